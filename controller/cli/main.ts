@@ -1,0 +1,43 @@
+/**
+ * The `jobnet` command line (R-OPS-7). Builds the command tree and owns the user-error / bug
+ * boundary: exit 0 ok, 1 refused or failed, 2 usage error.
+ */
+import { Command, CommanderError } from 'commander';
+import { CommandFailure, UsageError, exitCodes } from './cli-errors.js';
+import { registerSchemaCommand } from './commands/schema-command.js';
+import { registerValidateCommand } from './commands/validate-command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('jobnet')
+    .description('GitOps job scheduler: definitions in git, runs in Temporal')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidateCommand(program);
+  registerSchemaCommand(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successful exits; everything else commander rejects is usage.
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`jobnet: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    if (error instanceof CommandFailure) {
+      process.stderr.write(`jobnet: ${error.message}\n`);
+      return exitCodes.failed;
+    }
+    process.stderr.write(`jobnet: internal error — please report it with the command you ran.\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return exitCodes.failed;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,128 @@
+/**
+ * Parses the YAML files of a snapshot into documents that remember where every node came
+ * from. Syntax errors and duplicate keys are collected as diagnostics (CONVENTIONS.md §3);
+ * a file with errors contributes no documents, so later rules never see half-parsed input.
+ *
+ * Pure: works on bytes already read. Must not validate content beyond YAML itself.
+ */
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { maxDefinitionFileBytes, type SourceFile } from './repository-snapshot.js';
+
+export interface ParsedDocument {
+  file: string;
+  /** 0-based index of the document within its file. */
+  index: number;
+  /** The YAML AST (with node ranges) for locating diagnostics. */
+  yaml: Document.Parsed;
+  lineCounter: LineCounter;
+  /** Plain JSON-compatible value of the document. */
+  value: unknown;
+  /** File text, for code frames. */
+  text: string;
+}
+
+export interface ParsedFiles {
+  documents: ParsedDocument[];
+  diagnostics: Diagnostic[];
+  /** File texts by path, for rendering code frames. */
+  texts: Map<string, string>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Upper bound on alias expansion: refuses "billion laughs" documents (R-SEC-4). */
+const maxAliasCount = 100;
+
+export function parseDocuments(
+  files: readonly SourceFile[],
+  oversized: ReadonlySet<string> = new Set(),
+  maxFileBytes = maxDefinitionFileBytes,
+): ParsedFiles {
+  const documents: ParsedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const texts = new Map<string, string>();
+
+  for (const file of files) {
+    if (oversized.has(file.path)) {
+      diagnostics.push(
+        diagnostic('FILE-TOO-LARGE', `${file.path} is larger than the ${formatBytes(maxFileBytes)} limit for a definition file`, {
+          file: file.path,
+          line: 0,
+          column: 0,
+        }),
+      );
+      continue;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(file.bytes);
+    } catch {
+      diagnostics.push(
+        diagnostic('FILE-ENCODING', `${file.path} is not valid UTF-8`, { file: file.path, line: 0, column: 0 }),
+      );
+      continue;
+    }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    texts.set(file.path, text);
+    parseFile(file.path, text, documents, diagnostics);
+  }
+  return { documents, diagnostics, texts };
+}
+
+function parseFile(file: string, text: string, documents: ParsedDocument[], diagnostics: Diagnostic[]): void {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const fileDiagnostics: Diagnostic[] = [];
+  docs.forEach((doc, index) => {
+    for (const error of doc.errors) {
+      const start = lineCounter.linePos(error.pos[0]);
+      const end = lineCounter.linePos(error.pos[1]);
+      const code = error.code === 'DUPLICATE_KEY' ? 'YAML-DUPLICATE-KEY' : 'YAML-SYNTAX';
+      fileDiagnostics.push(
+        diagnostic(code, firstLine(error.message), {
+          file,
+          line: start.line,
+          column: start.col,
+          endLine: end.line,
+          endColumn: end.col,
+          document: index,
+        }),
+      );
+    }
+  });
+  if (fileDiagnostics.length > 0) {
+    diagnostics.push(...fileDiagnostics);
+    return;
+  }
+  docs.forEach((doc, index) => {
+    if (doc.contents === null) return; // an empty document (e.g. a trailing `---`) defines nothing
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount });
+    } catch (error) {
+      const pos = lineCounter.linePos(doc.range[0]);
+      diagnostics.push(
+        diagnostic('YAML-SYNTAX', error instanceof Error ? error.message : String(error), {
+          file,
+          line: pos.line,
+          column: pos.col,
+          document: index,
+        }),
+      );
+      return;
+    }
+    documents.push({ file, index, yaml: doc, lineCounter, value, text });
+  });
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  // The yaml library appends " at line L, column C" — we carry the position separately.
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+}

@@ -1,0 +1,121 @@
+/**
+ * Renders diagnostics for people and machines (CONVENTIONS.md §4): text with a code frame for
+ * terminals, JSON for scripts, GitHub workflow-command annotations for pull requests.
+ *
+ * Pure: returns strings; the caller writes them.
+ */
+import type { Diagnostic } from './diagnostics.js';
+
+export type DiagnosticFormat = 'text' | 'json' | 'github';
+
+export interface RenderOptions {
+  /** Turns a repo-relative file path into the path to show (e.g. relative to the cwd). */
+  displayPath?: (file: string) => string;
+  /** File texts by repo-relative path, for code frames. */
+  texts?: ReadonlyMap<string, string>;
+  color?: boolean;
+}
+
+export interface ValidationSummary {
+  files: number;
+  documents: number;
+}
+
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  format: DiagnosticFormat,
+  summary: ValidationSummary,
+  options: RenderOptions = {},
+): string {
+  const show = options.displayPath ?? ((f: string) => f);
+  switch (format) {
+    case 'json':
+      return (
+        JSON.stringify(
+          {
+            ok: !diagnostics.some((d) => d.severity === 'error'),
+            files: summary.files,
+            documents: summary.documents,
+            errors: count(diagnostics, 'error'),
+            warnings: count(diagnostics, 'warning'),
+            diagnostics: diagnostics.map((d) => ({ ...d, file: show(d.file) })),
+          },
+          null,
+          2,
+        ) + '\n'
+      );
+    case 'github':
+      return diagnostics.map((d) => githubAnnotation(d, show(d.file))).join('') + `${summaryLine(diagnostics, summary)}\n`;
+    default:
+      return renderText(diagnostics, summary, { ...options, displayPath: show });
+  }
+}
+
+function count(diagnostics: readonly Diagnostic[], severity: 'error' | 'warning'): number {
+  return diagnostics.filter((d) => d.severity === severity).length;
+}
+
+export function summaryLine(diagnostics: readonly Diagnostic[], summary: ValidationSummary): string {
+  const errors = count(diagnostics, 'error');
+  const warnings = count(diagnostics, 'warning');
+  const scope = `${summary.files} file${summary.files === 1 ? '' : 's'}, ${summary.documents} document${summary.documents === 1 ? '' : 's'}`;
+  if (errors === 0 && warnings === 0) return `${scope}: no problems`;
+  const parts = [`${errors} error${errors === 1 ? '' : 's'}`];
+  if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
+  return `${scope}: ${parts.join(', ')}`;
+}
+
+/** `::error file=…,line=…,col=…,title=CODE::message` with GitHub's escaping rules. */
+export function githubAnnotation(d: Diagnostic, file: string): string {
+  const props = [`file=${escapeProperty(file)}`];
+  if (d.line > 0) props.push(`line=${d.line}`, `col=${d.column}`);
+  if (d.endLine !== undefined && d.line > 0) props.push(`endLine=${d.endLine}`, `endColumn=${d.endColumn ?? d.column}`);
+  props.push(`title=${escapeProperty(d.code)}`);
+  return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${d.code}: ${d.message}`)}\n`;
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function renderText(diagnostics: readonly Diagnostic[], summary: ValidationSummary, options: RenderOptions & { displayPath: (f: string) => string }): string {
+  const paint = (code: string, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const where = d.line > 0 ? `${options.displayPath(d.file)}:${d.line}:${d.column}` : options.displayPath(d.file);
+    const label = d.severity === 'error' ? paint('31;1', `error[${d.code}]`) : paint('33;1', `warning[${d.code}]`);
+    out.push(`${label} ${paint('1', where)}`);
+    out.push(`  ${d.message}`);
+    const text = options.texts?.get(d.file);
+    if (text !== undefined && d.line > 0) out.push(...codeFrame(text, d, paint));
+    for (const r of d.related ?? []) out.push(`  ${paint('36', 'note:')} ${r.message} at ${options.displayPath(r.file)}:${r.line}:${r.column}`);
+    out.push('');
+  }
+  const errors = count(diagnostics, 'error');
+  out.push(errors > 0 ? paint('31;1', `✖ ${summaryLine(diagnostics, summary)}`) : paint('32;1', `✔ ${summaryLine(diagnostics, summary)}`));
+  return out.join('\n') + '\n';
+}
+
+/** Two lines of context before the problem, the line itself with a caret marker, one after. */
+export function codeFrame(text: string, d: Diagnostic, paint: (code: string, s: string) => string = (_c, s) => s): string[] {
+  const lines = text.split(/\r?\n/);
+  const first = Math.max(1, d.line - 2);
+  const last = Math.min(lines.length, d.line + 1);
+  const width = String(last).length;
+  const frame: string[] = [];
+  for (let n = first; n <= last; n++) {
+    const content = (lines[n - 1] ?? '').replace(/\t/g, ' ');
+    const marker = n === d.line ? paint('31;1', '>') : ' ';
+    frame.push(`  ${marker} ${String(n).padStart(width)} | ${content}`);
+    if (n === d.line) {
+      const end = d.endLine === d.line && d.endColumn !== undefined && d.endColumn > d.column ? d.endColumn : d.column + 1;
+      const caretWidth = Math.max(1, Math.min(end - d.column, content.length - d.column + 1));
+      frame.push(`    ${' '.repeat(width)} | ${' '.repeat(Math.max(0, d.column - 1))}${paint('31;1', '^'.repeat(caretWidth))}`);
+    }
+  }
+  return frame;
+}

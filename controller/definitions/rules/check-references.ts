@@ -1,0 +1,128 @@
+/**
+ * References resolve (R-REPO-3, R-CAL-1, R-DAYS-2, R-CRED-1, R-JN-2, R-EVT-1, R-INC-1):
+ * a jobnet's project, calendars, day patterns, credentials (of a type usable where they are
+ * named), child jobnets and event scopes must all exist in the same revision.
+ */
+import { jobnetKey, systemCalendarName, type Located } from '../definition-index.js';
+import type { JobnetDocument } from '../types.generated.js';
+import { isSchemaValidExceptJobs, isSchemaValid, validJobs, seg, validEntries, type Rule, type RuleContext } from './rule-context.js';
+
+/** Credential types a REST job can authenticate with (WOI 4.2: scs is for SAP jobs only). */
+const restCredentialTypes = ['basic', 'azuread', 'bearer', 'awssigv4', 'others'];
+
+export const checkReferences: Rule = (context) => {
+  const { index } = context;
+  const settings = index.settings && isSchemaValid(index.settings) ? index.settings : undefined;
+
+  const calendarExists = (name: string) => name === systemCalendarName || index.calendars.has(name);
+  const requireCalendar = (name: string | undefined, at: Located<unknown>, pointer: string) => {
+    if (name !== undefined && !calendarExists(name)) {
+      context.report('REF-CALENDAR', `calendar "${name}" is not defined${known(index.calendars.keys(), [systemCalendarName])}`, at, pointer);
+    }
+  };
+  const requireDayPattern = (name: string | undefined, at: Located<unknown>, pointer: string) => {
+    if (name !== undefined && !index.dayPatterns.has(name)) {
+      context.report('REF-DAYPATTERN', `day pattern "${name}" is not defined${known(index.dayPatterns.keys())}`, at, pointer);
+    }
+  };
+  const requireCredential = (name: string | undefined, types: string[] | undefined, at: Located<unknown>, pointer: string) => {
+    if (name === undefined) return;
+    const credential = index.credentials.get(name);
+    if (!credential) {
+      context.report('REF-CREDENTIAL', `credential "${name}" is not defined${known(index.credentials.keys())}`, at, pointer);
+      return;
+    }
+    const type = (credential.value.spec as { type?: string } | undefined)?.type;
+    if (types && type && !types.includes(type)) {
+      context.report('REF-CREDENTIAL', `credential "${name}" has type ${type}; here it must be ${types.join(' or ')}`, at, pointer);
+    }
+  };
+
+  if (settings) {
+    requireCalendar(settings.value.spec?.defaultCalendar, settings, '/spec/defaultCalendar');
+    const sinks = settings.value.spec?.logSinks;
+    requireCredential(sinks?.azureMonitor?.credential, ['azuread'], settings, '/spec/logSinks/azureMonitor/credential');
+    sinks?.webhooks?.forEach((hook, i) =>
+      requireCredential(hook.credential, ['basic', 'bearer', 'others'], settings, `/spec/logSinks/webhooks/${i}/credential`),
+    );
+  }
+
+  for (const [, project] of validEntries(index.projects)) {
+    requireCalendar(project.value.spec?.calendar, project, '/spec/calendar');
+  }
+
+  for (const [, pattern] of validEntries(index.dayPatterns)) {
+    requireDayPattern(pattern.value.spec.except?.dayPattern, pattern, '/spec/except/dayPattern');
+  }
+
+  for (const [, policy] of validEntries(index.incidentPolicies)) {
+    requireCredential(policy.value.spec.serviceNow?.credential, ['basic'], policy, '/spec/serviceNow/credential');
+    policy.value.spec.notify?.webhooks?.forEach((hook, i) =>
+      requireCredential(hook.credential, ['basic', 'bearer', 'others'], policy, `/spec/notify/webhooks/${i}/credential`),
+    );
+    requireCredential(policy.value.spec.notify?.email?.smtp?.credential, ['basic'], policy, '/spec/notify/email/smtp/credential');
+  }
+
+  for (const [, jobnet] of index.jobnets) {
+    const project = jobnet.value.metadata.project;
+    if (!index.projects.has(project)) {
+      context.report('REF-PROJECT', `project "${project}" is not defined${known(index.projects.keys())}`, jobnet, '/metadata/project');
+    }
+    if (!isSchemaValidExceptJobs(jobnet)) continue;
+    checkJobnetReferences(context, jobnet, requireCalendar, requireDayPattern, (name, at, pointer) =>
+      requireCredential(name, restCredentialTypes, at, pointer),
+    );
+  }
+};
+
+function checkJobnetReferences(
+  context: RuleContext,
+  jobnet: Located<JobnetDocument>,
+  requireCalendar: (name: string | undefined, at: Located<unknown>, pointer: string) => void,
+  requireDayPattern: (name: string | undefined, at: Located<unknown>, pointer: string) => void,
+  requireRestCredential: (name: string | undefined, at: Located<unknown>, pointer: string) => void,
+): void {
+  const { index } = context;
+  const spec = jobnet.value.spec;
+  const ownProject = jobnet.value.metadata.project;
+  requireCalendar(spec.calendar, jobnet, '/spec/calendar');
+  requireDayPattern(spec.daysFrom, jobnet, '/spec/daysFrom');
+  requireDayPattern(spec.days?.except?.dayPattern, jobnet, '/spec/days/except/dayPattern');
+
+  for (const [name, job] of validJobs(jobnet)) {
+    const at = `/spec/jobs${seg(name)}`;
+    switch (job.type) {
+      case 'rest':
+        requireRestCredential(job.request.credential, jobnet, `${at}/request/credential`);
+        break;
+      case 'jobnet':
+        if (!index.jobnets.has(jobnetKey(ownProject, job.jobnet))) {
+          context.report(
+            'REF-JOBNET',
+            `child jobnet "${job.jobnet}" is not defined in project "${ownProject}" (a child jobnet must be in the same project)`,
+            jobnet,
+            `${at}/jobnet`,
+          );
+        }
+        break;
+      case 'raiseEvent': {
+        const project = job.project ?? ownProject;
+        if (job.project !== undefined && !index.projects.has(job.project)) {
+          context.report('REF-PROJECT', `event scope: project "${job.project}" is not defined`, jobnet, `${at}/project`);
+        } else if (job.jobnet !== undefined && !index.jobnets.has(jobnetKey(project, job.jobnet))) {
+          context.report('REF-JOBNET', `event scope: jobnet "${job.jobnet}" is not defined in project "${project}"`, jobnet, `${at}/jobnet`);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function known(names: Iterable<string>, extra: string[] = []): string {
+  const all = [...extra, ...names].sort();
+  if (all.length === 0) return '';
+  const shown = all.slice(0, 10).join(', ');
+  return `; defined: ${shown}${all.length > 10 ? `, … (${all.length} in all)` : ''}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * REST connection info that can be checked before a run (R-REST-4, R-REST-6): every
+ * key-extraction expression parses; every `<name>` takeover value is defined by
+ * `request.takeoverKeys` and used only after the request (monitoring, termination);
+ * `jobnetValKeys` names do not collide with the lines the job prints itself.
+ */
+import { parseExtractKey } from '../../../workflows/lib/extract-key.js';
+import { takeoverTokens } from '../../../workflows/lib/variable-references.js';
+import type { Located } from '../definition-index.js';
+import type { JobnetDocument } from '../types.generated.js';
+import { forEachString } from './check-variables.js';
+import { validJobs, seg, validEntries, type Rule, type RuleContext } from './rule-context.js';
+
+/** Output lines of a REST job (R-REST-6); a jobnet variable of the same name would be ambiguous. */
+export const restOutputNames = [
+  'HttpStatusCode',
+  'HttpResHeader',
+  'HttpResBody',
+  'ChkResultHttpStatusCode',
+  'ChkResultHttpResHeader',
+  'ChkResultHttpResBody',
+];
+
+export const checkRestJobs: Rule = (context) => {
+  for (const [, jobnet] of validEntries(context.index.jobnets)) {
+    for (const [name, job] of validJobs(jobnet)) {
+      if (job.type !== 'rest') continue;
+      const at = `/spec/jobs${seg(name)}`;
+      const { request, monitoring, termination } = job;
+      const takeover = new Set(Object.keys(request.takeoverKeys ?? {}));
+
+      const keyExpressions: [string, string][] = [
+        ...Object.entries(request.takeoverKeys ?? {}).map(([k, v]): [string, string] => [`${at}/request/takeoverKeys${seg(k)}`, v]),
+        ...Object.entries(request.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [`${at}/request/jobnetValKeys${seg(k)}`, v]),
+        ...Object.entries(monitoring?.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [`${at}/monitoring/jobnetValKeys${seg(k)}`, v]),
+      ];
+      if (monitoring) {
+        keyExpressions.push([`${at}/monitoring/pollingEndKey`, monitoring.pollingEndKey]);
+        keyExpressions.push([`${at}/monitoring/checkResultKey`, monitoring.checkResultKey]);
+      }
+      for (const [pointer, expression] of keyExpressions) {
+        const parsed = parseExtractKey(expression);
+        if (!parsed.ok) {
+          context.report('REST-EXTRACT-KEY', `key ${JSON.stringify(expression)}: ${parsed.message} (at character ${parsed.offset + 1})`, jobnet, pointer);
+        }
+      }
+
+      // Takeover values exist only once the request has answered.
+      forEachString(request, `${at}/request`, (text, pointer) => {
+        if (pointer.startsWith(`${at}/request/body`) && typeof request.body === 'string') return; // raw bodies (XML) use < > freely
+        for (const token of takeoverTokens(text)) {
+          context.report(
+            'REST-TAKEOVER-UNDEFINED',
+            `<${token}> is used in the request itself; takeover values come from the request's response and can be used only in monitoring and termination`,
+            jobnet,
+            pointer,
+          );
+        }
+      });
+      for (const [part, value] of [['monitoring', monitoring], ['termination', termination]] as const) {
+        if (!value) continue;
+        forEachString(value, `${at}/${part}`, (text, pointer) => {
+          if (pointer.startsWith(`${at}/${part}/body`) && typeof value.body === 'string') return;
+          if (pointer.startsWith(`${at}/${part}/jobnetValKeys`)) return; // extraction keys of the poll response
+          for (const token of takeoverTokens(text)) {
+            if (!takeover.has(token)) reportUndefinedTakeover(context, jobnet, pointer, token, takeover);
+          }
+        });
+      }
+
+      for (const [part, keys] of [['request', request.jobnetValKeys], ['monitoring', monitoring?.jobnetValKeys]] as const) {
+        for (const variable of Object.keys(keys ?? {})) {
+          if (restOutputNames.includes(variable)) {
+            context.report('REST-OUTPUT-NAME', `jobnet variable "${variable}" collides with the REST job's own output line of that name`, jobnet, `${at}/${part}/jobnetValKeys${seg(variable)}`, { key: true });
+          }
+        }
+      }
+    }
+  }
+};
+
+function reportUndefinedTakeover(context: RuleContext, jobnet: Located<JobnetDocument>, pointer: string, token: string, defined: Set<string>): void {
+  const list = defined.size > 0 ? `; defined: ${[...defined].sort().join(', ')}` : '; request.takeoverKeys defines none';
+  context.report('REST-TAKEOVER-UNDEFINED', `<${token}> is not defined by request.takeoverKeys${list}`, jobnet, pointer);
+}
