@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { operatingDaysOfMonth, resolveCalendar, systemCalendar, type BusinessCalendar } from '../../workflows/lib/business-calendar.js';
+import { operatingDaysOfMonth, resolveCalendar, type BusinessCalendar } from '../../workflows/lib/business-calendar.js';
 import {
   collectStartDays,
   computeStartDays,
