@@ -5,6 +5,7 @@
  *
  * Pure: works on bytes already read. Must not validate content beyond YAML itself.
  */
+import * as jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { maxDefinitionFileBytes, type SourceFile } from './repository-snapshot.js';
@@ -13,13 +14,12 @@ export interface ParsedDocument {
   file: string;
   /** 0-based index of the document within its file. */
   index: number;
-  /** The YAML AST (with node ranges) for locating diagnostics. */
-  yaml: Document.Parsed;
-  lineCounter: LineCounter;
   /** Plain JSON-compatible value of the document. */
   value: unknown;
   /** File text, for code frames. */
   text: string;
+  /** The YAML AST with node ranges, built on first use (only diagnostics need positions). */
+  ast(): { yaml: Document.Parsed; lineCounter: LineCounter };
 }
 
 export interface ParsedFiles {
@@ -70,10 +70,30 @@ export function parseDocuments(
   return { documents, diagnostics, texts };
 }
 
+/**
+ * Two parsers, one result. Values come from js-yaml (core schema, duplicate keys refused),
+ * which is several times faster on large repositories; the position-carrying AST of the
+ * `yaml` library is built only when a diagnostic needs a location, or when the fast parse
+ * fails — then the precise parser reports the syntax errors with their positions. Files with
+ * anchors always take the precise path, so the alias-expansion limit applies (R-SEC-4).
+ */
 function parseFile(file: string, text: string, documents: ParsedDocument[], diagnostics: Diagnostic[]): void {
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-  const docs = Array.isArray(parsed) ? parsed : [];
+  const ast = lazyAst(text);
+  const values = mayHaveAnchors(text) ? undefined : fastValues(text);
+  if (values) {
+    let ordinal = 0;
+    values.forEach((value, index) => {
+      if (value === null || value === undefined) return; // an empty document defines nothing
+      const nth = ordinal++;
+      documents.push({ file, index, value, text, ast: () => ast.nonEmptyDocument(nth) });
+    });
+    return;
+  }
+  preciseParse(file, text, ast, documents, diagnostics);
+}
+
+function preciseParse(file: string, text: string, ast: LazyAst, documents: ParsedDocument[], diagnostics: Diagnostic[]): void {
+  const { docs, lineCounter } = ast.all();
   const fileDiagnostics: Diagnostic[] = [];
   docs.forEach((doc, index) => {
     for (const error of doc.errors) {
@@ -113,8 +133,49 @@ function parseFile(file: string, text: string, documents: ParsedDocument[], diag
       );
       return;
     }
-    documents.push({ file, index, yaml: doc, lineCounter, value, text });
+    documents.push({ file, index, value, text, ast: () => ({ yaml: doc, lineCounter }) });
   });
+}
+
+interface LazyAst {
+  all(): { docs: Document.Parsed[]; lineCounter: LineCounter };
+  /** The nth document that has content (both parsers agree on those, whatever they do with empty ones). */
+  nonEmptyDocument(nth: number): { yaml: Document.Parsed; lineCounter: LineCounter };
+}
+
+function lazyAst(text: string): LazyAst {
+  let built: { docs: Document.Parsed[]; lineCounter: LineCounter } | undefined;
+  const all = () => {
+    if (!built) {
+      const lineCounter = new LineCounter();
+      const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+      built = { docs: Array.isArray(parsed) ? parsed : [], lineCounter };
+    }
+    return built;
+  };
+  return {
+    all,
+    nonEmptyDocument(nth) {
+      const { docs, lineCounter } = all();
+      const doc = docs.filter((d) => d.contents !== null)[nth];
+      if (!doc) throw new Error(`document ${nth + 1} with content not found when locating a diagnostic`);
+      return { yaml: doc, lineCounter };
+    },
+  };
+}
+
+/** Document values by js-yaml, or undefined when it rejects the text (the precise path reports why). */
+function fastValues(text: string): unknown[] | undefined {
+  try {
+    return jsYaml.loadAll(text, null, { schema: jsYaml.CORE_SCHEMA, json: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Anchors (`&name`) enable aliases; such files are parsed by the precise parser with its alias limit. */
+function mayHaveAnchors(text: string): boolean {
+  return /(^|[\s[{,:-])&[^\s]/m.test(text);
 }
 
 function firstLine(message: string): string {

@@ -27,7 +27,8 @@ export function segmentsToPointer(segments: readonly (string | number)[]): strin
  */
 export function locate(doc: ParsedDocument, pointer: string, options: { key?: boolean } = {}): SourceLocation {
   const segments = pointerToSegments(pointer);
-  let node: Node | null | undefined = doc.yaml.contents;
+  const { yaml, lineCounter } = doc.ast();
+  let node: Node | null | undefined = yaml.contents;
   let keyNode: Node | undefined;
   for (const segment of segments) {
     keyNode = undefined;
@@ -48,8 +49,8 @@ export function locate(doc: ParsedDocument, pointer: string, options: { key?: bo
     }
   }
   const target = options.key && keyNode ? keyNode : (node ?? keyNode);
-  const range = target?.range ?? doc.yaml.range;
-  const start = doc.lineCounter.linePos(range[0]);
-  const end = doc.lineCounter.linePos(range[1]);
+  const range = target?.range ?? yaml.range;
+  const start = lineCounter.linePos(range[0]);
+  const end = lineCounter.linePos(range[1]);
   return { file: doc.file, line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
 }

@@ -1,0 +1,183 @@
+/**
+ * Benchmark of `jobnet validate` on a large repository (DESIGN.md §8: 1,000 jobnets × 20 jobs
+ * in < 2 s on one core). Generates the synthetic repository of bench/generate-repo.ts into a
+ * temporary directory, then validates it N times, each time in a fresh child process pinned to
+ * CPU 0 (`taskset -c 0`, when available) so that runs do not share JIT state or caches other
+ * than the operating system's file cache. The child measures the validation call itself (not
+ * process start-up or module loading) and reports its peak resident set size.
+ *
+ * Prints a Markdown table and writes the measurements to bench/.out/validate.json.
+ *
+ * Usage: npx tsx bench/validate-repo.bench.ts [--runs N] [--jobnets N] [--jobs N] [--keep]
+ * This is a script, not a test: timing goals are measured here, never asserted in tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateRepo } from './generate-repo.js';
+
+const thisFile = fileURLToPath(import.meta.url);
+const repoRoot = resolve(dirname(thisFile), '..');
+
+/** What a child process reports on its last stdout line. */
+interface ChildReport {
+  seconds: number;
+  maxRssMiB: number;
+  ok: boolean;
+  files: number;
+  documents: number;
+  errors: number;
+  warnings: number;
+  firstDiagnostics: string[];
+}
+
+async function runChild(dir: string): Promise<void> {
+  const { validateRepository } = await import('../controller/definitions/validate-repository.js');
+  const start = performance.now();
+  const result = await validateRepository(dir);
+  const seconds = (performance.now() - start) / 1000;
+  const report: ChildReport = {
+    seconds,
+    // maxRSS is in kibibytes.
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    ok: result.ok,
+    files: result.value.fileCount,
+    documents: result.value.documents.length,
+    errors: result.diagnostics.filter((d) => d.severity === 'error').length,
+    warnings: result.diagnostics.filter((d) => d.severity === 'warning').length,
+    firstDiagnostics: result.diagnostics.slice(0, 5).map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`),
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+interface Options {
+  runs: number;
+  jobnets: number;
+  jobs: number;
+  keep: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { runs: 5, jobnets: 1000, jobs: 20, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): number => {
+      const text = argv[++i];
+      const n = Number(text);
+      if (text === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${arg} needs a positive whole number`);
+      return n;
+    };
+    if (arg === '--runs') options.runs = value();
+    else if (arg === '--jobnets') options.jobnets = value();
+    else if (arg === '--jobs') options.jobs = value();
+    else if (arg === '--keep') options.keep = true;
+    else throw new Error(`unknown argument ${arg}; usage: validate-repo.bench.ts [--runs N] [--jobnets N] [--jobs N] [--keep]`);
+  }
+  return options;
+}
+
+function tasksetWorks(): boolean {
+  const probe = spawnSync('taskset', ['-c', '0', process.execPath, '-e', ''], { stdio: 'ignore' });
+  return probe.status === 0;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function runParent(options: Options): void {
+  const dir = mkdtempSync(join(tmpdir(), 'jobnet-validate-bench-'));
+  try {
+    const projects = Math.min(10, options.jobnets);
+    const generated = generateRepo(dir, {
+      projects,
+      jobnetsPerProject: Math.ceil(options.jobnets / projects),
+      jobsPerJobnet: options.jobs,
+    });
+    process.stderr.write(`generated ${generated.files} files (${generated.jobnets} jobnets, ${generated.jobs} jobs) in ${dir}\n`);
+
+    const pinned = tasksetWorks();
+    const nodeArgs = ['--import', 'tsx', thisFile, '--child', dir];
+    const [command, args]: [string, string[]] = pinned ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+    if (!pinned) process.stderr.write('taskset is not available: runs are not pinned to one core\n');
+
+    const reports: (ChildReport & { processSeconds: number })[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      const started = performance.now();
+      const child = spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+      const processSeconds = (performance.now() - started) / 1000;
+      const lastLine = child.stdout.trim().split('\n').pop() ?? '';
+      if (child.status !== 0 || !lastLine.startsWith('{')) {
+        throw new Error(`validation run ${run} failed (exit ${String(child.status ?? child.signal)}):\n${child.stderr}`);
+      }
+      const report = JSON.parse(lastLine) as ChildReport;
+      reports.push({ ...report, processSeconds });
+      process.stderr.write(`run ${run}/${options.runs}: ${report.seconds.toFixed(3)} s, ${report.maxRssMiB.toFixed(0)} MiB\n`);
+      if (run === 1 && !report.ok) {
+        process.stderr.write(`warning: the generated repository has ${report.errors} error(s); first:\n  ${report.firstDiagnostics.join('\n  ')}\n`);
+      }
+    }
+
+    const seconds = reports.map((r) => r.seconds);
+    const first = reports[0]!;
+    const summary = {
+      files: first.files,
+      documents: first.documents,
+      jobnets: generated.jobnets,
+      jobs: generated.jobs,
+      runs: reports.length,
+      minSeconds: Math.min(...seconds),
+      medianSeconds: median(seconds),
+      maxSeconds: Math.max(...seconds),
+      peakRssMiB: Math.max(...reports.map((r) => r.maxRssMiB)),
+      pinnedToOneCore: pinned,
+      valid: first.ok,
+      errors: first.errors,
+      warnings: first.warnings,
+    };
+
+    const table = [
+      '| files | documents | jobs | runs | min s | median s | max s | peak RSS MiB | one core |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+      `| ${summary.files} | ${summary.documents} | ${summary.jobs} | ${summary.runs} | ${summary.minSeconds.toFixed(3)} | ${summary.medianSeconds.toFixed(3)} | ${summary.maxSeconds.toFixed(3)} | ${summary.peakRssMiB.toFixed(1)} | ${pinned ? 'yes' : 'no'} |`,
+    ].join('\n');
+    process.stdout.write(`\n### jobnet validate — ${summary.jobnets} jobnets × ${options.jobs} jobs\n\n${table}\n`);
+
+    const outDir = join(repoRoot, 'bench', '.out');
+    mkdirSync(outDir, { recursive: true });
+    const record = {
+      benchmark: 'validate-repo',
+      measuredAt: new Date().toISOString(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      options,
+      summary,
+      runs: reports,
+      markdown: table,
+    };
+    writeFileSync(join(outDir, 'validate.json'), `${JSON.stringify(record, null, 2)}\n`);
+    process.stderr.write(`wrote ${join(outDir, 'validate.json')}\n`);
+  } finally {
+    if (options.keep) process.stderr.write(`kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const argv = process.argv.slice(2);
+try {
+  if (argv[0] === '--child') {
+    const dir = argv[1];
+    if (dir === undefined) throw new Error('--child needs a directory');
+    await runChild(dir);
+  } else {
+    runParent(parseArgs(argv));
+  }
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
