@@ -6,7 +6,7 @@
  * Pure: works on bytes already read. Must not validate content beyond YAML itself.
  */
 import * as jsYaml from 'js-yaml';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { maxDefinitionFileBytes, type SourceFile } from './repository-snapshot.js';
 
@@ -117,7 +117,7 @@ function preciseParse(file: string, text: string, ast: LazyAst, documents: Parse
     return;
   }
   docs.forEach((doc, index) => {
-    if (doc.contents === null) return; // an empty document (e.g. a trailing `---`) defines nothing
+    if (isEmptyDocument(doc)) return; // an empty document (e.g. a trailing `---`) defines nothing
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount });
@@ -157,11 +157,16 @@ function lazyAst(text: string): LazyAst {
     all,
     nonEmptyDocument(nth) {
       const { docs, lineCounter } = all();
-      const doc = docs.filter((d) => d.contents !== null)[nth];
+      const doc = docs.filter((d) => !isEmptyDocument(d))[nth];
       if (!doc) throw new Error(`document ${nth + 1} with content not found when locating a diagnostic`);
       return { yaml: doc, lineCounter };
     },
   };
+}
+
+/** A document with no content, or only a null (`---` alone, `~`): it defines nothing. Both parse paths use this. */
+function isEmptyDocument(doc: Document.Parsed): boolean {
+  return doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
 }
 
 /** Document values by js-yaml, or undefined when it rejects the text (the precise path reports why). */
