@@ -175,7 +175,7 @@ export const diagnosticCodes = {
   },
   'JOB-LIMIT': {
     severity: 'error',
-    title: 'A jobnet exceeds a size limit: more than 255 jobs, or more than 640 jobnet variables declared.',
+    title: 'A jobnet has more than 255 jobs. (The limit of 640 jobnet variables per run is enforced at run time: exit code 246.)',
     fix: 'Split the jobnet into child jobnets.',
     rules: ['R-JN-4'],
   },

@@ -6,7 +6,7 @@
  * Pure: works on bytes already read. Must not validate content beyond YAML itself.
  */
 import * as jsYaml from 'js-yaml';
-import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, Scalar, visit, type Document, type YAMLError } from 'yaml';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { maxDefinitionFileBytes, type SourceFile } from './repository-snapshot.js';
 
@@ -96,12 +96,12 @@ function preciseParse(file: string, text: string, ast: LazyAst, documents: Parse
   const { docs, lineCounter } = ast.all();
   const fileDiagnostics: Diagnostic[] = [];
   docs.forEach((doc, index) => {
-    for (const error of doc.errors) {
-      const start = lineCounter.linePos(error.pos[0]);
-      const end = lineCounter.linePos(error.pos[1]);
+    for (const { error, offset } of reportedErrors(doc)) {
+      const start = lineCounter.linePos(offset);
+      const end = lineCounter.linePos(Math.max(offset, error.pos[1]));
       const code = error.code === 'DUPLICATE_KEY' ? 'YAML-DUPLICATE-KEY' : 'YAML-SYNTAX';
       fileDiagnostics.push(
-        diagnostic(code, firstLine(error.message), {
+        diagnostic(code, code === 'YAML-DUPLICATE-KEY' ? duplicateKeyMessage(text, error) : firstLine(error.message), {
           file,
           line: start.line,
           column: start.col,
@@ -122,7 +122,8 @@ function preciseParse(file: string, text: string, ast: LazyAst, documents: Parse
     try {
       value = doc.toJS({ maxAliasCount });
     } catch (error) {
-      const pos = lineCounter.linePos(doc.range[0]);
+      // Too many aliases: the document as a whole is refused; point at its first content line.
+      const pos = lineCounter.linePos(doc.contents?.range[0] ?? doc.range[0]);
       diagnostics.push(
         diagnostic('YAML-SYNTAX', error instanceof Error ? error.message : String(error), {
           file,
@@ -135,6 +136,50 @@ function preciseParse(file: string, text: string, ast: LazyAst, documents: Parse
     }
     documents.push({ file, index, value, text, ast: () => ({ yaml: doc, lineCounter }) });
   });
+}
+
+/**
+ * The errors of a document worth reporting, with the offset each one points at. After its first
+ * syntax error the parser recovers as best it can, and what it reports next is mostly a
+ * consequence (a stray `}` yields one error for every later token), so only the first syntax
+ * error of a document is kept; every duplicate key is a mistake of its own and is kept.
+ * An unclosed quote is reported by the parser where the text ends; it points at the opening quote.
+ */
+function reportedErrors(doc: Document.Parsed): { error: YAMLError; offset: number }[] {
+  const syntax = doc.errors
+    .filter((e) => e.code !== 'DUPLICATE_KEY')
+    .map((error) => ({ error, offset: isUnclosedQuote(error) ? (openingQuoteOf(doc, error.pos[0]) ?? error.pos[0]) : error.pos[0] }))
+    .sort((a, b) => a.offset - b.offset)
+    .slice(0, 1);
+  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY').map((error) => ({ error, offset: error.pos[0] }));
+  return [...syntax, ...duplicates];
+}
+
+/** Names the repeated key; the parser's own message does not. */
+function duplicateKeyMessage(text: string, error: YAMLError): string {
+  // The error marks the start of the key; the key runs to the `:` that ends it on that line.
+  const key = /^("[^"]*"|'[^']*'|[^:\n]*)/.exec(text.slice(error.pos[0]))?.[1]?.trim() ?? '';
+  return key ? `the key ${JSON.stringify(key)} appears twice in the same mapping` : firstLine(error.message);
+}
+
+function isUnclosedQuote(error: YAMLError): boolean {
+  return error.code === 'MISSING_CHAR' && /closing .?quote/.test(error.message);
+}
+
+/** Start of the quoted scalar whose text runs up to `end` without a closing quote, if any. */
+function openingQuoteOf(doc: Document.Parsed, end: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+      if (quoted && node.range?.[1] === end) {
+        start = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return start;
 }
 
 interface LazyAst {

@@ -60,7 +60,10 @@ export const checkChildDepth: Rule = (context) => {
   }
 
   // Report each over-deep chain once, at the outermost jobnet whose parent is not over-deep too.
-  const overDeep = new Set([...longest].filter(([, chain]) => chain.length > maxChildDepth).map(([key]) => key));
+  // A chain that runs into a cycle (a jobnet twice) is not a depth problem: the cycle is reported.
+  const overDeep = new Set(
+    [...longest].filter(([, chain]) => chain.length > maxChildDepth && new Set(chain).size === chain.length).map(([key]) => key),
+  );
   for (const key of overDeep) {
     const hasOverDeepParent = [...children].some(([parent, calls]) => overDeep.has(parent) && calls.some(([c]) => c === key));
     if (hasOverDeepParent) continue;

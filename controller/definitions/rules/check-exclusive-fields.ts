@@ -34,7 +34,7 @@ function present(value: object, fields: readonly string[]): string[] {
 function atMostOne(context: RuleContext, at: Located<unknown>, pointer: string, value: object, fields: readonly string[], why: string): void {
   const set = present(value, fields);
   for (const extra of set.slice(1)) {
-    context.report('EXCLUSIVE-FIELDS', `${fields.map((f) => `\`${f}\``).join(' and ')} exclude each other: ${why}`, at, `${pointer}${seg(extra)}`, { key: true });
+    context.report('EXCLUSIVE-FIELDS', `${listOf(fields)} exclude each other: ${why}`, at, `${pointer}${seg(extra)}`, { key: true });
   }
 }
 
@@ -44,4 +44,10 @@ function exactlyOne(context: RuleContext, at: Located<unknown>, pointer: string,
   } else {
     atMostOne(context, at, pointer, value, fields, why);
   }
+}
+
+/** "`a` and `b`", "`a`, `b` and `c`". */
+function listOf(fields: readonly string[]): string {
+  const quoted = fields.map((f) => `\`${f}\``);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]!}` : (quoted[0] ?? '');
 }

@@ -41,7 +41,7 @@ export const checkRestJobs: Rule = (context) => {
       for (const [pointer, expression] of keyExpressions) {
         const parsed = parseExtractKey(expression);
         if (!parsed.ok) {
-          context.report('REST-EXTRACT-KEY', `key ${JSON.stringify(expression)}: ${parsed.message} (at character ${parsed.offset + 1})`, jobnet, pointer);
+          context.report('REST-EXTRACT-KEY', `key ${JSON.stringify(expression)}: ${parsed.message}`, jobnet, pointer);
         }
       }
 
