@@ -1,0 +1,81 @@
+/**
+ * `jobnet validate` and `jobnet schema` as users run them: the real bin, real exit codes
+ * (0 clean, 1 errors, 2 usage — R-OPS-7), and the three output formats (R-GIT-5).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(import.meta.dirname, '..', '..');
+const bin = path.join(root, 'bin', 'jobnet.js');
+const sixMistakes = 'test/fixtures/combined/six-mistakes';
+
+async function jobnet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('jobnet validate', () => {
+  it('exits 0 on the bundled examples and says there are no problems', async () => {
+    const { code, stdout } = await jobnet('validate', 'examples');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/no problems/);
+  });
+
+  it('exits 1 and prints every problem with file:line:column and a code frame', async () => {
+    const { code, stdout } = await jobnet('validate', sixMistakes);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`error[CRED-LITERAL-SECRET] ${sixMistakes}/credentials/servicenow.yaml:9:13`);
+    expect(stdout).toMatch(/> +9 \| +password: /);
+    expect(stdout).toMatch(/✖ .*6 errors/);
+    // The literal secret itself is never echoed in the message.
+    const messageLines = stdout.split('\n').filter((l) => l.startsWith('  ') && !l.includes('|'));
+    expect(messageLines.join('\n')).not.toContain(readFileSync(path.join(root, sixMistakes, 'credentials/servicenow.yaml'), 'utf8').match(/password: (.*)/)![1]);
+  });
+
+  it('prints GitHub annotations with --format github', async () => {
+    const { code, stdout } = await jobnet('validate', sixMistakes, '--format', 'github');
+    expect(code).toBe(1);
+    const annotations = stdout.split('\n').filter((l) => l.startsWith('::error '));
+    expect(annotations).toHaveLength(6);
+    expect(annotations[0]).toMatch(/^::error file=test\/fixtures\/combined\/six-mistakes\/credentials\/servicenow\.yaml,line=9,col=13,.*title=CRED-LITERAL-SECRET::/);
+  });
+
+  it('prints machine-readable JSON with --format json', async () => {
+    const { code, stdout } = await jobnet('validate', sixMistakes, '--format', 'json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { ok: boolean; errors: number; diagnostics: { code: string; path: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.errors).toBe(6);
+    expect(report.diagnostics.find((d) => d.code === 'CRED-LITERAL-SECRET')?.path).toBe('/spec/password');
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await jobnet('validate', '--format', 'xml', 'examples')).code).toBe(2);
+    expect((await jobnet('validate', 'no/such/dir')).code).toBe(2);
+    expect((await jobnet('no-such-command')).code).toBe(2);
+  });
+});
+
+describe('jobnet schema', () => {
+  it('writes one self-contained schema per kind plus the combined schema', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'jobnet-schema-'));
+    const { code } = await jobnet('schema', '--out', out);
+    expect(code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toContain('definitions.schema.json');
+    expect(files).toContain('jobnet.schema.json');
+    for (const file of files) {
+      const text = readFileSync(path.join(out, file), 'utf8');
+      expect(text, `${file} must not reference other files`).not.toMatch(/"\$ref": "[^#]/);
+    }
+  });
+});
