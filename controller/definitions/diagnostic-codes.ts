@@ -187,7 +187,7 @@ export const diagnosticCodes = {
   },
   'RECOVERY-INVALID': {
     severity: 'error',
-    title: 'A recovery job setting cannot work (a job that recovers itself, or a recovery job that is also an ordinary successor).',
+    title: 'A recovery job setting cannot work (a job that recovers itself, a recovery job that is also an ordinary successor, or a job that runs after a recovery job and so would never start).',
     fix: 'Name another job as `recovery`; a recovery job should not be part of the normal `after` chain of the job it recovers.',
     rules: ['R-DEP-4'],
   },
@@ -205,9 +205,9 @@ export const diagnosticCodes = {
   },
   'SCHEDULE-INVALID': {
     severity: 'error',
-    title: 'A schedule, deadline or wait time is inconsistent (a waitTime `latest` before `until`, an interval whose `from` is after `until`, …).',
+    title: 'A schedule, start-day rule or wait time is inconsistent (a waitTime `latest` before `until`, an interval whose `from` is after `until`, `businessDays: 0`, day patterns excluding each other in a cycle).',
     fix: 'Correct the times named in the message.',
-    rules: ['R-JOBT-3', 'R-SCH-1'],
+    rules: ['R-JOBT-3', 'R-SCH-1', 'R-DAYS-1', 'R-DAYS-2'],
   },
   // --- Variables ------------------------------------------------------------------------
   'VAR-UNKNOWN': {

@@ -20,6 +20,7 @@ import { checkReferences } from './rules/check-references.js';
 import { checkRestJobs } from './rules/check-rest-jobs.js';
 import { checkSchedules } from './rules/check-schedules.js';
 import { checkSecrets } from './rules/check-secrets.js';
+import { checkStartDays } from './rules/check-start-days.js';
 import { checkVariables } from './rules/check-variables.js';
 import type { Rule, RuleContext } from './rules/rule-context.js';
 
@@ -34,6 +35,7 @@ export const semanticRules: readonly Rule[] = [
   checkVariables,
   checkRestJobs,
   checkSchedules,
+  checkStartDays,
 ];
 
 export interface ValidatedRepository {

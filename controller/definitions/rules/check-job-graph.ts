@@ -59,6 +59,21 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
     }
     if (job.restartPoint) restartPoints.push(name);
   }
+  // A recovery job runs only when the job it recovers fails; jobs after it would never start.
+  const recoveryJobs = new Set(readable.map(([, j]) => j.recovery).filter((r): r is string => r !== undefined));
+  for (const [name, job] of readable) {
+    (job.after ?? []).forEach((entry, i) => {
+      const target = typeof entry === 'string' ? entry : entry.job;
+      if (recoveryJobs.has(target)) {
+        context.report(
+          'RECOVERY-INVALID',
+          `"${name}" runs after "${target}", which is a recovery job: it runs only when the job it recovers ends abnormally, so "${name}" would never start`,
+          jobnet,
+          typeof entry === 'string' ? `/spec/jobs${seg(name)}/after/${i}` : `/spec/jobs${seg(name)}/after/${i}/job`,
+        );
+      }
+    });
+  }
   if (restartPoints.length > 1) {
     for (const name of restartPoints.slice(1)) {
       context.report(
