@@ -12,6 +12,7 @@
  * Usage: npx tsx bench/generate-repo.ts OUTDIR [--jobnets N] [--jobs N] [--projects N] [--seed N]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseBenchArgs } from './bench-options.js';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
@@ -440,28 +441,14 @@ function restJob(random: ReturnType<typeof createRandom>, k: number): JsonObject
 }
 
 function parseArgs(argv: readonly string[]): { outDir: string; options: GenerateOptions } {
-  let outDir: string | undefined;
-  let jobnets = 1000;
-  let projects = 10;
+  const { numbers, positionals } = parseBenchArgs(argv, ['jobnets', 'jobs', 'projects', 'seed']);
+  const [outDir, ...rest] = positionals;
+  if (outDir === undefined || rest.length > 0) throw new Error('usage: generate-repo OUTDIR [--jobnets N] [--jobs N] [--projects N] [--seed N]');
+  const jobnets = numbers.jobnets ?? 1000;
   const options: GenerateOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (): number => {
-      const text = argv[++i];
-      const n = Number(text);
-      if (text === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${arg} needs a positive whole number`);
-      return n;
-    };
-    if (arg === '--jobnets') jobnets = value();
-    else if (arg === '--jobs') options.jobsPerJobnet = value();
-    else if (arg === '--projects') projects = value();
-    else if (arg === '--seed') options.seed = value();
-    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
-    else if (outDir === undefined) outDir = arg;
-    else throw new Error(`unexpected argument ${arg}`);
-  }
-  if (outDir === undefined) throw new Error('usage: generate-repo OUTDIR [--jobnets N] [--jobs N] [--projects N] [--seed N]');
-  options.projects = Math.min(projects, jobnets);
+  if (numbers.jobs !== undefined) options.jobsPerJobnet = numbers.jobs;
+  if (numbers.seed !== undefined) options.seed = numbers.seed;
+  options.projects = Math.min(numbers.projects ?? 10, jobnets);
   options.jobnetsPerProject = Math.ceil(jobnets / options.projects);
   return { outDir, options };
 }

@@ -12,6 +12,7 @@
  * This is a script, not a test: timing goals are measured here, never asserted in tests.
  */
 import { spawnSync } from 'node:child_process';
+import { parseBenchArgs } from './bench-options.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -60,22 +61,9 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { runs: 5, jobnets: 1000, jobs: 20, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (): number => {
-      const text = argv[++i];
-      const n = Number(text);
-      if (text === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${arg} needs a positive whole number`);
-      return n;
-    };
-    if (arg === '--runs') options.runs = value();
-    else if (arg === '--jobnets') options.jobnets = value();
-    else if (arg === '--jobs') options.jobs = value();
-    else if (arg === '--keep') options.keep = true;
-    else throw new Error(`unknown argument ${arg}; usage: validate-repo.bench.ts [--runs N] [--jobnets N] [--jobs N] [--keep]`);
-  }
-  return options;
+  const { numbers, flags, positionals } = parseBenchArgs(argv, ['runs', 'jobnets', 'jobs'], ['keep']);
+  if (positionals.length > 0) throw new Error('usage: validate-repo.bench.ts [--runs N] [--jobnets N] [--jobs N] [--keep]');
+  return { runs: numbers.runs ?? 5, jobnets: numbers.jobnets ?? 1000, jobs: numbers.jobs ?? 20, keep: flags.keep };
 }
 
 function tasksetWorks(): boolean {
