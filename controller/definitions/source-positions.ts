@@ -16,8 +16,13 @@ export function pointerToSegments(pointer: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** One JSON-pointer segment, `/`-prefixed and escaped (RFC 6901): `a/b` → `/a~1b`. */
+export function pointerSegment(segment: string | number): string {
+  return '/' + String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 export function segmentsToPointer(segments: readonly (string | number)[]): string {
-  return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return segments.map(pointerSegment).join('');
 }
 
 /**

@@ -11,7 +11,7 @@ import { diagnostic, type Diagnostic } from './diagnostics.js';
 import type { DiagnosticCode } from './diagnostic-codes.js';
 import type { ParsedDocument } from './parse-documents.js';
 import { loadSchemas } from './schema-files.js';
-import { locate, pointerToSegments } from './source-positions.js';
+import { locate, pointerSegment, pointerToSegments } from './source-positions.js';
 
 // ajv-formats is CommonJS with a default export that NodeNext types do not see as callable.
 const addFormats = createRequire(import.meta.url)('ajv-formats') as (ajv: Ajv2020) => Ajv2020;
@@ -20,6 +20,8 @@ export const supportedApiVersion = 'jobnet/v1';
 
 interface SchemaSet {
   validators: Map<string, ValidateFunction>;
+  /** Kinds a repository may contain, sorted (Bundle is an export file, not a repo document). */
+  repositoryKinds: string[];
 }
 
 let schemaSet: SchemaSet | undefined;
@@ -43,17 +45,17 @@ function getSchemaSet(): SchemaSet {
       validators.set(kind, ajv.getSchema(schema.$id) as ValidateFunction);
     }
   }
-  schemaSet = { validators };
+  schemaSet = { validators, repositoryKinds: [...validators.keys()].filter((k) => k !== 'Bundle').sort() };
   return schemaSet;
 }
 
 /** Kinds a definitions repository may contain (Bundle is an export file, not a repo document). */
-export function repositoryKinds(): string[] {
-  return [...getSchemaSet().validators.keys()].filter((k) => k !== 'Bundle').sort();
+export function repositoryKinds(): readonly string[] {
+  return getSchemaSet().repositoryKinds;
 }
 
 /** Validates one document of any kind against its schema. Returns diagnostics (empty when valid). */
-export function validateDocumentSchema(doc: ParsedDocument, allowedKinds = repositoryKinds()): Diagnostic[] {
+export function validateDocumentSchema(doc: ParsedDocument, allowedKinds: readonly string[] = repositoryKinds()): Diagnostic[] {
   const value = doc.value;
   const at = (pointer: string, key = false) => ({ ...locate(doc, pointer, { key }), path: pointer, document: doc.index });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -188,7 +190,7 @@ function explainOne(e: ErrorObject, root: unknown): Explained {
       return {
         code: 'SCHEMA-UNKNOWN-FIELD',
         message: `unknown field "${field}" in ${where}${hint}${list}`,
-        pointer: `${e.instancePath}/${escapePointer(field)}`,
+        pointer: `${e.instancePath}${pointerSegment(field)}`,
         key: true,
       };
     }
@@ -223,7 +225,7 @@ function explainOne(e: ErrorObject, root: unknown): Explained {
     case 'discriminator': {
       const tag = String(params.tag);
       const options = discriminatorValues(e.parentSchema, tag).map((v) => JSON.stringify(v));
-      const tagValue = params.tagValue ?? valueAt(actual, `/${escapePointer(tag)}`);
+      const tagValue = params.tagValue ?? valueAt(actual, pointerSegment(tag));
       if (tagValue === undefined) {
         // Ajv checks the tag before `required`, so a missing tag arrives here, not as `required`.
         return {
@@ -236,7 +238,7 @@ function explainOne(e: ErrorObject, root: unknown): Explained {
       return {
         code: 'SCHEMA-ENUM',
         message: `${where}.${tag} is ${JSON.stringify(tagValue)}; allowed values: ${options.join(', ')}`,
-        pointer: `${e.instancePath}/${escapePointer(tag)}`,
+        pointer: `${e.instancePath}${pointerSegment(tag)}`,
         key: false,
       };
     }
@@ -255,7 +257,7 @@ function explainOne(e: ErrorObject, root: unknown): Explained {
       return {
         code: 'SCHEMA-FORMAT',
         message: `${where} has an invalid name ${JSON.stringify(params.propertyName)}${schema.description ? ` — ${firstSentence(schema.description)}` : ''}`,
-        pointer: `${e.instancePath}/${escapePointer(String(params.propertyName))}`,
+        pointer: `${e.instancePath}${pointerSegment(String(params.propertyName))}`,
         key: true,
       };
     }
@@ -280,7 +282,7 @@ function explainOne(e: ErrorObject, root: unknown): Explained {
         code: 'SCHEMA-CONSTRAINT',
         message: `${where}: "${String(params.property)}" needs "${String(params.missingProperty)}" to be set as well`,
         // Point at the field that needs the other: that is the line a person wrote.
-        pointer: `${e.instancePath}/${escapePointer(String(params.property))}`,
+        pointer: `${e.instancePath}${pointerSegment(String(params.property))}`,
         key: true,
       };
     case 'uniqueItems':
@@ -355,10 +357,6 @@ export function dotted(pointer: string): string {
   const segments = pointerToSegments(pointer);
   if (segments.length === 0) return 'the document';
   return segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function valueAt(root: unknown, pointer: string): unknown {

@@ -3,17 +3,10 @@
  * characters is 51 bytes and too long. The schemas check the characters; this rule checks the
  * byte limits JSON Schema cannot express.
  */
-import { utf8ByteLength } from '../../../workflows/lib/name-rules.js';
+import { nameLimits, utf8ByteLength } from '../../../workflows/lib/name-rules.js';
 import type { Located } from '../definition-index.js';
 import { isSchemaValidExceptJobs, validJobs, seg, type Rule, type RuleContext } from './rule-context.js';
 
-const limits = {
-  projectOrJobnetName: 50,
-  eventName: 50,
-  raisedEventName: 12,
-  parameter: 200,
-  description: 1024,
-};
 
 export const checkNameLengths: Rule = (context) => {
   const { index } = context;
@@ -29,28 +22,28 @@ export const checkNameLengths: Rule = (context) => {
   ];
   for (const located of all) {
     const metadata = (located.value as { metadata?: { description?: unknown } }).metadata;
-    limit(context, located, '/metadata/description', metadata?.description, limits.description, 'a description');
+    limit(context, located, '/metadata/description', metadata?.description, nameLimits.descriptionBytes, 'a description');
   }
   for (const project of index.projects.values()) {
-    limit(context, project, '/metadata/name', project.value.metadata.name, limits.projectOrJobnetName, 'a project name');
+    limit(context, project, '/metadata/name', project.value.metadata.name, nameLimits.projectNameBytes, 'a project name');
   }
   for (const jobnet of index.jobnets.values()) {
     const { metadata, spec } = jobnet.value;
-    limit(context, jobnet, '/metadata/name', metadata.name, limits.projectOrJobnetName, 'a jobnet name');
-    limit(context, jobnet, '/metadata/project', metadata.project, limits.projectOrJobnetName, 'a project name');
+    limit(context, jobnet, '/metadata/name', metadata.name, nameLimits.jobnetNameBytes, 'a jobnet name');
+    limit(context, jobnet, '/metadata/project', metadata.project, nameLimits.projectNameBytes, 'a project name');
     if (!isSchemaValidExceptJobs(jobnet)) continue;
     spec.start?.events?.names.forEach((name, i) =>
-      limit(context, jobnet, `/spec/start/events/names/${i}`, name, limits.eventName, 'an event name'),
+      limit(context, jobnet, `/spec/start/events/names/${i}`, name, nameLimits.eventNameBytes, 'an event name'),
     );
     for (const [jobName, job] of validJobs(jobnet)) {
       const at = `/spec/jobs${seg(jobName)}`;
-      limit(context, jobnet, `${at}/description`, job.description, limits.description, 'a description');
+      limit(context, jobnet, `${at}/description`, job.description, nameLimits.descriptionBytes, 'a description');
       if (job.type === 'raiseEvent') {
-        limit(context, jobnet, `${at}/event`, job.event, limits.raisedEventName, 'a raised event name');
+        limit(context, jobnet, `${at}/event`, job.event, nameLimits.raisedEventNameBytes, 'a raised event name');
         // A parameter with variables is measured after substitution, at run time (exit 246).
-        if (!job.param?.includes('@')) limit(context, jobnet, `${at}/param`, job.param, limits.parameter, 'a variable parameter');
+        if (!job.param?.includes('@')) limit(context, jobnet, `${at}/param`, job.param, nameLimits.eventParameterBytes, 'a variable parameter');
       } else if (job.type === 'waitEvent') {
-        limit(context, jobnet, `${at}/event`, job.event, limits.eventName, 'an event name');
+        limit(context, jobnet, `${at}/event`, job.event, nameLimits.eventNameBytes, 'an event name');
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { DiagnosticCode } from '../diagnostic-codes.js';
 import type { DefinitionIndex, Located } from '../definition-index.js';
-import { pointerToSegments } from '../source-positions.js';
+import { pointerSegment, pointerToSegments } from '../source-positions.js';
 import type { Job, JobnetDocument } from '../types.generated.js';
 
 export interface RelatedPlace {
@@ -54,7 +54,5 @@ export function validJobs(jobnet: Located<JobnetDocument>): [string, Job][] {
   return Object.entries(jobnet.value.spec.jobs).filter(([name]) => !broken.has(name));
 }
 
-/** JSON-pointer segment escaping for names used as keys (job names, variable names). */
-export function seg(name: string | number): string {
-  return '/' + String(name).replace(/~/g, '~0').replace(/\//g, '~1');
-}
+/** JSON-pointer segment for a name used as a key (job names, variable names). */
+export const seg = pointerSegment;
