@@ -13,6 +13,7 @@
  * randomness. It does not validate definitions for users (the validator does, with located
  * diagnostics); {@link compiledJobnetProblems} only guards against a compile bug.
  */
+import type { BusinessCalendar } from './business-calendar.js';
 import type { ExitCodeCondition } from './exit-code-condition.js';
 import type { JobType } from './exit-classification.js';
 
@@ -80,6 +81,23 @@ export interface CompiledJobnet {
   revision: string;
   /** Content digest of the compiled jobnet, to skip no-op applies (R-GIT-3). */
   digest?: string;
+  /** The environment the definitions were compiled for (R-VAR-2), when one was selected. */
+  environment?: string;
+  /**
+   * Job-definition variables after precedence, Settings < Environment < Project < Jobnet
+   * (R-VAR-2), substituted for `@NAME@` when a job starts (R-VAR-4). Omitted: none.
+   */
+  variables?: Record<string, string>;
+  /**
+   * The jobnet's calendar: business dates, day change and time zone, used by `waitTime` jobs
+   * (R-JOBT-3). Omitted: the system calendar in UTC.
+   */
+  calendar?: BusinessCalendar;
+  /**
+   * Every jobnet reachable through `jobnet` jobs (R-JN-2), compiled, by name: one flat map on the
+   * jobnet a run starts with, handed down to its child runs. Children carry no map of their own.
+   */
+  children?: Record<string, CompiledJobnet>;
   /** Jobs by name. */
   jobs: Record<string, CompiledJob>;
 }

@@ -227,6 +227,11 @@ export interface JobOutcome {
   output?: string;
   /** Variables to capture instead of reading `NAME=VALUE` lines of the output (REST `jobnetValKeys`). */
   variables?: Record<string, string>;
+  /**
+   * The job ended pseudo-normally whatever its code and settings: a child jobnet whose run ended
+   * `pseudoNormal` (R-EXIT-1 applied to the child run's status).
+   */
+  pseudoNormal?: boolean;
 }
 
 /** Answer of an operation: the new state, or why it was refused (and nothing changed). */
@@ -397,7 +402,7 @@ export function jobEnded(state: RunState, job: string, outcome: JobOutcome, at: 
     record.forcedReason = outcome.forcedReason;
   } else {
     record.exitCode = outcome.exitCode;
-    const exitClass = classifyExitCode(definition, outcome.exitCode);
+    const exitClass = outcome.pseudoNormal ? 'pseudoNormal' : classifyExitCode(definition, outcome.exitCode);
     record.state = exitClass === 'abnormal' ? 'abended' : exitClass;
   }
 

@@ -1,0 +1,82 @@
+/**
+ * Starts a Temporal worker for the product (DESIGN.md §1 "worker"): the workflows of
+ * `workflows/index.ts` (runs, resource locks), bundled for the sandbox, and the activities of
+ * `workflows/activities/`, on one task queue of one namespace.
+ *
+ * It does network I/O (the worker's and the activities' connections) and nothing else: it does
+ * not read definitions and holds no state of its own; everything durable is in Temporal.
+ */
+import path from 'node:path';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { createActivities } from '../../workflows/activities/index.js';
+import { connectClient, connectionOptionsOf, type TemporalTarget } from '../temporal/temporal-target.js';
+
+export interface WorkerSettings {
+  target: TemporalTarget;
+  /** R-JOBT-8: `command` jobs run only on workers started with this set. */
+  allowCommandJobs: boolean;
+  /** Most activities running at once on this worker. */
+  maxConcurrentActivities?: number;
+  /** A workflow bundle made earlier by {@link bundleWorkflows}; omitted: bundled now (a few seconds). */
+  workflowBundle?: WorkflowBundle;
+}
+
+export interface RunningWorker {
+  /** Resolves when the worker has shut down (after `shutdown()`); rejects on a fatal error. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Path of the module that exports every workflow the worker registers. */
+export const workflowsPath = path.resolve(import.meta.dirname, '..', '..', 'workflows', 'index.ts');
+
+/**
+ * Bundles the workflows for the Temporal sandbox. The bundler (not tsc) is what catches a Node
+ * built-in or other non-deterministic import reaching workflow code (CONVENTIONS.md §8).
+ * @throws Error when a workflow module cannot be bundled.
+ */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  return await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/**
+ * Connects to `settings.target`, starts polling its task queue and returns at once; `done`
+ * follows the worker's life.
+ * @throws TemporalUnavailableError when the server cannot be reached.
+ */
+export async function startWorker(settings: WorkerSettings): Promise<RunningWorker> {
+  const { target } = settings;
+  const workflowBundle = settings.workflowBundle ?? (await bundleWorkflows());
+  const clientHandle = await connectClient(target);
+  const connection = await NativeConnection.connect(connectionOptionsOf(target));
+  const worker = await Worker.create({
+    connection,
+    namespace: target.namespace,
+    taskQueue: target.taskQueue,
+    workflowBundle,
+    activities: createActivities({ client: clientHandle.client, taskQueue: target.taskQueue, allowCommandJobs: settings.allowCommandJobs }),
+    ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
+    // Jobs end by cancellation (force-terminate, time limit); a command gets its grace period.
+    shutdownGraceTime: '10 seconds',
+  });
+  const done = worker.run().finally(async () => {
+    await connection.close();
+    await clientHandle.close();
+  });
+  return {
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

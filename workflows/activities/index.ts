@@ -1,0 +1,22 @@
+/**
+ * The activities a jobnet worker registers: all of the product's I/O on the Temporal side
+ * (DESIGN.md §3). Built per worker, because they need its client and settings.
+ */
+import type { Client } from '@temporalio/client';
+import type { JobnetActivities } from './activity.types.js';
+import { createCommandActivity } from './command-activity.js';
+import { createResourceLockActivity } from './resource-lock-activity.js';
+
+export interface ActivitySettings {
+  client: Client;
+  taskQueue: string;
+  /** R-JOBT-8: command jobs run only when allowed. */
+  allowCommandJobs: boolean;
+}
+
+export function createActivities(settings: ActivitySettings): JobnetActivities {
+  return {
+    runCommand: createCommandActivity(settings),
+    requestResourceLock: createResourceLockActivity(settings),
+  };
+}

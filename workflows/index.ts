@@ -1,0 +1,6 @@
+/**
+ * The workflows a jobnet worker registers (its `workflowsPath`): the run interpreter and the
+ * resource locks. Workflow code only.
+ */
+export { runWorkflow } from './run-workflow.js';
+export { resourceLockWorkflow } from './resource-lock-workflow.js';

@@ -1,0 +1,156 @@
+/**
+ * The contract of the run workflow with everyone who talks to it — the CLI, the API, the jobnet
+ * actor, parent runs and the resource locks: its input, what its query answers, its operation
+ * Update, its signals, and its workflow ids (DESIGN.md §3).
+ *
+ * Imported by workflow code and by clients alike, so it holds only plain types and the
+ * `define*` handles of `@temporalio/workflow` (which are safe outside the sandbox).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CompiledJobnet } from './lib/compiled-jobnet.js';
+import type { ForcedEndReason } from './lib/exit-classification.js';
+import type { EpochMillis, RunState, RunStatus } from './lib/run-state.js';
+
+/** Task queue of the run workflows and their activities unless a worker is told otherwise. */
+export const defaultTaskQueue = 'jobnet';
+
+/** What made a run start (search attribute `JobnetTrigger`). */
+export type RunTrigger = 'manual' | 'schedule' | 'event' | 'child' | 'retry';
+
+/** Input of the run workflow. */
+export interface RunInput {
+  /** The revision-pinned compiled jobnet to run, without its `children` (they travel in `children`). */
+  jobnet: CompiledJobnet;
+  /** Compiled jobnets the run's `jobnet` jobs may start, by name (R-JN-2). */
+  children: Record<string, CompiledJobnet>;
+  /** The scheduled business date of the run, `YYYY-MM-DD` (R-JOBT-3). */
+  businessDate: string;
+  /** The variable parameter, `@.VPARAM@` (R-VAR-3); omitted: none (substituted as empty). */
+  parameter?: string;
+  trigger: RunTrigger;
+  /** Who started the run (an operator name, `scheduler`, or the parent run id). */
+  requestedBy: string;
+  /** Nesting level: 1 for a run that is not a child, at most 5 (R-JN-2). */
+  level: number;
+  /** Jobnet variables inherited from the parent run (R-JN-2); the run's own captures override them. */
+  inheritedVariables?: Record<string, string>;
+  /**
+   * Set on a child run: it completes as soon as it reaches a final status (normal, pseudo-normal,
+   * abended or forced) and returns it, because the operator acts on the parent's `jobnet` job.
+   */
+  parent?: { workflowId: string; job: string };
+  /**
+   * A child run resumed by `restartFromJob` on the parent's `jobnet` job: the final state of the
+   * previous child run, restarted from its failed jobs (R-OPS-2).
+   */
+  resumeFrom?: RunState;
+}
+
+/** A trouble recorded by the run (R-TRB); the run records `jobOverrun` itself. */
+export interface RunTrouble {
+  kind: 'jobOverrun' | 'jobnetAbended';
+  at: EpochMillis;
+  project: string;
+  jobnet: string;
+  title?: string;
+  runId: string;
+  job?: string;
+  exitCode?: number;
+  forcedReason?: ForcedEndReason;
+  message: string;
+}
+
+/** An event raised by a `raiseEvent` job (R-JOBT-4), kept in the run for routing (R-EVT-1). */
+export interface RaisedEvent {
+  at: EpochMillis;
+  job: string;
+  event: string;
+  project?: string;
+  jobnet?: string;
+  param?: string;
+  suffix?: string;
+}
+
+/** What the run query answers: everything an operator or a parent needs to see. */
+export interface RunView {
+  runId: string;
+  project: string;
+  jobnet: string;
+  title?: string;
+  revision: string;
+  businessDate: string;
+  parameter?: string;
+  trigger: RunTrigger;
+  requestedBy: string;
+  level: number;
+  status: RunStatus;
+  state: RunState;
+  troubles: RunTrouble[];
+  raisedEvents: RaisedEvent[];
+  /** Events delivered to the run and not yet consumed by a `waitEvent` job, by name (R-EVT-2). */
+  pendingEvents: Record<string, number>;
+  /** Why each job that could not run as written ended as it did (substitution errors, refusals). */
+  jobMessages: Record<string, string>;
+  /** Child runs started by `jobnet` jobs: job → workflow id of its latest child run. */
+  childRuns: Record<string, string>;
+  /** Set once the run was closed (after a final status): it accepts no more operations. */
+  closed?: { by: string; at: EpochMillis };
+}
+
+/** Operations on one job of a run (R-OPS-1, WOI 5.3.1). */
+export type RunJobOperationName =
+  | 'forceTerminateJob'
+  | 'holdJob'
+  | 'releaseJob'
+  | 'disableJob'
+  | 'enableJob'
+  | 'startFromJob'
+  | 'restartFromJob'
+  | 'skipJob'
+  | 'runOnlyJob';
+
+/** Operations on the whole run: force-terminate, restart, and close (end an abended run's wait). */
+export type RunWideOperationName = 'forceTerminateRun' | 'restartRun' | 'closeRun';
+
+export type RunOperationRequest =
+  | { operation: RunJobOperationName; job: string; by: string }
+  | { operation: RunWideOperationName; by: string };
+
+/** Answer to an accepted operation; a refused one is a rejected Update whose message says why. */
+export interface RunOperationAnswer {
+  operation: RunJobOperationName | RunWideOperationName;
+  detail: string;
+  status: RunStatus;
+}
+
+/** The final answer of a run workflow that completes. */
+export interface RunResult {
+  status: RunStatus;
+  state: RunState;
+}
+
+export const runViewQuery = defineQuery<RunView>('runView');
+export const runOperationUpdate = defineUpdate<RunOperationAnswer, [RunOperationRequest]>('runOperation');
+/** Delivers a message event to the run's `waitEvent` jobs (R-JOBT-5, R-EVT-1). */
+export const deliverEventSignal = defineSignal<[{ event: string }]>('deliverEvent');
+/** A resource lock grants this run the use of an exclusive resource (R-JOB `exclusive`). */
+export const resourceGrantedSignal = defineSignal<[{ resource: string; token: string }]>('resourceGranted');
+
+/** Characters allowed in a workflow id segment as they are; others are percent-encoded. */
+function idSegment(text: string): string {
+  return encodeURIComponent(text);
+}
+
+/**
+ * Workflow id of a top-level run (DESIGN.md §3): `run/<project>/<jobnet>/<business-date>/<seq>`.
+ * `seq` tells runs of the same business date apart (the actor counts; manual CLI starts use a
+ * time-based tag).
+ */
+export function runWorkflowId(project: string, jobnet: string, businessDate: string, seq: string): string {
+  return ['run', project, jobnet, businessDate, seq].map(idSegment).join('/');
+}
+
+/** Workflow id of the child run started by attempt `attempt` of `job` in run `parentId`. */
+export function childRunWorkflowId(parentId: string, job: string, attempt: number): string {
+  return `${parentId}/${idSegment(job)}/${attempt}`;
+}
