@@ -65,6 +65,10 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     workflowBundle,
     activities: createActivities({ client: clientHandle.client, taskQueue: target.taskQueue, allowCommandJobs: settings.allowCommandJobs }),
     ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
+    // Cancellation reaches a running activity with a heartbeat answer: keep that under ~1 s so a
+    // force-terminated or timed-out command is killed promptly.
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
     // Jobs end by cancellation (force-terminate, time limit); a command gets its grace period.
     shutdownGraceTime: '10 seconds',
   });

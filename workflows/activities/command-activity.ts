@@ -21,7 +21,7 @@ export const commandTimeoutExitCode = 124;
 const startFailedExitCode = 254;
 
 const inheritedEnvironment = ['PATH', 'HOME', 'LANG', 'TZ'];
-const heartbeatIntervalMs = 5_000;
+const heartbeatIntervalMs = 1_000;
 const killGraceMs = 5_000;
 
 export function createCommandActivity(options: { allowCommandJobs: boolean }) {
@@ -41,7 +41,8 @@ export function createCommandActivity(options: { allowCommandJobs: boolean }) {
     Object.assign(env, request.env);
 
     return await new Promise<CommandOutcome>((resolve, reject) => {
-      const child = spawn(program, args, { cwd: request.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, so a kill reaches the programs it started too (`sh -c '…'`).
+      const child = spawn(program, args, { cwd: request.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let stdout = Buffer.alloc(0);
       let stderrTail = '';
       let killedBy: 'timeout' | 'cancel' | undefined;
@@ -55,8 +56,8 @@ export function createCommandActivity(options: { allowCommandJobs: boolean }) {
       const kill = (reason: 'timeout' | 'cancel'): void => {
         if (killedBy !== undefined || child.exitCode !== null) return;
         killedBy = reason;
-        child.kill('SIGTERM');
-        setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), killGraceMs).unref();
+        killGroup(child.pid, 'SIGTERM');
+        setTimeout(() => killGroup(child.pid, 'SIGKILL'), killGraceMs).unref();
       };
       const heartbeat = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
       const timeout = request.timeoutSeconds !== undefined ? setTimeout(() => kill('timeout'), request.timeoutSeconds * 1000) : undefined;
@@ -91,6 +92,16 @@ export function createCommandActivity(options: { allowCommandJobs: boolean }) {
       });
     });
   };
+}
+
+/** Signals the process group of `pid`; a group that has already gone is not an error. */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already ended.
+  }
 }
 
 const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
