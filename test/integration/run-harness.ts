@@ -7,8 +7,11 @@ import { inject } from 'vitest';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows, startWorker, type RunningWorker } from '../../controller/worker/start-worker.js';
 import { connectClient, type TemporalClientHandle, type TemporalTarget } from '../../controller/temporal/temporal-target.js';
-import { compiledJob, type CompiledJobFields, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { runOperationUpdate, runViewQuery, type RunInput, type RunOperationRequest, type RunView } from '../../workflows/run-contract.js';
+import { summary } from './run-fixtures.js';
+
+export { after, jobnetOf, summary } from './run-fixtures.js';
 
 // Worker state changes are logged at INFO; tests keep only warnings. Installed once per process.
 try {
@@ -101,23 +104,3 @@ export async function startRunHarness(options: { allowCommandJobs?: boolean; tas
   return harness;
 }
 
-/** Job states and codes of a view, for assertions and failure messages. */
-export function summary(view: RunView): Record<string, string> {
-  const jobs: Record<string, string> = { '': view.status };
-  for (const [name, record] of Object.entries(view.state.jobs)) {
-    jobs[name] = `${record.state}${record.exitCode !== undefined ? ` ${record.exitCode}` : ''}${record.forcedReason ? ` ${record.forcedReason}` : ''}`;
-  }
-  return jobs;
-}
-
-/** A compiled jobnet from job fields, with a unique name per call. */
-export function jobnetOf(name: string, jobs: CompiledJobFields[], extra: Partial<CompiledJobnet> = {}): CompiledJobnet {
-  const compiled: CompiledJobnet = { project: 'test', name, revision: 'r1', jobs: {}, ...extra };
-  for (const job of jobs) compiled.jobs[job.name] = compiledJob(job);
-  return compiled;
-}
-
-/** Shorthand for a predecessor list. */
-export function after(...jobs: string[]): { job: string }[] {
-  return jobs.map((job) => ({ job }));
-}

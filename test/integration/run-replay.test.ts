@@ -1,0 +1,27 @@
+/**
+ * Replays the committed histories of representative runs (test/fixtures/run-histories/, recorded
+ * by scripts/record-run-histories.ts) against the current workflow code, bundled exactly as a
+ * worker bundles it. A change that would break running jobnets fails here: it must replay these
+ * or go behind `patched()` (CONVENTIONS.md §8). Bundling also fails on a sandbox violation.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { sharedBundle } from './run-harness.js';
+import { runScenarios } from './run-scenarios.js';
+
+const historyDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'run-histories');
+const historyFiles = readdirSync(historyDir).filter((name) => name.endsWith('.json')).sort();
+
+describe('replay of committed run histories', () => {
+  it('has a recorded history for every scenario', () => {
+    expect(historyFiles).toEqual(runScenarios().map((scenario) => `${scenario.name}.json`).sort());
+  });
+
+  it.each(historyFiles)('replays %s without nondeterminism', async (file) => {
+    const history: unknown = JSON.parse(readFileSync(path.join(historyDir, file), 'utf8'));
+    expect((history as { events: unknown[] }).events.length).toBeGreaterThan(10);
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, `run/replay/${file.replace(/\.json$/, '')}`);
+  }, 60_000);
+});
