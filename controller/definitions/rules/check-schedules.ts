@@ -5,17 +5,15 @@
  * after 23:00.
  */
 import { parseHhmm, parseTimeOfDay } from '../../../workflows/lib/durations.js';
-import { systemCalendarName } from '../definition-index.js';
-import { isSchemaValid, validJobs, seg, validEntries, type Rule } from './rule-context.js';
+import { jobnetCalendarName } from '../jobnet-inheritance.js';
+import { validJobs, seg, validEntries, type Rule } from './rule-context.js';
 
 const minutesPerDay = 24 * 60;
 
 export const checkSchedules: Rule = (context) => {
   const { index } = context;
-  const settings = index.settings && isSchemaValid(index.settings) ? index.settings.value.spec : undefined;
   for (const [, jobnet] of validEntries(index.jobnets)) {
-    const calendarName =
-      jobnet.value.spec.calendar ?? index.projects.get(jobnet.value.metadata.project)?.value.spec?.calendar ?? settings?.defaultCalendar ?? systemCalendarName;
+    const calendarName = jobnetCalendarName(index, jobnet.value);
     const dayChange = parseTimeOfDay(index.calendars.get(calendarName)?.value.spec?.dayChangeTime ?? '00:00') ?? 0;
     const businessOrder = (minutes: number) => (minutes - dayChange + minutesPerDay) % minutesPerDay;
     const describeDayChange = dayChange === 0 ? '' : ` (calendar ${calendarName} changes day at ${String(Math.floor(dayChange / 60)).padStart(2, '0')}:${String(dayChange % 60).padStart(2, '0')})`;

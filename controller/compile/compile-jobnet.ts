@@ -1,0 +1,364 @@
+/**
+ * The compile step of the definitions pipeline (DESIGN.md §4): a validated repository in, the
+ * compiled jobnets a run executes out (`workflows/lib/compiled-jobnet.ts`). Compiling fills in
+ * every default of the definition format, converts durations to seconds, parses the exit-code
+ * conditions of conditional edges (R-DEP-2), resolves the jobnet's calendar (R-CAL) and its
+ * job-definition variables for one environment (R-VAR-2), gathers every child jobnet reachable
+ * through `jobnet` jobs into one flat map (R-JN-2), and pins the result to the revision with a
+ * content digest (R-GIT-3).
+ *
+ * What it must not do: I/O of any kind, substitute `@…@` references (that happens once, when a job
+ * starts: R-VAR-4), or judge definitions for users — the validator does that, with located
+ * diagnostics. Compile a repository only after its validation succeeded; on an invalid one the
+ * compile step refuses (with a plain message) what it cannot make sense of instead of guessing.
+ * Its output is plain JSON without `undefined` anywhere, so it survives Temporal's payload
+ * conversion unchanged and digests are stable. It is shared, not copied, where that is cheaper
+ * (calendars, a child compiled for several parents, the REST objects of the parsed documents):
+ * nobody may mutate a compiled jobnet.
+ */
+import { resolveCalendar, systemCalendar, systemCalendarName, type BusinessCalendar } from '../../workflows/lib/business-calendar.js';
+import { compiledJob, compiledJobnetProblems, type CompiledJob, type CompiledJobFields, type CompiledJobnet, type CompiledPredecessor, type CompiledRetry } from '../../workflows/lib/compiled-jobnet.js';
+import { parseDuration } from '../../workflows/lib/durations.js';
+import { parseExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
+import type { CheckVariableSpec, ChildJobnetSpec, CommandSpec, RaiseEventSpec, RestSpec, SleepSpec, WaitEventSpec, WaitTimeSpec } from '../../workflows/lib/job-specs.js';
+import { jobnetKey, type DefinitionIndex, type Located } from '../definitions/definition-index.js';
+import type { CheckVariableJob, EnvironmentDocument, Job, JobDependency, JobnetDocument, JobRetry } from '../definitions/types.generated.js';
+import type { ValidatedRepository } from '../definitions/validate-repository.js';
+import { definitionVariables, jobnetCalendarName } from '../definitions/jobnet-inheritance.js';
+import { jobnetBodyDigest, jobnetDigestOf } from './jobnet-digest.js';
+
+/** How to compile. */
+export interface CompileOptions {
+  /**
+   * Name of the Environment whose variables fill the Environment layer of R-VAR-2. Omitted: no
+   * environment variables (choosing Settings `environment` as the default is the caller's call).
+   */
+  environment?: string;
+}
+
+/** A compiled jobnet, or why it could not be compiled. */
+export type CompileResult = { ok: true; jobnet: CompiledJobnet } | { ok: false; message: string };
+
+/** A jobnet {@link compileAllJobnets} left out, and why. */
+export interface CompileFailure {
+  project: string;
+  jobnet: string;
+  message: string;
+}
+
+/**
+ * Every jobnet that compiles, sorted by project and name, plus the ones that did not (only a
+ * repository whose validation failed has any); or, when the environment is unknown, why nothing
+ * was compiled.
+ */
+export type CompileAllResult = { ok: true; jobnets: CompiledJobnet[]; failures: CompileFailure[] } | { ok: false; message: string };
+
+/**
+ * The revision recorded when the repository has none (a directory that is not a git checkout):
+ * runs still pin something, and a reader can tell it is not a commit SHA.
+ */
+export const unversionedRevision = 'unversioned';
+
+/** A `rest` job's spec: {@link RestSpec} plus the output cap, which only the REST job reads (R-REST-6). */
+export type CompiledRestSpec = RestSpec & { outputLimitBytes?: number };
+
+/** Why one definition cannot be compiled; caught at this module's boundary, never escapes it. */
+class CompileRefusal extends Error {}
+
+/** What every jobnet of one compilation shares, and what it has compiled so far. */
+interface CompileContext {
+  index: DefinitionIndex;
+  revision: string;
+  environment?: { name: string; document: EnvironmentDocument };
+  /** Jobnets compiled without `children`, with their digest, by `<project>/<name>`: a child is compiled once however many parents run it. */
+  bodies: Map<string, CompiledJobnet>;
+  /** Resolved calendars by name. */
+  calendars: Map<string, BusinessCalendar>;
+}
+
+/**
+ * Compiles the jobnet `project`/`jobnet` of a validated repository for one environment: the jobnet
+ * itself with `children` holding every jobnet reachable through its `jobnet` jobs (recursively,
+ * same project; R-JN-2), each compiled the same way but without `children` of its own. Every
+ * compiled jobnet carries its digest (jobnet-digest.ts); the parent's digest covers its
+ * children's. Treat the result as immutable: compiled jobnets may share parts (a calendar, a
+ * child compiled once for several parents).
+ *
+ * Returns `{ok: false}` naming what is missing (and what exists) for an unknown project, jobnet
+ * or environment, and with the reason when a definition cannot be compiled, which happens only
+ * when the repository did not validate. Never throws for definition content.
+ */
+export function compileJobnet(repository: ValidatedRepository, project: string, jobnet: string, options: CompileOptions = {}): CompileResult {
+  const context = compileContext(repository, options);
+  if (!context.ok) return context;
+  const located = repository.index.jobnets.get(jobnetKey(project, jobnet));
+  if (located === undefined) return { ok: false, message: unknownJobnetMessage(repository.index, project, jobnet) };
+  return refusalAsResult(() => compileWithChildren(context.value, located));
+}
+
+/**
+ * Compiles every jobnet of a validated repository for one environment, like {@link compileJobnet},
+ * sorted by project, then name. A jobnet that cannot be compiled is listed in `failures` (none
+ * when the repository validated), never silently dropped. Returns `{ok: false}` when the
+ * environment is unknown: compiling nothing then would read as "every jobnet was removed".
+ */
+export function compileAllJobnets(repository: ValidatedRepository, options: CompileOptions = {}): CompileAllResult {
+  const context = compileContext(repository, options);
+  if (!context.ok) return context;
+  const jobnets: CompiledJobnet[] = [];
+  const failures: CompileFailure[] = [];
+  const entries = [...repository.index.jobnets.values()].map((located) => ({ located, ...identityOf(located) }));
+  entries.sort((a, b) => compareText(a.project, b.project) || compareText(a.name, b.name));
+  for (const { located, project, name } of entries) {
+    const result = refusalAsResult(() => compileWithChildren(context.value, located));
+    if (result.ok) jobnets.push(result.jobnet);
+    else failures.push({ project, jobnet: name, message: result.message });
+  }
+  return { ok: true, jobnets, failures };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups.
+
+function compileContext(repository: ValidatedRepository, options: CompileOptions): { ok: true; value: CompileContext } | { ok: false; message: string } {
+  const context: CompileContext = { index: repository.index, revision: repository.revision ?? unversionedRevision, bodies: new Map(), calendars: new Map() };
+  if (options.environment === undefined) return { ok: true, value: context };
+  const located = repository.index.environments.get(options.environment);
+  if (located === undefined) {
+    const known = [...repository.index.environments.keys()].sort(compareText);
+    const listing = known.length > 0 ? `; environments: ${known.join(', ')}` : '; the repository defines no Environment';
+    return { ok: false, message: `unknown environment "${options.environment}"${listing}` };
+  }
+  if (located.schemaErrorPaths.length > 0) {
+    return { ok: false, message: `environment "${options.environment}" (${located.doc.file}) has schema errors; run jobnet validate` };
+  }
+  context.environment = { name: options.environment, document: located.value };
+  return { ok: true, value: context };
+}
+
+function unknownJobnetMessage(index: DefinitionIndex, project: string, jobnet: string): string {
+  const inProject = [...index.jobnets.values()].map(identityOf).filter((id) => id.project === project).map((id) => id.name).sort(compareText);
+  if (inProject.length > 0) return `unknown jobnet "${project}/${jobnet}"; jobnets of project ${project}: ${inProject.join(', ')}`;
+  const projects = [...new Set([...index.projects.keys(), ...[...index.jobnets.values()].map((l) => identityOf(l).project)])].sort(compareText);
+  const listing = projects.length > 0 ? `projects: ${projects.join(', ')}` : 'the repository defines no project';
+  return index.projects.has(project)
+    ? `unknown jobnet "${project}/${jobnet}"; project ${project} has no jobnets`
+    : `unknown project "${project}" (looking for jobnet "${project}/${jobnet}"); ${listing}`;
+}
+
+function identityOf(located: Located<JobnetDocument>): { project: string; name: string } {
+  return { project: located.value.metadata.project, name: located.value.metadata.name };
+}
+
+function refusalAsResult(compile: () => CompiledJobnet): CompileResult {
+  try {
+    return { ok: true, jobnet: compile() };
+  } catch (error) {
+    if (error instanceof CompileRefusal) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/** Code-unit order: the same on every machine, unlike `localeCompare`. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobnets.
+
+/** R-JN-2: the jobnet plus every jobnet reachable through `jobnet` jobs, as one flat map. */
+function compileWithChildren(context: CompileContext, root: Located<JobnetDocument>): CompiledJobnet {
+  const body = compiledBody(context, root);
+  const children = new Map<string, CompiledJobnet>();
+  const queue: CompiledJobnet[] = [body];
+  for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
+    for (const job of Object.values(parent.jobs)) {
+      if (job.type !== 'jobnet') continue;
+      const childName = (job.spec as ChildJobnetSpec).jobnet;
+      if (childName === body.name || children.has(childName)) continue; // a cycle (refused by validation) ends here
+      const located = context.index.jobnets.get(jobnetKey(body.project, childName));
+      if (located === undefined) {
+        throw new CompileRefusal(`jobnet ${body.project}/${parent.name}, job ${job.name}: child jobnet ${body.project}/${childName} is not defined`);
+      }
+      const child = compiledBody(context, located);
+      children.set(childName, child);
+      queue.push(child);
+    }
+  }
+  const sorted = [...children].sort(([a], [b]) => compareText(a, b));
+  // `body.digest` covers the body alone (as a child entry needs); the root's covers its children too.
+  const digest = jobnetDigestOf(body.digest as string, Object.fromEntries(sorted.map(([name, child]) => [name, child.digest as string])));
+  return { ...body, children: Object.fromEntries(sorted), digest };
+}
+
+/** One jobnet without `children`, with its digest; compiled once per compilation. */
+function compiledBody(context: CompileContext, located: Located<JobnetDocument>): CompiledJobnet {
+  const { project, name } = identityOf(located);
+  const key = jobnetKey(project, name);
+  const cached = context.bodies.get(key);
+  if (cached !== undefined) return cached;
+  const where = `jobnet ${project}/${name}`;
+  if (located.schemaErrorPaths.length > 0) throw new CompileRefusal(`${where} (${located.doc.file}) has schema errors; run jobnet validate`);
+  const document = located.value;
+  const jobs: Record<string, CompiledJob> = {};
+  for (const [jobName, job] of Object.entries(document.spec.jobs)) jobs[jobName] = compileJob(jobName, job, `${where}, job ${jobName}`);
+
+  const compiled: CompiledJobnet = { project, name, revision: context.revision, jobs };
+  if (document.metadata.title !== undefined) compiled.title = document.metadata.title;
+  if (context.environment !== undefined) compiled.environment = context.environment.name;
+  compiled.variables = definitionVariables(context.index, document, context.environment?.document);
+  compiled.calendar = jobnetCalendar(context, document, where);
+
+  const problems = compiledJobnetProblems(compiled);
+  if (problems.length > 0) throw new CompileRefusal(`${where}: ${problems.join('; ')}`);
+  try {
+    compiled.digest = jobnetBodyDigest(compiled);
+  } catch (error) {
+    // YAML can write what JSON cannot carry (`.inf`, `.nan` in a REST body); Temporal would mangle it.
+    if (error instanceof TypeError) throw new CompileRefusal(`${where}: ${error.message}; a job definition must be plain JSON`);
+    throw error;
+  }
+  context.bodies.set(key, compiled);
+  return compiled;
+}
+
+/** The calendar of R-CAL, resolved: the jobnet's calendar name (jobnet-inheritance.ts), else `SYSTEM_CALENDAR` in the Settings time zone (R-CAL-1). */
+function jobnetCalendar(context: CompileContext, jobnet: JobnetDocument, where: string): BusinessCalendar {
+  const { index } = context;
+  const name = jobnetCalendarName(index, jobnet);
+  const cached = context.calendars.get(name);
+  if (cached !== undefined) return cached;
+  const timezone = index.settings?.value.spec?.timezone ?? 'UTC';
+  const located = index.calendars.get(name);
+  let calendar: BusinessCalendar;
+  try {
+    if (located === undefined) {
+      if (name !== systemCalendarName) throw new CompileRefusal(`${where}: calendar ${name} is not defined`);
+      calendar = systemCalendar(timezone);
+    } else {
+      // One revision: the repository holds the calendar as of this commit (R-CAL-4 `validFrom`
+      // versions across commits are a matter for whoever keeps older revisions).
+      calendar = resolveCalendar(name, [located.value.spec ?? {}], timezone);
+    }
+  } catch (error) {
+    if (error instanceof RangeError) throw new CompileRefusal(`${where}: calendar ${name}: ${error.message}`);
+    throw error;
+  }
+  context.calendars.set(name, calendar);
+  return calendar;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs.
+
+/** One job with every default of the definition format filled in (R-DEP, R-EXIT-1, R-JOB). */
+function compileJob(name: string, job: Job, where: string): CompiledJob {
+  const fields: CompiledJobFields = {
+    name,
+    type: job.type,
+    predecessors: (job.after ?? []).map((entry) => compilePredecessor(entry, where)),
+    join: job.join ?? 'all',
+    normalExitMax: job.normalExitMax ?? 0,
+    alwaysNormal: job.alwaysNormal ?? false,
+    hold: job.hold ?? false,
+    disabled: job.disabled ?? false,
+    rerunAfterRecovery: job.rerunAfterRecovery ?? false,
+    restartPoint: job.restartPoint ?? false,
+    exclusive: [...(job.exclusive ?? [])],
+    spec: compileSpec(job, where),
+  };
+  if (job.title !== undefined) fields.title = job.title;
+  if (job.recovery !== undefined) fields.recovery = job.recovery;
+  if (job.retry !== undefined) fields.retry = compileRetry(job.retry, where);
+  if (job.timeLimit !== undefined) fields.timeLimitSeconds = seconds(job.timeLimit, `${where}: timeLimit`);
+  if (job.expectedDuration !== undefined) fields.expectedDurationSeconds = seconds(job.expectedDuration, `${where}: expectedDuration`);
+  if (job.variables?.capture !== undefined) fields.capturePrefix = job.variables.capture;
+  // Name, type and title first, for people reading `--json` output; the digest sorts keys anyway.
+  const { name: _name, type: _type, title, ...rest } = compiledJob(fields);
+  return { name, type: job.type, ...(title === undefined ? {} : { title }), ...rest };
+}
+
+/** R-DEP-1, R-DEP-2: a name, or `{job, exitCode}` with the condition parsed. */
+function compilePredecessor(entry: JobDependency, where: string): CompiledPredecessor {
+  if (typeof entry === 'string') return { job: entry };
+  if (entry.exitCode === undefined) return { job: entry.job };
+  const parsed = parseExitCodeCondition(String(entry.exitCode));
+  if (!parsed.ok) throw new CompileRefusal(`${where}: after ${entry.job}: ${parsed.message}`);
+  return { job: entry.job, condition: parsed.condition };
+}
+
+/** R-JOB `retry`: the interval in seconds (default `0s`). */
+function compileRetry(retry: JobRetry, where: string): CompiledRetry {
+  const compiled: CompiledRetry = { attempts: retry.attempts, intervalSeconds: seconds(retry.interval ?? '0s', `${where}: retry.interval`) };
+  if (retry.onExitCodes !== undefined) compiled.onExitCodes = [...retry.onExitCodes];
+  return compiled;
+}
+
+function seconds(duration: string, where: string): number {
+  const parsed = parseDuration(duration);
+  if (parsed === undefined) throw new CompileRefusal(`${where}: ${JSON.stringify(duration)} is not a duration such as 90s, 10m or 1h30m`);
+  return parsed;
+}
+
+/** The type-specific part, shaped as `workflows/lib/job-specs.ts` says, `@…@` references untouched (R-VAR-4). */
+function compileSpec(job: Job, where: string): unknown {
+  switch (job.type) {
+    case 'sleep':
+      return { seconds: job.seconds } satisfies SleepSpec;
+    case 'waitTime': {
+      const spec: WaitTimeSpec = { until: job.until };
+      if (job.latest !== undefined) spec.latest = job.latest;
+      return spec;
+    }
+    case 'raiseEvent': {
+      const spec: RaiseEventSpec = { event: job.event };
+      if (job.project !== undefined) spec.project = job.project;
+      if (job.jobnet !== undefined) spec.jobnet = job.jobnet;
+      if (job.param !== undefined) spec.param = job.param;
+      if (job.suffix !== undefined) spec.suffix = job.suffix;
+      return spec;
+    }
+    case 'waitEvent':
+      // `interval` is accepted for WOI compatibility only: delivery is immediate (R-JOBT-5).
+      return { event: job.event } satisfies WaitEventSpec;
+    case 'checkVariable':
+      return compileCheckVariable(job, where);
+    case 'jobnet':
+      return { jobnet: job.jobnet } satisfies ChildJobnetSpec;
+    case 'command': {
+      const spec: CommandSpec = { argv: [...job.argv], env: { ...(job.env ?? {}) } };
+      if (job.cwd !== undefined) spec.cwd = job.cwd;
+      if (job.timeout !== undefined) spec.timeoutSeconds = seconds(job.timeout, `${where}: timeout`);
+      return spec;
+    }
+    case 'rest': {
+      // R-REST-1: `credential` sits in `request` and serves monitoring and termination too. The
+      // objects are the parsed YAML itself, not copies: nothing downstream mutates them, and the
+      // digest walk rejects anything JSON cannot carry (compiledBody).
+      const spec: CompiledRestSpec = { request: { ...job.request } };
+      if (job.request.credential !== undefined) spec.credential = job.request.credential;
+      if (job.monitoring !== undefined) spec.monitoring = { ...job.monitoring };
+      if (job.termination !== undefined) spec.termination = { ...job.termination };
+      if (job.outputLimitBytes !== undefined) spec.outputLimitBytes = job.outputLimitBytes;
+      return spec;
+    }
+  }
+}
+
+/** R-JOBT-6: `number` as a single comparison or a `from`/`to` range, `invert` defaulted. */
+function compileCheckVariable(job: CheckVariableJob, where: string): CheckVariableSpec {
+  const spec: CheckVariableSpec = { variable: job.variable, invert: job.invert ?? false };
+  const number = job.number;
+  if (number !== undefined) {
+    if (number.from !== undefined && number.to !== undefined) {
+      spec.number = { from: { op: number.from.op, value: number.from.value }, to: { op: number.to.op, value: number.to.value } };
+    } else if (number.op !== undefined && number.value !== undefined && number.from === undefined && number.to === undefined) {
+      spec.number = { op: number.op, value: number.value };
+    } else {
+      throw new CompileRefusal(`${where}: number needs either op and value, or from and to`);
+    }
+  }
+  if (job.string !== undefined) spec.string = { op: job.string.op, value: job.string.value };
+  return spec;
+}
