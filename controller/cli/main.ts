@@ -4,8 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CommandFailure, UsageError, exitCodes } from './cli-errors.js';
+import { registerRunCommands } from './commands/run-commands.js';
 import { registerSchemaCommand } from './commands/schema-command.js';
+import { registerStartCommand } from './commands/start-command.js';
 import { registerValidateCommand } from './commands/validate-command.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('jobnet')
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidateCommand(program);
   registerSchemaCommand(program);
+  registerStartCommand(program);
+  registerRunCommands(program);
+  registerWorkerCommand(program);
   return program;
 }
 

@@ -25,7 +25,7 @@
  * definitions.
  */
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
+import type { Client, Connection, ConnectionOptions, TLSConfig } from '@temporalio/client';
 import type { Command } from 'commander';
 import { defaultTaskQueue } from '../../workflows/run-contract.js';
 
@@ -217,6 +217,8 @@ export function describeTemporalTarget(target: TemporalTarget): string {
  */
 export async function connectClient(target: TemporalTarget): Promise<TemporalClientHandle> {
   const options = connectionOptionsOf(target);
+  // Loaded on first use: the SDK takes a while to load, and most CLI commands never connect.
+  const { Client, Connection } = await import('@temporalio/client');
   let connection: Connection;
   try {
     connection = await Connection.connect(options);

@@ -1,0 +1,110 @@
+/**
+ * `jobnet get run <id>` and `jobnet run <operation> <id>` (R-OPS-1, R-OPS-3, R-OPS-7): show a run
+ * as a table or JSON, and send it operator operations. A refusal prints `refused: <reason>` on
+ * stderr and exits 1; nothing is changed then (the run decides, run-client.ts carries it).
+ *
+ * Must not: interpret run state (the workflow refuses what is not allowed), print the API key.
+ */
+import { Option, type Command } from 'commander';
+import type { RunJobOperationName, RunOperationRequest, RunWideOperationName } from '../../../workflows/run-contract.js';
+import { renderRunJson, renderRunTable } from '../../runs/render-run.js';
+import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
+import { UsageError, exitCodes } from '../cli-errors.js';
+import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+
+/** CLI operation names, what they map to, and whether `--job` is required, optional or refused. */
+const operations: Record<string, { description: string; run?: RunWideOperationName; job?: RunJobOperationName }> = {
+  'force-terminate': { description: 'force-terminate the run, or one running job with --job', run: 'forceTerminateRun', job: 'forceTerminateJob' },
+  restart: { description: 'restart an abended or forced run from its failed jobs (or restart point)', run: 'restartRun' },
+  hold: { description: 'hold a job (it does not start until released)', job: 'holdJob' },
+  release: { description: 'release a held job', job: 'releaseJob' },
+  disable: { description: 'disable a job (it counts as passed)', job: 'disableJob' },
+  enable: { description: 'enable a disabled job', job: 'enableJob' },
+  'start-from': { description: 'recovery: start the job afresh and continue with its successors', job: 'startFromJob' },
+  'restart-from': { description: 'recovery: re-run the job (a child jobnet from its failed jobs) and its successors', job: 'restartFromJob' },
+  skip: { description: 'recovery: treat the failed job as passed and continue with its successors', job: 'skipJob' },
+  'run-only': { description: 'recovery: run only this job', job: 'runOnlyJob' },
+  close: { description: 'close an ended run: it accepts no more operations', run: 'closeRun' },
+};
+
+/** The CLI operation names, in the order `jobnet run --help` lists them. */
+export const runOperationNames: readonly string[] = Object.keys(operations);
+
+/**
+ * The request for CLI operation `name` on `job` (if given) by `by`.
+ * @throws UsageError for an unknown operation, a missing `--job` where one is needed, or a
+ * `--job` where the operation takes none.
+ */
+export function runOperationRequest(name: string, job: string | undefined, by: string): RunOperationRequest {
+  const operation = operations[name];
+  if (operation === undefined) throw new UsageError(`unknown run operation "${name}"; one of: ${runOperationNames.join(', ')}`);
+  if (job !== undefined) {
+    if (operation.job === undefined) {
+      const hint = name === 'restart' ? ' (to re-run one job and what follows, use restart-from --job)' : '';
+      throw new UsageError(`run ${name} applies to the whole run and takes no --job${hint}`);
+    }
+    return { operation: operation.job, job, by };
+  }
+  if (operation.run === undefined) throw new UsageError(`run ${name} needs --job <name>`);
+  return { operation: operation.run, by };
+}
+
+interface GetRunFlags extends TemporalFlags {
+  json?: boolean;
+  utc?: boolean;
+  output?: boolean;
+}
+
+interface OperateFlags extends TemporalFlags {
+  job?: string;
+  by?: string;
+  json?: boolean;
+}
+
+/** Registers `jobnet get run` and `jobnet run <operation>`. */
+export function registerRunCommands(program: Command): void {
+  const get = program.command('get').description('show one object');
+  const getRun = get
+    .command('run')
+    .description('show a run: its jobs with state, exit code and times')
+    .argument('<id>', 'run id (workflow id, run/<project>/<jobnet>/<business-date>/<seq>)')
+    .option('--json', 'print the run as JSON (with every job output)')
+    .option('--utc', 'show times in UTC (ISO 8601) instead of local time')
+    .option('--output', "print each job's output under its row");
+  addTemporalOptions(getRun).action(async (id: string, opts: GetRunFlags) => {
+    const target = temporalTargetForCommand(opts);
+    const { getRunView } = await import('../../runs/run-client.js');
+    const view = await withTemporalClient(target, ({ client }) => getRunView(client, id), id);
+    process.stdout.write(opts.json ? renderRunJson(view) : renderRunTable(view, { utc: opts.utc === true, outputs: opts.output === true }));
+  });
+
+  const run = program.command('run').description('operate a run (R-OPS-1): force-terminate, restart, hold, release, recovery…');
+  for (const name of runOperationNames) {
+    const operation = operations[name]!;
+    const needsJob = operation.run === undefined;
+    const job = new Option('--job <name>', needsJob ? 'the job to operate on (required)' : 'operate on this job instead of the whole run');
+    // Run-wide operations keep a hidden --job so that using it gets a clear message, not "unknown option".
+    if (operation.job === undefined) job.hideHelp();
+    const sub = run
+      .command(name)
+      .description(operation.description)
+      .argument('<id>', 'run id')
+      .addOption(job)
+      .option('--by <name>', 'operator name recorded with the operation (default: $USER, else "operator")')
+      .option('--json', 'print the answer as JSON');
+    addTemporalOptions(sub).action(async (id: string, opts: OperateFlags) => {
+      const request = runOperationRequest(name, opts.job, operatorName(opts.by));
+      const target = temporalTargetForCommand(opts);
+      const { operateRun } = await import('../../runs/run-client.js');
+      const result = await withTemporalClient(target, ({ client }) => operateRun(client, id, request), id);
+      if (!result.ok) {
+        if (opts.json) process.stdout.write(JSON.stringify({ ok: false, reason: result.reason }, null, 2) + '\n');
+        process.stderr.write(`refused: ${result.reason}\n`);
+        process.exitCode = exitCodes.failed;
+        return;
+      }
+      if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...result.answer }, null, 2) + '\n');
+      else process.stdout.write(`${result.answer.detail}\nrun status: ${result.answer.status}\n`);
+    });
+  }
+}

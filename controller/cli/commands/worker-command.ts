@@ -1,0 +1,83 @@
+/**
+ * `jobnet worker` (DESIGN.md §1 "worker", R-OPS-7): the long-running Temporal worker that runs
+ * the product's workflows and activities, against the target the shared Temporal flags name.
+ * `command` jobs run only when the worker is started with `--allow-command-jobs` or
+ * `JOBNET_ALLOW_COMMAND_JOBS=1` (R-JOBT-8). SIGINT/SIGTERM shut it down gracefully.
+ *
+ * Must not: print the API key (only {@link describeTemporalTarget} shows the target), or know
+ * how the worker is built (controller/worker/start-worker.ts does).
+ */
+import type { Command } from 'commander';
+import type { RunningWorker, WorkerSettings } from '../../worker/start-worker.js';
+import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
+import { CommandFailure, UsageError } from '../cli-errors.js';
+import { temporalTargetForCommand, userErrorOf } from '../temporal-commands.js';
+
+interface WorkerFlags extends TemporalFlags {
+  allowCommandJobs?: boolean;
+  maxConcurrentActivities?: string;
+}
+
+/** `JOBNET_ALLOW_COMMAND_JOBS` turns command jobs on when it is `1`, `true` or `yes`. */
+function commandJobsAllowedByEnv(env: NodeJS.ProcessEnv): boolean {
+  return /^(1|true|yes)$/i.test(env.JOBNET_ALLOW_COMMAND_JOBS?.trim() ?? '');
+}
+
+function parsePositiveInteger(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${flag} must be a whole number of at least 1, not "${text}"`);
+  }
+  return Number(text);
+}
+
+/** Registers `jobnet worker`. */
+export function registerWorkerCommand(program: Command): void {
+  const command = program
+    .command('worker')
+    .description('run a Temporal worker for jobnet runs (until SIGINT/SIGTERM)')
+    .option('--allow-command-jobs', 'run `command` jobs on this worker (env JOBNET_ALLOW_COMMAND_JOBS=1)')
+    .option('--max-concurrent-activities <n>', 'most activities (jobs) running at once on this worker');
+  addTemporalOptions(command).action(async (opts: WorkerFlags) => {
+    const target = temporalTargetForCommand(opts);
+    const settings: WorkerSettings = {
+      target,
+      allowCommandJobs: opts.allowCommandJobs === true || commandJobsAllowedByEnv(process.env),
+    };
+    if (opts.maxConcurrentActivities !== undefined) {
+      settings.maxConcurrentActivities = parsePositiveInteger(opts.maxConcurrentActivities, '--max-concurrent-activities');
+    }
+
+    let worker: RunningWorker;
+    try {
+      // Loaded here: the worker SDK and the activities are heavy, and only this command needs them.
+      const { startWorker } = await import('../../worker/start-worker.js');
+      worker = await startWorker(settings);
+    } catch (error) {
+      throw userErrorOf(error);
+    }
+    process.stdout.write(
+      `worker connected to ${describeTemporalTarget(target)}; command jobs ${settings.allowCommandJobs ? 'allowed' : 'not allowed'}\n`,
+    );
+
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`${signal} received: finishing running tasks and shutting down\n`);
+      // The Temporal runtime may already be shutting the worker down on the same signal.
+      worker.shutdown().catch(() => undefined);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    try {
+      await worker.done;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CommandFailure(`the worker stopped with an error: ${reason}`);
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    process.stdout.write('worker stopped\n');
+  });
+}

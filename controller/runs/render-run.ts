@@ -1,0 +1,135 @@
+/**
+ * Shows one run to people and scripts (R-OPS-7: "a readable table by default and `--json` for
+ * scripts"): a header line, the job table `JOB STATE EXIT START END` sorted by job name, notes
+ * for jobs whose end the table does not explain (forced, skipped, OR join, a message),
+ * optionally each job's output under its row; and the run view as JSON with every time as an
+ * ISO 8601 string.
+ *
+ * Pure: returns strings and plain values; the caller writes them. Must not query Temporal or
+ * decide exit codes. Local times use the time zone it is given (default: the process's).
+ */
+import { DateTime } from 'luxon';
+import type { JobRecord } from '../../workflows/lib/run-state.js';
+import type { RunView } from '../../workflows/run-contract.js';
+
+/** How to show times and what to include. */
+export interface RenderRunOptions {
+  /** Times as UTC ISO 8601 (`2026-11-23T10:15:00Z`) instead of local `YYYY-MM-DD HH:mm:ss`. */
+  utc?: boolean;
+  /** IANA zone of local times (default: the process's local zone). Ignored with `utc`. */
+  timeZone?: string;
+  /** Print each job's output, indented, under its row. */
+  outputs?: boolean;
+}
+
+const placeholder = '-';
+
+/** A time for the table, or `-` when the job has none. */
+export function formatRunTime(millis: number | undefined, options: RenderRunOptions = {}): string {
+  if (millis === undefined) return placeholder;
+  if (options.utc) return new Date(millis).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return DateTime.fromMillis(millis, { zone: options.timeZone ?? 'local' }).toFormat('yyyy-MM-dd HH:mm:ss');
+}
+
+/** A commit SHA cut to 7 characters, as git shows it; anything else as it is. */
+function shortRevision(revision: string): string {
+  return /^[0-9a-f]{8,}$/i.test(revision) ? revision.slice(0, 7) : revision;
+}
+
+/**
+ * The header line: run id, project/jobnet, business date, short revision, status (and who closed
+ * the run, once closed).
+ */
+export function renderRunHeader(view: RunView): string {
+  const parts = [
+    `run ${view.runId}`,
+    `${view.project}/${view.jobnet}`,
+    `business date ${view.businessDate}`,
+    `revision ${shortRevision(view.revision)}`,
+    `status ${view.status}`,
+  ];
+  if (view.closed) parts.push(`closed by ${view.closed.by}`);
+  return parts.join('  ');
+}
+
+/** Rows padded to their column widths; the last column is not padded (no trailing blanks). */
+function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+/** Why a job ended as it did, when the table alone does not say it (forced, skipped, OR join, messages). */
+function jobNotes(view: RunView, job: string, record: JobRecord): string[] {
+  const notes: string[] = [];
+  if (record.forcedReason === 'operator') notes.push('force-terminated by an operator');
+  else if (record.forcedReason === 'timeLimit') notes.push('force-terminated: time limit exceeded');
+  if (record.settledBy === 'skipped') notes.push('skipped by an operator after it failed; its successors continued');
+  else if (record.settledBy === 'orJoinFired') notes.push(`not needed: the OR join of "${record.orJoin ?? '?'}" had already fired`);
+  else if (record.settledBy === 'orJoinBroken') notes.push(`ended: another predecessor of the OR join of "${record.orJoin ?? '?'}" ended abnormally`);
+  const message = view.jobMessages[job];
+  if (message !== undefined && message !== '') notes.push(message);
+  return notes;
+}
+
+/**
+ * The run as text: header line, blank line, the job table sorted by job name (with outputs under
+ * the rows when asked), and a `notes:` section for jobs with a message or a forced end. Ends with
+ * a newline.
+ */
+export function renderRunTable(view: RunView, options: RenderRunOptions = {}): string {
+  const names = Object.keys(view.state.jobs).sort();
+  const rows: string[][] = [['JOB', 'STATE', 'EXIT', 'START', 'END']];
+  for (const name of names) {
+    const record = view.state.jobs[name] as JobRecord;
+    rows.push([
+      name,
+      record.state,
+      record.exitCode === undefined ? placeholder : String(record.exitCode),
+      formatRunTime(record.startedAt, options),
+      formatRunTime(record.endedAt, options),
+    ]);
+  }
+  const table = alignColumns(rows);
+  const lines = [renderRunHeader(view), '', table[0] as string];
+  names.forEach((name, i) => {
+    lines.push(table[i + 1] as string);
+    const output = view.state.jobs[name]?.output;
+    if (options.outputs && output !== undefined && output !== '') {
+      for (const line of output.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n')) lines.push(`    | ${line}`.trimEnd());
+    }
+  });
+  const notes = names.flatMap((name) => jobNotes(view, name, view.state.jobs[name] as JobRecord).map((note) => `  ${name}: ${note}`));
+  if (notes.length > 0) lines.push('', 'notes:', ...notes);
+  return lines.join('\n') + '\n';
+}
+
+/** Property names whose numeric values are epoch milliseconds in a run view. */
+const timeKeys = new Set(['at', 'startedAt', 'endedAt', 'notBefore']);
+
+function withIsoTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withIsoTimes);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    copy[key] = timeKeys.has(key) && typeof entry === 'number' ? new Date(entry).toISOString() : withIsoTimes(entry);
+  }
+  return copy;
+}
+
+/**
+ * The run view as plain JSON for scripts: the view as the workflow answers it, with every time
+ * (job and attempt starts and ends, operations, troubles, events, result, close) as an ISO 8601
+ * UTC string. The compiled jobnet inside (`state.jobnet`) is left as it is: it holds no times,
+ * and its opaque job specs are the user's.
+ */
+export function runViewJson(view: RunView): Record<string, unknown> {
+  const { jobnet, ...state } = view.state;
+  const converted = withIsoTimes({ ...view, state }) as Record<string, unknown> & { state: Record<string, unknown> };
+  return { ...converted, state: { jobnet, ...converted.state } };
+}
+
+/** {@link runViewJson} as indented text with a final newline. */
+export function renderRunJson(view: RunView): string {
+  return JSON.stringify(runViewJson(view), null, 2) + '\n';
+}

@@ -1,0 +1,136 @@
+/**
+ * Durability of runs (DESIGN.md §3, §7): a `jobnet worker` process killed during a `sleep` and
+ * started again finishes the run without running any job twice, and a run survives a restart of
+ * the Temporal dev server on its database file. Real processes, real server, no mocking.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { freePort, startDevServer, type DevServer } from '../../controller/temporal/dev-server.js';
+import { startWorker } from '../../controller/worker/start-worker.js';
+import type { RunInput } from '../../workflows/run-contract.js';
+import { runViewQuery, type RunView } from '../../workflows/run-contract.js';
+import { after, jobnetOf, sharedBundle, summary } from './run-harness.js';
+
+const projectRoot = path.resolve(import.meta.dirname, '..', '..');
+const cleanups: (() => Promise<void>)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** Starts `jobnet worker` as its own process and resolves once it says it is connected. */
+async function workerProcess(address: string, namespace: string, taskQueue: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'jobnet.js'), 'worker', '--address', address, '--namespace', namespace, '--task-queue', taskQueue], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.resolve();
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the worker did not connect in time: ${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker connected')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the worker exited with ${code}: ${output}`));
+    });
+  });
+  return child;
+}
+
+async function waitForView(client: Client, id: string, predicate: (view: RunView) => boolean, timeoutMs: number): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RunView | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await client.workflow.getHandle(id).query(runViewQuery);
+      if (predicate(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`not reached in ${timeoutMs} ms; last view ${last ? JSON.stringify(summary(last)) : 'none'}; last error ${String(lastError)}`);
+}
+
+function runInput(jobnet: ReturnType<typeof jobnetOf>): RunInput {
+  return { jobnet, children: {}, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'test', level: 1 };
+}
+
+describe('durability', () => {
+  it('a worker killed during a sleep and started again finishes the run; no job runs twice', async () => {
+    const address = inject('temporalAddress');
+    const namespace = inject('temporalNamespace');
+    const taskQueue = `durability-worker-${process.pid}-${Date.now()}`;
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace });
+
+    const first = await workerProcess(address, namespace, taskQueue);
+    const id = `run/test/worker-kill/${taskQueue}`;
+    const jobnet = jobnetOf('worker-kill', [
+      { name: 'before', type: 'sleep', spec: { seconds: 0 } },
+      { name: 'nap', type: 'sleep', predecessors: after('before'), spec: { seconds: 4 } },
+      { name: 'afterwards', type: 'sleep', predecessors: after('nap'), spec: { seconds: 0 } },
+    ]);
+    await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [runInput(jobnet)] });
+    await waitForView(client, id, (view) => view.state.jobs.nap?.state === 'running', 20_000);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    await workerProcess(address, namespace, taskQueue);
+    const view = await waitForView(client, id, (v) => v.state.result !== undefined, 60_000);
+    expect(summary(view)).toEqual({ '': 'normal', before: 'normal 0', nap: 'normal 0', afterwards: 'normal 0' });
+    for (const name of ['before', 'nap', 'afterwards']) expect(view.state.jobs[name]?.attempts).toBe(1);
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    const timers = (history.events ?? []).filter((event) => event.timerStartedEventAttributes);
+    expect(timers).toHaveLength(1);
+  }, 120_000);
+
+  it('a run survives a restart of the dev server on its database file', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'jobnet-durability-'));
+    cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
+    const dbFile = path.join(dataDir, 'temporal.db');
+    const port = await freePort();
+    let server: DevServer = await startDevServer({ dbFile, port });
+    cleanups.push(() => server.stop());
+    const target = { address: server.address, namespace: server.namespace, taskQueue: `durability-server-${process.pid}` };
+    const worker = await startWorker({ target, allowCommandJobs: false, workflowBundle: await sharedBundle() });
+    cleanups.push(() => worker.shutdown().catch(() => undefined));
+    let connection = await Connection.connect({ address: server.address });
+    let client = new Client({ connection, namespace: server.namespace });
+
+    const id = 'run/test/server-restart/1';
+    const jobnet = jobnetOf('server-restart', [
+      { name: 'nap', type: 'sleep', spec: { seconds: 3 } },
+      { name: 'then', type: 'sleep', predecessors: after('nap'), spec: { seconds: 1 } },
+    ]);
+    await client.workflow.start('runWorkflow', { workflowId: id, taskQueue: target.taskQueue, args: [runInput(jobnet)] });
+    await waitForView(client, id, (view) => view.state.jobs.nap?.state === 'running', 20_000);
+    await connection.close();
+    await server.stop();
+
+    server = await startDevServer({ dbFile, port });
+    connection = await Connection.connect({ address: server.address });
+    cleanups.push(() => connection.close());
+    client = new Client({ connection, namespace: server.namespace });
+    const view = await waitForView(client, id, (v) => v.state.result !== undefined, 90_000);
+    expect(summary(view)).toEqual({ '': 'normal', nap: 'normal 0', then: 'normal 0' });
+    expect(view.state.jobs.nap?.attempts).toBe(1);
+  }, 180_000);
+});

@@ -1,0 +1,189 @@
+/**
+ * How a run is shown (R-OPS-7): the job table with its header and notes, local or UTC times,
+ * outputs under their rows, and the JSON form with ISO times. Runs are built with the real run
+ * state machine, not by hand-written records, so the table is tested on states a run can reach.
+ */
+import { describe, expect, it } from 'vitest';
+import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import { createRunState, jobEnded, jobStarted, runStatus, skipJob, type RunState } from '../../workflows/lib/run-state.js';
+import type { RunView } from '../../workflows/run-contract.js';
+import { formatRunTime, renderRunHeader, renderRunJson, renderRunTable, runViewJson } from '../../controller/runs/render-run.js';
+
+const t0 = Date.parse('2026-11-23T01:15:00Z'); // 10:15:00 in Tokyo
+const at = (seconds: number) => t0 + seconds * 1000;
+
+const jobnet: CompiledJobnet = {
+  project: 'sales',
+  name: 'daily-close',
+  revision: '0123456789abcdef0123456789abcdef01234567',
+  jobs: {
+    extract: compiledJob({ name: 'extract', type: 'command' }),
+    load: compiledJob({ name: 'load', type: 'command', predecessors: [{ job: 'extract' }] }),
+    'publish-report': compiledJob({ name: 'publish-report', type: 'rest', predecessors: [{ job: 'load' }] }),
+    archive: compiledJob({ name: 'archive', type: 'sleep', timeLimitSeconds: 60 }),
+  },
+};
+
+/** extract normal, load abended with two output lines, archive killed by its time limit. */
+function abendedRun(): RunState {
+  let state = createRunState(jobnet, at(0));
+  state = jobStarted(state, 'archive', at(0));
+  state = jobStarted(state, 'extract', at(0));
+  state = jobEnded(state, 'extract', { exitCode: 0, output: 'rows=10\n' }, at(5));
+  state = jobStarted(state, 'load', at(5));
+  state = jobEnded(state, 'load', { exitCode: 3, output: 'connecting\r\nload failed: disk full\n' }, at(12));
+  state = jobEnded(state, 'archive', { exitCode: 256, forcedReason: 'timeLimit' }, at(60));
+  return state;
+}
+
+function viewOf(state: RunState, extra: Partial<RunView> = {}): RunView {
+  return {
+    runId: 'run/sales/daily-close/2026-11-23/manual-20261123T011500000Z',
+    project: 'sales',
+    jobnet: 'daily-close',
+    revision: jobnet.revision,
+    businessDate: '2026-11-23',
+    trigger: 'manual',
+    requestedBy: 'alice',
+    level: 1,
+    status: runStatus(state),
+    state,
+    troubles: [],
+    raisedEvents: [],
+    pendingEvents: {},
+    jobMessages: {},
+    childRuns: {},
+    ...extra,
+  };
+}
+
+describe('renderRunTable', () => {
+  it('shows a header, then one aligned row per job sorted by name, with local times', () => {
+    const text = renderRunTable(viewOf(abendedRun()), { timeZone: 'Asia/Tokyo' });
+    expect(text).toBe(
+      [
+        'run run/sales/daily-close/2026-11-23/manual-20261123T011500000Z  sales/daily-close  business date 2026-11-23  revision 0123456  status abended',
+        '',
+        'JOB             STATE    EXIT  START                END',
+        'archive         forced   256   2026-11-23 10:15:00  2026-11-23 10:16:00',
+        'extract         normal   0     2026-11-23 10:15:00  2026-11-23 10:15:05',
+        'load            abended  3     2026-11-23 10:15:05  2026-11-23 10:15:12',
+        'publish-report  waiting  -     -                    -',
+        '',
+        'notes:',
+        '  archive: force-terminated: time limit exceeded',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('sorts jobs by name even when the view lists them in another order', () => {
+    const state = abendedRun();
+    const reversed = { ...state, jobs: Object.fromEntries(Object.entries(state.jobs).reverse()) };
+    const rows = renderRunTable(viewOf(reversed), { utc: true }).split('\n').slice(3, 7);
+    expect(rows.map((row) => row.split(' ')[0])).toEqual(['archive', 'extract', 'load', 'publish-report']);
+  });
+
+  it('shows UTC ISO 8601 times with utc, whatever the time zone', () => {
+    const text = renderRunTable(viewOf(abendedRun()), { utc: true, timeZone: 'Asia/Tokyo' });
+    expect(text).toContain('load            abended  3     2026-11-23T01:15:05Z  2026-11-23T01:15:12Z');
+    expect(text).toContain('JOB             STATE    EXIT  START                 END\n');
+  });
+
+  it('prints each output line indented under its job row with outputs, and nothing for jobs without output', () => {
+    const lines = renderRunTable(viewOf(abendedRun()), { timeZone: 'UTC', outputs: true }).split('\n');
+    const extract = lines.findIndex((line) => line.startsWith('extract '));
+    expect(lines.slice(extract, extract + 5)).toEqual([
+      'extract         normal   0     2026-11-23 01:15:00  2026-11-23 01:15:05',
+      '    | rows=10',
+      'load            abended  3     2026-11-23 01:15:05  2026-11-23 01:15:12',
+      '    | connecting',
+      '    | load failed: disk full',
+    ]);
+    expect(lines[extract - 1]).toMatch(/^archive /);
+  });
+
+  it('notes the job messages, forced ends and operator skips', () => {
+    const skipped = skipJob(abendedRun(), 'load', { by: 'bob', at: at(90) });
+    if (!skipped.ok) throw new Error(skipped.reason);
+    const view = viewOf(skipped.state, { jobMessages: { 'publish-report': 'variable @REPORT_HOST@ is too long after substitution' } });
+    const notes = renderRunTable(view, { utc: true }).split('notes:\n')[1];
+    expect(notes).toBe(
+      [
+        '  archive: force-terminated: time limit exceeded',
+        '  load: skipped by an operator after it failed; its successors continued',
+        '  publish-report: variable @REPORT_HOST@ is too long after substitution',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('has no notes section when every end speaks for itself', () => {
+    let state = createRunState(jobnet, at(0));
+    state = jobStarted(state, 'extract', at(0));
+    expect(renderRunTable(viewOf(state), { utc: true })).not.toContain('notes:');
+  });
+});
+
+describe('renderRunHeader', () => {
+  it('keeps a revision that is not a commit SHA as it is and says who closed the run', () => {
+    const view = viewOf(abendedRun(), { revision: 'unversioned', closed: { by: 'carol', at: at(120) } });
+    expect(renderRunHeader(view)).toBe(
+      'run run/sales/daily-close/2026-11-23/manual-20261123T011500000Z  sales/daily-close  business date 2026-11-23  revision unversioned  status abended  closed by carol',
+    );
+  });
+});
+
+describe('formatRunTime', () => {
+  it('shows a missing time as a dash', () => {
+    expect(formatRunTime(undefined)).toBe('-');
+    expect(formatRunTime(at(0), { timeZone: 'America/New_York' })).toBe('2026-11-22 20:15:00');
+  });
+});
+
+describe('runViewJson', () => {
+  it('is the run view with every time as an ISO 8601 string', () => {
+    const view = viewOf(abendedRun(), {
+      closed: { by: 'carol', at: at(120) },
+      troubles: [{ kind: 'jobnetAbended', at: at(60), project: 'sales', jobnet: 'daily-close', runId: 'r', message: 'abended' }],
+    });
+    const json = JSON.parse(renderRunJson(view)) as {
+      state: { startedAt: string; result: { at: string }; jobs: Record<string, { startedAt?: string; endedAt?: string; exitCode?: number; output?: string }>; jobnet: CompiledJobnet };
+      closed: { at: string };
+      troubles: { at: string }[];
+      runId: string;
+    };
+    expect(json.runId).toBe(view.runId);
+    expect(json.state.startedAt).toBe('2026-11-23T01:15:00.000Z');
+    expect(json.state.result.at).toBe('2026-11-23T01:16:00.000Z');
+    expect(json.state.jobs.load).toMatchObject({ startedAt: '2026-11-23T01:15:05.000Z', endedAt: '2026-11-23T01:15:12.000Z', exitCode: 3, output: 'connecting\r\nload failed: disk full\n' });
+    expect(json.closed.at).toBe('2026-11-23T01:17:00.000Z');
+    expect(json.troubles[0]?.at).toBe('2026-11-23T01:16:00.000Z');
+    expect(json.state.jobnet).toEqual(jobnet);
+  });
+
+  it('leaves no epoch number under a time key anywhere outside the compiled jobnet', () => {
+    const timeKeys = new Set(['at', 'startedAt', 'endedAt', 'notBefore']);
+    const numericTimes: string[] = [];
+    const walk = (value: unknown, path: string) => {
+      if (value === null || typeof value !== 'object') return;
+      for (const [key, entry] of Object.entries(value)) {
+        if (timeKeys.has(key) && typeof entry === 'number') numericTimes.push(`${path}/${key}`);
+        walk(entry, `${path}/${key}`);
+      }
+    };
+    const skipped = skipJob(abendedRun(), 'load', { by: 'bob', at: at(90) });
+    if (!skipped.ok) throw new Error(skipped.reason);
+    const json = runViewJson(viewOf(skipped.state));
+    walk({ ...json, state: { ...(json.state as object), jobnet: undefined } }, '');
+    expect(numericTimes).toEqual([]);
+    expect((json.state as RunState).operations).toHaveLength(1);
+  });
+
+  it('does not change the view it is given', () => {
+    const view = viewOf(abendedRun());
+    const before = JSON.stringify(view);
+    runViewJson(view);
+    expect(JSON.stringify(view)).toBe(before);
+  });
+});
