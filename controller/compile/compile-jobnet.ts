@@ -30,8 +30,8 @@ import { jobnetBodyDigest, jobnetDigestOf } from './jobnet-digest.js';
 /** How to compile. */
 export interface CompileOptions {
   /**
-   * Name of the Environment whose variables fill the Environment layer of R-VAR-2. Omitted: no
-   * environment variables (choosing Settings `environment` as the default is the caller's call).
+   * Name of the Environment whose variables fill the Environment layer of R-VAR-2. Omitted: the
+   * Settings `environment`, else no environment variables.
    */
   environment?: string;
 }
@@ -122,17 +122,18 @@ export function compileAllJobnets(repository: ValidatedRepository, options: Comp
 
 function compileContext(repository: ValidatedRepository, options: CompileOptions): { ok: true; value: CompileContext } | { ok: false; message: string } {
   const context: CompileContext = { index: repository.index, revision: repository.revision ?? unversionedRevision, bodies: new Map(), calendars: new Map() };
-  if (options.environment === undefined) return { ok: true, value: context };
-  const located = repository.index.environments.get(options.environment);
+  const environment = options.environment ?? repository.index.settings?.value.spec?.environment;
+  if (environment === undefined) return { ok: true, value: context };
+  const located = repository.index.environments.get(environment);
   if (located === undefined) {
     const known = [...repository.index.environments.keys()].sort(compareText);
     const listing = known.length > 0 ? `; environments: ${known.join(', ')}` : '; the repository defines no Environment';
-    return { ok: false, message: `unknown environment "${options.environment}"${listing}` };
+    return { ok: false, message: `unknown environment "${environment}"${listing}` };
   }
   if (located.schemaErrorPaths.length > 0) {
-    return { ok: false, message: `environment "${options.environment}" (${located.doc.file}) has schema errors; run jobnet validate` };
+    return { ok: false, message: `environment "${environment}" (${located.doc.file}) has schema errors; run jobnet validate` };
   }
-  context.environment = { name: options.environment, document: located.value };
+  context.environment = { name: environment, document: located.value };
   return { ok: true, value: context };
 }
 

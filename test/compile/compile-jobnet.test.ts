@@ -80,7 +80,7 @@ describe.each([
       expect(compiledJobnetProblems(jobnet), `${jobnet.project}/${jobnet.name}`).toEqual([]);
       expect(isPlainJson(jobnet), `${jobnet.project}/${jobnet.name} is plain JSON`).toBe(true);
       expect(jobnet.digest).toBe(jobnetDigest(jobnet));
-      expect(jobnet.environment).toBe(environment);
+      expect(jobnet.environment).toBe(environment ?? repository.index.settings?.value.spec?.environment);
       for (const [name, child] of Object.entries(jobnet.children ?? {})) {
         expect(child.name).toBe(name);
         expect(child.children).toBeUndefined();
