@@ -82,7 +82,16 @@ describe('child jobnets (R-JN-2)', () => {
     const id = await harness.start(jobnetOf('kill-parent', [{ name: 'sub', type: 'jobnet', spec: { jobnet: 'slow-child' } }], { children: { 'slow-child': child } }));
     const running = await harness.waitFor(id, (v) => v.childRuns.sub !== undefined && v.state.jobs.sub?.state === 'running');
     const childHandle = harness.client.workflow.getHandle(running.childRuns.sub!);
-    for (let i = 0; i < 50 && (await childHandle.query(runViewQuery)).state.jobs.wait?.state !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    // The child workflow may not answer queries yet right after the parent recorded its id.
+    const childWaiting = async (): Promise<boolean> => {
+      try {
+        return (await childHandle.query(runViewQuery)).state.jobs.wait?.state === 'running';
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && !(await childWaiting()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await childWaiting()).toBe(true);
     expect(await harness.operate(id, { operation: 'forceTerminateJob', job: 'sub', by: 'lee' })).toMatchObject({ ok: true });
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'abended', sub: 'forced 256 operator' });
