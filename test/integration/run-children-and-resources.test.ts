@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { runViewQuery } from '../../workflows/run-contract.js';
+import { sh } from './run-fixtures.js';
 import { after, jobnetOf, startRunHarness, summary, type RunHarness } from './run-harness.js';
 
 let harness: RunHarness;
@@ -18,7 +19,6 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const sh = (script: string) => ({ argv: ['sh', '-c', script], env: {} });
 
 /** level1 → level2 → … → level5: each runs the next as a child; the deepest echoes an inherited variable. */
 function chainOfLevels(depth: number): CompiledJobnet {

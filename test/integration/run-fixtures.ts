@@ -3,6 +3,7 @@
  * compact summary of a run view. No Temporal, no vitest: the history recorder uses them too.
  */
 import { compiledJob, type CompiledJobFields, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import { parseExitCodeCondition, type ExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
 import type { RunView } from '../../workflows/run-contract.js';
 
 /** Job states and codes of a view, for assertions and failure messages. */
@@ -24,4 +25,16 @@ export function jobnetOf(name: string, jobs: CompiledJobFields[], extra: Partial
 /** Shorthand for a predecessor list. */
 export function after(...jobs: string[]): { job: string }[] {
   return jobs.map((job) => ({ job }));
+}
+
+/** The spec of a `command` job running `script` with `sh -c`. */
+export function sh(script: string): { argv: string[]; env: Record<string, string> } {
+  return { argv: ['sh', '-c', script], env: {} };
+}
+
+/** A parsed exit-code condition (R-DEP-2); throws on a typo in a test. */
+export function condition(text: string): ExitCodeCondition {
+  const parsed = parseExitCodeCondition(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.condition;
 }

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sh } from './run-fixtures.js';
 import { after, jobnetOf, startRunHarness, summary, type RunHarness } from './run-harness.js';
 
 let harness: RunHarness;
@@ -17,7 +18,6 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const sh = (script: string) => ({ argv: ['sh', '-c', script], env: {} });
 /** The reason of a refused operation; fails the test when the operation was accepted. */
 function refusalOf(answer: { ok: true; detail: string } | { ok: false; reason: string }): string {
   if (answer.ok) throw new Error(`expected a refusal, the operation was accepted: ${answer.detail}`);

@@ -5,9 +5,8 @@
  * scripts/record-run-histories.ts to record and by run-replay.test.ts to name them.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { parseExitCodeCondition, type ExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
 import { deliverEventSignal, type RunInput, type RunOperationRequest, type RunView } from '../../workflows/run-contract.js';
-import { after, jobnetOf } from './run-fixtures.js';
+import { after, condition, jobnetOf, sh } from './run-fixtures.js';
 
 export interface RunScenario {
   name: string;
@@ -16,13 +15,7 @@ export interface RunScenario {
   steps: { when: (view: RunView) => boolean; operation?: RunOperationRequest; signal?: (handle: WorkflowHandle) => Promise<void> }[];
 }
 
-const sh = (script: string) => ({ argv: ['sh', '-c', script], env: {} });
 
-function condition(text: string): ExitCodeCondition {
-  const parsed = parseExitCodeCondition(text);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.condition;
-}
 
 function input(jobnet: ReturnType<typeof jobnetOf>, extra: Partial<RunInput> = {}): RunInput {
   const { children = {}, ...rest } = jobnet;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCalendar } from '../../workflows/lib/business-calendar.js';
-import { parseExitCodeCondition, type ExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
+import { condition, sh } from './run-fixtures.js';
 import { after, jobnetOf, startRunHarness, summary, type RunHarness } from './run-harness.js';
 
 let harness: RunHarness;
@@ -18,13 +18,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const sh = (script: string) => ({ argv: ['sh', '-c', script], env: {} });
 
-function condition(text: string): ExitCodeCondition {
-  const parsed = parseExitCodeCondition(text);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.condition;
-}
 
 describe('dependencies (R-DEP)', () => {
   it('runs an AND join after both predecessors and captures variables for later jobs', async () => {
