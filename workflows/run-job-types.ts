@@ -2,7 +2,8 @@
  * What each built-in job type does once the run has decided to start it (SPEC 4.5): `sleep` and
  * `waitTime` are durable timers, `checkVariable` is evaluated in the workflow, `waitEvent` waits
  * for an event delivered to the run, `raiseEvent` records the event for routing, `jobnet` runs a
- * child run, and `command` runs a program in an activity (DESIGN.md §3 "Jobs inside a run").
+ * child run, `command` runs a program in an activity, and `rest` calls a REST API (`rest-job.ts`)
+ * (DESIGN.md §3 "Jobs inside a run").
  *
  * Workflow code: deterministic, no I/O, no Node built-ins. Cancellation (an operator's
  * force-termination or a time limit) arrives as the cancellation of the scope the executor runs
@@ -16,11 +17,12 @@ import { systemCalendar } from './lib/business-calendar.js';
 import { evaluateCheckVariable } from './lib/check-variable.js';
 import type { CompiledJob } from './lib/compiled-jobnet.js';
 import { schedulerExitCodes } from './lib/exit-classification.js';
-import type { ChildJobnetSpec, CheckVariableSpec, CommandSpec, RaiseEventSpec, SleepSpec, WaitEventSpec, WaitTimeSpec } from './lib/job-specs.js';
+import type { ChildJobnetSpec, CheckVariableSpec, CommandSpec, RaiseEventSpec, RestSpec, SleepSpec, WaitEventSpec, WaitTimeSpec } from './lib/job-specs.js';
 import { isWithinByteLimit, nameLimits } from './lib/name-rules.js';
 import type { JobOutcome, RunState } from './lib/run-state.js';
 import { substituteInValue } from './lib/variable-references.js';
 import { planWaitTime } from './lib/wait-time.js';
+import { runRestJob } from './rest-job.js';
 import { childRunWorkflowId, type RaisedEvent, type RunInput, type RunResult } from './run-contract.js';
 import type { runWorkflow } from './run-workflow.js';
 
@@ -71,6 +73,9 @@ const commandActivities = proxyActivities<JobnetActivities>({
  * `CancelledFailure`) once the job has really stopped.
  */
 export async function executeJob(context: JobRunContext): Promise<JobExecution> {
+  // A REST job substitutes inside its activities, where credential keys are resolved: they take
+  // precedence over job-definition variables of the same name and must not enter history (R-CRED-2/4).
+  if (context.job.type === 'rest') return await runRestJob(context, context.job.spec as RestSpec);
   const substituted = substituteInValue(
     context.job.spec,
     { definitionVariables: context.input.jobnet.variables ?? {}, jobnetVariables: context.jobnetVariables(), parameter: context.input.parameter ?? '' },
@@ -98,8 +103,6 @@ export async function executeJob(context: JobRunContext): Promise<JobExecution> 
       return await runChildJobnet(context, spec as ChildJobnetSpec);
     case 'command':
       return await runCommand(context, spec as CommandSpec);
-    case 'rest':
-      return failed(schedulerExitCodes.jobStartFailed, 'this worker has no REST job executor; REST jobs cannot start');
   }
 }
 

@@ -20,9 +20,23 @@ import { resolveCalendar, systemCalendar, systemCalendarName, type BusinessCalen
 import { compiledJob, compiledJobnetProblems, type CompiledJob, type CompiledJobFields, type CompiledJobnet, type CompiledPredecessor, type CompiledRetry } from '../../workflows/lib/compiled-jobnet.js';
 import { parseDuration } from '../../workflows/lib/durations.js';
 import { parseExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
-import type { CheckVariableSpec, ChildJobnetSpec, CommandSpec, RaiseEventSpec, RestSpec, SleepSpec, WaitEventSpec, WaitTimeSpec } from '../../workflows/lib/job-specs.js';
+import {
+  defaultRestOutputLimitBytes,
+  type CheckVariableSpec,
+  type ChildJobnetSpec,
+  type CommandSpec,
+  type RaiseEventSpec,
+  type RestCallSpec,
+  type RestCredential,
+  type RestMonitoringSpec,
+  type RestRequestSpec,
+  type RestSpec,
+  type SleepSpec,
+  type WaitEventSpec,
+  type WaitTimeSpec,
+} from '../../workflows/lib/job-specs.js';
 import { jobnetKey, type DefinitionIndex, type Located } from '../definitions/definition-index.js';
-import type { CheckVariableJob, EnvironmentDocument, Job, JobDependency, JobnetDocument, JobRetry } from '../definitions/types.generated.js';
+import type { CheckVariableJob, EnvironmentDocument, Job, JobDependency, JobnetDocument, JobRetry, RestJob, RestTermination } from '../definitions/types.generated.js';
 import type { ValidatedRepository } from '../definitions/validate-repository.js';
 import { definitionVariables, jobnetCalendarName } from '../definitions/jobnet-inheritance.js';
 import { jobnetBodyDigest, jobnetDigestOf } from './jobnet-digest.js';
@@ -58,9 +72,6 @@ export type CompileAllResult = { ok: true; jobnets: CompiledJobnet[]; failures: 
  * runs still pin something, and a reader can tell it is not a commit SHA.
  */
 export const unversionedRevision = 'unversioned';
-
-/** A `rest` job's spec: {@link RestSpec} plus the output cap, which only the REST job reads (R-REST-6). */
-export type CompiledRestSpec = RestSpec & { outputLimitBytes?: number };
 
 /** Why one definition cannot be compiled; caught at this module's boundary, never escapes it. */
 class CompileRefusal extends Error {}
@@ -203,7 +214,7 @@ function compiledBody(context: CompileContext, located: Located<JobnetDocument>)
   if (located.schemaErrorPaths.length > 0) throw new CompileRefusal(`${where} (${located.doc.file}) has schema errors; run jobnet validate`);
   const document = located.value;
   const jobs: Record<string, CompiledJob> = {};
-  for (const [jobName, job] of Object.entries(document.spec.jobs)) jobs[jobName] = compileJob(jobName, job, `${where}, job ${jobName}`);
+  for (const [jobName, job] of Object.entries(document.spec.jobs)) jobs[jobName] = compileJob(context, jobName, job, `${where}, job ${jobName}`);
 
   const compiled: CompiledJobnet = { project, name, revision: context.revision, jobs };
   if (document.metadata.title !== undefined) compiled.title = document.metadata.title;
@@ -254,7 +265,7 @@ function jobnetCalendar(context: CompileContext, jobnet: JobnetDocument, where: 
 // Jobs.
 
 /** One job with every default of the definition format filled in (R-DEP, R-EXIT-1, R-JOB). */
-function compileJob(name: string, job: Job, where: string): CompiledJob {
+function compileJob(context: CompileContext, name: string, job: Job, where: string): CompiledJob {
   const fields: CompiledJobFields = {
     name,
     type: job.type,
@@ -267,7 +278,7 @@ function compileJob(name: string, job: Job, where: string): CompiledJob {
     rerunAfterRecovery: job.rerunAfterRecovery ?? false,
     restartPoint: job.restartPoint ?? false,
     exclusive: [...(job.exclusive ?? [])],
-    spec: compileSpec(job, where),
+    spec: compileSpec(context, job, where),
   };
   if (job.title !== undefined) fields.title = job.title;
   if (job.recovery !== undefined) fields.recovery = job.recovery;
@@ -303,7 +314,7 @@ function seconds(duration: string, where: string): number {
 }
 
 /** The type-specific part, shaped as `workflows/lib/job-specs.ts` says, `@…@` references untouched (R-VAR-4). */
-function compileSpec(job: Job, where: string): unknown {
+function compileSpec(context: CompileContext, job: Job, where: string): unknown {
   switch (job.type) {
     case 'sleep':
       return { seconds: job.seconds } satisfies SleepSpec;
@@ -333,18 +344,54 @@ function compileSpec(job: Job, where: string): unknown {
       if (job.timeout !== undefined) spec.timeoutSeconds = seconds(job.timeout, `${where}: timeout`);
       return spec;
     }
-    case 'rest': {
-      // R-REST-1: `credential` sits in `request` and serves monitoring and termination too. The
-      // objects are the parsed YAML itself, not copies: nothing downstream mutates them, and the
-      // digest walk rejects anything JSON cannot carry (compiledBody).
-      const spec: CompiledRestSpec = { request: { ...job.request } };
-      if (job.request.credential !== undefined) spec.credential = job.request.credential;
-      if (job.monitoring !== undefined) spec.monitoring = { ...job.monitoring };
-      if (job.termination !== undefined) spec.termination = { ...job.termination };
-      if (job.outputLimitBytes !== undefined) spec.outputLimitBytes = job.outputLimitBytes;
-      return spec;
-    }
+    case 'rest':
+      return compileRest(context, job, where);
   }
+}
+
+/**
+ * R-REST-1..3: the three objects with their defaults, and the credential named by
+ * `request.credential` copied in with its references (never values, R-CRED-4), so a run uses the
+ * credential of its own revision and a credential change changes the digest of every jobnet using it.
+ */
+function compileRest(context: CompileContext, job: RestJob, where: string): RestSpec {
+  const { credential: credentialName, timeout, takeoverKeys, jobnetValKeys, ...call } = job.request;
+  const request: RestRequestSpec = { ...restCall(call), timeout: timeout ?? 10 };
+  if (takeoverKeys !== undefined) request.takeoverKeys = { ...takeoverKeys };
+  if (jobnetValKeys !== undefined) request.jobnetValKeys = { ...jobnetValKeys };
+  const spec: RestSpec = { request, outputLimitBytes: job.outputLimitBytes ?? defaultRestOutputLimitBytes };
+  if (job.monitoring !== undefined) {
+    const { pollingInterval, pollingCount, firstMonitorInterval, pollingEndKey, pollingEndVal, checkResultKey, checkResultVal, jobnetValKeys: pollKeys, ...pollCall } = job.monitoring;
+    const monitoring: RestMonitoringSpec = {
+      ...restCall(pollCall),
+      pollingInterval: pollingInterval ?? 60,
+      pollingCount: pollingCount ?? 0,
+      firstMonitorInterval: firstMonitorInterval ?? 10,
+      pollingEndKey,
+      pollingEndVal: [...pollingEndVal],
+      checkResultKey,
+    };
+    if (checkResultVal !== undefined) monitoring.checkResultVal = [...checkResultVal];
+    if (pollKeys !== undefined) monitoring.jobnetValKeys = { ...pollKeys };
+    spec.monitoring = monitoring;
+  }
+  if (job.termination !== undefined) spec.termination = restCall(job.termination);
+  if (credentialName !== undefined) {
+    const located = context.index.credentials.get(credentialName);
+    if (located === undefined) throw new CompileRefusal(`${where}: credential ${credentialName} is not defined`);
+    const { memo: _memo, ...credential } = located.value.spec;
+    spec.credential = { name: credentialName, ...credential } as RestCredential;
+  }
+  return spec;
+}
+
+/** The parts every REST call has; the body is kept as written (a string is sent as is). */
+function restCall(call: RestTermination): RestCallSpec {
+  const compiled: RestCallSpec = { url: call.url, method: call.method };
+  if (call.query !== undefined) compiled.query = { ...call.query };
+  if (call.header !== undefined) compiled.header = { ...call.header };
+  if (call.body !== undefined) compiled.body = call.body;
+  return compiled;
 }
 
 /** R-JOBT-6: `number` as a single comparison or a `from`/`to` range, `invert` defaulted. */

@@ -16,6 +16,7 @@ import {
 import { canonicalJson, jobnetDigest } from '../../controller/compile/jobnet-digest.js';
 import { validateRepository, validateSnapshot, type ValidatedRepository } from '../../controller/definitions/validate-repository.js';
 import { compiledJobnetProblems, type CompiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import type { RestSpec } from '../../workflows/lib/job-specs.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
 
@@ -140,9 +141,10 @@ describe('the bundled examples compiled', () => {
     });
   });
 
-  it('keep REST objects as written, with @VAR@ references unsubstituted (R-VAR-4), and the credential lifted out of request', () => {
-    const spec = jobOf(dailyCloseDev, 'extract-orders').spec as { credential: string; request: { url: string; body: unknown }; monitoring: object; termination: object };
-    expect(spec.credential).toBe('aws-batch');
+  it('keep REST objects as written with their defaults, @VAR@ references unsubstituted (R-VAR-4), and the credential copied in with references only', () => {
+    const spec = jobOf(dailyCloseDev, 'extract-orders').spec as RestSpec;
+    expect(spec.credential).toMatchObject({ name: 'aws-batch', type: 'awssigv4', secretAccessKey: { secretRef: { env: 'AWS_BATCH_SECRET_ACCESS_KEY' } } });
+    expect(spec.request).not.toHaveProperty('credential');
     expect(spec.request.url).toBe('https://batch.@AWS_REGION@.amazonaws.com/v1/submitjob');
     expect(spec.request.body).toEqual({
       jobName: '@EXTRACT_JOB_NAME@',
@@ -336,7 +338,14 @@ describe('a jobnet with every job type compiled', () => {
   });
 
   it.each<[string, unknown]>([
-    ['call', { credential: 'api', request: { url: 'https://@HOST@/@REGION@/start', method: 'POST', credential: 'api', body: { revision: 'keep-me', digest: 'also-content' }, jobnetValKeys: { STATUS: 'status' } }, outputLimitBytes: 4096 }],
+    [
+      'call',
+      {
+        request: { url: 'https://@HOST@/@REGION@/start', method: 'POST', timeout: 10, body: { revision: 'keep-me', digest: 'also-content' }, jobnetValKeys: { STATUS: 'status' } },
+        outputLimitBytes: 4096,
+        credential: { name: 'api', type: 'bearer', token: { secretRef: { env: 'API_TOKEN' } } },
+      },
+    ],
     ['nap', { seconds: 30 }],
     ['check', { variable: 'API.STATUS', number: { from: { op: 'GE', value: 200 }, to: { op: 'LT', value: 300 } }, invert: false }],
     ['check-text', { variable: 'API.STATUS', string: { op: 'EQ', value: 'ok' }, invert: true }],

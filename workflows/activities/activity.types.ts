@@ -3,6 +3,7 @@
  * import (CONVENTIONS.md §8): workflows call activities through `proxyActivities<JobnetActivities>`.
  * Types only.
  */
+import type { RestSpec } from '../lib/job-specs.js';
 
 /** Input of a `command` job run (R-JOBT-8), variables already substituted. */
 export interface CommandRequest {
@@ -35,9 +36,80 @@ export interface ResourceLockRequest {
   token: string;
 }
 
+/** Which run and job a REST call belongs to, for messages and the worker's log. */
+export interface RestJobIdentity {
+  project: string;
+  jobnet: string;
+  runId: string;
+  job: string;
+  attempt: number;
+}
+
+/**
+ * The values a REST job substitutes (R-VAR-4), fixed when the job starts; credential keys are
+ * added inside the activity, where the credential is resolved (R-CRED-4).
+ */
+export interface RestVariableSources {
+  definitionVariables: Record<string, string>;
+  jobnetVariables: Record<string, string>;
+  parameter: string;
+}
+
+/** Input of every REST activity: the compiled job (references only, never secrets) and its variables. */
+export interface RestCallInput {
+  identity: RestJobIdentity;
+  spec: RestSpec;
+  sources: RestVariableSources;
+  /** Values taken over from the request's response (R-REST-4); empty for the request itself. */
+  takeoverValues: Record<string, string>;
+}
+
+/** How the request of a REST job ended (R-REST-1, R-REST-6). */
+export interface RestRequestOutcome {
+  /** 0, or the REST exit code that ends the job (R-EXIT-3), or 245/246 from substitution. */
+  exitCode: number;
+  /** The `Http…` lines of the output, when a response came. */
+  section?: string;
+  /** Why the job ends, when it ends abnormally. */
+  message?: string;
+  takeoverValues: Record<string, string>;
+  /** `request.jobnetValKeys`, extracted. */
+  variables: Record<string, string>;
+}
+
+/** How the polling of a REST job ended (R-REST-2): only a final poll returns; others are retried. */
+export interface RestPollOutcome {
+  exitCode: number;
+  /** The `ChkResultHttp…` lines of the last poll, when a response came. */
+  section?: string;
+  message?: string;
+  /** `monitoring.jobnetValKeys`, extracted. */
+  variables: Record<string, string>;
+  /** Polls sent, this one included. */
+  polls: number;
+}
+
+/** How the termination request went (R-REST-3); a failure is logged and does not change the job's end. */
+export interface RestTerminationOutcome {
+  /** `sent`: answered 2xx; `failed`: not sent or answered otherwise; `unknown`: an earlier attempt was lost while sending. */
+  result: 'sent' | 'failed' | 'unknown';
+  status?: number;
+  message: string;
+}
+
 export interface JobnetActivities {
   /** Runs a `command` job's program on the worker, heartbeating; cancelling the activity kills it. */
   runCommand(request: CommandRequest): Promise<CommandOutcome>;
+  /** Sends the request of a REST job once, and extracts its takeover values and variables. */
+  restRequest(input: RestCallInput): Promise<RestRequestOutcome>;
+  /**
+   * Sends one poll of a REST job. It returns only when polling is over (end value reached, an
+   * error, or the last allowed poll); otherwise it fails retryably and Temporal's retry policy
+   * sends the next poll after `pollingInterval` (DESIGN.md §3).
+   */
+  restPoll(input: RestCallInput): Promise<RestPollOutcome>;
+  /** Sends the termination request of a force-terminated REST job, at most once. */
+  restTerminate(input: RestCallInput): Promise<RestTerminationOutcome>;
   /** Queues a request with the resource's lock workflow, starting it when needed. */
   requestResourceLock(request: ResourceLockRequest): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { JobnetActivities } from './activity.types.js';
 import { createCommandActivity } from './command-activity.js';
 import { createResourceLockActivity } from './resource-lock-activity.js';
+import { createRestActivities } from './rest-activities.js';
 
 export interface ActivitySettings {
   client: Client;
@@ -18,5 +19,6 @@ export function createActivities(settings: ActivitySettings): JobnetActivities {
   return {
     runCommand: createCommandActivity(settings),
     requestResourceLock: createResourceLockActivity(settings),
+    ...createRestActivities(),
   };
 }

@@ -61,13 +61,85 @@ export interface CommandSpec {
   timeoutSeconds?: number;
 }
 
+/** An HTTP method of a REST call (R-REST-1). */
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+/** What every call of a REST job has: request, polls and termination (R-REST-1..3). */
+export interface RestCallSpec {
+  url: string;
+  method: HttpMethod;
+  /** Query parameters; numbers and booleans as written are sent as their text. */
+  query?: Record<string, string | number | boolean>;
+  header?: Record<string, string | number | boolean>;
+  /** Any JSON value; a string is sent as is (R-REST-1). */
+  body?: unknown;
+}
+
+/** `request` of a REST job (R-REST-1), defaults filled in. */
+export interface RestRequestSpec extends RestCallSpec {
+  /** Seconds each call of the job may take (shared by monitoring and termination). */
+  timeout: number;
+  takeoverKeys?: Record<string, string>;
+  jobnetValKeys?: Record<string, string>;
+}
+
+/** `monitoring` of a REST job (R-REST-2), defaults filled in. */
+export interface RestMonitoringSpec extends RestCallSpec {
+  pollingInterval: number;
+  /** 0 = unlimited. */
+  pollingCount: number;
+  firstMonitorInterval: number;
+  pollingEndKey: string;
+  pollingEndVal: string[];
+  checkResultKey: string;
+  checkResultVal?: string[];
+  jobnetValKeys?: Record<string, string>;
+}
+
+/** Where a secret is read from inside the worker (R-CRED-3, R-CRED-4). */
+export type SecretSource = { env: string } | { file: string };
+
+/** A credential field: a literal (not secret) or a reference read when the job needs it. */
+export type CredentialValue = string | { secretRef: SecretSource };
+
+/** A credential key (R-CRED-2): a literal, `{value}`, or a reference (`secret: true` entries must be one). */
+export type CredentialKeyValue = string | { value: string } | { secretRef: SecretSource; secret?: boolean };
+
 /**
- * `rest` (R-REST): the request, monitoring and termination objects as written (durations are
- * converted by the REST job itself), and the credential reference by name.
+ * The credential a REST job authenticates with (R-CRED-1), as written in its Credential
+ * document: references only, never a secret value, so it may travel through Temporal history.
+ */
+export type RestCredential = { name: string; keys?: Record<string, CredentialKeyValue> } & (
+  | { type: 'basic'; user: CredentialValue; password: CredentialValue }
+  | { type: 'bearer'; token: CredentialValue }
+  | { type: 'azuread'; clientId: CredentialValue; clientSecret: CredentialValue; endpoint: CredentialValue; resource?: CredentialValue; scope?: CredentialValue }
+  | { type: 'scs'; clientId: CredentialValue; clientSecret: CredentialValue; endpoint: CredentialValue }
+  | {
+      type: 'awssigv4';
+      accessKeyId: CredentialValue;
+      secretAccessKey: CredentialValue;
+      sessionToken?: CredentialValue;
+      service: CredentialValue;
+      region: CredentialValue;
+      endpoint: CredentialValue;
+      signedHeaders?: Record<string, string>;
+    }
+  | { type: 'others' }
+);
+
+/** Default cap of a REST job's output in bytes (R-REST-6). */
+export const defaultRestOutputLimitBytes = 1024 * 1024;
+
+/**
+ * `rest` (R-REST): the request, monitoring and termination objects with their defaults, and the
+ * credential they all use, with its secrets still references (resolved inside the worker, R-CRED-4).
  */
 export interface RestSpec {
-  credential?: string;
-  request: Record<string, unknown>;
-  monitoring?: Record<string, unknown>;
-  termination?: Record<string, unknown>;
+  request: RestRequestSpec;
+  monitoring?: RestMonitoringSpec;
+  termination?: RestCallSpec;
+  /** The credential named by `request.credential`, references only. */
+  credential?: RestCredential;
+  /** Cap of the job's output in bytes (R-REST-6). */
+  outputLimitBytes: number;
 }

@@ -1,0 +1,231 @@
+/**
+ * The REST job's I/O (R-REST, DESIGN.md §3 "Jobs inside a run"): three activities the REST job
+ * workflow code drives.
+ *
+ * - `restRequest` sends the request once (the workflow schedules it with a single attempt, so a
+ *   lost worker never sends it twice) and extracts takeover values and variables.
+ * - `restPoll` sends one poll per attempt. A poll that has not seen the end value fails with a
+ *   benign, retryable failure, and Temporal's retry policy (fixed `pollingInterval`,
+ *   `maximumAttempts` = `pollingCount`) sends the next one: the poll count lives in the server as
+ *   the attempt number, so a worker restart neither resets it nor adds history events. The last
+ *   allowed poll returns exhaustion (6) itself, with its response in the output.
+ * - `restTerminate` sends the termination request. It marks "sending" in a heartbeat before it
+ *   sends, and an attempt that finds that mark (its predecessor was lost mid-send) reports the
+ *   outcome as unknown instead of sending again: at most once, and exactly once unless the worker
+ *   dies during the few milliseconds of the send itself (R-REST-3).
+ *
+ * Secrets are resolved here and nowhere else (R-CRED-4); whatever these activities return or log
+ * has every resolved secret value replaced by `***` (R-SEC-1).
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { pollNotFinishedType, restExitCodes, restMessages, type RestRequestType } from '../lib/rest-messages.js';
+import type { RestCallSpec } from '../lib/job-specs.js';
+import { substituteVariables, type VariableSources } from '../lib/variable-references.js';
+import type { RestCallInput, RestPollOutcome, RestRequestOutcome, RestTerminationOutcome } from './activity.types.js';
+import { AuthenticationError, prepareAuthentication, type RestAuthentication } from './rest/rest-authentication.js';
+import { prepareCall, sendCall, type HttpExchange } from './rest/rest-call.js';
+import { extractAll, extractValue, formatResponseSection, readResponseDocument, redactSecrets, type ResponseDocument } from './rest/rest-response.js';
+
+/** Heartbeat details of the termination activity. */
+interface TerminationProgress {
+  phase: 'sending';
+}
+
+const requestHeartbeatMs = 5_000;
+
+export function createRestActivities() {
+  return { restRequest, restPoll, restTerminate };
+}
+
+/** A failed step: the exit code and message that end the job. */
+interface StepFailure {
+  exitCode: number;
+  message: string;
+}
+
+/** Resolves the credential, substitutes and authorizes one call; the secrets are returned for redaction. */
+async function readyCall(
+  input: RestCallInput,
+  call: RestCallSpec,
+  type: RestRequestType,
+  withTakeover: boolean,
+): Promise<{ ok: true; authentication: RestAuthentication; sources: VariableSources; prepared: Awaited<ReturnType<RestAuthentication['authorize']>> } | ({ ok: false; secrets: string[] } & StepFailure)> {
+  let authentication: RestAuthentication;
+  try {
+    authentication = await prepareAuthentication(input.spec.credential);
+  } catch (error) {
+    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, secrets: [] };
+    throw error;
+  }
+  const sources: VariableSources = {
+    credentialKeys: authentication.keys,
+    definitionVariables: input.sources.definitionVariables,
+    jobnetVariables: input.sources.jobnetVariables,
+    parameter: input.sources.parameter,
+    ...(withTakeover ? { takeoverValues: input.takeoverValues } : {}),
+  };
+  const prepared = prepareCall(call, sources, type);
+  if (!prepared.ok) return { ok: false, exitCode: prepared.exitCode, message: prepared.message, secrets: authentication.secrets };
+  try {
+    const authorized = await authentication.authorize(prepared.call, input.spec.request.timeout);
+    return { ok: true, authentication, sources, prepared: authorized };
+  } catch (error) {
+    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, secrets: authentication.secrets };
+    throw error;
+  }
+}
+
+/** The failure an exchange that brought no usable response stands for, or undefined for a 2xx. */
+function exchangeFailure(exchange: HttpExchange, type: RestRequestType, timeoutSeconds: number): StepFailure | undefined {
+  switch (exchange.kind) {
+    case 'timeout':
+      return { exitCode: restExitCodes.timedOut, message: restMessages.timedOut(type, timeoutSeconds) };
+    case 'network':
+      return { exitCode: restExitCodes.requestFailed, message: restMessages.networkIssue(type, exchange.detail) };
+    case 'cancelled':
+      return { exitCode: restExitCodes.requestFailed, message: restMessages.requestIssue(type, 'cancelled') };
+    case 'response':
+      if (exchange.status < 200 || exchange.status > 299) {
+        return { exitCode: restExitCodes.requestFailed, message: restMessages.httpFailed(type, exchange.status) };
+      }
+      return undefined;
+  }
+}
+
+function responseParts(exchange: HttpExchange, prefix: 'Http' | 'ChkResultHttp'): { section?: string; document: ResponseDocument } {
+  if (exchange.kind !== 'response') return { document: { kind: 'empty' } };
+  const document = readResponseDocument(exchange.contentType, exchange.body);
+  return { section: formatResponseSection(prefix, exchange.status, exchange.headers, exchange.body, document), document };
+}
+
+/** Keeps every secret out of what leaves the activity. */
+function redacted<T extends { section?: string; message?: string; variables?: Record<string, string>; takeoverValues?: Record<string, string> }>(
+  outcome: T,
+  secrets: readonly string[],
+): T {
+  if (secrets.length === 0) return outcome;
+  const clean = (values: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(values).map(([name, value]) => [name, redactSecrets(value, secrets)]));
+  const result = { ...outcome };
+  if (result.section !== undefined) result.section = redactSecrets(result.section, secrets);
+  if (result.message !== undefined) result.message = redactSecrets(result.message, secrets);
+  if (result.variables !== undefined) result.variables = clean(result.variables);
+  if (result.takeoverValues !== undefined) result.takeoverValues = clean(result.takeoverValues);
+  return result;
+}
+
+/** Heartbeats (with `details`) while `work` runs, so a lost worker is noticed within the heartbeat timeout. */
+async function withHeartbeats<T>(work: Promise<T>, details?: unknown): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(details), requestHeartbeatMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function restRequest(input: RestCallInput): Promise<RestRequestOutcome> {
+  const { request } = input.spec;
+  const ready = await readyCall(input, request, 'request', false);
+  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, takeoverValues: {}, variables: {} }, ready.secrets);
+  const secrets = ready.authentication.secrets;
+  const exchange = await withHeartbeats(sendCall(ready.prepared, request.timeout));
+  const { section, document } = responseParts(exchange, 'Http');
+  const base = { ...(section !== undefined ? { section } : {}), takeoverValues: {}, variables: {} };
+  const failure = exchangeFailure(exchange, 'request', request.timeout);
+  if (failure !== undefined) return redacted({ ...base, ...failure }, secrets);
+  const takeover = extractAll(document, request.takeoverKeys);
+  if (!takeover.ok) return redacted({ ...base, exitCode: takeover.exitCode, message: takeover.message }, secrets);
+  const variables = extractAll(document, request.jobnetValKeys);
+  if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, secrets);
+  return redacted({ ...base, exitCode: restExitCodes.normal, takeoverValues: takeover.values, variables: variables.values }, secrets);
+}
+
+async function restPoll(input: RestCallInput): Promise<RestPollOutcome> {
+  const monitoring = input.spec.monitoring;
+  const context = Context.current();
+  const polls = context.info.attempt;
+  if (monitoring === undefined) {
+    return { exitCode: restExitCodes.internalError, message: restMessages.internalError('restPoll called for a job without monitoring'), variables: {}, polls };
+  }
+  const timeoutSeconds = input.spec.request.timeout;
+  const ready = await readyCall(input, monitoring, 'monitoring', true);
+  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, variables: {}, polls }, ready.secrets);
+  const secrets = ready.authentication.secrets;
+  const exchange = await sendCall(ready.prepared, timeoutSeconds, context.cancellationSignal);
+  const { section, document } = responseParts(exchange, 'ChkResultHttp');
+  const base = { ...(section !== undefined ? { section } : {}), variables: {}, polls };
+  const failure = exchangeFailure(exchange, 'monitoring', timeoutSeconds);
+  if (failure !== undefined) return redacted({ ...base, ...failure }, secrets);
+
+  const endKey = substitutedKey(monitoring.pollingEndKey, 'monitoring.pollingEndKey', ready.sources);
+  if (!endKey.ok) return redacted({ ...base, ...endKey }, secrets);
+  const end = extractValue(document, endKey.key, 'pollingEndKey');
+  if (!end.ok) return redacted({ ...base, exitCode: end.exitCode, message: end.message }, secrets);
+  if (!monitoring.pollingEndVal.includes(end.value)) {
+    if (monitoring.pollingCount > 0 && polls >= monitoring.pollingCount) {
+      return redacted({ ...base, exitCode: restExitCodes.pollingExhausted, message: restMessages.pollingExhausted(polls) }, secrets);
+    }
+    throw ApplicationFailure.create({
+      type: pollNotFinishedType,
+      message: redactSecrets(`poll ${polls}: pollingEndKey is ${JSON.stringify(end.value)}, not one of the end values yet`, secrets),
+      category: ApplicationFailureCategory.BENIGN,
+    });
+  }
+
+  const checkKey = substitutedKey(monitoring.checkResultKey, 'monitoring.checkResultKey', ready.sources);
+  if (!checkKey.ok) return redacted({ ...base, ...checkKey }, secrets);
+  const check = extractValue(document, checkKey.key, 'checkResultKey');
+  if (!check.ok) return redacted({ ...base, exitCode: check.exitCode, message: check.message }, secrets);
+  const variables = extractAll(document, monitoring.jobnetValKeys);
+  if (!(monitoring.checkResultVal ?? []).includes(check.value)) {
+    return redacted({ ...base, ...(variables.ok ? { variables: variables.values } : {}), exitCode: restExitCodes.resultNotNormal, message: restMessages.resultNotNormal(check.value) }, secrets);
+  }
+  if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, secrets);
+  return redacted({ ...base, exitCode: restExitCodes.normal, variables: variables.values }, secrets);
+}
+
+/** An extract key with its `<name>` takeover values (and variables) substituted. */
+function substitutedKey(key: string, field: string, sources: VariableSources): { ok: true; key: string } | ({ ok: false } & StepFailure) {
+  const substituted = substituteVariables(key, sources, { field });
+  return substituted.ok ? { ok: true, key: substituted.text } : substituted;
+}
+
+async function restTerminate(input: RestCallInput): Promise<RestTerminationOutcome> {
+  const termination = input.spec.termination;
+  const { project, jobnet } = input.identity;
+  const context = Context.current();
+  const log = (outcome: RestTerminationOutcome): RestTerminationOutcome => {
+    const fields = { project, jobnet, runId: input.identity.runId, job: input.identity.job };
+    if (outcome.result === 'sent') context.log.info(outcome.message, fields);
+    else context.log.error(outcome.message, fields);
+    return outcome;
+  };
+  if (termination === undefined) return { result: 'failed', message: restMessages.internalError('restTerminate called for a job without termination') };
+  const previous = context.info.heartbeatDetails as TerminationProgress | undefined;
+  if (previous?.phase === 'sending') {
+    return log({
+      result: 'unknown',
+      message: restMessages.terminationIssue(project, jobnet, 'the worker sending the termination request stopped during the send; it is not sent again'),
+    });
+  }
+  const ready = await readyCall(input, termination, 'termination', true);
+  if (!ready.ok) return log({ result: 'failed', message: redactSecrets(restMessages.terminationIssue(project, jobnet, ready.message), ready.secrets) });
+  context.heartbeat({ phase: 'sending' } satisfies TerminationProgress);
+  const timeoutSeconds = input.spec.request.timeout;
+  const exchange = await withHeartbeats(sendCall(ready.prepared, timeoutSeconds), { phase: 'sending' } satisfies TerminationProgress);
+  switch (exchange.kind) {
+    case 'timeout':
+      return log({ result: 'failed', message: restMessages.terminationTimedOut(project, jobnet) });
+    case 'network':
+    case 'cancelled':
+      return log({ result: 'failed', message: restMessages.terminationNetworkIssue(project, jobnet) });
+    case 'response':
+      if (exchange.status < 200 || exchange.status > 299) {
+        return log({ result: 'failed', status: exchange.status, message: restMessages.terminationHttpFailed(exchange.status, project, jobnet) });
+      }
+      return log({ result: 'sent', status: exchange.status, message: `termination request sent: HTTP ${exchange.status}` });
+  }
+}
