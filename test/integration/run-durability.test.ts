@@ -3,7 +3,6 @@
  * started again finishes the run without running any job twice, and a run survives a restart of
  * the Temporal dev server on its database file. Real processes, real server, no mocking.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,61 +11,15 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer, type DevServer } from '../../controller/temporal/dev-server.js';
 import { startWorker } from '../../controller/worker/start-worker.js';
 import type { RunInput } from '../../workflows/run-contract.js';
-import { runViewQuery, type RunView } from '../../workflows/run-contract.js';
 import { after, jobnetOf, sharedBundle, summary } from './run-harness.js';
+import { killWorkerProcess, startWorkerProcess as workerProcess, stopWorkerProcesses, waitForView } from './worker-process.js';
 
-const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
+  await stopWorkerProcesses();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-/** Starts `jobnet worker` as its own process and resolves once it says it is connected. */
-async function workerProcess(address: string, namespace: string, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'jobnet.js'), 'worker', '--address', address, '--namespace', namespace, '--task-queue', taskQueue], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.resolve();
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker did not connect in time: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker connected')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the worker exited with ${code}: ${output}`));
-    });
-  });
-  return child;
-}
-
-async function waitForView(client: Client, id: string, predicate: (view: RunView) => boolean, timeoutMs: number): Promise<RunView> {
-  const deadline = Date.now() + timeoutMs;
-  let last: RunView | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await client.workflow.getHandle(id).query(runViewQuery);
-      if (predicate(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`not reached in ${timeoutMs} ms; last view ${last ? JSON.stringify(summary(last)) : 'none'}; last error ${String(lastError)}`);
-}
 
 function runInput(jobnet: ReturnType<typeof jobnetOf>): RunInput {
   return { jobnet, children: {}, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'test', level: 1 };
@@ -90,8 +43,7 @@ describe('durability', () => {
     ]);
     await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [runInput(jobnet)] });
     await waitForView(client, id, (view) => view.state.jobs.nap?.state === 'running', 20_000);
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await killWorkerProcess(first);
 
     await workerProcess(address, namespace, taskQueue);
     const view = await waitForView(client, id, (v) => v.state.result !== undefined, 60_000);

@@ -1,0 +1,71 @@
+/**
+ * Real `jobnet worker` processes for durability tests: started as the CLI starts them, killed with
+ * SIGKILL as a crashed host would be, and a run view polled across the gap. Every process started
+ * is killed by {@link stopWorkerProcesses}.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { runViewQuery, type RunView } from '../../workflows/run-contract.js';
+import { summary } from './run-fixtures.js';
+
+const projectRoot = path.resolve(import.meta.dirname, '..', '..');
+const started: ChildProcess[] = [];
+
+/** Starts `jobnet worker` as its own process and resolves once it says it is connected. */
+export async function startWorkerProcess(address: string, namespace: string, taskQueue: string, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'jobnet.js'), 'worker', '--address', address, '--namespace', namespace, '--task-queue', taskQueue], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the worker did not connect in time: ${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker connected')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the worker exited with ${code}: ${output}`));
+    });
+  });
+  return child;
+}
+
+/** Kills a worker process as a crash would (SIGKILL) and waits until it is gone. */
+export async function killWorkerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Kills every worker process still running. */
+export async function stopWorkerProcesses(): Promise<void> {
+  for (const child of started.splice(0)) await killWorkerProcess(child);
+}
+
+/** Polls the run query (which fails while no worker is up) until `predicate` holds. */
+export async function waitForView(client: Client, id: string, predicate: (view: RunView) => boolean, timeoutMs: number): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RunView | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await client.workflow.getHandle(id).query(runViewQuery);
+      if (predicate(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`not reached in ${timeoutMs} ms; last view ${last ? JSON.stringify(summary(last)) : 'none'}; last error ${String(lastError)}`);
+}
