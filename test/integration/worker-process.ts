@@ -11,6 +11,12 @@ import { summary } from './run-fixtures.js';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 const started: ChildProcess[] = [];
+const outputs = new WeakMap<ChildProcess, { text: string }>();
+
+/** Everything a worker process has written to stdout and stderr so far (its log). */
+export function workerOutput(child: ChildProcess): string {
+  return outputs.get(child)?.text ?? '';
+}
 
 /** Starts `jobnet worker` as its own process and resolves once it says it is connected. */
 export async function startWorkerProcess(address: string, namespace: string, taskQueue: string, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
@@ -20,21 +26,22 @@ export async function startWorkerProcess(address: string, namespace: string, tas
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
-  let output = '';
+  const output = { text: '' };
+  outputs.set(child, output);
+  child.stdout?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker did not connect in time: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker connected')) {
+    const timer = setTimeout(() => reject(new Error(`the worker did not connect in time: ${output.text}`)), 60_000);
+    const onData = () => {
+      if (output.text.includes('worker connected')) {
         clearTimeout(timer);
         resolve();
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the worker exited with ${code}: ${output}`));
+      reject(new Error(`the worker exited with ${code}: ${output.text}`));
     });
   });
   return child;
