@@ -5,21 +5,12 @@
  * `jobnetValKeys` names do not collide with the lines the job prints itself.
  */
 import { parseExtractKey } from '../../../workflows/lib/extract-key.js';
+import { restOutputKeys } from '../../../workflows/lib/rest-messages.js';
 import { takeoverTokens } from '../../../workflows/lib/variable-references.js';
 import type { Located } from '../definition-index.js';
 import type { JobnetDocument } from '../types.generated.js';
 import { forEachString } from './check-variables.js';
 import { validJobs, seg, validEntries, type Rule, type RuleContext } from './rule-context.js';
-
-/** Output lines of a REST job (R-REST-6); a jobnet variable of the same name would be ambiguous. */
-export const restOutputNames = [
-  'HttpStatusCode',
-  'HttpResHeader',
-  'HttpResBody',
-  'ChkResultHttpStatusCode',
-  'ChkResultHttpResHeader',
-  'ChkResultHttpResBody',
-];
 
 export const checkRestJobs: Rule = (context) => {
   for (const [, jobnet] of validEntries(context.index.jobnets)) {
@@ -70,7 +61,7 @@ export const checkRestJobs: Rule = (context) => {
 
       for (const [part, keys] of [['request', request.jobnetValKeys], ['monitoring', monitoring?.jobnetValKeys]] as const) {
         for (const variable of Object.keys(keys ?? {})) {
-          if (restOutputNames.includes(variable)) {
+          if ((restOutputKeys as readonly string[]).includes(variable)) {
             context.report('REST-OUTPUT-NAME', `jobnet variable "${variable}" collides with the REST job's own output line of that name`, jobnet, `${at}/${part}/jobnetValKeys${seg(variable)}`, { key: true });
           }
         }
