@@ -44,6 +44,16 @@ describe('moto', () => {
     expect(text).toContain('<Code>AuthFailure</Code>');
   });
 
+  it('accepts a signed GET Query API request as well as a POSTed form', async () => {
+    const query = Object.fromEntries(new URLSearchParams(describeInstances()));
+    const signer = new SignatureV4({ service: 'ec2', region: moto.region, sha256: Sha256, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } });
+    const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: Number(moto.host.split(':')[1]), path: '/', query, headers: { host: moto.host } });
+    const { host: _host, ...headers } = signed.headers;
+    const response = await fetch(`${moto.endpoint}/?${describeInstances()}`, { headers });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(`<instanceId>${moto.instanceId}</instanceId>`);
+  });
+
   it('accepts a request signed with the bootstrap key and shows the running instance', async () => {
     const { status, text } = await ec2(describeInstances(), moto.secretAccessKey);
     expect(status).toBe(200);
@@ -53,10 +63,10 @@ describe('moto', () => {
     expect(moto.stateMachineArn).toMatch(/^arn:aws:states:ap-northeast-1:123456789012:stateMachine:/);
   });
 
-  it('refuses a Step Functions call signed with the wrong secret (403) and accepts the right one', async () => {
-    const call = async (secretAccessKey: string) => {
+  it('refuses a Step Functions call signed with the wrong secret or an unknown key (403) and accepts the right one', async () => {
+    const call = async (secretAccessKey: string, accessKeyId = moto.accessKeyId) => {
       const body = JSON.stringify({ stateMachineArn: moto.stateMachineArn });
-      const signer = new SignatureV4({ service: 'states', region: moto.region, sha256: Sha256, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey } });
+      const signer = new SignatureV4({ service: 'states', region: moto.region, sha256: Sha256, credentials: { accessKeyId, secretAccessKey } });
       const signed = await signer.sign({
         method: 'POST',
         protocol: 'http:',
@@ -69,7 +79,12 @@ describe('moto', () => {
       const { host: _host, ...headers } = signed.headers;
       return await fetch(`${moto.endpoint}/`, { method: 'POST', headers, body });
     };
-    expect((await call('wrong')).status).toBe(403);
+    const refused = await call('wrong');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+    const unknown = await call(moto.secretAccessKey, 'AKIAUNKNOWNKEY000000');
+    expect(unknown.status).toBe(403);
+    expect(await unknown.text()).toContain('<Code>InvalidClientTokenId</Code>');
     const response = await call(moto.secretAccessKey);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.0');
@@ -102,10 +117,11 @@ describe('moto', () => {
     const started = await ec2(`Action=StartInstances&Version=2016-11-15&InstanceId.1=${moto.instanceId}`, moto.secretAccessKey);
     expect(started.text).toContain('<currentState><code>0</code><name>pending</name></currentState><previousState><code>80</code><name>stopped</name></previousState>');
     expect((await ec2(describeInstances(), moto.secretAccessKey)).text).toContain('<instanceState><code>16</code><name>running</name></instanceState>');
+    expect(await moto.describeInstanceState()).toBe('running');
   });
 
   it('starts, describes and stops a Step Functions execution', async () => {
-    const stateMachineArn = moto.waitingStateMachineArn ?? moto.stateMachineArn;
+    const stateMachineArn = moto.waitingStateMachineArn;
     const started = await sfn('StartExecution', { stateMachineArn, name: 'emulator-test-1', input: '{}' });
     expect(started.status).toBe(200);
     const executionArn = started.body.executionArn as string;
@@ -119,6 +135,16 @@ describe('moto', () => {
     const again = await sfn('StartExecution', { stateMachineArn, name: 'emulator-test-1', input: '{}' });
     expect(again.status).toBe(400);
     expect(again.body).toMatchObject({ __type: 'ExecutionAlreadyExists' });
+    expect(await moto.executionStatus(executionArn)).toBe('ABORTED');
+  });
+
+  it('runs the bootstrap state machines: one succeeds after about a second, one fails at once', async () => {
+    const succeeding = (await sfn('StartExecution', { stateMachineArn: moto.stateMachineArn, name: 'emulator-test-2', input: '{}' })).body.executionArn as string;
+    const failing = (await sfn('StartExecution', { stateMachineArn: moto.failingStateMachineArn, name: 'emulator-test-3', input: '{}' })).body.executionArn as string;
+    expect((await sfn('DescribeExecution', { executionArn: succeeding })).body).toMatchObject({ status: 'RUNNING' });
+    await expect.poll(() => moto.executionStatus(succeeding), { timeout: 10_000, interval: 250 }).toBe('SUCCEEDED');
+    expect((await sfn('DescribeExecution', { executionArn: succeeding })).body).toMatchObject({ status: 'SUCCEEDED', output: '{"result": "done"}' });
+    expect((await sfn('DescribeExecution', { executionArn: failing })).body).toMatchObject({ status: 'FAILED', error: 'JobFailed', cause: 'failed on purpose' });
   });
 });
 
@@ -186,6 +212,17 @@ describe('oauth server', () => {
     expect(await response.json()).toMatchObject({ error: 'invalid_client' });
   });
 
+  it('accepts the client secret in a Basic authorization header too', async () => {
+    const response = await fetch(oauth.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: jobsRunScope }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ token_type: 'Bearer', scope: 'jobs.run' });
+    expect(oauth.tokenRequestLog().at(-1)).toMatchObject({ clientAuth: 'basic', grantType: 'client_credentials', scope: 'jobs.run', status: 200 });
+  });
+
   it('accepts the v1 resource parameter', async () => {
     const response = await requestToken(clientSecret, { resource: 'https://jobs.example.test/', scope: jobsRunScope });
     expect(response.status).toBe(200);
@@ -193,7 +230,24 @@ describe('oauth server', () => {
     expect(await oauth.introspect(body.access_token)).toMatchObject({ active: true, aud: 'https://jobs.example.test/', scope: 'jobs.run' });
   });
 
-  it('counts token requests', () => {
-    expect(oauth.tokenRequests()).toBe(3);
+  it('accepts the v1 resource parameter alone: a token for that audience without a scope', async () => {
+    const response = await requestToken(clientSecret, { resource: 'https://jobs.example.test/' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { access_token: string; scope?: string };
+    expect(body.scope).toBeUndefined();
+    const introspection = await oauth.introspect(body.access_token);
+    expect(introspection).toMatchObject({ active: true, aud: 'https://jobs.example.test/' });
+    expect(introspection.scope).toBeUndefined();
+  });
+
+  it('counts and logs every token request, refused ones included', async () => {
+    const before = oauth.tokenRequests();
+    await requestToken('wrong-secret', { scope: jobsRunScope });
+    await requestToken(clientSecret, { resource: 'https://jobs.example.test/', scope: jobsRunScope });
+    expect(oauth.tokenRequests()).toBe(before + 2);
+    expect(oauth.tokenRequestLog().slice(-2)).toMatchObject([
+      { clientAuth: 'post', grantType: 'client_credentials', scope: 'jobs.run', status: 401 },
+      { clientAuth: 'post', resource: 'https://jobs.example.test/', scope: 'jobs.run', status: 200 },
+    ]);
   });
 });
