@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CommandFailure, UsageError, exitCodes } from './cli-errors.js';
+import { registerCalendarCommands } from './commands/calendar-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerSchemaCommand } from './commands/schema-command.js';
 import { registerStartCommand } from './commands/start-command.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerSchemaCommand(program);
   registerStartCommand(program);
+  registerCalendarCommands(program);
   registerRunCommands(program);
   registerWorkerCommand(program);
   return program;

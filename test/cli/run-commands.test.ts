@@ -4,27 +4,14 @@
  * with the same diagnostics as `jobnet validate`, before any connection is tried. TEMPORAL_ADDRESS
  * points at a port nothing listens on, so a connection attempt would show up as a connect error.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runJobnet, type CliResult } from './cli-process.js';
 
-const root = path.join(import.meta.dirname, '..', '..');
-const bin = path.join(root, 'bin', 'jobnet.js');
 const sixMistakes = 'test/fixtures/combined/six-mistakes';
 const unreachable = '127.0.0.1:9';
 
-async function jobnet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', TEMPORAL_ADDRESS: unreachable },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+async function jobnet(...args: string[]): Promise<CliResult> {
+  return await runJobnet(args, { TEMPORAL_ADDRESS: unreachable });
 }
 
 describe('jobnet start', () => {

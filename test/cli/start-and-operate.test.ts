@@ -4,14 +4,10 @@
  * directory is validated, compiled and run now, the job table and exit status follow the run,
  * and a refused operation exits 1 with its reason.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJobnet, type CliResult } from './cli-process.js';
 import { startRunHarness, type RunHarness } from '../integration/run-harness.js';
 
-const root = path.join(import.meta.dirname, '..', '..');
-const bin = path.join(root, 'bin', 'jobnet.js');
 const runnable = 'test/fixtures/valid/runnable';
 let harness: RunHarness;
 
@@ -23,15 +19,9 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function jobnet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function jobnet(...args: string[]): Promise<CliResult> {
   const target = ['--address', harness.target.address, '--namespace', harness.target.namespace, '--task-queue', harness.target.taskQueue];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args, ...target], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  return await runJobnet([...args, ...target]);
 }
 
 describe('jobnet start --wait', () => {

@@ -2,25 +2,17 @@
  * `jobnet validate` and `jobnet schema` as users run them: the real bin, real exit codes
  * (0 clean, 1 errors, 2 usage — R-OPS-7), and the three output formats (R-GIT-5).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runJobnet, type CliResult } from './cli-process.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
-const bin = path.join(root, 'bin', 'jobnet.js');
 const sixMistakes = 'test/fixtures/combined/six-mistakes';
 
-async function jobnet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+async function jobnet(...args: string[]): Promise<CliResult> {
+  return await runJobnet(args);
 }
 
 describe('jobnet validate', () => {

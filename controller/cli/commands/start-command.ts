@@ -8,15 +8,12 @@
  * the run id or JSON) and nothing is started: no connection to Temporal is opened before the
  * definitions have validated and compiled. Must not print the API key.
  */
-import path from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { compileJobnet } from '../../compile/compile-jobnet.js';
-import { renderDiagnostics } from '../../definitions/render-diagnostics.js';
-import { validateRepository } from '../../definitions/validate-repository.js';
 import { renderRunJson, renderRunTable } from '../../runs/render-run.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
+import { loadValidDefinitions } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 
 interface StartFlags extends TemporalFlags {
@@ -55,24 +52,9 @@ export function registerStartCommand(program: Command): void {
   addTemporalOptions(command).action(async (reference: string, opts: StartFlags) => {
     const { project, jobnet: name } = parseJobnetReference(reference);
     const target = temporalTargetForCommand(opts);
-    const info = await stat(opts.dir).catch(() => undefined);
-    if (!info?.isDirectory()) throw new UsageError(`${opts.dir} is not a directory`);
+    const repository = await loadValidDefinitions(opts.dir, `the definitions in ${opts.dir} have errors; no run was started`);
 
-    const validated = await validateRepository(opts.dir);
-    if (validated.diagnostics.length > 0) {
-      const displayPath = (file: string) => path.relative(process.cwd(), path.join(opts.dir, file)) || file;
-      process.stderr.write(
-        renderDiagnostics(
-          validated.diagnostics,
-          'text',
-          { files: validated.value.fileCount, documents: validated.value.documents.length },
-          { displayPath, texts: validated.value.texts, color: process.stderr.isTTY && !process.env.NO_COLOR },
-        ),
-      );
-    }
-    if (!validated.ok) throw new CommandFailure(`the definitions in ${opts.dir} have errors; no run was started`);
-
-    const compiled = compileJobnet(validated.value, project, name, opts.env !== undefined ? { environment: opts.env } : {});
+    const compiled = compileJobnet(repository, project, name, opts.env !== undefined ? { environment: opts.env } : {});
     if (!compiled.ok) throw new CommandFailure(compiled.message);
 
     const { startRun, waitForRunEnd } = await import('../../runs/run-client.js');

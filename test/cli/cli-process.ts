@@ -1,0 +1,27 @@
+/**
+ * Runs the real `bin/jobnet.js` in a child process, as a user would, and returns its exit code and
+ * output (colour off). For CLI tests.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+export const projectRoot = path.join(import.meta.dirname, '..', '..');
+const bin = path.join(projectRoot, 'bin', 'jobnet.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `jobnet ARGS…` from the project root with `env` added to this process's environment. */
+export async function runJobnet(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
