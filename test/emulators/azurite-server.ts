@@ -18,11 +18,10 @@
  *       </Blob></Blobs>` — the blob name is at `EnumerationResults/Blobs/Blob/Name`
  *       (note `<Blobs/>` is an empty element when nothing matches).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { BlobServiceClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { freePort } from '../../controller/temporal/dev-server.js';
+import { startLoopbackProcess } from './loopback-process.js';
 
 /** A running Azurite Blob service with one private container. */
 export interface AzuriteServer {
@@ -42,43 +41,14 @@ const account = 'devstoreaccount1';
 const accountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
-async function listening(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Starts Azurite Blob in memory on a free loopback port and creates a private container. */
 export async function startAzurite(options: { container?: string; startTimeoutMs?: number } = {}): Promise<AzuriteServer> {
   const port = await freePort();
   const container = options.container ?? 'jobnet-test';
   const executable = path.join(projectRoot, 'node_modules', '.bin', 'azurite-blob');
   const args = ['--inMemoryPersistence', '--disableTelemetry', '--silent', '--skipApiVersionCheck', '--blobHost', '127.0.0.1', '--blobPort', String(port)];
-  const child: ChildProcess = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-
+  const { stop } = await startLoopbackProcess('azurite-blob', executable, args, { port, ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}) });
   try {
-    const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-    while (!(await listening(port))) {
-      if (child.exitCode !== null) throw new Error(`azurite-blob exited with ${child.exitCode}: ${stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error(`azurite-blob on 127.0.0.1:${port} did not listen in time: ${stderr.trim()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     const blobEndpoint = `http://127.0.0.1:${port}/${account}`;
     const credential = new StorageSharedKeyCredential(account, accountKey);
     const containerClient = new BlobServiceClient(blobEndpoint, credential).getContainerClient(container);

@@ -82,7 +82,7 @@ describe('moto', () => {
     const refused = await call('wrong');
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
-    const unknown = await call(moto.secretAccessKey, 'AKIAUNKNOWNKEY000000');
+    const unknown = await call(moto.secretAccessKey, 'UNKNOWNACCESSKEY0000');
     expect(unknown.status).toBe(403);
     expect(await unknown.text()).toContain('<Code>InvalidClientTokenId</Code>');
     const response = await call(moto.secretAccessKey);

@@ -70,12 +70,12 @@
  * describeInstanceState/executionStatus ask moto through boto3 (moto-bootstrap.py `call`), not
  * through the product's SigV4 code, so test assertions do not share code with what they check.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../controller/temporal/dev-server.js';
+import { startLoopbackProcess } from './loopback-process.js';
 
 /** A running, bootstrapped moto server. */
 export interface MotoServer {
@@ -131,17 +131,6 @@ export function motoServerPath(): string {
   return result.stdout.trim().split('\n').pop()!;
 }
 
-async function listening(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 interface BootstrapResult {
   region: string;
   accessKeyId: string;
@@ -181,29 +170,12 @@ export async function startMoto(options: { startTimeoutMs?: number } = {}): Prom
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const endpoint = `http://${host}`;
-  const child: ChildProcess = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const { stop } = await startLoopbackProcess('moto_server', executable, ['-H', '127.0.0.1', '-p', String(port)], {
+    port,
     env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(unauthenticatedBootstrapCalls()) },
+    ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-
   try {
-    const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-    while (!(await listening(port))) {
-      if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error(`moto_server on ${host} did not listen in time: ${stderr.trim()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     const result = JSON.parse(await runScript(python, ['bootstrap', endpoint], pythonEnv())) as BootstrapResult;
     const callEnv = pythonEnv({ AWS_ACCESS_KEY_ID: result.accessKeyId, AWS_SECRET_ACCESS_KEY: result.secretAccessKey });
     const call = async (service: string, operation: string, params: Record<string, unknown> = {}): Promise<AwsCallResult> =>
