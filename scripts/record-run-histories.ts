@@ -5,7 +5,8 @@
  *
  *   npx tsx scripts/record-run-histories.ts
  *
- * It starts its own in-memory dev server and a worker that allows command jobs, runs each
+ * It starts its own in-memory dev server, a worker that allows command jobs and an HTTP target
+ * for REST jobs, runs each
  * scenario of test/integration/run-scenarios.ts to its end (applying the scenario's operations),
  * and writes one JSON history per scenario. Existing files are overwritten.
  */
@@ -17,6 +18,7 @@ import { startDevServer, temporalCliPath } from '../controller/temporal/dev-serv
 import { startWorker } from '../controller/worker/start-worker.js';
 import { runOperationUpdate, runViewQuery, type RunView } from '../workflows/run-contract.js';
 import { runScenarios } from '../test/integration/run-scenarios.js';
+import { startRestTarget } from '../test/integration/rest-target.js';
 
 const outputDir = path.resolve(import.meta.dirname, '..', 'test', 'fixtures', 'run-histories');
 
@@ -33,8 +35,10 @@ const taskQueue = 'record-histories';
 const worker = await startWorker({ target: { address: server.address, namespace: server.namespace, taskQueue }, allowCommandJobs: true });
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: server.namespace });
+const restTarget = await startRestTarget();
 try {
-  for (const scenario of runScenarios()) {
+  for (const scenario of runScenarios(restTarget.url)) {
+    scenario.routes?.(restTarget);
     const id = `run/replay/${scenario.name}`;
     await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [scenario.input] });
     for (const step of scenario.steps) {
@@ -50,6 +54,7 @@ try {
     process.stdout.write(`recorded ${scenario.name} (${events} events)\n`);
   }
 } finally {
+  await restTarget.stop();
   await connection.close();
   await worker.shutdown();
   await server.stop();

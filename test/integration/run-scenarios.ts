@@ -1,28 +1,38 @@
 /**
  * Representative runs whose histories are committed for the replay test: every job type the
  * engine runs, joins and conditions, a failure with a restart Update, a child jobnet, a time
- * limit with retry, an exclusive resource and an event signal. Used by
+ * limit with retry, an exclusive resource and an event signal, and REST jobs that poll and that
+ * are force-terminated with a termination request. Used by
  * scripts/record-run-histories.ts to record and by run-replay.test.ts to name them.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import type { RestMonitoringSpec } from '../../workflows/lib/job-specs.js';
 import { deliverEventSignal, type RunInput, type RunOperationRequest, type RunView } from '../../workflows/run-contract.js';
 import { after, condition, jobnetOf, sh } from './run-fixtures.js';
+import type { RestTarget } from './rest-target.js';
 
 export interface RunScenario {
   name: string;
   input: RunInput;
+  /** Routes the scenario's REST jobs need on the HTTP target. */
+  routes?: (target: RestTarget) => void;
   /** Applied in order, each once its `when` holds; the run must then complete. */
   steps: { when: (view: RunView) => boolean; operation?: RunOperationRequest; signal?: (handle: WorkflowHandle) => Promise<void> }[];
 }
 
 
 
+function restMonitoring(url: string): RestMonitoringSpec {
+  return { url, method: 'GET', firstMonitorInterval: 1, pollingInterval: 1, pollingCount: 0, pollingEndKey: 'state', pollingEndVal: ['DONE'], checkResultKey: 'state', checkResultVal: ['DONE'] };
+}
+
 function input(jobnet: ReturnType<typeof jobnetOf>, extra: Partial<RunInput> = {}): RunInput {
   const { children = {}, ...rest } = jobnet;
   return { jobnet: rest, children, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'recorder', level: 1, ...extra };
 }
 
-export function runScenarios(): RunScenario[] {
+/** The scenarios; REST jobs call `restTarget` (`http://127.0.0.1:port` of a {@link RestTarget}). */
+export function runScenarios(restTarget = 'http://127.0.0.1:9'): RunScenario[] {
   const marker = `/tmp/jobnet-replay-${Date.now()}`;
   return [
     {
@@ -75,6 +85,42 @@ export function runScenarios(): RunScenario[] {
         { when: (view) => view.state.jobs.wait?.state === 'running', signal: (handle) => handle.signal(deliverEventSignal, { event: 'GO' }) },
         { when: (view) => view.status === 'abended', operation: { operation: 'skipJob', job: 'limited', by: 'recorder' } },
       ],
+    },
+    {
+      name: 'rest-poll-and-terminate',
+      routes: (target) => {
+        target.route('POST', '/jobs', { body: { id: 'j1', queue: 'q' } });
+        target.route('GET', '/jobs/j1', (_request, count) => ({ body: { state: count < 2 ? 'RUNNING' : 'DONE' } }));
+        target.route('GET', '/forever', { body: { state: 'RUNNING' } });
+        target.route('DELETE', '/jobs/j1', { body: {} });
+      },
+      input: input(
+        jobnetOf('rest', [
+          {
+            name: 'poll',
+            type: 'rest',
+            capturePrefix: 'R',
+            spec: {
+              outputLimitBytes: 65536,
+              request: { url: `${restTarget}/jobs`, method: 'POST', timeout: 5, body: { queue: '@QUEUE@' }, takeoverKeys: { ID: 'id' }, jobnetValKeys: { QUEUE: 'queue' } },
+              monitoring: restMonitoring(`${restTarget}/jobs/<ID>`),
+            },
+          },
+          {
+            name: 'limited',
+            type: 'rest',
+            timeLimitSeconds: 3,
+            predecessors: after('poll'),
+            spec: {
+              outputLimitBytes: 65536,
+              request: { url: `${restTarget}/jobs`, method: 'POST', timeout: 5, takeoverKeys: { ID: 'id' } },
+              monitoring: restMonitoring(`${restTarget}/forever`),
+              termination: { url: `${restTarget}/jobs/<ID>`, method: 'DELETE' },
+            },
+          },
+        ], { variables: { QUEUE: 'nightly' } }),
+      ),
+      steps: [{ when: (view) => view.status === 'abended', operation: { operation: 'closeRun', by: 'recorder' } }],
     },
   ];
 }
