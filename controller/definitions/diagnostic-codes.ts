@@ -248,6 +248,12 @@ export const diagnosticCodes = {
     fix: 'Choose another variable name.',
     rules: ['R-REST-6'],
   },
+  'CHECK-VARIABLE-INVALID': {
+    severity: 'error',
+    title: 'A `checkVariable` comparison cannot be evaluated: a range whose `from` is not `GT`/`GE`, whose `to` is not `LT`/`LE`, or whose `from.value` is not below `to.value`; or a value outside 32-bit integers.',
+    fix: 'Write the range as `from: {op: GE, value: LOW}` and `to: {op: LE, value: HIGH}` with LOW < HIGH, or use a single `op`/`value` comparison.',
+    rules: ['R-JOBT-6'],
+  },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

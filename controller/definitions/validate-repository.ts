@@ -18,6 +18,7 @@ import { checkJobGraph } from './rules/check-job-graph.js';
 import { checkNameLengths } from './rules/check-name-lengths.js';
 import { checkReferences } from './rules/check-references.js';
 import { checkRestJobs } from './rules/check-rest-jobs.js';
+import { checkVariableChecks } from './rules/check-variable-checks.js';
 import { checkSchedules } from './rules/check-schedules.js';
 import { checkSecrets } from './rules/check-secrets.js';
 import { checkStartDays } from './rules/check-start-days.js';
@@ -34,6 +35,7 @@ export const semanticRules: readonly Rule[] = [
   checkChildDepth,
   checkVariables,
   checkRestJobs,
+  checkVariableChecks,
   checkSchedules,
   checkStartDays,
 ];

@@ -130,6 +130,15 @@ function conditionOf(spec: CheckVariableSpec): Condition {
 }
 
 /**
+ * What is wrong with a `checkVariable` specification — the problems {@link evaluateCheckVariable}
+ * ends the job with 2 for — or undefined. The validator reports them before anything runs.
+ */
+export function checkVariableSpecProblem(spec: CheckVariableSpec): string | undefined {
+  const condition = conditionOf(spec);
+  return condition.ok ? undefined : condition.message;
+}
+
+/**
  * Evaluates a `checkVariable` job (R-JOBT-6, WOI 8.1.6) against the run's jobnet variables
  * (already including inherited ones):
  * - no `number` and no `string`: matches when the variable exists, even with an empty value;
