@@ -80,6 +80,15 @@ describe('AWS Signature V4', () => {
     expect(signed.headers).not.toHaveProperty('host');
   });
 
+  it('sends and signs the session token of temporary credentials', async () => {
+    process.env.REST_AUTH_TEST_SESSION = 'session-token-for-test';
+    const authentication = await prepareAuthentication({ ...aws('service.example'), sessionToken: { secretRef: { env: 'REST_AUTH_TEST_SESSION' } } } as RestCredential);
+    const signed = await authentication.authorize(call(), 10);
+    expect(signed.headers['x-amz-security-token']).toBe('session-token-for-test');
+    expect(signed.headers.authorization).toMatch(/SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target,/);
+    expect(authentication.secrets).toContain('session-token-for-test');
+  });
+
   it('refuses (2) a request to a host other than the credential endpoint', async () => {
     const authentication = await prepareAuthentication(aws('ec2.ap-northeast-1.amazonaws.com'));
     const failure = await authentication.authorize(call(), 10).catch((error: unknown) => error);

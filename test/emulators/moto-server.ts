@@ -131,15 +131,11 @@ export function motoServerPath(): string {
   return result.stdout.trim().split('\n').pop()!;
 }
 
-interface BootstrapResult {
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  instanceId: string;
-  stateMachineArn: string;
-  failingStateMachineArn: string;
-  waitingStateMachineArn: string;
-}
+/** What moto-bootstrap.py prints: the server's account, resources and key. */
+type BootstrapResult = Pick<
+  MotoServer,
+  'region' | 'accessKeyId' | 'secretAccessKey' | 'instanceId' | 'stateMachineArn' | 'failingStateMachineArn' | 'waitingStateMachineArn'
+>;
 
 /** Environment for the venv's python: no proxy for loopback, no AWS settings of the caller. */
 function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
