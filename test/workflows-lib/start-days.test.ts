@@ -85,6 +85,30 @@ describe('rules select days as a union (R-DAYS-1)', () => {
   ]);
 });
 
+describe('each day rule at the edges of months and years (R-DAYS-1)', () => {
+  const year2028: DateWindow = { from: '2028-01-01', to: '2028-12-31' };
+  expectCases([
+    ['weekdays across a month edge: the weekend of 01-31 and 02-01', { weekdays: ['sat', 'sun'] }, { from: '2026-01-30', to: '2026-02-02' }, ['2026-01-31', '2026-02-01']],
+    ['weekdays nth 1 on the first day of the month', { weekdays: [{ day: 'thu', nth: 1 }], months: [1] }, year2026, ['2026-01-01']],
+    ['weekdays nth last on the last day of the month', { weekdays: [{ day: 'sat', nth: 'last' }], months: [1, 2] }, year2026, ['2026-01-31', '2026-02-28']],
+    ['weekdays nth 4 in a 28-day February that starts on a Sunday is its last day', { weekdays: [{ day: 'sat', nth: 4 }, { day: 'sat', nth: 5 }], months: [2] }, year2026, ['2026-02-28']],
+    ['weekdays nth 5 in a leap February exists only for its first weekday', { weekdays: [{ day: 'tue', nth: 5 }, { day: 'wed', nth: 5 }], months: [2] }, year2028, ['2028-02-29']],
+    ['weekdays nth 1 in December and January across the year edge', { weekdays: [{ day: 'mon', nth: 1 }], months: [12, 1] }, { from: '2026-11-01', to: '2027-02-28' }, ['2026-12-07', '2027-01-04']],
+    ['monthDays 31 over a year: only the seven long months', { monthDays: [31] }, year2026, ['2026-01-31', '2026-03-31', '2026-05-31', '2026-07-31', '2026-08-31', '2026-10-31', '2026-12-31']],
+    ['monthDays 29, 30, 31 in a non-leap February select nothing', { monthDays: [29, 30, 31], months: [2] }, year2026, []],
+    ['monthDays 29, 30, 31 in a leap February select the leap day', { monthDays: [29, 30, 31], months: [2] }, year2028, ['2028-02-29']],
+    ['monthDays last in a leap February is the leap day', { monthDays: ['last'], months: [2] }, year2028, ['2028-02-29']],
+    ['monthDays last and 1 across the year edge', { monthDays: ['last', 1] }, { from: '2026-12-31', to: '2027-01-01' }, ['2026-12-31', '2027-01-01']],
+    ['businessDays 1, 2, -1, -2 after a New Year holiday', { businessDays: [1, 2, -1, -2] }, { from: '2026-01-01', to: '2026-01-31' }, ['2026-01-02', '2026-01-05', '2026-01-29', '2026-01-30']],
+    ['businessDays 1, 2, -1, -2 in a February with two holidays', { businessDays: [1, 2, -1, -2] }, { from: '2026-02-01', to: '2026-02-28' }, ['2026-02-02', '2026-02-03', '2026-02-26', '2026-02-27']],
+    ['businessDays 1 and -19 are the same day of January 2027 and start once', { businessDays: [1, -19] }, january2027, ['2027-01-04']],
+    ['dates listed twice start once', { dates: ['2027-01-07', '2027-01-07'] }, january2027, ['2027-01-07']],
+    ['dates across the year edge, restricted by months', { dates: ['2026-12-24', '2027-01-07'], months: [12] }, yearEnd, ['2026-12-24']],
+    ['everyDay across the end of a leap February', { everyDay: true }, { from: '2028-02-27', to: '2028-03-01' }, ['2028-02-27', '2028-02-28', '2028-02-29', '2028-03-01']],
+    ['everyDay across the year edge', { everyDay: true }, { from: '2026-12-30', to: '2027-01-02' }, ['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02']],
+  ]);
+});
+
 describe('months restricts the other rules (R-DAYS-1)', () => {
   expectCases([
     ['monthDays, dates and everyDay only in the listed months', { monthDays: [1], dates: ['2026-03-15', '2026-05-15'], months: [3, 4] }, year2026, ['2026-03-01', '2026-03-15', '2026-04-01']],
@@ -142,6 +166,10 @@ describe('validFrom and validUntil bound the start days (R-DAYS-2)', () => {
     ['a day after validUntil is not shifted into the bounds', { monthDays: [1], holidayShift: 'before', validUntil: '2026-07-31' }, { from: '2026-07-01', to: '2026-07-31' }, ['2026-07-01']],
     ['a day shifted inside the bounds stays', { dates: ['2026-12-31'], holidayShift: 'after', validUntil: '2027-01-04' }, yearEnd, ['2027-01-04']],
     ['bounds outside the window change nothing', { weekdays: ['mon'], validFrom: '2020-01-01', validUntil: '2030-12-31' }, january2027, ['2027-01-04', '2027-01-11', '2027-01-18', '2027-01-25']],
+    ['validFrom equal to validUntil bounds to that one day', { everyDay: true, validFrom: '2026-12-31', validUntil: '2026-12-31' }, yearEnd, ['2026-12-31']],
+    ['validFrom after validUntil selects nothing', { everyDay: true, validFrom: '2027-01-02', validUntil: '2027-01-01' }, yearEnd, []],
+    ['a day shifted before validFrom is dropped', { monthDays: [1], holidayShift: 'before', validFrom: '2027-01-01' }, yearEnd, []],
+    ['a day on validFrom shifted after across the year edge stays', { dates: ['2026-12-31'], holidayShift: 'after', validFrom: '2026-12-31' }, yearEnd, ['2027-01-04']],
   ]);
 });
 
@@ -161,6 +189,40 @@ describe('holidayShift moves days that are not operating days (R-DAYS-3)', () =>
     ['only the holiday moves: Tuesday 09-22 (holiday, then 09-23 too) to 09-24', { weekdays: ['tue'], holidayShift: 'after' }, { from: '2026-09-01', to: '2026-09-30' }, ['2026-09-01', '2026-09-08', '2026-09-15', '2026-09-24', '2026-09-29']],
     ['months restricts the computed days, not where they shift to', { monthDays: ['last'], months: [1], holidayShift: 'after' }, year2026, ['2026-02-02']],
   ]);
+
+  describe('at a month edge', () => {
+    const monthEnds: DayRules = { monthDays: ['last'], months: [1, 2, 3] };
+    const monthStarts: DayRules = { monthDays: [1], months: [2, 3, 11] };
+    expectCases([
+      ['none: month ends on Saturdays run anyway', { ...monthEnds, holidayShift: 'none' }, year2026, ['2026-01-31', '2026-02-28', '2026-03-31']],
+      ['skip: month ends on Saturdays do not run', { ...monthEnds, holidayShift: 'skip' }, year2026, ['2026-03-31']],
+      ['after: month ends on Saturdays move into the next month', { ...monthEnds, holidayShift: 'after' }, year2026, ['2026-02-02', '2026-03-02', '2026-03-31']],
+      ['before: month ends on Saturdays move to Friday', { ...monthEnds, holidayShift: 'before' }, year2026, ['2026-01-30', '2026-02-27', '2026-03-31']],
+      ['none: month starts on Sundays run anyway', { ...monthStarts, holidayShift: 'none' }, year2026, ['2026-02-01', '2026-03-01', '2026-11-01']],
+      ['skip: month starts on Sundays do not run', { ...monthStarts, holidayShift: 'skip' }, year2026, []],
+      ['after: month starts on Sundays move to Monday', { ...monthStarts, holidayShift: 'after' }, year2026, ['2026-02-02', '2026-03-02', '2026-11-02']],
+      ['before: month starts on Sundays move into the previous month', { ...monthStarts, holidayShift: 'before' }, year2026, ['2026-01-30', '2026-02-27', '2026-10-30']],
+      ['after: only the day carried in from the previous month is in a one-month window', { monthDays: ['last'], holidayShift: 'after' }, { from: '2026-02-01', to: '2026-02-28' }, ['2026-02-02']],
+      ['before: only the day carried in from the next month is in a one-month window', { monthDays: [1], holidayShift: 'before' }, { from: '2026-02-01', to: '2026-02-28' }, ['2026-02-27']],
+      ['after: a shifted day colliding with a start day anyway starts once', { weekdays: ['mon'], monthDays: ['last'], months: [1, 2], holidayShift: 'after' }, { from: '2026-01-26', to: '2026-02-09' }, ['2026-01-26', '2026-02-02', '2026-02-09']],
+      ['before: a shifted day colliding with a start day anyway starts once', { weekdays: ['fri'], monthDays: ['last'], holidayShift: 'before' }, { from: '2026-01-01', to: '2026-01-31' }, ['2026-01-02', '2026-01-09', '2026-01-16', '2026-01-23', '2026-01-30']],
+    ]);
+  });
+
+  describe('at a year edge', () => {
+    const december2026: DateWindow = { from: '2026-12-01', to: '2026-12-31' };
+    expectCases([
+      ['none: New Year’s Day runs anyway', { dates: ['2027-01-01'], holidayShift: 'none' }, yearEnd, ['2027-01-01']],
+      ['skip: New Year’s Day does not run', { dates: ['2027-01-01', '2027-01-04'], holidayShift: 'skip' }, yearEnd, ['2027-01-04']],
+      ['skip: the whole year-end break does not run', { everyDay: true, holidayShift: 'skip' }, { from: '2026-12-28', to: '2027-01-04' }, ['2026-12-28', '2027-01-04']],
+      ['before: New Year’s Day is carried back into a December window', { monthDays: [1], holidayShift: 'before' }, december2026, ['2026-12-01', '2026-12-28']],
+      ['after: the year-end break collapses onto the first operating day, once', { dates: ['2026-12-29', '2026-12-30', '2026-12-31', '2027-01-01', '2027-01-03', '2027-01-04'], holidayShift: 'after' }, yearEnd, ['2027-01-04']],
+      ['before: the year-end break collapses onto the last operating day, once', { dates: ['2026-12-28', '2026-12-31', '2027-01-01', '2027-01-03'], holidayShift: 'before' }, yearEnd, ['2026-12-28']],
+      ['after: month end and month start both land on 01-04, once', { monthDays: [1, 'last'], holidayShift: 'after' }, yearEnd, ['2026-12-01', '2027-01-04']],
+      ['before: month end and month start both land on 12-28, once', { monthDays: [1, 'last'], holidayShift: 'before' }, yearEnd, ['2026-12-01', '2026-12-28', '2027-01-29']],
+      ['after: a shifted day colliding with a Monday start day starts once', { weekdays: ['mon'], dates: ['2026-12-31'], holidayShift: 'after' }, yearEnd, ['2026-12-07', '2026-12-14', '2026-12-21', '2026-12-28', '2027-01-04', '2027-01-12', '2027-01-18', '2027-01-25']],
+    ]);
+  });
 
   it('everyDay shifted after is every operating day, each once', () => {
     expect(computeStartDays({ everyDay: true, holidayShift: 'after' }, office, january2027)).toEqual(operatingDaysOfMonth(office, 2027, 1));
@@ -197,6 +259,37 @@ describe('a calendar change with validFrom changes only later start days (R-CAL-
     expect(computeStartDays({ businessDays: [-1] }, changed, { from: '2026-10-01', to: '2026-10-31' })).toEqual(['2026-10-30']);
     expect(computeStartDays({ businessDays: [-1] }, unchanged, { from: '2026-10-01', to: '2026-10-31' })).toEqual(['2026-10-31']);
   });
+});
+
+describe('holiday shifts across a calendar change (R-CAL-4, R-DAYS-3)', () => {
+  // Before 07-01 Saturdays operate and 06-29/06-30 are holidays; from 07-01 Saturdays are weekly
+  // holidays and 07-01 itself is a holiday. Each date is judged by the revision in force for it.
+  const calendar = resolveCalendar(
+    'plant',
+    [
+      { timezone: 'Asia/Tokyo', weeklyHolidays: ['sun'], holidays: ['2026-06-29', '2026-06-30'] },
+      { timezone: 'Asia/Tokyo', weeklyHolidays: ['sat', 'sun'], holidays: ['2026-07-01'], validFrom: '2026-07-01' },
+    ],
+    'UTC',
+  );
+  const juneJuly: DateWindow = { from: '2026-06-01', to: '2026-07-31' };
+  expectCases(
+    [
+      ['a Saturday before validFrom operates and is not skipped', { dates: ['2026-06-27'], holidayShift: 'skip' }, juneJuly, ['2026-06-27']],
+      ['a Saturday from validFrom on is shifted after', { dates: ['2026-07-04'], holidayShift: 'after' }, juneJuly, ['2026-07-06']],
+      ['none: a holiday of the new revision on validFrom runs anyway', { dates: ['2026-07-01'], holidayShift: 'none' }, juneJuly, ['2026-07-01']],
+      ['skip: a holiday of the new revision on validFrom does not run', { dates: ['2026-07-01'], holidayShift: 'skip' }, juneJuly, []],
+      ['after: from before validFrom past its new holiday to 07-02', { dates: ['2026-06-28'], holidayShift: 'after' }, juneJuly, ['2026-07-02']],
+      ['before: from validFrom back to the old revision’s operating Saturday', { dates: ['2026-07-01'], holidayShift: 'before' }, juneJuly, ['2026-06-27']],
+      ['after: days on both sides of validFrom collide on 07-02 and start once', { dates: ['2026-06-28', '2026-06-30', '2026-07-01'], holidayShift: 'after' }, juneJuly, ['2026-07-02']],
+      ['before: days on both sides of validFrom collide on 06-27 and start once', { dates: ['2026-06-27', '2026-06-29', '2026-07-01'], holidayShift: 'before' }, juneJuly, ['2026-06-27']],
+      ['before: a day after validFrom is carried into a window that ends before it', { dates: ['2026-07-01'], holidayShift: 'before' }, { from: '2026-06-01', to: '2026-06-30' }, ['2026-06-27']],
+      ['after: a day before validFrom is carried into a window that starts on it', { dates: ['2026-06-28'], holidayShift: 'after' }, { from: '2026-07-01', to: '2026-07-31' }, ['2026-07-02']],
+      ['businessDays count each month on the revision in force for its days', { businessDays: [1, -1] }, juneJuly, ['2026-06-01', '2026-06-27', '2026-07-02', '2026-07-31']],
+      ['weekdays after: Saturdays stay in June and move to Monday in July', { weekdays: ['sat'], holidayShift: 'after' }, { from: '2026-06-20', to: '2026-07-13' }, ['2026-06-20', '2026-06-27', '2026-07-06', '2026-07-13']],
+    ],
+    calendar,
+  );
 });
 
 describe('a Japanese office calendar (Asia/Tokyo)', () => {
