@@ -44,6 +44,11 @@ export interface RunInput {
    * previous child run, restarted from its failed jobs (R-OPS-2).
    */
   resumeFrom?: RunState;
+  /**
+   * Workflow id of the jobnet actor that started the run: the run reports its status changes,
+   * troubles and completion there (`runReportSignal`), and takes `closeRunSignal` from it.
+   */
+  actor?: string;
 }
 
 /** A trouble recorded by the run (R-TRB); the run records `jobOverrun` itself. */
@@ -133,6 +138,11 @@ export const runViewQuery = defineQuery<RunView>('runView');
 export const runOperationUpdate = defineUpdate<RunOperationAnswer, [RunOperationRequest]>('runOperation');
 /** Delivers a message event to the run's `waitEvent` jobs (R-JOBT-5, R-EVT-1). */
 export const deliverEventSignal = defineSignal<[{ event: string }]>('deliverEvent');
+/**
+ * The jobnet actor closes an abended or forced run (R-STATE-2: `confirm`, or the day change
+ * without `requireConfirmation`). Ignored while jobs still run or when the run is not final.
+ */
+export const closeRunSignal = defineSignal<[{ by: string }]>('closeRun');
 /** A resource lock grants this run the use of an exclusive resource (R-JOB `exclusive`). */
 export const resourceGrantedSignal = defineSignal<[{ resource: string; token: string }]>('resourceGranted');
 

@@ -11,8 +11,8 @@
  * are substituted here, once, when the job starts (R-VAR-4); a bad result ends the job with
  * 245/246 without running it.
  */
-import { ActivityFailure, ApplicationFailure, executeChild, proxyActivities, sleep, TimeoutFailure } from '@temporalio/workflow';
-import type { JobnetActivities } from './activities/activity.types.js';
+import { ActivityFailure, ApplicationFailure, executeChild, patched, proxyActivities, sleep, TimeoutFailure } from '@temporalio/workflow';
+import type { JobnetActivities, JobnetActorActivities } from './activities/activity.types.js';
 import { systemCalendar } from './lib/business-calendar.js';
 import { evaluateCheckVariable } from './lib/check-variable.js';
 import type { CompiledJob } from './lib/compiled-jobnet.js';
@@ -98,7 +98,7 @@ export async function executeJob(context: JobRunContext): Promise<JobExecution> 
       return { outcome: { exitCode: 0, output: `CM_MSGEVENT=${event}` } };
     }
     case 'raiseEvent':
-      return runRaiseEvent(context, spec as RaiseEventSpec);
+      return await runRaiseEvent(context, spec as RaiseEventSpec);
     case 'jobnet':
       return await runChildJobnet(context, spec as ChildJobnetSpec);
     case 'command':
@@ -130,7 +130,18 @@ async function runWaitTime(context: JobRunContext, spec: WaitTimeSpec): Promise<
 }
 
 /** R-JOBT-4: the limits apply to the substituted values (246 when exceeded). */
-function runRaiseEvent(context: JobRunContext, spec: RaiseEventSpec): JobExecution {
+const routingActivities = proxyActivities<JobnetActorActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * R-JOBT-4, R-EVT-1: the event is raised through the event registry, which hands it to every
+ * jobnet in scope waiting for it; the output lists what each did with it. A raise no jobnet takes
+ * (refused by all, or none waits) still ends the job normally: the raise happened, and the
+ * refusals are the targets' troubles. Runs recorded before routing existed only kept the event.
+ */
+async function runRaiseEvent(context: JobRunContext, spec: RaiseEventSpec): Promise<JobExecution> {
   const checks = [
     isWithinByteLimit(spec.event, nameLimits.raisedEventNameBytes, 'the event name'),
     spec.param === undefined ? { ok: true as const } : isWithinByteLimit(spec.param, nameLimits.eventParameterBytes, 'the variable parameter'),
@@ -144,7 +155,15 @@ function runRaiseEvent(context: JobRunContext, spec: RaiseEventSpec): JobExecuti
   if (spec.suffix !== undefined) raised.suffix = spec.suffix;
   context.recordRaisedEvent(raised);
   const scope = spec.jobnet !== undefined ? `${spec.project ?? ''}/${spec.jobnet}` : spec.project !== undefined ? spec.project : 'all projects';
-  return { outcome: { exitCode: 0, output: `event ${spec.event} raised for ${scope}` } };
+  const lines = [`event ${spec.event} raised for ${scope}`];
+  if (patched('raise-event-routing')) {
+    const raise = { event: spec.event, by: `${context.runId} job ${context.job.name}`, ...(spec.project !== undefined ? { project: spec.project } : {}), ...(spec.jobnet !== undefined ? { jobnet: spec.jobnet } : {}), ...(spec.param !== undefined ? { parameter: spec.param } : {}), ...(spec.suffix !== undefined ? { suffix: spec.suffix } : {}) };
+    const answer = await routingActivities.raiseEventFromJob(raise);
+    if (answer === undefined) lines.push('no definitions are applied: no jobnet waits for events');
+    else if (answer.results.length === 0) lines.push('no jobnet in scope waits for it');
+    else for (const result of answer.results) lines.push(`${result.project}/${result.jobnet}: ${result.outcome}: ${result.detail}`);
+  }
+  return { outcome: { exitCode: 0, output: lines.join('\n') } };
 }
 
 /**

@@ -39,7 +39,9 @@ import { formatDuration } from './lib/durations.js';
 import * as runState from './lib/run-state.js';
 import type { JobOutcome, OperationResult, ReadyJob, RunState, RunStatus } from './lib/run-state.js';
 import { releaseResourceSignal, resourceLockWorkflowId } from './resource-lock-workflow.js';
+import { runReportSignal } from './jobnet-actor-contract.js';
 import {
+  closeRunSignal,
   deliverEventSignal,
   resourceGrantedSignal,
   runOperationUpdate,
@@ -160,6 +162,11 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
   setHandler(runViewQuery, view);
   setHandler(deliverEventSignal, ({ event }) => {
     pendingEvents[event] = (pendingEvents[event] ?? 0) + 1;
+    touch();
+  });
+  setHandler(closeRunSignal, ({ by }) => {
+    if (closeRefusal() !== undefined) return;
+    closed = { by, at: Date.now() };
     touch();
   });
   setHandler(resourceGrantedSignal, ({ token }) => {
@@ -338,6 +345,19 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     return execution;
   };
 
+  // The jobnet actor that started the run follows its status, troubles and completion. Reports
+  // go out one after another, in order; an actor that is gone (retired jobnet) is not an error.
+  let reportedTroubles = 0;
+  let reports: Promise<void> = Promise.resolve();
+  const reportToActor = (completed: boolean): Promise<void> => {
+    const actor = input.actor;
+    if (actor === undefined) return reports;
+    const report = { runId, status: runState.runStatus(state), troubles: troubles.slice(reportedTroubles), completed, at: Date.now() };
+    reportedTroubles = troubles.length;
+    reports = reports.then(() => getExternalWorkflowHandle(actor).signal(runReportSignal, report)).catch(() => undefined);
+    return reports;
+  };
+
   // Cancelling the workflow (Temporal, or the parent run) force-terminates the run (R-OPS-1).
   const root = CancellationScope.current();
   root.cancelRequested.catch(() => {
@@ -367,11 +387,17 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         if (status === 'abended') {
           recordTrouble({ kind: 'jobnetAbended', message: `jobnet ${jobnet.project}/${jobnet.name} ended abnormally` });
         }
+        void reportToActor(false);
+      } else if (troubles.length > reportedTroubles) {
+        void reportToActor(false);
       }
       const idle = active.size === 0 && launching.size === 0;
       if (idle && isFinal(status)) {
         const ended = status === 'normal' || status === 'pseudoNormal';
-        if (ended || input.parent !== undefined || closed) return { status, state };
+        if (ended || input.parent !== undefined || closed) {
+          await reportToActor(true);
+          return { status, state };
+        }
       }
       changed = false;
       await condition(() => changed);

@@ -39,6 +39,7 @@ import { jobnetKey, type DefinitionIndex, type Located } from '../definitions/de
 import type { CheckVariableJob, EnvironmentDocument, Job, JobDependency, JobnetDocument, JobRetry, RestJob, RestTermination } from '../definitions/types.generated.js';
 import type { ValidatedRepository } from '../definitions/validate-repository.js';
 import { definitionVariables, jobnetCalendarName } from '../definitions/jobnet-inheritance.js';
+import { compileSchedule, ScheduleCompileError } from './compile-schedule.js';
 import { jobnetBodyDigest, jobnetDigestOf } from './jobnet-digest.js';
 
 /** How to compile. */
@@ -221,6 +222,12 @@ function compiledBody(context: CompileContext, located: Located<JobnetDocument>)
   if (context.environment !== undefined) compiled.environment = context.environment.name;
   compiled.variables = definitionVariables(context.index, document, context.environment?.document);
   compiled.calendar = jobnetCalendar(context, document, where);
+  try {
+    compiled.schedule = compileSchedule(context.index, document);
+  } catch (error) {
+    if (error instanceof ScheduleCompileError) throw new CompileRefusal(`${where}: ${error.message}`);
+    throw error;
+  }
 
   const problems = compiledJobnetProblems(compiled);
   if (problems.length > 0) throw new CompileRefusal(`${where}: ${problems.join('; ')}`);

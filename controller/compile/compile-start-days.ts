@@ -15,7 +15,7 @@
  * not validate) is returned as a plain message.
  */
 import type { BusinessCalendar } from '../../workflows/lib/business-calendar.js';
-import { collectStartDays, type DateWindow, type DayPatternLookup, type DayRules, type StartDaysProblem } from '../../workflows/lib/start-days.js';
+import { collectStartDays, type DateWindow, type DayRules, type StartDaysProblem } from '../../workflows/lib/start-days.js';
 import type { DefinitionIndex } from '../definitions/definition-index.js';
 import type { JobnetDocument } from '../definitions/types.generated.js';
 
@@ -48,7 +48,7 @@ export function jobnetDayRules(index: DefinitionIndex, jobnet: JobnetDocument): 
 }
 
 /** The repository's DayPatterns for `except.dayPattern`, by name (schema-invalid ones are treated as missing). */
-export function dayPatternLookup(index: DefinitionIndex): DayPatternLookup {
+export function dayPatternLookup(index: DefinitionIndex): (name: string) => DayRules | undefined {
   return (name) => {
     const located = index.dayPatterns.get(name);
     return located === undefined || located.schemaErrorPaths.length > 0 ? undefined : located.value.spec;

@@ -3,7 +3,11 @@
  * import (CONVENTIONS.md §8): workflows call activities through `proxyActivities<JobnetActivities>`.
  * Types only.
  */
+import type { EventClearAnswer, EventClearBatch, EventDeliveryBatch, EventRaise, EventRaiseAnswer, EventTargetResult } from '../event-registry-contract.js';
+import type { EventDelivery, JobnetOperationRequest } from '../jobnet-actor-contract.js';
+import type { CompiledJobnet } from '../lib/compiled-jobnet.js';
 import type { RestSpec } from '../lib/job-specs.js';
+import type { RunOperationRequest } from '../run-contract.js';
 
 /** Input of a `command` job run (R-JOBT-8), variables already substituted. */
 export interface CommandRequest {
@@ -112,4 +116,39 @@ export interface JobnetActivities {
   restTerminate(input: RestCallInput): Promise<RestTerminationOutcome>;
   /** Queues a request with the resource's lock workflow, starting it when needed. */
   requestResourceLock(request: ResourceLockRequest): Promise<void>;
+}
+
+/** A copy start (R-JN-3): the copy's actor is started when needed and given the start or the event. */
+export interface JobnetCopyRequest {
+  /** The jobnet copied (the copy is compiled from it, renamed `<name>_<suffix>`). */
+  definition: CompiledJobnet;
+  suffix: string;
+  /** The operator's start, without the suffix. */
+  request?: JobnetOperationRequest;
+  /** The event, without the suffix. */
+  event?: EventDelivery;
+}
+
+export type JobnetCopyAnswer = { ok: true; jobnet: string; detail: string; runId?: string } | { ok: false; reason: string };
+
+/** An operation the jobnet actor forwards to its open run (forceTerminate, restart). */
+export interface RunOperationOfJobnet {
+  runId: string;
+  request: RunOperationRequest;
+}
+
+export type RunOperationOutcome = { ok: true; detail: string } | { ok: false; reason: string };
+
+/** The activities of the jobnet actor and the event registry: Updates they send to other workflows. */
+export interface JobnetActorActivities {
+  /** Starts (or reuses) the actor of the copy `<name>_<suffix>` and hands it the start or the event. */
+  startJobnetCopy(request: JobnetCopyRequest): Promise<JobnetCopyAnswer>;
+  /** Sends an operation to a run and returns its answer or refusal. */
+  operateRunOfJobnet(request: RunOperationOfJobnet): Promise<RunOperationOutcome>;
+  /** Hands a raise to each target jobnet's actor (one Update each, idempotent by update id). */
+  deliverEventToJobnets(batch: EventDeliveryBatch): Promise<EventTargetResult[]>;
+  /** Clears the pending raises of each target jobnet's actor. */
+  clearEventsOfJobnets(batch: EventClearBatch): Promise<EventClearAnswer['results']>;
+  /** Raises an event through the registry for a `raiseEvent` job; undefined when no definitions were applied. */
+  raiseEventFromJob(raise: EventRaise): Promise<EventRaiseAnswer | undefined>;
 }

@@ -3,8 +3,9 @@
  * (DESIGN.md §3). Built per worker, because they need its client and settings.
  */
 import type { Client } from '@temporalio/client';
-import type { JobnetActivities } from './activity.types.js';
+import type { JobnetActivities, JobnetActorActivities } from './activity.types.js';
 import { createCommandActivity } from './command-activity.js';
+import { createJobnetActorActivities } from './jobnet-actor-activities.js';
 import { createResourceLockActivity } from './resource-lock-activity.js';
 import { createRestActivities } from './rest-activities.js';
 
@@ -15,10 +16,11 @@ export interface ActivitySettings {
   allowCommandJobs: boolean;
 }
 
-export function createActivities(settings: ActivitySettings): JobnetActivities {
+export function createActivities(settings: ActivitySettings): JobnetActivities & JobnetActorActivities {
   return {
     runCommand: createCommandActivity(settings),
     requestResourceLock: createResourceLockActivity(settings),
     ...createRestActivities(),
+    ...createJobnetActorActivities(settings),
   };
 }

@@ -14,6 +14,7 @@
  * diagnostics); {@link compiledJobnetProblems} only guards against a compile bug.
  */
 import type { BusinessCalendar } from './business-calendar.js';
+import type { CompiledSchedule } from './compiled-schedule.js';
 import type { ExitCodeCondition } from './exit-code-condition.js';
 import type { JobType } from './exit-classification.js';
 
@@ -93,6 +94,11 @@ export interface CompiledJobnet {
    * (R-JOBT-3). Omitted: the system calendar in UTC.
    */
   calendar?: BusinessCalendar;
+  /**
+   * When the jobnet starts, for its jobnet actor (R-DAYS, R-SCH, R-EVT-2, R-STATE-2, R-TRB).
+   * Omitted (hand-built jobnets in tests): manual starts only, every day a start day.
+   */
+  schedule?: CompiledSchedule;
   /**
    * Every jobnet reachable through `jobnet` jobs (R-JN-2), compiled, by name: one flat map on the
    * jobnet a run starts with, handed down to its child runs. Children carry no map of their own.

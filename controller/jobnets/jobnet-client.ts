@@ -1,0 +1,158 @@
+/**
+ * The controller's side of the jobnet actors' and the event registry's contracts
+ * (workflows/jobnet-actor-contract.ts, workflows/event-registry-contract.ts): load compiled
+ * jobnets into their actors, read a jobnet's view, send jobnet operations (R-OPS-1..3), raise and
+ * clear message events (R-EVT-1, R-EVT-3). The CLI and the HTTP API both go through here.
+ *
+ * Does Temporal I/O through a `Client` it is given; it must not open connections, print or decide
+ * exit codes, and it does not interpret the jobnet state: the actor owns the state machine.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  applyRoutesSignal,
+  clearPendingEventsUpdate,
+  eventRegistryWorkflowId,
+  eventRegistryWorkflowType,
+  raiseEventUpdate,
+  type EventClearAnswer,
+  type EventClearRequest,
+  type EventRaise,
+  type EventRaiseAnswer,
+  type EventRegistryInput,
+} from '../../workflows/event-registry-contract.js';
+import {
+  applyDefinitionSignal,
+  jobnetActorWorkflowId,
+  jobnetActorWorkflowType,
+  jobnetOperationUpdate,
+  jobnetViewQuery,
+  type JobnetActorInput,
+  type JobnetOperationAnswer,
+  type JobnetOperationRequest,
+  type JobnetView,
+} from '../../workflows/jobnet-actor-contract.js';
+import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
+
+/** What {@link applyJobnets} loads. */
+export interface JobnetApply {
+  taskQueue: string;
+  /** Every compiled jobnet of the revision (each gets an actor). */
+  jobnets: CompiledJobnet[];
+  revision: string;
+  /** Who applies (operator name, or `controller`). */
+  by: string;
+}
+
+export interface JobnetApplyResult {
+  /** Actor workflow ids, one per jobnet, in the order given. */
+  actors: string[];
+  /** Jobnets routed by the event registry. */
+  routes: number;
+}
+
+/**
+ * Loads each compiled jobnet into its actor (`signalWithStart`: a new actor starts, a running one
+ * takes the definition for its next run and ignores it when the digest is unchanged), then gives
+ * the event registry the revision's routes. Idempotent: applying the same jobnets again changes
+ * nothing.
+ * @throws whatever the Temporal client throws (server unreachable, search attribute missing).
+ */
+export async function applyJobnets(client: Client, request: JobnetApply): Promise<JobnetApplyResult> {
+  const actors: string[] = [];
+  for (const definition of request.jobnets) {
+    const workflowId = jobnetActorWorkflowId(definition.project, definition.name);
+    const input: JobnetActorInput = { definition };
+    await client.workflow.signalWithStart(jobnetActorWorkflowType, {
+      workflowId,
+      taskQueue: request.taskQueue,
+      args: [input],
+      signal: applyDefinitionSignal,
+      signalArgs: [{ definition, by: request.by }],
+      typedSearchAttributes: [
+        { key: { name: 'JobnetProject', type: 'KEYWORD' }, value: definition.project },
+        { key: { name: 'JobnetName', type: 'KEYWORD' }, value: definition.name },
+      ],
+    });
+    actors.push(workflowId);
+  }
+  const routes = eventRoutesOf(request.jobnets);
+  const registryInput: EventRegistryInput = { revision: request.revision, routes };
+  await client.workflow.signalWithStart(eventRegistryWorkflowType, {
+    workflowId: eventRegistryWorkflowId(request.taskQueue),
+    taskQueue: request.taskQueue,
+    args: [registryInput],
+    signal: applyRoutesSignal,
+    signalArgs: [{ revision: request.revision, routes }],
+  });
+  return { actors, routes: routes.length };
+}
+
+/**
+ * The view of jobnet `project/jobnet` (its actor's query).
+ * @throws WorkflowNotFoundError when the jobnet has no actor (never applied).
+ */
+export async function getJobnetView(client: Client, project: string, jobnet: string): Promise<JobnetView> {
+  return await client.workflow.getHandle(jobnetActorWorkflowId(project, jobnet)).query(jobnetViewQuery);
+}
+
+/** Answer of {@link operateJobnet}: accepted with the actor's answer, or refused with its reason. */
+export type OperateJobnetResult = { ok: true; answer: JobnetOperationAnswer } | { ok: false; reason: string };
+
+/**
+ * Sends a jobnet operation (R-OPS-1) to the actor and waits for the answer; a refusal (R-OPS-3)
+ * comes back as `{ok: false, reason}` and changed nothing.
+ * @throws WorkflowNotFoundError when the jobnet has no actor; other Temporal errors as thrown.
+ */
+export async function operateJobnet(client: Client, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
+  try {
+    const answer = await client.workflow.getHandle(jobnetActorWorkflowId(project, jobnet)).executeUpdate(jobnetOperationUpdate, { args: [request] });
+    return { ok: true, answer };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
+    throw error;
+  }
+}
+
+/** Answer of {@link raiseEvent}: each jobnet's answer, or the registry's refusal of the raise itself. */
+export type RaiseEventResult = { ok: true; answer: EventRaiseAnswer } | { ok: false; reason: string };
+
+/**
+ * Raises a message event through the event registry of the deployment on `taskQueue` (R-EVT-1).
+ * @throws Temporal errors other than a refusal; a registry that does not exist yet is a refusal
+ *   ("no definitions have been applied").
+ */
+export async function raiseEvent(client: Client, taskQueue: string, raise: EventRaise): Promise<RaiseEventResult> {
+  return await registryUpdate(client, taskQueue, async (handle) => ({ ok: true, answer: await handle.executeUpdate(raiseEventUpdate, { args: [raise] }) }));
+}
+
+/** Answer of {@link clearEvents}. */
+export type ClearEventsResult = { ok: true; answer: EventClearAnswer } | { ok: false; reason: string };
+
+/** Clears pending raises of the jobnets in scope (R-EVT-3). */
+export async function clearEvents(client: Client, taskQueue: string, request: EventClearRequest): Promise<ClearEventsResult> {
+  return await registryUpdate(client, taskQueue, async (handle) => ({ ok: true, answer: await handle.executeUpdate(clearPendingEventsUpdate, { args: [request] }) }));
+}
+
+async function registryUpdate<T>(client: Client, taskQueue: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T | { ok: false; reason: string }> {
+  try {
+    return await send(client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)));
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
+    if (error instanceof WorkflowNotFoundError) return { ok: false, reason: 'no definitions have been applied yet (jobnet apply): no jobnet waits for events' };
+    throw error;
+  }
+}
+
+/** Workflow ids of the jobnet actors that are running, optionally of one project, sorted. */
+export async function listJobnetActors(client: Client, project?: string): Promise<{ project: string; jobnet: string; workflowId: string }[]> {
+  const clauses = [`WorkflowType = '${jobnetActorWorkflowType}'`, `ExecutionStatus = 'Running'`];
+  if (project !== undefined) clauses.push(`JobnetProject = '${project.replace(/'/g, "\\'")}'`);
+  const found: { project: string; jobnet: string; workflowId: string }[] = [];
+  for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const segments = execution.workflowId.split('/').map((segment) => decodeURIComponent(segment));
+    if (segments.length !== 3) continue;
+    found.push({ project: segments[1] as string, jobnet: segments[2] as string, workflowId: execution.workflowId });
+  }
+  return found.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0));
+}

@@ -1,0 +1,92 @@
+/**
+ * The contract of the event registry (DESIGN.md §3 "Registry"): the one workflow that holds the
+ * applied event routing and its revision, and through which every message event is raised or
+ * cleared (R-EVT-1, R-EVT-3) — by `jobnet event raise|clear`, the HTTP API and `raiseEvent` jobs.
+ *
+ * Imported by workflow code and by clients alike: plain types and `define*` handles only.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { EventDeliveryAnswer } from './jobnet-actor-contract.js';
+import type { EventRoute } from './lib/event-routing.js';
+
+/**
+ * Workflow id of the event registry of the deployment whose workers poll `taskQueue`: one
+ * registry per deployment (a namespace may hold several, e.g. staging and test deployments).
+ */
+export function eventRegistryWorkflowId(taskQueue: string): string {
+  return `jobnet-registry/${encodeURIComponent(taskQueue)}`;
+}
+/** Workflow type name of the event registry (exported from workflows/index.ts). */
+export const eventRegistryWorkflowType = 'eventRegistryWorkflow';
+
+export interface EventRegistryInput {
+  /** Revision of the applied routes; omitted until the first apply. */
+  revision?: string;
+  routes: EventRoute[];
+  /** Raises handled so far (carried over a continue-as-new, for update ids). */
+  raises?: number;
+}
+
+/** New routes from `jobnet apply` / the controller. */
+export interface RoutesApply {
+  revision: string;
+  routes: EventRoute[];
+}
+
+/** A raise (R-EVT-1): scope, variable parameter, copy suffix. */
+export interface EventRaise {
+  event: string;
+  project?: string;
+  jobnet?: string;
+  parameter?: string;
+  suffix?: string;
+  by: string;
+}
+
+/** What one jobnet in scope did with the raise. */
+export interface EventTargetResult {
+  project: string;
+  jobnet: string;
+  outcome: EventDeliveryAnswer['outcome'] | 'refused';
+  detail: string;
+  runId?: string;
+}
+
+export interface EventRaiseAnswer {
+  event: string;
+  /** One entry per jobnet in scope waiting for the event; empty when none waits for it. */
+  results: EventTargetResult[];
+}
+
+/** `jobnet event clear` (R-EVT-3): pending raises of the jobnets in scope are dropped. */
+export interface EventClearRequest {
+  project?: string;
+  jobnet?: string;
+  by: string;
+}
+
+export interface EventClearAnswer {
+  results: { project: string; jobnet: string; cleared: number; refused?: string }[];
+}
+
+export interface EventRegistryView {
+  revision?: string;
+  routes: EventRoute[];
+  raises: number;
+}
+
+/** What the registry's delivery activity is given: the raise and its targets, with an update id per target. */
+export interface EventDeliveryBatch {
+  raise: EventRaise;
+  targets: { project: string; jobnet: string; updateId: string }[];
+}
+
+export interface EventClearBatch {
+  request: EventClearRequest;
+  targets: { project: string; jobnet: string; updateId: string }[];
+}
+
+export const eventRegistryViewQuery = defineQuery<EventRegistryView>('eventRegistryView');
+export const raiseEventUpdate = defineUpdate<EventRaiseAnswer, [EventRaise]>('raiseEvent');
+export const clearPendingEventsUpdate = defineUpdate<EventClearAnswer, [EventClearRequest]>('clearPendingEvents');
+export const applyRoutesSignal = defineSignal<[RoutesApply]>('applyRoutes');

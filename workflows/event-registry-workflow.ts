@@ -1,0 +1,85 @@
+/**
+ * The event registry (DESIGN.md §3 "Registry"): one workflow, id `jobnet-registry`, holding the
+ * applied event routing and its revision. Every raise and clear goes through it (R-EVT-1,
+ * R-EVT-3): it picks the jobnets in scope that wait for the event (`lib/event-routing.ts`) and
+ * hands the raise to each one's actor in an activity, one Update per actor with an id derived
+ * from the raise, so a retried activity never delivers a raise twice. The raiser gets every
+ * jobnet's answer — started, pending, delivered to a waiting run, copied, ignored, or refused
+ * with the reason (the 256th pending raise, a running jobnet without `whileRunning`, …).
+ *
+ * Deterministic workflow code only; continues as new when its history grows.
+ */
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { JobnetActorActivities } from './activities/activity.types.js';
+import {
+  applyRoutesSignal,
+  clearPendingEventsUpdate,
+  eventRegistryViewQuery,
+  raiseEventUpdate,
+  type EventClearAnswer,
+  type EventClearRequest,
+  type EventRaise,
+  type EventRaiseAnswer,
+  type EventRegistryInput,
+} from './event-registry-contract.js';
+import { eventTargets, inScope, scopeProblem, type EventRoute } from './lib/event-routing.js';
+
+const activities = proxyActivities<JobnetActorActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+const historyLimit = 4000;
+
+/** Routes raises and clears to the jobnet actors (see the module header). */
+export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<void> {
+  let revision = input.revision;
+  let routes: EventRoute[] = input.routes;
+  let raises = input.raises ?? 0;
+  const generation = workflowInfo().runId;
+
+  setHandler(eventRegistryViewQuery, () => ({ ...(revision !== undefined ? { revision } : {}), routes, raises }));
+  setHandler(applyRoutesSignal, (applied) => {
+    revision = applied.revision;
+    routes = applied.routes;
+  });
+
+  const validateScope = (scope: { project?: string; jobnet?: string }): void => {
+    const problem = scopeProblem(scope);
+    if (problem !== undefined) throw new Error(problem);
+  };
+
+  setHandler(
+    raiseEventUpdate,
+    async (raise: EventRaise): Promise<EventRaiseAnswer> => {
+      raises += 1;
+      const id = `${generation}/raise-${raises}`;
+      const targets = eventTargets(routes, raise.event, raise).map((route) => ({ project: route.project, jobnet: route.jobnet, updateId: `${id}/${route.project}/${route.jobnet}` }));
+      if (targets.length === 0) return { event: raise.event, results: [] };
+      return { event: raise.event, results: await activities.deliverEventToJobnets({ raise, targets }) };
+    },
+    { validator: validateScope },
+  );
+
+  setHandler(
+    clearPendingEventsUpdate,
+    async (request: EventClearRequest): Promise<EventClearAnswer> => {
+      raises += 1;
+      const id = `${generation}/clear-${raises}`;
+      const targets = routes
+        .filter((route) => route.startEvents.length > 0 && inScope(route, request))
+        .map((route) => ({ project: route.project, jobnet: route.jobnet, updateId: `${id}/${route.project}/${route.jobnet}` }));
+      if (targets.length === 0) return { results: [] };
+      return { results: await activities.clearEventsOfJobnets({ request, targets }) };
+    },
+    { validator: validateScope },
+  );
+
+  for (;;) {
+    await condition(() => {
+      const info = workflowInfo();
+      return (info.continueAsNewSuggested || info.historyLength > historyLimit) && allHandlersFinished();
+    });
+    await continueAsNew<typeof eventRegistryWorkflow>({ ...(revision !== undefined ? { revision } : {}), routes, raises });
+  }
+}
