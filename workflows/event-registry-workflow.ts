@@ -1,6 +1,6 @@
 /**
- * The event registry (DESIGN.md §3 "Registry"): one workflow, id `jobnet-registry`, holding the
- * applied event routing and its revision. Every raise and clear goes through it (R-EVT-1,
+ * The event registry (DESIGN.md §3 "Registry"): one workflow per deployment (task queue), id
+ * `jobnet-registry/<task-queue>`, holding the applied event routing and its revision. Every raise and clear goes through it (R-EVT-1,
  * R-EVT-3): it picks the jobnets in scope that wait for the event (`lib/event-routing.ts`) and
  * hands the raise to each one's actor in an activity, one Update per actor with an id derived
  * from the raise, so a retried activity never delivers a raise twice. The raiser gets every

@@ -427,9 +427,11 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     const raise = { at: Date.now(), by: delivery.by, ...(delivery.parameter !== undefined ? { parameter: delivery.parameter } : {}) };
     const pending = applyRaise(state, delivery.event, raise);
     touch();
+    const deferredBefore = state.deferred;
     const runId = await eventStarts();
     if (runId !== undefined) return { outcome: 'started', detail: `run ${runId} started`, runId };
-    return { outcome: 'pending', detail: `${pending} raise(s) of ${delivery.event} pending` };
+    if (state.deferred !== undefined && state.deferred !== deferredBefore) return { outcome: 'pending', detail: 'the jobnet is held: the event start is deferred until release' };
+    return { outcome: 'pending', detail: `${state.pendingEvents[delivery.event]?.length ?? pending} raise(s) of ${delivery.event} pending` };
   });
 
   setHandler(clearEventsUpdate, ({ by }) => {

@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { CommandFailure, UsageError, exitCodes } from './cli-errors.js';
 import { registerCalendarCommands } from './commands/calendar-commands.js';
+import { registerEventCommands } from './commands/event-commands.js';
+import { registerJobnetCommands } from './commands/jobnet-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerSchemaCommand } from './commands/schema-command.js';
 import { registerStartCommand } from './commands/start-command.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerCalendarCommands(program);
   registerRunCommands(program);
+  registerJobnetCommands(program);
+  registerEventCommands(program);
   registerWorkerCommand(program);
   return program;
 }

@@ -11,6 +11,7 @@ import { renderRunJson, renderRunTable } from '../../runs/render-run.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+import { registerGetJobnetCommand } from './jobnet-commands.js';
 
 /** CLI operation names, what they map to, and whether `--job` is required, optional or refused. */
 const operations: Record<string, { description: string; run?: RunWideOperationName; job?: RunJobOperationName }> = {
@@ -61,7 +62,7 @@ interface OperateFlags extends TemporalFlags {
   json?: boolean;
 }
 
-/** Registers `jobnet get run` and `jobnet run <operation>`. */
+/** Registers `jobnet get run`, `jobnet get jobnet` (jobnet-commands.ts) and `jobnet run <operation>`. */
 export function registerRunCommands(program: Command): void {
   const get = program.command('get').description('show one object');
   const getRun = get
@@ -77,6 +78,7 @@ export function registerRunCommands(program: Command): void {
     const view = await withTemporalClient(target, ({ client }) => getRunView(client, id), id);
     process.stdout.write(opts.json ? renderRunJson(view) : renderRunTable(view, { utc: opts.utc === true, outputs: opts.output === true }));
   });
+  registerGetJobnetCommand(get);
 
   const run = program.command('run').description('operate a run (R-OPS-1): force-terminate, restart, hold, release, recovery…');
   for (const name of runOperationNames) {

@@ -1,8 +1,13 @@
 /**
- * `jobnet start <project>/<jobnet>` (R-OPS-1 `start`, R-OPS-7): validates a definitions directory
- * with the same function as `jobnet validate`, compiles the jobnet, starts a run of it on
- * Temporal and prints the run id; with `--wait`, waits for its final status, prints the job
- * table and exits 0 for normal/pseudo-normal, 1 for abended/forced.
+ * `jobnet start <project>/<jobnet>` (R-OPS-1 `start`, R-OPS-7), in two ways:
+ * - without `--dir`: sends the `start` operation to the jobnet's actor (the jobnet must have been
+ *   applied, `jobnet apply`), optionally with a variable parameter and a copy suffix (R-JN-3), and
+ *   prints the id of the run it started. The actor decides (R-STATE-1, R-OPS-3): a refusal prints
+ *   `refused: <reason>` on stderr and exits 1.
+ * - with `--dir`: validates the directory with the same function as `jobnet validate`, compiles
+ *   the jobnet, starts a run of it on Temporal directly (no actor, no state checks) and prints the
+ *   run id; with `--wait`, waits for its final status, prints the job table and exits 0 for
+ *   normal/pseudo-normal, 1 for abended/forced.
  *
  * Invalid definitions are reported like `jobnet validate` reports them (on stderr, so stdout keeps
  * the run id or JSON) and nothing is started: no connection to Temporal is opened before the
@@ -15,44 +20,48 @@ import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { loadValidDefinitions } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+import { acceptedOrReport, parseJobnetReference, sendJobnetOperation } from './jobnet-commands.js';
+
+export { parseJobnetReference };
 
 interface StartFlags extends TemporalFlags {
-  dir: string;
+  dir?: string;
   env?: string;
   param?: string;
+  suffix?: string;
   by?: string;
   wait?: boolean;
   json?: boolean;
   utc?: boolean;
 }
 
-/**
- * Project and jobnet of `<project>/<jobnet>`.
- * @throws UsageError unless the text is two non-empty names separated by one `/`.
- */
-export function parseJobnetReference(text: string): { project: string; jobnet: string } {
-  const match = /^([^/\s]+)\/([^/\s]+)$/.exec(text);
-  if (!match) throw new UsageError(`expected <project>/<jobnet>, e.g. sales/daily-close, not "${text}"`);
-  return { project: match[1] as string, jobnet: match[2] as string };
-}
-
 /** Registers `jobnet start`. */
 export function registerStartCommand(program: Command): void {
   const command = program
     .command('start')
-    .description('start a run of a jobnet now from a definitions directory; --wait for its final status')
+    .description(
+      'start a run of an applied jobnet now through its scheduler (refused when its state forbids it); ' +
+        'with --dir, start it directly from a definitions directory instead, and --wait for its final status',
+    )
     .argument('<project/jobnet>', 'the jobnet to run, e.g. sales/daily-close')
-    .option('--dir <dir>', 'definitions repository', '.')
-    .option('--env <name>', 'environment whose variables to compile with (R-VAR-2)')
+    .option('--dir <dir>', "start directly from this definitions repository, bypassing the jobnet's scheduler state")
+    .option('--env <name>', 'with --dir: environment whose variables to compile with (R-VAR-2)')
     .option('--param <value>', 'variable parameter, @.VPARAM@ in the jobs (R-VAR-3)')
+    .option('--suffix <suffix>', 'without --dir: start a copy of the jobnet named <jobnet>_<suffix> (R-JN-3)')
     .option('--by <name>', 'who starts the run (default: $USER, else "operator")')
-    .option('--wait', 'wait for the final status, print the job table; exit 1 unless normal or pseudo-normal')
-    .option('--json', 'print JSON: {"runId"}, or the final run view with --wait')
+    .option('--wait', 'with --dir: wait for the final status, print the job table; exit 1 unless normal or pseudo-normal')
+    .option('--json', 'print JSON: {"runId"} (without --dir with the answer: ok, detail, status), or the final run view with --wait')
     .option('--utc', 'with --wait: show times in UTC instead of local time');
   addTemporalOptions(command).action(async (reference: string, opts: StartFlags) => {
     const { project, jobnet: name } = parseJobnetReference(reference);
+    if (opts.dir === undefined) {
+      await startThroughActor(project, name, opts);
+      return;
+    }
+    if (opts.suffix !== undefined) throw new UsageError('--suffix starts a copy through the scheduler; it cannot be used with --dir');
+    const dir = opts.dir;
     const target = temporalTargetForCommand(opts);
-    const repository = await loadValidDefinitions(opts.dir, `the definitions in ${opts.dir} have errors; no run was started`);
+    const repository = await loadValidDefinitions(dir, `the definitions in ${dir} have errors; no run was started`);
 
     const compiled = compileJobnet(repository, project, name, opts.env !== undefined ? { environment: opts.env } : {});
     if (!compiled.ok) throw new CommandFailure(compiled.message);
@@ -78,4 +87,34 @@ export function registerStartCommand(program: Command): void {
       process.exitCode = view.status === 'normal' || view.status === 'pseudoNormal' ? exitCodes.ok : exitCodes.failed;
     });
   });
+}
+
+/**
+ * `jobnet start` without `--dir`: the `start` operation sent to the jobnet's actor; prints the
+ * run id (or, with `--json`, the answer).
+ * @throws UsageError for options that only go with `--dir`; CommandFailure when the jobnet has
+ *   not been applied or Temporal cannot be reached.
+ */
+async function startThroughActor(project: string, jobnet: string, opts: StartFlags): Promise<void> {
+  for (const [flag, given] of [
+    ['--wait', opts.wait],
+    ['--env', opts.env],
+    ['--utc', opts.utc],
+  ] as const) {
+    if (given !== undefined) throw new UsageError(`${flag} goes with --dir only (a start through the scheduler uses the applied definition)`);
+  }
+  if (opts.suffix !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.suffix)) {
+    throw new UsageError(`--suffix must be ASCII letters, digits, "_" or "-", not "${opts.suffix}"`);
+  }
+  const target = temporalTargetForCommand(opts);
+  const result = await sendJobnetOperation(target, project, jobnet, {
+    operation: 'start',
+    by: operatorName(opts.by),
+    ...(opts.param !== undefined ? { parameter: opts.param } : {}),
+    ...(opts.suffix !== undefined ? { suffix: opts.suffix } : {}),
+  });
+  const answer = acceptedOrReport(result, opts.json === true);
+  if (answer === undefined) return;
+  if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...answer }, null, 2) + '\n');
+  else process.stdout.write(`${answer.runId ?? answer.detail}\n`);
 }

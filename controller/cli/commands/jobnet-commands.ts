@@ -1,0 +1,303 @@
+/**
+ * The jobnet actors from the command line (R-OPS-7): `jobnet apply` loads a definitions
+ * directory into the scheduler, `jobnet get jobnet`, `jobnet ls` and `jobnet troubles` show
+ * what the actors hold, and `jobnet hold|release|disable|enable|confirm|release-carry-over|
+ * cancel-end|force-terminate|restart` send them the jobnet operations (R-OPS-1). A refusal
+ * prints `refused: <reason>` on stderr and exits 1; nothing was changed then (R-OPS-3: the actor
+ * decides, `jobnets/jobnet-client.ts` carries it). A jobnet without an actor has not been applied.
+ *
+ * `jobnet apply` is how definitions reach the scheduler until the GitOps controller does it
+ * (R-GIT-3): it validates like `jobnet validate` and compiles every jobnet first, and applies
+ * nothing unless all of that succeeds.
+ *
+ * Must not: interpret jobnet state (the actor owns it), print the API key, or load the Temporal
+ * SDKs before a command connects.
+ */
+import type { Command } from 'commander';
+import type { JobnetOperationAnswer, JobnetOperationName, JobnetOperationRequest, JobnetView } from '../../../workflows/jobnet-actor-contract.js';
+import type { TroubleKind } from '../../../workflows/lib/jobnet-state.js';
+import { compileAllJobnets, unversionedRevision } from '../../compile/compile-jobnet.js';
+import type { OperateJobnetResult } from '../../jobnets/jobnet-client.js';
+import {
+  applySummaryOf,
+  isTroubleKind,
+  jobnetListJson,
+  renderApplySummary,
+  renderJobnetList,
+  renderJobnetView,
+  renderJobnetViewJson,
+  renderTroublesJson,
+  renderTroubleTable,
+  selectTroubles,
+  troubleKinds,
+  type JobnetListEntry,
+} from '../../jobnets/render-jobnet.js';
+import { addTemporalOptions, type TemporalFlags, type TemporalTarget } from '../../temporal/temporal-target.js';
+import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
+import { loadValidDefinitions } from '../load-definitions.js';
+import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+
+/** CLI operation names and the jobnet operations they send (R-OPS-1). `start` is `jobnet start`. */
+const operations: Record<string, { operation: JobnetOperationName; description: string }> = {
+  hold: { operation: 'hold', description: 'hold a jobnet: its next start waits for release, a further one is refused' },
+  release: { operation: 'release', description: 'release a held jobnet; a start deferred meanwhile happens now' },
+  disable: { operation: 'disable', description: 'disable a jobnet: its starts are skipped (trouble executionSkipped)' },
+  enable: { operation: 'enable', description: 'enable a disabled jobnet' },
+  confirm: { operation: 'confirm', description: 'confirm an abended or forced jobnet, closing its run (requireConfirmation)' },
+  'release-carry-over': { operation: 'releaseCarryOver', description: 'release the carry-over of a run still going from an earlier business date' },
+  'cancel-end': { operation: 'cancelEnd', description: "cancel the day's end: the jobnet may start again on this business date (oncePerDay)" },
+  'force-terminate': { operation: 'forceTerminate', description: 'force-terminate the running run of a jobnet' },
+  restart: { operation: 'restart', description: 'restart the abended or forced run of a jobnet from its failed jobs' },
+};
+
+/** The CLI jobnet operation names, in the order `jobnet --help` lists them. */
+export const jobnetOperationNames: readonly string[] = Object.keys(operations);
+
+/**
+ * Project and jobnet of `<project>/<jobnet>`.
+ * @throws UsageError unless the text is two non-empty names separated by one `/`.
+ */
+export function parseJobnetReference(text: string): { project: string; jobnet: string } {
+  const match = /^([^/\s]+)\/([^/\s]+)$/.exec(text);
+  if (!match) throw new UsageError(`expected <project>/<jobnet>, e.g. sales/daily-close, not "${text}"`);
+  return { project: match[1] as string, jobnet: match[2] as string };
+}
+
+/** How many actors `jobnet ls` and `jobnet troubles` query at once. */
+const queryConcurrency = 8;
+
+/**
+ * Runs `work`, turning "no such workflow" into the user's message that the jobnet has no actor.
+ * @throws CommandFailure when the jobnet has not been applied; whatever `work` throws otherwise.
+ */
+export async function withJobnetActor<T>(project: string, jobnet: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    // By name, as temporal-commands.ts does: the SDK is loaded only by commands that connect.
+    if (error instanceof Error && error.name === 'WorkflowNotFoundError') throw new CommandFailure(`jobnet ${project}/${jobnet} is not applied (run jobnet apply)`);
+    throw error;
+  }
+}
+
+/**
+ * Sends `request` to the actor of `project/jobnet` on `target` and returns its answer or refusal.
+ * @throws CommandFailure when the jobnet is not applied or Temporal cannot be reached.
+ */
+export async function sendJobnetOperation(target: TemporalTarget, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
+  const { operateJobnet } = await import('../../jobnets/jobnet-client.js');
+  return await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => operateJobnet(client, project, jobnet, request)));
+}
+
+/**
+ * Prints a refusal the way every operation command does — `refused: <reason>` on stderr (and
+ * `{"ok": false, "reason"}` on stdout with `--json`) — and sets exit code 1. Returns the answer
+ * when the operation was accepted, undefined after a refusal.
+ */
+export function acceptedOrReport(result: OperateJobnetResult, json: boolean): JobnetOperationAnswer | undefined {
+  if (result.ok) return result.answer;
+  if (json) process.stdout.write(JSON.stringify({ ok: false, reason: result.reason }, null, 2) + '\n');
+  process.stderr.write(`refused: ${result.reason}\n`);
+  process.exitCode = exitCodes.failed;
+  return undefined;
+}
+
+/** Runs `work` on each item, at most `limit` at once; results in the order of `items`. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index] as T);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface ApplyFlags extends TemporalFlags {
+  dir: string;
+  env?: string;
+  by?: string;
+  json?: boolean;
+}
+
+interface ListFlags extends TemporalFlags {
+  project?: string;
+  json?: boolean;
+  utc?: boolean;
+}
+
+interface TroublesFlags extends ListFlags {
+  kind?: string;
+}
+
+interface GetJobnetFlags extends TemporalFlags {
+  json?: boolean;
+  utc?: boolean;
+}
+
+interface OperateFlags extends TemporalFlags {
+  by?: string;
+  json?: boolean;
+}
+
+/** Registers `jobnet apply`, `jobnet ls`, `jobnet troubles` and the jobnet operations. */
+export function registerJobnetCommands(program: Command): void {
+  registerApplyCommand(program);
+  registerListCommand(program);
+  registerTroublesCommand(program);
+  for (const name of jobnetOperationNames) registerOperationCommand(program, name);
+}
+
+function registerApplyCommand(program: Command): void {
+  const command = program
+    .command('apply')
+    .description('validate and compile a definitions directory, then load every jobnet into the scheduler (one actor per jobnet) and route its events')
+    .option('--dir <dir>', 'definitions repository', '.')
+    .option('--env <name>', 'environment whose variables to compile with (R-VAR-2; default: the Settings environment)')
+    .option('--by <name>', 'who applies, recorded with each jobnet (default: $USER, else "operator")')
+    .option('--json', 'print JSON: {revision, jobnets: [{project, jobnet, trigger, actor, digest}], routes}');
+  addTemporalOptions(command).action(async (opts: ApplyFlags) => {
+    const target = temporalTargetForCommand(opts);
+    const repository = await loadValidDefinitions(opts.dir, `the definitions in ${opts.dir} have errors; nothing was applied`);
+    const compiled = compileAllJobnets(repository, opts.env !== undefined ? { environment: opts.env } : {});
+    if (!compiled.ok) throw new CommandFailure(`${compiled.message}; nothing was applied`);
+    if (compiled.failures.length > 0) {
+      const listing = compiled.failures.map((failure) => `  ${failure.project}/${failure.jobnet}: ${failure.message}`).join('\n');
+      throw new CommandFailure(`${compiled.failures.length} jobnet(s) could not be compiled; nothing was applied:\n${listing}`);
+    }
+    const revision = repository.revision ?? unversionedRevision;
+    const by = operatorName(opts.by);
+    const { applyJobnets } = await import('../../jobnets/jobnet-client.js');
+    if (process.stderr.isTTY) process.stderr.write(`applying ${compiled.jobnets.length} jobnet(s) of revision ${revision}…\n`);
+    const result = await withTemporalClient(target, ({ client }) => applyJobnets(client, { taskQueue: target.taskQueue, jobnets: compiled.jobnets, revision, by }));
+    const summary = applySummaryOf(compiled.jobnets, result.actors, revision, result.routes);
+    process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : renderApplySummary(summary));
+  });
+}
+
+/** Registers `jobnet get jobnet` on the `get` command (next to `get run`). */
+export function registerGetJobnetCommand(get: Command): void {
+  const command = get
+    .command('jobnet')
+    .description('show a jobnet: status, next starts, open and last run, operator flags, pending events, recent troubles and operations')
+    .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
+    .option('--json', 'print the jobnet view as JSON (times as ISO 8601 UTC)')
+    .option('--utc', 'show times in UTC (ISO 8601) instead of local time');
+  addTemporalOptions(command).action(async (reference: string, opts: GetJobnetFlags) => {
+    const { project, jobnet } = parseJobnetReference(reference);
+    const target = temporalTargetForCommand(opts);
+    const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
+    const view = await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => getJobnetView(client, project, jobnet)));
+    process.stdout.write(opts.json ? renderJobnetViewJson(view) : renderJobnetView(view, { utc: opts.utc === true }));
+  });
+}
+
+/** The project of `--project`, refusing a blank one. */
+function projectOption(project: string | undefined): string | undefined {
+  if (project !== undefined && project.trim() === '') throw new UsageError('--project must not be blank');
+  return project;
+}
+
+/**
+ * The applied jobnets (of `project`) with their views; an actor whose query fails is listed with
+ * the error instead of its view.
+ */
+async function readActors(target: TemporalTarget, project: string | undefined): Promise<JobnetListEntry[]> {
+  const { getJobnetView, listJobnetActors } = await import('../../jobnets/jobnet-client.js');
+  return await withTemporalClient(target, async ({ client }) => {
+    const actors = await listJobnetActors(client, project);
+    return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<JobnetListEntry> => {
+      try {
+        return { project: actor.project, jobnet: actor.jobnet, view: await getJobnetView(client, actor.project, actor.jobnet) };
+      } catch (error) {
+        return { project: actor.project, jobnet: actor.jobnet, error: errorText(error) };
+      }
+    });
+  });
+}
+
+function registerListCommand(program: Command): void {
+  const command = program
+    .command('ls')
+    .description('list the applied jobnets with their status and next start ("?" when a jobnet cannot be queried)')
+    .option('--project <name>', 'only the jobnets of this project')
+    .option('--json', 'print JSON: [{project, jobnet, status, trigger, businessDate, revision, nextStart}]')
+    .option('--utc', 'show times in UTC (ISO 8601) instead of local time');
+  addTemporalOptions(command).action(async (opts: ListFlags) => {
+    const project = projectOption(opts.project);
+    const target = temporalTargetForCommand(opts);
+    const entries = await readActors(target, project);
+    for (const entry of entries) {
+      if (entry.error !== undefined) process.stderr.write(`jobnet: warning: cannot query ${entry.project}/${entry.jobnet}: ${entry.error}\n`);
+    }
+    process.stdout.write(opts.json ? JSON.stringify(jobnetListJson(entries), null, 2) + '\n' : renderJobnetList(entries, { utc: opts.utc === true }));
+  });
+}
+
+function registerTroublesCommand(program: Command): void {
+  const kinds = Object.keys(troubleKinds).join(', ');
+  const command = program
+    .command('troubles')
+    .description('list the troubles (R-TRB) recorded by one jobnet, or by every applied jobnet (of a project), sorted by time')
+    .argument('[project/jobnet]', 'one jobnet, e.g. sales/daily-close (default: every applied jobnet)')
+    .option('--project <name>', 'only the jobnets of this project')
+    .option('--kind <kind>', `only troubles of this kind: ${kinds}`)
+    .option('--json', 'print the troubles as JSON (times as ISO 8601 UTC)')
+    .option('--utc', 'show times in UTC (ISO 8601) instead of local time');
+  addTemporalOptions(command).action(async (reference: string | undefined, opts: TroublesFlags) => {
+    const one = reference === undefined ? undefined : parseJobnetReference(reference);
+    const project = projectOption(opts.project);
+    if (one !== undefined && project !== undefined) throw new UsageError('give either <project/jobnet> or --project, not both');
+    let kind: TroubleKind | undefined;
+    if (opts.kind !== undefined) {
+      if (!isTroubleKind(opts.kind)) throw new UsageError(`--kind must be one of ${kinds}, not "${opts.kind}"`);
+      kind = opts.kind;
+    }
+    const target = temporalTargetForCommand(opts);
+    let views: JobnetView[];
+    if (one !== undefined) {
+      const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
+      views = [await withTemporalClient(target, ({ client }) => withJobnetActor(one.project, one.jobnet, () => getJobnetView(client, one.project, one.jobnet)))];
+    } else {
+      const entries = await readActors(target, project);
+      views = [];
+      for (const entry of entries) {
+        if (entry.view !== undefined) views.push(entry.view);
+        else {
+          // The listing is incomplete: say so, and exit 1 so that a script does not take it as whole.
+          process.stderr.write(`jobnet: cannot query ${entry.project}/${entry.jobnet}; its troubles are missing: ${entry.error ?? ''}\n`);
+          process.exitCode = exitCodes.failed;
+        }
+      }
+    }
+    const troubles = selectTroubles(views, kind !== undefined ? { kind } : {});
+    process.stdout.write(opts.json ? renderTroublesJson(troubles) : renderTroubleTable(troubles, { utc: opts.utc === true }));
+  });
+}
+
+function registerOperationCommand(program: Command, name: string): void {
+  const { operation, description } = operations[name]!;
+  const command = program
+    .command(name)
+    .description(`${description} (R-OPS-1)`)
+    .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
+    .option('--by <name>', 'operator name recorded with the operation (default: $USER, else "operator")')
+    .option('--json', 'print the answer as JSON: {ok, operation, detail, status, runId} or {ok: false, reason}');
+  addTemporalOptions(command).action(async (reference: string, opts: OperateFlags) => {
+    const { project, jobnet } = parseJobnetReference(reference);
+    const target = temporalTargetForCommand(opts);
+    const result = await sendJobnetOperation(target, project, jobnet, { operation, by: operatorName(opts.by) });
+    const answer = acceptedOrReport(result, opts.json === true);
+    if (answer === undefined) return;
+    if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...answer }, null, 2) + '\n');
+    else process.stdout.write(`${answer.detail}\njobnet status: ${answer.status}\n`);
+  });
+}

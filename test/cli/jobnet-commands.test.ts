@@ -1,0 +1,232 @@
+/**
+ * The scheduler from the command line, end to end through the real bin against the real dev
+ * server and a real worker (R-OPS-1, R-OPS-3, R-OPS-7, R-EVT-1, R-TRB): `jobnet apply` loads a
+ * definitions directory into jobnet actors, `jobnet get jobnet`, `ls` and `troubles` show them,
+ * the jobnet operations change them or are refused with a reason (exit 1), `jobnet start`
+ * without `--dir` starts a run through the actor, and `jobnet event raise|clear` reach the
+ * jobnets that wait for an event.
+ *
+ * Jobnet actor ids (`jobnet/<project>/<jobnet>`) are global in the namespace: the fixture's
+ * project `clitest` is used by no other test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
+import type { JobnetTrouble } from '../../workflows/lib/jobnet-state.js';
+import { runJobnet, type CliResult } from './cli-process.js';
+import { startRunHarness, type RunHarness } from '../integration/run-harness.js';
+
+const definitions = 'test/fixtures/valid/scheduler-cli';
+const jobnetCount = 5;
+let harness: RunHarness;
+let firstApply: CliResult;
+
+async function jobnet(...args: string[]): Promise<CliResult> {
+  const target = ['--address', harness.target.address, '--namespace', harness.target.namespace, '--task-queue', harness.target.taskQueue];
+  return await runJobnet([...args, ...target]);
+}
+
+/** `jobnet get jobnet <reference> --json`, parsed; fails the test when the command fails. */
+async function view(reference: string): Promise<JobnetView> {
+  const shown = await jobnet('get', 'jobnet', reference, '--json');
+  expect(shown.code, shown.stderr).toBe(0);
+  return JSON.parse(shown.stdout) as JobnetView;
+}
+
+/** Runs `probe` every 200 ms until `accept` holds; fails with the last result after `timeoutMs`. */
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+beforeAll(async () => {
+  harness = await startRunHarness();
+  firstApply = await jobnet('apply', '--dir', definitions, '--by', 'cli-test');
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+describe('jobnet apply', () => {
+  it('prints each jobnet with its trigger and a summary, and applying the same revision again changes nothing', async () => {
+    expect(firstApply.stderr).toBe('');
+    expect(firstApply.code).toBe(0);
+    expect(firstApply.stdout).toMatch(/^clitest\/nightly +at$/m);
+    expect(firstApply.stdout).toMatch(/^clitest\/operated +manual$/m);
+    expect(firstApply.stdout).toMatch(/^clitest\/on-order +events$/m);
+    expect(firstApply.stdout).toMatch(/^clitest\/on-order-disabled +events$/m);
+    expect(firstApply.stdout).toMatch(new RegExp(`^applied ${jobnetCount} jobnets \\(revision \\S+\\), 2 routed for events$`, 'm'));
+
+    const again = await jobnet('apply', '--dir', definitions, '--by', 'cli-test', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const summary = JSON.parse(again.stdout) as { revision: string; routes: number; jobnets: { project: string; jobnet: string; trigger: string; actor: string }[] };
+    expect(summary.routes).toBe(2);
+    expect(summary.jobnets).toHaveLength(jobnetCount);
+    expect(summary.jobnets).toContainEqual(expect.objectContaining({ project: 'clitest', jobnet: 'nightly', trigger: 'at', actor: 'jobnet/clitest/nightly' }));
+    // The actor ignores a definition whose digest it already has: no apply is recorded.
+    expect((await view('clitest/nightly')).state.operations.filter((operation) => operation.operation === 'apply')).toEqual([]);
+  }, 60_000);
+
+  it('applies nothing and exits 1 when the definitions are invalid', async () => {
+    const { code, stdout, stderr } = await jobnet('apply', '--dir', 'test/fixtures/combined/six-mistakes');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('have errors; nothing was applied');
+  });
+});
+
+describe('jobnet get jobnet', () => {
+  it('shows a time-started jobnet waiting, with its next starts at the times of its definition', async () => {
+    const shown = await view('clitest/nightly');
+    expect(shown.status).toBe('waiting');
+    expect(shown.trigger).toBe('at');
+    expect(shown.nextStarts.length).toBeGreaterThan(0);
+    for (const start of shown.nextStarts) {
+      expect(start.kind).toBe('at');
+      expect(['02:30', '14:30']).toContain(start.time);
+      expect(Date.parse(start.instant)).toBeGreaterThan(Date.now() - 60_000);
+    }
+
+    const text = await jobnet('get', 'jobnet', 'clitest/nightly', '--utc');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^status +waiting$/m);
+    expect(text.stdout).toMatch(/^next starts +\d{4}-\d{2}-\d{2}T(02|14):30:00Z {2}business date \d{4}-\d{2}-\d{2}$/m);
+  });
+
+  it('exits 1 saying so when the jobnet has not been applied', async () => {
+    const { code, stderr } = await jobnet('get', 'jobnet', 'clitest/never-applied');
+    expect(code).toBe(1);
+    expect(stderr).toContain('jobnet clitest/never-applied is not applied (run jobnet apply)');
+  });
+});
+
+describe('jobnet operations', () => {
+  it('holds a jobnet, refuses to hold it twice (exit 1, reason on stderr) and releases it, recording who did what', async () => {
+    const hold = await jobnet('hold', 'clitest/operated', '--by', 'operator-a');
+    expect(hold.code, hold.stderr).toBe(0);
+    expect(hold.stdout).toContain('jobnet status: held');
+
+    const again = await jobnet('hold', 'clitest/operated');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('refused: the jobnet is already held');
+
+    const release = await jobnet('release', 'clitest/operated', '--by', 'operator-b', '--json');
+    expect(release.code, release.stderr).toBe(0);
+    expect(JSON.parse(release.stdout)).toMatchObject({ ok: true, operation: 'release', status: 'waiting' });
+
+    const operations = (await view('clitest/operated')).state.operations.map((operation) => `${operation.operation} ${operation.by}`);
+    expect(operations).toEqual(['hold operator-a', 'release operator-b']);
+  });
+
+  it('disables and enables a jobnet, refusing to disable it twice', async () => {
+    const disable = await jobnet('disable', 'clitest/operated');
+    expect(disable.code, disable.stderr).toBe(0);
+    expect(disable.stdout).toContain('jobnet status: disabled');
+    const again = await jobnet('disable', 'clitest/operated', '--json');
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout)).toEqual({ ok: false, reason: 'the jobnet is already disabled' });
+    expect(again.stderr).toContain('refused: the jobnet is already disabled');
+    const enable = await jobnet('enable', 'clitest/operated');
+    expect(enable.code, enable.stderr).toBe(0);
+    expect(enable.stdout).toContain('jobnet status: waiting');
+  });
+
+  it('exits 1 saying so when the jobnet has not been applied', async () => {
+    const { code, stderr } = await jobnet('release-carry-over', 'clitest/never-applied');
+    expect(code).toBe(1);
+    expect(stderr).toContain('jobnet clitest/never-applied is not applied (run jobnet apply)');
+  });
+});
+
+describe('jobnet start without --dir', () => {
+  it('starts a run through the actor, prints its id, shows it as the open run, and refuses a second start while it runs', async () => {
+    const started = await jobnet('start', 'clitest/started', '--param', 'P-1', '--by', 'operator-c');
+    expect(started.code, started.stderr).toBe(0);
+    const runId = started.stdout.trim();
+    expect(runId).toMatch(/^run\/clitest\/started\/\d{4}-\d{2}-\d{2}\/manual-/);
+
+    const shown = await view('clitest/started');
+    expect(shown.status).toBe('running');
+    expect(shown.state.currentRun).toMatchObject({ runId, status: 'running', trigger: 'manual', parameter: 'P-1' });
+    const text = await jobnet('get', 'jobnet', 'clitest/started');
+    expect(text.stdout).toContain(`open run               ${runId}  running  started `);
+
+    const second = await jobnet('start', 'clitest/started');
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`refused: cannot start: run ${runId} is still running`);
+  });
+
+  it('refuses --wait and --env, which go with --dir only (exit 2)', async () => {
+    expect((await jobnet('start', 'clitest/started', '--wait')).code).toBe(2);
+    expect((await jobnet('start', 'clitest/started', '--env', 'test')).code).toBe(2);
+    expect((await jobnet('start', 'clitest/started', '--dir', definitions, '--suffix', 'copy')).code).toBe(2);
+  });
+});
+
+describe('jobnet event', () => {
+  it('raises an event that starts the jobnet waiting for it', async () => {
+    const raised = await jobnet('event', 'raise', 'ORDER_READY', '--project', 'clitest', '--by', 'operator-d');
+    expect(raised.code, raised.stderr).toBe(0);
+    expect(raised.stdout).toMatch(/^clitest\/on-order: started: run run\/clitest\/on-order\/\S+ started$/m);
+    const after = await view('clitest/on-order');
+    expect(after.state.currentRun ?? after.state.lastRun).toMatchObject({ trigger: 'event' });
+  });
+
+  it('says so when no jobnet in scope waits for the event', async () => {
+    const raised = await jobnet('event', 'raise', 'ORDER_READY', '--project', 'no-such-project');
+    expect(raised.code, raised.stderr).toBe(0);
+    expect(raised.stdout).toBe('no jobnet in scope waits for ORDER_READY\n');
+  });
+
+  it('exits 2 for --jobnet without --project (R-EVT-1), before connecting', async () => {
+    const raised = await jobnet('event', 'raise', 'ORDER_READY', '--jobnet', 'on-order');
+    expect(raised.code).toBe(2);
+    expect(raised.stderr).toContain('needs its project too');
+    expect((await jobnet('event', 'clear', '--jobnet', 'on-order')).code).toBe(2);
+  });
+
+  it('refuses a raise to a disabled jobnet (exit 1), which jobnet troubles then lists as executionSkipped', async () => {
+    const raised = await jobnet('event', 'raise', 'ORDER_SKIPPED', '--project', 'clitest', '--jobnet', 'on-order-disabled');
+    expect(raised.code).toBe(1);
+    expect(raised.stderr).toContain('refused: clitest/on-order-disabled: skipped: the jobnet is disabled');
+
+    const one = await jobnet('troubles', 'clitest/on-order-disabled', '--utc');
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^TIME +KIND +PROJECT\/JOBNET +RUN +JOB +EXIT +MESSAGE$/m);
+    expect(one.stdout).toMatch(/^\S+Z +executionSkipped +clitest\/on-order-disabled +- +- +- +event ORDER_SKIPPED from \S+: skipped: the jobnet is disabled$/m);
+
+    // Every actor of the project, through the visibility listing (eventually consistent).
+    const all = await eventually(
+      async () => await jobnet('troubles', '--project', 'clitest', '--kind', 'executionSkipped', '--json'),
+      (result) => result.code === 0 && (JSON.parse(result.stdout) as JobnetTrouble[]).length > 0,
+    );
+    const troubles = JSON.parse(all.stdout) as JobnetTrouble[];
+    expect(troubles.map((trouble) => `${trouble.project}/${trouble.jobnet} ${trouble.kind}`)).toEqual(['clitest/on-order-disabled executionSkipped']);
+    expect(troubles[0]?.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it('clears the pending raises of the jobnets in scope that start on events', async () => {
+    const cleared = await jobnet('event', 'clear', '--project', 'clitest', '--by', 'operator-e');
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(cleared.stdout).toMatch(/^clitest\/on-order: 0 pending raises cleared$/m);
+    expect(cleared.stdout).toMatch(/^cleared 0 pending raises of 2 jobnets$/m);
+  });
+});
+
+describe('jobnet ls', () => {
+  it('lists every applied jobnet of the project with its status', async () => {
+    const listed = await eventually(
+      async () => await jobnet('ls', '--project', 'clitest'),
+      (result) => result.code === 0 && result.stdout.split('\n').filter((line) => line.startsWith('clitest/')).length === jobnetCount,
+    );
+    expect(listed.stdout).toMatch(/^JOBNET +STATUS +TRIGGER +BUSINESS-DATE +NEXT-START$/m);
+    expect(listed.stdout).toMatch(/^clitest\/nightly +waiting +at +\d{4}-\d{2}-\d{2} +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/m);
+    expect(listed.stdout).toMatch(/^clitest\/on-order-disabled +disabled +events +\S+ +on events$/m);
+    expect(listed.stdout).toMatch(/^clitest\/operated +waiting +manual +\S+ +-$/m);
+  });
+});
