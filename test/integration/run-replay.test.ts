@@ -1,6 +1,8 @@
 /**
  * Replays the committed histories of representative runs (test/fixtures/run-histories/, recorded
- * by scripts/record-run-histories.ts) against the current workflow code, bundled exactly as a
+ * by scripts/record-run-histories.ts) and of jobnet actors and the event registry
+ * (test/fixtures/actor-histories/, recorded by scripts/record-actor-histories.ts) against the
+ * current workflow code, bundled exactly as a
  * worker bundles it. A change that would break running jobnets fails here: it must replay these
  * or go behind `patched()` (CONVENTIONS.md §8). Bundling also fails on a sandbox violation.
  */
@@ -13,6 +15,8 @@ import { runScenarios } from './run-scenarios.js';
 
 const historyDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'run-histories');
 const historyFiles = readdirSync(historyDir).filter((name) => name.endsWith('.json')).sort();
+const actorHistoryDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'actor-histories');
+const actorHistoryFiles = readdirSync(actorHistoryDir).filter((name) => name.endsWith('.json')).sort();
 
 describe('replay of committed run histories', () => {
   it('has a recorded history for every scenario', () => {
@@ -23,5 +27,17 @@ describe('replay of committed run histories', () => {
     const history: unknown = JSON.parse(readFileSync(path.join(historyDir, file), 'utf8'));
     expect((history as { events: unknown[] }).events.length).toBeGreaterThan(10);
     await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, `run/replay/${file.replace(/\.json$/, '')}`);
+  }, 60_000);
+});
+
+describe('replay of committed jobnet actor and event registry histories', () => {
+  it('has the recorded histories of both actors and the registry', () => {
+    expect(actorHistoryFiles).toEqual(['actor-gated.json', 'actor-on-events.json', 'event-registry.json']);
+  });
+
+  it.each(actorHistoryFiles)('replays %s without nondeterminism', async (file) => {
+    const history: unknown = JSON.parse(readFileSync(path.join(actorHistoryDir, file), 'utf8'));
+    expect((history as { events: unknown[] }).events.length).toBeGreaterThan(40);
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, `replay/${file.replace(/\.json$/, '')}`);
   }, 60_000);
 });
