@@ -154,10 +154,11 @@ async function runRaiseEvent(context: JobRunContext, spec: RaiseEventSpec): Prom
   if (spec.param !== undefined) raised.param = spec.param;
   if (spec.suffix !== undefined) raised.suffix = spec.suffix;
   context.recordRaisedEvent(raised);
-  const scope = spec.jobnet !== undefined ? `${spec.project ?? ''}/${spec.jobnet}` : spec.project !== undefined ? spec.project : 'all projects';
-  const lines = [`event ${spec.event} raised for ${scope}`];
+  const project = spec.project ?? context.input.jobnet.project;
+  const lines = [`event ${spec.event} raised for ${spec.jobnet !== undefined ? `${project}/${spec.jobnet}` : `project ${project}`}`];
   if (patched('raise-event-routing')) {
-    const raise = { event: spec.event, by: `${context.runId} job ${context.job.name}`, ...(spec.project !== undefined ? { project: spec.project } : {}), ...(spec.jobnet !== undefined ? { jobnet: spec.jobnet } : {}), ...(spec.param !== undefined ? { parameter: spec.param } : {}), ...(spec.suffix !== undefined ? { suffix: spec.suffix } : {}) };
+    // Without `project` the event addresses the raising jobnet's own project (docs/architecture.md).
+    const raise = { event: spec.event, by: `${context.runId} job ${context.job.name}`, project, ...(spec.jobnet !== undefined ? { jobnet: spec.jobnet } : {}), ...(spec.param !== undefined ? { parameter: spec.param } : {}), ...(spec.suffix !== undefined ? { suffix: spec.suffix } : {}) };
     const answer = await routingActivities.raiseEventFromJob(raise);
     if (answer === undefined) lines.push('no definitions are applied: no jobnet waits for events');
     else if (answer.results.length === 0) lines.push('no jobnet in scope waits for it');
