@@ -25,6 +25,8 @@ export interface EventRegistryInput {
   routes: EventRoute[];
   /** Raises handled so far (carried over a continue-as-new, for update ids). */
   raises?: number;
+  /** The controller's last published status (carried over a continue-as-new). */
+  controllerStatus?: unknown;
 }
 
 /** New routes from `jobnet apply` / the controller. */
@@ -90,3 +92,10 @@ export const eventRegistryViewQuery = defineQuery<EventRegistryView>('eventRegis
 export const raiseEventUpdate = defineUpdate<EventRaiseAnswer, [EventRaise]>('raiseEvent');
 export const clearPendingEventsUpdate = defineUpdate<EventClearAnswer, [EventClearRequest]>('clearPendingEvents');
 export const applyRoutesSignal = defineSignal<[RoutesApply]>('applyRoutes');
+/**
+ * The GitOps controller publishes its status here (R-GIT-4), so `jobnet status` and the API read
+ * it from Temporal — the only state store — whichever process asks. Opaque to the workflow.
+ */
+export const controllerStatusSignal = defineSignal<[unknown]>('controllerStatus');
+/** The controller status last published; undefined when no controller has published one. */
+export const controllerStatusQuery = defineQuery<unknown>('controllerStatus');

@@ -7,13 +7,16 @@
  * jobnet's answer — started, pending, delivered to a waiting run, copied, ignored, or refused
  * with the reason (the 256th pending raise, a running jobnet without `whileRunning`, …).
  *
- * Deterministic workflow code only; continues as new when its history grows.
+ * It also keeps the status the GitOps controller publishes (R-GIT-4), for `jobnet status` and the
+ * API. Deterministic workflow code only; continues as new when its history grows.
  */
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JobnetActorActivities } from './activities/activity.types.js';
 import {
   applyRoutesSignal,
   clearPendingEventsUpdate,
+  controllerStatusQuery,
+  controllerStatusSignal,
   eventRegistryViewQuery,
   raiseEventUpdate,
   type EventClearAnswer,
@@ -36,9 +39,14 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
   let revision = input.revision;
   let routes: EventRoute[] = input.routes;
   let raises = input.raises ?? 0;
+  let controllerStatus = input.controllerStatus;
   const generation = workflowInfo().runId;
 
   setHandler(eventRegistryViewQuery, () => ({ ...(revision !== undefined ? { revision } : {}), routes, raises }));
+  setHandler(controllerStatusQuery, () => controllerStatus);
+  setHandler(controllerStatusSignal, (status) => {
+    controllerStatus = status;
+  });
   setHandler(applyRoutesSignal, (applied) => {
     revision = applied.revision;
     routes = applied.routes;
@@ -80,6 +88,6 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
       const info = workflowInfo();
       return (info.continueAsNewSuggested || info.historyLength > historyLimit) && allHandlersFinished();
     });
-    await continueAsNew<typeof eventRegistryWorkflow>({ ...(revision !== undefined ? { revision } : {}), routes, raises });
+    await continueAsNew<typeof eventRegistryWorkflow>({ ...(revision !== undefined ? { revision } : {}), routes, raises, ...(controllerStatus !== undefined ? { controllerStatus } : {}) });
   }
 }

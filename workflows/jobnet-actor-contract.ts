@@ -102,6 +102,15 @@ export interface DefinitionApply {
   by: string;
 }
 
+/** The controller retires a jobnet removed from the definitions (R-GIT-3). */
+export interface RetireRequest {
+  /** The revision that no longer has the jobnet. */
+  revision: string;
+  by: string;
+  /** Prune: the actor ends (its workflow completes) once no run is open. Otherwise it stays, idle and visible. */
+  remove: boolean;
+}
+
 /** What the jobnet query answers (R-OPS-6 "jobnets … get with state and next starts"). */
 export interface JobnetView {
   project: string;
@@ -130,6 +139,8 @@ export const jobnetOperationUpdate = defineUpdate<JobnetOperationAnswer, [Jobnet
 export const deliverEventUpdate = defineUpdate<EventDeliveryAnswer, [EventDelivery]>('deliverEvent');
 export const clearEventsUpdate = defineUpdate<{ cleared: number }, [EventClear]>('clearEvents');
 export const applyDefinitionSignal = defineSignal<[DefinitionApply]>('applyDefinition');
+/** The jobnet was removed from the definitions (R-GIT-3): stop scheduling; with `remove`, end once no run is open. */
+export const retireSignal = defineSignal<[RetireRequest]>('retire');
 export const runReportSignal = defineSignal<[RunReport]>('runReport');
 
 /** Workflow id of the jobnet actor (DESIGN.md §3): `jobnet/<project>/<jobnet>`. */

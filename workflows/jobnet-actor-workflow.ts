@@ -24,6 +24,7 @@ import {
   ParentClosePolicy,
   ChildWorkflowCancellationType,
   allHandlersFinished,
+  upsertSearchAttributes,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -40,6 +41,7 @@ import {
   deliverEventUpdate,
   jobnetOperationUpdate,
   jobnetViewQuery,
+  retireSignal,
   runReportSignal,
   type EventDeliveryAnswer,
   type JobnetActorInput,
@@ -80,6 +82,7 @@ const revisionKey = defineSearchAttributeKey('JobnetRevision', SearchAttributeTy
 const businessDateKey = defineSearchAttributeKey('JobnetBusinessDate', SearchAttributeType.KEYWORD);
 const triggerKey = defineSearchAttributeKey('JobnetTrigger', SearchAttributeType.KEYWORD);
 const runStatusKey = defineSearchAttributeKey('JobnetRunStatus', SearchAttributeType.KEYWORD);
+const digestKey = defineSearchAttributeKey('JobnetDigest', SearchAttributeType.KEYWORD);
 
 const actorActivities = proxyActivities<JobnetActorActivities>({
   startToCloseTimeout: '1 minute',
@@ -283,7 +286,18 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     if (applied.project !== definition.project || applied.name !== definition.name) return;
     if (applied.digest !== undefined && applied.digest === definition.digest) return;
     definition = applied;
+    if (state.retired !== undefined) {
+      delete state.retired;
+      state.cursor = Math.max(state.cursor, Date.now());
+    }
     recordOperation(state, { operation: 'apply', by, at: Date.now(), detail: `revision ${applied.revision} applied; the next run uses it` });
+    touch();
+  });
+
+  setHandler(retireSignal, ({ revision, by, remove }) => {
+    if (state.retired?.revision === revision && state.retired.remove === remove) return;
+    state.retired = { at: Date.now(), by, revision, remove };
+    recordOperation(state, { operation: 'retire', by, at: Date.now(), detail: `removed from the definitions in revision ${revision}${remove ? '; the actor ends once no run is open' : ''}` });
     touch();
   });
 
@@ -443,6 +457,8 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
 
   // --- The loop ---------------------------------------------------------------------------------
 
+  let lastPublished: { revision?: string; digest?: string; status?: string } = {};
+
   for (;;) {
     let now = Date.now();
 
@@ -454,6 +470,12 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
       if (effects.carriedOver !== undefined) {
         recordOperation(state, { operation: 'carryOver', by: 'scheduler', at: now, detail: `run ${effects.carriedOver} carried over into business date ${today}` });
       }
+    }
+
+    // A retired jobnet starts nothing; pruned, it ends once its last run is no longer open.
+    if (state.retired !== undefined) {
+      state.cursor = Math.max(state.cursor, now);
+      if (state.retired.remove && state.currentRun === undefined && allHandlersFinished()) return;
     }
 
     // Time starts that are due, with catch-up after an outage (R-SCH-1, R-SCH-3).
@@ -477,7 +499,7 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     // Start deadline (R-TRB startDelayed): once per business date that is a start day.
     const deadlines = schedule().deadlines;
     let startDeadlineAt: number | undefined;
-    if (deadlines.start !== undefined && state.startDelayedOn !== state.businessDate && state.lastStartedOn !== state.businessDate && isStartDay(state.businessDate)) {
+    if (state.retired === undefined && deadlines.start !== undefined && state.startDelayedOn !== state.businessDate && state.lastStartedOn !== state.businessDate && isStartDay(state.businessDate)) {
       startDeadlineAt = Date.parse(instantOf(calendar(), state.businessDate, deadlines.start));
       if (now >= startDeadlineAt) {
         state.startDelayedOn = state.businessDate;
@@ -525,9 +547,18 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
       });
     }
 
+    // What the controller observes with one visibility query: the definition held and the status.
+    const published = { revision: definition.revision, digest: state.retired !== undefined ? 'retired' : (definition.digest ?? ''), status: jobnetStatus(state, schedule()) };
+    const changes: Parameters<typeof upsertSearchAttributes>[0] = [];
+    if (published.revision !== lastPublished.revision) changes.push({ key: revisionKey, value: published.revision });
+    if (published.digest !== lastPublished.digest) changes.push({ key: digestKey, value: published.digest });
+    if (published.status !== lastPublished.status) changes.push({ key: runStatusKey, value: published.status });
+    if (changes.length > 0) upsertSearchAttributes(changes);
+    lastPublished = published;
+
     // Sleep until the next thing that can happen by itself.
     const wakes: number[] = [businessDayStartMillis(calendar(), dayNumberOf(state.businessDate) + 1)];
-    const next = nextTimeStart();
+    const next = state.retired === undefined ? nextTimeStart() : undefined;
     if (next !== undefined) wakes.push(Date.parse(next.instant));
     if (startDeadlineAt !== undefined) wakes.push(startDeadlineAt);
     if (endDeadlineAt !== undefined) wakes.push(endDeadlineAt);

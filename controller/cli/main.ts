@@ -5,11 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { CommandFailure, UsageError, exitCodes } from './cli-errors.js';
 import { registerCalendarCommands } from './commands/calendar-commands.js';
+import { registerControllerCommands } from './commands/controller-commands.js';
 import { registerEventCommands } from './commands/event-commands.js';
 import { registerJobnetCommands } from './commands/jobnet-commands.js';
+import { registerPlanCommand } from './commands/plan-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerSchemaCommand } from './commands/schema-command.js';
 import { registerStartCommand } from './commands/start-command.js';
+import { registerUpCommand } from './commands/up-command.js';
 import { registerValidateCommand } from './commands/validate-command.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 
@@ -19,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerValidateCommand(program);
+  registerPlanCommand(program);
   registerSchemaCommand(program);
   registerStartCommand(program);
   registerCalendarCommands(program);
@@ -26,6 +30,8 @@ export function buildProgram(): Command {
   registerJobnetCommands(program);
   registerEventCommands(program);
   registerWorkerCommand(program);
+  registerControllerCommands(program);
+  registerUpCommand(program);
   return program;
 }
 

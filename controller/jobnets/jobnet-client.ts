@@ -11,6 +11,9 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import {
   applyRoutesSignal,
   clearPendingEventsUpdate,
+  controllerStatusQuery,
+  controllerStatusSignal,
+  eventRegistryViewQuery,
   eventRegistryWorkflowId,
   eventRegistryWorkflowType,
   raiseEventUpdate,
@@ -19,6 +22,7 @@ import {
   type EventRaise,
   type EventRaiseAnswer,
   type EventRegistryInput,
+  type EventRegistryView,
 } from '../../workflows/event-registry-contract.js';
 import {
   applyDefinitionSignal,
@@ -26,13 +30,15 @@ import {
   jobnetActorWorkflowType,
   jobnetOperationUpdate,
   jobnetViewQuery,
+  retireSignal,
   type JobnetActorInput,
   type JobnetOperationAnswer,
   type JobnetOperationRequest,
   type JobnetView,
+  type RetireRequest,
 } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
-import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
+import { eventRoutesOf, type EventRoute } from '../../workflows/lib/event-routing.js';
 
 /** What {@link applyJobnets} loads. */
 export interface JobnetApply {
@@ -60,32 +66,72 @@ export interface JobnetApplyResult {
  */
 export async function applyJobnets(client: Client, request: JobnetApply): Promise<JobnetApplyResult> {
   const actors: string[] = [];
-  for (const definition of request.jobnets) {
-    const workflowId = jobnetActorWorkflowId(definition.project, definition.name);
-    const input: JobnetActorInput = { definition };
-    await client.workflow.signalWithStart(jobnetActorWorkflowType, {
-      workflowId,
-      taskQueue: request.taskQueue,
-      args: [input],
-      signal: applyDefinitionSignal,
-      signalArgs: [{ definition, by: request.by }],
-      typedSearchAttributes: [
-        { key: { name: 'JobnetProject', type: 'KEYWORD' }, value: definition.project },
-        { key: { name: 'JobnetName', type: 'KEYWORD' }, value: definition.name },
-      ],
-    });
-    actors.push(workflowId);
-  }
+  for (const definition of request.jobnets) actors.push(await applyJobnet(client, request.taskQueue, definition, request.by));
   const routes = eventRoutesOf(request.jobnets);
-  const registryInput: EventRegistryInput = { revision: request.revision, routes };
+  await applyEventRoutes(client, request.taskQueue, request.revision, routes);
+  return { actors, routes: routes.length };
+}
+
+/**
+ * Loads one compiled jobnet into its actor (`signalWithStart`: a new actor starts with it, a
+ * running one takes it for its next run, or ignores it when the digest is unchanged). Returns the
+ * actor's workflow id.
+ * @throws whatever the Temporal client throws.
+ */
+export async function applyJobnet(client: Client, taskQueue: string, definition: CompiledJobnet, by: string): Promise<string> {
+  const workflowId = jobnetActorWorkflowId(definition.project, definition.name);
+  const input: JobnetActorInput = { definition };
+  await client.workflow.signalWithStart(jobnetActorWorkflowType, {
+    workflowId,
+    taskQueue,
+    args: [input],
+    signal: applyDefinitionSignal,
+    signalArgs: [{ definition, by }],
+    typedSearchAttributes: [
+      { key: { name: 'JobnetProject', type: 'KEYWORD' }, value: definition.project },
+      { key: { name: 'JobnetName', type: 'KEYWORD' }, value: definition.name },
+    ],
+  });
+  return workflowId;
+}
+
+/**
+ * Retires the actor of a jobnet removed from the definitions (R-GIT-3): it starts nothing more;
+ * with `remove` (prune) it ends once no run is open. A jobnet without an actor is left alone.
+ * @throws Temporal errors other than "not found".
+ */
+export async function retireJobnet(client: Client, project: string, jobnet: string, request: RetireRequest): Promise<void> {
+  try {
+    await client.workflow.getHandle(jobnetActorWorkflowId(project, jobnet)).signal(retireSignal, request);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
+/**
+ * Gives the event registry of the deployment on `taskQueue` the routes of `revision`, starting it
+ * when needed.
+ * @throws whatever the Temporal client throws.
+ */
+export async function applyEventRoutes(client: Client, taskQueue: string, revision: string, routes: EventRoute[]): Promise<void> {
+  const registryInput: EventRegistryInput = { revision, routes };
   await client.workflow.signalWithStart(eventRegistryWorkflowType, {
-    workflowId: eventRegistryWorkflowId(request.taskQueue),
-    taskQueue: request.taskQueue,
+    workflowId: eventRegistryWorkflowId(taskQueue),
+    taskQueue,
     args: [registryInput],
     signal: applyRoutesSignal,
-    signalArgs: [{ revision: request.revision, routes }],
+    signalArgs: [{ revision, routes }],
   });
-  return { actors, routes: routes.length };
+}
+
+/** The revision and routes the event registry of `taskQueue` holds; undefined when it does not run. */
+export async function getEventRegistryView(client: Client, taskQueue: string): Promise<EventRegistryView | undefined> {
+  try {
+    return await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).query(eventRegistryViewQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -155,4 +201,30 @@ export async function listJobnetActors(client: Client, project?: string): Promis
     found.push({ project: segments[1] as string, jobnet: segments[2] as string, workflowId: execution.workflowId });
   }
   return found.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0));
+}
+
+/**
+ * Publishes the GitOps controller's status in the event registry of `taskQueue` (starting it with
+ * no routes when no revision was applied yet), where `jobnet status` and the API read it.
+ * @throws whatever the Temporal client throws.
+ */
+export async function publishControllerStatus(client: Client, taskQueue: string, status: unknown): Promise<void> {
+  const registryInput: EventRegistryInput = { routes: [] };
+  await client.workflow.signalWithStart(eventRegistryWorkflowType, {
+    workflowId: eventRegistryWorkflowId(taskQueue),
+    taskQueue,
+    args: [registryInput],
+    signal: controllerStatusSignal,
+    signalArgs: [status],
+  });
+}
+
+/** The controller status published for `taskQueue`; undefined when none was. */
+export async function getControllerStatus(client: Client, taskQueue: string): Promise<unknown> {
+  try {
+    return await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).query(controllerStatusQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
 }

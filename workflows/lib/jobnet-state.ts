@@ -135,6 +135,11 @@ export interface JobnetActorState {
   businessDate: string;
   /** Time starts due at or before this instant have been handled. */
   cursor: number;
+  /**
+   * Set when the jobnet was removed from the definitions (R-GIT-3): nothing starts any more; a
+   * run still open goes on. Cleared when a revision brings the jobnet back.
+   */
+  retired?: { at: number; by: string; revision: string; remove: boolean };
   /** The operator's disable/enable; omitted: the definition's `enabled`. */
   disabledByOperator?: boolean;
   held: boolean;
@@ -211,6 +216,7 @@ export type StartDecision =
  * refuse (with the reason, for the `executionRefused` trouble) or skip (disabled).
  */
 export function startDecision(state: JobnetActorState, schedule: CompiledSchedule): StartDecision {
+  if (state.retired !== undefined) return { kind: 'refuse', reason: `the jobnet was removed from the definitions in revision ${state.retired.revision}` };
   if (isDisabled(state, schedule)) return { kind: 'skip', reason: 'the jobnet is disabled' };
   if (state.held) {
     return state.deferred === undefined
@@ -410,6 +416,7 @@ export function raiseRefusal(
 ): { reason: string; trouble?: 'executionRefused' | 'executionSkipped' } | undefined {
   const events = schedule.start.events;
   if (events === undefined) return { reason: 'the jobnet does not start on events' };
+  if (state.retired !== undefined) return { reason: `the jobnet was removed from the definitions in revision ${state.retired.revision}` };
   if (isDisabled(state, schedule)) return { reason: 'skipped: the jobnet is disabled', trouble: 'executionSkipped' };
   const queued = state.pendingEvents[event]?.length ?? 0;
   if (queued >= maxPendingRaises) {

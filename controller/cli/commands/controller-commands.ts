@@ -1,0 +1,207 @@
+/**
+ * The GitOps controller's commands (R-OPS-7, R-GIT-1..4): `jobnet controller` (the long-running
+ * reconcile loop, with the status and the push webhook on `--listen`), `jobnet api` (the HTTP
+ * API process: status and health, reading what the controller publishes in Temporal) and
+ * `jobnet status` (the controller status, from Temporal). Shared source and listener flags are
+ * used by `jobnet up` too.
+ *
+ * Must not print a secret: the webhook secret and git credentials are given as the names of
+ * environment variables (or files) holding them, and resolved here or in the git source.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseDuration } from '../../../workflows/lib/durations.js';
+import { startApiServer } from '../../api/api-server.js';
+import { getControllerStatus } from '../../jobnets/jobnet-client.js';
+import type { ControllerStatus } from '../../reconcile/controller-status.js';
+import { renderControllerStatus } from '../../reconcile/render-status.js';
+import type { GitCredentials } from '../../source/git-source.js';
+import { jsonLogLine, startControllerProcess, type SourceSettings } from '../../system/controller-process.js';
+import { connectClient } from '../../temporal/temporal-target.js';
+import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
+import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
+import { temporalTargetForCommand, userErrorOf, withTemporalClient } from '../temporal-commands.js';
+
+/** Flags of the definition source (`controller`, `up`). */
+export interface SourceFlags {
+  repo?: string;
+  branch?: string;
+  path?: string;
+  pollInterval?: string;
+  gitUsername?: string;
+  gitPasswordEnv?: string;
+  gitTokenEnv?: string;
+  cacheDir?: string;
+}
+
+/** Adds the definition source flags to `command`. */
+export function addSourceOptions(command: Command, repoDefault?: string): Command {
+  const repoHelp = 'definitions: a git URL (https://, ssh://, git@host:path, file://) or a directory';
+  return (repoDefault === undefined ? command.requiredOption('--repo <url|dir>', repoHelp) : command.option('--repo <url|dir>', repoHelp, repoDefault))
+    .option('--branch <name>', 'git branch (default main; with a directory, read it as a git repository instead of watching files)')
+    .option('--path <dir>', 'directory inside the repository holding the definitions')
+    .option('--poll-interval <duration>', 'how often a git remote is polled (R-GIT-1)', '15s')
+    .option('--git-username <name>', 'user name for an https remote')
+    .option('--git-password-env <NAME>', 'environment variable holding the password of an https remote')
+    .option('--git-token-env <NAME>', 'environment variable holding an access token for an https remote')
+    .option('--cache-dir <dir>', 'where the git clone is kept (default under $XDG_CACHE_HOME/jobnet)');
+}
+
+/**
+ * The source settings of the flags.
+ * @throws UsageError for a malformed poll interval or credentials without a secret.
+ */
+export function sourceSettingsOf(flags: SourceFlags): SourceSettings {
+  const repo = flags.repo;
+  if (repo === undefined || repo.trim() === '') throw new UsageError('--repo is required');
+  const seconds = parseDuration(flags.pollInterval ?? '15s');
+  if (seconds === undefined || seconds <= 0) throw new UsageError(`--poll-interval must be a duration such as 15s or 1m, not "${flags.pollInterval ?? ''}"`);
+  const settings: SourceSettings = { repo, pollIntervalMs: seconds * 1000 };
+  if (flags.branch !== undefined) settings.branch = flags.branch;
+  if (flags.path !== undefined) settings.subPath = flags.path;
+  if (flags.cacheDir !== undefined) settings.cacheDir = flags.cacheDir;
+  const credentials: GitCredentials = {};
+  if (flags.gitUsername !== undefined) credentials.username = flags.gitUsername;
+  if (flags.gitPasswordEnv !== undefined) credentials.password = { env: flags.gitPasswordEnv };
+  if (flags.gitTokenEnv !== undefined) credentials.token = { env: flags.gitTokenEnv };
+  if (credentials.password !== undefined || credentials.token !== undefined) settings.credentials = credentials;
+  else if (credentials.username !== undefined) throw new UsageError('--git-username needs --git-password-env or --git-token-env');
+  return settings;
+}
+
+/**
+ * `host:port` of a `--listen` flag (`:8081` means 127.0.0.1:8081).
+ * @throws UsageError when it is not host:port.
+ */
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(.*):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (match === null || port > 65535) throw new UsageError(`--listen must be host:port, e.g. 127.0.0.1:8081, not "${text}"`);
+  return { host: match[1] === '' ? '127.0.0.1' : (match[1] as string), port };
+}
+
+/**
+ * The webhook secret from the environment variable `name` (or `name_FILE`, a file holding it);
+ * undefined when neither is set.
+ */
+export function webhookSecretFrom(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const direct = env[name];
+  if (direct !== undefined && direct !== '') return direct;
+  const file = env[`${name}_FILE`];
+  if (file !== undefined && file !== '') {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      throw new UsageError(`${name}_FILE names ${file}, which cannot be read`);
+    }
+  }
+  return undefined;
+}
+
+interface ControllerFlags extends TemporalFlags, SourceFlags {
+  env?: string;
+  prune?: boolean;
+  listen?: string;
+  webhookSecretEnv: string;
+}
+
+/** Waits for SIGINT/SIGTERM, then runs `stop`. */
+export async function untilSignalled(stop: () => Promise<void>, log: (line: string) => void): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      log(`${signal} received: stopping`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await stop();
+}
+
+function log(level: string, message: string, fields?: Record<string, unknown>): void {
+  process.stdout.write(jsonLogLine(level, message, fields));
+}
+
+/** Registers `jobnet controller`, `jobnet api` and `jobnet status`. */
+export function registerControllerCommands(program: Command): void {
+  const controller = program
+    .command('controller')
+    .description('run the GitOps controller: reconcile a git branch or a directory into Temporal, serve its status and the push webhook (until SIGINT/SIGTERM)')
+    .option('--env <name>', 'environment to compile for (default: Settings environment)')
+    .option('--prune', 'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)')
+    .option('--listen <host:port>', 'serve /api/v1/status, /api/v1/hooks/git and /healthz here', '127.0.0.1:8081')
+    .option('--webhook-secret-env <NAME>', 'environment variable holding the push webhook secret (or NAME_FILE, a file)', 'JOBNET_WEBHOOK_SECRET');
+  addTemporalOptions(addSourceOptions(controller)).action(async (opts: ControllerFlags) => {
+    const target = temporalTargetForCommand(opts);
+    const source = sourceSettingsOf(opts);
+    const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
+    const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
+    let handle;
+    try {
+      handle = await connectClient(target);
+    } catch (error) {
+      throw userErrorOf(error);
+    }
+    try {
+      const running = await startControllerProcess({
+        client: handle.client,
+        taskQueue: target.taskQueue,
+        source,
+        ...(opts.env !== undefined ? { environment: opts.env } : {}),
+        ...(opts.prune === true ? { prune: true } : {}),
+        ...(listen !== undefined ? { listen } : {}),
+        ...(webhookSecret !== undefined ? { webhookSecret } : {}),
+        log,
+      }).catch((error: unknown) => {
+        throw new CommandFailure(error instanceof Error ? error.message : String(error));
+      });
+      log('info', `controller connected to ${describeTemporalTarget(target)}`, {
+        ...(running.api !== undefined ? { api: running.api.url } : {}),
+        webhook: webhookSecret !== undefined ? 'on' : `off (set ${opts.webhookSecretEnv})`,
+      });
+      await untilSignalled(() => running.stop(), (line) => log('info', line));
+    } finally {
+      await handle.close();
+    }
+  });
+
+  const api = program
+    .command('api')
+    .description('run the HTTP API: /healthz and /api/v1/status, read from Temporal (until SIGINT/SIGTERM)')
+    .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8080');
+  addTemporalOptions(api).action(async (opts: TemporalFlags & { listen: string }) => {
+    const target = temporalTargetForCommand(opts);
+    const listen = parseListen(opts.listen);
+    let handle;
+    try {
+      handle = await connectClient(target);
+    } catch (error) {
+      throw userErrorOf(error);
+    }
+    try {
+      const client = handle.client;
+      const server = await startApiServer({ ...listen, status: async () => (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined });
+      log('info', `API listening on ${server.url}, reading ${describeTemporalTarget(target)}`);
+      await untilSignalled(() => server.close(), (line) => log('info', line));
+    } finally {
+      await handle.close();
+    }
+  });
+
+  const status = program
+    .command('status')
+    .description('show the GitOps controller status: revisions, conditions, per-jobnet sync and health, diagnostics of a stalled revision (R-GIT-4)')
+    .option('--json', 'print the status as JSON (the API form)');
+  addTemporalOptions(status).action(async (opts: TemporalFlags & { json?: boolean }) => {
+    const target = temporalTargetForCommand(opts);
+    await withTemporalClient(target, async ({ client }) => {
+      const found = (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined;
+      if (found === undefined) throw new CommandFailure(`no controller has published a status for task queue ${target.taskQueue} (is jobnet controller running?)`);
+      process.stdout.write(opts.json === true ? `${JSON.stringify(found, null, 2)}\n` : renderControllerStatus(found));
+      const ready = found.conditions.find((condition) => condition.type === 'Ready');
+      process.exitCode = ready?.status === 'True' ? exitCodes.ok : exitCodes.failed;
+    });
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * The controller's status (R-GIT-4, CONVENTIONS.md §7): which revision was fetched, attempted
+ * and applied, conditions with a reason and a message, per-jobnet sync (does Temporal hold the
+ * applied definition?) separate from health (is the jobnet doing well?), and the diagnostics of a
+ * stalled revision. `jobnet status` and `GET /api/v1/status` print it as it is.
+ *
+ * Types and pure builders only; the reconciler is the one place that writes a status.
+ */
+import type { Diagnostic } from '../definitions/diagnostics.js';
+import type { ActionKind, ObservedJobnet, ReconcilePlan } from './plan.js';
+
+/** An observed jobnet with the status its actor published (observe.ts). */
+export type ObservedJobnetWithStatus = ObservedJobnet & { status?: string };
+
+/** A condition (Flux/Kubernetes style): a type, True/False/Unknown, a reason code and a message. */
+export interface StatusCondition {
+  type: 'Fetched' | 'Valid' | 'Applied' | 'Ready';
+  status: 'True' | 'False' | 'Unknown';
+  /** CamelCase reason: `Fetched`, `FetchFailed`, `ValidationFailed`, `CompileFailed`, `Applied`, `ApplyFailed`, `Stalled`, `Progressing`, `Reconciled`. */
+  reason: string;
+  message: string;
+  /** ISO 8601 instant of the last change of this condition. */
+  since: string;
+}
+
+/** One jobnet as the controller sees it after a reconcile. */
+export interface JobnetStatusEntry {
+  project: string;
+  jobnet: string;
+  /** `Synced`: its actor holds the applied definition; `OutOfSync`: not yet (visibility lags or apply failed); `Retired`: removed from the definitions. */
+  sync: 'Synced' | 'OutOfSync' | 'Retired';
+  /** `Healthy`; `Degraded`: its last run abended or was forced, or it is carried over; `Progressing`: just created; `Unknown`. */
+  health: 'Healthy' | 'Degraded' | 'Progressing' | 'Unknown';
+  /** The jobnet status (SPEC 4.1) its actor last published. */
+  status?: string;
+  revision?: string;
+  digest?: string;
+}
+
+export interface ControllerStatus {
+  /** Where the definitions come from (never carries a secret). */
+  source: string;
+  environment?: string;
+  taskQueue: string;
+  fetchedRevision?: string;
+  fetchedAt?: string;
+  /** The revision of the last reconcile attempt, valid or not. */
+  attemptedRevision?: string;
+  attemptedAt?: string;
+  /** The revision Temporal runs: the last one that validated, compiled and applied. */
+  appliedRevision?: string;
+  appliedAt?: string;
+  conditions: StatusCondition[];
+  /** The last plan's action counts. */
+  lastPlan?: Record<ActionKind, number>;
+  jobnets: JobnetStatusEntry[];
+  /** Every diagnostic of the attempted revision when it did not validate (R-GIT-2). */
+  diagnostics: Diagnostic[];
+  /** Why the last fetch, compile or apply failed, when it did. */
+  lastError?: string;
+}
+
+/** A fresh status for a controller that has not reconciled yet. */
+export function initialStatus(source: string, taskQueue: string, environment: string | undefined, at: Date): ControllerStatus {
+  const status: ControllerStatus = {
+    source,
+    taskQueue,
+    conditions: [{ type: 'Ready', status: 'Unknown', reason: 'Progressing', message: 'the first reconcile has not finished', since: at.toISOString() }],
+    jobnets: [],
+    diagnostics: [],
+  };
+  if (environment !== undefined) status.environment = environment;
+  return status;
+}
+
+/**
+ * Sets a condition; its `since` changes only when status or reason change. Returns a new list
+ * sorted by type (Fetched, Valid, Applied, Ready).
+ */
+export function withCondition(conditions: readonly StatusCondition[], condition: Omit<StatusCondition, 'since'>, at: Date): StatusCondition[] {
+  const order: StatusCondition['type'][] = ['Fetched', 'Valid', 'Applied', 'Ready'];
+  const previous = conditions.find((entry) => entry.type === condition.type);
+  const since = previous !== undefined && previous.status === condition.status && previous.reason === condition.reason ? previous.since : at.toISOString();
+  const next = [...conditions.filter((entry) => entry.type !== condition.type), { ...condition, since }];
+  return next.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+}
+
+const degradedStatuses = new Set(['abended', 'forced', 'carriedOver']);
+
+/** The per-jobnet entries after applying `plan`: what each action leaves behind (R-GIT-4). */
+export function jobnetEntries(plan: ReconcilePlan): JobnetStatusEntry[] {
+  return plan.actions.map((action): JobnetStatusEntry => {
+    const entry: JobnetStatusEntry = { project: action.project, jobnet: action.name, sync: 'Synced', health: 'Unknown' };
+    switch (action.kind) {
+      case 'create':
+        entry.health = 'Progressing';
+        entry.revision = action.desired.revision;
+        if (action.desired.digest !== undefined) entry.digest = action.desired.digest;
+        return entry;
+      case 'update':
+      case 'noop': {
+        const observed = action.observed;
+        if (observed.retired === true && action.desired === undefined) entry.sync = 'Retired';
+        const source = action.desired;
+        entry.revision = source?.revision ?? observed.revision ?? '';
+        const digest = source?.digest ?? observed.digest;
+        if (digest !== undefined) entry.digest = digest;
+        const status = (observed as ObservedJobnetWithStatus).status;
+        if (status !== undefined) entry.status = status;
+        entry.health = status === undefined ? 'Unknown' : degradedStatuses.has(status) ? 'Degraded' : 'Healthy';
+        return entry;
+      }
+      case 'retire':
+      case 'delete': {
+        entry.sync = 'Retired';
+        const status = (action.observed as ObservedJobnetWithStatus).status;
+        if (status !== undefined) entry.status = status;
+        if (action.observed.revision !== undefined) entry.revision = action.observed.revision;
+        entry.health = status === undefined ? 'Unknown' : degradedStatuses.has(status) ? 'Degraded' : 'Healthy';
+        return entry;
+      }
+    }
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The GitOps controller as a long-running role (DESIGN.md §1 "controller"): picks the definition
+ * source for `--repo` (a git remote, or a local directory watched on disk), runs the reconcile
+ * loop against it, publishes the status in Temporal for `jobnet status` and the API, and — when
+ * given an address — serves the status and the git push webhook over HTTP. `jobnet controller`
+ * and `jobnet up` both start it through here.
+ *
+ * I/O: git, the file system, Temporal, one HTTP listener. Never logs a secret: the webhook secret
+ * and git credentials are resolved from references by the caller or the git source.
+ */
+import { stat } from 'node:fs/promises';
+import type { Client } from '@temporalio/client';
+import { startApiServer, type RunningApiServer } from '../api/api-server.js';
+import { publishControllerStatus } from '../jobnets/jobnet-client.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import { DirectorySource } from '../source/directory-source.js';
+import { GitSource, type GitCredentials } from '../source/git-source.js';
+import type { DefinitionSource } from '../source/source-types.js';
+
+export interface SourceSettings {
+  /** A git URL (https://, ssh://, git@host:path, file://) or a local path. */
+  repo: string;
+  /** A git branch; with a local path, reads that path as a git repository instead of watching the directory. */
+  branch?: string;
+  /** Directory inside the repository holding the definitions. */
+  subPath?: string;
+  pollIntervalMs?: number;
+  cacheDir?: string;
+  credentials?: GitCredentials;
+}
+
+/** Whether `repo` names a git remote rather than a local path. */
+export function isGitUrl(repo: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+
+/**
+ * The definition source of `settings` (R-GIT-1): a git source for a URL, or for a local path with
+ * `branch`; a watched directory otherwise.
+ * @throws Error when a local path does not exist or is not a directory; GitSourceError for a bad
+ *   git URL, branch or credentials.
+ */
+export async function definitionSourceOf(settings: SourceSettings): Promise<{ source: DefinitionSource; git?: { url: string; branch: string } }> {
+  if (isGitUrl(settings.repo) || settings.branch !== undefined) {
+    const branch = settings.branch ?? 'main';
+    const source = new GitSource({
+      url: settings.repo,
+      branch,
+      ...(settings.subPath !== undefined ? { subPath: settings.subPath } : {}),
+      ...(settings.pollIntervalMs !== undefined ? { pollIntervalMs: settings.pollIntervalMs } : {}),
+      ...(settings.cacheDir !== undefined ? { cacheDir: settings.cacheDir } : {}),
+      ...(settings.credentials !== undefined ? { credentials: settings.credentials } : {}),
+    });
+    return { source, git: { url: settings.repo, branch } };
+  }
+  const info = await stat(settings.repo).catch(() => undefined);
+  if (!info?.isDirectory()) throw new Error(`${settings.repo} is not a directory (give a git URL, or a directory of definitions)`);
+  return { source: new DirectorySource(settings.subPath !== undefined ? `${settings.repo}/${settings.subPath}` : settings.repo) };
+}
+
+export interface ControllerProcessOptions {
+  client: Client;
+  taskQueue: string;
+  source: SourceSettings;
+  environment?: string;
+  prune?: boolean;
+  /** Serve `/api/v1/status`, `/api/v1/hooks/git` and `/healthz` here; omitted: no listener. */
+  listen?: { host: string; port: number };
+  /** Shared secret of the push webhook; omitted: the webhook answers 404. */
+  webhookSecret?: string;
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface RunningController {
+  reconciler: Reconciler;
+  source: DefinitionSource;
+  /** The listener, when `listen` was given. */
+  api?: RunningApiServer;
+  stop(): Promise<void>;
+}
+
+/** Starts the controller (see the module header); resolves once it listens and the first reconcile has begun. */
+export async function startControllerProcess(options: ControllerProcessOptions): Promise<RunningController> {
+  const { source, git } = await definitionSourceOf(options.source);
+  const reconciler = new Reconciler({
+    client: options.client,
+    taskQueue: options.taskQueue,
+    source,
+    ...(options.environment !== undefined ? { environment: options.environment } : {}),
+    ...(options.prune !== undefined ? { prune: options.prune } : {}),
+    publish: async (status) => await publishControllerStatus(options.client, options.taskQueue, status),
+    log: options.log,
+  });
+  let api: RunningApiServer | undefined;
+  if (options.listen !== undefined) {
+    api = await startApiServer({
+      host: options.listen.host,
+      port: options.listen.port,
+      status: () => reconciler.getStatus(),
+      ...(options.webhookSecret !== undefined
+        ? { webhook: { secret: options.webhookSecret, ...(git !== undefined ? { source: git } : {}), onPush: () => reconciler.request() } }
+        : {}),
+      log: (level, message) => options.log(level, message),
+    });
+  }
+  reconciler.start();
+  options.log('info', `controller reconciling ${source.describe()} into task queue ${options.taskQueue}`);
+  return {
+    reconciler,
+    source,
+    ...(api !== undefined ? { api } : {}),
+    async stop() {
+      await reconciler.stop();
+      await reconciler.flushed();
+      await api?.close();
+    },
+  };
+}
+
+/** A log line as JSON on stdout (R-LOG-1 form: time, level, message, fields). */
+export function jsonLogLine(level: string, message: string, fields: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`;
+}
