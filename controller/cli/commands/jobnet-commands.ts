@@ -159,27 +159,56 @@ export function registerJobnetCommands(program: Command): void {
 function registerApplyCommand(program: Command): void {
   const command = program
     .command('apply')
-    .description('validate and compile a definitions directory, then load every jobnet into the scheduler (one actor per jobnet) and route its events')
+    .description('reconcile a definitions directory into the scheduler once: validate, compile, plan against what Temporal runs, then create or update the changed jobnets (one actor each), retire removed ones (delete with --prune) and route events')
+    .argument('[dir]', 'definitions repository (same as --dir)')
     .option('--dir <dir>', 'definitions repository', '.')
     .option('--env <name>', 'environment whose variables to compile with (R-VAR-2; default: the Settings environment)')
+    .option('--prune', 'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)')
     .option('--by <name>', 'who applies, recorded with each jobnet (default: $USER, else "operator")')
-    .option('--json', 'print JSON: {revision, jobnets: [{project, jobnet, trigger, actor, digest}], routes}');
-  addTemporalOptions(command).action(async (opts: ApplyFlags) => {
+    .option('--json', 'print JSON: {revision, jobnets: [{project, jobnet, trigger, actor, digest}], routes, plan}');
+  addTemporalOptions(command).action(async (positional: string | undefined, opts: ApplyFlags & { prune?: boolean }) => {
+    const dir = positional ?? opts.dir;
     const target = temporalTargetForCommand(opts);
-    const repository = await loadValidDefinitions(opts.dir, `the definitions in ${opts.dir} have errors; nothing was applied`);
+    // Validated and compiled here first, so problems are printed like `jobnet validate` prints them.
+    const repository = await loadValidDefinitions(dir, `the definitions in ${dir} have errors; nothing was applied`);
     const compiled = compileAllJobnets(repository, opts.env !== undefined ? { environment: opts.env } : {});
     if (!compiled.ok) throw new CommandFailure(`${compiled.message}; nothing was applied`);
     if (compiled.failures.length > 0) {
       const listing = compiled.failures.map((failure) => `  ${failure.project}/${failure.jobnet}: ${failure.message}`).join('\n');
       throw new CommandFailure(`${compiled.failures.length} jobnet(s) could not be compiled; nothing was applied:\n${listing}`);
     }
-    const revision = repository.revision ?? unversionedRevision;
     const by = operatorName(opts.by);
-    const { applyJobnets } = await import('../../jobnets/jobnet-client.js');
-    if (process.stderr.isTTY) process.stderr.write(`applying ${compiled.jobnets.length} jobnet(s) of revision ${revision}…\n`);
-    const result = await withTemporalClient(target, ({ client }) => applyJobnets(client, { taskQueue: target.taskQueue, jobnets: compiled.jobnets, revision, by }));
-    const summary = applySummaryOf(compiled.jobnets, result.actors, revision, result.routes);
-    process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : renderApplySummary(summary));
+    const { Reconciler } = await import('../../reconcile/reconciler.js');
+    const { DirectorySource } = await import('../../source/directory-source.js');
+    const { jobnetActorWorkflowId } = await import('../../../workflows/jobnet-actor-contract.js');
+    const { eventRoutesOf } = await import('../../../workflows/lib/event-routing.js');
+    if (process.stderr.isTTY) process.stderr.write(`applying ${compiled.jobnets.length} jobnet(s) from ${dir}…\n`);
+    const outcome = await withTemporalClient(target, async ({ client }) => {
+      const reconciler = new Reconciler({
+        client,
+        taskQueue: target.taskQueue,
+        source: new DirectorySource(dir),
+        by,
+        resyncIntervalMs: 0,
+        ...(opts.env !== undefined ? { environment: opts.env } : {}),
+        ...(opts.prune === true ? { prune: true } : {}),
+      });
+      const result = await reconciler.reconcile();
+      if (result.result === 'failed' || result.result === 'stalled') throw new CommandFailure(`nothing was applied: ${reconciler.getStatus().lastError ?? result.result}`);
+      return result;
+    });
+    const revision = outcome.revision ?? unversionedRevision;
+    const actors = compiled.jobnets.map((jobnet) => jobnetActorWorkflowId(jobnet.project, jobnet.name));
+    const summary = { ...applySummaryOf(compiled.jobnets, actors, revision, eventRoutesOf(compiled.jobnets).length), ...(outcome.plan !== undefined ? { plan: outcome.plan.counts } : {}) };
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write(renderApplySummary(summary));
+    if (outcome.plan !== undefined) {
+      const { create, update, noop, retire, delete: deleted } = outcome.plan.counts;
+      process.stdout.write(`plan: ${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged\n`);
+    }
   });
 }
 

@@ -1,0 +1,93 @@
+/**
+ * `jobnet up` as the README quick start uses it: the real bin starts its own Temporal dev server
+ * (on a database file in a temporary directory), a worker, the controller and the API on the
+ * bundled examples/; the API reports the controller Ready, the scheduled example jobnet
+ * `infra/heartbeat` (every minute) runs and ends normally, and its HEARTBEAT event starts
+ * `infra/heartbeat-audit`. SIGINT stops everything and the process exits 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { freePort } from '../../controller/temporal/dev-server.js';
+import { projectRoot, runJobnet } from './cli-process.js';
+
+let child: ChildProcess | undefined;
+let dataDir: string | undefined;
+
+afterAll(async () => {
+  if (child !== undefined && child.exitCode === null) {
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+  }
+  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function poll<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, output: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms; jobnet up printed:\n${output().slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+it('brings up the whole system on examples/, runs the scheduled heartbeat, and stops on SIGINT', async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'jobnet-up-'));
+  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.TEMPORAL_ADDRESS;
+  delete env.JOBNET_WEBHOOK_SECRET;
+  child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'jobnet.js'), 'up', '--data-dir', dataDir, '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--listen', `127.0.0.1:${apiPort}`], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const printed = () => output;
+
+  await poll('"jobnet is up"', () => (output.includes('jobnet is up') ? true : undefined), 90_000, printed);
+  expect(output).toContain(`Web UI        http://127.0.0.1:${uiPort}`);
+  expect(output).toContain(`API           http://127.0.0.1:${apiPort}/api/v1/status`);
+
+  const status = await poll(
+    'controller Ready',
+    async () => {
+      const answer = (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json()) as { conditions?: { type: string; status: string }[]; jobnets?: { jobnet: string }[] };
+      return answer.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true ? answer : undefined;
+    },
+    60_000,
+    printed,
+  );
+  expect(status.jobnets?.map((entry) => entry.jobnet)).toContain('heartbeat');
+
+  const target = ['--address', `127.0.0.1:${temporalPort}`];
+  const heartbeat = await poll(
+    'a heartbeat run that ended',
+    async () => {
+      const { code, stdout } = await runJobnet(['get', 'jobnet', 'infra/heartbeat', '--json', ...target]);
+      const view = JSON.parse(stdout) as { state: { lastRun?: { status: string; trigger: string } } };
+      return code === 0 && view.state.lastRun !== undefined ? view.state.lastRun : undefined;
+    },
+    100_000,
+    printed,
+  );
+  expect(heartbeat).toMatchObject({ status: 'normal', trigger: 'schedule' });
+  const audit = await poll(
+    'the HEARTBEAT event start',
+    async () => {
+      const { stdout } = await runJobnet(['get', 'jobnet', 'infra/heartbeat-audit', '--json', ...target]);
+      const view = JSON.parse(stdout) as { state: { runCount: number; lastRun?: { parameter?: string; trigger: string } } };
+      return view.state.runCount > 0 && view.state.lastRun !== undefined ? view.state.lastRun : undefined;
+    },
+    30_000,
+    printed,
+  );
+  expect(audit).toMatchObject({ trigger: 'event', parameter: 'dev' });
+
+  const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+}, 240_000);
