@@ -51,7 +51,7 @@ import {
 } from './jobnet-actor-contract.js';
 import { addDays, businessDateOf, businessDayStartMillis, dayNumberOf, instantOf, systemCalendar, type BusinessCalendar } from './lib/business-calendar.js';
 import type { CompiledJobnet } from './lib/compiled-jobnet.js';
-import { defaultCatchUpWindowSeconds, scheduleStartDays, triggerKind, type CompiledSchedule } from './lib/compiled-schedule.js';
+import { compiledScheduleOf, scheduleStartDays, triggerKind, type CompiledSchedule } from './lib/compiled-schedule.js';
 import type { WaitEventSpec } from './lib/job-specs.js';
 import {
   applyClearEvents,
@@ -90,15 +90,7 @@ const actorActivities = proxyActivities<JobnetActorActivities>({
 });
 
 /** The schedule of a jobnet compiled without one (hand-built in tests): manual starts, every day. */
-const manualSchedule: CompiledSchedule = {
-  enabled: true,
-  days: { everyDay: true },
-  dayPatterns: {},
-  start: {},
-  catchUpWindowSeconds: defaultCatchUpWindowSeconds,
-  deadlines: {},
-  requireConfirmation: false,
-};
+const manualSchedule: CompiledSchedule = compiledScheduleOf();
 
 /** History length at which the actor continues as new (unless the server suggests it earlier). */
 const historyLimit = 4000;

@@ -14,7 +14,7 @@ import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { triggerKind } from '../../workflows/lib/compiled-schedule.js';
 import type { ActorRun, JobnetTrouble, PlannedRunStart, TroubleKind } from '../../workflows/lib/jobnet-state.js';
-import { formatRunTime } from '../runs/render-run.js';
+import { formatRunTime, withIsoTimes } from '../runs/render-run.js';
 
 /** How to show times. */
 export interface RenderJobnetOptions {
@@ -142,21 +142,11 @@ function countText(shown: number, total: number): string {
 }
 
 /** Property names whose numeric values are epoch milliseconds in a jobnet view. */
-const timeKeys = new Set(['at', 'startedAt', 'cursor', 'endDeadlineAt']);
-
-function withIsoTimes(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withIsoTimes);
-  if (value === null || typeof value !== 'object') return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) {
-    copy[key] = timeKeys.has(key) && typeof entry === 'number' ? new Date(entry).toISOString() : withIsoTimes(entry);
-  }
-  return copy;
-}
+const timeKeys: ReadonlySet<string> = new Set(['at', 'startedAt', 'cursor', 'endDeadlineAt']);
 
 /** The jobnet view as plain JSON for scripts: as the actor answers it, every time an ISO 8601 UTC string. */
 export function jobnetViewJson(view: JobnetView): Record<string, unknown> {
-  return withIsoTimes(view) as Record<string, unknown>;
+  return withIsoTimes(view, timeKeys) as Record<string, unknown>;
 }
 
 /** {@link jobnetViewJson} as indented text with a final newline. */
@@ -262,7 +252,7 @@ export function renderTroubleTable(troubles: readonly JobnetTrouble[], options: 
 
 /** Troubles as JSON text, times as ISO 8601 UTC strings, with a final newline. */
 export function renderTroublesJson(troubles: readonly JobnetTrouble[]): string {
-  return JSON.stringify(withIsoTimes(troubles), null, 2) + '\n';
+  return JSON.stringify(withIsoTimes(troubles, timeKeys), null, 2) + '\n';
 }
 
 // ---------------------------------------------------------------------------------------------

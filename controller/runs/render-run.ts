@@ -105,14 +105,18 @@ export function renderRunTable(view: RunView, options: RenderRunOptions = {}): s
 }
 
 /** Property names whose numeric values are epoch milliseconds in a run view. */
-const timeKeys = new Set(['at', 'startedAt', 'endedAt', 'notBefore']);
+const timeKeys: ReadonlySet<string> = new Set(['at', 'startedAt', 'endedAt', 'notBefore']);
 
-function withIsoTimes(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withIsoTimes);
+/**
+ * A deep copy of plain JSON `value` in which every number under one of `keys` (epoch
+ * milliseconds) is an ISO 8601 UTC string: the JSON form of views for scripts.
+ */
+export function withIsoTimes(value: unknown, keys: ReadonlySet<string> = timeKeys): unknown {
+  if (Array.isArray(value)) return value.map((item) => withIsoTimes(item, keys));
   if (value === null || typeof value !== 'object') return value;
   const copy: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) {
-    copy[key] = timeKeys.has(key) && typeof entry === 'number' ? new Date(entry).toISOString() : withIsoTimes(entry);
+    copy[key] = keys.has(key) && typeof entry === 'number' ? new Date(entry).toISOString() : withIsoTimes(entry, keys);
   }
   return copy;
 }

@@ -8,21 +8,12 @@ import { getJobnetView } from '../../controller/jobnets/jobnet-client.js';
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import { systemCalendar } from '../../workflows/lib/business-calendar.js';
 import type { CompiledJobFields, CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
-import { defaultCatchUpWindowSeconds, type CompiledSchedule } from '../../workflows/lib/compiled-schedule.js';
+import { compiledScheduleOf, type CompiledSchedule } from '../../workflows/lib/compiled-schedule.js';
 import { jobnetOf } from './run-fixtures.js';
 
 /** A compiled jobnet of `project` with a schedule (defaults: every day, manual, no deadlines, UTC). */
 export function scheduledJobnet(project: string, name: string, jobs: CompiledJobFields[], schedule: Partial<CompiledSchedule> = {}): CompiledJobnet {
-  const full: CompiledSchedule = {
-    enabled: true,
-    days: { everyDay: true },
-    dayPatterns: {},
-    start: {},
-    catchUpWindowSeconds: defaultCatchUpWindowSeconds,
-    deadlines: {},
-    requireConfirmation: false,
-    ...schedule,
-  };
+  const full = compiledScheduleOf(schedule);
   return jobnetOf(name, jobs, { project, calendar: systemCalendar('UTC'), schedule: full, digest: `${name}-${JSON.stringify(full)}` });
 }
 

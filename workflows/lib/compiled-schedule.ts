@@ -61,6 +61,24 @@ export interface CompiledSchedule {
 /** R-SCH-3's default catch-up window: 10 minutes. */
 export const defaultCatchUpWindowSeconds = 600;
 
+/**
+ * The schedule of a jobnet with every default of the definition format: enabled, every day a
+ * start day, manual starts only, the default catch-up window, no deadlines, no confirmation.
+ * `fields` override single fields.
+ */
+export function compiledScheduleOf(fields: Partial<CompiledSchedule> = {}): CompiledSchedule {
+  return {
+    enabled: true,
+    days: { everyDay: true },
+    dayPatterns: {},
+    start: {},
+    catchUpWindowSeconds: defaultCatchUpWindowSeconds,
+    deadlines: {},
+    requireConfirmation: false,
+    ...fields,
+  };
+}
+
 /** Which trigger a schedule has: `manual` when it has none. */
 export function triggerKind(start: CompiledStart): 'at' | 'every' | 'events' | 'manual' {
   if (start.at !== undefined) return 'at';

@@ -18,7 +18,7 @@ import { renderControllerStatus } from '../../reconcile/render-status.js';
 import type { GitCredentials } from '../../source/git-source.js';
 import { jsonLogLine, startControllerProcess, type SourceSettings } from '../../system/controller-process.js';
 import { connectClient } from '../../temporal/temporal-target.js';
-import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
+import { addTemporalOptions, describeTemporalTarget, type TemporalClientHandle, type TemporalFlags, type TemporalTarget } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { temporalTargetForCommand, userErrorOf, withTemporalClient } from '../temporal-commands.js';
 
@@ -120,6 +120,24 @@ export async function untilSignalled(stop: () => Promise<void>, log: (line: stri
   await stop();
 }
 
+/**
+ * Runs a long-lived process with a client of `target` and closes the client when it ends.
+ * @throws UsageError/CommandFailure when Temporal cannot be reached.
+ */
+async function withLongLivedClient(target: TemporalTarget, work: (client: TemporalClientHandle['client']) => Promise<void>): Promise<void> {
+  let handle: TemporalClientHandle;
+  try {
+    handle = await connectClient(target);
+  } catch (error) {
+    throw userErrorOf(error);
+  }
+  try {
+    await work(handle.client);
+  } finally {
+    await handle.close();
+  }
+}
+
 function log(level: string, message: string, fields?: Record<string, unknown>): void {
   process.stdout.write(jsonLogLine(level, message, fields));
 }
@@ -138,15 +156,9 @@ export function registerControllerCommands(program: Command): void {
     const source = sourceSettingsOf(opts);
     const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
     const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
-    let handle;
-    try {
-      handle = await connectClient(target);
-    } catch (error) {
-      throw userErrorOf(error);
-    }
-    try {
+    await withLongLivedClient(target, async (client) => {
       const running = await startControllerProcess({
-        client: handle.client,
+        client,
         taskQueue: target.taskQueue,
         source,
         ...(opts.env !== undefined ? { environment: opts.env } : {}),
@@ -162,9 +174,7 @@ export function registerControllerCommands(program: Command): void {
         webhook: webhookSecret !== undefined ? 'on' : `off (set ${opts.webhookSecretEnv})`,
       });
       await untilSignalled(() => running.stop(), (line) => log('info', line));
-    } finally {
-      await handle.close();
-    }
+    });
   });
 
   const api = program
@@ -174,20 +184,11 @@ export function registerControllerCommands(program: Command): void {
   addTemporalOptions(api).action(async (opts: TemporalFlags & { listen: string }) => {
     const target = temporalTargetForCommand(opts);
     const listen = parseListen(opts.listen);
-    let handle;
-    try {
-      handle = await connectClient(target);
-    } catch (error) {
-      throw userErrorOf(error);
-    }
-    try {
-      const client = handle.client;
+    await withLongLivedClient(target, async (client) => {
       const server = await startApiServer({ ...listen, status: async () => (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined });
       log('info', `API listening on ${server.url}, reading ${describeTemporalTarget(target)}`);
       await untilSignalled(() => server.close(), (line) => log('info', line));
-    } finally {
-      await handle.close();
-    }
+    });
   });
 
   const status = program
