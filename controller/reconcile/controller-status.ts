@@ -7,7 +7,7 @@
  * Types and pure builders only; the reconciler is the one place that writes a status.
  */
 import type { Diagnostic } from '../definitions/diagnostics.js';
-import type { ActionKind, ObservedJobnet, ReconcilePlan } from './plan.js';
+import type { ActionKind, ObservedJobnet, PlanWarning, ReconcilePlan } from './plan.js';
 
 /** An observed jobnet with the status its actor published (observe.ts). */
 export type ObservedJobnetWithStatus = ObservedJobnet & { status?: string };
@@ -53,6 +53,8 @@ export interface ControllerStatus {
   conditions: StatusCondition[];
   /** The last plan's action counts. */
   lastPlan?: Record<ActionKind, number>;
+  /** The last plan's warnings: jobnets changed or removed while a run of theirs is open. */
+  warnings?: PlanWarning[];
   jobnets: JobnetStatusEntry[];
   /** Every diagnostic of the attempted revision when it did not validate (R-GIT-2). */
   diagnostics: Diagnostic[];

@@ -255,6 +255,8 @@ export class Reconciler {
         status.diagnostics = [];
         delete status.lastError;
         status.lastPlan = plan.counts;
+        if (plan.warnings.length > 0) status.warnings = plan.warnings;
+        else delete status.warnings;
         status.jobnets = jobnetEntries(plan);
         const { create, update, retire, delete: deleted, noop } = plan.counts;
         const summary = `${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged`;
@@ -263,6 +265,7 @@ export class Reconciler {
         status.conditions = withCondition(status.conditions, { type: 'Ready', status: 'True', reason: 'Reconciled', message: `revision ${revision} is applied` }, applied);
       });
       if (changed) this.options.log?.('info', `revision ${revision} applied`, { ...plan.counts });
+      for (const warning of changed ? plan.warnings : []) this.options.log?.('warn', `${warning.project}/${warning.name}: ${warning.message}`);
       this.reconciledRevision = revision;
       this.succeeded();
       return { result: work.length > 0 ? 'applied' : 'unchanged', revision, plan };

@@ -23,6 +23,7 @@ export function renderControllerStatus(status: ControllerStatus): string {
     lines.push(`last plan:  ${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged`);
   }
   if (status.lastError !== undefined) lines.push(`last error: ${status.lastError}`);
+  for (const warning of status.warnings ?? []) lines.push(`warning:    ${warning.project}/${warning.name}: ${warning.message}`);
   lines.push('', 'CONDITIONS');
   lines.push(table([['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], ...status.conditions.map((c) => [c.type, c.status, c.reason, c.since, c.message])]));
   if (status.jobnets.length > 0) {

@@ -177,9 +177,12 @@ describe('reconcile from a git remote', () => {
     const started = await operateJobnet(harness.client, project, 'gamma', { operation: 'start', by: 'tester' });
     expect(started.ok).toBe(true);
     const oldRevision = (await getJobnetView(harness.client, project, 'gamma')).revision;
+    // What the controller observes: the actor's published status (visibility lags a moment).
+    await until('gamma seen running', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'gamma' && a.status === 'running'), 10_000);
     const revision = await push('gamma changed', { 'jobnets/gamma.yaml': jobnetYaml('gamma', '21:15').replace('seconds: 1', 'seconds: 2') });
     reconciler.request();
-    await applied(revision, 15_000);
+    const { status } = await applied(revision, 15_000);
+    expect(status.warnings).toEqual([expect.objectContaining({ name: 'gamma', code: 'RUN-KEEPS-REVISION' })]);
     const runId = started.ok ? (started.answer.runId as string) : '';
     expect((await harness.view(runId)).revision).toBe(oldRevision);
     await harness.waitForEnd(runId);
