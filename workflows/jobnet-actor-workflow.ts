@@ -132,7 +132,14 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
   const dueTimeStarts = (now: number): PlannedStart[] => {
     const trigger = timeTrigger();
     if (trigger === undefined) return [];
-    return nextStarts(trigger, startDays(), calendar(), state.cursor, maxOverdueStarts).filter((start) => Date.parse(start.instant) <= now);
+    // Ask for few starts and double only while all of them are due: on the common path (one start
+    // due, or none) this is one short computation, which keeps the actor's task — and so the
+    // lateness of the timers it sets — short; after an outage it grows to what is overdue.
+    for (let count = 2; ; count = Math.min(count * 2, maxOverdueStarts)) {
+      const starts = nextStarts(trigger, startDays(), calendar(), state.cursor, count);
+      const due = starts.filter((start) => Date.parse(start.instant) <= now);
+      if (due.length < starts.length || starts.length < count || count === maxOverdueStarts) return due;
+    }
   };
   const nextTimeStart = (): PlannedStart | undefined => {
     const trigger = timeTrigger();
