@@ -87,9 +87,13 @@ export async function applyJobnet(client: Client, taskQueue: string, definition:
     args: [input],
     signal: applyDefinitionSignal,
     signalArgs: [{ definition, by }],
+    // Digest and revision at start too, so the controller observes a new actor at once rather
+    // than after its first workflow task (which a large apply delays by many seconds).
     typedSearchAttributes: [
       { key: { name: 'JobnetProject', type: 'KEYWORD' }, value: definition.project },
       { key: { name: 'JobnetName', type: 'KEYWORD' }, value: definition.name },
+      { key: { name: 'JobnetRevision', type: 'KEYWORD' }, value: definition.revision },
+      ...(definition.digest !== undefined ? [{ key: { name: 'JobnetDigest', type: 'KEYWORD' as const }, value: definition.digest }] : []),
     ],
   });
   return workflowId;

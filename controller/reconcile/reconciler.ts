@@ -264,7 +264,8 @@ export class Reconciler {
         status.conditions = withCondition(status.conditions, { type: 'Applied', status: 'True', reason: 'Applied', message: summary }, applied);
         status.conditions = withCondition(status.conditions, { type: 'Ready', status: 'True', reason: 'Reconciled', message: `revision ${revision} is applied` }, applied);
       });
-      if (changed) this.options.log?.('info', `revision ${revision} applied`, { ...plan.counts });
+      if (work.length > 0) this.options.log?.('info', `revision ${revision} applied`, { ...plan.counts });
+      else if (changed) this.options.log?.('info', `revision ${revision} is already what Temporal runs; nothing to apply`);
       for (const warning of changed ? plan.warnings : []) this.options.log?.('warn', `${warning.project}/${warning.name}: ${warning.message}`);
       this.reconciledRevision = revision;
       this.succeeded();
