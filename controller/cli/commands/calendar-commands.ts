@@ -25,11 +25,11 @@ import {
   weekdayIndexOf,
   weekdays,
 } from '../../../workflows/lib/business-calendar.js';
-import { formatTimeOfDay } from '../../../workflows/lib/durations.js';
 import { nextStarts, type PlannedStart, type StartTrigger } from '../../../workflows/lib/start-times.js';
 import { compileJobnet } from '../../compile/compile-jobnet.js';
 import { jobnetStartDays } from '../../compile/compile-start-days.js';
 import { jobnetKey } from '../../definitions/definition-index.js';
+import { describeCalendar, weekdayDate } from '../../reconcile/plan-report.js';
 import type { JobnetDocument } from '../../definitions/types.generated.js';
 import type { ValidatedRepository } from '../../definitions/validate-repository.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
@@ -178,7 +178,7 @@ function renderStartDays(id: string, year: number, calendar: BusinessCalendar, s
 
   for (const date of startDays) {
     const name = isOperating(dayNumberOf(date)) ? undefined : (holidayName(calendar, date) ?? 'holiday');
-    lines.push(`${date} ${weekdayName(date)}${name === undefined ? '' : `  (${name})`}`);
+    lines.push(`${weekdayDate(date)}${name === undefined ? '' : `  (${name})`}`);
   }
   lines.push(`${startDays.length} start ${startDays.length === 1 ? 'day' : 'days'} in ${year}`);
   return lines.join('\n') + '\n';
@@ -217,28 +217,18 @@ function renderNextStarts(id: string, jobnet: JobnetDocument, calendar: Business
     return lines.join('\n') + '\n';
   }
   const header = ['BUSINESS DATE', `LOCAL TIME (${calendar.timezone})`, 'UTC'];
-  const rows = starts.map((entry) => [`${entry.businessDate} ${weekdayName(entry.businessDate)}`, localTimeOf(calendar, entry.instant), entry.instant.replace(/\.000Z$/, 'Z')]);
+  const rows = starts.map((entry) => [weekdayDate(entry.businessDate), localTimeOf(calendar, entry.instant), entry.instant.replace(/\.000Z$/, 'Z')]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
   for (const row of [header, ...rows]) lines.push(row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd());
   if (starts.length < count) lines.push(`only ${starts.length} of ${count} starts planned in the next ${Math.floor(maxLookaheadDays / 366)} years`);
   return lines.join('\n') + '\n';
 }
 
-function describeCalendar(calendar: BusinessCalendar): string {
-  return `${calendar.name} (${calendar.timezone}, day change ${formatTimeOfDay(calendar.dayChangeMinutes)})`;
-}
-
 /** `YYYY-MM-DD ddd HH:MM` of an instant on the calendar's wall clock. */
 function localTimeOf(calendar: BusinessCalendar, instant: string): string {
   const local = DateTime.fromMillis(instantMillis(instant), { zone: calendar.timezone });
   const date = isoDateOf(dayNumberFromParts(local.year, local.month, local.day));
-  return `${date} ${weekdayName(date)} ${pad(local.hour, 2)}:${pad(local.minute, 2)}`;
-}
-
-/** `Mon` … `Sun` of an ISO date. */
-function weekdayName(date: string): string {
-  const day = weekdays[weekdayIndexOf(dayNumberOf(date))] as string;
-  return (day[0] as string).toUpperCase() + day.slice(1);
+  return `${weekdayDate(date)} ${pad(local.hour, 2)}:${pad(local.minute, 2)}`;
 }
 
 function pad(value: number, width: number): string {
