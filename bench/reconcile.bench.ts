@@ -314,7 +314,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 /** Resolves at the instant (performance.now()) the jobnet's actor answers with `revision`. */
 async function actorHolds(client: Client, project: string, name: string, revision: string, timeoutMs: number): Promise<number> {
-  return await until(`${project}/${name} on ${revision}`, async () => ((await getJobnetView(client, project, name)).revision === revision ? performance.now() : undefined), timeoutMs, 50);
+  return await until(`${project}/${name} on ${revision}`, async () => ((await getJobnetView(client, taskQueue, project, name)).revision === revision ? performance.now() : undefined), timeoutMs, 50);
 }
 
 /** First instants (performance.now()) at which the status showed a revision fetched and applied. */

@@ -32,7 +32,7 @@ import os from 'node:os';
 import { Client, Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { applyJobnets, getJobnetView } from '../controller/jobnets/jobnet-client.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
-import { jobnetActorWorkflowId } from '../workflows/jobnet-actor-contract.js';
+import { jobnetActorWorkflowId } from '../workflows/lib/wire-contract.js';
 import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
 import { runViewQuery } from '../workflows/run-contract.js';
 import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
@@ -185,7 +185,7 @@ async function measureIdleActors(count: number) {
   const started = performance.now();
   await applyJobnets(client, { taskQueue, jobnets, revision: 'idle', by: 'bench' });
   const applySeconds = (performance.now() - started) / 1000;
-  let pending = jobnets.map((jobnet) => jobnetActorWorkflowId(jobnet.project, jobnet.name));
+  let pending = jobnets.map((jobnet) => jobnetActorWorkflowId(taskQueue, jobnet.project, jobnet.name));
   for (;;) {
     const busy: string[] = [];
     await forEachLimited(pending, 50, async (workflowId) => {
@@ -236,7 +236,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   const listRuns = async () => {
     const runs: { workflowId: string; jobnet: string; startedAt: number }[] = [];
     for await (const execution of client.workflow.list({ query: `WorkflowType = 'runWorkflow' AND JobnetProject = '${project}'` })) {
-      runs.push({ workflowId: execution.workflowId, jobnet: decodeURIComponent(execution.workflowId.split('/')[2] ?? ''), startedAt: execution.startTime.getTime() });
+      runs.push({ workflowId: execution.workflowId, jobnet: decodeURIComponent(execution.workflowId.split('/')[3] ?? ''), startedAt: execution.startTime.getTime() });
     }
     return runs;
   };
@@ -247,7 +247,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   await forEachLimited(names, queryConcurrency, async (name) => {
-    await client.workflow.getHandle(jobnetActorWorkflowId(project, name)).terminate(`${label} phase of the benchmark is over`);
+    await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, name)).terminate(`${label} phase of the benchmark is over`);
   });
   log(`${label}: ${minutes} starts done, actors stopped; reading runs, histories and views`);
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -288,7 +288,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   const actorTasks: number[] = [];
   const runStarts: { jobnet: string; runId: string; due: number; actorStartedAt: number; timerFiredAt?: number }[] = [];
   await forEachLimited(names, queryConcurrency, async (name) => {
-    const history = await client.workflow.getHandle(jobnetActorWorkflowId(project, name)).fetchHistory();
+    const history = await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, name)).fetchHistory();
     const timerOfDue = new Map<number, number>();
     const starts: typeof runStarts = [];
     const taskStartedAt = new Map<string, number>();
@@ -320,7 +320,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   const troubles: { skipped: number; refused: number } = { skipped: 0, refused: 0 };
   const lastStartedAt = new Map<string, number>();
   await forEachLimited(names, queryConcurrency, async (name) => {
-    const view = await getJobnetView(client, project, name);
+    const view = await getJobnetView(client, taskQueue, project, name);
     const lastRun = view.state.currentRun ?? view.state.lastRun;
     if (lastRun !== undefined) lastStartedAt.set(lastRun.runId, lastRun.startedAt);
     for (const trouble of view.state.troubles) {

@@ -19,8 +19,8 @@ import { Client, Connection } from '@temporalio/client';
 import { applyJobnets, getJobnetView, operateJobnet, raiseEvent } from '../controller/jobnets/jobnet-client.js';
 import { startDevServer, temporalCliPath } from '../controller/temporal/dev-server.js';
 import { startWorker } from '../controller/worker/start-worker.js';
-import { eventRegistryWorkflowId } from '../workflows/event-registry-contract.js';
-import { jobnetActorWorkflowId, type JobnetView } from '../workflows/jobnet-actor-contract.js';
+import type { JobnetView } from '../workflows/jobnet-actor-contract.js';
+import { eventRegistryWorkflowId, jobnetActorWorkflowId } from '../workflows/lib/wire-contract.js';
 import { scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
 
 const outputDir = path.resolve(import.meta.dirname, '..', 'test', 'fixtures', 'actor-histories');
@@ -34,7 +34,7 @@ const client = new Client({ connection, namespace: server.namespace });
 
 async function until(name: string, predicate: (view: JobnetView) => boolean): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while (!predicate(await getJobnetView(client, project, name))) {
+  while (!predicate(await getJobnetView(client, taskQueue, project, name))) {
     if (Date.now() > deadline) throw new Error(`jobnet ${name} did not reach the expected state`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -59,24 +59,24 @@ try {
   expectOk(await raise(), 'first raise');
   expectOk(await raise(), 'queued raise');
   await until('on-events', (view) => view.state.runCount === 2 && view.state.currentRun === undefined);
-  expectOk(await operateJobnet(client, project, 'on-events', { operation: 'hold', by: 'recorder' }), 'hold');
+  expectOk(await operateJobnet(client, taskQueue, project, 'on-events', { operation: 'hold', by: 'recorder' }), 'hold');
   expectOk(await raise(), 'deferred raise');
-  expectOk(await operateJobnet(client, project, 'on-events', { operation: 'release', by: 'recorder' }), 'release');
+  expectOk(await operateJobnet(client, taskQueue, project, 'on-events', { operation: 'release', by: 'recorder' }), 'release');
   await until('on-events', (view) => view.state.runCount === 3 && view.state.currentRun === undefined);
   expectOk(await raise({ suffix: 'copy1' }), 'copy raise');
 
-  expectOk(await operateJobnet(client, project, 'gated', { operation: 'start', by: 'recorder' }), 'gated start');
+  expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'start', by: 'recorder' }), 'gated start');
   await until('gated', (view) => view.status === 'abended');
-  const refused = await operateJobnet(client, project, 'gated', { operation: 'start', by: 'recorder' });
+  const refused = await operateJobnet(client, taskQueue, project, 'gated', { operation: 'start', by: 'recorder' });
   if (refused.ok) throw new Error('a start before confirm was accepted');
-  expectOk(await operateJobnet(client, project, 'gated', { operation: 'confirm', by: 'recorder' }), 'confirm');
-  expectOk(await operateJobnet(client, project, 'gated', { operation: 'disable', by: 'recorder' }), 'disable');
-  expectOk(await operateJobnet(client, project, 'gated', { operation: 'enable', by: 'recorder' }), 'enable');
+  expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'confirm', by: 'recorder' }), 'confirm');
+  expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'disable', by: 'recorder' }), 'disable');
+  expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'enable', by: 'recorder' }), 'enable');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
 
   const workflows = {
-    'actor-on-events': jobnetActorWorkflowId(project, 'on-events'),
-    'actor-gated': jobnetActorWorkflowId(project, 'gated'),
+    'actor-on-events': jobnetActorWorkflowId(taskQueue, project, 'on-events'),
+    'actor-gated': jobnetActorWorkflowId(taskQueue, project, 'gated'),
     'event-registry': eventRegistryWorkflowId(taskQueue),
   };
   for (const [name, workflowId] of Object.entries(workflows)) {

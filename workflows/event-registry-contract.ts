@@ -7,17 +7,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EventDeliveryAnswer } from './jobnet-actor-contract.js';
+import type { ControllerClaim, ControllerOwner } from './lib/controller-ownership.js';
 import type { EventRoute } from './lib/event-routing.js';
-
-/**
- * Workflow id of the event registry of the deployment whose workers poll `taskQueue`: one
- * registry per deployment (a namespace may hold several, e.g. staging and test deployments).
- */
-export function eventRegistryWorkflowId(taskQueue: string): string {
-  return `jobnet-registry/${encodeURIComponent(taskQueue)}`;
-}
-/** Workflow type name of the event registry (exported from workflows/index.ts). */
-export const eventRegistryWorkflowType = 'eventRegistryWorkflow';
 
 export interface EventRegistryInput {
   /** Revision of the applied routes; omitted until the first apply. */
@@ -27,6 +18,8 @@ export interface EventRegistryInput {
   raises?: number;
   /** The controller's last published status (carried over a continue-as-new). */
   controllerStatus?: unknown;
+  /** The controller that owns the deployment (carried over a continue-as-new). */
+  controllerOwner?: ControllerOwner;
 }
 
 /** New routes from `jobnet apply` / the controller. */
@@ -99,3 +92,11 @@ export const applyRoutesSignal = defineSignal<[RoutesApply]>('applyRoutes');
 export const controllerStatusSignal = defineSignal<[unknown]>('controllerStatus');
 /** The controller status last published; undefined when no controller has published one. */
 export const controllerStatusQuery = defineQuery<unknown>('controllerStatus');
+/** Claims or renews the deployment for a controller; rejected (with the owner named) while another controller's lease runs. */
+export const claimControllerUpdate = defineUpdate<ControllerOwner, [ControllerClaim]>('claimController');
+/** A controller that stops gives its claim up, so a successor need not wait for the lease to lapse. */
+export const releaseControllerSignal = defineSignal<[{ id: string }]>('releaseController');
+/** The controller that owns the deployment, if its lease runs. */
+export const controllerOwnerQuery = defineQuery<ControllerOwner | undefined>('controllerOwner');
+
+export type { ControllerClaim, ControllerOwner };

@@ -8,23 +8,29 @@
  * with the reason (the 256th pending raise, a running jobnet without `whileRunning`, …).
  *
  * It also keeps the status the GitOps controller publishes (R-GIT-4), for `jobnet status` and the
- * API. Deterministic workflow code only; continues as new when its history grows.
+ * API, and which controller owns the deployment (lib/controller-ownership.ts). Deterministic workflow code only; continues as new when its history grows.
  */
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JobnetActorActivities } from './activities/activity.types.js';
 import {
   applyRoutesSignal,
+  claimControllerUpdate,
   clearPendingEventsUpdate,
+  controllerOwnerQuery,
   controllerStatusQuery,
   controllerStatusSignal,
   eventRegistryViewQuery,
   raiseEventUpdate,
+  releaseControllerSignal,
+  type ControllerClaim,
+  type ControllerOwner,
   type EventClearAnswer,
   type EventClearRequest,
   type EventRaise,
   type EventRaiseAnswer,
   type EventRegistryInput,
 } from './event-registry-contract.js';
+import { controllerClaimRefusal } from './lib/controller-ownership.js';
 import { eventTargets, inScope, scopeProblem, type EventRoute } from './lib/event-routing.js';
 
 const activities = proxyActivities<JobnetActorActivities>({
@@ -40,12 +46,34 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
   let routes: EventRoute[] = input.routes;
   let raises = input.raises ?? 0;
   let controllerStatus = input.controllerStatus;
+  let controllerOwner = input.controllerOwner;
   const generation = workflowInfo().runId;
 
   setHandler(eventRegistryViewQuery, () => ({ ...(revision !== undefined ? { revision } : {}), routes, raises }));
   setHandler(controllerStatusQuery, () => controllerStatus);
   setHandler(controllerStatusSignal, (status) => {
     controllerStatus = status;
+  });
+  const liveOwner = (): ControllerOwner | undefined =>
+    controllerOwner !== undefined && Date.now() - controllerOwner.renewedAt < controllerOwner.leaseMs ? controllerOwner : undefined;
+  setHandler(controllerOwnerQuery, liveOwner);
+  setHandler(
+    claimControllerUpdate,
+    (claim): ControllerOwner => {
+      const now = Date.now();
+      const since = liveOwner()?.id === claim.id ? (controllerOwner?.since ?? now) : now;
+      controllerOwner = { ...claim, since, renewedAt: now };
+      return controllerOwner;
+    },
+    {
+      validator: (claim: ControllerClaim) => {
+        const refusal = controllerClaimRefusal(controllerOwner, claim, Date.now());
+        if (refusal !== undefined) throw new Error(refusal);
+      },
+    },
+  );
+  setHandler(releaseControllerSignal, ({ id }) => {
+    if (controllerOwner?.id === id) controllerOwner = undefined;
   });
   setHandler(applyRoutesSignal, (applied) => {
     revision = applied.revision;
@@ -88,6 +116,13 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
       const info = workflowInfo();
       return (info.continueAsNewSuggested || info.historyLength > historyLimit) && allHandlersFinished();
     });
-    await continueAsNew<typeof eventRegistryWorkflow>({ ...(revision !== undefined ? { revision } : {}), routes, raises, ...(controllerStatus !== undefined ? { controllerStatus } : {}) });
+    const owner = liveOwner();
+    await continueAsNew<typeof eventRegistryWorkflow>({
+      ...(revision !== undefined ? { revision } : {}),
+      routes,
+      raises,
+      ...(controllerStatus !== undefined ? { controllerStatus } : {}),
+      ...(owner !== undefined ? { controllerOwner: owner } : {}),
+    });
   }
 }

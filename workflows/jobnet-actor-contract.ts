@@ -12,9 +12,6 @@ import type { JobnetStatus, JobnetActorState, JobnetTrouble, PlannedRunStart } f
 import type { RunStatus } from './lib/run-state.js';
 import type { RunTrouble } from './run-contract.js';
 
-/** Workflow type name of the jobnet actor (exported from workflows/index.ts). */
-export const jobnetActorWorkflowType = 'jobnetActorWorkflow';
-
 /** Input of the jobnet actor; after a continue-as-new it carries the state on. */
 export interface JobnetActorInput {
   /** The compiled jobnet (with `children` and `schedule`) of the latest applied revision. */
@@ -142,11 +139,6 @@ export const applyDefinitionSignal = defineSignal<[DefinitionApply]>('applyDefin
 /** The jobnet was removed from the definitions (R-GIT-3): stop scheduling; with `remove`, end once no run is open. */
 export const retireSignal = defineSignal<[RetireRequest]>('retire');
 export const runReportSignal = defineSignal<[RunReport]>('runReport');
-
-/** Workflow id of the jobnet actor (DESIGN.md §3): `jobnet/<project>/<jobnet>`. */
-export function jobnetActorWorkflowId(project: string, jobnet: string): string {
-  return ['jobnet', project, jobnet].map((segment) => encodeURIComponent(segment)).join('/');
-}
 
 /** Name of a copy of `jobnet` started with `suffix` (R-JN-3). */
 export function copyJobnetName(jobnet: string, suffix: string): string {

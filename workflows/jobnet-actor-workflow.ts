@@ -1,6 +1,6 @@
 /**
  * The jobnet actor (DESIGN.md §3 "Jobnet actor"): one long-lived workflow per jobnet, id
- * `jobnet/<project>/<jobnet>`, that holds the jobnet's state across runs, the compiled definition
+ * `jobnet/<deployment>/<project>/<jobnet>` (lib/wire-contract.ts), that holds the jobnet's state across runs, the compiled definition
  * of the latest applied revision, and its start logic. It
  * - sleeps on durable timers until the next time start (`start.at`, `start.every`), the next day
  *   change, or the next deadline, computed with the functions behind `jobnet days`/`jobnet next`;
@@ -11,6 +11,9 @@
  *   or skip (R-STATE-1..3), recording troubles (R-TRB) — never dropping a trigger silently;
  * - starts each run as a child run that outlives the actor's own continue-as-new (parent close
  *   policy ABANDON) and reports back its status, troubles and completion (`runReportSignal`);
+ *   a run that ends without reporting (terminated or reset in Temporal itself) is noticed — from
+ *   the child's end event, or by a liveness probe for runs of an earlier execution — recorded as
+ *   a trouble, and leaves the jobnet `forced`, which `confirm` clears;
  * - continues as new when its history grows, carrying its state.
  *
  * Catch-up after an outage (R-SCH-3) needs no special code: a timer that should have fired while
@@ -28,12 +31,12 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { JobnetActorActivities } from './activities/activity.types.js';
 import {
   applyDefinitionSignal,
@@ -73,16 +76,10 @@ import {
   type RunStartRequest,
 } from './lib/jobnet-state.js';
 import { earliestEventStart, nextStarts, type PlannedStart } from './lib/start-times.js';
-import { closeRunSignal, deliverEventSignal, runWorkflowId, type RunInput } from './run-contract.js';
+import { retiredDigest, runWorkflowIdOfActor, searchAttributeKeys as keys } from './lib/wire-contract.js';
+import type { RunStatus } from './lib/run-state.js';
+import { closeRunSignal, deliverEventSignal, livenessProbeSignal, type RunInput, type RunResult } from './run-contract.js';
 import { runWorkflow } from './run-workflow.js';
-
-const projectKey = defineSearchAttributeKey('JobnetProject', SearchAttributeType.KEYWORD);
-const nameKey = defineSearchAttributeKey('JobnetName', SearchAttributeType.KEYWORD);
-const revisionKey = defineSearchAttributeKey('JobnetRevision', SearchAttributeType.KEYWORD);
-const businessDateKey = defineSearchAttributeKey('JobnetBusinessDate', SearchAttributeType.KEYWORD);
-const triggerKey = defineSearchAttributeKey('JobnetTrigger', SearchAttributeType.KEYWORD);
-const runStatusKey = defineSearchAttributeKey('JobnetRunStatus', SearchAttributeType.KEYWORD);
-const digestKey = defineSearchAttributeKey('JobnetDigest', SearchAttributeType.KEYWORD);
 
 const actorActivities = proxyActivities<JobnetActorActivities>({
   startToCloseTimeout: '1 minute',
@@ -98,6 +95,9 @@ const historyLimit = 4000;
 const startDayHorizonDays = 400;
 /** At most this many overdue time starts are looked at in one go after an outage. */
 const maxOverdueStarts = 2000;
+/** An open run started by an earlier execution (not watched) is probed at this interval, doubling up to the maximum. */
+const firstRunProbeMs = 30_000;
+const maxRunProbeMs = 600_000;
 
 /** Runs one jobnet's schedule and state across its runs (see the module header). */
 export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void> {
@@ -155,11 +155,57 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     return undefined;
   };
 
+  // --- Runs that end without reporting ----------------------------------------------------------
+
+  /** Runs whose end this execution sees as a child event; others are probed. */
+  const watched = new Set<string>();
+  let runProbe = { runId: '', at: 0, intervalMs: firstRunProbeMs };
+
+  /** The open run `runId` has ended without its final report (terminated, reset, timed out). */
+  const runEndedUnreported = (runId: string, status: RunStatus, why: string): void => {
+    const run = state.currentRun;
+    if (run?.runId !== runId || run.completed || !patched('notice-unreported-run-end')) return;
+    const ended: RunStatus = run.status === 'running' || run.status === 'warning' ? status : run.status;
+    applyRunReport(state, schedule(), { runId, status: ended, completed: true });
+    recordTrouble(state, identity(), {
+      kind: 'jobnetAbended',
+      at: Date.now(),
+      businessDate: run.businessDate,
+      runId,
+      message: `run ${runId} ended without reporting its end (${why}): it was terminated or reset in Temporal, outside the jobnet operations; confirm the jobnet to start it again`,
+    });
+    touch();
+  };
+
+  const watchRun = (runId: string, result: Promise<RunResult>): void => {
+    watched.add(runId);
+    void result.then(
+      (ended) => runEndedUnreported(runId, ended.status, `its workflow completed ${ended.status}`),
+      (error: unknown) => runEndedUnreported(runId, 'forced', failureText(error)),
+    );
+  };
+
+  /** Probes an open run this execution does not watch, when due; returns when to probe next (undefined: no probing). */
+  const probeOpenRun = async (now: number): Promise<number | undefined> => {
+    const run = state.currentRun;
+    if (run === undefined || run.completed || watched.has(run.runId) || !patched('probe-unwatched-runs')) return undefined;
+    if (runProbe.runId !== run.runId) runProbe = { runId: run.runId, at: now, intervalMs: firstRunProbeMs };
+    if (now < runProbe.at) return runProbe.at;
+    runProbe.at = now + runProbe.intervalMs;
+    runProbe.intervalMs = Math.min(runProbe.intervalMs * 2, maxRunProbeMs);
+    try {
+      await getExternalWorkflowHandle(run.runId).signal(livenessProbeSignal);
+    } catch {
+      runEndedUnreported(run.runId, 'forced', 'its workflow no longer exists or has ended');
+    }
+    return state.currentRun?.runId === run.runId ? runProbe.at : undefined;
+  };
+
   /** Starts a run now as a child run; returns its id, or undefined (recorded) when Temporal refused it. */
   const startRun = async (request: RunStartRequest): Promise<string | undefined> => {
     const now = Date.now();
     const sequence = `${request.trigger}-${new Date(now).toISOString().replace(/[-:.]/g, '')}-${state.runCount + 1}`;
-    const runId = runWorkflowId(definition.project, definition.name, request.businessDate, sequence);
+    const runId = runWorkflowIdOfActor(actorId, request.businessDate, sequence);
     const { children, ...jobnet } = definition;
     const runInput: RunInput = {
       jobnet,
@@ -174,20 +220,21 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     applyRunStarted(state, request, runId, now, endDeadlineOf(request.businessDate, now));
     touch();
     try {
-      await startChild(runWorkflow, {
+      const child = await startChild(runWorkflow, {
         workflowId: runId,
         args: [runInput],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
         typedSearchAttributes: [
-          { key: projectKey, value: definition.project },
-          { key: nameKey, value: definition.name },
-          { key: revisionKey, value: definition.revision },
-          { key: businessDateKey, value: request.businessDate },
-          { key: triggerKey, value: request.trigger },
-          { key: runStatusKey, value: 'running' },
+          { key: keys.project, value: definition.project },
+          { key: keys.name, value: definition.name },
+          { key: keys.revision, value: definition.revision },
+          { key: keys.businessDate, value: request.businessDate },
+          { key: keys.trigger, value: request.trigger },
+          { key: keys.runStatus, value: 'running' },
         ],
       });
+      watchRun(runId, child.result());
       return runId;
     } catch (error) {
       if (state.currentRun?.runId === runId) delete state.currentRun;
@@ -283,13 +330,18 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
 
   setHandler(applyDefinitionSignal, ({ definition: applied, by }) => {
     if (applied.project !== definition.project || applied.name !== definition.name) return;
-    if (applied.digest !== undefined && applied.digest === definition.digest) return;
+    const unchanged = applied.digest !== undefined && applied.digest === definition.digest;
+    // The same definition again is a no-op — unless the jobnet was retired: a jobnet removed and
+    // then restored unchanged is desired again and must schedule again.
+    if (unchanged && (state.retired === undefined || !patched('revive-unchanged-definition'))) return;
     definition = applied;
-    if (state.retired !== undefined) {
+    const revived = state.retired !== undefined;
+    if (revived) {
       delete state.retired;
       state.cursor = Math.max(state.cursor, Date.now());
     }
-    recordOperation(state, { operation: 'apply', by, at: Date.now(), detail: `revision ${applied.revision} applied; the next run uses it` });
+    const detail = unchanged ? `restored unchanged in revision ${applied.revision}; it schedules again` : `revision ${applied.revision} applied; the next run uses it`;
+    recordOperation(state, { operation: 'apply', by, at: Date.now(), detail });
     touch();
   });
 
@@ -495,6 +547,9 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     await eventStarts();
     now = Date.now();
 
+    // An open run of an earlier execution may have been terminated in Temporal: probe it now and then.
+    const nextProbeAt = await probeOpenRun(now);
+
     // Start deadline (R-TRB startDelayed): once per business date that is a start day.
     const deadlines = schedule().deadlines;
     let startDeadlineAt: number | undefined;
@@ -547,11 +602,11 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     }
 
     // What the controller observes with one visibility query: the definition held and the status.
-    const published = { revision: definition.revision, digest: state.retired !== undefined ? 'retired' : (definition.digest ?? ''), status: jobnetStatus(state, schedule()) };
+    const published = { revision: definition.revision, digest: state.retired !== undefined ? retiredDigest : (definition.digest ?? ''), status: jobnetStatus(state, schedule()) };
     const changes: Parameters<typeof upsertSearchAttributes>[0] = [];
-    if (published.revision !== lastPublished.revision) changes.push({ key: revisionKey, value: published.revision });
-    if (published.digest !== lastPublished.digest) changes.push({ key: digestKey, value: published.digest });
-    if (published.status !== lastPublished.status) changes.push({ key: runStatusKey, value: published.status });
+    if (published.revision !== lastPublished.revision) changes.push({ key: keys.revision, value: published.revision });
+    if (published.digest !== lastPublished.digest) changes.push({ key: keys.digest, value: published.digest });
+    if (published.status !== lastPublished.status) changes.push({ key: keys.runStatus, value: published.status });
     if (changes.length > 0) upsertSearchAttributes(changes);
     lastPublished = published;
 
@@ -561,6 +616,7 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     if (next !== undefined) wakes.push(Date.parse(next.instant));
     if (startDeadlineAt !== undefined) wakes.push(startDeadlineAt);
     if (endDeadlineAt !== undefined) wakes.push(endDeadlineAt);
+    if (nextProbeAt !== undefined) wakes.push(nextProbeAt);
     const events = schedule().start.events;
     if (events?.notBefore !== undefined && Object.keys(state.pendingEvents).length > 0 && !notBeforeReached(now)) {
       wakes.push(Date.parse(earliestEventStart(events, calendar(), state.businessDate)));
@@ -577,4 +633,11 @@ function copyIsIdle(state: JobnetActorState): boolean {
   if (state.awaitingConfirmation || state.carriedOver !== undefined) return false;
   if (Object.keys(state.pendingEvents).length > 0) return false;
   return state.lastOutcome === 'ended' || state.lastOutcome === 'pseudoNormal' || state.lastOutcome === 'confirmed';
+}
+
+/** A child run's failure as an operator reads it: `terminated: reason`, `timed out`, … */
+function failureText(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (cause instanceof Error) return `${cause.name === 'TerminatedFailure' ? 'terminated' : cause.name}: ${cause.message}`;
+  return String(cause);
 }

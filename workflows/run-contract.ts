@@ -146,21 +146,9 @@ export const closeRunSignal = defineSignal<[{ by: string }]>('closeRun');
 /** A resource lock grants this run the use of an exclusive resource (R-JOB `exclusive`). */
 export const resourceGrantedSignal = defineSignal<[{ resource: string; token: string }]>('resourceGranted');
 
-/** Characters allowed in a workflow id segment as they are; others are percent-encoded. */
-function idSegment(text: string): string {
-  return encodeURIComponent(text);
-}
-
 /**
- * Workflow id of a top-level run (DESIGN.md §3): `run/<project>/<jobnet>/<business-date>/<seq>`.
- * `seq` tells runs of the same business date apart (the actor counts; manual CLI starts use a
- * time-based tag).
+ * Asks nothing of the run: a resource lock and the jobnet actor signal it to learn whether the
+ * run still exists (signalling a workflow that has ended fails), so a run terminated outside the
+ * product — `temporal workflow terminate`, the Web UI — releases its resources and its jobnet.
  */
-export function runWorkflowId(project: string, jobnet: string, businessDate: string, seq: string): string {
-  return ['run', project, jobnet, businessDate, seq].map(idSegment).join('/');
-}
-
-/** Workflow id of the child run started by attempt `attempt` of `job` in run `parentId`. */
-export function childRunWorkflowId(parentId: string, job: string, attempt: number): string {
-  return `${parentId}/${idSegment(job)}/${attempt}`;
-}
+export const livenessProbeSignal = defineSignal('livenessProbe');

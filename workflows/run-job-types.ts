@@ -23,7 +23,8 @@ import type { JobOutcome, RunState } from './lib/run-state.js';
 import { substituteInValue } from './lib/variable-references.js';
 import { planWaitTime } from './lib/wait-time.js';
 import { runRestJob } from './rest-job.js';
-import { childRunWorkflowId, type RaisedEvent, type RunInput, type RunResult } from './run-contract.js';
+import { childRunWorkflowId, workflowTypes } from './lib/wire-contract.js';
+import type { RaisedEvent, RunInput, RunResult } from './run-contract.js';
 import type { runWorkflow } from './run-workflow.js';
 
 /** Deepest nesting of child jobnets (R-JN-2): a top-level run is level 1. */
@@ -197,7 +198,7 @@ async function runChildJobnet(context: JobRunContext, spec: ChildJobnetSpec): Pr
   const previous = context.resume ? context.previousChildState() : undefined;
   if (previous !== undefined) childInput.resumeFrom = previous;
   context.recordChildRun(workflowId);
-  const result = await executeChild<typeof runWorkflow>('runWorkflow', { workflowId, args: [childInput] });
+  const result = await executeChild<typeof runWorkflow>(workflowTypes.run, { workflowId, args: [childInput] });
   context.recordChildState(result.state);
   return { outcome: childOutcome(workflowId, result) };
 }

@@ -25,24 +25,26 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { JobnetActivities } from './activities/activity.types.js';
 import type { ForcedEndReason } from './lib/exit-classification.js';
 import { schedulerExitCodes } from './lib/exit-classification.js';
 import { formatDuration } from './lib/durations.js';
 import * as runState from './lib/run-state.js';
 import type { JobOutcome, OperationResult, ReadyJob, RunState, RunStatus } from './lib/run-state.js';
-import { releaseResourceSignal, resourceLockWorkflowId } from './resource-lock-workflow.js';
+import { legacyResourceLockWorkflowId, resourceLockWorkflowId, searchAttributeKeys } from './lib/wire-contract.js';
+import { releaseResourceSignal } from './resource-lock-workflow.js';
 import { runReportSignal } from './jobnet-actor-contract.js';
 import {
   closeRunSignal,
   deliverEventSignal,
+  livenessProbeSignal,
   resourceGrantedSignal,
   runOperationUpdate,
   runViewQuery,
@@ -56,12 +58,17 @@ import {
 } from './run-contract.js';
 import { executeJob, maxJobnetLevel, type JobExecution } from './run-job-types.js';
 
-const runStatusKey = defineSearchAttributeKey('JobnetRunStatus', SearchAttributeType.KEYWORD);
-
 const lockActivities = proxyActivities<JobnetActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+/** An exclusive resource a job asked for: the lock workflow's id and the request's token. */
+interface HeldResource {
+  resource: string;
+  token: string;
+  lock: string;
+}
 
 /** A job the workflow has started: its scope, and why it is being cancelled, once it is. */
 interface ActiveJob {
@@ -169,6 +176,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     closed = { by, at: Date.now() };
     touch();
   });
+  setHandler(livenessProbeSignal, () => undefined);
   setHandler(resourceGrantedSignal, ({ token }) => {
     grants.add(token);
     touch();
@@ -210,23 +218,25 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     runState.readyJobs(state).some((entry) => entry.job === ready.job && entry.attempt === ready.attempt && entry.mode === ready.mode);
 
   /** Acquires the job's exclusive resources in name order (no deadlock between runs); false when the job stopped being ready. */
-  const acquireResources = async (ready: ReadyJob, held: { resource: string; token: string }[]): Promise<boolean> => {
+  const acquireResources = async (ready: ReadyJob, held: HeldResource[]): Promise<boolean> => {
     for (const resource of [...ready.exclusive].sort()) {
       tokenSequence += 1;
       const token = `${runId}#${ready.job}#${ready.attempt}#${tokenSequence}`;
-      held.push({ resource, token });
-      await lockActivities.requestResourceLock({ resource, requester: runId, token });
+      // Locks are per deployment; runs of earlier versions asked the namespace-wide lock.
+      const lock = patched('deployment-scoped-ids') ? resourceLockWorkflowId(workflowInfo().taskQueue, resource) : legacyResourceLockWorkflowId(resource);
+      held.push({ resource, token, lock });
+      await lockActivities.requestResourceLock({ resource, requester: runId, token, lock });
       await condition(() => grants.has(token) || !stillReady(ready));
       if (!grants.has(token)) return false;
     }
     return true;
   };
 
-  const releaseResources = async (held: { resource: string; token: string }[]): Promise<void> => {
-    for (const { resource, token } of held) {
+  const releaseResources = async (held: HeldResource[]): Promise<void> => {
+    for (const { lock, token } of held) {
       grants.delete(token);
       try {
-        await getExternalWorkflowHandle(resourceLockWorkflowId(resource)).signal(releaseResourceSignal, { token });
+        await getExternalWorkflowHandle(lock).signal(releaseResourceSignal, { token });
       } catch {
         // The lock has ended (it ends when nobody holds or waits): nothing to release.
       }
@@ -235,7 +245,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
 
   /** Starts one job and carries it to its end; every path ends by marking the run changed. */
   const launch = async (ready: ReadyJob): Promise<void> => {
-    const held: { resource: string; token: string }[] = [];
+    const held: HeldResource[] = [];
     try {
       await CancellationScope.nonCancellable(async () => {
         if (ready.notBefore !== undefined && ready.notBefore > Date.now()) {
@@ -383,7 +393,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       const status = runState.runStatus(state);
       if (status !== lastStatus) {
         lastStatus = status;
-        upsertSearchAttributes([{ key: runStatusKey, value: status }]);
+        upsertSearchAttributes([{ key: searchAttributeKeys.runStatus, value: status }]);
         if (status === 'abended') {
           recordTrouble({ kind: 'jobnetAbended', message: `jobnet ${jobnet.project}/${jobnet.name} ended abnormally` });
         }

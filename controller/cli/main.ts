@@ -9,6 +9,7 @@ import { registerControllerCommands } from './commands/controller-commands.js';
 import { registerEventCommands } from './commands/event-commands.js';
 import { registerJobnetCommands } from './commands/jobnet-commands.js';
 import { registerPlanCommand } from './commands/plan-command.js';
+import { registerResourceCommands } from './commands/resource-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerSchemaCommand } from './commands/schema-command.js';
 import { registerStartCommand } from './commands/start-command.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerJobnetCommands(program);
   registerEventCommands(program);
+  registerResourceCommands(program);
   registerWorkerCommand(program);
   registerControllerCommands(program);
   registerUpCommand(program);

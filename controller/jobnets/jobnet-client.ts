@@ -7,16 +7,18 @@
  * Does Temporal I/O through a `Client` it is given; it must not open connections, print or decide
  * exit codes, and it does not interpret the jobnet state: the actor owns the state machine.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
   applyRoutesSignal,
+  claimControllerUpdate,
   clearPendingEventsUpdate,
   controllerStatusQuery,
   controllerStatusSignal,
   eventRegistryViewQuery,
-  eventRegistryWorkflowId,
-  eventRegistryWorkflowType,
   raiseEventUpdate,
+  releaseControllerSignal,
+  type ControllerClaim,
+  type ControllerOwner,
   type EventClearAnswer,
   type EventClearRequest,
   type EventRaise,
@@ -26,8 +28,6 @@ import {
 } from '../../workflows/event-registry-contract.js';
 import {
   applyDefinitionSignal,
-  jobnetActorWorkflowId,
-  jobnetActorWorkflowType,
   jobnetOperationUpdate,
   jobnetViewQuery,
   retireSignal,
@@ -39,6 +39,14 @@ import {
 } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf, type EventRoute } from '../../workflows/lib/event-routing.js';
+import {
+  eventRegistryWorkflowId,
+  jobnetActorWorkflowId,
+  parseJobnetActorWorkflowId,
+  searchAttributeKeys as keys,
+  visibilityLiteral,
+  workflowTypes,
+} from '../../workflows/lib/wire-contract.js';
 
 /** What {@link applyJobnets} loads. */
 export interface JobnetApply {
@@ -79,9 +87,9 @@ export async function applyJobnets(client: Client, request: JobnetApply): Promis
  * @throws whatever the Temporal client throws.
  */
 export async function applyJobnet(client: Client, taskQueue: string, definition: CompiledJobnet, by: string): Promise<string> {
-  const workflowId = jobnetActorWorkflowId(definition.project, definition.name);
+  const workflowId = jobnetActorWorkflowId(taskQueue, definition.project, definition.name);
   const input: JobnetActorInput = { definition };
-  await client.workflow.signalWithStart(jobnetActorWorkflowType, {
+  await client.workflow.signalWithStart(workflowTypes.jobnetActor, {
     workflowId,
     taskQueue,
     args: [input],
@@ -90,10 +98,10 @@ export async function applyJobnet(client: Client, taskQueue: string, definition:
     // Digest and revision at start too, so the controller observes a new actor at once rather
     // than after its first workflow task (which a large apply delays by many seconds).
     typedSearchAttributes: [
-      { key: { name: 'JobnetProject', type: 'KEYWORD' }, value: definition.project },
-      { key: { name: 'JobnetName', type: 'KEYWORD' }, value: definition.name },
-      { key: { name: 'JobnetRevision', type: 'KEYWORD' }, value: definition.revision },
-      ...(definition.digest !== undefined ? [{ key: { name: 'JobnetDigest', type: 'KEYWORD' as const }, value: definition.digest }] : []),
+      { key: keys.project, value: definition.project },
+      { key: keys.name, value: definition.name },
+      { key: keys.revision, value: definition.revision },
+      ...(definition.digest !== undefined ? [{ key: keys.digest, value: definition.digest }] : []),
     ],
   });
   return workflowId;
@@ -104,9 +112,9 @@ export async function applyJobnet(client: Client, taskQueue: string, definition:
  * with `remove` (prune) it ends once no run is open. A jobnet without an actor is left alone.
  * @throws Temporal errors other than "not found".
  */
-export async function retireJobnet(client: Client, project: string, jobnet: string, request: RetireRequest): Promise<void> {
+export async function retireJobnet(client: Client, taskQueue: string, project: string, jobnet: string, request: RetireRequest): Promise<void> {
   try {
-    await client.workflow.getHandle(jobnetActorWorkflowId(project, jobnet)).signal(retireSignal, request);
+    await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).signal(retireSignal, request);
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
@@ -119,7 +127,7 @@ export async function retireJobnet(client: Client, project: string, jobnet: stri
  */
 export async function applyEventRoutes(client: Client, taskQueue: string, revision: string, routes: EventRoute[]): Promise<void> {
   const registryInput: EventRegistryInput = { revision, routes };
-  await client.workflow.signalWithStart(eventRegistryWorkflowType, {
+  await client.workflow.signalWithStart(workflowTypes.eventRegistry, {
     workflowId: eventRegistryWorkflowId(taskQueue),
     taskQueue,
     args: [registryInput],
@@ -139,11 +147,11 @@ export async function getEventRegistryView(client: Client, taskQueue: string): P
 }
 
 /**
- * The view of jobnet `project/jobnet` (its actor's query).
+ * The view of jobnet `project/jobnet` of the deployment on `taskQueue` (its actor's query).
  * @throws WorkflowNotFoundError when the jobnet has no actor (never applied).
  */
-export async function getJobnetView(client: Client, project: string, jobnet: string): Promise<JobnetView> {
-  return await client.workflow.getHandle(jobnetActorWorkflowId(project, jobnet)).query(jobnetViewQuery);
+export async function getJobnetView(client: Client, taskQueue: string, project: string, jobnet: string): Promise<JobnetView> {
+  return await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).query(jobnetViewQuery);
 }
 
 /** Answer of {@link operateJobnet}: accepted with the actor's answer, or refused with its reason. */
@@ -154,9 +162,9 @@ export type OperateJobnetResult = { ok: true; answer: JobnetOperationAnswer } | 
  * comes back as `{ok: false, reason}` and changed nothing.
  * @throws WorkflowNotFoundError when the jobnet has no actor; other Temporal errors as thrown.
  */
-export async function operateJobnet(client: Client, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
+export async function operateJobnet(client: Client, taskQueue: string, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
   try {
-    const answer = await client.workflow.getHandle(jobnetActorWorkflowId(project, jobnet)).executeUpdate(jobnetOperationUpdate, { args: [request] });
+    const answer = await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).executeUpdate(jobnetOperationUpdate, { args: [request] });
     return { ok: true, answer };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
@@ -194,15 +202,15 @@ async function registryUpdate<T>(client: Client, taskQueue: string, send: (handl
   }
 }
 
-/** Workflow ids of the jobnet actors that are running, optionally of one project, sorted. */
-export async function listJobnetActors(client: Client, project?: string): Promise<{ project: string; jobnet: string; workflowId: string }[]> {
-  const clauses = [`WorkflowType = '${jobnetActorWorkflowType}'`, `ExecutionStatus = 'Running'`];
-  if (project !== undefined) clauses.push(`JobnetProject = '${project.replace(/'/g, "\\'")}'`);
+/** Workflow ids of the running jobnet actors of the deployment on `taskQueue`, optionally of one project, sorted. */
+export async function listJobnetActors(client: Client, taskQueue: string, project?: string): Promise<{ project: string; jobnet: string; workflowId: string }[]> {
+  const clauses = [`WorkflowType = ${visibilityLiteral(workflowTypes.jobnetActor)}`, `ExecutionStatus = 'Running'`, `TaskQueue = ${visibilityLiteral(taskQueue)}`];
+  if (project !== undefined) clauses.push(`${keys.project.name} = ${visibilityLiteral(project)}`);
   const found: { project: string; jobnet: string; workflowId: string }[] = [];
   for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const segments = execution.workflowId.split('/').map((segment) => decodeURIComponent(segment));
-    if (segments.length !== 3) continue;
-    found.push({ project: segments[1] as string, jobnet: segments[2] as string, workflowId: execution.workflowId });
+    const identity = parseJobnetActorWorkflowId(execution.workflowId);
+    if (identity?.deployment !== taskQueue) continue;
+    found.push({ project: identity.project, jobnet: identity.jobnet, workflowId: execution.workflowId });
   }
   return found.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0));
 }
@@ -214,7 +222,7 @@ export async function listJobnetActors(client: Client, project?: string): Promis
  */
 export async function publishControllerStatus(client: Client, taskQueue: string, status: unknown): Promise<void> {
   const registryInput: EventRegistryInput = { routes: [] };
-  await client.workflow.signalWithStart(eventRegistryWorkflowType, {
+  await client.workflow.signalWithStart(workflowTypes.eventRegistry, {
     workflowId: eventRegistryWorkflowId(taskQueue),
     taskQueue,
     args: [registryInput],
@@ -230,5 +238,38 @@ export async function getControllerStatus(client: Client, taskQueue: string): Pr
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
+  }
+}
+
+/** Answer of {@link claimController}: the claim as recorded, or the refusal naming the owner. */
+export type ClaimControllerResult = { ok: true; owner: ControllerOwner } | { ok: false; reason: string };
+
+/**
+ * Claims (or renews the claim on) the deployment on `taskQueue` for one controller, starting the
+ * event registry when needed. Refused while another controller's lease runs.
+ * @throws Temporal errors other than the refusal.
+ */
+export async function claimController(client: Client, taskQueue: string, claim: ControllerClaim): Promise<ClaimControllerResult> {
+  const registryInput: EventRegistryInput = { routes: [] };
+  const start = new WithStartWorkflowOperation(workflowTypes.eventRegistry, {
+    workflowId: eventRegistryWorkflowId(taskQueue),
+    taskQueue,
+    args: [registryInput],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  try {
+    return { ok: true, owner: await client.workflow.executeUpdateWithStart(claimControllerUpdate, { args: [claim], startWorkflowOperation: start }) };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
+    throw error;
+  }
+}
+
+/** Gives up a controller's claim on the deployment (at a clean stop). */
+export async function releaseController(client: Client, taskQueue: string, id: string): Promise<void> {
+  try {
+    await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).signal(releaseControllerSignal, { id });
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
 }

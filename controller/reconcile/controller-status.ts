@@ -103,6 +103,8 @@ export function jobnetEntries(plan: ReconcilePlan): JobnetStatusEntry[] {
       case 'noop': {
         const observed = action.observed;
         if (observed.retired === true && action.desired === undefined) entry.sync = 'Retired';
+        // Desired again: the apply just sent revives it, which the next observation confirms.
+        if (observed.retired === true && action.desired !== undefined) entry.sync = 'OutOfSync';
         const source = action.desired;
         entry.revision = source?.revision ?? observed.revision ?? '';
         const digest = source?.digest ?? observed.digest;

@@ -1,6 +1,7 @@
 /**
- * Observes what Temporal runs for one deployment (R-GIT-3): the jobnet actors polling its task
- * queue, each with the digest and revision of the definition it holds and its jobnet status, read
+ * Observes what Temporal runs for one deployment (R-GIT-3): the jobnet actors of its task queue
+ * (by task queue and by the deployment in their workflow id, so another deployment's actors in the
+ * same namespace are never taken for ours), each with the digest and revision of the definition it holds and its jobnet status, read
  * from their search attributes (`JobnetDigest`, `JobnetRevision`, `JobnetRunStatus`) with one
  * visibility query — no per-jobnet query, so observing 1,000 jobnets stays cheap (DESIGN.md §8).
  *
@@ -11,7 +12,14 @@
  * Temporal I/O only; it decides nothing.
  */
 import type { Client } from '@temporalio/client';
-import { jobnetActorWorkflowType } from '../../workflows/jobnet-actor-contract.js';
+import {
+  isCopyDigest,
+  parseJobnetActorWorkflowId,
+  retiredDigest,
+  searchAttributeNames as names,
+  visibilityLiteral,
+  workflowTypes,
+} from '../../workflows/lib/wire-contract.js';
 
 /** A jobnet actor as visibility shows it. */
 export interface ObservedActor {
@@ -38,20 +46,21 @@ function keyword(attributes: Record<string, unknown> | undefined, name: string):
  * @throws whatever the Temporal client throws (server unreachable).
  */
 export async function observeActors(client: Client, taskQueue: string): Promise<ObservedActor[]> {
-  const query = `WorkflowType = '${jobnetActorWorkflowType}' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`;
+  const query = `WorkflowType = ${visibilityLiteral(workflowTypes.jobnetActor)} AND ExecutionStatus = 'Running' AND TaskQueue = ${visibilityLiteral(taskQueue)}`;
   const actors: ObservedActor[] = [];
   for await (const execution of client.workflow.list({ query })) {
+    if (parseJobnetActorWorkflowId(execution.workflowId)?.deployment !== taskQueue) continue;
     const attributes = execution.searchAttributes as Record<string, unknown> | undefined;
-    const project = keyword(attributes, 'JobnetProject');
-    const name = keyword(attributes, 'JobnetName');
+    const project = keyword(attributes, names.project);
+    const name = keyword(attributes, names.name);
     if (project === undefined || name === undefined) continue;
-    const digest = keyword(attributes, 'JobnetDigest');
-    if (digest?.includes('+copy:') === true) continue;
-    const actor: ObservedActor = { project, name, workflowId: execution.workflowId, retired: digest === 'retired' };
-    if (digest !== undefined && digest !== 'retired') actor.digest = digest;
-    const revision = keyword(attributes, 'JobnetRevision');
+    const digest = keyword(attributes, names.digest);
+    if (digest !== undefined && isCopyDigest(digest)) continue;
+    const actor: ObservedActor = { project, name, workflowId: execution.workflowId, retired: digest === retiredDigest };
+    if (digest !== undefined && digest !== retiredDigest) actor.digest = digest;
+    const revision = keyword(attributes, names.revision);
     if (revision !== undefined) actor.revision = revision;
-    const status = keyword(attributes, 'JobnetRunStatus');
+    const status = keyword(attributes, names.runStatus);
     if (status !== undefined) actor.status = status;
     actors.push(actor);
   }

@@ -234,8 +234,8 @@ export class Reconciler {
       const work: (() => Promise<unknown>)[] = [];
       for (const action of plan.actions) {
         if (action.kind === 'create' || action.kind === 'update') work.push(() => applyJobnet(client, taskQueue, action.desired, by));
-        else if (action.kind === 'retire') work.push(() => retireJobnet(client, action.project, action.name, { revision, by, remove: false }));
-        else if (action.kind === 'delete') work.push(() => retireJobnet(client, action.project, action.name, { revision, by, remove: true }));
+        else if (action.kind === 'retire') work.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: false }));
+        else if (action.kind === 'delete') work.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: true }));
       }
       await inBatches(work, this.options.concurrency ?? 16);
       const routes = eventRoutesOf(desired);

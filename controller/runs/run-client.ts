@@ -14,14 +14,12 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
-  type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { businessDateOf, dayNumberOf, systemCalendar } from '../../workflows/lib/business-calendar.js';
 import {
   runOperationUpdate,
   runViewQuery,
-  runWorkflowId,
   type RunInput,
   type RunOperationAnswer,
   type RunOperationRequest,
@@ -29,10 +27,7 @@ import {
   type RunTrigger,
   type RunView,
 } from '../../workflows/run-contract.js';
-import type { SearchAttributeName } from '../temporal/search-attributes.js';
-
-/** Workflow type name of the run workflow (exported as `runWorkflow` from workflows/index.ts). */
-export const runWorkflowType = 'runWorkflow';
+import { runWorkflowId, searchAttributeKeys as keys, workflowTypes } from '../../workflows/lib/wire-contract.js';
 
 /** The run workflow's signature, for typing the start call without loading workflow code. */
 type RunWorkflow = (input: RunInput) => Promise<RunResult>;
@@ -73,14 +68,6 @@ export function manualRunSequence(now: Date): string {
   return `manual-${now.toISOString().replace(/[-:.]/g, '')}`;
 }
 
-/** One entry of `typedSearchAttributes` (the client re-exports no name for it). */
-type SearchAttributePair = Extract<NonNullable<WorkflowStartOptions['typedSearchAttributes']>, readonly unknown[]>[number];
-
-/** A keyword search attribute pair (all product attributes are keywords, search-attributes.ts). */
-function keyword(name: SearchAttributeName, value: string): SearchAttributePair {
-  return { key: { name, type: 'KEYWORD' }, value };
-}
-
 /**
  * Starts a run of `request.jobnet` as the run workflow, with id
  * `run/<project>/<jobnet>/<business-date>/manual-<instant>` (DESIGN.md §3) and the search
@@ -96,7 +83,7 @@ export async function startRun(client: Client, request: StartRunRequest): Promis
   const { children, ...jobnet } = request.jobnet;
   const businessDate = request.businessDate ?? businessDateOf(jobnet.calendar ?? systemCalendar('UTC'), now.getTime());
   dayNumberOf(businessDate);
-  const workflowId = runWorkflowId(jobnet.project, jobnet.name, businessDate, manualRunSequence(now));
+  const workflowId = runWorkflowId(request.taskQueue, jobnet.project, jobnet.name, businessDate, manualRunSequence(now));
   const input: RunInput = {
     jobnet,
     children: children ?? {},
@@ -106,17 +93,17 @@ export async function startRun(client: Client, request: StartRunRequest): Promis
     level: 1,
   };
   if (request.parameter !== undefined) input.parameter = request.parameter;
-  await client.workflow.start<RunWorkflow>(runWorkflowType, {
+  await client.workflow.start<RunWorkflow>(workflowTypes.run, {
     workflowId,
     taskQueue: request.taskQueue,
     args: [input],
     typedSearchAttributes: [
-      keyword('JobnetProject', jobnet.project),
-      keyword('JobnetName', jobnet.name),
-      keyword('JobnetRevision', jobnet.revision),
-      keyword('JobnetBusinessDate', businessDate),
-      keyword('JobnetTrigger', request.trigger),
-      keyword('JobnetRunStatus', 'running'),
+      { key: keys.project, value: jobnet.project },
+      { key: keys.name, value: jobnet.name },
+      { key: keys.revision, value: jobnet.revision },
+      { key: keys.businessDate, value: businessDate },
+      { key: keys.trigger, value: request.trigger },
+      { key: keys.runStatus, value: 'running' },
     ],
   });
   return workflowId;

@@ -8,10 +8,12 @@
  * I/O: git, the file system, Temporal, one HTTP listener. Never logs a secret: the webhook secret
  * and git credentials are resolved from references by the caller or the git source.
  */
+import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { startApiServer, type RunningApiServer } from '../api/api-server.js';
-import { publishControllerStatus } from '../jobnets/jobnet-client.js';
+import { claimController, publishControllerStatus, releaseController } from '../jobnets/jobnet-client.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { DirectorySource } from '../source/directory-source.js';
 import { GitSource, type GitCredentials } from '../source/git-source.js';
@@ -69,6 +71,13 @@ export interface ControllerProcessOptions {
   /** Shared secret of the push webhook; omitted: the webhook answers 404. */
   webhookSecret?: string;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** How long the claim on the deployment lasts without renewal (default 60 s; renewed every third of it). */
+  leaseMs?: number;
+}
+
+/** Another controller owns the deployment: this one does not start. */
+export class DeploymentOwnedError extends Error {
+  override name = 'DeploymentOwnedError';
 }
 
 export interface RunningController {
@@ -82,6 +91,11 @@ export interface RunningController {
 /** Starts the controller (see the module header); resolves once it listens and the first reconcile has begun. */
 export async function startControllerProcess(options: ControllerProcessOptions): Promise<RunningController> {
   const { source, git } = await definitionSourceOf(options.source);
+  // One controller per deployment: claim it before anything is applied, renew while running.
+  const leaseMs = options.leaseMs ?? 60_000;
+  const claim = { id: `${hostname()}:${process.pid}:${randomUUID()}`, host: hostname(), pid: process.pid, source: source.describe(), leaseMs };
+  const claimed = await claimController(options.client, options.taskQueue, claim);
+  if (!claimed.ok) throw new DeploymentOwnedError(`task queue ${options.taskQueue}: ${claimed.reason}`);
   const reconciler = new Reconciler({
     client: options.client,
     taskQueue: options.taskQueue,
@@ -105,13 +119,32 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   }
   reconciler.start();
   options.log('info', `controller reconciling ${source.describe()} into task queue ${options.taskQueue}`);
+  let renewal: Promise<void> = Promise.resolve();
+  const renewTimer = setInterval(() => {
+    renewal = claimController(options.client, options.taskQueue, claim).then(
+      (renewed) => {
+        if (renewed.ok) return;
+        // Someone claimed the deployment after this controller's lease lapsed: it must not apply any more.
+        options.log('error', `controller stopped: ${renewed.reason}`);
+        clearInterval(renewTimer);
+        void reconciler.stop();
+      },
+      (error: unknown) => options.log('warn', `renewing the claim on task queue ${options.taskQueue} failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }, leaseMs / 3);
+  renewTimer.unref();
   return {
     reconciler,
     source,
     ...(api !== undefined ? { api } : {}),
     async stop() {
+      clearInterval(renewTimer);
+      await renewal;
       await reconciler.stop();
       await reconciler.flushed();
+      await releaseController(options.client, options.taskQueue, claim.id).catch((error: unknown) =>
+        options.log('warn', `releasing the claim on task queue ${options.taskQueue} failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
       await api?.close();
     },
   };

@@ -89,7 +89,7 @@ async function applied(revision: string, timeoutMs: number): Promise<{ status: C
 }
 
 async function operationsOf(name: string): Promise<number> {
-  return (await getJobnetView(harness.client, project, name)).state.operations.length;
+  return (await getJobnetView(harness.client, harness.target.taskQueue, project, name)).state.operations.length;
 }
 
 beforeAll(async () => {
@@ -128,7 +128,7 @@ describe('reconcile from a git remote', () => {
     expect(status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Reconciled' });
     expect(status.lastPlan).toMatchObject({ create: 3, update: 0, retire: 0, delete: 0 });
     expect(status.jobnets.map((entry) => entry.jobnet)).toEqual(['alpha', 'beta', 'gamma']);
-    const view = await getJobnetView(harness.client, project, 'alpha');
+    const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'alpha');
     expect(view.revision).toBe(head);
     expect(view.nextStarts[0]?.time).toBe('22:00');
   }, 60_000);
@@ -140,7 +140,7 @@ describe('reconcile from a git remote', () => {
     expect(elapsedMs).toBeLessThan(pollIntervalMs + 2_000 + 2_000);
     expect(status.lastPlan).toMatchObject({ create: 0, update: 1, noop: 2 });
     const beta = await until('beta on the new revision', async () => {
-      const view = await getJobnetView(harness.client, project, 'beta');
+      const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'beta');
       return view.revision === revision ? view : undefined;
     }, 10_000);
     expect(beta.value.nextStarts[0]?.time).toBe('23:30');
@@ -165,7 +165,7 @@ describe('reconcile from a git remote', () => {
     expect(accepted.status).toBe(202);
     // Running: the actor answers with the new revision and its next start computed.
     const delta = await until('delta running', async () => {
-      const view = await getJobnetView(harness.client, project, 'delta');
+      const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'delta');
       return view.revision === revision && view.nextStarts.length > 0 ? view : undefined;
     }, 10_000);
     expect(Date.now() - sent).toBeLessThan(2_000);
@@ -174,9 +174,9 @@ describe('reconcile from a git remote', () => {
   }, 60_000);
 
   it('lets a running run keep its revision while the next run uses the new one', async () => {
-    const started = await operateJobnet(harness.client, project, 'gamma', { operation: 'start', by: 'tester' });
+    const started = await operateJobnet(harness.client, harness.target.taskQueue, project, 'gamma', { operation: 'start', by: 'tester' });
     expect(started.ok).toBe(true);
-    const oldRevision = (await getJobnetView(harness.client, project, 'gamma')).revision;
+    const oldRevision = (await getJobnetView(harness.client, harness.target.taskQueue, project, 'gamma')).revision;
     // What the controller observes: the actor's published status (visibility lags a moment).
     await until('gamma seen running', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'gamma' && a.status === 'running'), 10_000);
     const revision = await push('gamma changed', { 'jobnets/gamma.yaml': jobnetYaml('gamma', '21:15').replace('seconds: 1', 'seconds: 2') });
@@ -187,7 +187,7 @@ describe('reconcile from a git remote', () => {
     expect((await harness.view(runId)).revision).toBe(oldRevision);
     await harness.waitForEnd(runId);
     const next = await until('a second run', async () => {
-      const result = await operateJobnet(harness.client, project, 'gamma', { operation: 'start', by: 'tester' });
+      const result = await operateJobnet(harness.client, harness.target.taskQueue, project, 'gamma', { operation: 'start', by: 'tester' });
       return result.ok ? result.answer.runId : undefined;
     }, 15_000);
     expect((await harness.view(next.value)).revision).toBe(revision);
@@ -219,17 +219,17 @@ describe('reconcile from a git remote', () => {
   }, 60_000);
 
   it('re-applies exactly the jobnets using a changed calendar, keeping their operational state (R-GIT-6)', async () => {
-    expect(await operateJobnet(harness.client, project, 'beta', { operation: 'hold', by: 'tester' })).toMatchObject({ ok: true });
+    expect(await operateJobnet(harness.client, harness.target.taskQueue, project, 'beta', { operation: 'hold', by: 'tester' })).toMatchObject({ ok: true });
     const revision = await push('plant holiday', { 'calendars/plant.yaml': `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: plant}\nspec:\n  timezone: Asia/Tokyo\n  weeklyHolidays: [sun]\n  holidays: ["2031-01-02"]\n` });
     reconciler.request();
     const { status } = await applied(revision, 15_000);
     expect(status.lastPlan).toMatchObject({ create: 0, update: 1, noop: 3 });
     const beta = await until('beta on the new revision', async () => {
-      const view = await getJobnetView(harness.client, project, 'beta');
+      const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'beta');
       return view.revision === revision ? view : undefined;
     }, 10_000);
     expect(beta.value.status).toBe('held');
-    expect(await operateJobnet(harness.client, project, 'beta', { operation: 'release', by: 'tester' })).toMatchObject({ ok: true });
+    expect(await operateJobnet(harness.client, harness.target.taskQueue, project, 'beta', { operation: 'release', by: 'tester' })).toMatchObject({ ok: true });
   }, 60_000);
 
   it('retires a removed jobnet, and deletes it only with prune', async () => {
@@ -240,7 +240,7 @@ describe('reconcile from a git remote', () => {
     expect(status.jobnets.find((entry) => entry.jobnet === 'delta')).toMatchObject({ sync: 'Retired' });
     const retired = await until('delta retired', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'delta' && a.retired), 10_000);
     expect(retired.value.retired).toBe(true);
-    const refused = await operateJobnet(harness.client, project, 'delta', { operation: 'start', by: 'tester' });
+    const refused = await operateJobnet(harness.client, harness.target.taskQueue, project, 'delta', { operation: 'start', by: 'tester' });
     expect(refused.ok).toBe(false);
 
     const pruning = new Reconciler({ client: harness.client, taskQueue: harness.target.taskQueue, source: new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache-prune') }), prune: true });

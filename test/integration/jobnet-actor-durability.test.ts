@@ -61,7 +61,7 @@ it('runs a start missed during an outage once, late, within the catch-up window;
 
   let worker = await startWorkerProcess(address(), namespace(), taskQueue);
   await applyJobnets(client, { taskQueue, jobnets, revision: 'r1', by: 'tester' });
-  for (const jobnet of jobnets) await waitForJobnet(client, project, jobnet.name, (view) => view.nextStarts.length > 0);
+  for (const jobnet of jobnets) await waitForJobnet(client, taskQueue, project, jobnet.name, (view) => view.nextStarts.length > 0);
 
   // Outage across the first due time.
   await killWorkerProcess(worker);
@@ -69,17 +69,17 @@ it('runs a start missed during an outage once, late, within the catch-up window;
   await sleepUntil(first.at + 12_000);
   worker = await startWorkerProcess(address(), namespace(), taskQueue);
 
-  const late = await waitForJobnet(client, project, 'late', (view) => view.state.runCount === 1, 30_000);
+  const late = await waitForJobnet(client, taskQueue, project, 'late', (view) => view.state.runCount === 1, 30_000);
   const lateStart = (late.state.currentRun ?? late.state.lastRun)?.startedAt ?? 0;
   expect(lateStart - first.at).toBeGreaterThanOrEqual(12_000);
   expect(late.state.troubles).toEqual([]);
 
-  const strict = await waitForJobnet(client, project, 'strict', (view) => view.state.troubles.length === 1, 30_000);
+  const strict = await waitForJobnet(client, taskQueue, project, 'strict', (view) => view.state.troubles.length === 1, 30_000);
   expect(strict.state.runCount).toBe(0);
   expect(strict.state.troubles[0]).toMatchObject({ kind: 'executionSkipped' });
   expect(strict.state.troubles[0]?.message).toMatch(/more than the catch-up window of 0 s/);
 
-  await waitForJobnet(client, project, 'steady', (view) => view.state.runCount === 1, 30_000);
+  await waitForJobnet(client, taskQueue, project, 'steady', (view) => view.state.runCount === 1, 30_000);
 
   // A restart during the wait for the second due time.
   expect(Date.now()).toBeLessThan(second.at - 10_000);
@@ -88,11 +88,11 @@ it('runs a start missed during an outage once, late, within the catch-up window;
   await startWorkerProcess(address(), namespace(), taskQueue);
   expect(Date.now()).toBeLessThan(second.at - 3_000);
 
-  const onTime = await waitForJobnet(client, project, 'on-time', (view) => view.state.runCount === 1, second.at - Date.now() + 20_000);
+  const onTime = await waitForJobnet(client, taskQueue, project, 'on-time', (view) => view.state.runCount === 1, second.at - Date.now() + 20_000);
   const onTimeStart = (onTime.state.currentRun ?? onTime.state.lastRun)?.startedAt ?? 0;
   expect(onTimeStart - second.at).toBeGreaterThanOrEqual(0);
   expect(onTimeStart - second.at).toBeLessThan(3_000);
-  await waitForJobnet(client, project, 'steady', (view) => view.state.runCount === 2, 20_000);
+  await waitForJobnet(client, taskQueue, project, 'steady', (view) => view.state.runCount === 2, 20_000);
 
   // Each start ran exactly once: one run workflow per start in visibility, nothing extra later.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -100,5 +100,5 @@ it('runs a start missed during an outage once, late, within the catch-up window;
   expect(await runsEventually('on-time', 1)).toHaveLength(1);
   expect(await runsEventually('steady', 2)).toHaveLength(2);
   expect(await runsOf('strict')).toHaveLength(0);
-  expect((await waitForJobnet(client, project, 'late', () => true)).state.runCount).toBe(1);
+  expect((await waitForJobnet(client, taskQueue, project, 'late', () => true)).state.runCount).toBe(1);
 }, 240_000);

@@ -11,7 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyJobnets, clearEvents, getJobnetView, operateJobnet, raiseEvent } from '../../controller/jobnets/jobnet-client.js';
-import { jobnetActorWorkflowId, jobnetActorWorkflowType, jobnetOperationUpdate, jobnetViewQuery, type JobnetView } from '../../workflows/jobnet-actor-contract.js';
+import { jobnetOperationUpdate, jobnetViewQuery, type JobnetView } from '../../workflows/jobnet-actor-contract.js';
+import { jobnetActorWorkflowId, workflowTypes } from '../../workflows/lib/wire-contract.js';
 import { resolveCalendar } from '../../workflows/lib/business-calendar.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import type { TroubleKind } from '../../workflows/lib/jobnet-state.js';
@@ -27,11 +28,11 @@ function troubles(view: JobnetView, kind: TroubleKind) {
 }
 
 async function view(name: string): Promise<JobnetView> {
-  return await getJobnetView(harness.client, project, name);
+  return await getJobnetView(harness.client, harness.target.taskQueue, project, name);
 }
 
-async function operate(name: string, operation: Parameters<typeof operateJobnet>[3]['operation'], extra: { parameter?: string; suffix?: string } = {}) {
-  return await operateJobnet(harness.client, project, name, { operation, by: 'tester', ...extra });
+async function operate(name: string, operation: Parameters<typeof operateJobnet>[4]['operation'], extra: { parameter?: string; suffix?: string } = {}) {
+  return await operateJobnet(harness.client, harness.target.taskQueue, project, name, { operation, by: 'tester', ...extra });
 }
 
 async function raise(event: string, extra: { jobnet?: string; parameter?: string; suffix?: string } = {}) {
@@ -93,7 +94,7 @@ describe('time starts (R-SCH-1)', () => {
   // The 1 s promise (R-SCH-3) holds under normal load and is measured by bench/start-latency;
   // here the test suite loads both cores, so the bound only catches a start that is plainly late.
   it('starts an `at` jobnet at its due time, and its first job runs', async () => {
-    const started = await waitForJobnet(harness.client, project, 'timed', (v) => startedAtOf(v) !== undefined, due.at - Date.now() + 15_000);
+    const started = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'timed', (v) => startedAtOf(v) !== undefined, due.at - Date.now() + 15_000);
     const lateness = (startedAtOf(started) as number) - due.at;
     expect(lateness).toBeGreaterThanOrEqual(0);
     expect(lateness).toBeLessThan(3_000);
@@ -108,7 +109,7 @@ describe('time starts (R-SCH-1)', () => {
   }, 120_000);
 
   it('refuses a start while the previous run is still running, and records executionRefused (R-STATE-1)', async () => {
-    const refused = await waitForJobnet(harness.client, project, 'busy', (v) => troubles(v, 'executionRefused').length > 0, due.at - Date.now() + 15_000);
+    const refused = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'busy', (v) => troubles(v, 'executionRefused').length > 0, due.at - Date.now() + 15_000);
     const [trouble] = troubles(refused, 'executionRefused');
     expect(trouble).toMatchObject({ project, jobnet: 'busy', id: `${project}/busy#1` });
     expect(trouble?.message).toMatch(/still running/);
@@ -118,14 +119,14 @@ describe('time starts (R-SCH-1)', () => {
   }, 120_000);
 
   it('skips a start of a disabled jobnet and records executionSkipped (R-STATE-1)', async () => {
-    const skipped = await waitForJobnet(harness.client, project, 'off', (v) => troubles(v, 'executionSkipped').length > 0, due.at - Date.now() + 15_000);
+    const skipped = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'off', (v) => troubles(v, 'executionSkipped').length > 0, due.at - Date.now() + 15_000);
     expect(skipped.status).toBe('disabled');
     expect(skipped.state.runCount).toBe(0);
     expect(troubles(skipped, 'executionSkipped')[0]?.message).toMatch(/disabled/);
   }, 120_000);
 
   it('defers the start of a held jobnet until release (R-STATE-1)', async () => {
-    const held = await waitForJobnet(harness.client, project, 'parked', (v) => v.state.deferred !== undefined, due.at - Date.now() + 15_000);
+    const held = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'parked', (v) => v.state.deferred !== undefined, due.at - Date.now() + 15_000);
     expect(held.status).toBe('held');
     expect(held.state.runCount).toBe(0);
     const second = await operate('parked', 'hold');
@@ -141,7 +142,7 @@ describe('time starts (R-SCH-1)', () => {
 
 describe('deadlines (R-TRB)', () => {
   it('records exactly one startDelayed when an event-started jobnet has not started by its start deadline', async () => {
-    const delayed = await waitForJobnet(harness.client, project, 'late-event', (v) => troubles(v, 'startDelayed').length > 0, due.at - Date.now() + 15_000);
+    const delayed = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'late-event', (v) => troubles(v, 'startDelayed').length > 0, due.at - Date.now() + 15_000);
     const [trouble] = troubles(delayed, 'startDelayed');
     expect(trouble?.at).toBeGreaterThanOrEqual(due.at);
     expect(trouble?.message).toMatch(new RegExp(`start deadline ${due.time}`));
@@ -153,9 +154,9 @@ describe('deadlines (R-TRB)', () => {
     const started = await operate('overdue', 'start');
     expect(started).toMatchObject({ ok: true });
     const runId = started.ok ? started.answer.runId : undefined;
-    const delayed = await waitForJobnet(harness.client, project, 'overdue', (v) => troubles(v, 'endDelayed').length > 0, 15_000);
+    const delayed = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'overdue', (v) => troubles(v, 'endDelayed').length > 0, 15_000);
     expect(troubles(delayed, 'endDelayed')[0]).toMatchObject({ runId, kind: 'endDelayed' });
-    const ended = await waitForJobnet(harness.client, project, 'overdue', (v) => v.state.lastRun?.completed === true, 20_000);
+    const ended = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'overdue', (v) => v.state.lastRun?.completed === true, 20_000);
     expect(troubles(ended, 'endDelayed')).toHaveLength(1);
     expect(ended.status).toBe('ended');
   }, 60_000);
@@ -165,7 +166,7 @@ describe('confirmation and the day change (R-STATE-2, R-STATE-3)', () => {
   it('accepts no start after an abnormal end until confirm, which closes the run', async () => {
     const first = await operate('gated', 'start');
     expect(first).toMatchObject({ ok: true });
-    const abended = await waitForJobnet(harness.client, project, 'gated', (v) => v.status === 'abended', 20_000);
+    const abended = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'gated', (v) => v.status === 'abended', 20_000);
     expect(troubles(abended, 'jobnetAbended')).toHaveLength(1);
     const refused = await operate('gated', 'start');
     expect(refused.ok).toBe(false);
@@ -180,9 +181,9 @@ describe('confirmation and the day change (R-STATE-2, R-STATE-3)', () => {
   }, 60_000);
 
   it('carries a run over the day change, closes an abended run without requireConfirmation, and keeps one with it', async () => {
-    const carried = await waitForJobnet(harness.client, project, 'night-run', (v) => v.status === 'carriedOver', due.at - Date.now() + 15_000);
+    const carried = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'night-run', (v) => v.status === 'carriedOver', due.at - Date.now() + 15_000);
     expect(carried.state.carriedOver).toBe(carried.state.currentRun?.runId);
-    const free = await waitForJobnet(harness.client, project, 'failed-free', (v) => v.status === 'waiting', 15_000);
+    const free = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'failed-free', (v) => v.status === 'waiting', 15_000);
     expect(free.state.lastRun?.status).toBe('abended');
     expect(await waitForClosed(free.state.lastRun?.runId as string)).toBe('COMPLETED');
     const gated = await view('failed-gated');
@@ -202,7 +203,7 @@ describe('message events through the registry (R-EVT-1..4)', () => {
     expect(first).toMatchObject({ jobnet: 'queued', outcome: 'started' });
     const [second] = await raise('QUEUE_ME');
     expect(second).toMatchObject({ jobnet: 'queued', outcome: 'pending' });
-    const done = await waitForJobnet(harness.client, project, 'queued', (v) => v.state.runCount === 2 && v.state.lastRun?.completed === true && v.state.currentRun === undefined, 30_000);
+    const done = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'queued', (v) => v.state.runCount === 2 && v.state.lastRun?.completed === true && v.state.currentRun === undefined, 30_000);
     const firstRun = await harness.view(first?.runId as string);
     const secondRun = await harness.view(done.state.lastRun?.runId as string);
     expect(secondRun.runId).not.toBe(firstRun.runId);
@@ -260,7 +261,7 @@ describe('message events through the registry (R-EVT-1..4)', () => {
     const started = await operate('announcer', 'start');
     const runView = await harness.waitForEnd(started.ok ? (started.answer.runId as string) : '');
     expect(runView.state.jobs.tell?.output).toMatch(/actors\/listener: started: run /);
-    const listener = await waitForJobnet(harness.client, project, 'listener', (v) => v.state.runCount === 1);
+    const listener = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'listener', (v) => v.state.runCount === 1);
     const listened = await harness.waitForEnd((listener.state.currentRun ?? listener.state.lastRun)?.runId as string);
     expect(listened.trigger).toBe('event');
     expect(listened.parameter).toBe('P-42');
@@ -270,8 +271,8 @@ describe('message events through the registry (R-EVT-1..4)', () => {
 describe('continue-as-new', () => {
   it('keeps the state across a continue-as-new of the actor', async () => {
     const jobnet = scheduledJobnet(project, 'long-lived', [sleepJob('a', 1)]);
-    const workflowId = jobnetActorWorkflowId(project, 'long-lived');
-    const handle = await harness.client.workflow.start(jobnetActorWorkflowType, {
+    const workflowId = jobnetActorWorkflowId(harness.target.taskQueue, project, 'long-lived');
+    const handle = await harness.client.workflow.start(workflowTypes.jobnetActor, {
       workflowId,
       taskQueue: harness.target.taskQueue,
       args: [{ definition: jobnet, historyLimit: 30 }],
@@ -290,7 +291,7 @@ describe('continue-as-new', () => {
 
 describe('interval starts (R-SCH-1)', () => {
   it('starts every minute from its first start', async () => {
-    const twice = await waitForJobnet(harness.client, project, 'interval', (v) => v.state.runCount === 2, due.at - Date.now() + 80_000);
+    const twice = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'interval', (v) => v.state.runCount === 2, due.at - Date.now() + 80_000);
     const second = startedAtOf(twice) as number;
     expect(second - due.at).toBeGreaterThanOrEqual(60_000);
     expect(second - due.at).toBeLessThan(63_000);

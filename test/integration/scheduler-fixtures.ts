@@ -31,13 +31,13 @@ export function nextMinute(leadMs: number): { at: number; time: string } {
 }
 
 /** Polls the jobnet's view until `predicate` holds; fails with the last view after `timeoutMs`. */
-export async function waitForJobnet(client: Client, project: string, name: string, predicate: (view: JobnetView) => boolean, timeoutMs = 30_000): Promise<JobnetView> {
+export async function waitForJobnet(client: Client, taskQueue: string, project: string, name: string, predicate: (view: JobnetView) => boolean, timeoutMs = 30_000): Promise<JobnetView> {
   const deadline = Date.now() + timeoutMs;
   let last: JobnetView | undefined;
   let lastError: unknown;
   for (;;) {
     try {
-      last = await getJobnetView(client, project, name);
+      last = await getJobnetView(client, taskQueue, project, name);
       if (predicate(last)) return last;
     } catch (error) {
       lastError = error;

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, defaultPayloadConverter } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { manualRunSequence, operateRun, runWorkflowType, startRun, waitForRunEnd } from '../../controller/runs/run-client.js';
+import { manualRunSequence, operateRun, startRun, waitForRunEnd } from '../../controller/runs/run-client.js';
+import { workflowTypes } from '../../workflows/lib/wire-contract.js';
 import { connectClient, type TemporalClientHandle } from '../../controller/temporal/temporal-target.js';
 import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import type { RunInput } from '../../workflows/run-contract.js';
@@ -47,11 +48,11 @@ describe('run client', () => {
     // 03:00 in Tokyo on 11-24 is before the 05:00 day change: business date 11-23.
     const now = new Date('2026-11-23T18:00:00.000Z');
     const id = await startRun(temporal.client, { taskQueue, jobnet, parameter: 'P1', requestedBy: 'alice', trigger: 'manual', now });
-    expect(id).toBe('run/sales/daily-close/2026-11-23/manual-20261123T180000000Z');
+    expect(id).toBe(`run/${encodeURIComponent(taskQueue)}/sales/daily-close/2026-11-23/manual-20261123T180000000Z`);
 
     const handle = temporal.client.workflow.getHandle(id);
     const description = await handle.describe();
-    expect(description.type).toBe(runWorkflowType);
+    expect(description.type).toBe(workflowTypes.run);
     expect(description.taskQueue).toBe(taskQueue);
     const attributes = Object.fromEntries(
       ['JobnetProject', 'JobnetName', 'JobnetRevision', 'JobnetBusinessDate', 'JobnetTrigger', 'JobnetRunStatus'].map((name) => [
@@ -89,9 +90,9 @@ describe('run client', () => {
     const { calendar: _calendar, children: _children, ...plain } = jobnet;
     const now = new Date('2026-11-23T23:59:59.999Z');
     const systemDated = await startRun(temporal.client, { taskQueue, jobnet: plain, requestedBy: 'alice', trigger: 'manual', now });
-    expect(systemDated).toBe('run/sales/daily-close/2026-11-23/manual-20261123T235959999Z');
+    expect(systemDated).toBe(`run/${encodeURIComponent(taskQueue)}/sales/daily-close/2026-11-23/manual-20261123T235959999Z`);
     const given = await startRun(temporal.client, { taskQueue, jobnet: plain, requestedBy: 'alice', trigger: 'manual', businessDate: '2026-12-01', now });
-    expect(given).toBe('run/sales/daily-close/2026-12-01/manual-20261123T235959999Z');
+    expect(given).toBe(`run/${encodeURIComponent(taskQueue)}/sales/daily-close/2026-12-01/manual-20261123T235959999Z`);
     for (const id of [systemDated, given]) await temporal.client.workflow.getHandle(id).terminate('test done');
     await expect(startRun(temporal.client, { taskQueue, jobnet: plain, requestedBy: 'alice', trigger: 'manual', businessDate: '2026-02-30' })).rejects.toThrow(RangeError);
   });

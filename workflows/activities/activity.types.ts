@@ -38,6 +38,8 @@ export interface ResourceLockRequest {
   requester: string;
   /** Identifies this request, to release it later; unique per job start. */
   token: string;
+  /** Workflow id of the lock; omitted by runs of earlier versions (the id then has no deployment). */
+  lock?: string;
 }
 
 /** Which run and job a REST call belongs to, for messages and the worker's log. */

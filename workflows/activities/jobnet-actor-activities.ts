@@ -10,7 +10,6 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
-  eventRegistryWorkflowId,
   raiseEventUpdate,
   type EventClearAnswer,
   type EventClearBatch,
@@ -24,13 +23,12 @@ import {
   clearEventsUpdate,
   copyJobnetName,
   deliverEventUpdate,
-  jobnetActorWorkflowId,
-  jobnetActorWorkflowType,
   jobnetOperationUpdate,
   type JobnetActorInput,
 } from '../jobnet-actor-contract.js';
 import { runOperationUpdate } from '../run-contract.js';
 import type { CompiledJobnet } from '../lib/compiled-jobnet.js';
+import { copyDigest, eventRegistryWorkflowId, jobnetActorWorkflowId, searchAttributeKeys, workflowTypes } from '../lib/wire-contract.js';
 import type { JobnetActorActivities, JobnetCopyAnswer, JobnetCopyRequest, RunOperationOfJobnet, RunOperationOutcome } from './activity.types.js';
 
 /** The reason of a rejected Update, or undefined when `error` is something else. */
@@ -50,7 +48,7 @@ export function copyDefinition(definition: CompiledJobnet, suffix: string): Comp
     const start = definition.schedule.start.events !== undefined ? { events: definition.schedule.start.events } : {};
     copy.schedule = { ...definition.schedule, start, deadlines: {} };
   }
-  if (definition.digest !== undefined) copy.digest = `${definition.digest}+copy:${suffix}`;
+  if (definition.digest !== undefined) copy.digest = copyDigest(definition.digest, suffix);
   return copy;
 }
 
@@ -59,17 +57,17 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
 
   async function startJobnetCopy(request: JobnetCopyRequest): Promise<JobnetCopyAnswer> {
     const copy = copyDefinition(request.definition, request.suffix);
-    const workflowId = jobnetActorWorkflowId(copy.project, copy.name);
+    const workflowId = jobnetActorWorkflowId(taskQueue, copy.project, copy.name);
     const input: JobnetActorInput = { definition: copy, copyOf: request.definition.name };
-    await client.workflow.signalWithStart(jobnetActorWorkflowType, {
+    await client.workflow.signalWithStart(workflowTypes.jobnetActor, {
       workflowId,
       taskQueue,
       args: [input],
       signal: applyDefinitionSignal,
       signalArgs: [{ definition: copy, by: 'copy start' }],
       typedSearchAttributes: [
-        { key: { name: 'JobnetProject', type: 'KEYWORD' }, value: copy.project },
-        { key: { name: 'JobnetName', type: 'KEYWORD' }, value: copy.name },
+        { key: searchAttributeKeys.project, value: copy.project },
+        { key: searchAttributeKeys.name, value: copy.name },
       ],
     });
     const handle = client.workflow.getHandle(workflowId);
@@ -106,7 +104,7 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
       const delivery = { event, by, ...(parameter !== undefined ? { parameter } : {}), ...(suffix !== undefined ? { suffix } : {}) };
       try {
         const answer = await client.workflow
-          .getHandle(jobnetActorWorkflowId(target.project, target.jobnet))
+          .getHandle(jobnetActorWorkflowId(taskQueue, target.project, target.jobnet))
           .executeUpdate(deliverEventUpdate, { args: [delivery], updateId: target.updateId });
         results.push({ project: target.project, jobnet: target.jobnet, outcome: answer.outcome, detail: answer.detail, ...(answer.runId !== undefined ? { runId: answer.runId } : {}) });
       } catch (error) {
@@ -123,7 +121,7 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
     for (const target of batch.targets) {
       try {
         const answer = await client.workflow
-          .getHandle(jobnetActorWorkflowId(target.project, target.jobnet))
+          .getHandle(jobnetActorWorkflowId(taskQueue, target.project, target.jobnet))
           .executeUpdate(clearEventsUpdate, { args: [{ by: batch.request.by }], updateId: target.updateId });
         results.push({ project: target.project, jobnet: target.jobnet, cleared: answer.cleared });
       } catch (error) {

@@ -4,17 +4,20 @@
  * token on the lock's side, so a retried activity queues the request once.
  */
 import type { Client } from '@temporalio/client';
-import { acquireResourceSignal, resourceLockWorkflowId, type resourceLockWorkflow } from '../resource-lock-workflow.js';
+import { legacyResourceLockWorkflowId, workflowTypes } from '../lib/wire-contract.js';
+import { acquireResourceSignal, type ResourceLockInput, type ResourceRequest } from '../resource-lock-workflow.js';
 import type { ResourceLockRequest } from './activity.types.js';
 
 export function createResourceLockActivity(options: { client: Client; taskQueue: string }) {
   return async function requestResourceLock(request: ResourceLockRequest): Promise<void> {
-    await options.client.workflow.signalWithStart<typeof resourceLockWorkflow, [{ requester: string; token: string }]>('resourceLockWorkflow', {
-      workflowId: resourceLockWorkflowId(request.resource),
+    const input: ResourceLockInput = { resource: request.resource };
+    const signalArgs: [ResourceRequest] = [{ requester: request.requester, token: request.token }];
+    await options.client.workflow.signalWithStart(workflowTypes.resourceLock, {
+      workflowId: request.lock ?? legacyResourceLockWorkflowId(request.resource),
       taskQueue: options.taskQueue,
-      args: [{ resource: request.resource }],
+      args: [input],
       signal: acquireResourceSignal,
-      signalArgs: [{ requester: request.requester, token: request.token }],
+      signalArgs,
     });
   };
 }

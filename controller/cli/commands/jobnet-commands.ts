@@ -86,7 +86,7 @@ export async function withJobnetActor<T>(project: string, jobnet: string, work: 
  */
 export async function sendJobnetOperation(target: TemporalTarget, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
   const { operateJobnet } = await import('../../jobnets/jobnet-client.js');
-  return await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => operateJobnet(client, project, jobnet, request)));
+  return await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => operateJobnet(client, target.taskQueue, project, jobnet, request)));
 }
 
 /**
@@ -180,7 +180,7 @@ function registerApplyCommand(program: Command): void {
     const by = operatorName(opts.by);
     const { Reconciler } = await import('../../reconcile/reconciler.js');
     const { DirectorySource } = await import('../../source/directory-source.js');
-    const { jobnetActorWorkflowId } = await import('../../../workflows/jobnet-actor-contract.js');
+    const { jobnetActorWorkflowId } = await import('../../../workflows/lib/wire-contract.js');
     const { eventRoutesOf } = await import('../../../workflows/lib/event-routing.js');
     if (process.stderr.isTTY) process.stderr.write(`applying ${compiled.jobnets.length} jobnet(s) from ${dir}…\n`);
     const outcome = await withTemporalClient(target, async ({ client }) => {
@@ -198,7 +198,7 @@ function registerApplyCommand(program: Command): void {
       return result;
     });
     const revision = outcome.revision ?? unversionedRevision;
-    const actors = compiled.jobnets.map((jobnet) => jobnetActorWorkflowId(jobnet.project, jobnet.name));
+    const actors = compiled.jobnets.map((jobnet) => jobnetActorWorkflowId(target.taskQueue, jobnet.project, jobnet.name));
     const summary = { ...applySummaryOf(compiled.jobnets, actors, revision, eventRoutesOf(compiled.jobnets).length), ...(outcome.plan !== undefined ? { plan: outcome.plan.counts } : {}) };
     if (opts.json) {
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -224,7 +224,7 @@ export function registerGetJobnetCommand(get: Command): void {
     const { project, jobnet } = parseJobnetReference(reference);
     const target = temporalTargetForCommand(opts);
     const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
-    const view = await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => getJobnetView(client, project, jobnet)));
+    const view = await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => getJobnetView(client, target.taskQueue, project, jobnet)));
     process.stdout.write(opts.json ? renderJobnetViewJson(view) : renderJobnetView(view, { utc: opts.utc === true }));
   });
 }
@@ -242,10 +242,10 @@ function projectOption(project: string | undefined): string | undefined {
 async function readActors(target: TemporalTarget, project: string | undefined): Promise<JobnetListEntry[]> {
   const { getJobnetView, listJobnetActors } = await import('../../jobnets/jobnet-client.js');
   return await withTemporalClient(target, async ({ client }) => {
-    const actors = await listJobnetActors(client, project);
+    const actors = await listJobnetActors(client, target.taskQueue, project);
     return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<JobnetListEntry> => {
       try {
-        return { project: actor.project, jobnet: actor.jobnet, view: await getJobnetView(client, actor.project, actor.jobnet) };
+        return { project: actor.project, jobnet: actor.jobnet, view: await getJobnetView(client, target.taskQueue, actor.project, actor.jobnet) };
       } catch (error) {
         return { project: actor.project, jobnet: actor.jobnet, error: errorText(error) };
       }
@@ -294,7 +294,7 @@ function registerTroublesCommand(program: Command): void {
     let views: JobnetView[];
     if (one !== undefined) {
       const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
-      views = [await withTemporalClient(target, ({ client }) => withJobnetActor(one.project, one.jobnet, () => getJobnetView(client, one.project, one.jobnet)))];
+      views = [await withTemporalClient(target, ({ client }) => withJobnetActor(one.project, one.jobnet, () => getJobnetView(client, target.taskQueue, one.project, one.jobnet)))];
     } else {
       const entries = await readActors(target, project);
       views = [];

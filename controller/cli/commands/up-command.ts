@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { addTemporalOptions, connectClient, describeTemporalTarget, type TemporalClientHandle, type TemporalFlags, type TemporalTarget } from '../../temporal/temporal-target.js';
-import { jsonLogLine, startControllerProcess, type RunningController } from '../../system/controller-process.js';
+import { DeploymentOwnedError, jsonLogLine, startControllerProcess, type RunningController } from '../../system/controller-process.js';
 import type { RunningWorker } from '../../worker/start-worker.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
 import { temporalTargetForCommand, userErrorOf } from '../temporal-commands.js';
@@ -99,6 +99,8 @@ export function registerUpCommand(program: Command): void {
         listen,
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
         log: (level, message, fields) => process.stdout.write(jsonLogLine(level, message, fields)),
+      }).catch((error: unknown) => {
+        throw error instanceof DeploymentOwnedError ? new CommandFailure(error.message) : error;
       });
       const lines = [
         '',
