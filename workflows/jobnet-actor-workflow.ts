@@ -178,7 +178,6 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
   };
 
   const watchRun = (runId: string, result: Promise<RunResult>): void => {
-    watched.add(runId);
     void result.then(
       (ended) => runEndedUnreported(runId, ended.status, `its workflow completed ${ended.status}`),
       (error: unknown) => runEndedUnreported(runId, 'forced', failureText(error)),
@@ -218,6 +217,8 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     };
     if (request.parameter !== undefined) runInput.parameter = request.parameter;
     applyRunStarted(state, request, runId, now, endDeadlineOf(request.businessDate, now));
+    // Watched from the start: the loop must not probe a run whose start is still under way.
+    watched.add(runId);
     touch();
     try {
       const child = await startChild(runWorkflow, {

@@ -67,7 +67,7 @@ describe('jobnet apply', () => {
     const summary = JSON.parse(again.stdout) as { revision: string; routes: number; jobnets: { project: string; jobnet: string; trigger: string; actor: string }[] };
     expect(summary.routes).toBe(2);
     expect(summary.jobnets).toHaveLength(jobnetCount);
-    expect(summary.jobnets).toContainEqual(expect.objectContaining({ project: 'clitest', jobnet: 'nightly', trigger: 'at', actor: 'jobnet/clitest/nightly' }));
+    expect(summary.jobnets).toContainEqual(expect.objectContaining({ project: 'clitest', jobnet: 'nightly', trigger: 'at', actor: `jobnet/${encodeURIComponent(harness.target.taskQueue)}/clitest/nightly` }));
     // The actor ignores a definition whose digest it already has: no apply is recorded.
     expect((await view('clitest/nightly')).state.operations.filter((operation) => operation.operation === 'apply')).toEqual([]);
   }, 60_000);

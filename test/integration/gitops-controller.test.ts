@@ -17,6 +17,7 @@ import { Reconciler } from '../../controller/reconcile/reconciler.js';
 import { GitSource } from '../../controller/source/git-source.js';
 import { githubSignature } from '../../controller/source/webhook-signature.js';
 import type { ControllerStatus } from '../../controller/reconcile/controller-status.js';
+import { jobnetActorWorkflowId } from '../../workflows/lib/wire-contract.js';
 import { startRunHarness, type RunHarness } from './run-harness.js';
 
 const exec = promisify(execFile);
@@ -232,6 +233,33 @@ describe('reconcile from a git remote', () => {
     expect(await operateJobnet(harness.client, harness.target.taskQueue, project, 'beta', { operation: 'release', by: 'tester' })).toMatchObject({ ok: true });
   }, 60_000);
 
+  it('schedules a jobnet again that was removed and then restored unchanged', async () => {
+    const text = jobnetYaml('epsilon', '20:00');
+    await applied(await push('add epsilon', { 'jobnets/epsilon.yaml': text }), 15_000);
+    const removed = await push('remove epsilon', { 'jobnets/epsilon.yaml': null });
+    reconciler.request();
+    await applied(removed, 15_000);
+    await until('epsilon retired', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'epsilon' && a.retired), 10_000);
+    expect((await operateJobnet(harness.client, harness.target.taskQueue, project, 'epsilon', { operation: 'start', by: 'tester' })).ok).toBe(false);
+
+    const restored = await push('restore epsilon unchanged', { 'jobnets/epsilon.yaml': text });
+    reconciler.request();
+    const { status } = await applied(restored, 15_000);
+    expect(status.lastPlan).toMatchObject({ update: 1 });
+    // Sent but not yet seen: the status must not claim the retired actor is in sync.
+    expect(status.jobnets.find((entry) => entry.jobnet === 'epsilon')?.sync).toBe('OutOfSync');
+    await until('epsilon scheduling again', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'epsilon' && !a.retired && a.digest !== undefined), 10_000);
+    const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'epsilon');
+    expect(view.nextStarts.length).toBeGreaterThan(0);
+    expect(view.state.retired).toBeUndefined();
+    const start = await operateJobnet(harness.client, harness.target.taskQueue, project, 'epsilon', { operation: 'start', by: 'tester' });
+    expect(start.ok).toBe(true);
+    // The next reconcile of the same revision has nothing left to do and says Synced.
+    const again = await reconciler.reconcile();
+    expect(again.plan?.actions.find((action) => action.name === 'epsilon')?.kind).toBe('noop');
+    expect(reconciler.getStatus().jobnets.find((entry) => entry.jobnet === 'epsilon')?.sync).toBe('Synced');
+  }, 60_000);
+
   it('retires a removed jobnet, and deletes it only with prune', async () => {
     const revision = await push('remove delta', { 'jobnets/delta.yaml': null });
     reconciler.request();
@@ -246,7 +274,7 @@ describe('reconcile from a git remote', () => {
     const pruning = new Reconciler({ client: harness.client, taskQueue: harness.target.taskQueue, source: new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache-prune') }), prune: true });
     const outcome = await pruning.reconcile();
     expect(outcome.plan?.counts).toMatchObject({ delete: 1 });
-    const handle = harness.client.workflow.getHandle(`jobnet/${project}/delta`);
+    const handle = harness.client.workflow.getHandle(jobnetActorWorkflowId(harness.target.taskQueue, project, 'delta'));
     await until('delta actor ended', async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000);
   }, 60_000);
 

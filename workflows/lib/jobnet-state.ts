@@ -301,7 +301,8 @@ export function applyRunReport(state: JobnetActorState, schedule: CompiledSchedu
   const run = state.currentRun;
   if (run === undefined || run.runId !== report.runId) {
     if (state.lastRun?.runId === report.runId) {
-      state.lastRun.status = report.status;
+      // A report that was under way when the run's end was learnt otherwise never undoes that end.
+      if (!state.lastRun.completed || isFinalStatus(report.status)) state.lastRun.status = report.status;
       state.lastRun.completed = state.lastRun.completed || report.completed;
     }
     if (state.carriedOver === report.runId && (report.completed || isFinalStatus(report.status))) delete state.carriedOver;
