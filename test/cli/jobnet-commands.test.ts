@@ -148,7 +148,7 @@ describe('jobnet start without --dir', () => {
     const started = await jobnet('start', 'clitest/started', '--param', 'P-1', '--by', 'operator-c');
     expect(started.code, started.stderr).toBe(0);
     const runId = started.stdout.trim();
-    expect(runId).toMatch(/^run\/clitest\/started\/\d{4}-\d{2}-\d{2}\/manual-/);
+    expect(runId).toMatch(/^run\/[^/]+\/clitest\/started\/\d{4}-\d{2}-\d{2}\/manual-/);
 
     const shown = await view('clitest/started');
     expect(shown.status).toBe('running');
@@ -172,7 +172,7 @@ describe('jobnet event', () => {
   it('raises an event that starts the jobnet waiting for it', async () => {
     const raised = await jobnet('event', 'raise', 'ORDER_READY', '--project', 'clitest', '--by', 'operator-d');
     expect(raised.code, raised.stderr).toBe(0);
-    expect(raised.stdout).toMatch(/^clitest\/on-order: started: run run\/clitest\/on-order\/\S+ started$/m);
+    expect(raised.stdout).toMatch(/^clitest\/on-order: started: run run\/[^/]+\/clitest\/on-order\/\S+ started$/m);
     const after = await view('clitest/on-order');
     expect(after.state.currentRun ?? after.state.lastRun).toMatchObject({ trigger: 'event' });
   });

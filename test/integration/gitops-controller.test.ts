@@ -235,7 +235,9 @@ describe('reconcile from a git remote', () => {
 
   it('schedules a jobnet again that was removed and then restored unchanged', async () => {
     const text = jobnetYaml('epsilon', '20:00');
-    await applied(await push('add epsilon', { 'jobnets/epsilon.yaml': text }), 15_000);
+    const added = await push('add epsilon', { 'jobnets/epsilon.yaml': text });
+    reconciler.request();
+    await applied(added, 15_000);
     const removed = await push('remove epsilon', { 'jobnets/epsilon.yaml': null });
     reconciler.request();
     await applied(removed, 15_000);
