@@ -2,8 +2,12 @@
  * Renders diagnostics for people and machines (CONVENTIONS.md §4): text with a code frame for
  * terminals, JSON for scripts, GitHub workflow-command annotations for pull requests.
  *
- * Pure: returns strings; the caller writes them.
+ * Pure: returns strings; the caller writes them. Paths, messages and source lines come from the
+ * repository (a file name may hold a newline or an escape sequence): the text and GitHub formats
+ * print them through `printable`, so none can forge a line or drive the terminal; JSON escapes
+ * them itself.
  */
+import { printable } from '../cli/terminal-text.js';
 import type { Diagnostic } from './diagnostics.js';
 
 export type DiagnosticFormat = 'text' | 'json' | 'github';
@@ -65,7 +69,10 @@ export function summaryLine(diagnostics: readonly Diagnostic[], summary: Validat
   return `${scope}: ${parts.join(', ')}`;
 }
 
-/** `::error file=…,line=…,col=…,title=CODE::message` with GitHub's escaping rules. */
+/**
+ * `::error file=…,line=…,col=…,title=CODE::message` with GitHub's escaping rules, control
+ * characters made visible first (GitHub's log would honour an escape sequence).
+ */
 export function githubAnnotation(d: Diagnostic, file: string): string {
   const props = [`file=${escapeProperty(file)}`];
   if (d.line > 0) props.push(`line=${d.line}`, `col=${d.column}`);
@@ -75,7 +82,7 @@ export function githubAnnotation(d: Diagnostic, file: string): string {
 }
 
 function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return printable(s).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 function escapeProperty(s: string): string {
@@ -86,13 +93,16 @@ function renderText(diagnostics: readonly Diagnostic[], summary: ValidationSumma
   const paint = (code: string, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const out: string[] = [];
   for (const d of diagnostics) {
-    const where = d.line > 0 ? `${options.displayPath(d.file)}:${d.line}:${d.column}` : options.displayPath(d.file);
+    const file = printable(options.displayPath(d.file));
+    const where = d.line > 0 ? `${file}:${d.line}:${d.column}` : file;
     const label = d.severity === 'error' ? paint('31;1', `error[${d.code}]`) : paint('33;1', `warning[${d.code}]`);
     out.push(`${label} ${paint('1', where)}`);
-    out.push(`  ${d.message}`);
+    out.push(`  ${printable(d.message)}`);
     const text = options.texts?.get(d.file);
     if (text !== undefined && d.line > 0) out.push(...codeFrame(text, d, paint));
-    for (const r of d.related ?? []) out.push(`  ${paint('36', 'note:')} ${r.message} at ${options.displayPath(r.file)}:${r.line}:${r.column}`);
+    for (const r of d.related ?? []) {
+      out.push(`  ${paint('36', 'note:')} ${printable(r.message)} at ${printable(options.displayPath(r.file))}:${r.line}:${r.column}`);
+    }
     out.push('');
   }
   const errors = count(diagnostics, 'error');
@@ -100,7 +110,10 @@ function renderText(diagnostics: readonly Diagnostic[], summary: ValidationSumma
   return out.join('\n') + '\n';
 }
 
-/** Two lines of context before the problem, the line itself with a caret marker, one after. */
+/**
+ * Two lines of context before the problem, the line itself with a caret marker, one after; control
+ * characters in the source shown escaped, the caret under the escaped text.
+ */
 export function codeFrame(text: string, d: Diagnostic, paint: (code: string, s: string) => string = (_c, s) => s): string[] {
   const lines = text.split(/\r?\n/);
   const first = Math.max(1, d.line - 2);
@@ -108,13 +121,14 @@ export function codeFrame(text: string, d: Diagnostic, paint: (code: string, s: 
   const width = String(last).length;
   const frame: string[] = [];
   for (let n = first; n <= last; n++) {
-    const content = (lines[n - 1] ?? '').replace(/\t/g, ' ');
+    const source = (lines[n - 1] ?? '').replace(/\t/g, ' ');
     const marker = n === d.line ? paint('31;1', '>') : ' ';
-    frame.push(`  ${marker} ${String(n).padStart(width)} | ${content}`);
+    frame.push(`  ${marker} ${String(n).padStart(width)} | ${printable(source)}`);
     if (n === d.line) {
       const end = d.endLine === d.line && d.endColumn !== undefined && d.endColumn > d.column ? d.endColumn : d.column + 1;
-      const caretWidth = Math.max(1, Math.min(end - d.column, content.length - d.column + 1));
-      frame.push(`    ${' '.repeat(width)} | ${' '.repeat(Math.max(0, d.column - 1))}${paint('31;1', '^'.repeat(caretWidth))}`);
+      const before = printable(source.slice(0, Math.max(0, d.column - 1))).length + Math.max(0, d.column - 1 - source.length);
+      const caretWidth = Math.max(1, printable(source.slice(Math.max(0, d.column - 1), end - 1)).length);
+      frame.push(`    ${' '.repeat(width)} | ${' '.repeat(before)}${paint('31;1', '^'.repeat(caretWidth))}`);
     }
   }
   return frame;

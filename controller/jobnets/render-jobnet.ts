@@ -7,13 +7,16 @@
  *
  * Pure: returns strings and plain values; the caller writes them and decides the exit code. Must
  * not query Temporal, and must not interpret the jobnet state beyond showing it (the actor owns
- * the state machine). Local times use the time zone it is given (default: the process's).
+ * the state machine). Local times use the time zone it is given (default: the process's). Names,
+ * titles, messages and operators' names come from definitions and users: the text forms print
+ * them through `printable`, so none can start a line of its own or drive the terminal.
  */
 import type { EventClearAnswer, EventRaiseAnswer } from '../../workflows/event-registry-contract.js';
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { triggerKind } from '../../workflows/lib/compiled-schedule.js';
 import type { ActorRun, JobnetTrouble, PlannedRunStart, TroubleKind } from '../../workflows/lib/jobnet-state.js';
+import { printable } from '../cli/terminal-text.js';
 import { formatRunTime, withIsoTimes } from '../runs/render-run.js';
 
 /** How to show times. */
@@ -49,16 +52,17 @@ function shortRevision(revision: string): string {
   return /^[0-9a-f]{8,}$/i.test(revision) ? revision.slice(0, 7) : revision;
 }
 
-/** Rows padded to their column widths; the last column is not padded (no trailing blanks). */
+/** Rows of printable cells padded to their column widths; the last column is not padded (no trailing blanks). */
 function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const cells = rows.map((row) => row.map(printable));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
 }
 
-/** One line of a message cell: newlines folded so a table row stays one line. */
+/** One printable line of a message: newlines folded so a table row stays one line, other control characters escaped. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, ' ').trim();
+  return printable(text.replace(/\s*\r?\n\s*/g, ' ').trim());
 }
 
 /** A planned start: its time and business date (event starts: the earliest time allowed that day). */
@@ -116,8 +120,8 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
 
   const width = Math.max(...fields.map(([label]) => label.length));
   const title = view.title !== undefined ? `  ${view.title}` : '';
-  const lines = [`jobnet ${view.project}/${view.name}${title}`, ''];
-  for (const [label, value] of fields) lines.push(`${label.padEnd(width)}  ${value}`.trimEnd());
+  const lines = [printable(`jobnet ${view.project}/${view.name}${title}`), ''];
+  for (const [label, value] of fields) lines.push(`${label.padEnd(width)}  ${printable(value)}`.trimEnd());
 
   const troubles = state.troubles.slice(-shownRecords);
   lines.push('', `troubles (${countText(troubles.length, state.troubleCount)}):`);
@@ -286,7 +290,7 @@ export function renderApplySummary(summary: ApplySummary): string {
   const rows = summary.jobnets.map((entry) => [`${entry.project}/${entry.jobnet}`, entry.trigger]);
   const lines = rows.length > 0 ? alignColumns(rows) : [];
   const count = summary.jobnets.length;
-  lines.push(`applied ${count} jobnet${count === 1 ? '' : 's'} (revision ${summary.revision}), ${summary.routes} routed for events`);
+  lines.push(`applied ${count} jobnet${count === 1 ? '' : 's'} (revision ${printable(summary.revision)}), ${summary.routes} routed for events`);
   return lines.join('\n') + '\n';
 }
 
@@ -306,11 +310,11 @@ export interface RenderedAnswer {
  * `no jobnet in scope waits for EVENT` when none waits for it.
  */
 export function renderEventRaise(answer: EventRaiseAnswer): RenderedAnswer {
-  if (answer.results.length === 0) return { stdout: `no jobnet in scope waits for ${answer.event}\n`, stderr: '', refused: false };
+  if (answer.results.length === 0) return { stdout: `no jobnet in scope waits for ${printable(answer.event)}\n`, stderr: '', refused: false };
   let stdout = '';
   let stderr = '';
   for (const result of answer.results) {
-    const name = `${result.project}/${result.jobnet}`;
+    const name = printable(`${result.project}/${result.jobnet}`);
     if (result.outcome === 'refused') stderr += `refused: ${name}: ${oneLine(result.detail)}\n`;
     else stdout += `${name}: ${result.outcome}: ${oneLine(result.detail)}\n`;
   }
@@ -325,7 +329,7 @@ export function renderEventClear(answer: EventClearAnswer): RenderedAnswer {
   let total = 0;
   let jobnets = 0;
   for (const result of answer.results) {
-    const name = `${result.project}/${result.jobnet}`;
+    const name = printable(`${result.project}/${result.jobnet}`);
     if (result.refused !== undefined) {
       stderr += `refused: ${name}: ${oneLine(result.refused)}\n`;
       continue;

@@ -6,7 +6,11 @@
  * and replace its own earlier comment.
  *
  * Pure: renders a `PlanReport` (plan-report.ts) to a string; deterministic for equal reports.
+ * Every value from the definitions or the command line goes through `code` or `inline`, which
+ * make control characters visible (`printable`): a pull request's YAML cannot break the Markdown
+ * into lines of its own, nor drive a terminal that prints the plan.
  */
+import { printable } from '../cli/terminal-text.js';
 import type { FieldChange } from './definition-diff.js';
 import { revisionText } from './plan.js';
 import { weekdayDate, type JobnetReport, type PlanReport, type PlanSide, type StartsPreview, type StartView } from './plan-report.js';
@@ -42,11 +46,11 @@ export function summaryLine(report: PlanReport): string {
 }
 
 function sideText(side: PlanSide): string {
-  return side.revision === undefined ? `\`${side.label}\`` : `\`${side.label}\` (${revisionText(side.revision)})`;
+  return side.revision === undefined ? code(side.label) : `${code(side.label)} (${inline(revisionText(side.revision))})`;
 }
 
 function jobnetSection(jobnet: JobnetReport): string[] {
-  const lines = [`### \`${jobnet.id}\` — ${actionTitles[jobnet.action]}`, ''];
+  const lines = [`### ${code(jobnet.id)} — ${actionTitles[jobnet.action]}`, ''];
   for (const warning of jobnet.warnings) lines.push(`> **Warning:** ${inline(warning)}`, '');
 
   if (jobnet.action === 'retire') lines.push('No new runs start; a run that is open finishes. The jobnet stays in the live system (retired).', '');
@@ -55,7 +59,7 @@ function jobnetSection(jobnet: JobnetReport): string[] {
   if (jobnet.outline !== undefined) {
     const { outline } = jobnet;
     if (outline.title !== undefined) lines.push(`- title: ${inline(outline.title)}`);
-    lines.push(`- jobs: ${outline.jobs.map((job) => `${code(job.name)} (${job.type})`).join(', ')}`);
+    lines.push(`- jobs: ${outline.jobs.map((job) => `${code(job.name)} (${inline(job.type)})`).join(', ')}`);
     lines.push(`- start: ${outline.trigger === 'manual' ? 'manual only' : code(outline.start)}`);
     lines.push(`- calendar: ${inline(outline.calendar)}`);
     if (outline.children.length > 0) lines.push(`- child jobnets: ${outline.children.map(code).join(', ')}`);
@@ -101,7 +105,7 @@ function startsTable(before: StartsPreview | undefined, after: StartsPreview | u
   const lines = [heading, ''];
   const sides = [before, after].filter((side): side is StartsPreview => side !== undefined);
   const titles = [before === undefined ? undefined : 'Before', after === undefined ? undefined : 'After'].filter((title): title is string => title !== undefined);
-  lines.push(`| # | ${sides.map((side, i) => `${titles[i] as string} (${side.timezone})`).join(' | ')} |`);
+  lines.push(`| # | ${sides.map((side, i) => `${titles[i] as string} (${inline(side.timezone)})`).join(' | ')} |`);
   lines.push(`| --- | ${sides.map(() => '---').join(' | ')} |`);
   if (count === 0) {
     lines.push(`| — | ${sides.map(noStartsText).join(' | ')} |`);
@@ -127,16 +131,16 @@ function startCell(side: StartsPreview, start: StartView | undefined): string {
   if (start === undefined) return side.starts.length === 0 ? noStartsText(side) : '';
   const date = start.localTime.slice(0, 10);
   const business = date === start.businessDate ? '' : ` (business date ${start.businessDate})`;
-  return start.kind === 'events' ? `events from ${start.localTime}${business}` : `${start.localTime}${business}`;
+  return inline(start.kind === 'events' ? `events from ${start.localTime}${business}` : `${start.localTime}${business}`);
 }
 
-/** A code span that survives a table cell: pipes escaped, a backtick inside gets a longer fence. */
+/** A code span that survives a table cell: control characters visible, pipes escaped, a backtick inside gets a longer fence. */
 function code(text: string): string {
-  const escaped = text.replace(/\|/g, '\\|');
+  const escaped = printable(text).replace(/\|/g, '\\|');
   return escaped.includes('`') ? `\`\` ${escaped} \`\`` : `\`${escaped}\``;
 }
 
-/** Free text in a paragraph or a list: no raw HTML, no table breaks. */
+/** Free text in a paragraph or a list: control characters visible, no raw HTML, no table breaks. */
 function inline(text: string): string {
-  return text.replace(/[<>|]/g, (c) => `\\${c}`);
+  return printable(text).replace(/[<>|]/g, (c) => `\\${c}`);
 }

@@ -6,9 +6,12 @@
  * ISO 8601 string.
  *
  * Pure: returns strings and plain values; the caller writes them. Must not query Temporal or
- * decide exit codes. Local times use the time zone it is given (default: the process's).
+ * decide exit codes. Local times use the time zone it is given (default: the process's). Names,
+ * messages and outputs come from definitions, operators and services: the text form prints them
+ * through `printable`, so none can start a line of its own or drive the terminal.
  */
 import { DateTime } from 'luxon';
+import { printable, printableLines } from '../cli/terminal-text.js';
 import type { JobRecord } from '../../workflows/lib/run-state.js';
 import type { RunView } from '../../workflows/run-contract.js';
 
@@ -49,14 +52,15 @@ export function renderRunHeader(view: RunView): string {
     `status ${view.status}`,
   ];
   if (view.closed) parts.push(`closed by ${view.closed.by}`);
-  return parts.join('  ');
+  return parts.map(printable).join('  ');
 }
 
-/** Rows padded to their column widths; the last column is not padded (no trailing blanks). */
+/** Rows of printable cells padded to their column widths; the last column is not padded (no trailing blanks). */
 function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const cells = rows.map((row) => row.map(printable));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
 }
 
 /** Why a job ended as it did, when the table alone does not say it (forced, skipped, OR join, messages). */
@@ -96,10 +100,10 @@ export function renderRunTable(view: RunView, options: RenderRunOptions = {}): s
     lines.push(table[i + 1] as string);
     const output = view.state.jobs[name]?.output;
     if (options.outputs && output !== undefined && output !== '') {
-      for (const line of output.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n')) lines.push(`    | ${line}`.trimEnd());
+      for (const line of printableLines(output.replace(/(\r?\n)+$/, ''))) lines.push(`    | ${line}`.trimEnd());
     }
   });
-  const notes = names.flatMap((name) => jobNotes(view, name, view.state.jobs[name] as JobRecord).map((note) => `  ${name}: ${note}`));
+  const notes = names.flatMap((name) => jobNotes(view, name, view.state.jobs[name] as JobRecord).map((note) => `  ${printable(name)}: ${printable(note)}`));
   if (notes.length > 0) lines.push('', 'notes:', ...notes);
   return lines.join('\n') + '\n';
 }

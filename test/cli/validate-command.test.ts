@@ -2,7 +2,7 @@
  * `jobnet validate` and `jobnet schema` as users run them: the real bin, real exit codes
  * (0 clean, 1 errors, 2 usage — R-OPS-7), and the three output formats (R-GIT-5).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,33 @@ describe('jobnet validate', () => {
     expect(report.ok).toBe(false);
     expect(report.errors).toBe(6);
     expect(report.diagnostics.find((d) => d.code === 'CRED-LITERAL-SECRET')?.path).toBe('/spec/password');
+  });
+
+  it('prints file names and values with control characters escaped, so none can forge a line or drive the terminal', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'jobnet-injection-'));
+    mkdirSync(path.join(dir, 'projects'));
+    // A file name that would print a forged error line and clear the screen.
+    const forgedName = 'evil.yaml\nerror[FORGED] all-good.yaml:1:1 nothing to see\u001b[2J.yaml';
+    writeFileSync(path.join(dir, 'projects', forgedName), 'apiVersion: jobnet/v1\nkind: Project\nmetadata:\n  name: evil\nspec: {unknownField: 1}\n');
+    // YAML values with escape codes (ESC, CR and an 8-bit CSI) that end up in diagnostic messages.
+    writeFileSync(
+      path.join(dir, 'projects', 'keys.yaml'),
+      'apiVersion: jobnet/v1\nkind: Project\nmetadata:\n  name: keys\nspec: {"bad\\e[2J\\rerror[FORGED-KEY] x": 1, calendar: "cal\\x9b2J"}\n',
+    );
+    for (const format of ['text', 'github']) {
+      const { code, stdout } = await jobnet('validate', dir, '--format', format);
+      expect(code, format).toBe(1);
+      // No control character but the renderer's own line breaks: no ESC, no CR, no C1.
+      const controls = [...stdout].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'));
+      expect(controls, format).toEqual([]);
+      const lines = stdout.split('\n');
+      expect(lines.filter((line) => /^\s*(error|::error)\S*FORGED/.test(line)), format).toEqual([]);
+      const header = format === 'text' ? 'error[SCHEMA-UNKNOWN-FIELD] ' : '::error file=';
+      expect(lines.filter((line) => line.startsWith(header) && line.includes('evil.yaml\\nerror[FORGED] all-good.yaml')), format).toHaveLength(1);
+      expect(stdout, format).toContain('nothing to see\\x1b[2J.yaml');
+      expect(stdout, format).toContain('unknown field "bad\\x1b[2J\\rerror[FORGED-KEY] x"');
+      expect(stdout, format).toContain('"cal\\x9b2J"');
+    }
   });
 
   it('exits 2 on usage errors', async () => {

@@ -138,6 +138,29 @@ describe('renderJobnetView', () => {
   });
 });
 
+describe('text from definitions and operators', () => {
+  const controls = (text: string): string[] => [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'));
+
+  it('is printed with control characters escaped in the view, the tables and event answers, so none forges a line or drives the terminal', () => {
+    const state = createActorState('2026-11-23', t0);
+    state.deferred = { trigger: 'event', businessDate: '2026-11-23', at: at(30), by: 'eve\nheld  no' };
+    recordTrouble(state, identity, { kind: 'jobnetAbended', at: at(1), runId: 'run-1', job: 'load\u001b[2J', exitCode: 3, message: 'failed\u001b[31m red\u009b2J' });
+    recordOperation(state, { operation: 'hold', by: 'mallory\r\u001b[Kalice', at: at(2), detail: 'held\u0007' });
+    const view = viewOf(state, { title: 'Daily close\u001b]0;owned\u0007' });
+    const text = renderJobnetView(view, utc);
+    expect(controls(text)).toEqual([]);
+    expect(text.split('\n')[0]).toBe('jobnet sales/daily-close  Daily close\\x1b]0;owned\\x07');
+    expect(field(text, 'deferred start')).toBe('event start of business date 2026-11-23 at 2026-11-23T01:15:30Z by eve\\nheld  no');
+    expect(text).toMatch(/^ {2}2026-11-23T01:15:01Z +jobnetAbended +run-1 +load\\x1b\[2J +3 +failed\\x1b\[31m red\\x9b2J$/m);
+    expect(text).toMatch(/^ {2}2026-11-23T01:15:02Z +mallory\\r\\x1b\[Kalice +hold +held\\x07$/m);
+    expect(controls(renderTroubleTable(selectTroubles([view]), utc))).toEqual([]);
+    expect(controls(renderJobnetList([{ project: 'sales', jobnet: 'daily\u001b[2J', view }]))).toEqual([]);
+    const raised = renderEventRaise({ event: 'ORDER', results: [{ project: 'sales', jobnet: 'intake', outcome: 'refused', detail: 'no\u001b[2J\rsales/other: started' }] });
+    expect(raised.stderr).toBe('refused: sales/intake: no\\x1b[2J\\rsales/other: started\n');
+    expect(renderEventRaise({ event: 'EV\u001b[2J', results: [] }).stdout).toBe('no jobnet in scope waits for EV\\x1b[2J\n');
+  });
+});
+
 describe('jobnetViewJson', () => {
   it('keeps the view as the actor answers it, with every time as an ISO 8601 string', () => {
     const state = createActorState('2026-11-23', t0);

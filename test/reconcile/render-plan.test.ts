@@ -208,3 +208,47 @@ describe('what the report leaves out and how it shows edge cases', () => {
     expect(markdown).toContain('| `/jobs/run/spec/argv` | `["sh","-c","a \\| b"]` | `["sh","-c","a \\|\\| b"]` |');
   });
 });
+
+describe('text from the pull request in the plan', () => {
+  it('is written with control characters escaped, so a value cannot break the Markdown into lines of its own or drive a terminal', () => {
+    const report: PlanReport = {
+      base: { label: 'main\u001b[2J' },
+      head: { label: 'feature\nerror', revision: 'b'.repeat(40) },
+      now,
+      prune: false,
+      summary: { added: 1, changed: 1, removed: 0, unchanged: 0, warnings: 1 },
+      notes: ['the base is invalid\n## Jobnet plan'],
+      jobnets: [
+        {
+          id: 'sales/new\u001b[31m',
+          project: 'sales',
+          name: 'new',
+          action: 'create',
+          outline: { title: 'Nightly\r\n### forged', jobs: [{ name: 'load\u009b2J', type: 'sleep' }], trigger: 'manual', start: 'manual', calendar: 'cal\u0007', children: [] },
+          changes: [],
+          startsAfter: { trigger: 'at', timezone: 'Asia/Tokyo\u001b[K', enabled: true, starts: [] },
+          warnings: ['a run is open\n> **Warning:** forged'],
+        },
+        {
+          id: 'sales/changed',
+          project: 'sales',
+          name: 'changed',
+          action: 'update',
+          reason: 'definition',
+          changes: [{ path: '/title', before: '"old\u001b[2J"', after: '"new\n| forged | row |"' }],
+          warnings: [],
+        },
+      ],
+    };
+    const markdown = renderPlanMarkdown(report);
+    expect([...markdown].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'))).toEqual([]);
+    const lines = markdown.split('\n');
+    expect(lines).toContain('> **Note:** the base is invalid\\n## Jobnet plan');
+    expect(lines).toContain('### `sales/new\\x1b[31m` — added');
+    expect(lines).toContain('- title: Nightly\\r\\n### forged');
+    expect(lines).toContain('- jobs: `load\\x9b2J` (sleep)');
+    expect(lines).toContain('| `/title` | `"old\\x1b[2J"` | `"new\\n\\| forged \\| row \\|"` |');
+    expect(lines.filter((line) => /^(### forged|> \*\*Warning:\*\* forged|\| forged|error)/.test(line))).toEqual([]);
+    expect(lines.filter((line) => line === '## Jobnet plan')).toHaveLength(1);
+  });
+});

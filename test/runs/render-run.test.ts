@@ -118,6 +118,24 @@ describe('renderRunTable', () => {
     );
   });
 
+  it('prints outputs, messages and names from outside with control characters escaped, so none forges a line or drives the terminal', () => {
+    let state = createRunState(jobnet, at(0));
+    state = jobStarted(state, 'extract', at(0));
+    state = jobEnded(state, 'extract', { exitCode: 3, output: 'rows=10\u001b[2J\rforged  normal  0\r\nnext\u009b31m line\n' }, at(5));
+    const view = viewOf(state, {
+      closed: { by: 'mallory\nrun forged  status normal', at: at(9) },
+      jobMessages: { extract: 'failed\u001b[31m\nerror: forged' },
+    });
+    const text = renderRunTable(view, { utc: true, outputs: true });
+    expect([...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'))).toEqual([]);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/ {2}closed by mallory\\nrun forged {2}status normal$/);
+    expect(lines).toContain('    | rows=10\\x1b[2J\\rforged  normal  0');
+    expect(lines).toContain('    | next\\x9b31m line');
+    expect(lines).toContain('  extract: failed\\x1b[31m\\nerror: forged');
+    expect(lines.filter((line) => /^(run forged|forged|error: )/.test(line))).toEqual([]);
+  });
+
   it('has no notes section when every end speaks for itself', () => {
     let state = createRunState(jobnet, at(0));
     state = jobStarted(state, 'extract', at(0));

@@ -14,18 +14,21 @@
  *   outcome as unknown instead of sending again: at most once, and exactly once unless the worker
  *   dies during the few milliseconds of the send itself (R-REST-3).
  *
- * Secrets are resolved here and nowhere else (R-CRED-4); whatever these activities return or log
- * has every resolved secret value replaced by `***` (R-SEC-1).
+ * Secrets are resolved here and nowhere else (R-CRED-4); whatever these activities return, throw
+ * or log — response sections, takeover values, variables, messages, failures — has every form of
+ * every resolved secret value replaced by `***` (R-SEC-1, `rest/secret-redaction.ts`): a service
+ * may echo a secret escaped or encoded, and all of it reaches Temporal history.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { pollNotFinishedType, restExitCodes, restMessages, type RestRequestType } from '../lib/rest-messages.js';
 import type { RestCallSpec } from '../lib/job-specs.js';
 import { substituteVariables, type VariableSources } from '../lib/variable-references.js';
 import type { RestCallInput, RestPollOutcome, RestRequestOutcome, RestTerminationOutcome } from './activity.types.js';
 import { AuthenticationError, prepareAuthentication, type RestAuthentication } from './rest/rest-authentication.js';
 import { prepareCall, sendCall, type HttpExchange } from './rest/rest-call.js';
-import { extractAll, extractValue, formatResponseSection, readResponseDocument, redactSecrets, type ResponseDocument } from './rest/rest-response.js';
+import { extractAll, extractValue, formatResponseSection, readResponseDocument, type ResponseDocument } from './rest/rest-response.js';
+import { createSecretRedactor, redactValues, type Redactor } from './rest/secret-redaction.js';
 
 /** Heartbeat details of the termination activity. */
 interface TerminationProgress {
@@ -44,18 +47,23 @@ interface StepFailure {
   message: string;
 }
 
-/** Resolves the credential, substitutes and authorizes one call; the secrets are returned for redaction. */
+const noRedaction: Redactor = (text) => text;
+
+/**
+ * Resolves the credential, substitutes and authorizes one call; with the redactor of every secret
+ * resolved (an OAuth2 token included, as it is fetched by `authorize`).
+ */
 async function readyCall(
   input: RestCallInput,
   call: RestCallSpec,
   type: RestRequestType,
   withTakeover: boolean,
-): Promise<{ ok: true; authentication: RestAuthentication; sources: VariableSources; prepared: Awaited<ReturnType<RestAuthentication['authorize']>> } | ({ ok: false; secrets: string[] } & StepFailure)> {
+): Promise<{ ok: true; redact: Redactor; sources: VariableSources; prepared: Awaited<ReturnType<RestAuthentication['authorize']>> } | ({ ok: false; redact: Redactor } & StepFailure)> {
   let authentication: RestAuthentication;
   try {
     authentication = await prepareAuthentication(input.spec.credential);
   } catch (error) {
-    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, secrets: [] };
+    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, redact: noRedaction };
     throw error;
   }
   const sources: VariableSources = {
@@ -66,13 +74,13 @@ async function readyCall(
     ...(withTakeover ? { takeoverValues: input.takeoverValues } : {}),
   };
   const prepared = prepareCall(call, sources, type);
-  if (!prepared.ok) return { ok: false, exitCode: prepared.exitCode, message: prepared.message, secrets: authentication.secrets };
+  if (!prepared.ok) return { ok: false, exitCode: prepared.exitCode, message: prepared.message, redact: createSecretRedactor(authentication.secrets) };
   try {
     const authorized = await authentication.authorize(prepared.call, input.spec.request.timeout);
-    return { ok: true, authentication, sources, prepared: authorized };
+    return { ok: true, redact: createSecretRedactor(authentication.secrets), sources, prepared: authorized };
   } catch (error) {
-    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, secrets: authentication.secrets };
-    throw error;
+    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, redact: createSecretRedactor(authentication.secrets) };
+    throw redactedFailure(error, createSecretRedactor(authentication.secrets));
   }
 }
 
@@ -102,17 +110,37 @@ function responseParts(exchange: HttpExchange, prefix: 'Http' | 'ChkResultHttp')
 /** Keeps every secret out of what leaves the activity. */
 function redacted<T extends { section?: string; message?: string; variables?: Record<string, string>; takeoverValues?: Record<string, string> }>(
   outcome: T,
-  secrets: readonly string[],
+  redact: Redactor,
 ): T {
-  if (secrets.length === 0) return outcome;
-  const clean = (values: Record<string, string>): Record<string, string> =>
-    Object.fromEntries(Object.entries(values).map(([name, value]) => [name, redactSecrets(value, secrets)]));
   const result = { ...outcome };
-  if (result.section !== undefined) result.section = redactSecrets(result.section, secrets);
-  if (result.message !== undefined) result.message = redactSecrets(result.message, secrets);
-  if (result.variables !== undefined) result.variables = clean(result.variables);
-  if (result.takeoverValues !== undefined) result.takeoverValues = clean(result.takeoverValues);
+  if (result.section !== undefined) result.section = redact(result.section);
+  if (result.message !== undefined) result.message = redact(result.message);
+  if (result.variables !== undefined) result.variables = redactValues(result.variables, redact);
+  if (result.takeoverValues !== undefined) result.takeoverValues = redactValues(result.takeoverValues, redact);
   return result;
+}
+
+/**
+ * An error thrown out of an activity as a failure without secrets: its message (and so its stack
+ * line) redacted, its details and cause dropped, as all of them are written to history and the
+ * worker's log. A cancellation is passed on as it is: it carries no text of ours.
+ */
+function redactedFailure(error: unknown, redact: Redactor): unknown {
+  if (error instanceof CancelledFailure) return error;
+  const message = redact(error instanceof Error ? error.message : String(error));
+  if (error instanceof ApplicationFailure) {
+    return ApplicationFailure.create({ message, type: error.type ?? 'Error', nonRetryable: error.nonRetryable === true, ...(error.category != null ? { category: error.category } : {}) });
+  }
+  return ApplicationFailure.create({ message, type: error instanceof Error ? error.name : 'Error' });
+}
+
+/** Runs the part of an activity that has a response, throwing only redacted failures. */
+async function withRedactedFailures<T>(redact: Redactor, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw redactedFailure(error, redact);
+  }
 }
 
 /** Heartbeats (with `details`) while `work` runs, so a lost worker is noticed within the heartbeat timeout. */
@@ -129,18 +157,20 @@ async function withHeartbeats<T>(work: Promise<T>, details?: unknown): Promise<T
 async function restRequest(input: RestCallInput): Promise<RestRequestOutcome> {
   const { request } = input.spec;
   const ready = await readyCall(input, request, 'request', false);
-  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, takeoverValues: {}, variables: {} }, ready.secrets);
-  const secrets = ready.authentication.secrets;
-  const exchange = await withHeartbeats(sendCall(ready.prepared, request.timeout));
-  const { section, document } = responseParts(exchange, 'Http');
-  const base = { ...(section !== undefined ? { section } : {}), takeoverValues: {}, variables: {} };
-  const failure = exchangeFailure(exchange, 'request', request.timeout);
-  if (failure !== undefined) return redacted({ ...base, ...failure }, secrets);
-  const takeover = extractAll(document, request.takeoverKeys);
-  if (!takeover.ok) return redacted({ ...base, exitCode: takeover.exitCode, message: takeover.message }, secrets);
-  const variables = extractAll(document, request.jobnetValKeys);
-  if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, secrets);
-  return redacted({ ...base, exitCode: restExitCodes.normal, takeoverValues: takeover.values, variables: variables.values }, secrets);
+  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, takeoverValues: {}, variables: {} }, ready.redact);
+  const { redact } = ready;
+  return await withRedactedFailures(redact, async () => {
+    const exchange = await withHeartbeats(sendCall(ready.prepared, request.timeout));
+    const { section, document } = responseParts(exchange, 'Http');
+    const base = { ...(section !== undefined ? { section } : {}), takeoverValues: {}, variables: {} };
+    const failure = exchangeFailure(exchange, 'request', request.timeout);
+    if (failure !== undefined) return redacted({ ...base, ...failure }, redact);
+    const takeover = extractAll(document, request.takeoverKeys);
+    if (!takeover.ok) return redacted({ ...base, exitCode: takeover.exitCode, message: takeover.message }, redact);
+    const variables = extractAll(document, request.jobnetValKeys);
+    if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, redact);
+    return redacted({ ...base, exitCode: restExitCodes.normal, takeoverValues: takeover.values, variables: variables.values }, redact);
+  });
 }
 
 async function restPoll(input: RestCallInput): Promise<RestPollOutcome> {
@@ -152,39 +182,43 @@ async function restPoll(input: RestCallInput): Promise<RestPollOutcome> {
   }
   const timeoutSeconds = input.spec.request.timeout;
   const ready = await readyCall(input, monitoring, 'monitoring', true);
-  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, variables: {}, polls }, ready.secrets);
-  const secrets = ready.authentication.secrets;
-  const exchange = await sendCall(ready.prepared, timeoutSeconds, context.cancellationSignal);
-  const { section, document } = responseParts(exchange, 'ChkResultHttp');
-  const base = { ...(section !== undefined ? { section } : {}), variables: {}, polls };
-  const failure = exchangeFailure(exchange, 'monitoring', timeoutSeconds);
-  if (failure !== undefined) return redacted({ ...base, ...failure }, secrets);
+  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, variables: {}, polls }, ready.redact);
+  const { redact } = ready;
+  return await withRedactedFailures(redact, async () => {
+    const exchange = await sendCall(ready.prepared, timeoutSeconds, context.cancellationSignal);
+    const { section, document } = responseParts(exchange, 'ChkResultHttp');
+    const base = { ...(section !== undefined ? { section } : {}), variables: {}, polls };
+    const failure = exchangeFailure(exchange, 'monitoring', timeoutSeconds);
+    if (failure !== undefined) return redacted({ ...base, ...failure }, redact);
 
-  const endKey = substitutedKey(monitoring.pollingEndKey, 'monitoring.pollingEndKey', ready.sources);
-  if (!endKey.ok) return redacted({ ...base, ...endKey }, secrets);
-  const end = extractValue(document, endKey.key, 'pollingEndKey');
-  if (!end.ok) return redacted({ ...base, exitCode: end.exitCode, message: end.message }, secrets);
-  if (!monitoring.pollingEndVal.includes(end.value)) {
-    if (monitoring.pollingCount > 0 && polls >= monitoring.pollingCount) {
-      return redacted({ ...base, exitCode: restExitCodes.pollingExhausted, message: restMessages.pollingExhausted(polls) }, secrets);
+    const endKey = substitutedKey(monitoring.pollingEndKey, 'monitoring.pollingEndKey', ready.sources);
+    if (!endKey.ok) return redacted({ ...base, ...endKey }, redact);
+    const end = extractValue(document, endKey.key, 'pollingEndKey');
+    if (!end.ok) return redacted({ ...base, exitCode: end.exitCode, message: end.message }, redact);
+    if (!monitoring.pollingEndVal.includes(end.value)) {
+      if (monitoring.pollingCount > 0 && polls >= monitoring.pollingCount) {
+        return redacted({ ...base, exitCode: restExitCodes.pollingExhausted, message: restMessages.pollingExhausted(polls) }, redact);
+      }
+      // Retried by the poll's retry policy; the last such failure is written to history (in the
+      // event of the attempt that ends the polls), so the value in it is redacted like the output.
+      throw ApplicationFailure.create({
+        type: pollNotFinishedType,
+        message: redact(`poll ${polls}: pollingEndKey is ${JSON.stringify(end.value)}, not one of the end values yet`),
+        category: ApplicationFailureCategory.BENIGN,
+      });
     }
-    throw ApplicationFailure.create({
-      type: pollNotFinishedType,
-      message: redactSecrets(`poll ${polls}: pollingEndKey is ${JSON.stringify(end.value)}, not one of the end values yet`, secrets),
-      category: ApplicationFailureCategory.BENIGN,
-    });
-  }
 
-  const checkKey = substitutedKey(monitoring.checkResultKey, 'monitoring.checkResultKey', ready.sources);
-  if (!checkKey.ok) return redacted({ ...base, ...checkKey }, secrets);
-  const check = extractValue(document, checkKey.key, 'checkResultKey');
-  if (!check.ok) return redacted({ ...base, exitCode: check.exitCode, message: check.message }, secrets);
-  const variables = extractAll(document, monitoring.jobnetValKeys);
-  if (!(monitoring.checkResultVal ?? []).includes(check.value)) {
-    return redacted({ ...base, ...(variables.ok ? { variables: variables.values } : {}), exitCode: restExitCodes.resultNotNormal, message: restMessages.resultNotNormal(check.value) }, secrets);
-  }
-  if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, secrets);
-  return redacted({ ...base, exitCode: restExitCodes.normal, variables: variables.values }, secrets);
+    const checkKey = substitutedKey(monitoring.checkResultKey, 'monitoring.checkResultKey', ready.sources);
+    if (!checkKey.ok) return redacted({ ...base, ...checkKey }, redact);
+    const check = extractValue(document, checkKey.key, 'checkResultKey');
+    if (!check.ok) return redacted({ ...base, exitCode: check.exitCode, message: check.message }, redact);
+    const variables = extractAll(document, monitoring.jobnetValKeys);
+    if (!(monitoring.checkResultVal ?? []).includes(check.value)) {
+      return redacted({ ...base, ...(variables.ok ? { variables: variables.values } : {}), exitCode: restExitCodes.resultNotNormal, message: restMessages.resultNotNormal(check.value) }, redact);
+    }
+    if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, redact);
+    return redacted({ ...base, exitCode: restExitCodes.normal, variables: variables.values }, redact);
+  });
 }
 
 /** An extract key with its `<name>` takeover values (and variables) substituted. */
@@ -212,10 +246,11 @@ async function restTerminate(input: RestCallInput): Promise<RestTerminationOutco
     });
   }
   const ready = await readyCall(input, termination, 'termination', true);
-  if (!ready.ok) return log({ result: 'failed', message: redactSecrets(restMessages.terminationIssue(project, jobnet, ready.message), ready.secrets) });
+  if (!ready.ok) return log({ result: 'failed', message: ready.redact(restMessages.terminationIssue(project, jobnet, ready.message)) });
   context.heartbeat({ phase: 'sending' } satisfies TerminationProgress);
   const timeoutSeconds = input.spec.request.timeout;
-  const exchange = await withHeartbeats(sendCall(ready.prepared, timeoutSeconds), { phase: 'sending' } satisfies TerminationProgress);
+  // The outcome names status codes only, never the response: nothing of it needs redacting.
+  const exchange = await withRedactedFailures(ready.redact, () => withHeartbeats(sendCall(ready.prepared, timeoutSeconds), { phase: 'sending' } satisfies TerminationProgress));
   switch (exchange.kind) {
     case 'timeout':
       return log({ result: 'failed', message: restMessages.terminationTimedOut(project, jobnet) });

@@ -5,8 +5,10 @@
  * AWS SDK's own signer, and `others`, which only carries keys.
  *
  * Secrets are resolved here, inside the worker, when a call needs them (R-CRED-4). Every resolved
- * secret is listed in {@link RestAuthentication.secrets} so that callers can make sure none leaks
- * into an output or a message; errors name credentials and references, never values.
+ * secret — and a Basic credential's `user:password` pair, an OAuth2 access token — is listed in
+ * {@link RestAuthentication.secrets} so that callers can make sure none leaks into an output or a
+ * message (secret-redaction.ts derives the encoded forms); errors name credentials and references,
+ * never values.
  */
 import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -89,8 +91,10 @@ async function authorizerOf(credential: RestCredential, resolve: Resolve, secret
     case 'basic': {
       const user = await resolve(credential.user, 'user');
       const password = await resolve(credential.password, 'password');
-      const header = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
-      secrets.push(header.slice('Basic '.length));
+      const credentials = `${user}:${password}`;
+      // The pair as sent (its base64 forms are redacted with it), whichever part is the secret.
+      secrets.push(credentials);
+      const header = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
       return (call) => Promise.resolve(withHeader(call, 'Authorization', header));
     }
     case 'bearer': {

@@ -129,12 +129,3 @@ export function extractAll(document: ResponseDocument, keys: Record<string, stri
   }
   return { ok: true, values };
 }
-
-/** Replaces every occurrence of a secret value with `***` (R-SEC-1), longest first. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let redacted = text;
-  for (const secret of [...secrets].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length)) {
-    redacted = redacted.split(secret).join('***');
-  }
-  return redacted;
-}
