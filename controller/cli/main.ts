@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CommandFailure, UsageError, exitCodes } from './cli-errors.js';
+import { printableLines } from './terminal-text.js';
 import { registerCalendarCommands } from './commands/calendar-commands.js';
 import { registerControllerCommands } from './commands/controller-commands.js';
 import { registerEventCommands } from './commands/event-commands.js';
@@ -48,11 +49,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`jobnet: ${error.message}\n`);
+      process.stderr.write(`jobnet: ${printableLines(error.message).join('\n')}\n`);
       return exitCodes.usage;
     }
     if (error instanceof CommandFailure) {
-      process.stderr.write(`jobnet: ${error.message}\n`);
+      process.stderr.write(`jobnet: ${printableLines(error.message).join('\n')}\n`);
       return exitCodes.failed;
     }
     process.stderr.write(`jobnet: internal error — please report it with the command you ran.\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
