@@ -35,7 +35,7 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
     (job.after ?? []).forEach((entry, i) => {
       const target = typeof entry === 'string' ? entry : entry.job;
       const pointer = typeof entry === 'string' ? `${at}/after/${i}` : `${at}/after/${i}/job`;
-      if (!(target in jobs)) {
+      if (!Object.hasOwn(jobs, target)) {
         context.report('REF-JOB', `"${name}" runs after "${target}", which is not a job of this jobnet${nearby(target, names)}`, jobnet, pointer);
       } else if (target === name) {
         context.report('DAG-CYCLE', `"${name}" lists itself in after`, jobnet, pointer);
@@ -46,7 +46,7 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
       }
     });
     if (job.recovery !== undefined) {
-      if (!(job.recovery in jobs)) {
+      if (!Object.hasOwn(jobs, job.recovery)) {
         context.report('REF-JOB', `recovery job "${job.recovery}" is not a job of this jobnet${nearby(job.recovery, names)}`, jobnet, `${at}/recovery`);
       } else if (job.recovery === name) {
         context.report('RECOVERY-INVALID', `"${name}" cannot be its own recovery job`, jobnet, `${at}/recovery`);
@@ -101,7 +101,7 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
  */
 export function findCycles(jobs: Record<string, { after?: (string | { job: string })[] }>): string[][] {
   const names = Object.keys(jobs).sort();
-  const edges = new Map(names.map((n) => [n, predecessorsOf(jobs[n]!.after).filter((p) => p in jobs && p !== n)]));
+  const edges = new Map(names.map((n) => [n, predecessorsOf(jobs[n]!.after).filter((p) => Object.hasOwn(jobs, p) && p !== n)]));
   const predecessors = (name: string) => edges.get(name) ?? [];
   return stronglyConnectedComponents(names, predecessors)
     .filter((component) => component.length > 1)

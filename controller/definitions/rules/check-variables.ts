@@ -35,7 +35,7 @@ export const checkVariables: Rule = (context) => {
           if (reference.kind === 'definition') {
             const name = reference.name;
             if (jobnetVariables.has(name) || projectVariables.has(name) || settingsVariables.has(name) || credentialKeys.has(name)) continue;
-            const defining = environments.filter((e) => e.value.spec?.variables && name in e.value.spec.variables);
+            const defining = environments.filter((e) => e.value.spec?.variables && Object.hasOwn(e.value.spec.variables, name));
             if (defining.length > 0 && defining.length === environments.length) continue;
             const message =
               defining.length > 0
