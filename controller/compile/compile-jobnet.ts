@@ -184,8 +184,10 @@ function compareText(a: string, b: string): number {
 function compileWithChildren(context: CompileContext, root: Located<JobnetDocument>): CompiledJobnet {
   const body = compiledBody(context, root);
   const children = new Map<string, CompiledJobnet>();
+  // Breadth-first with a moving head, not recursion or `shift()`: linear however deep or wide.
   const queue: CompiledJobnet[] = [body];
-  for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
+  for (let head = 0; head < queue.length; head++) {
+    const parent = queue[head]!;
     for (const job of Object.values(parent.jobs)) {
       if (job.type !== 'jobnet') continue;
       const childName = (job.spec as ChildJobnetSpec).jobnet;

@@ -69,7 +69,8 @@ function reachableDayPatterns(index: DefinitionIndex, rules: DayRules): Record<s
   const lookup = dayPatternLookup(index);
   const found: Record<string, DayRules> = {};
   const queue: DayRules[] = [rules];
-  for (let current = queue.shift(); current !== undefined; current = queue.shift()) {
+  for (let head = 0; head < queue.length; head++) {
+    const current = queue[head]!;
     const name = current.except?.dayPattern;
     if (name === undefined || Object.hasOwn(found, name)) continue;
     const pattern = lookup(name);

@@ -3,11 +3,15 @@
  * `workflows/index.ts` (runs, resource locks), bundled for the sandbox, and the activities of
  * `workflows/activities/`, on one task queue of one namespace.
  *
- * It does network I/O (the worker's and the activities' connections) and nothing else: it does
- * not read definitions and holds no state of its own; everything durable is in Temporal.
+ * It does network I/O (the worker's and the activities' connections) and, when command jobs are
+ * allowed, keeps their programs from outliving the worker (command-supervisor.ts): before polling,
+ * it kills the programs a worker on this host left running when it died, and starts the
+ * supervisor process that kills this worker's programs if it dies. Nothing else: it does not
+ * read definitions and holds no state of its own; everything durable is in Temporal.
  */
 import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { killLeftoverCommands, startCommandSupervisor } from '../../workflows/activities/command-supervisor.js';
 import { createActivities } from '../../workflows/activities/index.js';
 import { connectClient, connectionOptionsOf, type TemporalTarget } from '../temporal/temporal-target.js';
 
@@ -55,6 +59,15 @@ const quietBundlerLogger = {
  */
 export async function startWorker(settings: WorkerSettings): Promise<RunningWorker> {
   const { target } = settings;
+  if (settings.allowCommandJobs) {
+    // Their jobs have ended 239 (or will, at the heartbeat timeout); they must not also run on.
+    for (const leftover of killLeftoverCommands()) {
+      console.warn(
+        `killed process group ${leftover.processGroup} (${leftover.program}) of job ${leftover.job} of run ${leftover.runId}, left running by worker process ${leftover.workerPid}, which stopped`,
+      );
+    }
+    startCommandSupervisor();
+  }
   const workflowBundle = settings.workflowBundle ?? (await bundleWorkflows());
   const clientHandle = await connectClient(target);
   const connection = await NativeConnection.connect(connectionOptionsOf(target));

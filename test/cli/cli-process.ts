@@ -15,10 +15,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `jobnet ARGS…` from the project root with `env` added to this process's environment. */
-export async function runJobnet(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/**
+ * Runs `jobnet ARGS…` from the project root with `env` added to this process's environment. With
+ * `timeoutMs`, a command still running by then is killed (its code is then null).
+ */
+export async function runJobnet(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      maxBuffer: 64 * 1024 * 1024,
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -6,7 +6,8 @@
 import { parseExitCodeCondition } from '../../../workflows/lib/exit-code-condition.js';
 import type { Located } from '../definition-index.js';
 import type { JobnetDocument } from '../types.generated.js';
-import { seg, validEntries, validJobs, type Rule, type RuleContext } from './rule-context.js';
+import { shortestCycle, stronglyConnectedComponents } from '../directed-graph.js';
+import { chainText, maxChainShown, seg, validEntries, validJobs, type Rule, type RuleContext } from './rule-context.js';
 
 export const maxJobsPerJobnet = 255;
 
@@ -28,12 +29,13 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
 
   const restartPoints: string[] = [];
   const readable = validJobs(jobnet);
+  const readableJobs = new Map(readable);
   for (const [name, job] of readable) {
     const at = `/spec/jobs${seg(name)}`;
     (job.after ?? []).forEach((entry, i) => {
       const target = typeof entry === 'string' ? entry : entry.job;
       const pointer = typeof entry === 'string' ? `${at}/after/${i}` : `${at}/after/${i}/job`;
-      if (!(target in jobs)) {
+      if (!Object.hasOwn(jobs, target)) {
         context.report('REF-JOB', `"${name}" runs after "${target}", which is not a job of this jobnet${nearby(target, names)}`, jobnet, pointer);
       } else if (target === name) {
         context.report('DAG-CYCLE', `"${name}" lists itself in after`, jobnet, pointer);
@@ -44,11 +46,11 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
       }
     });
     if (job.recovery !== undefined) {
-      if (!(job.recovery in jobs)) {
+      if (!Object.hasOwn(jobs, job.recovery)) {
         context.report('REF-JOB', `recovery job "${job.recovery}" is not a job of this jobnet${nearby(job.recovery, names)}`, jobnet, `${at}/recovery`);
       } else if (job.recovery === name) {
         context.report('RECOVERY-INVALID', `"${name}" cannot be its own recovery job`, jobnet, `${at}/recovery`);
-      } else if (readable.some(([n, j]) => n === job.recovery && predecessorsOf(j.after).includes(name))) {
+      } else if (predecessorsOf(readableJobs.get(job.recovery)?.after).includes(name)) {
         context.report(
           'RECOVERY-INVALID',
           `recovery job "${job.recovery}" also runs after "${name}" in the normal flow; a recovery job runs only when "${name}" ends abnormally`,
@@ -86,78 +88,29 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
   }
   for (const cycle of findCycles(Object.fromEntries(readable))) {
     const first = cycle[0]!;
-    context.report('DAG-CYCLE', `dependency cycle: ${[...cycle, first].join(' → ')}`, jobnet, `/spec/jobs${seg(first)}/after`);
+    const counted = cycle.length > maxChainShown ? ` of ${cycle.length} jobs` : '';
+    context.report('DAG-CYCLE', `dependency cycle${counted}: ${chainText(cycle)} → ${first}`, jobnet, `/spec/jobs${seg(first)}/after`);
   }
 }
 
 /**
- * Finds the elementary cycles reachable in the "runs after" graph, one report per strongly
- * connected component (enough to fix it; every job in the component is named).
- * Self-loops are reported separately by the caller.
+ * Finds the cycles in the "runs after" graph, one per strongly connected component (enough to fix
+ * it): the shortest cycle through the component's smallest member, in the order the jobs run.
+ * Self-loops are reported separately by the caller. Iterative (directed-graph.ts), so a jobnet
+ * with thousands of jobs in one `after` chain costs linear time and no call stack.
  */
 export function findCycles(jobs: Record<string, { after?: (string | { job: string })[] }>): string[][] {
   const names = Object.keys(jobs).sort();
-  const edges = new Map(names.map((n) => [n, predecessorsOf(jobs[n]!.after).filter((p) => p in jobs && p !== n)]));
-  // Tarjan's strongly connected components, iterative-safe for ≤ 255 nodes via recursion.
-  let counter = 0;
-  const indexOf = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const components: string[][] = [];
-  const visit = (v: string) => {
-    indexOf.set(v, counter);
-    low.set(v, counter);
-    counter++;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of edges.get(v) ?? []) {
-      if (!indexOf.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, indexOf.get(w)!));
-      }
-    }
-    if (low.get(v) === indexOf.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1) components.push(component);
-    }
-  };
-  for (const n of names) if (!indexOf.has(n)) visit(n);
-  // Name one concrete cycle per component: breadth-first from its smallest member along
-  // "runs after" edges until an edge leads back to it (shortest cycle through that member).
-  return components.map((component) => {
-    const members = new Set(component);
-    const start = [...component].sort()[0]!;
-    const parent = new Map<string, string>();
-    const queue = [start];
-    let last: string | undefined;
-    while (queue.length > 0 && last === undefined) {
-      const current = queue.shift()!;
-      for (const next of [...(edges.get(current) ?? [])].sort()) {
-        if (!members.has(next)) continue;
-        if (next === start) {
-          last = current;
-          break;
-        }
-        if (!parent.has(next)) {
-          parent.set(next, current);
-          queue.push(next);
-        }
-      }
-    }
-    const path: string[] = [];
-    for (let node: string | undefined = last; node !== undefined && node !== start; node = parent.get(node)) path.push(node);
-    // `last` runs after start, and each parent runs after its child: start → last → … → start.
-    return [start, ...path];
-  });
+  const edges = new Map(names.map((n) => [n, predecessorsOf(jobs[n]!.after).filter((p) => Object.hasOwn(jobs, p) && p !== n)]));
+  const predecessors = (name: string) => edges.get(name) ?? [];
+  return stronglyConnectedComponents(names, predecessors)
+    .filter((component) => component.length > 1)
+    .map((component) => {
+      const start = [...component].sort()[0]!;
+      // Along "runs after" edges the cycle is start ← a ← … ← z; reversed, it is the order the jobs run.
+      const [, ...rest] = shortestCycle(start, new Set(component), predecessors)!;
+      return [start, ...rest.reverse()];
+    });
 }
 
 function nearby(name: string, names: readonly string[]): string {

@@ -5,7 +5,7 @@
  */
 import type { Located } from '../definition-index.js';
 import type { DayRules } from '../types.generated.js';
-import { validEntries, type Rule, type RuleContext } from './rule-context.js';
+import { chainText, maxChainShown, validEntries, type Rule, type RuleContext } from './rule-context.js';
 
 export const checkStartDays: Rule = (context) => {
   const { index } = context;
@@ -14,24 +14,32 @@ export const checkStartDays: Rule = (context) => {
     if (jobnet.value.spec.days) checkRules(context, jobnet, '/spec/days', jobnet.value.spec.days);
   }
 
-  // except.dayPattern chains: report each cycle once, at its alphabetically first member.
-  const next = (name: string) => index.dayPatterns.get(name)?.value.spec?.except?.dayPattern;
-  const reported = new Set<string>();
-  for (const start of [...index.dayPatterns.keys()].sort()) {
-    const chain = [start];
-    for (let current = next(start); current !== undefined && index.dayPatterns.has(current); current = next(current)) {
-      if (current === start) {
-        const id = [...chain].sort().join('|');
-        if (!reported.has(id) && [...chain].sort()[0] === start) {
-          reported.add(id);
-          context.report('SCHEDULE-INVALID', `day patterns exclude each other in a cycle: ${[...chain, start].join(' → ')}`, index.dayPatterns.get(start)!, '/spec/except/dayPattern');
-        }
-        break;
-      }
-      if (chain.includes(current)) break; // a cycle not through `start`: reported from its own member
-      chain.push(current);
+  // except.dayPattern chains: report each cycle once, at its alphabetically first member. Each
+  // pattern excludes at most one other, so one walk per pattern, over patterns no earlier walk
+  // met, finds every cycle in linear time (a chain may be thousands of patterns long).
+  const next = (name: string) => {
+    const excluded = index.dayPatterns.get(name)?.value.spec?.except?.dayPattern;
+    return excluded !== undefined && index.dayPatterns.has(excluded) ? excluded : undefined;
+  };
+  /** The walk that first met each pattern. */
+  const walkOf = new Map<string, number>();
+  [...index.dayPatterns.keys()].sort().forEach((start, walk) => {
+    const path: string[] = [];
+    let current: string | undefined = start;
+    while (current !== undefined && !walkOf.has(current)) {
+      walkOf.set(current, walk);
+      path.push(current);
+      current = next(current);
     }
-  }
+    // Back at a pattern of this very walk: the path from there on is a cycle.
+    if (current === undefined || walkOf.get(current) !== walk) return;
+    const cycle = path.slice(path.indexOf(current));
+    const first = cycle.reduce((a, b) => (b < a ? b : a));
+    const from = cycle.indexOf(first);
+    const ordered = [...cycle.slice(from), ...cycle.slice(0, from)];
+    const counted = ordered.length > maxChainShown ? ` of ${ordered.length} day patterns` : '';
+    context.report('SCHEDULE-INVALID', `day patterns exclude each other in a cycle${counted}: ${chainText(ordered)} → ${first}`, index.dayPatterns.get(first)!, '/spec/except/dayPattern');
+  });
 };
 
 function checkRules(context: RuleContext, at: Located<unknown>, pointer: string, rules: DayRules): void {

@@ -5,21 +5,21 @@
  * it among its `keys` (R-CRED-2). R-VAR-1: `@PREFIX.NAME@` needs a job that captures PREFIX.
  */
 import { findVariableReferences } from '../../../workflows/lib/variable-references.js';
-import { jobnetKey, type Located } from '../definition-index.js';
-import type { Job, JobnetDocument } from '../types.generated.js';
-import { isSchemaValidExceptJobs, validJobs, seg, validEntries, type Rule, type RuleContext } from './rule-context.js';
+import { jobnetKey } from '../definition-index.js';
+import type { Job } from '../types.generated.js';
+import { validJobs, seg, validEntries, type Rule, type RuleContext } from './rule-context.js';
 
 export const checkVariables: Rule = (context) => {
   const { index } = context;
   const settingsVariables = new Set(Object.keys(index.settings?.value.spec?.variables ?? {}));
   const environments = [...index.environments.values()];
   const parents = parentJobnets(context);
+  const sees = capturedPrefixLookup(context);
 
   for (const [key, jobnet] of validEntries(index.jobnets)) {
     const { spec, metadata } = jobnet.value;
     const projectVariables = new Set(Object.keys(index.projects.get(metadata.project)?.value.spec?.variables ?? {}));
     const jobnetVariables = new Set(Object.keys(spec.variables ?? {}));
-    const captured = capturedPrefixes(context, key, parents);
 
     for (const [jobName, job] of validJobs(jobnet)) {
       const credentialKeys = new Set(Object.keys(credentialOf(context, job)?.keys ?? {}));
@@ -35,7 +35,7 @@ export const checkVariables: Rule = (context) => {
           if (reference.kind === 'definition') {
             const name = reference.name;
             if (jobnetVariables.has(name) || projectVariables.has(name) || settingsVariables.has(name) || credentialKeys.has(name)) continue;
-            const defining = environments.filter((e) => e.value.spec?.variables && name in e.value.spec.variables);
+            const defining = environments.filter((e) => e.value.spec?.variables && Object.hasOwn(e.value.spec.variables, name));
             if (defining.length > 0 && defining.length === environments.length) continue;
             const message =
               defining.length > 0
@@ -47,7 +47,7 @@ export const checkVariables: Rule = (context) => {
             context.report('VAR-UNKNOWN', message, jobnet, pointer);
           } else if (reference.kind === 'jobnet') {
             const prefix = reference.name.split('.')[0]!;
-            if (!captured.has(prefix)) {
+            if (!sees(key, prefix)) {
               context.report(
                 'VAR-CAPTURE-UNKNOWN',
                 `jobnet variable @${reference.name}@: no job of this jobnet${parents.has(key) ? ' or of its parent jobnets' : ''} captures the prefix "${prefix}"`,
@@ -60,7 +60,7 @@ export const checkVariables: Rule = (context) => {
       });
       if (job.type === 'checkVariable') {
         const prefix = job.variable.split('.')[0]!;
-        if (!captured.has(prefix)) {
+        if (!sees(key, prefix)) {
           context.report(
             'VAR-CAPTURE-UNKNOWN',
             `checkVariable reads ${job.variable}, but no job of this jobnet${parents.has(key) ? ' or of its parent jobnets' : ''} captures the prefix "${prefix}"`,
@@ -81,31 +81,58 @@ function credentialOf(context: RuleContext, job: Job): { keys?: Record<string, u
 /** Jobnets that run each jobnet as a child: child key → parent keys. */
 function parentJobnets(context: RuleContext): Map<string, Set<string>> {
   const parents = new Map<string, Set<string>>();
-  for (const [key, jobnet] of validEntries(context.index.jobnets)) {
-    for (const [, job] of validJobs(jobnet)) {
-      if (job.type !== 'jobnet') continue;
-      const child = jobnetKey(jobnet.value.metadata.project, job.jobnet);
-      parents.set(child, (parents.get(child) ?? new Set()).add(key));
-    }
+  for (const [parent, children] of childJobnets(context)) {
+    for (const child of children) parents.set(child, (parents.get(child) ?? new Set()).add(parent));
   }
   return parents;
 }
 
-/** Prefixes captured by the jobnet's jobs or by any (transitive) parent's jobs: a child inherits them (R-JN-2). */
-function capturedPrefixes(context: RuleContext, key: string, parents: Map<string, Set<string>>): Set<string> {
-  const prefixes = new Set<string>();
-  const visited = new Set<string>();
-  const visit = (k: string) => {
-    if (visited.has(k)) return;
-    visited.add(k);
-    const jobnet: Located<JobnetDocument> | undefined = context.index.jobnets.get(k);
-    for (const [, job] of jobnet && isSchemaValidExceptJobs(jobnet) ? validJobs(jobnet) : []) {
-      if (job.variables?.capture) prefixes.add(job.variables.capture);
+/** Jobnets each readable jobnet runs as a child: parent key → child keys. */
+function childJobnets(context: RuleContext): Map<string, Set<string>> {
+  const children = new Map<string, Set<string>>();
+  for (const [key, jobnet] of validEntries(context.index.jobnets)) {
+    const calls = new Set<string>();
+    for (const [, job] of validJobs(jobnet)) if (job.type === 'jobnet') calls.add(jobnetKey(jobnet.value.metadata.project, job.jobnet));
+    children.set(key, calls);
+  }
+  return children;
+}
+
+/**
+ * Whether a jobnet sees a captured prefix: one of its jobs captures it, or a job of a (transitive)
+ * parent does, since a child inherits captured variables (R-JN-2). For each prefix asked about,
+ * the jobnets that see it are found once, walking down from the capturing jobnets with an explicit
+ * queue: a chain of children may be 10,000 long, and most prefixes are never asked about.
+ */
+function capturedPrefixLookup(context: RuleContext): (key: string, prefix: string) => boolean {
+  const children = childJobnets(context);
+  const capturers = new Map<string, string[]>();
+  for (const [key, jobnet] of validEntries(context.index.jobnets)) {
+    for (const [, job] of validJobs(jobnet)) {
+      const prefix = job.variables?.capture;
+      if (!prefix) continue;
+      const keys = capturers.get(prefix);
+      if (keys === undefined) capturers.set(prefix, [key]);
+      else keys.push(key);
     }
-    for (const parent of parents.get(k) ?? []) visit(parent);
+  }
+  const seeing = new Map<string, Set<string>>();
+  return (key, prefix) => {
+    let seen = seeing.get(prefix);
+    if (seen === undefined) {
+      seen = new Set(capturers.get(prefix));
+      const queue = [...seen];
+      for (let head = 0; head < queue.length; head++) {
+        for (const child of children.get(queue[head]!) ?? []) {
+          if (seen.has(child)) continue;
+          seen.add(child);
+          queue.push(child);
+        }
+      }
+      seeing.set(prefix, seen);
+    }
+    return seen.has(key);
   };
-  visit(key);
-  return prefixes;
 }
 
 /** Calls `visit` for every string value (not keys) inside `value`, with its JSON pointer. */

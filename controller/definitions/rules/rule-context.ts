@@ -56,3 +56,17 @@ export function validJobs(jobnet: Located<JobnetDocument>): [string, Job][] {
 
 /** JSON-pointer segment for a name used as a key (job names, variable names). */
 export const seg = pointerSegment;
+
+/** Chains at most this long are named in full in a message; longer ones are shortened. */
+export const maxChainShown = 12;
+
+/**
+ * A chain of names for a message, `a → b → c`. A chain longer than {@link maxChainShown} (a cycle
+ * of 10,000 jobnets) shows its first 6 names, `…` and its last name, so the message stays small.
+ * `head` is the whole chain, or — so that a long chain need not be built — at least its first
+ * {@link maxChainShown} names, with `length` and `last` those of the whole chain.
+ */
+export function chainText(head: readonly string[], length = head.length, last = head[head.length - 1]): string {
+  if (length <= maxChainShown) return head.slice(0, length).join(' → ');
+  return [...head.slice(0, 6), '…', last].join(' → ');
+}
