@@ -2,8 +2,10 @@
  * The GitOps controller as a long-running role (DESIGN.md §1 "controller"): picks the definition
  * source for `--repo` (a git remote, or a local directory watched on disk), runs the reconcile
  * loop against it, publishes the status in Temporal for `jobnet status` and the API, and — when
- * given an address — serves the status and the git push webhook over HTTP. `jobnet controller`
- * and `jobnet up` both start it through here.
+ * given an address — serves the status, the git push webhook, `/healthz` and `/readyz` (Temporal
+ * answers and the last reconcile did not fail) over HTTP, with the listener limits of
+ * `controller/api/listener-limits.ts`. `jobnet controller` and `jobnet up` both start it through
+ * here.
  *
  * I/O: git, the file system, Temporal, one HTTP listener. Never logs a secret: the webhook secret
  * and git credentials are resolved from references by the caller or the git source.
@@ -11,6 +13,8 @@
 import { stat } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { startApiServer, type RunningApiServer } from '../api/api-server.js';
+import type { ListenerLimits } from '../api/listener-limits.js';
+import { reconcileCheck, temporalCheck } from '../api/readiness-checks.js';
 import { publishControllerStatus } from '../jobnets/jobnet-client.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { DirectorySource } from '../source/directory-source.js';
@@ -64,8 +68,12 @@ export interface ControllerProcessOptions {
   source: SourceSettings;
   environment?: string;
   prune?: boolean;
-  /** Serve `/api/v1/status`, `/api/v1/hooks/git` and `/healthz` here; omitted: no listener. */
+  /** Serve `/api/v1/status`, `/api/v1/hooks/git`, `/healthz` and `/readyz` here; omitted: no listener. */
   listen?: { host: string; port: number };
+  /** Limits of the listener; omitted fields keep their defaults (`listener-limits.ts`). */
+  listenerLimits?: Partial<ListenerLimits>;
+  /** How often the applied revision is observed and planned again (default 30 s). */
+  resyncIntervalMs?: number;
   /** Shared secret of the push webhook; omitted: the webhook answers 404. */
   webhookSecret?: string;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -88,6 +96,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     source,
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
     ...(options.prune !== undefined ? { prune: options.prune } : {}),
+    ...(options.resyncIntervalMs !== undefined ? { resyncIntervalMs: options.resyncIntervalMs } : {}),
     publish: async (status) => await publishControllerStatus(options.client, options.taskQueue, status),
     log: options.log,
   });
@@ -96,7 +105,9 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     api = await startApiServer({
       host: options.listen.host,
       port: options.listen.port,
+      ...(options.listenerLimits !== undefined ? { limits: options.listenerLimits } : {}),
       status: () => reconciler.getStatus(),
+      readiness: { temporal: temporalCheck(options.client), reconcile: reconcileCheck(() => reconciler.getStatus()) },
       ...(options.webhookSecret !== undefined
         ? { webhook: { secret: options.webhookSecret, ...(git !== undefined ? { source: git } : {}), onPush: () => reconciler.request() } }
         : {}),
