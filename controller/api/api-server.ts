@@ -1,28 +1,57 @@
 /**
  * The HTTP API (DESIGN.md §1 "api", R-OPS-6) on fastify: today the controller's status
- * (`GET /api/v1/status`, R-GIT-4), the git push webhook (`POST /api/v1/hooks/git`, R-GIT-1) and
- * `GET /healthz`. Errors are `{code, message}` with a 4xx/5xx status, as the WOI-compatible
- * endpoints answer.
+ * (`GET /api/v1/status`, R-GIT-4), the git push webhook (`POST /api/v1/hooks/git`, R-GIT-1),
+ * liveness (`GET /healthz`) and readiness (`GET /readyz`). Every error is `{code, message}` with a
+ * 4xx/5xx status (`api-errors.ts`), as the WOI-compatible endpoints answer — fastify's own error
+ * bodies never reach a client.
+ *
+ * The listener is meant to face a network: it runs with the limits of `listener-limits.ts`
+ * (connection cap, request, header, idle and keep-alive timeouts, body size), so slow or held
+ * connections are cut and cannot exhaust the process's file descriptors.
  *
  * The webhook is authenticated before anything else: GitHub's `X-Hub-Signature-256` HMAC or
- * GitLab's `X-Gitlab-Token`, checked against the shared secret over the raw body
- * (`controller/source/webhook-signature.ts`); a bad or missing signature is refused with 401 and
- * changes nothing. A verified push to the controller's branch asks for a reconcile at once; other
- * pushes are acknowledged and ignored.
+ * GitLab's `X-Gitlab-Token`, checked against the shared secret over the raw body of any content
+ * type (`controller/source/webhook-signature.ts`); a bad or missing signature is refused with 401
+ * and changes nothing. Refusals are counted per client address (@fastify/rate-limit): past
+ * `maxRefusalsPerMinute` they are answered 429, and they are logged aggregated (`refusal-log.ts`),
+ * never one line each. A request with a valid signature is never limited. Then: a delivery id seen
+ * before triggers nothing (202, duplicate; `webhook-deliveries.ts`), a body that is neither JSON
+ * nor form-encoded is 415, and a verified push to the controller's branch asks for a reconcile at
+ * once; other pushes are acknowledged and ignored.
  *
- * I/O: it listens on a socket and calls the callbacks it is given; it holds no state of its own.
+ * I/O: it listens on a socket and calls the callbacks it is given; beyond the bounded memory of
+ * delivery ids and refusal counts it holds no state of its own.
  */
+import type { Socket } from 'node:net';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ControllerStatus } from '../reconcile/controller-status.js';
 import { parsePushEvent, pushConcernsSource, verifyWebhookSignature } from '../source/webhook-signature.js';
+import { ApiError, apiErrorOf } from './api-errors.js';
+import { fastifyLimitOptions, listenerLimitsOf, type ListenerLimits } from './listener-limits.js';
+import { RefusalLog } from './refusal-log.js';
+import { RecentDeliveries, deliveryIdOf } from './webhook-deliveries.js';
+
+/** One readiness check's outcome. */
+export interface ReadinessCheck {
+  ok: boolean;
+  message: string;
+}
 
 export interface ApiServerOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** 0: any free port. */
   port: number;
-  /** The controller's status (undefined: none published yet); omitted when this process has no access to one. */
+  /** Listener limits; omitted fields keep their defaults (`listener-limits.ts`). */
+  limits?: Partial<ListenerLimits>;
+  /**
+   * The controller's status (undefined: none published yet); omitted when this process has no
+   * access to one. May throw an ApiError or a TemporalCallError, which are answered as such.
+   */
   status?: () => ControllerStatus | undefined | Promise<ControllerStatus | undefined>;
+  /** What `/readyz` checks, by name (e.g. `temporal`, `reconcile`); each must answer quickly and never throw. */
+  readiness?: Record<string, () => ReadinessCheck | Promise<ReadinessCheck>>;
   webhook?: {
     /** The shared secret (resolved from its reference by the caller); never logged. */
     secret: string;
@@ -31,7 +60,9 @@ export interface ApiServerOptions {
     /** A verified push concerning the source: reconcile now. */
     onPush: () => void;
   };
-  log?: (level: 'info' | 'warn', message: string) => void;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** How often refused webhook requests are summarised in the log (default 60 s). */
+  refusalLogIntervalMs?: number;
 }
 
 export interface RunningApiServer {
@@ -40,45 +71,117 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
+/** Content types of push payloads (GitHub sends either; GitLab JSON). */
+const payloadContentType = /^application\/(json|x-www-form-urlencoded)\s*(;|$)/i;
+
+/** Answers a malformed or timed-out request on the raw socket, as `{code, message}` (fastify's clientErrorHandler). */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, text, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request did not arrive in full in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are too large']
+        : [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ code, message });
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy();
+}
+
 /** Builds the fastify app (not listening): for tests with `inject`, and for {@link startApiServer}. */
 export function buildApiServer(options: ApiServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
-  // The webhook's signature covers the raw bytes: keep them, and parse JSON ourselves.
-  app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  const limits = listenerLimitsOf(options.limits);
+  const app = Fastify({ logger: false, ...fastifyLimitOptions(limits), clientErrorHandler: answerClientError });
+  app.server.maxConnections = limits.maxConnections;
+  const refusalLog = new RefusalLog((level, message) => options.log?.(level, message), options.refusalLogIntervalMs);
+  const deliveries = new RecentDeliveries();
+  app.addHook('onClose', () => refusalLog.close());
 
-  app.get('/healthz', () => ({ ok: true }));
+  // The webhook's signature covers the raw bytes: keep them for every content type, and parse
+  // payloads ourselves (so a signed body of the wrong type is a 415, not a signature mismatch).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.get('/api/v1/status', async (_request, reply) => {
-    if (options.status === undefined) return await reply.code(404).send({ code: 'NO_CONTROLLER', message: 'this process runs no controller' });
-    const status = await options.status();
-    if (status === undefined) return await reply.code(503).send({ code: 'NO_STATUS', message: 'no controller has published a status yet' });
-    return status;
+  app.setErrorHandler(async (error, request, reply) => {
+    const answer = apiErrorOf(error);
+    if (answer.internal) options.log?.('error', `${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return await reply.code(answer.statusCode).send(answer.body);
   });
-
-  app.post('/api/v1/hooks/git', async (request, reply) => {
-    const webhook = options.webhook;
-    if (webhook === undefined) return await reply.code(404).send({ code: 'WEBHOOK_NOT_CONFIGURED', message: 'no webhook secret is configured (JOBNET_WEBHOOK_SECRET)' });
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const verified = verifyWebhookSignature(request.headers, raw, webhook.secret);
-    if (!verified.ok) {
-      options.log?.('warn', `webhook refused: ${verified.message}`);
-      return await reply.code(401).send({ code: 'WEBHOOK_REFUSED', message: verified.message });
-    }
-    const parsed = parsePushEvent(verified.provider, request.headers, raw);
-    if (!parsed.ok) {
-      if (parsed.reason === 'not-a-push') return await reply.code(202).send({ accepted: false, message: parsed.message });
-      return await reply.code(400).send({ code: 'BAD_PAYLOAD', message: parsed.message });
-    }
-    if (webhook.source !== undefined && !pushConcernsSource(parsed.push, webhook.source)) {
-      return await reply.code(202).send({ accepted: false, message: `push to ${parsed.push.ref} does not concern ${webhook.source.branch}` });
-    }
-    webhook.onPush();
-    options.log?.('info', `webhook: push to ${parsed.push.ref} (${parsed.push.after}); reconciling`);
-    return await reply.code(202).send({ accepted: true, message: `reconciling after the push of ${parsed.push.after}` });
-  });
-
   app.setNotFoundHandler(async (request, reply) => await reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }));
+
+  void app.register(rateLimit, { global: false });
+  void app.register((routes, _options, done) => {
+    const countRefusal = routes.createRateLimit({ max: limits.maxRefusalsPerMinute, timeWindow: 60_000 });
+
+    routes.get('/healthz', () => ({ ok: true }));
+
+    let readinessInFlight: Promise<Record<string, ReadinessCheck>> | undefined;
+    routes.get('/readyz', async (_request, reply) => {
+      // Concurrent probes share one round of checks, so polling /readyz cannot multiply Temporal calls.
+      readinessInFlight ??= runChecks(options.readiness ?? {}).finally(() => (readinessInFlight = undefined));
+      const checks = await readinessInFlight;
+      const failing = Object.entries(checks).filter(([, check]) => !check.ok);
+      if (failing.length === 0) return { ok: true, checks };
+      return await reply.code(503).send({ code: 'NOT_READY', message: failing.map(([name, check]) => `${name}: ${check.message}`).join('; '), checks });
+    });
+
+    routes.get('/api/v1/status', async () => {
+      if (options.status === undefined) throw new ApiError(404, 'NO_CONTROLLER', 'this process runs no controller');
+      const status = await options.status();
+      if (status === undefined) throw new ApiError(503, 'NO_STATUS', 'no controller has published a status yet');
+      return status;
+    });
+
+    routes.post('/api/v1/hooks/git', async (request, reply) => {
+      const webhook = options.webhook;
+      if (webhook === undefined) throw new ApiError(404, 'WEBHOOK_NOT_CONFIGURED', 'no webhook secret is configured (JOBNET_WEBHOOK_SECRET)');
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const verified = verifyWebhookSignature(request.headers, raw, webhook.secret);
+      if (!verified.ok) {
+        const counted = await countRefusal(request);
+        const limited = !counted.isAllowed && counted.isExceeded;
+        refusalLog.refused(verified.message, limited);
+        if (limited) {
+          void reply.header('retry-after', counted.ttlInSeconds);
+          throw new ApiError(429, 'TOO_MANY_REFUSALS', `more than ${limits.maxRefusalsPerMinute} refused webhook requests a minute from this address; retry in ${counted.ttlInSeconds} s`);
+        }
+        throw new ApiError(401, 'WEBHOOK_REFUSED', verified.message);
+      }
+      const delivery = deliveryIdOf(request.headers);
+      if (delivery !== undefined && deliveries.has(delivery)) {
+        return await reply.code(202).send({ accepted: false, duplicate: true, message: `delivery ${delivery.slice(delivery.indexOf(':') + 1)} was received before; nothing to do` });
+      }
+      const contentType = request.headers['content-type'] ?? '';
+      if (!payloadContentType.test(contentType)) {
+        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `a push payload is application/json or application/x-www-form-urlencoded, not ${contentType === '' ? 'a body without a content type' : contentType} (set the webhook's content type)`);
+      }
+      const parsed = parsePushEvent(verified.provider, request.headers, raw);
+      if (!parsed.ok && parsed.reason !== 'not-a-push') throw new ApiError(400, 'BAD_PAYLOAD', parsed.message);
+      if (delivery !== undefined) deliveries.remember(delivery);
+      if (!parsed.ok) return await reply.code(202).send({ accepted: false, message: parsed.message });
+      if (webhook.source !== undefined && !pushConcernsSource(parsed.push, webhook.source)) {
+        return await reply.code(202).send({ accepted: false, message: `push to ${parsed.push.ref} does not concern ${webhook.source.branch}` });
+      }
+      webhook.onPush();
+      options.log?.('info', `webhook: push to ${parsed.push.ref} (${parsed.push.after}); reconciling`);
+      return await reply.code(202).send({ accepted: true, message: `reconciling after the push of ${parsed.push.after}` });
+    });
+    done();
+  });
   return app;
+}
+
+async function runChecks(checks: Record<string, () => ReadinessCheck | Promise<ReadinessCheck>>): Promise<Record<string, ReadinessCheck>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]): Promise<[string, ReadinessCheck]> => {
+      try {
+        return [name, await check()];
+      } catch (error) {
+        return [name, { ok: false, message: error instanceof Error ? error.message : String(error) }];
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 /**
@@ -89,6 +192,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const app = buildApiServer(options);
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port });
+  // Once listening, a failed accept (out of descriptors) is reported here instead of ending the process.
+  app.server.on('error', (error) => options.log?.('error', `listener error: ${error.message}`));
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return { url: `http://${host}:${port}`, close: async () => await app.close() };

@@ -16,7 +16,12 @@ export type ObservedJobnetWithStatus = ObservedJobnet & { status?: string };
 export interface StatusCondition {
   type: 'Fetched' | 'Valid' | 'Applied' | 'Ready';
   status: 'True' | 'False' | 'Unknown';
-  /** CamelCase reason: `Fetched`, `FetchFailed`, `ValidationFailed`, `CompileFailed`, `Applied`, `ApplyFailed`, `Stalled`, `Progressing`, `Reconciled`. */
+  /**
+   * CamelCase reason: `Fetched`, `FetchFailed`, `ValidationFailed`, `CompileFailed`, `Applied`,
+   * `ObserveFailed`, `ApplyFailed`, `TemporalUnavailable` (Temporal does not answer), `NoWorker`
+   * (no worker polls the task queue), `InternalError` (a stage threw: a bug), `Stalled`,
+   * `Progressing`, `Reconciled`.
+   */
   reason: string;
   message: string;
   /** ISO 8601 instant of the last change of this condition. */
@@ -58,8 +63,17 @@ export interface ControllerStatus {
   jobnets: JobnetStatusEntry[];
   /** Every diagnostic of the attempted revision when it did not validate (R-GIT-2). */
   diagnostics: Diagnostic[];
-  /** Why the last fetch, compile or apply failed, when it did. */
+  /** Why the last fetch, observe, apply or internal stage failed, when it did. */
   lastError?: string;
+}
+
+/** Reasons of a Ready condition that mean the last reconcile failed (it is retried), as opposed to a stall or progress. */
+export const reconcileFailureReasons: ReadonlySet<string> = new Set(['FetchFailed', 'ObserveFailed', 'ApplyFailed', 'TemporalUnavailable', 'NoWorker', 'InternalError']);
+
+/** The message of the Ready condition when the last reconcile failed; undefined when it did not (readiness). */
+export function lastReconcileFailure(status: ControllerStatus): string | undefined {
+  const ready = status.conditions.find((condition) => condition.type === 'Ready');
+  return ready !== undefined && ready.status === 'False' && reconcileFailureReasons.has(ready.reason) ? ready.message : undefined;
 }
 
 /** A fresh status for a controller that has not reconciled yet. */

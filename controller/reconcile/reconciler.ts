@@ -10,7 +10,11 @@
  *   routes only when they changed, and running runs keep their revision.
  * - Reconciles never overlap: a change noticed during one schedules exactly one more.
  * - A fetch, observe or apply that fails (source or Temporal unreachable) is retried with
- *   exponential backoff (1 s … 60 s); the status says why (CONVENTIONS.md §5).
+ *   exponential backoff (1 s … 60 s); the status says why (CONVENTIONS.md §5): `FetchFailed`,
+ *   `TemporalUnavailable` (checked before every observe, so a resync notices an outage at once),
+ *   `NoWorker` (no worker polls the task queue), else `ObserveFailed` / `ApplyFailed`. A stage that
+ *   throws (validate, compile: a bug) is `InternalError`, naming the stage and the revision. The log
+ *   gets one line per streak of the same failure, and one when it ends, not one per retry.
  *
  * This module is the only writer of the controller status (CONVENTIONS.md §7). Its I/O goes
  * through the source, `observe.ts` and `controller/jobnets/jobnet-client.ts`.
@@ -22,6 +26,7 @@ import { compileAllJobnets } from '../compile/compile-jobnet.js';
 import { validateSnapshot } from '../definitions/validate-repository.js';
 import { applyEventRoutes, applyJobnet, getEventRegistryView, retireJobnet } from '../jobnets/jobnet-client.js';
 import type { DefinitionSource, StopWatching } from '../source/source-types.js';
+import { TemporalCallError, explainTemporalFailure, probeTemporal, withTemporalDeadline } from '../temporal/temporal-reachability.js';
 import { initialStatus, jobnetEntries, withCondition, type ControllerStatus, type ObservedJobnetWithStatus } from './controller-status.js';
 import { observeActors } from './observe.js';
 import { planReconcile, type ReconcilePlan } from './plan.js';
@@ -63,6 +68,8 @@ export interface ReconcileOutcome {
 }
 
 const backoffMs = { first: 1_000, max: 60_000 };
+/** Deadline of the event registry query of each apply. */
+const registryQueryTimeoutMs = 10_000;
 
 export class Reconciler {
   private status: ControllerStatus;
@@ -71,6 +78,8 @@ export class Reconciler {
   private stopWatching: StopWatching | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** The failure being retried (its step and reason), logged once until it ends. */
+  private failureStreak: { key: string; attempts: number } | undefined;
   private stopped = false;
   /** The revision whose reconcile last finished (applied or stalled). */
   private reconciledRevision: string | undefined;
@@ -146,8 +155,10 @@ export class Reconciler {
     const { source } = this.options;
     const by = this.options.by ?? 'controller';
     let step = 'fetch';
+    let revision: string | undefined;
     try {
       const fetched = await source.fetch();
+      revision = fetched.revision;
       const now = new Date();
       this.update((status) => {
         status.fetchedRevision = fetched.revision;
@@ -209,7 +220,7 @@ export class Reconciler {
       step = 'apply';
       return await this.observeAndApply(fetched.revision, desired, prune, environment, attempted, by);
     } catch (error) {
-      return this.failed(step, error);
+      return await this.failed(step, error, revision);
     }
   }
 
@@ -218,6 +229,8 @@ export class Reconciler {
     const { client, taskQueue } = this.options;
     let step = 'observe';
     try {
+      const reachable = await probeTemporal(client);
+      if (!reachable.ok) throw new TemporalCallError(reachable.problem, reachable.message);
       const observed: ObservedJobnetWithStatus[] = (await observeActors(client, taskQueue)).map((actor) => {
         const entry: ObservedJobnetWithStatus = { project: actor.project, name: actor.name, retired: actor.retired };
         if (actor.digest !== undefined) entry.digest = actor.digest;
@@ -239,7 +252,8 @@ export class Reconciler {
       }
       await inBatches(work, this.options.concurrency ?? 16);
       const routes = eventRoutesOf(desired);
-      const registry = await getEventRegistryView(client, taskQueue);
+      // A query waits for a worker: without one it would hang for the SDK's retries (~18 s).
+      const registry = await withTemporalDeadline(client, registryQueryTimeoutMs, 'querying the event registry', async () => await getEventRegistryView(client, taskQueue));
       if (registry === undefined || JSON.stringify(registry.routes) !== JSON.stringify(routes)) await applyEventRoutes(client, taskQueue, revision, routes);
 
       const applied = new Date();
@@ -271,22 +285,53 @@ export class Reconciler {
       this.succeeded();
       return { result: work.length > 0 ? 'applied' : 'unchanged', revision, plan };
     } catch (error) {
-      return this.failed(step, error);
+      return await this.failed(step, error, revision);
     }
   }
 
-  private failed(step: string, error: unknown): ReconcileOutcome {
-    const message = `${step} failed: ${error instanceof Error ? error.message : String(error)}`;
+  private async failed(step: string, error: unknown, revision: string | undefined): Promise<ReconcileOutcome> {
+    const { reason, message, streak } = await this.failureOf(step, error, revision);
     const now = new Date();
     this.update((status) => {
       status.lastError = message;
-      if (step === 'fetch') status.conditions = withCondition(status.conditions, { type: 'Fetched', status: 'False', reason: 'FetchFailed', message }, now);
-      else status.conditions = withCondition(status.conditions, { type: 'Applied', status: 'False', reason: 'ApplyFailed', message }, now);
-      status.conditions = withCondition(status.conditions, { type: 'Ready', status: 'False', reason: step === 'fetch' ? 'FetchFailed' : 'ApplyFailed', message }, now);
+      if (step === 'fetch') status.conditions = withCondition(status.conditions, { type: 'Fetched', status: 'False', reason, message }, now);
+      else if (step === 'validate' || step === 'compile') {
+        // The revision was attempted and nothing is known about its validity: the diagnostics of
+        // an earlier revision must not stand for it.
+        if (revision !== undefined) {
+          status.attemptedRevision = revision;
+          status.attemptedAt = now.toISOString();
+        }
+        status.diagnostics = [];
+        status.conditions = withCondition(status.conditions, { type: 'Valid', status: 'Unknown', reason, message }, now);
+      } else status.conditions = withCondition(status.conditions, { type: 'Applied', status: step === 'observe' ? 'Unknown' : 'False', reason, message }, now);
+      status.conditions = withCondition(status.conditions, { type: 'Ready', status: 'False', reason, message }, now);
     });
-    this.options.log?.('error', message);
+    if (this.failureStreak?.key === streak) this.failureStreak.attempts += 1;
+    else {
+      this.failureStreak = { key: streak, attempts: 1 };
+      this.options.log?.('error', `${message} (retrying with backoff; logged once until it changes)`, { reason, ...(revision !== undefined ? { revision } : {}) });
+    }
     this.scheduleRetry();
-    return { result: 'failed' };
+    return revision !== undefined ? { result: 'failed', revision } : { result: 'failed' };
+  }
+
+  /** The condition reason and message of a failure, and what makes two failures the same streak. */
+  private async failureOf(step: string, error: unknown, revision: string | undefined): Promise<{ reason: string; message: string; streak: string }> {
+    const detail = error instanceof Error ? error.message : String(error);
+    if (step === 'fetch') return { reason: 'FetchFailed', message: `fetch failed: ${detail}`, streak: `FetchFailed:${detail}` };
+    if (step === 'validate' || step === 'compile') {
+      const name = error instanceof Error ? `${error.name}: ` : '';
+      const message = `internal error while ${step === 'validate' ? 'validating' : 'compiling'} revision ${revision ?? '(unknown)'}: ${name}${detail}`;
+      return { reason: 'InternalError', message, streak: `InternalError:${message}` };
+    }
+    const explained = await explainTemporalFailure(this.options.client, this.options.taskQueue, error);
+    if (explained !== undefined) {
+      const reason = explained.problem === 'NO_WORKER' ? 'NoWorker' : 'TemporalUnavailable';
+      return { reason, message: `${step} failed: ${explained.message}`, streak: reason };
+    }
+    const reason = step === 'observe' ? 'ObserveFailed' : 'ApplyFailed';
+    return { reason, message: `${step} failed: ${detail}`, streak: `${reason}:${detail}` };
   }
 
   private update(change: (status: ControllerStatus) => void): void {
@@ -311,6 +356,10 @@ export class Reconciler {
 
   private succeeded(): void {
     this.failures = 0;
+    if (this.failureStreak !== undefined) {
+      this.options.log?.('info', `the reconcile no longer fails (after ${this.failureStreak.attempts} failed attempt(s))`);
+      this.failureStreak = undefined;
+    }
   }
 
   private scheduleRetry(): void {

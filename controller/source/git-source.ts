@@ -21,11 +21,15 @@
  * and in messages, so an http(s) URL with user info is refused. ssh and local remotes take no
  * credentials (ssh uses the controller's keys and agent, in batch mode: no prompts).
  *
- * simple-git's guard refuses to run git when its environment sets variables such as GIT_ASKPASS or
- * GIT_SSH_COMMAND, because those run programs. Here every argument is built from a validated URL,
- * branch and SHA, GIT_ASKPASS is our own script and the rest of the environment is the operator's
- * own configuration, so the categories below are allowed; the argv-only checks (upload-pack,
- * protocol overrides, hooks, filters) stay on.
+ * git runs as a child process started here (node:child_process), not through simple-git: when the
+ * process is out of file descriptors, simple-git leaves the child's `spawn git EMFILE` error event
+ * without a listener, which ends the whole controller. Here every way a command can fail — git
+ * cannot be started (EMFILE, ENFILE, ENOENT), exits non-zero, or prints nothing for
+ * `commandTimeoutMs` and is killed — rejects the operation with a GitSourceError, which the
+ * controller retries with backoff. Every argument is built from a validated URL, branch and SHA
+ * (the URL always after `--`), GIT_ASKPASS is our own script and the rest of the environment is the
+ * operator's own configuration; `-c protocol.ext.allow=never` keeps git's `ext::` transport (which
+ * runs a command) off whatever the operator's config says.
  *
  * The snapshot holds regular files only (readDirectorySnapshot does not follow symbolic links), and
  * a sub-path that is a link leading out of the clone is refused, so a commit cannot make the
@@ -35,11 +39,11 @@
  * GitSourceError naming the URL (credentials never included) and the branch; the controller keeps
  * the last good revision and retries with backoff (CONVENTIONS.md §5).
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { simpleGit, type SimpleGitOptions } from 'simple-git';
 import { maxDefinitionFileBytes, readDirectorySnapshot } from '../definitions/repository-snapshot.js';
 import { describeSecretReference, readSecretReference, type SecretReference } from './secret-reference.js';
 import type { DefinitionSource, SourceRevision, StopWatching } from './source-types.js';
@@ -96,6 +100,16 @@ export class GitSourceError extends Error {
   constructor(
     readonly reason: GitSourceFailure,
     message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A git command that failed: `ran` when git ran and exited non-zero, not when it could not start or was stopped. */
+class GitRunError extends Error {
+  constructor(
+    message: string,
+    readonly ran: boolean,
   ) {
     super(message);
   }
@@ -187,20 +201,6 @@ function defaultCacheDir(gitUrl: string, branch: string, subPath: string): strin
   const key = createHash('sha256').update(`${gitUrl}\n${branch}\n${subPath}`).digest('hex').slice(0, 16);
   return path.join(base, 'jobnet', 'git', key);
 }
-
-/** Environment-driven categories of simple-git's guard that this module allows (see the header). */
-const allowedUnsafe: SimpleGitOptions['unsafe'] = {
-  allowUnsafeAskPass: true,
-  allowUnsafeCredentialHelper: true,
-  allowUnsafeSshCommand: true,
-  allowUnsafeGitProxy: true,
-  allowUnsafeConfigPaths: true,
-  allowUnsafeConfigEnvCount: true,
-  allowUnsafeEditor: true,
-  allowUnsafePager: true,
-  allowUnsafeTemplateDir: true,
-  allowUnsafeDiffExternal: true,
-};
 
 /** Prints the user name or the password from the git child's environment; holds no secret itself. */
 const askPassScript = `#!/bin/sh
@@ -414,22 +414,30 @@ export class GitSource implements DefinitionSource {
   }
 
   private async prepareCache(): Promise<void> {
+    // Only a missing .git means "no cache yet": out of descriptors (EMFILE) must not make an
+    // existing cache look foreign.
     const hasRepository = await stat(path.join(this.cacheDir, '.git')).then(
       () => true,
-      () => false,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
+        throw this.error('cache', `cannot read the cache directory ${this.cacheDir} (${error.code ?? 'error'})`);
+      },
     );
     if (!hasRepository) {
       await mkdir(this.cacheDir, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
         throw this.error('cache', `cannot create the cache directory ${this.cacheDir} (${error.code ?? 'error'})`);
       });
-      if ((await readdir(this.cacheDir)).length > 0) {
+      const entries = await readdir(this.cacheDir).catch((error: NodeJS.ErrnoException) => {
+        throw this.error('cache', `cannot read the cache directory ${this.cacheDir} (${error.code ?? 'error'})`);
+      });
+      if (entries.length > 0) {
         throw this.error('cache', `the cache directory ${this.cacheDir} is not empty and is not a jobnet git cache; remove it or choose another`);
       }
       await this.localGit(['init', '--quiet'], 'cannot create the cache repository');
       await this.localGit(['config', cacheMarkerKey, 'true'], 'cannot mark the cache repository');
       return;
     }
-    const marker = await this.localGit(['config', '--get', cacheMarkerKey], '', true);
+    const marker = await this.localGit(['config', '--get', cacheMarkerKey], 'cannot read the cache marker', true);
     if (marker.trim() !== 'true') {
       throw this.error('cache', `the cache directory ${this.cacheDir} is a git repository not created by jobnet; remove it or choose another`);
     }
@@ -454,11 +462,12 @@ export class GitSource implements DefinitionSource {
     return real;
   }
 
+  /** A local git command; with `allowFailure`, a non-zero exit gives '' (git that cannot start still throws). */
   private async localGit(args: string[], what: string, allowFailure = false): Promise<string> {
     try {
       return await this.git(args, this.environment(), []);
     } catch (error) {
-      if (allowFailure) return '';
+      if (allowFailure && error instanceof GitRunError && error.ran) return '';
       throw this.error('git', what, this.gitMessage(error, []));
     }
   }
@@ -491,18 +500,61 @@ export class GitSource implements DefinitionSource {
     }
   }
 
-  private async git(args: string[], env: Record<string, string>, config: string[]): Promise<string> {
-    const git = simpleGit({
-      baseDir: this.cacheDir,
-      config,
-      unsafe: allowedUnsafe,
-      timeout: { block: this.commandTimeoutMs },
-    }).env(env);
-    if (this.logCommand) {
-      const log = this.logCommand;
-      git.outputHandler((command, _stdout, _stderr, argv) => log([command, ...argv]));
-    }
-    return git.raw(args);
+  /**
+   * Runs `git -c … args` in the cache directory and resolves with its stdout.
+   * @throws GitRunError with git's stderr when it exits non-zero, or saying why it could not run or
+   *   was stopped; never leaves an error event of the child unhandled.
+   */
+  private git(args: string[], env: Record<string, string>, config: string[]): Promise<string> {
+    const argv = [...['protocol.ext.allow=never', ...config].flatMap((entry) => ['-c', entry]), ...args];
+    this.logCommand?.(['git', ...argv]);
+    const timeoutMs = this.commandTimeoutMs;
+    return new Promise<string>((resolve, reject) => {
+      const stdout: Buffer[] = [];
+      let stderr = '';
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (error: Error | undefined): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error !== undefined) reject(error);
+        else resolve(Buffer.concat(stdout).toString('utf8'));
+      };
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn('git', argv, { cwd: this.cacheDir, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      } catch (error) {
+        settle(new GitRunError(`cannot start git: ${error instanceof Error ? error.message : String(error)}`, false));
+        return;
+      }
+      // Out of descriptors (EMFILE) or no git binary (ENOENT): node reports it here, on the next
+      // tick, and may give the child no stdout or stderr at all.
+      child.on('error', (error) => {
+        settle(new GitRunError(`cannot start git: ${error.message}`, false));
+        child.kill('SIGKILL');
+      });
+      const quiet = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          settle(new GitRunError(`git ${args[0] ?? ''} printed nothing for ${Math.round(timeoutMs / 1000)} s and was stopped`, false));
+          child.kill('SIGKILL');
+        }, timeoutMs);
+      };
+      quiet();
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout.push(chunk);
+        quiet();
+      });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString('utf8')).slice(-8_000);
+        quiet();
+      });
+      child.on('close', (code, signal) => {
+        if (code === 0) settle(undefined);
+        else settle(new GitRunError(stderr.trim() !== '' ? stderr.trim() : `git ${args[0] ?? ''} ended with ${code !== null ? `exit code ${code}` : `signal ${signal ?? 'unknown'}`}`, code !== null));
+      });
+    });
   }
 
   /** The operator's environment, minus prompts: a fetch must fail, never wait for a terminal. */

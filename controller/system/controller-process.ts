@@ -2,8 +2,10 @@
  * The GitOps controller as a long-running role (DESIGN.md §1 "controller"): picks the definition
  * source for `--repo` (a git remote, or a local directory watched on disk), runs the reconcile
  * loop against it, publishes the status in Temporal for `jobnet status` and the API, and — when
- * given an address — serves the status and the git push webhook over HTTP. `jobnet controller`
- * and `jobnet up` both start it through here.
+ * given an address — serves the status, the git push webhook, `/healthz` and `/readyz` (Temporal
+ * answers and the last reconcile did not fail) over HTTP, with the listener limits of
+ * `controller/api/listener-limits.ts`. `jobnet controller` and `jobnet up` both start it through
+ * here.
  *
  * I/O: git, the file system, Temporal, one HTTP listener. Never logs a secret: the webhook secret
  * and git credentials are resolved from references by the caller or the git source.
@@ -13,6 +15,8 @@ import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { startApiServer, type RunningApiServer } from '../api/api-server.js';
+import type { ListenerLimits } from '../api/listener-limits.js';
+import { reconcileCheck, temporalCheck } from '../api/readiness-checks.js';
 import { claimController, publishControllerStatus, releaseController } from '../jobnets/jobnet-client.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { DirectorySource } from '../source/directory-source.js';
@@ -66,13 +70,19 @@ export interface ControllerProcessOptions {
   source: SourceSettings;
   environment?: string;
   prune?: boolean;
-  /** Serve `/api/v1/status`, `/api/v1/hooks/git` and `/healthz` here; omitted: no listener. */
+  /** Serve `/api/v1/status`, `/api/v1/hooks/git`, `/healthz` and `/readyz` here; omitted: no listener. */
   listen?: { host: string; port: number };
+  /** Limits of the listener; omitted fields keep their defaults (`listener-limits.ts`). */
+  listenerLimits?: Partial<ListenerLimits>;
+  /** How often the applied revision is observed and planned again (default 30 s). */
+  resyncIntervalMs?: number;
   /** Shared secret of the push webhook; omitted: the webhook answers 404. */
   webhookSecret?: string;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** How long the claim on the deployment lasts without renewal (default 60 s; renewed every third of it). */
   leaseMs?: number;
+  /** How long the start waits for the claim to be decided (default 10 s). */
+  claimWaitMs?: number;
 }
 
 /** Another controller owns the deployment: this one does not start. */
@@ -94,14 +104,25 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   // One controller per deployment: claim it before anything is applied, renew while running.
   const leaseMs = options.leaseMs ?? 60_000;
   const claim = { id: `${hostname()}:${process.pid}:${randomUUID()}`, host: hostname(), pid: process.pid, source: source.describe(), leaseMs };
-  const claimed = await claimController(options.client, options.taskQueue, claim);
-  if (!claimed.ok) throw new DeploymentOwnedError(`task queue ${options.taskQueue}: ${claimed.reason}`);
+  // The claim is an Update of the event registry, which needs a worker: without one (or without
+  // Temporal) it cannot be decided now, and the controller starts anyway and claims again with
+  // every renewal — refused then, it stops.
+  const claimWaitMs = options.claimWaitMs ?? 10_000;
+  const claimed = await Promise.race([
+    claimController(options.client, options.taskQueue, claim),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), claimWaitMs).unref()),
+  ]).catch(() => undefined);
+  if (claimed !== undefined && !claimed.ok) throw new DeploymentOwnedError(`task queue ${options.taskQueue}: ${claimed.reason}`);
+  if (claimed === undefined) {
+    options.log('warn', `could not claim task queue ${options.taskQueue} for this controller yet (no worker polls it, or Temporal does not answer); reconciling, and claiming again every ${Math.round(leaseMs / 3000)} s`);
+  }
   const reconciler = new Reconciler({
     client: options.client,
     taskQueue: options.taskQueue,
     source,
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
     ...(options.prune !== undefined ? { prune: options.prune } : {}),
+    ...(options.resyncIntervalMs !== undefined ? { resyncIntervalMs: options.resyncIntervalMs } : {}),
     publish: async (status) => await publishControllerStatus(options.client, options.taskQueue, status),
     log: options.log,
   });
@@ -110,7 +131,9 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     api = await startApiServer({
       host: options.listen.host,
       port: options.listen.port,
+      ...(options.listenerLimits !== undefined ? { limits: options.listenerLimits } : {}),
       status: () => reconciler.getStatus(),
+      readiness: { temporal: temporalCheck(options.client), reconcile: reconcileCheck(() => reconciler.getStatus()) },
       ...(options.webhookSecret !== undefined
         ? { webhook: { secret: options.webhookSecret, ...(git !== undefined ? { source: git } : {}), onPush: () => reconciler.request() } }
         : {}),

@@ -2,8 +2,8 @@
  * The GitOps controller's commands (R-OPS-7, R-GIT-1..4): `jobnet controller` (the long-running
  * reconcile loop, with the status and the push webhook on `--listen`), `jobnet api` (the HTTP
  * API process: status and health, reading what the controller publishes in Temporal) and
- * `jobnet status` (the controller status, from Temporal). Shared source and listener flags are
- * used by `jobnet up` too.
+ * `jobnet status` (the controller status, from Temporal). Shared source and listener flags
+ * (address and limits: connection cap, timeouts, refusal rate) are used by `jobnet up` too.
  *
  * Must not print a secret: the webhook secret and git credentials are given as the names of
  * environment variables (or files) holding them, and resolved here or in the git source.
@@ -12,6 +12,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseDuration } from '../../../workflows/lib/durations.js';
 import { startApiServer } from '../../api/api-server.js';
+import { defaultListenerLimits, listenerLimitsOf, type ListenerLimits } from '../../api/listener-limits.js';
+import { readPublishedStatus } from '../../api/published-status.js';
+import { temporalCheck } from '../../api/readiness-checks.js';
 import { getControllerStatus } from '../../jobnets/jobnet-client.js';
 import type { ControllerStatus } from '../../reconcile/controller-status.js';
 import { renderControllerStatus } from '../../reconcile/render-status.js';
@@ -80,6 +83,56 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: match[1] === '' ? '127.0.0.1' : (match[1] as string), port };
 }
 
+/** Flags of the listener limits (`controller`, `api`, `up`). */
+export interface ListenerFlags {
+  maxConnections?: string;
+  requestTimeout?: string;
+  idleTimeout?: string;
+  keepAliveTimeout?: string;
+  maxRefusals?: string;
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+/** Adds the listener limit flags to `command`; their defaults are those of `listener-limits.ts`. */
+export function addListenerOptions(command: Command): Command {
+  const d = defaultListenerLimits;
+  return command
+    .option('--max-connections <n>', `connections the listener holds at once; more are closed at once (default ${d.maxConnections})`)
+    .option('--request-timeout <duration>', `a request must arrive in full within this, else 408 (default ${seconds(d.requestTimeoutMs)})`)
+    .option('--idle-timeout <duration>', `a connection silent for this long is closed (default ${seconds(d.idleTimeoutMs)})`)
+    .option('--keep-alive-timeout <duration>', `an idle kept-alive connection is closed after this (default ${seconds(d.keepAliveTimeoutMs)})`)
+    .option('--max-refusals <n>', `refused (401) webhook requests per client address and minute before 429 (default ${d.maxRefusalsPerMinute})`);
+}
+
+/**
+ * The listener limits of the flags, over the defaults.
+ * @throws UsageError for a value that is not a positive number or duration.
+ */
+export function listenerLimitsFromFlags(flags: ListenerFlags): ListenerLimits {
+  const count = (text: string | undefined, flag: string): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d{1,9}$/.test(text.trim()) || Number(text) <= 0) throw new UsageError(`${flag} must be a positive whole number, not "${text}"`);
+    return Number(text);
+  };
+  const duration = (text: string | undefined, flag: string): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = parseDuration(text.trim());
+    if (value === undefined || value <= 0) throw new UsageError(`${flag} must be a duration such as 10s or 1m, not "${text}"`);
+    return value * 1000;
+  };
+  const overrides: Partial<ListenerLimits> = {
+    maxConnections: count(flags.maxConnections, '--max-connections'),
+    requestTimeoutMs: duration(flags.requestTimeout, '--request-timeout'),
+    idleTimeoutMs: duration(flags.idleTimeout, '--idle-timeout'),
+    keepAliveTimeoutMs: duration(flags.keepAliveTimeout, '--keep-alive-timeout'),
+    maxRefusalsPerMinute: count(flags.maxRefusals, '--max-refusals'),
+  };
+  return listenerLimitsOf(overrides);
+}
+
 /**
  * The webhook secret from the environment variable `name` (or `name_FILE`, a file holding it);
  * undefined when neither is set.
@@ -98,7 +151,7 @@ export function webhookSecretFrom(name: string, env: NodeJS.ProcessEnv = process
   return undefined;
 }
 
-interface ControllerFlags extends TemporalFlags, SourceFlags {
+interface ControllerFlags extends TemporalFlags, SourceFlags, ListenerFlags {
   env?: string;
   prune?: boolean;
   listen?: string;
@@ -149,12 +202,13 @@ export function registerControllerCommands(program: Command): void {
     .description('run the GitOps controller: reconcile a git branch or a directory into Temporal, serve its status and the push webhook (until SIGINT/SIGTERM)')
     .option('--env <name>', 'environment to compile for (default: Settings environment)')
     .option('--prune', 'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)')
-    .option('--listen <host:port>', 'serve /api/v1/status, /api/v1/hooks/git and /healthz here', '127.0.0.1:8081')
+    .option('--listen <host:port>', 'serve /api/v1/status, /api/v1/hooks/git, /healthz and /readyz here', '127.0.0.1:8081')
     .option('--webhook-secret-env <NAME>', 'environment variable holding the push webhook secret (or NAME_FILE, a file)', 'JOBNET_WEBHOOK_SECRET');
-  addTemporalOptions(addSourceOptions(controller)).action(async (opts: ControllerFlags) => {
+  addTemporalOptions(addListenerOptions(addSourceOptions(controller))).action(async (opts: ControllerFlags) => {
     const target = temporalTargetForCommand(opts);
     const source = sourceSettingsOf(opts);
     const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
+    const listenerLimits = listenerLimitsFromFlags(opts);
     const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
     await withLongLivedClient(target, async (client) => {
       const running = await startControllerProcess({
@@ -164,6 +218,7 @@ export function registerControllerCommands(program: Command): void {
         ...(opts.env !== undefined ? { environment: opts.env } : {}),
         ...(opts.prune === true ? { prune: true } : {}),
         ...(listen !== undefined ? { listen } : {}),
+        listenerLimits,
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
         log,
       }).catch((error: unknown) => {
@@ -179,13 +234,20 @@ export function registerControllerCommands(program: Command): void {
 
   const api = program
     .command('api')
-    .description('run the HTTP API: /healthz and /api/v1/status, read from Temporal (until SIGINT/SIGTERM)')
+    .description('run the HTTP API: /healthz, /readyz and /api/v1/status, read from Temporal (until SIGINT/SIGTERM)')
     .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8080');
-  addTemporalOptions(api).action(async (opts: TemporalFlags & { listen: string }) => {
+  addTemporalOptions(addListenerOptions(api)).action(async (opts: TemporalFlags & ListenerFlags & { listen: string }) => {
     const target = temporalTargetForCommand(opts);
     const listen = parseListen(opts.listen);
+    const limits = listenerLimitsFromFlags(opts);
     await withLongLivedClient(target, async (client) => {
-      const server = await startApiServer({ ...listen, status: async () => (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined });
+      const server = await startApiServer({
+        ...listen,
+        limits,
+        status: async () => await readPublishedStatus(client, target.taskQueue),
+        readiness: { temporal: temporalCheck(client) },
+        log: (level, message) => log(level, message),
+      });
       log('info', `API listening on ${server.url}, reading ${describeTemporalTarget(target)}`);
       await untilSignalled(() => server.close(), (line) => log('info', line));
     });

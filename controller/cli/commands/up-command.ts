@@ -17,9 +17,9 @@ import { DeploymentOwnedError, jsonLogLine, startControllerProcess, type Running
 import type { RunningWorker } from '../../worker/start-worker.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
 import { temporalTargetForCommand, userErrorOf } from '../temporal-commands.js';
-import { addSourceOptions, parseListen, sourceSettingsOf, untilSignalled, webhookSecretFrom, type SourceFlags } from './controller-commands.js';
+import { addListenerOptions, addSourceOptions, listenerLimitsFromFlags, parseListen, sourceSettingsOf, untilSignalled, webhookSecretFrom, type ListenerFlags, type SourceFlags } from './controller-commands.js';
 
-interface UpFlags extends TemporalFlags, SourceFlags {
+interface UpFlags extends TemporalFlags, SourceFlags, ListenerFlags {
   env?: string;
   dataDir: string;
   temporalPort: string;
@@ -51,12 +51,13 @@ export function registerUpCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the dev server keeps its database', '.data')
     .option('--temporal-port <port>', 'dev server gRPC port', '7233')
     .option('--ui-port <port>', 'Temporal Web UI port', '8233')
-    .option('--listen <host:port>', 'HTTP API: /api/v1/status, /api/v1/hooks/git, /healthz', '127.0.0.1:8080')
+    .option('--listen <host:port>', 'HTTP API: /api/v1/status, /api/v1/hooks/git, /healthz, /readyz', '127.0.0.1:8080')
     .option('--allow-command-jobs', 'run `command` jobs on the embedded worker')
     .option('--webhook-secret-env <NAME>', 'environment variable holding the push webhook secret', 'JOBNET_WEBHOOK_SECRET');
-  addTemporalOptions(addSourceOptions(command, examplesDir)).action(async (opts: UpFlags) => {
+  addTemporalOptions(addListenerOptions(addSourceOptions(command, examplesDir))).action(async (opts: UpFlags) => {
     const source = sourceSettingsOf(opts);
     const listen = parseListen(opts.listen);
+    const listenerLimits = listenerLimitsFromFlags(opts);
     const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
     const external = opts.address !== undefined || (process.env.TEMPORAL_ADDRESS ?? '') !== '';
 
@@ -97,6 +98,7 @@ export function registerUpCommand(program: Command): void {
         source,
         ...(opts.env !== undefined ? { environment: opts.env } : {}),
         listen,
+        listenerLimits,
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
         log: (level, message, fields) => process.stdout.write(jsonLogLine(level, message, fields)),
       }).catch((error: unknown) => {
