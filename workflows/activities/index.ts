@@ -20,7 +20,7 @@ export function createActivities(settings: ActivitySettings): JobnetActivities &
   return {
     runCommand: createCommandActivity(settings),
     requestResourceLock: createResourceLockActivity(settings),
-    ...createRestActivities(),
+    ...createRestActivities({ client: settings.client }),
     ...createJobnetActorActivities(settings),
   };
 }
