@@ -29,11 +29,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
-import { Client, Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, ServiceError } from '@temporalio/client';
 import { applyJobnets, getJobnetView } from '../controller/jobnets/jobnet-client.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
 import { jobnetActorWorkflowId } from '../workflows/lib/wire-contract.js';
 import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
+import { isWorkflowNotFound } from '../workflows/lib/temporal-refusals.js';
 import { runViewQuery } from '../workflows/run-contract.js';
 import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
@@ -77,7 +78,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, task: (item
  * created yet (not found), or a query the busy worker did not take in time. Other errors rethrown.
  */
 function notYet(error: unknown): undefined {
-  if (error instanceof WorkflowNotFoundError) return undefined;
+  if (isWorkflowNotFound(error)) return undefined;
   if (error instanceof ServiceError && /timed out|DEADLINE_EXCEEDED/i.test(`${error.message} ${String(error.cause)}`)) return undefined;
   throw error;
 }

@@ -6,6 +6,7 @@
  *
  * Must not: print the API key, or load the Temporal SDKs before a command connects.
  */
+import { isWorkflowNotFound } from '../../workflows/lib/temporal-refusals.js';
 import {
   TemporalTargetError,
   connectClient,
@@ -30,7 +31,7 @@ const unavailableErrorNames = new Set(['TemporalUnavailableError', 'TransportErr
  */
 export function userErrorOf(error: unknown, runId?: string): unknown {
   if (error instanceof TemporalTargetError) return new UsageError(error.message);
-  if (error instanceof Error && error.name === 'WorkflowNotFoundError' && runId !== undefined) return new CommandFailure(`no run ${runId}`);
+  if (isWorkflowNotFound(error) && runId !== undefined) return new CommandFailure(`no run ${runId}`);
   if (error instanceof Error && unavailableErrorNames.has(error.name)) return new CommandFailure(error.message);
   return error;
 }

@@ -16,6 +16,7 @@
 import type { Command } from 'commander';
 import type { JobnetOperationAnswer, JobnetOperationName, JobnetOperationRequest, JobnetView } from '../../../workflows/jobnet-actor-contract.js';
 import type { TroubleKind } from '../../../workflows/lib/jobnet-state.js';
+import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
 import { compileAllJobnets, unversionedRevision } from '../../compile/compile-jobnet.js';
 import type { OperateJobnetResult } from '../../jobnets/jobnet-client.js';
 import {
@@ -74,8 +75,7 @@ export async function withJobnetActor<T>(project: string, jobnet: string, work: 
   try {
     return await work();
   } catch (error) {
-    // By name, as temporal-commands.ts does: the SDK is loaded only by commands that connect.
-    if (error instanceof Error && error.name === 'WorkflowNotFoundError') throw new CommandFailure(`jobnet ${project}/${jobnet} is not applied (run jobnet apply)`);
+    if (isWorkflowNotFound(error)) throw new CommandFailure(`jobnet ${project}/${jobnet} is not applied (run jobnet apply)`);
     throw error;
   }
 }
