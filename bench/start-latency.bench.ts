@@ -31,6 +31,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { Client, Connection, ServiceError } from '@temporalio/client';
 import { applyJobnets, getJobnetView } from '../controller/jobnets/jobnet-client.js';
+import { mapConcurrently } from '../controller/lib/bounded-concurrency.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
 import { jobnetActorWorkflowId } from '../workflows/lib/wire-contract.js';
 import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
@@ -59,18 +60,6 @@ function log(message: string): void {
 async function sleepUntil(at: number): Promise<void> {
   const wait = at - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  });
-  await Promise.all(lanes);
 }
 
 /**
@@ -189,7 +178,7 @@ async function measureIdleActors(count: number) {
   let pending = jobnets.map((jobnet) => jobnetActorWorkflowId(taskQueue, jobnet.project, jobnet.name));
   for (;;) {
     const busy: string[] = [];
-    await forEachLimited(pending, 50, async (workflowId) => {
+    await mapConcurrently(pending, 50, async (workflowId) => {
       const description = await client.workflow.getHandle(workflowId).describe();
       // Started, signalled, task scheduled/started/completed: the first task is done and nothing is pending.
       if (description.raw.pendingWorkflowTask || (description.historyLength ?? 0) < 5) busy.push(workflowId);
@@ -247,7 +236,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   while (Date.now() < last + 50_000 && (await listRuns()).filter((run) => run.startedAt >= last).length < count) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
-  await forEachLimited(names, queryConcurrency, async (name) => {
+  await mapConcurrently(names, queryConcurrency, async (name) => {
     await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, name)).terminate(`${label} phase of the benchmark is over`);
   });
   log(`${label}: ${minutes} starts done, actors stopped; reading runs, histories and views`);
@@ -288,7 +277,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   // that started each run — the instant the actor records as the run's `startedAt`.
   const actorTasks: number[] = [];
   const runStarts: { jobnet: string; runId: string; due: number; actorStartedAt: number; timerFiredAt?: number }[] = [];
-  await forEachLimited(names, queryConcurrency, async (name) => {
+  await mapConcurrently(names, queryConcurrency, async (name) => {
     const history = await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, name)).fetchHistory();
     const timerOfDue = new Map<number, number>();
     const starts: typeof runStarts = [];
@@ -320,7 +309,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   // The actors' own view: troubles, and its last run's `startedAt` to check the history reading.
   const troubles: { skipped: number; refused: number } = { skipped: 0, refused: 0 };
   const lastStartedAt = new Map<string, number>();
-  await forEachLimited(names, queryConcurrency, async (name) => {
+  await mapConcurrently(names, queryConcurrency, async (name) => {
     const view = await getJobnetView(client, taskQueue, project, name);
     const lastRun = view.state.currentRun ?? view.state.lastRun;
     if (lastRun !== undefined) lastStartedAt.set(lastRun.runId, lastRun.startedAt);
@@ -340,7 +329,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   let pending = runStarts;
   while (pending.length > 0 && Date.now() < end + 120_000) {
     const later: typeof runStarts = [];
-    await forEachLimited(pending, queryConcurrency, async (start) => {
+    await mapConcurrently(pending, queryConcurrency, async (start) => {
       const handle = client.workflow.getHandle(start.runId);
       const runView = await handle.query(runViewQuery).catch(notYet);
       const firstJobAt = runView?.state.jobs[jobName]?.startedAt;

@@ -25,6 +25,7 @@ import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
 import { compileAllJobnets } from '../compile/compile-jobnet.js';
 import { validateSnapshot } from '../definitions/validate-repository.js';
 import { applyEventRoutes, applyJobnet, getEventRegistryView, retireJobnet } from '../jobnets/jobnet-client.js';
+import { mapConcurrently } from '../lib/bounded-concurrency.js';
 import type { DefinitionSource, StopWatching } from '../source/source-types.js';
 import { TemporalCallError, explainTemporalFailure, probeTemporal, withTemporalDeadline } from '../temporal/temporal-reachability.js';
 import { initialStatus, jobnetEntries, withCondition, type ControllerStatus, type ObservedJobnetWithStatus } from './controller-status.js';
@@ -250,7 +251,7 @@ export class Reconciler {
         else if (action.kind === 'retire') work.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: false }));
         else if (action.kind === 'delete') work.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: true }));
       }
-      await inBatches(work, this.options.concurrency ?? 16);
+      await mapConcurrently(work, this.options.concurrency ?? 16, (write) => write());
       const routes = eventRoutesOf(desired);
       // A query waits for a worker: without one it would hang for the SDK's retries (~18 s).
       const registry = await withTemporalDeadline(client, registryQueryTimeoutMs, 'querying the event registry', async () => await getEventRegistryView(client, taskQueue));
@@ -374,15 +375,4 @@ export class Reconciler {
 
 function stalledMessage(revision: string, applied: string | undefined): string {
   return `revision ${revision} is not applied; ${applied === undefined ? 'no revision has been applied yet' : `revision ${applied} keeps running`}`;
-}
-
-async function inBatches(work: readonly (() => Promise<unknown>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, work.length) }, async () => {
-    while (next < work.length) {
-      const item = work[next++] as () => Promise<unknown>;
-      await item();
-    }
-  });
-  await Promise.all(workers);
 }

@@ -19,6 +19,7 @@ import type { TroubleKind } from '../../../workflows/lib/jobnet-state.js';
 import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
 import { compileAllJobnets, unversionedRevision } from '../../compile/compile-jobnet.js';
 import type { OperateJobnetResult } from '../../jobnets/jobnet-client.js';
+import { mapConcurrently } from '../../lib/bounded-concurrency.js';
 import {
   applySummaryOf,
   isTroubleKind,
@@ -100,21 +101,6 @@ export function acceptedOrReport(result: OperateJobnetResult, json: boolean): Jo
   process.stderr.write(`refused: ${result.reason}\n`);
   process.exitCode = exitCodes.failed;
   return undefined;
-}
-
-/** Runs `work` on each item, at most `limit` at once; results in the order of `items`. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 function errorText(error: unknown): string {
