@@ -29,10 +29,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
-import { Client, Connection, ServiceError } from '@temporalio/client';
+import { ServiceError } from '@temporalio/client';
 import { applyJobnets, getJobnetView } from '../controller/jobnets/jobnet-client.js';
 import { mapConcurrently } from '../controller/lib/bounded-concurrency.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
 import { jobnetActorWorkflowId } from '../workflows/lib/wire-contract.js';
 import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
 import { isWorkflowNotFound } from '../workflows/lib/temporal-refusals.js';
@@ -156,8 +157,8 @@ const cache = workerCacheSize();
 log(`dev server on ${server.address} (pid ${serverPid}); starting the worker`);
 const worker = await startWorkerProcess(server.address, server.namespace, taskQueue);
 const workerPid = worker.pid ?? 0;
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection, namespace: server.namespace });
+const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
+const client = temporal.client;
 
 /** Part 1: K actors sleeping on a timer, their memory and the time to apply them. */
 async function measureIdleActors(count: number) {
@@ -422,6 +423,6 @@ try {
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   await stopWorkerProcesses();
-  await connection.close();
+  await temporal.close();
   await server.stop();
 }

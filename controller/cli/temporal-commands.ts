@@ -9,8 +9,8 @@
 import { isWorkflowNotFound } from '../../workflows/lib/temporal-refusals.js';
 import {
   TemporalTargetError,
-  connectClient,
   temporalTargetFrom,
+  withConnectedClient,
   type TemporalClientHandle,
   type TemporalFlags,
   type TemporalTarget,
@@ -49,23 +49,16 @@ export function temporalTargetForCommand(flags: TemporalFlags): TemporalTarget {
 }
 
 /**
- * Connects to `target`, runs `work` with the client, and closes the connection.
+ * Connects to `target`, runs `work` with the client, and closes the connection
+ * (`withConnectedClient`), turning Temporal's failures into the user's errors.
  * @throws UsageError for an unreadable TLS file; CommandFailure when Temporal cannot be reached
  * or (with `runId`) the run does not exist.
  */
 export async function withTemporalClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, runId?: string): Promise<T> {
-  let handle: TemporalClientHandle;
   try {
-    handle = await connectClient(target);
-  } catch (error) {
-    throw userErrorOf(error);
-  }
-  try {
-    return await work(handle);
+    return await withConnectedClient(target, work);
   } catch (error) {
     throw userErrorOf(error, runId);
-  } finally {
-    await handle.close();
   }
 }
 
