@@ -106,7 +106,8 @@ export class GitSourceError extends Error {
 }
 
 /** A git command that failed: `ran` when git ran and exited non-zero, not when it could not start or was stopped. */
-class GitRunError extends Error {
+export class GitRunError extends Error {
+  override name = 'GitRunError';
   constructor(
     message: string,
     readonly ran: boolean,

@@ -28,6 +28,7 @@ export interface PreparedCall {
 
 /** Why authentication failed: a credential that cannot be had (10) or is unusable for this call (2). */
 export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
   constructor(
     message: string,
     readonly exitCode: 2 | 10,
