@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import { startApiServer } from '../controller/api/api-server.js';
 import { compileAllJobnets } from '../controller/compile/compile-jobnet.js';
@@ -55,6 +55,7 @@ import { GitSource } from '../controller/source/git-source.js';
 import type { DefinitionSource } from '../controller/source/source-types.js';
 import { githubSignature } from '../controller/source/webhook-signature.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
 import { parseBenchArgs } from './bench-options.js';
 import { generateRepo } from './generate-repo.js';
@@ -437,8 +438,8 @@ if (repo.changeable.length < 1 + 2 * pushes) throw new Error(`--pushes ${pushes}
 
 const server = await startDevServer();
 const taskQueue = `bench-reconcile-${Date.now()}`;
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection, namespace: server.namespace });
+const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
+const client = temporal.client;
 const reconcilers: Reconciler[] = [];
 let closeApi: (() => Promise<void>) | undefined;
 try {
@@ -612,7 +613,7 @@ try {
   for (const reconciler of reconcilers) await reconciler.stop();
   await closeApi?.();
   await stopWorkerProcesses();
-  await connection.close();
+  await temporal.close();
   await server.stop();
   if (flags.keep) log(`kept ${root}`);
   else await rm(root, { recursive: true, force: true });

@@ -11,8 +11,8 @@
  * Usage: npx tsx bench/rest-polling.bench.ts [--jobs 300] [--interval 5] [--polls 6]
  */
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
 import type { RunInput } from '../workflows/run-contract.js';
 import { jobnetOf } from '../test/integration/run-fixtures.js';
 import { startRestTarget } from '../test/integration/rest-target.js';
@@ -43,8 +43,8 @@ const server = await startDevServer();
 const target = await startRestTarget();
 const taskQueue = `bench-rest-${Date.now()}`;
 const worker = await startWorkerProcess(server.address, server.namespace, taskQueue);
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection, namespace: server.namespace });
+const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
+const client = temporal.client;
 try {
   target.route('POST', '/submit', (request) => ({ body: { id: (JSON.parse(request.body) as { job: string }).job } }));
   for (let job = 0; job < jobs; job++) {
@@ -106,7 +106,7 @@ try {
   );
 } finally {
   await stopWorkerProcesses();
-  await connection.close();
+  await temporal.close();
   await target.stop();
   await server.stop();
 }

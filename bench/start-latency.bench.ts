@@ -29,11 +29,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
-import { Client, Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { ServiceError } from '@temporalio/client';
 import { applyJobnets, getJobnetView } from '../controller/jobnets/jobnet-client.js';
+import { mapConcurrently } from '../controller/lib/bounded-concurrency.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
 import { jobnetActorWorkflowId } from '../workflows/lib/wire-contract.js';
 import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
+import { isWorkflowNotFound } from '../workflows/lib/temporal-refusals.js';
 import { runViewQuery } from '../workflows/run-contract.js';
 import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
@@ -60,24 +63,12 @@ async function sleepUntil(at: number): Promise<void> {
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
 /**
  * Not answerable yet, so asked again later: a run the actor has recorded but the server has not
  * created yet (not found), or a query the busy worker did not take in time. Other errors rethrown.
  */
 function notYet(error: unknown): undefined {
-  if (error instanceof WorkflowNotFoundError) return undefined;
+  if (isWorkflowNotFound(error)) return undefined;
   if (error instanceof ServiceError && /timed out|DEADLINE_EXCEEDED/i.test(`${error.message} ${String(error.cause)}`)) return undefined;
   throw error;
 }
@@ -166,8 +157,8 @@ const cache = workerCacheSize();
 log(`dev server on ${server.address} (pid ${serverPid}); starting the worker`);
 const worker = await startWorkerProcess(server.address, server.namespace, taskQueue);
 const workerPid = worker.pid ?? 0;
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection, namespace: server.namespace });
+const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
+const client = temporal.client;
 
 /** Part 1: K actors sleeping on a timer, their memory and the time to apply them. */
 async function measureIdleActors(count: number) {
@@ -188,7 +179,7 @@ async function measureIdleActors(count: number) {
   let pending = jobnets.map((jobnet) => jobnetActorWorkflowId(taskQueue, jobnet.project, jobnet.name));
   for (;;) {
     const busy: string[] = [];
-    await forEachLimited(pending, 50, async (workflowId) => {
+    await mapConcurrently(pending, 50, async (workflowId) => {
       const description = await client.workflow.getHandle(workflowId).describe();
       // Started, signalled, task scheduled/started/completed: the first task is done and nothing is pending.
       if (description.raw.pendingWorkflowTask || (description.historyLength ?? 0) < 5) busy.push(workflowId);
@@ -246,7 +237,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   while (Date.now() < last + 50_000 && (await listRuns()).filter((run) => run.startedAt >= last).length < count) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
-  await forEachLimited(names, queryConcurrency, async (name) => {
+  await mapConcurrently(names, queryConcurrency, async (name) => {
     await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, name)).terminate(`${label} phase of the benchmark is over`);
   });
   log(`${label}: ${minutes} starts done, actors stopped; reading runs, histories and views`);
@@ -287,7 +278,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   // that started each run — the instant the actor records as the run's `startedAt`.
   const actorTasks: number[] = [];
   const runStarts: { jobnet: string; runId: string; due: number; actorStartedAt: number; timerFiredAt?: number }[] = [];
-  await forEachLimited(names, queryConcurrency, async (name) => {
+  await mapConcurrently(names, queryConcurrency, async (name) => {
     const history = await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, name)).fetchHistory();
     const timerOfDue = new Map<number, number>();
     const starts: typeof runStarts = [];
@@ -319,7 +310,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   // The actors' own view: troubles, and its last run's `startedAt` to check the history reading.
   const troubles: { skipped: number; refused: number } = { skipped: 0, refused: 0 };
   const lastStartedAt = new Map<string, number>();
-  await forEachLimited(names, queryConcurrency, async (name) => {
+  await mapConcurrently(names, queryConcurrency, async (name) => {
     const view = await getJobnetView(client, taskQueue, project, name);
     const lastRun = view.state.currentRun ?? view.state.lastRun;
     if (lastRun !== undefined) lastStartedAt.set(lastRun.runId, lastRun.startedAt);
@@ -339,7 +330,7 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   let pending = runStarts;
   while (pending.length > 0 && Date.now() < end + 120_000) {
     const later: typeof runStarts = [];
-    await forEachLimited(pending, queryConcurrency, async (start) => {
+    await mapConcurrently(pending, queryConcurrency, async (start) => {
       const handle = client.workflow.getHandle(start.runId);
       const runView = await handle.query(runViewQuery).catch(notYet);
       const firstJobAt = runView?.state.jobs[jobName]?.startedAt;
@@ -432,6 +423,6 @@ try {
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   await stopWorkerProcesses();
-  await connection.close();
+  await temporal.close();
   await server.stop();
 }

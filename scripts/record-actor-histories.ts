@@ -15,9 +15,9 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { applyJobnets, getJobnetView, operateJobnet, raiseEvent } from '../controller/jobnets/jobnet-client.js';
 import { startDevServer, temporalCliPath } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
 import { startWorker } from '../controller/worker/start-worker.js';
 import type { JobnetView } from '../workflows/jobnet-actor-contract.js';
 import { eventRegistryWorkflowId, jobnetActorWorkflowId } from '../workflows/lib/wire-contract.js';
@@ -29,8 +29,8 @@ const project = 'replay';
 const server = await startDevServer();
 const taskQueue = 'record-actor-histories';
 const worker = await startWorker({ target: { address: server.address, namespace: server.namespace, taskQueue }, allowCommandJobs: false });
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection, namespace: server.namespace });
+const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
+const client = temporal.client;
 
 async function until(name: string, predicate: (view: JobnetView) => boolean): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -88,7 +88,7 @@ try {
     process.stdout.write(`recorded ${name} (${workflowId}, ${events} events)\n`);
   }
 } finally {
-  await connection.close();
+  await temporal.close();
   await worker.shutdown();
   await server.stop();
 }

@@ -12,9 +12,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { startDevServer, temporalCliPath } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
 import { startWorker } from '../controller/worker/start-worker.js';
 import { runOperationUpdate, runViewQuery, type RunView } from '../workflows/run-contract.js';
 import { runScenarios } from '../test/integration/run-scenarios.js';
@@ -33,8 +34,8 @@ async function until(client: Client, id: string, predicate: (view: RunView) => b
 const server = await startDevServer();
 const taskQueue = 'record-histories';
 const worker = await startWorker({ target: { address: server.address, namespace: server.namespace, taskQueue }, allowCommandJobs: true });
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection, namespace: server.namespace });
+const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
+const client = temporal.client;
 const restTarget = await startRestTarget();
 try {
   for (const scenario of runScenarios(restTarget.url)) {
@@ -55,7 +56,7 @@ try {
   }
 } finally {
   await restTarget.stop();
-  await connection.close();
+  await temporal.close();
   await worker.shutdown();
   await server.stop();
 }

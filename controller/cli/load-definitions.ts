@@ -1,10 +1,11 @@
 /**
  * Loading a definitions directory for CLI commands that act on valid definitions (`start`,
- * `days`, `next`): the same validation as `jobnet validate`, its diagnostics printed to stderr
- * (so a command's stdout stays machine-readable), and a refusal when there are errors.
+ * `days`, `next`, `apply`): the same validation as `jobnet validate`, its diagnostics printed to
+ * stderr (so a command's stdout stays machine-readable), and a refusal when there are errors.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Result } from '../definitions/diagnostics.js';
 import { renderDiagnostics } from '../definitions/render-diagnostics.js';
 import { validateRepository, type ValidatedRepository } from '../definitions/validate-repository.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
@@ -15,9 +16,25 @@ import { CommandFailure, UsageError } from './cli-errors.js';
  *   the diagnostics when the definitions have errors.
  */
 export async function loadValidDefinitions(dir: string, refusal: string): Promise<ValidatedRepository> {
+  await requireDirectory(dir);
+  return validOrRefused(dir, await validateRepository(dir), refusal);
+}
+
+/**
+ * Refuses a `dir` that is not a directory.
+ * @throws UsageError naming it.
+ */
+export async function requireDirectory(dir: string): Promise<void> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
-  const validated = await validateRepository(dir);
+}
+
+/**
+ * The repository of `validated` (read from `dir`) when it has no errors; its diagnostics, warnings
+ * too, are printed to stderr first.
+ * @throws CommandFailure (`refusal`) after printing the diagnostics when the definitions have errors.
+ */
+export function validOrRefused(dir: string, validated: Result<ValidatedRepository>, refusal: string): ValidatedRepository {
   if (validated.diagnostics.length > 0) {
     const displayPath = (file: string) => path.relative(process.cwd(), path.join(dir, file)) || file;
     process.stderr.write(

@@ -6,10 +6,11 @@
  *
  * Must not: print the API key, or load the Temporal SDKs before a command connects.
  */
+import { isWorkflowNotFound } from '../../workflows/lib/temporal-refusals.js';
 import {
   TemporalTargetError,
-  connectClient,
   temporalTargetFrom,
+  withConnectedClient,
   type TemporalClientHandle,
   type TemporalFlags,
   type TemporalTarget,
@@ -30,7 +31,7 @@ const unavailableErrorNames = new Set(['TemporalUnavailableError', 'TransportErr
  */
 export function userErrorOf(error: unknown, runId?: string): unknown {
   if (error instanceof TemporalTargetError) return new UsageError(error.message);
-  if (error instanceof Error && error.name === 'WorkflowNotFoundError' && runId !== undefined) return new CommandFailure(`no run ${runId}`);
+  if (isWorkflowNotFound(error) && runId !== undefined) return new CommandFailure(`no run ${runId}`);
   if (error instanceof Error && unavailableErrorNames.has(error.name)) return new CommandFailure(error.message);
   return error;
 }
@@ -48,23 +49,16 @@ export function temporalTargetForCommand(flags: TemporalFlags): TemporalTarget {
 }
 
 /**
- * Connects to `target`, runs `work` with the client, and closes the connection.
+ * Connects to `target`, runs `work` with the client, and closes the connection
+ * (`withConnectedClient`), turning Temporal's failures into the user's errors.
  * @throws UsageError for an unreadable TLS file; CommandFailure when Temporal cannot be reached
  * or (with `runId`) the run does not exist.
  */
 export async function withTemporalClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, runId?: string): Promise<T> {
-  let handle: TemporalClientHandle;
   try {
-    handle = await connectClient(target);
-  } catch (error) {
-    throw userErrorOf(error);
-  }
-  try {
-    return await work(handle);
+    return await withConnectedClient(target, work);
   } catch (error) {
     throw userErrorOf(error, runId);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -74,8 +74,10 @@ export type CompileAllResult = { ok: true; jobnets: CompiledJobnet[]; failures: 
  */
 export const unversionedRevision = 'unversioned';
 
-/** Why one definition cannot be compiled; caught at this module's boundary, never escapes it. */
-class CompileRefusal extends Error {}
+/** Why one definition cannot be compiled; caught at this module's boundary, never escapes it (exported for the error-name check). */
+export class CompileRefusal extends Error {
+  override name = 'CompileRefusal';
+}
 
 /** What every jobnet of one compilation shares, and what it has compiled so far. */
 interface CompileContext {

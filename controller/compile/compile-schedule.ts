@@ -17,7 +17,9 @@ import type { JobnetDocument } from '../definitions/types.generated.js';
 import { dayPatternLookup, jobnetDayRules } from './compile-start-days.js';
 
 /** Thrown when the schedule cannot be compiled; the compile step turns it into its refusal. */
-export class ScheduleCompileError extends Error {}
+export class ScheduleCompileError extends Error {
+  override name = 'ScheduleCompileError';
+}
 
 /**
  * The compiled schedule of `jobnet`.

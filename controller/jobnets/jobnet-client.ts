@@ -7,7 +7,7 @@
  * Does Temporal I/O through a `Client` it is given; it must not open connections, print or decide
  * exit codes, and it does not interpret the jobnet state: the actor owns the state machine.
  */
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import {
   applyRoutesSignal,
   claimControllerUpdate,
@@ -39,6 +39,7 @@ import {
 } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf, type EventRoute } from '../../workflows/lib/event-routing.js';
+import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
 import {
   eventRegistryWorkflowId,
   jobnetActorWorkflowId,
@@ -116,7 +117,7 @@ export async function retireJobnet(client: Client, taskQueue: string, project: s
   try {
     await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).signal(retireSignal, request);
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    if (!isWorkflowNotFound(error)) throw error;
   }
 }
 
@@ -141,7 +142,7 @@ export async function getEventRegistryView(client: Client, taskQueue: string): P
   try {
     return await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).query(eventRegistryViewQuery);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return undefined;
+    if (isWorkflowNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -167,7 +168,8 @@ export async function operateJobnet(client: Client, taskQueue: string, project: 
     const answer = await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).executeUpdate(jobnetOperationUpdate, { args: [request] });
     return { ok: true, answer };
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
+    const reason = refusalReason(error);
+    if (reason !== undefined) return { ok: false, reason };
     throw error;
   }
 }
@@ -196,8 +198,8 @@ async function registryUpdate<T>(client: Client, taskQueue: string, send: (handl
   try {
     return await send(client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)));
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
-    if (error instanceof WorkflowNotFoundError) return { ok: false, reason: 'no definitions have been applied yet (jobnet apply): no jobnet waits for events' };
+    const reason = refusalReason(error, 'no definitions have been applied yet (jobnet apply): no jobnet waits for events');
+    if (reason !== undefined) return { ok: false, reason };
     throw error;
   }
 }
@@ -236,7 +238,7 @@ export async function getControllerStatus(client: Client, taskQueue: string): Pr
   try {
     return await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).query(controllerStatusQuery);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return undefined;
+    if (isWorkflowNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -260,7 +262,8 @@ export async function claimController(client: Client, taskQueue: string, claim: 
   try {
     return { ok: true, owner: await client.workflow.executeUpdateWithStart(claimControllerUpdate, { args: [claim], startWorkflowOperation: start }) };
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
+    const reason = refusalReason(error);
+    if (reason !== undefined) return { ok: false, reason };
     throw error;
   }
 }
@@ -270,6 +273,6 @@ export async function releaseController(client: Client, taskQueue: string, id: s
   try {
     await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).signal(releaseControllerSignal, { id });
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    if (!isWorkflowNotFound(error)) throw error;
   }
 }

@@ -5,7 +5,8 @@
  *
  * Temporal I/O through a `Client` it is given; it must not print or decide exit codes.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
 import { parseResourceLockWorkflowId, resourceLockWorkflowId, visibilityLiteral, workflowTypes } from '../../workflows/lib/wire-contract.js';
 import { forceReleaseResourceSignal, resourceLockViewQuery, type ResourceLockView } from '../../workflows/resource-lock-workflow.js';
 
@@ -19,7 +20,7 @@ export async function listResourceLocks(client: Client, taskQueue: string): Prom
       views.push(await client.workflow.getHandle(execution.workflowId).query(resourceLockViewQuery));
     } catch (error) {
       // Ended between the listing and the query: nobody holds or waits for it any more.
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      if (!isWorkflowNotFound(error)) throw error;
     }
   }
   return views.sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
@@ -39,7 +40,8 @@ export async function releaseResource(client: Client, taskQueue: string, resourc
   try {
     view = await handle.query(resourceLockViewQuery);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return { ok: false, reason: `nobody holds or waits for resource ${resource}` };
+    const reason = refusalReason(error, `nobody holds or waits for resource ${resource}`);
+    if (reason !== undefined) return { ok: false, reason };
     throw error;
   }
   const target = request.token === undefined ? view.holder : [view.holder, ...view.queue].find((entry) => entry?.token === request.token);

@@ -9,12 +9,7 @@
  * reached a final status" — the run workflow owns the state machine.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  QueryNotRegisteredError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { QueryNotRegisteredError, type Client } from '@temporalio/client';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { businessDateOf, dayNumberOf, systemCalendar } from '../../workflows/lib/business-calendar.js';
 import {
@@ -27,6 +22,7 @@ import {
   type RunTrigger,
   type RunView,
 } from '../../workflows/run-contract.js';
+import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
 import { runWorkflowId, searchAttributeKeys as keys, workflowTypes } from '../../workflows/lib/wire-contract.js';
 
 /** The run workflow's signature, for typing the start call without loading workflow code. */
@@ -130,8 +126,9 @@ export async function operateRun(client: Client, workflowId: string, request: Ru
     const answer = await handle.executeUpdate(runOperationUpdate, { args: [request] });
     return { ok: true, answer };
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) return { ok: false, reason: error.cause?.message ?? error.message };
-    if (error instanceof WorkflowNotFoundError) {
+    const reason = refusalReason(error);
+    if (reason !== undefined) return { ok: false, reason };
+    if (isWorkflowNotFound(error)) {
       // The server answers "not found" for a workflow that has completed too; tell them apart.
       const description = await handle.describe(); // throws WorkflowNotFoundError when it really does not exist
       if (description.status.name !== 'RUNNING') {
@@ -167,7 +164,7 @@ export async function waitForRunEnd(client: Client, workflowId: string, options:
       const view = await handle.query(runViewQuery);
       if (view.state.result) return view;
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError || error instanceof QueryNotRegisteredError) throw error;
+      if (isWorkflowNotFound(error) || error instanceof QueryNotRegisteredError) throw error;
       // Open but not answering yet: try again at the next poll.
     }
     await sleep(pollMs, undefined, signal ? { signal } : undefined).catch((error: unknown) => {

@@ -44,8 +44,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { describeSecretReference, readSecretReference, type SecretReference } from '../../workflows/activities/secret-references.js';
 import { maxDefinitionFileBytes, readDirectorySnapshot } from '../definitions/repository-snapshot.js';
-import { describeSecretReference, readSecretReference, type SecretReference } from './secret-reference.js';
 import type { DefinitionSource, SourceRevision, StopWatching } from './source-types.js';
 
 /** Credentials for an http(s) remote; exactly one of `password` and `token`. */
@@ -106,7 +106,8 @@ export class GitSourceError extends Error {
 }
 
 /** A git command that failed: `ran` when git ran and exited non-zero, not when it could not start or was stopped. */
-class GitRunError extends Error {
+export class GitRunError extends Error {
+  override name = 'GitRunError';
   constructor(
     message: string,
     readonly ran: boolean,
@@ -577,7 +578,7 @@ export class GitSource implements DefinitionSource {
     const reference = (credentials.password ?? credentials.token)!;
     const kind = credentials.password ? 'password' : 'token';
     try {
-      const secret = await readSecretReference(reference, `git ${kind} for ${this.remote.displayUrl}`);
+      const secret = await readSecretReference(reference, `git ${kind} for ${this.remote.displayUrl}`, 'controller');
       return { username: credentials.username || defaultTokenUsername, secret };
     } catch (error) {
       const detail = error instanceof Error ? error.message : `cannot read ${describeSecretReference(reference)}`;

@@ -71,8 +71,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with ${child.exitCode}: ${stderr.trim()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
+      try {
+        await connection.workflowService.getSystemInfo({});
+      } finally {
+        await connection.close();
+      }
       break;
     } catch (error) {
       if (Date.now() > deadline) {

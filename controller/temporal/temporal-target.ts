@@ -239,6 +239,20 @@ export async function connectClient(target: TemporalTarget): Promise<TemporalCli
 }
 
 /**
+ * Connects to `target`, runs `work` with the client, and closes the connection however `work`
+ * ends: the one scoped lifetime of a client, for CLI commands and long-running roles alike.
+ * @throws TemporalTargetError / TemporalUnavailableError as {@link connectClient}; whatever `work` throws.
+ */
+export async function withConnectedClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>): Promise<T> {
+  const handle = await connectClient(target);
+  try {
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Adds the target flags (see the module header) to `command`, so every command that talks to
  * Temporal takes the same ones. Defaults are applied by {@link temporalTargetFrom}, not by
  * commander, so that environment variables can fill what the flags leave out.

@@ -8,7 +8,7 @@
  * its reason so the actor or the registry can pass it on. Only infrastructure errors throw (and
  * are retried by Temporal).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import {
   raiseEventUpdate,
   type EventClearAnswer,
@@ -28,15 +28,12 @@ import {
 } from '../jobnet-actor-contract.js';
 import { runOperationUpdate } from '../run-contract.js';
 import type { CompiledJobnet } from '../lib/compiled-jobnet.js';
+import { isWorkflowNotFound, refusalReason, updateRefusalReason } from '../lib/temporal-refusals.js';
 import { copyDigest, eventRegistryWorkflowId, jobnetActorWorkflowId, searchAttributeKeys, workflowTypes } from '../lib/wire-contract.js';
 import type { JobnetActorActivities, JobnetCopyAnswer, JobnetCopyRequest, RunOperationOfJobnet, RunOperationOutcome } from './activity.types.js';
 
-/** The reason of a rejected Update, or undefined when `error` is something else. */
-function refusalOf(error: unknown): string | undefined {
-  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? error.message;
-  if (error instanceof WorkflowNotFoundError) return 'its workflow is not running';
-  return undefined;
-}
+/** The refusal reason of a target workflow that does not run. */
+const notRunning = 'its workflow is not running';
 
 /**
  * The compiled copy of `definition` for suffix `suffix` (R-JN-3): named `<name>_<suffix>`, with
@@ -80,7 +77,7 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
       const answer = await handle.executeUpdate(jobnetOperationUpdate, { args: [operation] });
       return { ok: true, jobnet: copy.name, detail: answer.detail, ...(answer.runId !== undefined ? { runId: answer.runId } : {}) };
     } catch (error) {
-      const reason = refusalOf(error);
+      const reason = refusalReason(error, notRunning);
       if (reason === undefined) throw error;
       return { ok: false, reason: `copy ${copy.name}: ${reason}` };
     }
@@ -91,7 +88,7 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
       const answer = await client.workflow.getHandle(request.runId).executeUpdate(runOperationUpdate, { args: [request.request] });
       return { ok: true, detail: answer.detail };
     } catch (error) {
-      const reason = refusalOf(error);
+      const reason = refusalReason(error, notRunning);
       if (reason === undefined) throw error;
       return { ok: false, reason: `run ${request.runId}: ${reason}` };
     }
@@ -108,7 +105,7 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
           .executeUpdate(deliverEventUpdate, { args: [delivery], updateId: target.updateId });
         results.push({ project: target.project, jobnet: target.jobnet, outcome: answer.outcome, detail: answer.detail, ...(answer.runId !== undefined ? { runId: answer.runId } : {}) });
       } catch (error) {
-        const reason = refusalOf(error);
+        const reason = refusalReason(error, notRunning);
         if (reason === undefined) throw error;
         results.push({ project: target.project, jobnet: target.jobnet, outcome: 'refused', detail: reason });
       }
@@ -125,7 +122,7 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
           .executeUpdate(clearEventsUpdate, { args: [{ by: batch.request.by }], updateId: target.updateId });
         results.push({ project: target.project, jobnet: target.jobnet, cleared: answer.cleared });
       } catch (error) {
-        const reason = refusalOf(error);
+        const reason = refusalReason(error, notRunning);
         if (reason === undefined) throw error;
         results.push({ project: target.project, jobnet: target.jobnet, cleared: 0, refused: reason });
       }
@@ -137,8 +134,9 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
     try {
       return await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).executeUpdate(raiseEventUpdate, { args: [raise] });
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      if (error instanceof WorkflowUpdateFailedError) return { event: raise.event, results: [{ project: raise.project ?? '', jobnet: raise.jobnet ?? '', outcome: 'refused', detail: refusalOf(error) ?? '' }] };
+      if (isWorkflowNotFound(error)) return undefined;
+      const refused = updateRefusalReason(error);
+      if (refused !== undefined) return { event: raise.event, results: [{ project: raise.project ?? '', jobnet: raise.jobnet ?? '', outcome: 'refused', detail: refused }] };
       throw error;
     }
   }

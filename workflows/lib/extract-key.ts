@@ -42,8 +42,9 @@ export type ExtractKeyParse =
 
 export type ExtractKeyEvaluation = { found: true; value: unknown } | { found: false; at: string };
 
-/** Internal: carries a syntax error out of the recursive reader; never escapes {@link parseExtractKey}. */
-class ExtractKeySyntaxError extends Error {
+/** Internal: carries a syntax error out of the recursive reader; never escapes {@link parseExtractKey} (exported for the error-name check). */
+export class ExtractKeySyntaxError extends Error {
+  override name = 'ExtractKeySyntaxError';
   constructor(
     message: string,
     readonly offset: number,

@@ -20,10 +20,9 @@ import type { ControllerStatus } from '../../reconcile/controller-status.js';
 import { renderControllerStatus } from '../../reconcile/render-status.js';
 import type { GitCredentials } from '../../source/git-source.js';
 import { jsonLogLine, startControllerProcess, type SourceSettings } from '../../system/controller-process.js';
-import { connectClient } from '../../temporal/temporal-target.js';
-import { addTemporalOptions, describeTemporalTarget, type TemporalClientHandle, type TemporalFlags, type TemporalTarget } from '../../temporal/temporal-target.js';
+import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
-import { temporalTargetForCommand, userErrorOf, withTemporalClient } from '../temporal-commands.js';
+import { temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 
 /** Flags of the definition source (`controller`, `up`). */
 export interface SourceFlags {
@@ -173,24 +172,6 @@ export async function untilSignalled(stop: () => Promise<void>, log: (line: stri
   await stop();
 }
 
-/**
- * Runs a long-lived process with a client of `target` and closes the client when it ends.
- * @throws UsageError/CommandFailure when Temporal cannot be reached.
- */
-async function withLongLivedClient(target: TemporalTarget, work: (client: TemporalClientHandle['client']) => Promise<void>): Promise<void> {
-  let handle: TemporalClientHandle;
-  try {
-    handle = await connectClient(target);
-  } catch (error) {
-    throw userErrorOf(error);
-  }
-  try {
-    await work(handle.client);
-  } finally {
-    await handle.close();
-  }
-}
-
 function log(level: string, message: string, fields?: Record<string, unknown>): void {
   process.stdout.write(jsonLogLine(level, message, fields));
 }
@@ -210,7 +191,7 @@ export function registerControllerCommands(program: Command): void {
     const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
     const listenerLimits = listenerLimitsFromFlags(opts);
     const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
-    await withLongLivedClient(target, async (client) => {
+    await withTemporalClient(target, async ({ client }) => {
       const running = await startControllerProcess({
         client,
         taskQueue: target.taskQueue,
@@ -240,7 +221,7 @@ export function registerControllerCommands(program: Command): void {
     const target = temporalTargetForCommand(opts);
     const listen = parseListen(opts.listen);
     const limits = listenerLimitsFromFlags(opts);
-    await withLongLivedClient(target, async (client) => {
+    await withTemporalClient(target, async ({ client }) => {
       const server = await startApiServer({
         ...listen,
         limits,

@@ -6,9 +6,9 @@
  * prints `refused: <reason>` on stderr and exits 1; nothing was changed then (R-OPS-3: the actor
  * decides, `jobnets/jobnet-client.ts` carries it). A jobnet without an actor has not been applied.
  *
- * `jobnet apply` is how definitions reach the scheduler until the GitOps controller does it
- * (R-GIT-3): it validates like `jobnet validate` and compiles every jobnet first, and applies
- * nothing unless all of that succeeds.
+ * `jobnet apply` is one reconcile of a directory, now (R-GIT-3): it reads the directory once,
+ * validates it like `jobnet validate` and compiles every jobnet, applies nothing unless all of that
+ * succeeds, and hands the compiled revision to the reconciler for observe, plan and apply.
  *
  * Must not: interpret jobnet state (the actor owns it), print the API key, or load the Temporal
  * SDKs before a command connects.
@@ -16,8 +16,9 @@
 import type { Command } from 'commander';
 import type { JobnetOperationAnswer, JobnetOperationName, JobnetOperationRequest, JobnetView } from '../../../workflows/jobnet-actor-contract.js';
 import type { TroubleKind } from '../../../workflows/lib/jobnet-state.js';
-import { compileAllJobnets, unversionedRevision } from '../../compile/compile-jobnet.js';
+import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
 import type { OperateJobnetResult } from '../../jobnets/jobnet-client.js';
+import { mapConcurrently } from '../../lib/bounded-concurrency.js';
 import {
   applySummaryOf,
   isTroubleKind,
@@ -34,7 +35,7 @@ import {
 } from '../../jobnets/render-jobnet.js';
 import { addTemporalOptions, type TemporalFlags, type TemporalTarget } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
-import { loadValidDefinitions } from '../load-definitions.js';
+import { requireDirectory, validOrRefused } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 
 /** CLI operation names and the jobnet operations they send (R-OPS-1). `start` is `jobnet start`. */
@@ -74,8 +75,7 @@ export async function withJobnetActor<T>(project: string, jobnet: string, work: 
   try {
     return await work();
   } catch (error) {
-    // By name, as temporal-commands.ts does: the SDK is loaded only by commands that connect.
-    if (error instanceof Error && error.name === 'WorkflowNotFoundError') throw new CommandFailure(`jobnet ${project}/${jobnet} is not applied (run jobnet apply)`);
+    if (isWorkflowNotFound(error)) throw new CommandFailure(`jobnet ${project}/${jobnet} is not applied (run jobnet apply)`);
     throw error;
   }
 }
@@ -100,21 +100,6 @@ export function acceptedOrReport(result: OperateJobnetResult, json: boolean): Jo
   process.stderr.write(`refused: ${result.reason}\n`);
   process.exitCode = exitCodes.failed;
   return undefined;
-}
-
-/** Runs `work` on each item, at most `limit` at once; results in the order of `items`. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 function errorText(error: unknown): string {
@@ -169,37 +154,44 @@ function registerApplyCommand(program: Command): void {
   addTemporalOptions(command).action(async (positional: string | undefined, opts: ApplyFlags & { prune?: boolean }) => {
     const dir = positional ?? opts.dir;
     const target = temporalTargetForCommand(opts);
-    // Validated and compiled here first, so problems are printed like `jobnet validate` prints them.
-    const repository = await loadValidDefinitions(dir, `the definitions in ${dir} have errors; nothing was applied`);
-    const compiled = compileAllJobnets(repository, opts.env !== undefined ? { environment: opts.env } : {});
-    if (!compiled.ok) throw new CommandFailure(`${compiled.message}; nothing was applied`);
-    if (compiled.failures.length > 0) {
+    // Read, validated and compiled once, here, so problems are printed like `jobnet validate`
+    // prints them; the reconciler takes the compiled revision on to observe, plan and apply.
+    await requireDirectory(dir);
+    const { DirectorySource } = await import('../../source/directory-source.js');
+    const { compileRevision, validateRevision } = await import('../../reconcile/reconcile-steps.js');
+    const source = new DirectorySource(dir);
+    const fetched = await source.fetch().catch((error: unknown) => {
+      throw new CommandFailure(`${error instanceof Error ? error.message : String(error)}; nothing was applied`);
+    });
+    const repository = validOrRefused(dir, validateRevision(fetched), `the definitions in ${dir} have errors; nothing was applied`);
+    const compiled = compileRevision(repository, { ...(opts.env !== undefined ? { environment: opts.env } : {}), ...(opts.prune === true ? { prune: true } : {}) });
+    if (!compiled.ok) {
+      if (compiled.failures.length === 0) throw new CommandFailure(`${compiled.message}; nothing was applied`);
       const listing = compiled.failures.map((failure) => `  ${failure.project}/${failure.jobnet}: ${failure.message}`).join('\n');
       throw new CommandFailure(`${compiled.failures.length} jobnet(s) could not be compiled; nothing was applied:\n${listing}`);
     }
     const by = operatorName(opts.by);
     const { Reconciler } = await import('../../reconcile/reconciler.js');
-    const { DirectorySource } = await import('../../source/directory-source.js');
     const { jobnetActorWorkflowId } = await import('../../../workflows/lib/wire-contract.js');
     const { eventRoutesOf } = await import('../../../workflows/lib/event-routing.js');
-    if (process.stderr.isTTY) process.stderr.write(`applying ${compiled.jobnets.length} jobnet(s) from ${dir}…\n`);
+    if (process.stderr.isTTY) process.stderr.write(`applying ${compiled.desired.length} jobnet(s) from ${dir}…\n`);
     const outcome = await withTemporalClient(target, async ({ client }) => {
       const reconciler = new Reconciler({
         client,
         taskQueue: target.taskQueue,
-        source: new DirectorySource(dir),
+        source,
         by,
         resyncIntervalMs: 0,
         ...(opts.env !== undefined ? { environment: opts.env } : {}),
         ...(opts.prune === true ? { prune: true } : {}),
       });
-      const result = await reconciler.reconcile();
+      const result = await reconciler.reconcile({ fetched, compiled });
       if (result.result === 'failed' || result.result === 'stalled') throw new CommandFailure(`nothing was applied: ${reconciler.getStatus().lastError ?? result.result}`);
       return result;
     });
-    const revision = outcome.revision ?? unversionedRevision;
-    const actors = compiled.jobnets.map((jobnet) => jobnetActorWorkflowId(target.taskQueue, jobnet.project, jobnet.name));
-    const summary = { ...applySummaryOf(compiled.jobnets, actors, revision, eventRoutesOf(compiled.jobnets).length), ...(outcome.plan !== undefined ? { plan: outcome.plan.counts } : {}) };
+    const revision = outcome.revision ?? fetched.revision;
+    const actors = compiled.desired.map((jobnet) => jobnetActorWorkflowId(target.taskQueue, jobnet.project, jobnet.name));
+    const summary = { ...applySummaryOf(compiled.desired, actors, revision, eventRoutesOf(compiled.desired).length), ...(outcome.plan !== undefined ? { plan: outcome.plan.counts } : {}) };
     if (opts.json) {
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       return;

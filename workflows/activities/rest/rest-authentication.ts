@@ -15,7 +15,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CredentialValue, RestCredential } from '../../lib/job-specs.js';
 import { restMessages } from '../../lib/rest-messages.js';
-import { resolveCredentialKey, resolveCredentialValue, SecretUnavailableError } from './secret-values.js';
+import { SecretUnavailableError } from '../secret-references.js';
+import { resolveCredentialKey, resolveCredentialValue } from './secret-values.js';
 
 /** A REST call ready to send: URL with its query, headers, and the body text. */
 export interface PreparedCall {
@@ -27,6 +28,7 @@ export interface PreparedCall {
 
 /** Why authentication failed: a credential that cannot be had (10) or is unusable for this call (2). */
 export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
   constructor(
     message: string,
     readonly exitCode: 2 | 10,

@@ -1,0 +1,67 @@
+/**
+ * The apply step of a reconcile (R-GIT-3): carries a plan out in Temporal, and is the only step
+ * that writes there. Created and changed jobnets are loaded into their actors (`applyJobnet`:
+ * `signalWithStart`), removed ones retired, or deleted with prune (`retireJobnet`), at most
+ * `concurrency` actors at once; then the event registry gets the revision's routes, only when they
+ * differ from what it holds. Unchanged jobnets are not touched.
+ *
+ * Idempotent: an actor ignores a definition whose digest it holds, a retired actor another
+ * retire, so applying a plan twice (a retry after a failure half-way) changes nothing more.
+ *
+ * Temporal I/O through the jobnet client; it decides nothing (the plan did) and writes no status
+ * (the summarizer does).
+ */
+import type { Client } from '@temporalio/client';
+import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
+import { applyEventRoutes, applyJobnet, getEventRegistryView, retireJobnet } from '../jobnets/jobnet-client.js';
+import { mapConcurrently } from '../lib/bounded-concurrency.js';
+import { withTemporalDeadline } from '../temporal/temporal-reachability.js';
+import type { ReconcilePlan } from './plan.js';
+
+/** What {@link applyPlan} carries out. */
+export interface ApplyRequest {
+  /** Task queue of the deployment: its actors and its event registry. */
+  taskQueue: string;
+  /** The revision applied (recorded with retirements and the routes). */
+  revision: string;
+  /** Every compiled jobnet of the revision (the routes come from all of them). */
+  desired: readonly CompiledJobnet[];
+  plan: ReconcilePlan;
+  /** Who applies (`controller`, or the operator of `jobnet apply`). */
+  by: string;
+  /** How many actors are written at once (default 16). */
+  concurrency?: number;
+}
+
+/** What {@link applyPlan} wrote. */
+export interface ApplyResult {
+  /** Actors sent a definition or a retirement: the plan's actions other than `noop`. */
+  actors: number;
+  /** Whether the event registry was given new routes. */
+  routes: boolean;
+}
+
+/** Deadline of the event registry query: a query waits for a worker, and without one it would hang for the SDK's retries (~18 s). */
+const registryQueryTimeoutMs = 10_000;
+
+/**
+ * Carries out `request.plan` (see the module header).
+ * @throws whatever the Temporal client throws (server unreachable, no worker for the registry
+ *   query: TemporalCallError); actors written before the failure stay written.
+ */
+export async function applyPlan(client: Client, request: ApplyRequest): Promise<ApplyResult> {
+  const { taskQueue, revision, by } = request;
+  const writes: (() => Promise<unknown>)[] = [];
+  for (const action of request.plan.actions) {
+    if (action.kind === 'create' || action.kind === 'update') writes.push(() => applyJobnet(client, taskQueue, action.desired, by));
+    else if (action.kind === 'retire') writes.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: false }));
+    else if (action.kind === 'delete') writes.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: true }));
+  }
+  await mapConcurrently(writes, request.concurrency ?? 16, (write) => write());
+  const routes = eventRoutesOf(request.desired);
+  const registry = await withTemporalDeadline(client, registryQueryTimeoutMs, 'querying the event registry', async () => await getEventRegistryView(client, taskQueue));
+  const routesChanged = registry === undefined || JSON.stringify(registry.routes) !== JSON.stringify(routes);
+  if (routesChanged) await applyEventRoutes(client, taskQueue, revision, routes);
+  return { actors: writes.length, routes: routesChanged };
+}
