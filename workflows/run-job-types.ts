@@ -17,7 +17,7 @@ import { systemCalendar } from './lib/business-calendar.js';
 import { evaluateCheckVariable } from './lib/check-variable.js';
 import type { CompiledJob } from './lib/compiled-jobnet.js';
 import { schedulerExitCodes } from './lib/exit-classification.js';
-import type { ChildJobnetSpec, CheckVariableSpec, CommandSpec, RaiseEventSpec, RestSpec, SleepSpec, WaitEventSpec, WaitTimeSpec } from './lib/job-specs.js';
+import type { ChildJobnetSpec, CheckVariableSpec, CommandSpec, RaiseEventSpec, SleepSpec, WaitEventSpec, WaitTimeSpec } from './lib/job-specs.js';
 import { isWithinByteLimit, nameLimits } from './lib/name-rules.js';
 import type { JobOutcome, RunState } from './lib/run-state.js';
 import { substituteInValue } from './lib/variable-references.js';
@@ -76,7 +76,7 @@ const commandActivities = proxyActivities<JobnetActivities>({
 export async function executeJob(context: JobRunContext): Promise<JobExecution> {
   // A REST job substitutes inside its activities, where credential keys are resolved: they take
   // precedence over job-definition variables of the same name and must not enter history (R-CRED-2/4).
-  if (context.job.type === 'rest') return await runRestJob(context, context.job.spec as RestSpec);
+  if (context.job.type === 'rest') return await runRestJob(context, context.job.spec);
   const substituted = substituteInValue(
     context.job.spec,
     { definitionVariables: context.input.jobnet.variables ?? {}, jobnetVariables: context.jobnetVariables(), parameter: context.input.parameter ?? '' },
