@@ -141,8 +141,6 @@ export const retireSignal = defineSignal<[RetireRequest]>('retire');
 export const runReportSignal = defineSignal<[RunReport]>('runReport');
 
 /** Name of a copy of `jobnet` started with `suffix` (R-JN-3). */
-export function copyJobnetName(jobnet: string, suffix: string): string {
-  return `${jobnet}_${suffix}`;
-}
+export { copyJobnetName } from './lib/jobnet-copy.js';
 
 export type { JobnetStatus, JobnetTrouble };

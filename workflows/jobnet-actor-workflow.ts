@@ -55,7 +55,6 @@ import {
 import { addDays, businessDateOf, businessDayStartMillis, dayNumberOf, instantOf, systemCalendar, type BusinessCalendar } from './lib/business-calendar.js';
 import type { CompiledJobnet } from './lib/compiled-jobnet.js';
 import { compiledScheduleOf, scheduleStartDays, triggerKind, type CompiledSchedule } from './lib/compiled-schedule.js';
-import type { WaitEventSpec } from './lib/job-specs.js';
 import {
   applyClearEvents,
   applyDayChange,
@@ -468,7 +467,7 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     const events = schedule().start.events;
     if (events === undefined || !events.names.includes(delivery.event)) {
       // Not a start event: hand it to the open run's waitEvent jobs (R-EVT-1).
-      const waits = Object.values(definition.jobs).some((job) => job.type === 'waitEvent' && (job.spec as WaitEventSpec).event === delivery.event);
+      const waits = Object.values(definition.jobs).some((job) => job.type === 'waitEvent' && job.spec.event === delivery.event);
       const run = state.currentRun;
       if (!waits || run === undefined || run.completed) return { outcome: 'ignored', detail: waits ? 'no run is open to take the event' : 'the jobnet does not wait for the event' };
       await getExternalWorkflowHandle(run.runId).signal(deliverEventSignal, { event: delivery.event });

@@ -134,6 +134,9 @@ export interface RunResult {
   state: RunState;
 }
 
+/** The run workflow's signature (`run-workflow.ts`), for starting a run as a child without importing the workflow. */
+export type RunWorkflow = (input: RunInput) => Promise<RunResult>;
+
 export const runViewQuery = defineQuery<RunView>('runView');
 export const runOperationUpdate = defineUpdate<RunOperationAnswer, [RunOperationRequest]>('runOperation');
 /** Delivers a message event to the run's `waitEvent` jobs (R-JOBT-5, R-EVT-1). */

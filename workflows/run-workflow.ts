@@ -56,7 +56,9 @@ import {
   type RunTrouble,
   type RunView,
 } from './run-contract.js';
-import { executeJob, maxJobnetLevel, type JobExecution } from './run-job-types.js';
+import { maxJobnetLevel } from './jobs/child-jobnet-job.js';
+import { executeJob } from './jobs/execute-job.js';
+import type { JobExecution } from './jobs/job-context.js';
 
 const lockActivities = proxyActivities<JobnetActivities>({
   startToCloseTimeout: '30 seconds',

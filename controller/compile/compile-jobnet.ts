@@ -23,7 +23,6 @@ import { parseExitCodeCondition } from '../../workflows/lib/exit-code-condition.
 import {
   defaultRestOutputLimitBytes,
   type CheckVariableSpec,
-  type ChildJobnetSpec,
   type CommandSpec,
   type RaiseEventSpec,
   type RestCallSpec,
@@ -31,8 +30,7 @@ import {
   type RestMonitoringSpec,
   type RestRequestSpec,
   type RestSpec,
-  type SleepSpec,
-  type WaitEventSpec,
+  type TypedJobSpec,
   type WaitTimeSpec,
 } from '../../workflows/lib/job-specs.js';
 import { jobnetKey, type DefinitionIndex, type Located } from '../definitions/definition-index.js';
@@ -192,7 +190,7 @@ function compileWithChildren(context: CompileContext, root: Located<JobnetDocume
     const parent = queue[head]!;
     for (const job of Object.values(parent.jobs)) {
       if (job.type !== 'jobnet') continue;
-      const childName = (job.spec as ChildJobnetSpec).jobnet;
+      const childName = job.spec.jobnet;
       if (childName === body.name || children.has(childName)) continue; // a cycle (refused by validation) ends here
       const located = context.index.jobnets.get(jobnetKey(body.project, childName));
       if (located === undefined) {
@@ -279,7 +277,7 @@ function jobnetCalendar(context: CompileContext, jobnet: JobnetDocument, where: 
 function compileJob(context: CompileContext, name: string, job: Job, where: string): CompiledJob {
   const fields: CompiledJobFields = {
     name,
-    type: job.type,
+    ...compileTypedSpec(context, job, where),
     predecessors: (job.after ?? []).map((entry) => compilePredecessor(entry, where)),
     join: job.join ?? 'all',
     normalExitMax: job.normalExitMax ?? 0,
@@ -289,7 +287,6 @@ function compileJob(context: CompileContext, name: string, job: Job, where: stri
     rerunAfterRecovery: job.rerunAfterRecovery ?? false,
     restartPoint: job.restartPoint ?? false,
     exclusive: [...(job.exclusive ?? [])],
-    spec: compileSpec(context, job, where),
   };
   if (job.title !== undefined) fields.title = job.title;
   if (job.recovery !== undefined) fields.recovery = job.recovery;
@@ -297,9 +294,13 @@ function compileJob(context: CompileContext, name: string, job: Job, where: stri
   if (job.timeLimit !== undefined) fields.timeLimitSeconds = seconds(job.timeLimit, `${where}: timeLimit`);
   if (job.expectedDuration !== undefined) fields.expectedDurationSeconds = seconds(job.expectedDuration, `${where}: expectedDuration`);
   if (job.variables?.capture !== undefined) fields.capturePrefix = job.variables.capture;
-  // Name, type and title first, for people reading `--json` output; the digest sorts keys anyway.
-  const { name: _name, type: _type, title, ...rest } = compiledJob(fields);
-  return { name, type: job.type, ...(title === undefined ? {} : { title }), ...rest };
+  return inReadingOrder(compiledJob(fields));
+}
+
+/** Name, type and title first, for people reading `--json` output; the digest sorts keys anyway. */
+function inReadingOrder(job: CompiledJob): CompiledJob {
+  const { name, type, title } = job;
+  return Object.assign({ name, type, ...(title === undefined ? {} : { title }) }, job);
 }
 
 /** R-DEP-1, R-DEP-2: a name, or `{job, exitCode}` with the condition parsed. */
@@ -324,15 +325,15 @@ function seconds(duration: string, where: string): number {
   return parsed;
 }
 
-/** The type-specific part, shaped as `workflows/lib/job-specs.ts` says, `@…@` references untouched (R-VAR-4). */
-function compileSpec(context: CompileContext, job: Job, where: string): unknown {
+/** The job's type with its type-specific part, shaped as `workflows/lib/job-specs.ts` says, `@…@` references untouched (R-VAR-4). */
+function compileTypedSpec(context: CompileContext, job: Job, where: string): TypedJobSpec {
   switch (job.type) {
     case 'sleep':
-      return { seconds: job.seconds } satisfies SleepSpec;
+      return { type: job.type, spec: { seconds: job.seconds } };
     case 'waitTime': {
       const spec: WaitTimeSpec = { until: job.until };
       if (job.latest !== undefined) spec.latest = job.latest;
-      return spec;
+      return { type: job.type, spec };
     }
     case 'raiseEvent': {
       const spec: RaiseEventSpec = { event: job.event };
@@ -340,23 +341,23 @@ function compileSpec(context: CompileContext, job: Job, where: string): unknown 
       if (job.jobnet !== undefined) spec.jobnet = job.jobnet;
       if (job.param !== undefined) spec.param = job.param;
       if (job.suffix !== undefined) spec.suffix = job.suffix;
-      return spec;
+      return { type: job.type, spec };
     }
     case 'waitEvent':
       // `interval` is accepted for WOI compatibility only: delivery is immediate (R-JOBT-5).
-      return { event: job.event } satisfies WaitEventSpec;
+      return { type: job.type, spec: { event: job.event } };
     case 'checkVariable':
-      return compileCheckVariable(job, where);
+      return { type: job.type, spec: compileCheckVariable(job, where) };
     case 'jobnet':
-      return { jobnet: job.jobnet } satisfies ChildJobnetSpec;
+      return { type: job.type, spec: { jobnet: job.jobnet } };
     case 'command': {
       const spec: CommandSpec = { argv: [...job.argv], env: { ...(job.env ?? {}) } };
       if (job.cwd !== undefined) spec.cwd = job.cwd;
       if (job.timeout !== undefined) spec.timeoutSeconds = seconds(job.timeout, `${where}: timeout`);
-      return spec;
+      return { type: job.type, spec };
     }
     case 'rest':
-      return compileRest(context, job, where);
+      return { type: job.type, spec: compileRest(context, job, where) };
   }
 }
 

@@ -5,7 +5,9 @@
  *
  * Pure module: data only.
  */
-import type { Severity } from './diagnostics.js';
+
+/** How bad a problem is: an error fails validation, a warning does not. */
+export type Severity = 'error' | 'warning';
 
 export interface DiagnosticCodeInfo {
   severity: Severity;

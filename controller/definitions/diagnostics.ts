@@ -5,9 +5,9 @@
  *
  * Pure module: no I/O. The code registry lives in diagnostic-codes.ts.
  */
-import { diagnosticCodes, type DiagnosticCode } from './diagnostic-codes.js';
+import { diagnosticCodes, type DiagnosticCode, type Severity } from './diagnostic-codes.js';
 
-export type Severity = 'error' | 'warning';
+export type { Severity } from './diagnostic-codes.js';
 
 export interface SourceLocation {
   /** Path of the file, relative to the repository root, with forward slashes. */

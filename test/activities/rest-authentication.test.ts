@@ -4,8 +4,9 @@
  * and its expiry, and the AWS Signature V4 endpoint check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationError, prepareAuthentication, type PreparedCall } from '../../workflows/activities/rest/rest-authentication.js';
+import { AuthenticationError, prepareAuthentication } from '../../workflows/activities/rest/rest-authentication.js';
 import type { RestCredential } from '../../workflows/lib/job-specs.js';
+import type { PreparedCall } from '../../workflows/lib/rest-call.js';
 import { jobsRunScope, startOAuthServer, type OAuthServer } from '../emulators/oauth-server.js';
 
 let oauth: OAuthServer;

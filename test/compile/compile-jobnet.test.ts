@@ -49,6 +49,12 @@ function jobOf(jobnet: CompiledJobnet, name: string): CompiledJob {
   return job;
 }
 
+function restSpecOf(jobnet: CompiledJobnet, name: string): RestSpec {
+  const job = jobOf(jobnet, name);
+  if (job.type !== 'rest') throw new Error(`job ${name} is a ${job.type} job, not a rest job`);
+  return job.spec;
+}
+
 /** True when the value is plain JSON: no undefined, no functions, no class instances, finite numbers. */
 function isPlainJson(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
@@ -142,7 +148,7 @@ describe('the bundled examples compiled', () => {
   });
 
   it('keep REST objects as written with their defaults, @VAR@ references unsubstituted (R-VAR-4), and the credential copied in with references only', () => {
-    const spec = jobOf(dailyCloseDev, 'extract-orders').spec as RestSpec;
+    const spec = restSpecOf(dailyCloseDev, 'extract-orders');
     expect(spec.credential).toMatchObject({ name: 'aws-batch', type: 'awssigv4', secretAccessKey: { secretRef: { env: 'AWS_BATCH_SECRET_ACCESS_KEY' } } });
     expect(spec.request).not.toHaveProperty('credential');
     expect(spec.request.url).toBe('https://batch.@AWS_REGION@.amazonaws.com/v1/submitjob');

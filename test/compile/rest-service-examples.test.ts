@@ -558,6 +558,12 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
     return compiled;
   }
 
+  function restSpecOf(jobnet: string, job: string): RestSpec {
+    const compiled = jobOf(jobnet, job);
+    if (compiled.type !== 'rest') throw new Error(`services/${jobnet} job ${job} is a ${compiled.type} job, not a rest job`);
+    return compiled.spec;
+  }
+
   it('validate through the same function as `jobnet validate`, without a single diagnostic', () => {
     expect(diagnostics.map(describeDiagnostic)).toEqual([]);
   });
@@ -585,7 +591,7 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
     'WOI %s, %s: the compiled job keeps every parameter of the seed',
     (_section, _name, example) => {
       const jobnet = jobnets.get(example.jobnet) as CompiledJobnet;
-      const spec = jobOf(example.jobnet, example.job).spec as RestSpec;
+      const spec = restSpecOf(example.jobnet, example.job);
       const { request, monitoring, termination } = spec;
       const call = { request, ...(monitoring === undefined ? {} : { monitoring }), ...(termination === undefined ? {} : { termination }) };
       // The run-time substitution of job-definition variables (R-VAR-4) gives back the seed's literal values.
@@ -598,7 +604,7 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
   it.each(seedExamples.map((e) => [e.section, `${e.jobnet}/${e.job}`, e] as const))(
     'WOI %s, %s: authenticates with the credential the seed names, of the type it needs',
     (_section, _name, example) => {
-      const credential = (jobOf(example.jobnet, example.job).spec as RestSpec).credential;
+      const credential = restSpecOf(example.jobnet, example.job).credential;
       expect(credential?.name).toBe(example.credential.name);
       expect(credential?.type).toBe(example.credential.type);
       if (credential?.type === 'awssigv4') {

@@ -128,7 +128,8 @@ function adapted(jobnetName: string, jobName: string, adapt: (spec: RestSpec) =>
   const jobnet = compiled.get(jobnetName);
   const job = jobnet?.jobs[jobName];
   if (jobnet === undefined || job === undefined) throw new Error(`${jobnetName}/${jobName} is not in the fixture`);
-  const spec = structuredClone(job.spec) as RestSpec;
+  if (job.type !== 'rest') throw new Error(`${jobnetName}/${jobName} is a ${job.type} job, not a rest job`);
+  const spec = structuredClone(job.spec);
   if (spec.monitoring !== undefined) Object.assign(spec.monitoring, { firstMonitorInterval: 1, pollingInterval: 1 });
   return { ...jobnet, name: `${jobnetName}-${jobName}`, jobs: { [jobName]: { ...job, predecessors: [], spec: adapt(spec) } }, children: {} };
 }
@@ -288,8 +289,9 @@ describe('the seed REST examples against emulators', () => {
       echo('sigv4', awsCredential('execute-api')),
     ];
     // awssigv4 signs for its endpoint; point this one at the echo target.
-    const sigv4 = runs[4]!.jobs.call!.spec as RestSpec;
-    sigv4.credential = awsCredential('execute-api', 'JOBNET_TEST_AWS_SECRET', new URL(target.url).host);
+    const sigv4 = runs[4]!.jobs.call!;
+    if (sigv4.type !== 'rest') throw new Error('the echo job is a rest job');
+    sigv4.spec.credential = awsCredential('execute-api', 'JOBNET_TEST_AWS_SECRET', new URL(target.url).host);
     for (const jobnet of runs) {
       const view = await ended(await run(jobnet));
       expect(summary(view)).toEqual({ '': 'normal', call: 'normal 0' });

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import type { CompiledJobFields } from '../../workflows/lib/compiled-jobnet.js';
+import type { CompiledJobSettings } from '../../workflows/lib/compiled-jobnet.js';
 import type { RestSpec } from '../../workflows/lib/job-specs.js';
 import { runOperationUpdate, type RunInput } from '../../workflows/run-contract.js';
 import { jobnetOf, summary } from './run-fixtures.js';
@@ -32,7 +32,7 @@ afterAll(async () => {
   await target?.stop();
 });
 
-function restJobnet(name: string, spec: Omit<RestSpec, 'outputLimitBytes'>, extra: Partial<CompiledJobFields> = {}): RunInput {
+function restJobnet(name: string, spec: Omit<RestSpec, 'outputLimitBytes'>, extra: Partial<CompiledJobSettings> = {}): RunInput {
   const jobnet = jobnetOf(name, [{ name: 'call', type: 'rest', spec: { outputLimitBytes: 1024 * 1024, ...spec }, ...extra }]);
   return { jobnet, children: {}, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'test', level: 1 };
 }

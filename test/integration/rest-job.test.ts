@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompiledJobFields } from '../../workflows/lib/compiled-jobnet.js';
+import type { CompiledJobFields, CompiledJobSettings } from '../../workflows/lib/compiled-jobnet.js';
 import type { RestCallSpec, RestCredential, RestMonitoringSpec, RestSpec } from '../../workflows/lib/job-specs.js';
 import { jobnetOf, startRunHarness, summary, type RunHarness } from './run-harness.js';
 import { startRestTarget, type RestTarget } from './rest-target.js';
@@ -52,7 +52,7 @@ function monitoringOf(url: string, extra: Partial<RestMonitoringSpec> = {}): Res
   };
 }
 
-function restJob(name: string, spec: Partial<RestSpec> & { request: RestSpec['request'] }, extra: Partial<CompiledJobFields> = {}): CompiledJobFields {
+function restJob(name: string, spec: Partial<RestSpec> & { request: RestSpec['request'] }, extra: Partial<CompiledJobSettings> = {}): CompiledJobFields {
   return { name, type: 'rest', spec: { outputLimitBytes: 1024 * 1024, ...spec }, ...extra };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Representative runs whose histories are committed for the replay test: every job type the
  * engine runs, joins and conditions, a failure with a restart Update, a child jobnet, a time
- * limit with retry, an exclusive resource and an event signal, and REST jobs that poll and that
- * are force-terminated with a termination request. Used by
+ * limit with retry, an exclusive resource and an event signal, REST jobs that poll and that
+ * are force-terminated with a termination request, and jobs of several types that end in the
+ * workflow task they start in, two of them refused before they run. Used by
  * scripts/record-run-histories.ts to record and by run-replay.test.ts to name them.
  */
 import type { WorkflowHandle } from '@temporalio/client';
@@ -121,6 +122,37 @@ export function runScenarios(restTarget = 'http://127.0.0.1:9'): RunScenario[] {
         ], { variables: { QUEUE: 'nightly' } }),
       ),
       steps: [{ when: (view) => view.status === 'abended', operation: { operation: 'closeRun', by: 'recorder' } }],
+    },
+    {
+      name: 'jobs-ending-together',
+      input: input(
+        jobnetOf(
+          'together',
+          [
+            { name: 'gate', type: 'sleep', spec: { seconds: 1 } },
+            // Each ends in the workflow task its lock is granted in, without a command of its own: a
+            // check, a zero sleep, a raise refused for its event name (over 12 bytes) and a wait refused
+            // for a control character after substitution (R-VAR-4).
+            { name: 'check', type: 'checkVariable', predecessors: after('gate'), exclusive: ['together-check'], spec: { variable: 'T.MISSING', invert: true } },
+            { name: 'nap', type: 'sleep', predecessors: after('gate'), exclusive: ['together-nap'], spec: { seconds: 0 } },
+            { name: 'refused', type: 'raiseEvent', predecessors: after('gate'), alwaysNormal: true, exclusive: ['together-refused'], spec: { event: 'NAME_OVER_12_BYTES' } },
+            { name: 'bell', type: 'waitTime', predecessors: after('gate'), alwaysNormal: true, exclusive: ['together-bell'], spec: { until: '@BELL@' } },
+            { name: 'all', type: 'sleep', predecessors: after('check', 'nap', 'refused', 'bell'), spec: { seconds: 0 } },
+            { name: 'go1', type: 'waitEvent', predecessors: after('all'), exclusive: ['together-go1'], spec: { event: 'GO1' } },
+            { name: 'go2', type: 'waitEvent', predecessors: after('all'), exclusive: ['together-go2'], spec: { event: 'GO2' } },
+            { name: 'either', type: 'checkVariable', join: 'any', predecessors: after('go1', 'go2'), spec: { variable: 'T.MISSING', invert: true } },
+          ],
+          { variables: { BELL: '\u0007' } },
+        ),
+      ),
+      steps: [
+        {
+          when: (view) => view.state.jobs.go1?.state === 'running' && view.state.jobs.go2?.state === 'running',
+          signal: async (handle) => {
+            await Promise.all([handle.signal(deliverEventSignal, { event: 'GO1' }), handle.signal(deliverEventSignal, { event: 'GO2' })]);
+          },
+        },
+      ],
     },
   ];
 }

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { getJobnetView } from '../../controller/jobnets/jobnet-client.js';
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import { systemCalendar } from '../../workflows/lib/business-calendar.js';
-import type { CompiledJobFields, CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import type { CompiledJobFields, CompiledJobnet, CompiledJobSettings } from '../../workflows/lib/compiled-jobnet.js';
 import { compiledScheduleOf, type CompiledSchedule } from '../../workflows/lib/compiled-schedule.js';
 import { jobnetOf } from './run-fixtures.js';
 
@@ -18,7 +18,7 @@ export function scheduledJobnet(project: string, name: string, jobs: CompiledJob
 }
 
 /** A sleep job. */
-export function sleepJob(name: string, seconds: number, extra: Partial<CompiledJobFields> = {}): CompiledJobFields {
+export function sleepJob(name: string, seconds: number, extra: Partial<CompiledJobSettings> = {}): CompiledJobFields {
   return { name, type: 'sleep', spec: { seconds }, ...extra };
 }
 

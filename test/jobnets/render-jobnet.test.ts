@@ -277,7 +277,7 @@ describe('apply summary', () => {
     name,
     revision: 'abc',
     digest: `digest-${name}`,
-    jobs: { a: compiledJob({ name: 'a', type: 'sleep' }) },
+    jobs: { a: compiledJob({ name: 'a', type: 'sleep', spec: { seconds: 1 } }) },
     ...(start !== undefined
       ? { schedule: { enabled: true, days: { everyDay: true }, dayPatterns: {}, start, catchUpWindowSeconds: 600, deadlines: {}, requireConfirmation: false } }
       : {}),

@@ -100,7 +100,7 @@ function jobnet(overrides: Partial<CompiledJobnet> = {}): CompiledJobnet {
     name: 'nightly',
     revision: 'a'.repeat(40),
     jobs: {
-      submit: compiledJob({ name: 'submit', type: 'rest', spec: { request: { url: 'https://batch.example.com/v1/jobs', method: 'POST' } } }),
+      submit: compiledJob({ name: 'submit', type: 'rest', spec: { request: { url: 'https://batch.example.com/v1/jobs', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 } }),
       wait: compiledJob({ name: 'wait', type: 'sleep', predecessors: [{ job: 'submit' }], spec: { seconds: 600 } }),
     },
     variables: { REGION: 'ap-northeast-1' },
@@ -116,7 +116,7 @@ describe('diffJobnets', () => {
 
   it('points into jobs, specs and requests', () => {
     const after = jobnet();
-    after.jobs = { ...after.jobs, submit: compiledJob({ name: 'submit', type: 'rest', spec: { request: { url: 'https://batch.example.com/v2/jobs', method: 'POST' } } }) };
+    after.jobs = { ...after.jobs, submit: compiledJob({ name: 'submit', type: 'rest', spec: { request: { url: 'https://batch.example.com/v2/jobs', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 } }) };
     expect(diffJobnets(jobnet(), after)).toEqual([{ path: '/jobs/submit/spec/request/url', before: '"https://batch.example.com/v1/jobs"', after: '"https://batch.example.com/v2/jobs"' }]);
   });
 
@@ -138,7 +138,7 @@ describe('diffJobnets', () => {
       title: 'Nightly',
       variables: { REGION: 'us-east-1' },
       schedule: { enabled: true, days: { everyDay: true }, dayPatterns: {}, start: { at: ['22:00'] }, catchUpWindowSeconds: 600, deadlines: {}, requireConfirmation: false },
-      jobs: { ...before.jobs, wait: { ...(before.jobs.wait as CompiledJobnet['jobs'][string]), spec: { seconds: 60 } } },
+      jobs: { ...before.jobs, wait: compiledJob({ name: 'wait', type: 'sleep', predecessors: [{ job: 'submit' }], spec: { seconds: 60 } }) },
     });
     expect(diffJobnets(before, after).map((c) => c.path)).toEqual(['/title', '/variables/REGION', '/schedule', '/jobs/wait/spec/seconds']);
   });

@@ -17,10 +17,10 @@ const jobnet: CompiledJobnet = {
   name: 'daily-close',
   revision: '0123456789abcdef0123456789abcdef01234567',
   jobs: {
-    extract: compiledJob({ name: 'extract', type: 'command' }),
-    load: compiledJob({ name: 'load', type: 'command', predecessors: [{ job: 'extract' }] }),
-    'publish-report': compiledJob({ name: 'publish-report', type: 'rest', predecessors: [{ job: 'load' }] }),
-    archive: compiledJob({ name: 'archive', type: 'sleep', timeLimitSeconds: 60 }),
+    extract: compiledJob({ name: 'extract', type: 'command', spec: { argv: ['extract'], env: {} } }),
+    load: compiledJob({ name: 'load', type: 'command', spec: { argv: ['load'], env: {} }, predecessors: [{ job: 'extract' }] }),
+    'publish-report': compiledJob({ name: 'publish-report', type: 'rest', spec: { request: { url: 'https://reports.example.com/publish', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 }, predecessors: [{ job: 'load' }] }),
+    archive: compiledJob({ name: 'archive', type: 'sleep', spec: { seconds: 30 }, timeLimitSeconds: 60 }),
   },
 };
 

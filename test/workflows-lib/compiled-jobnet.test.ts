@@ -18,7 +18,7 @@ function jobnet(jobs: Record<string, { after?: string[]; recovery?: string; rest
     jobs: Object.fromEntries(
       Object.entries(jobs).map(([name, { after, ...rest }]) => [
         name,
-        compiledJob({ name, type: 'sleep', predecessors: (after ?? []).map((job) => ({ job })), ...rest }),
+        compiledJob({ name, type: 'sleep', spec: { seconds: 1 }, predecessors: (after ?? []).map((job) => ({ job })), ...rest }),
       ]),
     ),
   };
@@ -26,9 +26,9 @@ function jobnet(jobs: Record<string, { after?: string[]; recovery?: string; rest
 
 describe('compiledJob', () => {
   it('fills in the defaults of the definition format', () => {
-    expect(compiledJob({ name: 'a', type: 'rest' })).toEqual({
+    expect(compiledJob({ name: 'a', type: 'sleep', spec: { seconds: 5 } })).toEqual({
       name: 'a',
-      type: 'rest',
+      type: 'sleep',
       predecessors: [],
       join: 'all',
       normalExitMax: 0,
@@ -38,7 +38,7 @@ describe('compiledJob', () => {
       rerunAfterRecovery: false,
       restartPoint: false,
       exclusive: [],
-      spec: {},
+      spec: { seconds: 5 },
     });
   });
 });

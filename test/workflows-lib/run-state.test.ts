@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compiledJob, type CompiledJob, type CompiledJobnet, type CompiledPredecessor } from '../../workflows/lib/compiled-jobnet.js';
+import { compiledJob, type CompiledJob, type CompiledJobnet, type CompiledJobSettings, type CompiledPredecessor, type JobType } from '../../workflows/lib/compiled-jobnet.js';
+import type { TypedJobSpec } from '../../workflows/lib/job-specs.js';
 import { parseExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
 import {
   captureVariables,
@@ -35,18 +36,30 @@ const t0 = Date.parse('2027-01-04T22:00:00Z');
 const at = (seconds: number) => t0 + seconds * 1000;
 const operator = (seconds: number, by = 'alice'): OperationContext => ({ by, at: at(seconds) });
 
-type JobSketch = Omit<Partial<CompiledJob>, 'predecessors'> & { after?: (string | { job: string; exitCode: string })[] };
+type JobSketch = Omit<Partial<CompiledJobSettings>, 'predecessors'> & { type?: JobType; after?: (string | { job: string; exitCode: string })[] };
+
+/** A spec of each job type; the run state machine never reads specs. */
+const sketchSpecs: { [T in JobType]: Extract<TypedJobSpec, { type: T }> } = {
+  command: { type: 'command', spec: { argv: ['true'], env: {} } },
+  rest: { type: 'rest', spec: { request: { url: 'https://api.example.com/jobs', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 } },
+  sleep: { type: 'sleep', spec: { seconds: 1 } },
+  waitTime: { type: 'waitTime', spec: { until: '0100' } },
+  raiseEvent: { type: 'raiseEvent', spec: { event: 'DONE' } },
+  waitEvent: { type: 'waitEvent', spec: { event: 'DONE' } },
+  checkVariable: { type: 'checkVariable', spec: { variable: 'CAP.STATUS', invert: false } },
+  jobnet: { type: 'jobnet', spec: { jobnet: 'child' } },
+};
 
 function jobnet(jobs: Record<string, JobSketch>): CompiledJobnet {
   const compiled: Record<string, CompiledJob> = {};
-  for (const [name, { after, ...fields }] of Object.entries(jobs)) {
+  for (const [name, { after, type, ...fields }] of Object.entries(jobs)) {
     const predecessors: CompiledPredecessor[] = (after ?? []).map((entry) => {
       if (typeof entry === 'string') return { job: entry };
       const parsed = parseExitCodeCondition(entry.exitCode);
       if (!parsed.ok) throw new Error(parsed.message);
       return { job: entry.job, condition: parsed.condition };
     });
-    compiled[name] = compiledJob({ type: 'command', ...fields, name, predecessors });
+    compiled[name] = compiledJob({ ...sketchSpecs[type ?? 'command'], ...fields, name, predecessors });
   }
   return { project: 'sales', name: 'daily-close', revision: 'abc123', jobs: compiled };
 }

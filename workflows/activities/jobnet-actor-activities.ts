@@ -21,33 +21,18 @@ import {
 import {
   applyDefinitionSignal,
   clearEventsUpdate,
-  copyJobnetName,
   deliverEventUpdate,
   jobnetOperationUpdate,
   type JobnetActorInput,
 } from '../jobnet-actor-contract.js';
 import { runOperationUpdate } from '../run-contract.js';
-import type { CompiledJobnet } from '../lib/compiled-jobnet.js';
+import { copyDefinition } from '../lib/jobnet-copy.js';
 import { isWorkflowNotFound, refusalReason, updateRefusalReason } from '../lib/temporal-refusals.js';
-import { copyDigest, eventRegistryWorkflowId, jobnetActorWorkflowId, searchAttributeKeys, workflowTypes } from '../lib/wire-contract.js';
+import { eventRegistryWorkflowId, jobnetActorWorkflowId, searchAttributeKeys, workflowTypes } from '../lib/wire-contract.js';
 import type { JobnetActorActivities, JobnetCopyAnswer, JobnetCopyRequest, RunOperationOfJobnet, RunOperationOutcome } from './activity.types.js';
 
 /** The refusal reason of a target workflow that does not run. */
 const notRunning = 'its workflow is not running';
-
-/**
- * The compiled copy of `definition` for suffix `suffix` (R-JN-3): named `<name>_<suffix>`, with
- * no time trigger of its own (it runs the starts and events handed to it).
- */
-export function copyDefinition(definition: CompiledJobnet, suffix: string): CompiledJobnet {
-  const copy: CompiledJobnet = { ...definition, name: copyJobnetName(definition.name, suffix) };
-  if (definition.schedule !== undefined) {
-    const start = definition.schedule.start.events !== undefined ? { events: definition.schedule.start.events } : {};
-    copy.schedule = { ...definition.schedule, start, deadlines: {} };
-  }
-  if (definition.digest !== undefined) copy.digest = copyDigest(definition.digest, suffix);
-  return copy;
-}
 
 export function createJobnetActorActivities(options: { client: Client; taskQueue: string }): JobnetActorActivities {
   const { client, taskQueue } = options;

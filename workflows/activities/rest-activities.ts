@@ -17,21 +17,23 @@
  *
  * Secrets are resolved here and nowhere else (R-CRED-4); whatever these activities return, throw
  * or log — response sections, takeover values, variables, messages, failures — has every form of
- * every resolved secret value replaced by `***` (R-SEC-1, `rest/secret-redaction.ts`): a service
+ * every resolved secret value replaced by `***` (R-SEC-1, `lib/secret-redaction.ts`): a service
  * may echo a secret escaped or encoded, and all of it reaches Temporal history.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
-import { pollNotFinishedType, restExitCodes, restMessages, type RestRequestType } from '../lib/rest-messages.js';
 import type { RestCallSpec } from '../lib/job-specs.js';
+import { prepareCall } from '../lib/rest-call.js';
+import { pollNotFinishedType, restExitCodes, restMessages, type RestRequestType } from '../lib/rest-messages.js';
+import { exchangeFailure, extractAll, extractValue, formatResponseSection, type HttpExchange, type ResponseDocument, type StepFailure } from '../lib/rest-response.js';
+import { createSecretRedactor, redactValues, type Redactor } from '../lib/secret-redaction.js';
 import { substituteVariables, type VariableSources } from '../lib/variable-references.js';
 import type { RestCallInput, RestPollOutcome, RestRequestOutcome, RestTerminationOutcome } from './activity.types.js';
+import { readResponseDocument } from './rest/read-response.js';
 import { AuthenticationError, prepareAuthentication, type RestAuthentication } from './rest/rest-authentication.js';
-import { prepareCall, sendCall, type HttpExchange } from './rest/rest-call.js';
-import { extractAll, extractValue, formatResponseSection, readResponseDocument, type ResponseDocument } from './rest/rest-response.js';
-import { createSecretRedactor, redactValues, type Redactor } from './rest/secret-redaction.js';
+import { sendCall } from './rest/send-call.js';
 
 /** Heartbeat details of the termination activity. */
 interface TerminationProgress {
@@ -77,12 +79,6 @@ export function createRestActivities(options: { client?: Client } = {}) {
   return { restRequest, restPoll, restTerminate: (input: RestCallInput) => restTerminate(input, options.client) };
 }
 
-/** A failed step: the exit code and message that end the job. */
-interface StepFailure {
-  exitCode: number;
-  message: string;
-}
-
 const noRedaction: Redactor = (text) => text;
 
 /**
@@ -117,23 +113,6 @@ async function readyCall(
   } catch (error) {
     if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, redact: createSecretRedactor(authentication.secrets) };
     throw redactedFailure(error, createSecretRedactor(authentication.secrets));
-  }
-}
-
-/** The failure an exchange that brought no usable response stands for, or undefined for a 2xx. */
-function exchangeFailure(exchange: HttpExchange, type: RestRequestType, timeoutSeconds: number): StepFailure | undefined {
-  switch (exchange.kind) {
-    case 'timeout':
-      return { exitCode: restExitCodes.timedOut, message: restMessages.timedOut(type, timeoutSeconds) };
-    case 'network':
-      return { exitCode: restExitCodes.requestFailed, message: restMessages.networkIssue(type, exchange.detail) };
-    case 'cancelled':
-      return { exitCode: restExitCodes.requestFailed, message: restMessages.requestIssue(type, 'cancelled') };
-    case 'response':
-      if (exchange.status < 200 || exchange.status > 299) {
-        return { exitCode: restExitCodes.requestFailed, message: restMessages.httpFailed(type, exchange.status) };
-      }
-      return undefined;
   }
 }
 

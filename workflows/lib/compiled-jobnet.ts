@@ -17,6 +17,7 @@ import type { BusinessCalendar } from './business-calendar.js';
 import type { CompiledSchedule } from './compiled-schedule.js';
 import type { ExitCodeCondition } from './exit-code-condition.js';
 import type { JobType } from './exit-classification.js';
+import type { JobSpecs, TypedJobSpec } from './job-specs.js';
 
 export type { JobType } from './exit-classification.js';
 
@@ -36,10 +37,9 @@ export interface CompiledRetry {
   onExitCodes?: number[];
 }
 
-/** One job of a compiled jobnet, with every default filled in. */
-export interface CompiledJob {
+/** What every compiled job has, whatever its type, with every default filled in. */
+export interface CompiledJobBase {
   name: string;
-  type: JobType;
   title?: string;
   /** Predecessors in definition order (R-JN-1). */
   predecessors: CompiledPredecessor[];
@@ -68,9 +68,17 @@ export interface CompiledJob {
   exclusive: string[];
   /** Output lines `NAME=VALUE` become jobnet variables `PREFIX.NAME` (R-VAR-1). */
   capturePrefix?: string;
-  /** The type-specific part (request, seconds, until, …); opaque to the run engine. */
-  spec: unknown;
 }
+
+/**
+ * One job of a compiled jobnet: the common part plus its `type` and the type-specific `spec`
+ * (request, seconds, until, …) of that type (`job-specs.ts`). Checking `type` narrows `spec`.
+ * Only the TypeScript type is a union: the JSON is the same object whatever the type.
+ */
+export type CompiledJob = CompiledJobBase & TypedJobSpec;
+
+/** A compiled job of one type. */
+export type CompiledJobOf<T extends JobType> = CompiledJobBase & { type: T; spec: JobSpecs[T] };
 
 /** A jobnet compiled for execution, pinned to one revision of the definitions. */
 export interface CompiledJobnet {
@@ -108,16 +116,19 @@ export interface CompiledJobnet {
   jobs: Record<string, CompiledJob>;
 }
 
-/** What a caller must say about a job; everything else takes the definition format's default. */
-export type CompiledJobFields = Pick<CompiledJob, 'name' | 'type'> & Partial<Omit<CompiledJob, 'name' | 'type'>>;
+/** The settings of a job other than its name, type and spec; each has a default. */
+export type CompiledJobSettings = Omit<CompiledJobBase, 'name'>;
+
+/** What a caller must say about a job (name, type and spec); every setting takes the definition format's default. */
+export type CompiledJobFields = Pick<CompiledJobBase, 'name'> & TypedJobSpec & Partial<CompiledJobSettings>;
 
 /**
  * A compiled job with the defaults of the definition format: no predecessors, `join: all`,
  * `normalExitMax: 0`, `alwaysNormal`, `hold`, `disabled`, `rerunAfterRecovery` and
- * `restartPoint` false, no exclusive resources, an empty spec. Never throws.
+ * `restartPoint` false, no exclusive resources. Never throws.
  */
 export function compiledJob(fields: CompiledJobFields): CompiledJob {
-  return {
+  const defaults: CompiledJobSettings = {
     predecessors: [],
     join: 'all',
     normalExitMax: 0,
@@ -127,9 +138,9 @@ export function compiledJob(fields: CompiledJobFields): CompiledJob {
     rerunAfterRecovery: false,
     restartPoint: false,
     exclusive: [],
-    spec: {},
-    ...fields,
   };
+  // The spec keeps its place after the settings, where compiled JSON has always had it.
+  return Object.assign({ ...defaults, spec: fields.spec }, fields);
 }
 
 /** Job names in sorted order: the one iteration order of the run engine. */

@@ -8,7 +8,6 @@
  * routes with it, and the plan can show them.
  */
 import type { CompiledJobnet } from './compiled-jobnet.js';
-import type { WaitEventSpec } from './job-specs.js';
 
 /** The events one jobnet waits for. */
 export interface EventRoute {
@@ -30,11 +29,7 @@ export interface EventScope {
 export function eventRouteOf(jobnet: CompiledJobnet): EventRoute | undefined {
   const startEvents = [...(jobnet.schedule?.start.events?.names ?? [])].sort();
   const waitEvents = [
-    ...new Set(
-      Object.values(jobnet.jobs)
-        .filter((job) => job.type === 'waitEvent')
-        .map((job) => (job.spec as WaitEventSpec).event),
-    ),
+    ...new Set(Object.values(jobnet.jobs).flatMap((job) => (job.type === 'waitEvent' ? [job.spec.event] : []))),
   ].sort();
   if (startEvents.length === 0 && waitEvents.length === 0) return undefined;
   return { project: jobnet.project, jobnet: jobnet.name, startEvents, waitEvents };

@@ -2,10 +2,12 @@
  * The type-specific part of a compiled job (`CompiledJob.spec`), one shape per job type
  * (SPEC 4.5), as the compile step writes it: defaults filled in, durations in seconds, and the
  * strings still holding their `@…@` variable references, which are substituted when the job
- * starts (R-VAR-4).
+ * starts (R-VAR-4). {@link JobSpecs} says which shape belongs to which type.
  *
  * Plain JSON types only; this module runs inside the Temporal workflow sandbox.
  */
+import type { JobType } from './exit-classification.js';
+
 /** Operators of a numeric `checkVariable` comparison (R-JOBT-6, WOI 8.1.6 `-num`). */
 export type NumberOperator = 'EQ' | 'NE' | 'GT' | 'GE' | 'LT' | 'LE';
 
@@ -143,3 +145,21 @@ export interface RestSpec {
   /** Cap of the job's output in bytes (R-REST-6). */
   outputLimitBytes: number;
 }
+
+/**
+ * The spec of each job type: `CompiledJob` pairs a job's `type` with `JobSpecs[type]`, so a
+ * reader that checked the type has the right spec without a cast.
+ */
+export interface JobSpecs {
+  rest: RestSpec;
+  sleep: SleepSpec;
+  waitTime: WaitTimeSpec;
+  raiseEvent: RaiseEventSpec;
+  waitEvent: WaitEventSpec;
+  checkVariable: CheckVariableSpec;
+  jobnet: ChildJobnetSpec;
+  command: CommandSpec;
+}
+
+/** A job type and the spec of that type: the part of a compiled job that differs by type. */
+export type TypedJobSpec = { [T in JobType]: { type: T; spec: JobSpecs[T] } }[JobType];

@@ -120,7 +120,7 @@ export type SubstitutionExitCode = 245 | 246;
 
 export type SubstitutionFailure = { ok: false; exitCode: SubstitutionExitCode; message: string };
 export type TextSubstitution = { ok: true; text: string } | SubstitutionFailure;
-export type ValueSubstitution = { ok: true; value: unknown } | SubstitutionFailure;
+export type ValueSubstitution<T = unknown> = { ok: true; value: T } | SubstitutionFailure;
 
 /** One pass of the pipeline: which token kinds it replaces and where their values come from. */
 interface SubstitutionPass {
@@ -252,17 +252,21 @@ function childField(field: string, key: string | number): string {
 }
 
 /**
- * Applies {@link substituteVariables} to every string inside a JSON-like value (a REST body, or
- * the `query`/`header` maps), returning a new value; object keys, numbers, booleans and null are
- * left untouched and the input is not modified. `limits` apply to each string separately, and the
- * field in a message is the path of that string (e.g. `request.header.Authorization`). Stops at the
- * first failure. Never throws.
+ * Applies {@link substituteVariables} to every string inside a JSON-like value (a REST body, the
+ * `query`/`header` maps, a job's spec), returning a new value; object keys, numbers, booleans and
+ * null are left untouched and the input is not modified. `limits` apply to each string separately,
+ * and the field in a message is the path of that string (e.g. `request.header.Authorization`).
+ * Stops at the first failure. Never throws.
+ *
+ * The result has the type of the input: only strings are replaced, and only by strings. (Strings
+ * of a literal type, an HTTP method or an operator, come from schema enums that cannot hold a
+ * reference, so they come back as they were.)
  */
-export function substituteInValue(
-  value: unknown,
-  sources: VariableSources,
-  limits: SubstitutionLimits,
-): ValueSubstitution {
+export function substituteInValue<T>(value: T, sources: VariableSources, limits: SubstitutionLimits): ValueSubstitution<T> {
+  return substituteInJson(value, sources, limits) as ValueSubstitution<T>;
+}
+
+function substituteInJson(value: unknown, sources: VariableSources, limits: SubstitutionLimits): ValueSubstitution {
   if (typeof value === 'string') {
     const substituted = substituteVariables(value, sources, limits);
     return substituted.ok ? { ok: true, value: substituted.text } : substituted;
@@ -270,7 +274,7 @@ export function substituteInValue(
   if (Array.isArray(value)) {
     const items: unknown[] = [];
     for (let index = 0; index < value.length; index++) {
-      const item = substituteInValue(value[index], sources, { ...limits, field: childField(limits.field, index) });
+      const item = substituteInJson(value[index], sources, { ...limits, field: childField(limits.field, index) });
       if (!item.ok) return item;
       items.push(item.value);
     }
@@ -279,7 +283,7 @@ export function substituteInValue(
   if (isPlainObject(value)) {
     const result: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
-      const substituted = substituteInValue(member, sources, { ...limits, field: childField(limits.field, key) });
+      const substituted = substituteInJson(member, sources, { ...limits, field: childField(limits.field, key) });
       if (!substituted.ok) return substituted;
       Object.defineProperty(result, key, { value: substituted.value, enumerable: true, writable: true, configurable: true });
     }

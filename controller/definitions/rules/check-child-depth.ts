@@ -8,7 +8,7 @@
  */
 import { jobnetKey } from '../definition-index.js';
 import { isCyclic, shortestCycle, stronglyConnectedComponents } from '../directed-graph.js';
-import { chainText, maxChainShown, validJobs, seg, validEntries, type Rule } from './rule-context.js';
+import { chainText, jobFields, maxChainShown, seg, textField, validEntries, type Rule } from './rule-context.js';
 
 export const maxChildDepth = 5;
 
@@ -28,11 +28,12 @@ export const checkChildDepth: Rule = (context) => {
   const children = new Map<string, [string, string][]>();
   for (const [key, jobnet] of validEntries(jobnets)) {
     const calls: [string, string][] = [];
-    for (const [name, job] of validJobs(jobnet)) {
-      if (job.type === 'jobnet') {
-        const child = jobnetKey(jobnet.value.metadata.project, job.jobnet);
-        if (jobnets.has(child)) calls.push([child, name]);
-      }
+    // A child call counts also from a job with schema errors elsewhere (rule-context.ts `jobFields`).
+    for (const job of jobFields(jobnet)) {
+      const name = job.field('/type') === 'jobnet' ? textField(job, '/jobnet') : undefined;
+      if (name === undefined) continue;
+      const child = jobnetKey(jobnet.value.metadata.project, name);
+      if (jobnets.has(child)) calls.push([child, job.name]);
     }
     children.set(key, calls);
   }

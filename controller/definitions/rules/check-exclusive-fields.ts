@@ -9,7 +9,7 @@ import { validJobs, seg, validEntries, type Rule, type RuleContext } from './rul
 export const checkExclusiveFields: Rule = (context) => {
   const { index } = context;
   for (const [, credential] of validEntries(index.credentials)) {
-    const spec = credential.value.spec as { type: string; resource?: unknown; scope?: unknown };
+    const spec = credential.value.spec;
     if (spec.type === 'azuread') {
       exactlyOne(context, credential, '/spec', spec, ['resource', 'scope'], 'an azuread credential needs the token audience: `resource` for a v1 endpoint or `scope` for a v2 endpoint');
     }

@@ -5,7 +5,7 @@
  */
 import { nameLimits, utf8ByteLength } from '../../../workflows/lib/name-rules.js';
 import type { Located } from '../definition-index.js';
-import { isSchemaValidExceptJobs, validJobs, seg, type Rule, type RuleContext } from './rule-context.js';
+import { isSchemaValidExceptJobs, jobFields, textField, type Rule, type RuleContext } from './rule-context.js';
 
 
 export const checkNameLengths: Rule = (context) => {
@@ -35,15 +35,18 @@ export const checkNameLengths: Rule = (context) => {
     spec.start?.events?.names.forEach((name, i) =>
       limit(context, jobnet, `/spec/start/events/names/${i}`, name, nameLimits.eventNameBytes, 'an event name'),
     );
-    for (const [jobName, job] of validJobs(jobnet)) {
-      const at = `/spec/jobs${seg(jobName)}`;
-      limit(context, jobnet, `${at}/description`, job.description, nameLimits.descriptionBytes, 'a description');
-      if (job.type === 'raiseEvent') {
-        limit(context, jobnet, `${at}/event`, job.event, nameLimits.raisedEventNameBytes, 'a raised event name');
+    // Also the jobs with schema errors elsewhere: `limit` reads only strings, and `field` nothing already reported.
+    for (const job of jobFields(jobnet)) {
+      const at = job.pointer;
+      limit(context, jobnet, `${at}/description`, job.field('/description'), nameLimits.descriptionBytes, 'a description');
+      const type = job.field('/type');
+      if (type === 'raiseEvent') {
+        limit(context, jobnet, `${at}/event`, job.field('/event'), nameLimits.raisedEventNameBytes, 'a raised event name');
         // A parameter with variables is measured after substitution, at run time (exit 246).
-        if (!job.param?.includes('@')) limit(context, jobnet, `${at}/param`, job.param, nameLimits.eventParameterBytes, 'a variable parameter');
-      } else if (job.type === 'waitEvent') {
-        limit(context, jobnet, `${at}/event`, job.event, nameLimits.eventNameBytes, 'an event name');
+        const param = textField(job, '/param');
+        if (!param?.includes('@')) limit(context, jobnet, `${at}/param`, param, nameLimits.eventParameterBytes, 'a variable parameter');
+      } else if (type === 'waitEvent') {
+        limit(context, jobnet, `${at}/event`, job.field('/event'), nameLimits.eventNameBytes, 'an event name');
       }
     }
   }

@@ -1,11 +1,13 @@
 /**
  * References resolve (R-REPO-3, R-CAL-1, R-DAYS-2, R-CRED-1, R-JN-2, R-EVT-1, R-INC-1):
  * a jobnet's project, calendars, day patterns, credentials (of a type usable where they are
- * named), child jobnets and event scopes must all exist in the same revision.
+ * named), child jobnets and event scopes must all exist in the same revision. The references of a
+ * job with schema errors elsewhere are checked too, where they are well formed and not already
+ * reported (rule-context.ts `jobFields`).
  */
 import { jobnetKey, systemCalendarName, type Located } from '../definition-index.js';
 import type { JobnetDocument } from '../types.generated.js';
-import { isSchemaValidExceptJobs, isSchemaValid, validJobs, seg, validEntries, type Rule, type RuleContext } from './rule-context.js';
+import { isRecord, isSchemaValidExceptJobs, isSchemaValid, jobFields, textField, validEntries, type Rule, type RuleContext } from './rule-context.js';
 
 /** Credential types a REST job can authenticate with (WOI 4.2: scs is for SAP jobs only). */
 const restCredentialTypes = ['basic', 'azuread', 'bearer', 'awssigv4', 'others'];
@@ -32,7 +34,8 @@ export const checkReferences: Rule = (context) => {
       context.report('REF-CREDENTIAL', `credential "${name}" is not defined${known(index.credentials.keys())}`, at, pointer);
       return;
     }
-    const type = (credential.value.spec as { type?: string } | undefined)?.type;
+    const spec: unknown = credential.value.spec;
+    const type = isRecord(spec) && typeof spec.type === 'string' ? spec.type : undefined;
     if (types && type && !types.includes(type)) {
       context.report('REF-CREDENTIAL', `credential "${name}" has type ${type}; here it must be ${types.join(' or ')}`, at, pointer);
     }
@@ -89,28 +92,35 @@ function checkJobnetReferences(
   requireDayPattern(spec.daysFrom, jobnet, '/spec/daysFrom');
   requireDayPattern(spec.days?.except?.dayPattern, jobnet, '/spec/days/except/dayPattern');
 
-  for (const [name, job] of validJobs(jobnet)) {
-    const at = `/spec/jobs${seg(name)}`;
-    switch (job.type) {
+  for (const job of jobFields(jobnet)) {
+    const at = job.pointer;
+    switch (job.field('/type')) {
       case 'rest':
-        requireRestCredential(job.request.credential, jobnet, `${at}/request/credential`);
+        requireRestCredential(textField(job, '/request/credential'), jobnet, `${at}/request/credential`);
         break;
-      case 'jobnet':
-        if (!index.jobnets.has(jobnetKey(ownProject, job.jobnet))) {
+      case 'jobnet': {
+        const child = textField(job, '/jobnet');
+        if (child !== undefined && !index.jobnets.has(jobnetKey(ownProject, child))) {
           context.report(
             'REF-JOBNET',
-            `child jobnet "${job.jobnet}" is not defined in project "${ownProject}" (a child jobnet must be in the same project)`,
+            `child jobnet "${child}" is not defined in project "${ownProject}" (a child jobnet must be in the same project)`,
             jobnet,
             `${at}/jobnet`,
           );
         }
         break;
+      }
       case 'raiseEvent': {
-        const project = job.project ?? ownProject;
-        if (job.project !== undefined && !index.projects.has(job.project)) {
-          context.report('REF-PROJECT', `event scope: project "${job.project}" is not defined`, jobnet, `${at}/project`);
-        } else if (job.jobnet !== undefined && !index.jobnets.has(jobnetKey(project, job.jobnet))) {
-          context.report('REF-JOBNET', `event scope: jobnet "${job.jobnet}" is not defined in project "${project}"`, jobnet, `${at}/jobnet`);
+        // A scope whose project cannot be read says nothing about its jobnet either.
+        const scopeProject = job.value('/project');
+        const named = textField(job, '/project');
+        if (scopeProject !== undefined && named === undefined) break;
+        const project = named ?? ownProject;
+        const scopeJobnet = textField(job, '/jobnet');
+        if (named !== undefined && !index.projects.has(named)) {
+          context.report('REF-PROJECT', `event scope: project "${named}" is not defined`, jobnet, `${at}/project`);
+        } else if (scopeJobnet !== undefined && !index.jobnets.has(jobnetKey(project, scopeJobnet))) {
+          context.report('REF-JOBNET', `event scope: jobnet "${scopeJobnet}" is not defined in project "${project}"`, jobnet, `${at}/jobnet`);
         }
         break;
       }

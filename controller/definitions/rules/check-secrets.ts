@@ -3,7 +3,7 @@
  * git. The schema accepts both forms on purpose, so that this rule can give a located error
  * naming the field (and never echo the value).
  */
-import { seg, type Rule } from './rule-context.js';
+import { isRecord, seg, type Rule } from './rule-context.js';
 
 /** Secret fields per credential type (R-CRED-1). */
 export const secretFields: Record<string, readonly string[]> = {
@@ -17,8 +17,8 @@ export const secretFields: Record<string, readonly string[]> = {
 
 export const checkSecrets: Rule = (context) => {
   for (const credential of context.index.credentials.values()) {
-    const spec = credential.value.spec as unknown as Record<string, unknown> | undefined;
-    if (!spec || typeof spec !== 'object') continue;
+    const spec: unknown = credential.value.spec;
+    if (!isRecord(spec)) continue;
     const type = typeof spec.type === 'string' ? spec.type : '';
     for (const field of secretFields[type] ?? []) {
       if (typeof spec[field] === 'string') {

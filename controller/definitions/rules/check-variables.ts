@@ -3,11 +3,14 @@
  * when Settings, the Project or the Jobnet defines it, when every Environment defines it (any of
  * them may be the one selected at run time), or — in a REST job — when the job's credential has
  * it among its `keys` (R-CRED-2). R-VAR-1: `@PREFIX.NAME@` needs a job that captures PREFIX.
+ *
+ * A job with schema errors is read too (rule-context.ts `jobFields`): its strings outside the
+ * fields the schema reported, its capture prefix and its child jobnet count, so a typo in one field
+ * hides no unknown variable in another and makes no capture of the job look missing.
  */
 import { findVariableReferences } from '../../../workflows/lib/variable-references.js';
 import { jobnetKey } from '../definition-index.js';
-import type { Job } from '../types.generated.js';
-import { validJobs, seg, validEntries, type Rule, type RuleContext } from './rule-context.js';
+import { isRecord, jobFields, seg, textField, validEntries, type JobFields, type Rule, type RuleContext } from './rule-context.js';
 
 export const checkVariables: Rule = (context) => {
   const { index } = context;
@@ -21,11 +24,11 @@ export const checkVariables: Rule = (context) => {
     const projectVariables = new Set(Object.keys(index.projects.get(metadata.project)?.value.spec?.variables ?? {}));
     const jobnetVariables = new Set(Object.keys(spec.variables ?? {}));
 
-    for (const [jobName, job] of validJobs(jobnet)) {
-      const credentialKeys = new Set(Object.keys(credentialOf(context, job)?.keys ?? {}));
+    for (const job of jobFields(jobnet)) {
+      const credential = credentialKeysOf(context, job);
       const seen = new Set<string>();
-      const jobPointer = `/spec/jobs${seg(jobName)}`;
-      forEachString(job, jobPointer, (text, pointer) => {
+      const jobPointer = job.pointer;
+      const visit = (text: string, pointer: string): void => {
         // Free text is not substituted, so it may mention @ signs freely.
         if (pointer === `${jobPointer}/title` || pointer === `${jobPointer}/description`) return;
         for (const reference of findVariableReferences(text)) {
@@ -34,7 +37,9 @@ export const checkVariables: Rule = (context) => {
           seen.add(id);
           if (reference.kind === 'definition') {
             const name = reference.name;
-            if (jobnetVariables.has(name) || projectVariables.has(name) || settingsVariables.has(name) || credentialKeys.has(name)) continue;
+            // A credential that cannot be read could have the name among its keys.
+            if (credential === 'unreadable') continue;
+            if (jobnetVariables.has(name) || projectVariables.has(name) || settingsVariables.has(name) || credential.has(name)) continue;
             const defining = environments.filter((e) => e.value.spec?.variables && Object.hasOwn(e.value.spec.variables, name));
             if (defining.length > 0 && defining.length === environments.length) continue;
             const message =
@@ -57,15 +62,18 @@ export const checkVariables: Rule = (context) => {
             }
           }
         }
-      });
-      if (job.type === 'checkVariable') {
-        const prefix = job.variable.split('.')[0]!;
+      };
+      // Fields the schema reported (an unknown field, a value of the wrong type) are not read.
+      forEachString(job.value(''), jobPointer, visit, job.reported);
+      const checked = job.field('/type') === 'checkVariable' ? textField(job, '/variable') : undefined;
+      if (checked !== undefined) {
+        const prefix = checked.split('.')[0]!;
         if (!sees(key, prefix)) {
           context.report(
             'VAR-CAPTURE-UNKNOWN',
-            `checkVariable reads ${job.variable}, but no job of this jobnet${parents.has(key) ? ' or of its parent jobnets' : ''} captures the prefix "${prefix}"`,
+            `checkVariable reads ${checked}, but no job of this jobnet${parents.has(key) ? ' or of its parent jobnets' : ''} captures the prefix "${prefix}"`,
             jobnet,
-            `/spec/jobs${seg(jobName)}/variable`,
+            `${jobPointer}/variable`,
           );
         }
       }
@@ -73,9 +81,17 @@ export const checkVariables: Rule = (context) => {
   }
 };
 
-function credentialOf(context: RuleContext, job: Job): { keys?: Record<string, unknown> } | undefined {
-  if (job.type !== 'rest' || !job.request.credential) return undefined;
-  return context.index.credentials.get(job.request.credential)?.value.spec;
+/**
+ * The keys of the credential a job names in `request.credential` (R-CRED-2): none when it names
+ * none (or an undefined one, which is reported as such), `unreadable` when the name itself has a
+ * schema error or is not a name.
+ */
+function credentialKeysOf(context: RuleContext, job: JobFields): Set<string> | 'unreadable' {
+  if (job.value('/request/credential') === undefined) return new Set();
+  const name = textField(job, '/request/credential');
+  if (name === undefined) return 'unreadable';
+  const keys: unknown = context.index.credentials.get(name)?.value.spec?.keys;
+  return new Set(isRecord(keys) ? Object.keys(keys) : []);
 }
 
 /** Jobnets that run each jobnet as a child: child key → parent keys. */
@@ -92,7 +108,10 @@ function childJobnets(context: RuleContext): Map<string, Set<string>> {
   const children = new Map<string, Set<string>>();
   for (const [key, jobnet] of validEntries(context.index.jobnets)) {
     const calls = new Set<string>();
-    for (const [, job] of validJobs(jobnet)) if (job.type === 'jobnet') calls.add(jobnetKey(jobnet.value.metadata.project, job.jobnet));
+    for (const job of jobFields(jobnet)) {
+      const child = job.field('/type') === 'jobnet' ? textField(job, '/jobnet') : undefined;
+      if (child !== undefined) calls.add(jobnetKey(jobnet.value.metadata.project, child));
+    }
     children.set(key, calls);
   }
   return children;
@@ -108,8 +127,8 @@ function capturedPrefixLookup(context: RuleContext): (key: string, prefix: strin
   const children = childJobnets(context);
   const capturers = new Map<string, string[]>();
   for (const [key, jobnet] of validEntries(context.index.jobnets)) {
-    for (const [, job] of validJobs(jobnet)) {
-      const prefix = job.variables?.capture;
+    for (const job of jobFields(jobnet)) {
+      const prefix = textField(job, '/variables/capture');
       if (!prefix) continue;
       const keys = capturers.get(prefix);
       if (keys === undefined) capturers.set(prefix, [key]);
@@ -135,11 +154,15 @@ function capturedPrefixLookup(context: RuleContext): (key: string, prefix: strin
   };
 }
 
-/** Calls `visit` for every string value (not keys) inside `value`, with its JSON pointer. */
-export function forEachString(value: unknown, pointer: string, visit: (text: string, pointer: string) => void): void {
+/**
+ * Calls `visit` for every string value (not keys) inside `value`, with its JSON pointer; a value
+ * whose pointer `skip` accepts is passed over with everything inside it.
+ */
+export function forEachString(value: unknown, pointer: string, visit: (text: string, pointer: string) => void, skip?: (pointer: string) => boolean): void {
+  if (skip?.(pointer) === true) return;
   if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value)) value.forEach((item, i) => forEachString(item, `${pointer}/${i}`, visit));
+  else if (Array.isArray(value)) value.forEach((item: unknown, i) => forEachString(item, `${pointer}/${i}`, visit, skip));
   else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) forEachString(v, `${pointer}${seg(k)}`, visit);
+    for (const [k, v] of Object.entries(value)) forEachString(v, `${pointer}${seg(k)}`, visit, skip);
   }
 }

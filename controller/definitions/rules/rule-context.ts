@@ -36,8 +36,10 @@ export function isSchemaValid(located: Located<unknown>): boolean {
 
 /**
  * Iterates over the documents of a map that content rules can read. A jobnet whose only schema
- * errors sit inside some of its jobs stays readable — those jobs are skipped by `validJobs` —
- * so one typo in one job does not hide a cycle or an unknown variable elsewhere in the jobnet.
+ * errors sit inside some of its jobs stays readable: the rules of the job graph, references,
+ * variables and name lengths read every job through {@link jobFields}, so a typo in one field
+ * does not hide a cycle or an unknown name in another; the rules of type-specific fields read
+ * only the jobs that passed ({@link validJobs}).
  */
 export function* validEntries<T>(map: Map<string, Located<T>>): Generator<[string, Located<T>]> {
   for (const entry of map) if (isSchemaValidExceptJobs(entry[1])) yield entry;
@@ -48,10 +50,94 @@ export function isSchemaValidExceptJobs(located: Located<unknown>): boolean {
   return located.schemaErrorPaths.every((p) => jobPointer.test(p));
 }
 
-/** The jobs of a readable jobnet that passed the schema, in definition order. */
+/**
+ * The jobs of a readable jobnet that passed the schema, in definition order: what the rules that
+ * read a job's type-specific fields (REST connection info, checkVariable forms, waitTime times)
+ * see, because those fields have the shapes the schema gives them only when it accepted the job.
+ */
 export function validJobs(jobnet: Located<JobnetDocument>): [string, Job][] {
   const broken = new Set(jobnet.schemaErrorPaths.map((p) => pointerToSegments(p)[2]));
   return Object.entries(jobnet.value.spec.jobs).filter(([name]) => !broken.has(name));
+}
+
+/**
+ * A job of a readable jobnet as the rules that can look past its schema errors read it — the job
+ * graph (`after`, `recovery`, child jobnets), references and variables — so that a typo in one
+ * field of a job does not hide a cycle or an unknown name in another. Nothing the schema checks
+ * can be assumed (a job of an unknown type is not checked at all), so every value is `unknown`
+ * and a rule checks its type before it uses it; and {@link JobFields.field} gives nothing for a
+ * field the schema already reported, so one mistake is still reported once.
+ */
+export interface JobFields {
+  name: string;
+  /** JSON pointer of the job: `/spec/jobs/<name>`. */
+  pointer: string;
+  /** The job passed its schema. */
+  valid: boolean;
+  /** The value at `path` (a JSON pointer below the job, e.g. `/request/credential`), as written. */
+  value: (path: string) => unknown;
+  /**
+   * The value at `path`, or undefined when it is absent or a schema error sits on it, inside it,
+   * or on a field it is part of (an unknown field's contents are not read either).
+   */
+  field: (path: string) => unknown;
+  /** A field of the job to leave alone: a schema error sits exactly at `pointer` (absolute, below the job). */
+  reported: (pointer: string) => boolean;
+}
+
+/** Every job of a readable jobnet, with or without schema errors, in definition order. */
+export function jobFields(jobnet: Located<JobnetDocument>): JobFields[] {
+  const jobs: unknown = jobnet.value.spec.jobs;
+  if (!isRecord(jobs)) return [];
+  const errorsByJob = new Map<string, string[]>();
+  for (const error of jobnet.schemaErrorPaths) {
+    const segments = pointerToSegments(error);
+    if (segments[0] !== 'spec' || segments[1] !== 'jobs' || segments[2] === undefined) continue;
+    const list = errorsByJob.get(segments[2]);
+    if (list === undefined) errorsByJob.set(segments[2], [error]);
+    else list.push(error);
+  }
+  return Object.entries(jobs).map(([name, job]) => {
+    const pointer = `/spec/jobs${seg(name)}`;
+    const errorsInJob = errorsByJob.get(name) ?? [];
+    const value = (path: string): unknown => valueAt(job, pointerToSegments(path));
+    const reported = (at: string): boolean => at !== pointer && errorsInJob.includes(at);
+    return {
+      name,
+      pointer,
+      valid: errorsInJob.length === 0,
+      value,
+      reported,
+      field: (path) => {
+        const at = `${pointer}${path}`;
+        // On it, inside it, or on a field of the job it is part of (not the job itself: a missing
+        // required field is reported on the job and leaves its other fields readable).
+        const hidden = errorsInJob.some((e) => e === at || e.startsWith(`${at}/`) || (e !== pointer && at.startsWith(`${e}/`)));
+        return hidden ? undefined : value(path);
+      },
+    };
+  });
+}
+
+/** `field(path)` when it is a string. */
+export function textField(job: JobFields, path: string): string | undefined {
+  const value = job.field(path);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A plain object (a YAML mapping), not an array or null. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function valueAt(value: unknown, segments: readonly string[]): unknown {
+  let current = value;
+  for (const segment of segments) {
+    if (Array.isArray(current)) current = /^(0|[1-9][0-9]*)$/.test(segment) ? (current[Number(segment)] as unknown) : undefined;
+    else if (isRecord(current)) current = Object.hasOwn(current, segment) ? current[segment] : undefined;
+    else return undefined;
+  }
+  return current;
 }
 
 /** JSON-pointer segment for a name used as a key (job names, variable names). */

@@ -14,17 +14,11 @@ import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CredentialValue, RestCredential } from '../../lib/job-specs.js';
+import type { PreparedCall } from '../../lib/rest-call.js';
 import { restMessages } from '../../lib/rest-messages.js';
 import { SecretUnavailableError } from '../secret-references.js';
 import { resolveCredentialKey, resolveCredentialValue } from './secret-values.js';
 
-/** A REST call ready to send: URL with its query, headers, and the body text. */
-export interface PreparedCall {
-  url: URL;
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-}
 
 /** Why authentication failed: a credential that cannot be had (10) or is unusable for this call (2). */
 export class AuthenticationError extends Error {

@@ -1,13 +1,45 @@
 /**
- * Responses of REST calls (R-REST-4..6): the body read by its content type — JSON (including the
- * AWS `application/x-amz-json-*` protocol types and `+json` types), XML (`application/xml`,
- * `text/xml`, `+xml`) mapped to objects with fast-xml-parser so that extract keys start at the
- * root element name, anything else kept opaque — the output section WOI prints for it, and key
- * extraction with the grammar of `workflows/lib/extract-key.ts`.
+ * What the responses of REST calls mean (R-REST-1, R-REST-4..6): the exit code of an exchange
+ * that brought no usable response, the format a content type stands for — JSON (including the AWS
+ * `application/x-amz-json-*` protocol types and `+json` types), XML (`application/xml`,
+ * `text/xml`, `+xml`), anything else opaque — the output section WOI prints for a response, and
+ * key extraction with the grammar of `extract-key.ts`. The REST activities send the calls and
+ * read the bodies (`activities/rest/`).
+ *
+ * Pure and sandbox-safe: no Node built-ins, no I/O.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { evaluateExtractKey, formatExtractedValue, parseExtractKey } from '../../lib/extract-key.js';
-import { restExitCodes, restMessages } from '../../lib/rest-messages.js';
+import { evaluateExtractKey, formatExtractedValue, parseExtractKey } from './extract-key.js';
+import { restExitCodes, restMessages, type RestRequestType } from './rest-messages.js';
+
+/** What came back from a call. Header names are lower case. */
+export type HttpExchange =
+  | { kind: 'response'; status: number; headers: Record<string, string>; contentType: string; body: string }
+  | { kind: 'timeout' }
+  | { kind: 'network'; detail: string }
+  | { kind: 'cancelled' };
+
+/** A failed step of a REST job: the exit code and message that end the job. */
+export interface StepFailure {
+  exitCode: number;
+  message: string;
+}
+
+/** The failure an exchange that brought no usable response stands for (R-REST-1), or undefined for a 2xx. */
+export function exchangeFailure(exchange: HttpExchange, type: RestRequestType, timeoutSeconds: number): StepFailure | undefined {
+  switch (exchange.kind) {
+    case 'timeout':
+      return { exitCode: restExitCodes.timedOut, message: restMessages.timedOut(type, timeoutSeconds) };
+    case 'network':
+      return { exitCode: restExitCodes.requestFailed, message: restMessages.networkIssue(type, exchange.detail) };
+    case 'cancelled':
+      return { exitCode: restExitCodes.requestFailed, message: restMessages.requestIssue(type, 'cancelled') };
+    case 'response':
+      if (exchange.status < 200 || exchange.status > 299) {
+        return { exitCode: restExitCodes.requestFailed, message: restMessages.httpFailed(type, exchange.status) };
+      }
+      return undefined;
+  }
+}
 
 /** A response body as read for key extraction. */
 export type ResponseDocument =
@@ -17,46 +49,16 @@ export type ResponseDocument =
   | { kind: 'empty' }
   | { kind: 'other'; mediaType: string };
 
-const xmlParser = new XMLParser({
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  removeNSPrefix: true,
-  // Every leaf stays text, as in the document: `"0"` and `"007"` are not numbers to reinterpret.
-  parseTagValue: false,
-  trimValues: true,
-});
-
 /** The media type of a Content-Type header, lower case, without parameters. */
 export function mediaTypeOf(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-function formatOf(mediaType: string): 'JSON' | 'XML' | undefined {
+/** The format a media type is read as (R-REST-5); undefined for a body kept opaque. */
+export function responseFormatOf(mediaType: string): 'JSON' | 'XML' | undefined {
   if (mediaType === 'application/json' || mediaType.endsWith('+json') || mediaType.startsWith('application/x-amz-json-')) return 'JSON';
   if (mediaType === 'application/xml' || mediaType === 'text/xml' || mediaType.endsWith('+xml')) return 'XML';
   return undefined;
-}
-
-/** Reads a body by its content type (R-REST-5). Never throws. */
-export function readResponseDocument(contentType: string, body: string): ResponseDocument {
-  const mediaType = mediaTypeOf(contentType);
-  const format = formatOf(mediaType);
-  if (format === undefined) return { kind: 'other', mediaType: mediaType === '' ? 'no content type' : mediaType };
-  if (body.trim() === '') return { kind: 'empty' };
-  if (format === 'JSON') {
-    try {
-      return { kind: 'json', value: JSON.parse(body) as unknown };
-    } catch {
-      return { kind: 'invalid', format };
-    }
-  }
-  if (XMLValidator.validate(body) !== true) return { kind: 'invalid', format };
-  try {
-    return { kind: 'xml', value: xmlParser.parse(body) as unknown };
-  } catch {
-    return { kind: 'invalid', format };
-  }
 }
 
 /**

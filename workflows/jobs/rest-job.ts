@@ -25,11 +25,11 @@ import {
   sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
-import type { JobnetActivities, RestCallInput, RestPollOutcome } from './activities/activity.types.js';
-import { schedulerExitCodes } from './lib/exit-classification.js';
-import type { RestSpec } from './lib/job-specs.js';
-import { capOutput, pollNotFinishedType, restExitCodes, restMessages, restOutputKeys } from './lib/rest-messages.js';
-import type { JobExecution, JobRunContext } from './run-job-types.js';
+import type { JobnetActivities, RestCallInput, RestPollOutcome } from '../activities/activity.types.js';
+import { schedulerExitCodes } from '../lib/exit-classification.js';
+import type { RestSpec } from '../lib/job-specs.js';
+import { capOutput, pollNotFinishedType, restExitCodes, restMessages, restOutputKeys } from '../lib/rest-messages.js';
+import type { JobExecution, JobRunContext } from './job-context.js';
 
 /** Time an activity may add to the job's HTTP timeout: resolving secrets and fetching an OAuth2 token. */
 const authenticationAllowanceSeconds = 60;

@@ -1,17 +1,26 @@
 /**
- * One REST call of a job, from its compiled form to the response (R-REST-1..5): variables and
- * credential keys substituted (auth key → job-definition variable → takeover value, WOI 8.3.1,
- * R-VAR-4), the query appended with RFC 3986 encoding (the encoding AWS signatures use), the body
- * serialised (JSON unless it is a string; `Content-Type: application/json` unless a header says
- * otherwise), then sent with Node's fetch and a timeout.
+ * One REST call of a job assembled from its compiled form (R-REST-1): variables and credential
+ * keys substituted (auth key → job-definition variable → takeover value, WOI 8.3.1, R-VAR-4), the
+ * query appended with RFC 3986 encoding (the encoding AWS signatures use), the body serialised
+ * (JSON unless it is a string; `Content-Type: application/json` unless a header says otherwise).
+ * The REST activities then authenticate and send it (`activities/rest/`).
  *
  * Substituted values may hold secrets (credential keys): nothing here puts a substituted value into
  * a message; messages name fields.
+ *
+ * Pure and sandbox-safe: no Node built-ins, no I/O (`URL` is a global the workflow sandbox has too).
  */
-import type { RestCallSpec } from '../../lib/job-specs.js';
-import { restExitCodes, restMessages, type RestRequestType } from '../../lib/rest-messages.js';
-import { substituteInValue, substituteVariables, type VariableSources } from '../../lib/variable-references.js';
-import type { PreparedCall } from './rest-authentication.js';
+import type { RestCallSpec } from './job-specs.js';
+import { restExitCodes, restMessages, type RestRequestType } from './rest-messages.js';
+import { substituteInValue, substituteVariables, type VariableSources } from './variable-references.js';
+
+/** A REST call ready to send: URL with its query, headers, and the body text. */
+export interface PreparedCall {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
 
 /** Largest URL in UTF-8 bytes after substitution (R-REST-1). */
 const maxUrlBytes = 2083;
@@ -49,12 +58,12 @@ export function prepareCall(spec: RestCallSpec, sources: VariableSources, type: 
 
   const query = substituteInValue(textValues(spec.query), withoutTakeover, { field: `${type}.query`, maxBytes: maxParameterBytes });
   if (!query.ok) return query;
-  const appended = Object.entries(query.value as Record<string, string>).map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`);
+  const appended = Object.entries(query.value).map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`);
   if (appended.length > 0) parsed.search = [parsed.search.replace(/^\?/, ''), ...appended].filter((part) => part !== '').join('&');
 
   const header = substituteInValue(textValues(spec.header), withoutTakeover, { field: `${type}.header`, maxBytes: maxParameterBytes });
   if (!header.ok) return header;
-  const headers = { ...(header.value as Record<string, string>) };
+  const headers = { ...header.value };
 
   const call: PreparedCall = { url: parsed, method: spec.method, headers };
   if (spec.body !== undefined) {
@@ -76,46 +85,4 @@ function textValues(values: Record<string, string | number | boolean> | undefine
   const text: Record<string, string> = {};
   for (const [name, value] of Object.entries(values ?? {})) text[name] = String(value);
   return text;
-}
-
-/** What came back from a call. Header names are lower case. */
-export type HttpExchange =
-  | { kind: 'response'; status: number; headers: Record<string, string>; contentType: string; body: string }
-  | { kind: 'timeout' }
-  | { kind: 'network'; detail: string }
-  | { kind: 'cancelled' };
-
-/**
- * Sends a prepared call and reads the whole response within `timeoutSeconds` (R-REST-1). A
- * network error, a timeout, or cancellation through `signal` is a result, not an exception.
- */
-export async function sendCall(call: PreparedCall, timeoutSeconds: number, signal?: AbortSignal): Promise<HttpExchange> {
-  const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
-  const combined = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
-  try {
-    const response = await fetch(call.url, {
-      method: call.method,
-      headers: call.headers,
-      ...(call.body !== undefined ? { body: call.body } : {}),
-      signal: combined,
-      redirect: 'follow',
-    });
-    const body = await response.text();
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    return { kind: 'response', status: response.status, headers, contentType: response.headers.get('content-type') ?? '', body };
-  } catch (error) {
-    if (timeout.aborted) return { kind: 'timeout' };
-    if (signal?.aborted === true) return { kind: 'cancelled' };
-    return { kind: 'network', detail: networkDetail(error) };
-  }
-}
-
-/** A short, value-free description of a fetch failure: the system error code where there is one. */
-function networkDetail(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  if (cause !== undefined && typeof cause.code === 'string') return cause.code;
-  return error instanceof Error ? error.name : 'unknown error';
 }

@@ -4,7 +4,7 @@
  * must come out as `***` whatever surrounds it; text without a secret comes out unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { createSecretRedactor, minimumSecretLength, redactSecrets, redactValues } from '../../workflows/activities/rest/secret-redaction.js';
+import { createSecretRedactor, minimumSecretLength, redactSecrets, redactValues } from '../../workflows/lib/secret-redaction.js';
 
 const secret = `Qu"ote\\Sec/ret <&> 'tökén'+漢😀`;
 
