@@ -3,13 +3,16 @@
  * actor, parent runs and the resource locks: its input, what its query answers, its operation
  * Update, its signals, and its workflow ids (DESIGN.md §3).
  *
- * Imported by workflow code and by clients alike, so it holds only plain types and the
- * `define*` handles of `@temporalio/workflow` (which are safe outside the sandbox).
+ * Imported by workflow code and by clients alike, so it holds only plain types, the `define*`
+ * handles of `@temporalio/workflow` (which are safe outside the sandbox), and the one builder of
+ * a top-level run's input and search attributes ({@link topLevelRunStart}), shared by the jobnet
+ * actor and `jobnet start --dir`.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CompiledJobnet } from './lib/compiled-jobnet.js';
 import type { ForcedEndReason } from './lib/exit-classification.js';
 import type { EpochMillis, RunState, RunStatus } from './lib/run-state.js';
+import { searchAttributeKeys as keys } from './lib/wire-contract.js';
 
 /** Task queue of the run workflows and their activities unless a worker is told otherwise. */
 export const defaultTaskQueue = 'jobnet';
@@ -49,6 +52,38 @@ export interface RunInput {
    * troubles and completion there (`runReportSignal`), and takes `closeRunSignal` from it.
    */
   actor?: string;
+}
+
+/** What starts a run that is not a child: a jobnet actor's start, or an operator's `jobnet start --dir`. */
+export interface TopLevelRunRequest {
+  /** The compiled jobnet with its `children`. */
+  jobnet: CompiledJobnet;
+  businessDate: string;
+  trigger: RunTrigger;
+  requestedBy: string;
+  parameter?: string;
+  /** The workflow id of the actor that starts the run (it reports there); omitted for a start without the scheduler. */
+  actor?: string;
+}
+
+/**
+ * The input of a top-level run (level 1, children split off the compiled jobnet) and the search
+ * attributes it is started with (R-OPS-5: history is listed by them; the status starts `running`).
+ */
+export function topLevelRunStart(request: TopLevelRunRequest): { input: RunInput; searchAttributes: { key: (typeof keys)[keyof typeof keys]; value: string }[] } {
+  const { children, ...jobnet } = request.jobnet;
+  const input: RunInput = { jobnet, children: children ?? {}, businessDate: request.businessDate, trigger: request.trigger, requestedBy: request.requestedBy, level: 1 };
+  if (request.actor !== undefined) input.actor = request.actor;
+  if (request.parameter !== undefined) input.parameter = request.parameter;
+  const searchAttributes = [
+    { key: keys.project, value: jobnet.project },
+    { key: keys.name, value: jobnet.name },
+    { key: keys.revision, value: jobnet.revision },
+    { key: keys.businessDate, value: request.businessDate },
+    { key: keys.trigger, value: request.trigger },
+    { key: keys.runStatus, value: 'running' },
+  ];
+  return { input, searchAttributes };
 }
 
 /** A trouble recorded by the run (R-TRB); the run records `jobOverrun` itself. */

@@ -15,6 +15,7 @@ import { businessDateOf, dayNumberOf, systemCalendar } from '../../workflows/lib
 import {
   runOperationUpdate,
   runViewQuery,
+  topLevelRunStart,
   type RunInput,
   type RunOperationAnswer,
   type RunOperationRequest,
@@ -23,7 +24,7 @@ import {
   type RunView,
 } from '../../workflows/run-contract.js';
 import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
-import { runWorkflowId, searchAttributeKeys as keys, workflowTypes } from '../../workflows/lib/wire-contract.js';
+import { runWorkflowId, workflowTypes } from '../../workflows/lib/wire-contract.js';
 
 /** The run workflow's signature, for typing the start call without loading workflow code. */
 type RunWorkflow = (input: RunInput) => Promise<RunResult>;
@@ -76,32 +77,12 @@ export function manualRunSequence(now: Date): string {
  */
 export async function startRun(client: Client, request: StartRunRequest): Promise<string> {
   const now = request.now ?? new Date();
-  const { children, ...jobnet } = request.jobnet;
+  const { jobnet } = request;
   const businessDate = request.businessDate ?? businessDateOf(jobnet.calendar ?? systemCalendar('UTC'), now.getTime());
   dayNumberOf(businessDate);
   const workflowId = runWorkflowId(request.taskQueue, jobnet.project, jobnet.name, businessDate, manualRunSequence(now));
-  const input: RunInput = {
-    jobnet,
-    children: children ?? {},
-    businessDate,
-    trigger: request.trigger,
-    requestedBy: request.requestedBy,
-    level: 1,
-  };
-  if (request.parameter !== undefined) input.parameter = request.parameter;
-  await client.workflow.start<RunWorkflow>(workflowTypes.run, {
-    workflowId,
-    taskQueue: request.taskQueue,
-    args: [input],
-    typedSearchAttributes: [
-      { key: keys.project, value: jobnet.project },
-      { key: keys.name, value: jobnet.name },
-      { key: keys.revision, value: jobnet.revision },
-      { key: keys.businessDate, value: businessDate },
-      { key: keys.trigger, value: request.trigger },
-      { key: keys.runStatus, value: 'running' },
-    ],
-  });
+  const { input, searchAttributes } = topLevelRunStart({ jobnet: request.jobnet, businessDate, trigger: request.trigger, requestedBy: request.requestedBy, ...(request.parameter !== undefined ? { parameter: request.parameter } : {}) });
+  await client.workflow.start<RunWorkflow>(workflowTypes.run, { workflowId, taskQueue: request.taskQueue, args: [input], typedSearchAttributes: searchAttributes });
   return workflowId;
 }
 

@@ -32,22 +32,33 @@ describe('replay of committed run histories', () => {
 
 /**
  * The workflow ids the actor histories were recorded under: an actor derives its runs' ids from
- * its own, so it must be replayed under the id it ran with (these predate deployment-scoped ids).
+ * its own, so it must be replayed under the id it ran with. The first recordings predate
+ * deployment-scoped ids; the later ones (`-2`, and the actors first recorded then) were recorded
+ * by the actor whose decisions are the pure machine's (workflows/lib/jobnet-machine.ts).
  */
 const recordedActorIds: Record<string, string> = {
   'actor-gated.json': 'jobnet/replay/gated',
   'actor-on-events.json': 'jobnet/replay/on-events',
   'event-registry.json': 'jobnet-registry/record-actor-histories',
+  'actor-carried.json': 'jobnet/record-actor-histories/replay/carried',
+  'actor-gated-2.json': 'jobnet/record-actor-histories/replay/gated',
+  'actor-on-events-2.json': 'jobnet/record-actor-histories/replay/on-events',
+  'actor-restored.json': 'jobnet/record-actor-histories/replay/restored',
+  'actor-stranded.json': 'jobnet/record-actor-histories/replay/stranded',
+  'actor-timed.json': 'jobnet/record-actor-histories/replay/timed',
+  'event-registry-2.json': 'jobnet-registry/record-actor-histories',
 };
 
 describe('replay of committed jobnet actor and event registry histories', () => {
-  it('has the recorded histories of both actors and the registry', () => {
-    expect(actorHistoryFiles).toEqual(['actor-gated.json', 'actor-on-events.json', 'event-registry.json']);
+  it('has the recorded histories of the actors and the registry, old and new', () => {
+    expect(actorHistoryFiles).toEqual(Object.keys(recordedActorIds).sort());
   });
 
   it.each(actorHistoryFiles)('replays %s without nondeterminism', async (file) => {
     const history: unknown = JSON.parse(readFileSync(path.join(actorHistoryDir, file), 'utf8'));
-    expect((history as { events: unknown[] }).events.length).toBeGreaterThan(40);
-    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, recordedActorIds[file] ?? `replay/${file.replace(/\.json$/, '')}`);
+    expect((history as { events: unknown[] }).events.length).toBeGreaterThan(20);
+    const workflowId = recordedActorIds[file];
+    if (workflowId === undefined) throw new Error(`no recorded workflow id for ${file}`);
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, workflowId);
   }, 60_000);
 });

@@ -1,15 +1,16 @@
 /**
  * The jobnet state machine (R-STATE-1..3, R-EVT-2, R-SCH-3, R-TRB, R-OPS-1): what a jobnet is
  * doing across its runs, and whether a start condition that is met now starts a run, is deferred,
- * stays pending, is refused or is skipped. The jobnet actor workflow (`jobnet-actor-workflow.ts`)
- * is a loop around it: it asks these functions, then carries out what they decided (starting a
- * run, closing one, forwarding an event), all durably.
+ * stays pending, is refused or is skipped: the state's types and the small questions and changes
+ * the actor's machine (`jobnet-machine.ts`, whose effects the actor workflow carries out) is
+ * built from.
  *
  * The state is plain JSON that lives in the actor's memory and travels through continue-as-new.
- * The functions named `apply…`/`record…` change the state they are given (the actor owns exactly
- * one); the functions named `…Refusal`/`…Status`/`…Decision` only read. Time is passed in as
- * epoch milliseconds (the workflow clock). Runs inside the Temporal workflow sandbox: no Node
- * built-ins, no I/O, no `Date.now`, no randomness.
+ * The functions named `apply…`/`record…` change the state they are given (the machine calls them
+ * on its own copy, never on the state a step was given); the functions named
+ * `…Refusal`/`…Status`/`…Decision` only read. Time is passed in as epoch milliseconds (the
+ * workflow clock). Runs inside the Temporal workflow sandbox: no Node built-ins, no I/O, no
+ * `Date.now`, no randomness.
  *
  * Readings of the specification (where it leaves room, the choice is written here):
  * - Status (SPEC 4.1) is derived, in this order: `disabled` (the operator's flag, else the
