@@ -48,14 +48,15 @@ export function temporalTargetForCommand(flags: TemporalFlags): TemporalTarget {
 }
 
 /**
- * Connects to `target`, runs `work` with the client, and closes the connection.
+ * Connects to `target` (within `settings.connectTimeoutMs`, default 10 s), runs `work` with the
+ * client, and closes the connection.
  * @throws UsageError for an unreadable TLS file; CommandFailure when Temporal cannot be reached
  * or (with `runId`) the run does not exist.
  */
-export async function withTemporalClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, runId?: string): Promise<T> {
+export async function withTemporalClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, runId?: string, settings: { connectTimeoutMs?: number } = {}): Promise<T> {
   let handle: TemporalClientHandle;
   try {
-    handle = await connectClient(target);
+    handle = await connectClient(target, settings);
   } catch (error) {
     throw userErrorOf(error);
   }

@@ -36,7 +36,7 @@ describe('jobnet start --wait', () => {
     expect(stdout).toContain('final status: normal');
 
     const runId = stdout.split('\n')[0]!.trim();
-    expect(runId).toMatch(/^run\/ops\/count-files\/\d{4}-\d{2}-\d{2}\/manual-/);
+    expect(runId).toMatch(/^run\/[^/]+\/ops\/count-files\/\d{4}-\d{2}-\d{2}\/manual-/);
     const shown = await jobnet('get', 'run', runId, '--json');
     expect(shown.code).toBe(0);
     const view = JSON.parse(shown.stdout) as { status: string; parameter: string; state: { variables: Record<string, string> }; childRuns: Record<string, string> };
