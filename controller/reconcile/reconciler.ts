@@ -196,6 +196,7 @@ export class Reconciler {
         return { result: 'stalled', revision: fetched.revision };
       }
       const repository = validated.value;
+      this.noteEmptySource(fetched.revision, repository.documents.length === 0);
       const settings = repository.index.settings?.value.spec;
       const environment = this.options.environment ?? settings?.environment;
 
@@ -287,6 +288,24 @@ export class Reconciler {
     } catch (error) {
       return await this.failed(step, error, revision);
     }
+  }
+
+  /**
+   * A revision without a single definition document is applied like any other (it retires every
+   * jobnet), but it is most often a wrong repository, branch, path or directory: the status carries
+   * a warning while it is the revision, and the log says so once.
+   */
+  private noteEmptySource(revision: string, empty: boolean): void {
+    if (!empty) {
+      if (this.status.sourceWarning !== undefined) this.update((status) => delete status.sourceWarning);
+      return;
+    }
+    const warning = `revision ${revision} of ${this.options.source.describe()} holds no definitions (no *.yaml or *.yml document): check the repository, branch and path; applying it retires every jobnet`;
+    if (this.status.sourceWarning === warning) return;
+    this.update((status) => {
+      status.sourceWarning = warning;
+    });
+    this.options.log?.('warn', warning);
   }
 
   private async failed(step: string, error: unknown, revision: string | undefined): Promise<ReconcileOutcome> {
