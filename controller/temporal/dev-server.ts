@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { packageRoot } from '../package-root.js';
 import { searchAttributes } from './search-attributes.js';
 
 export interface DevServer {
@@ -30,11 +31,9 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
 }
 
-const projectRoot = path.resolve(import.meta.dirname, '..', '..');
-
 /** Path of the Temporal CLI, building it once when needed. Throws with the script's message. */
 export function temporalCliPath(): string {
-  const result = spawnSync('bash', [path.join(projectRoot, 'scripts', 'ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('bash', [path.join(packageRoot, 'scripts', 'ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (result.status !== 0) throw new Error('the Temporal CLI is not available (see the message above)');
   return result.stdout.trim().split('\n').pop()!;
 }
@@ -73,6 +72,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});
       await connection.close();
+      // Another server on the port answers too: only a child still running is this server.
+      await new Promise((r) => setTimeout(r, 100));
+      if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with ${child.exitCode}: ${stderr.trim()}`);
       break;
     } catch (error) {
       if (Date.now() > deadline) {
