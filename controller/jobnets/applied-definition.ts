@@ -14,14 +14,16 @@
  * Temporal I/O through the `Client` it is given; it must not print, decide exit codes, or
  * interpret the jobnet's state.
  */
+import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
 import { applyDefinitionSignal, type DefinitionApply, type JobnetActorInput } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { jobnetActorWorkflowId } from '../../workflows/lib/wire-contract.js';
 
 /** Events read per page, newest first. */
 const pageSize = 200;
+/** gRPC status NOT_FOUND: no such workflow. */
+const grpcNotFound = 5;
 
 /** The actor's history did not hold a readable definition (an actor of an unknown version). */
 export class AppliedDefinitionError extends Error {
@@ -43,16 +45,21 @@ function firstPayload<T>(input: { payloads?: Payload[] | null } | null | undefin
  */
 export async function getAppliedDefinition(client: Client, taskQueue: string, project: string, jobnet: string): Promise<CompiledJobnet> {
   const workflowId = jobnetActorWorkflowId(taskQueue, project, jobnet);
-  const description = await client.workflow.getHandle(workflowId).describe();
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.getWorkflowExecutionHistoryReverse({
-      namespace: client.options.namespace,
-      execution: { workflowId, runId: description.runId },
-      maximumPageSize: pageSize,
-      ...(nextPageToken !== undefined ? { nextPageToken } : {}),
-    });
-    for (const event of page.history?.events ?? []) {
+  const page = async (runId: string, nextPageToken: Uint8Array | undefined) =>
+    await client.workflowService
+      .getWorkflowExecutionHistoryReverse({
+        namespace: client.options.namespace,
+        execution: { workflowId, runId },
+        maximumPageSize: pageSize,
+        ...(nextPageToken !== undefined ? { nextPageToken } : {}),
+      })
+      .catch((error: unknown) => {
+        if (isGrpcServiceError(error) && Number(error.code) === grpcNotFound) throw new WorkflowNotFoundError(`no actor ${workflowId}`, workflowId, undefined);
+        throw error;
+      });
+  type Page = Awaited<ReturnType<typeof page>>;
+  const definitionIn = (events: Page): CompiledJobnet | undefined => {
+    for (const event of events.history?.events ?? []) {
       const signaled = event.workflowExecutionSignaledEventAttributes;
       if (signaled?.signalName === applyDefinitionSignal.name) {
         const applied = firstPayload<DefinitionApply>(signaled.input);
@@ -66,7 +73,23 @@ export async function getAppliedDefinition(client: Client, taskQueue: string, pr
         throw new AppliedDefinitionError(`the actor of ${project}/${jobnet} was started without a definition`);
       }
     }
-    nextPageToken = page.nextPageToken !== undefined && page.nextPageToken !== null && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
-  } while (nextPageToken !== undefined);
+    return undefined;
+  };
+  const tokenOf = (events: Page): Uint8Array | undefined => (events.nextPageToken !== undefined && events.nextPageToken !== null && events.nextPageToken.length > 0 ? events.nextPageToken : undefined);
+
+  // The newest events of the current run usually hold it: one call, without looking the run up.
+  const first = await page('', undefined);
+  const found = definitionIn(first);
+  if (found !== undefined) return found;
+  if (tokenOf(first) === undefined) throw new AppliedDefinitionError(`the history of the actor of ${project}/${jobnet} holds no definition`);
+  // Further back: pin the run, so that a continue-as-new meanwhile cannot mix two histories.
+  const { runId } = await client.workflow.getHandle(workflowId).describe();
+  let token: Uint8Array | undefined;
+  do {
+    const next = await page(runId, token);
+    const definition = definitionIn(next);
+    if (definition !== undefined) return definition;
+    token = tokenOf(next);
+  } while (token !== undefined);
   throw new AppliedDefinitionError(`the history of the actor of ${project}/${jobnet} holds no definition`);
 }
