@@ -5,8 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { renderDiagnostics } from '../definitions/render-diagnostics.js';
-import { validateRepository, type ValidatedRepository } from '../definitions/validate-repository.js';
+import type { ValidatedRepository } from '../definitions/validate-repository.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
 
 /**
@@ -17,6 +16,9 @@ import { CommandFailure, UsageError } from './cli-errors.js';
 export async function loadValidDefinitions(dir: string, refusal: string): Promise<ValidatedRepository> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+  // Loaded here: the parsers and the schema validator are only needed once a command validates.
+  const { renderDiagnostics } = await import('../definitions/render-diagnostics.js');
+  const { validateRepository } = await import('../definitions/validate-repository.js');
   const validated = await validateRepository(dir);
   if (validated.diagnostics.length > 0) {
     const displayPath = (file: string) => path.relative(process.cwd(), path.join(dir, file)) || file;
