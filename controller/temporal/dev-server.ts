@@ -50,6 +50,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The dev server process ended while it was being waited for. */
+class DevServerExited extends Error {}
+
+/** The exit code of `child` now (a function, so a check made earlier does not narrow it). */
+function exitCodeOf(child: ChildProcess): number | null {
+  return child.exitCode;
+}
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
@@ -74,9 +82,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       await connection.close();
       // Another server on the port answers too: only a child still running is this server.
       await new Promise((r) => setTimeout(r, 100));
-      if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with ${child.exitCode}: ${stderr.trim()}`);
+      const code = exitCodeOf(child);
+      if (code !== null) throw new DevServerExited(`temporal server start-dev exited with ${code}: ${stderr.trim()}`);
       break;
     } catch (error) {
+      if (error instanceof DevServerExited) throw error;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`temporal dev server on ${address} did not answer in time: ${stderr.trim()}`, { cause: error });
