@@ -38,9 +38,9 @@ export interface SourceFlags {
 
 /** Adds the definition source flags to `command`. */
 export function addSourceOptions(command: Command, repoDefault?: string): Command {
-  const repoHelp = 'definitions: a git URL (https://, ssh://, git@host:path, file://) or a directory';
+  const repoHelp = 'definitions: a git URL (https://, ssh://, git@host:path, file://), a local git repository (read as git, e.g. /srv/defs.git), or a directory (watched)';
   return (repoDefault === undefined ? command.requiredOption('--repo <url|dir>', repoHelp) : command.option('--repo <url|dir>', repoHelp, repoDefault))
-    .option('--branch <name>', 'git branch (default main; with a directory, read it as a git repository instead of watching files)')
+    .option('--branch <name>', "git branch (default: main for a URL, the branch HEAD names for a local repository; with a plain directory, read it as a git repository instead of watching files)")
     .option('--path <dir>', 'directory inside the repository holding the definitions')
     .option('--poll-interval <duration>', 'how often a git remote is polled', '15s')
     .option('--git-username <name>', 'user name for an https remote')
