@@ -397,7 +397,17 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         lastStatus = status;
         upsertSearchAttributes([{ key: searchAttributeKeys.runStatus, value: status }]);
         if (status === 'abended') {
-          recordTrouble({ kind: 'jobnetAbended', message: `jobnet ${jobnet.project}/${jobnet.name} ended abnormally` });
+          // The job that failed first (it ran and ended abended or forced), with its exit code.
+          const [failedJob, failed] = Object.entries(state.jobs)
+            .filter(([, record]) => (record.state === 'abended' && record.settledBy !== 'orJoinBroken') || record.state === 'forced')
+            .sort(([a, x], [b, y]) => (x.endSequence ?? 0) - (y.endSequence ?? 0) || (a < b ? -1 : a > b ? 1 : 0))[0] ?? [undefined, undefined];
+          recordTrouble({
+            kind: 'jobnetAbended',
+            ...(failedJob !== undefined ? { job: failedJob } : {}),
+            ...(failed?.exitCode !== undefined ? { exitCode: failed.exitCode } : {}),
+            ...(failed?.forcedReason !== undefined ? { forcedReason: failed.forcedReason } : {}),
+            message: `jobnet ${jobnet.project}/${jobnet.name} ended abnormally${failedJob !== undefined ? `: job ${failedJob} ended ${failed?.state ?? ''}${failed?.exitCode !== undefined ? ` with exit code ${failed.exitCode}` : ''}` : ''}`,
+          });
         }
         void reportToActor(false);
       } else if (troubles.length > reportedTroubles) {

@@ -2,12 +2,14 @@
  * Loading a definitions directory for CLI commands that act on valid definitions (`start`,
  * `days`, `next`, `apply`): the same validation as `jobnet validate`, its diagnostics printed to
  * stderr (so a command's stdout stays machine-readable), and a refusal when there are errors.
+ *
+ * The parsers, the schema validator and the renderer are loaded only once a command validates,
+ * so that commands which do not (and `--help`) start quickly.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Result } from '../definitions/diagnostics.js';
-import { renderDiagnostics } from '../definitions/render-diagnostics.js';
-import { validateRepository, type ValidatedRepository } from '../definitions/validate-repository.js';
+import type { ValidatedRepository } from '../definitions/validate-repository.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
 
 /**
@@ -17,7 +19,8 @@ import { CommandFailure, UsageError } from './cli-errors.js';
  */
 export async function loadValidDefinitions(dir: string, refusal: string): Promise<ValidatedRepository> {
   await requireDirectory(dir);
-  return validOrRefused(dir, await validateRepository(dir), refusal);
+  const { validateRepository } = await import('../definitions/validate-repository.js');
+  return await validOrRefused(dir, await validateRepository(dir), refusal);
 }
 
 /**
@@ -34,8 +37,9 @@ export async function requireDirectory(dir: string): Promise<void> {
  * too, are printed to stderr first.
  * @throws CommandFailure (`refusal`) after printing the diagnostics when the definitions have errors.
  */
-export function validOrRefused(dir: string, validated: Result<ValidatedRepository>, refusal: string): ValidatedRepository {
+export async function validOrRefused(dir: string, validated: Result<ValidatedRepository>, refusal: string): Promise<ValidatedRepository> {
   if (validated.diagnostics.length > 0) {
+    const { renderDiagnostics } = await import('../definitions/render-diagnostics.js');
     const displayPath = (file: string) => path.relative(process.cwd(), path.join(dir, file)) || file;
     process.stderr.write(
       renderDiagnostics(

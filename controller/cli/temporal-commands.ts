@@ -49,14 +49,14 @@ export function temporalTargetForCommand(flags: TemporalFlags): TemporalTarget {
 }
 
 /**
- * Connects to `target`, runs `work` with the client, and closes the connection
+ * Connects to `target` (within `settings.connectTimeoutMs`, default 10 s), runs `work` with the client, and closes the connection
  * (`withConnectedClient`), turning Temporal's failures into the user's errors.
  * @throws UsageError for an unreadable TLS file; CommandFailure when Temporal cannot be reached
  * or (with `runId`) the run does not exist.
  */
-export async function withTemporalClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, runId?: string): Promise<T> {
+export async function withTemporalClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, runId?: string, settings: { connectTimeoutMs?: number } = {}): Promise<T> {
   try {
-    return await withConnectedClient(target, work);
+    return await withConnectedClient(target, work, settings);
   } catch (error) {
     throw userErrorOf(error, runId);
   }

@@ -33,6 +33,18 @@ export const diagnosticCodes = {
     fix: 'Save the file as UTF-8 (definitions may contain Japanese text, but must be UTF-8 encoded).',
     rules: ['R-SEC-4'],
   },
+  'FILE-SYMLINK': {
+    severity: 'warning',
+    title: 'A symbolic link in the definitions tree is not followed: it leads outside the tree, or to nothing.',
+    fix: 'Links are followed only while they stay inside the definitions tree (one revision is read whole, and nothing outside it). Copy the file into the tree, point the link at a file inside it, or remove the link; a link to a missing file is probably left over from a move.',
+    rules: ['R-REPO-1', 'R-GIT-2'],
+  },
+  'REPO-EMPTY': {
+    severity: 'warning',
+    title: 'The definitions tree holds no definition document.',
+    fix: 'Check the directory (or the git repository, branch and --path) you gave: definitions are the *.yaml and *.yml files outside dot-directories and Settings.spec.ignore. Applying an empty tree retires every applied jobnet.',
+    rules: ['R-REPO-1'],
+  },
   'YAML-SYNTAX': {
     severity: 'error',
     title: 'The file is not valid YAML.',

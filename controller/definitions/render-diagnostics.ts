@@ -110,24 +110,44 @@ function renderText(diagnostics: readonly Diagnostic[], summary: ValidationSumma
   return out.join('\n') + '\n';
 }
 
+/** Source characters of a line a code frame shows; longer lines are cut around the column. */
+export const maxFrameLineLength = 160;
+/** Of those, how many come before the column of the problem. */
+const frameContextBefore = 60;
+
 /**
  * Two lines of context before the problem, the line itself with a caret marker, one after; control
- * characters in the source shown escaped, the caret under the escaped text.
+ * characters in the source shown escaped, the caret under the escaped text. A line longer than
+ * {@link maxFrameLineLength} (a minified or single-line document) is shown as the window of that
+ * length around the problem's column, with `…` where it was cut — the same window on every line
+ * of the frame, so the lines stay aligned.
  */
 export function codeFrame(text: string, d: Diagnostic, paint: (code: string, s: string) => string = (_c, s) => s): string[] {
   const lines = text.split(/\r?\n/);
   const first = Math.max(1, d.line - 2);
   const last = Math.min(lines.length, d.line + 1);
   const width = String(last).length;
+  const problemLine = (lines[d.line - 1] ?? '').replace(/\t/g, ' ');
+  const column = Math.max(0, d.column - 1);
+  const longest = Math.max(...lines.slice(first - 1, last).map((line) => line.length));
+  const from = longest <= maxFrameLineLength ? 0 : Math.max(0, Math.min(column - frameContextBefore, problemLine.length - maxFrameLineLength));
+  const window = (source: string): { shown: string; cutBefore: boolean } => {
+    if (longest <= maxFrameLineLength) return { shown: source, cutBefore: false };
+    const cutBefore = from > 0 && source.length > 0;
+    const to = Math.min(source.length, from + maxFrameLineLength);
+    return { shown: `${cutBefore ? '…' : ''}${source.slice(from, to)}${to < source.length ? '…' : ''}`, cutBefore };
+  };
   const frame: string[] = [];
   for (let n = first; n <= last; n++) {
     const source = (lines[n - 1] ?? '').replace(/\t/g, ' ');
     const marker = n === d.line ? paint('31;1', '>') : ' ';
-    frame.push(`  ${marker} ${String(n).padStart(width)} | ${printable(source)}`);
+    const { shown, cutBefore } = window(source);
+    frame.push(`  ${marker} ${String(n).padStart(width)} | ${printable(shown)}`);
     if (n === d.line) {
       const end = d.endLine === d.line && d.endColumn !== undefined && d.endColumn > d.column ? d.endColumn : d.column + 1;
-      const before = printable(source.slice(0, Math.max(0, d.column - 1))).length + Math.max(0, d.column - 1 - source.length);
-      const caretWidth = Math.max(1, printable(source.slice(Math.max(0, d.column - 1), end - 1)).length);
+      const visibleEnd = longest <= maxFrameLineLength ? end - 1 : Math.min(end - 1, from + maxFrameLineLength);
+      const before = (cutBefore ? 1 : 0) + printable(source.slice(from, Math.max(from, column))).length + Math.max(0, column - Math.max(from, source.length));
+      const caretWidth = Math.max(1, printable(source.slice(Math.max(from, column), visibleEnd)).length);
       frame.push(`    ${' '.repeat(width)} | ${' '.repeat(before)}${paint('31;1', '^'.repeat(caretWidth))}`);
     }
   }

@@ -9,6 +9,9 @@
  * frozen, and every schema handed out by the bundling functions is a fresh copy.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../package-root.js';
 
 /** A JSON Schema document or subschema, as parsed from a schema file. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -66,7 +69,7 @@ const allKinds: readonly KindSchemaFile[] = [...definitionKinds, bundleKind];
 
 /** The `schemas/` directory of this package. */
 export function schemasDirectory(): URL {
-  return new URL('../../schemas/', import.meta.url);
+  return pathToFileURL(path.join(packageRoot, 'schemas') + path.sep);
 }
 
 let loaded: Readonly<Record<string, JsonSchema>> | undefined;

@@ -8,7 +8,7 @@ import picomatch from 'picomatch';
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic, type Result } from './diagnostics.js';
 import { emptyIndex, identityOf, mapForKind, type DefinitionIndex, type Located } from './definition-index.js';
 import { parseDocuments, type ParsedDocument } from './parse-documents.js';
-import { readDirectorySnapshot, type RepositorySnapshot } from './repository-snapshot.js';
+import { readDirectorySnapshot, type RepositorySnapshot, type SkippedLink } from './repository-snapshot.js';
 import { locate } from './source-positions.js';
 import { validateDocumentSchema } from './validate-schema.js';
 import { reportIdentityClashes, type IdentityClash } from './rules/check-identities.js';
@@ -63,6 +63,19 @@ export async function validateRepository(dir: string, options: ValidateOptions =
   return validateSnapshot(snapshot, { ...options, oversized: snapshot.oversized });
 }
 
+/** FILE-SYMLINK diagnostics of the links the snapshot did not follow. */
+function linkDiagnostics(links: readonly SkippedLink[]): Diagnostic[] {
+  return links.map((link) =>
+    diagnostic(
+      'FILE-SYMLINK',
+      link.reason === 'outside'
+        ? `${link.path} is a symbolic link to ${link.target}, outside the definitions tree: it is not followed, so what it points to is not loaded`
+        : `${link.path} is a symbolic link to ${link.target}, which does not exist: it is not loaded`,
+      { file: link.path, line: 0, column: 0 },
+    ),
+  );
+}
+
 export function validateSnapshot(
   snapshot: RepositorySnapshot,
   options: ValidateOptions & { oversized?: readonly string[] } = {},
@@ -73,7 +86,7 @@ export function validateSnapshot(
 
   const ignored = ignoreMatcher(parsed.documents);
   const documents = parsed.documents.filter((d) => !ignored(d.file));
-  const diagnostics: Diagnostic[] = parsed.diagnostics.filter((d) => !ignored(d.file));
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics, ...linkDiagnostics(snapshot.links ?? [])].filter((d) => !ignored(d.file));
   const fileCount = snapshot.files.filter((f) => !ignored(f.path)).length;
 
   const index = emptyIndex();
@@ -111,6 +124,11 @@ export function validateSnapshot(
     rule(context);
     onProgress?.('rules', i + 1, semanticRules.length);
   });
+  // Nothing to load is most often the wrong directory, branch or path: say so rather than pass.
+  if (documents.length === 0 && !hasErrors(diagnostics)) {
+    const what = fileCount === 0 ? 'no definition file (*.yaml, *.yml outside dot-directories and Settings.spec.ignore)' : `${fileCount} definition file${fileCount === 1 ? '' : 's'} but no document`;
+    diagnostics.push(diagnostic('REPO-EMPTY', `the definitions tree holds ${what}: is it the right directory, repository, branch or path?`, { file: '.', line: 0, column: 0 }));
+  }
 
   if (snapshot.revision !== undefined) for (const d of diagnostics) d.revision = snapshot.revision;
   sortDiagnostics(diagnostics);

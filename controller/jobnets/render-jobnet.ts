@@ -7,24 +7,38 @@
  *
  * Pure: returns strings and plain values; the caller writes them and decides the exit code. Must
  * not query Temporal, and must not interpret the jobnet state beyond showing it (the actor owns
- * the state machine). Local times use the time zone it is given (default: the process's). Names,
+ * the state machine; where a field depends on the definition too — whether an abended jobnet
+ * awaits confirmation — it asks the state machine's own functions). Times are shown with their
+ * offset in the zone they are given (`cli/times.ts`; the commands default to each jobnet's
+ * calendar zone), UTC when none is given. Names,
  * titles, messages and operators' names come from definitions and users: the text forms print
  * them through `printable`, so none can start a line of its own or drive the terminal.
  */
 import type { EventClearAnswer, EventRaiseAnswer } from '../../workflows/event-registry-contract.js';
+import { inScope, type EventRoute, type EventScope } from '../../workflows/lib/event-routing.js';
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
-import { triggerKind } from '../../workflows/lib/compiled-schedule.js';
-import type { ActorRun, JobnetTrouble, PlannedRunStart, TroubleKind } from '../../workflows/lib/jobnet-state.js';
+import { triggerKind, type CompiledSchedule } from '../../workflows/lib/compiled-schedule.js';
+import { operationRefusal, type ActorRun, type JobnetActorState, type JobnetTrouble, type PlannedRunStart, type TroubleKind } from '../../workflows/lib/jobnet-state.js';
+import { formatInstant, zoneLabel } from '../cli/times.js';
 import { printable } from '../cli/terminal-text.js';
-import { formatRunTime, withIsoTimes } from '../runs/render-run.js';
+import { withIsoTimes } from '../runs/render-run.js';
 
-/** How to show times. */
+/** How to show times, and what else is known of a jobnet besides its view. */
 export interface RenderJobnetOptions {
-  /** Times as UTC ISO 8601 instead of local `YYYY-MM-DD HH:mm:ss`. */
-  utc?: boolean;
-  /** IANA zone of local times (default: the process's local zone). Ignored with `utc`. */
-  timeZone?: string;
+  /** IANA zone (or `UTC`) of the times (default UTC). */
+  zone?: string;
+  /** Zones by `project/jobnet`, for lists of several jobnets; a jobnet not in it uses `zone`. */
+  zones?: ReadonlyMap<string, string>;
+  /** Where `zone` comes from, said after it: `calendar jp-business`. */
+  zoneSource?: string;
+  /** The compiled schedule the actor holds (controller/jobnets/applied-definition.ts), when it could be read. */
+  schedule?: CompiledSchedule;
+}
+
+/** The zone the times of `project/jobnet` are shown in. */
+function zoneFor(options: RenderJobnetOptions, project: string, jobnet: string): string {
+  return options.zones?.get(`${project}/${jobnet}`) ?? options.zone ?? 'UTC';
 }
 
 /** How many troubles and operations `jobnet get jobnet` shows (the newest). */
@@ -66,13 +80,13 @@ function oneLine(text: string): string {
 }
 
 /** A planned start: its time and business date (event starts: the earliest time allowed that day). */
-export function formatPlannedStart(start: PlannedRunStart, options: RenderJobnetOptions = {}): string {
-  const time = formatRunTime(Date.parse(start.instant), options);
+export function formatPlannedStart(start: PlannedRunStart, zone = 'UTC'): string {
+  const time = formatInstant(Date.parse(start.instant), zone);
   return start.kind === 'events' ? `${start.businessDate}  on events, not before ${time}` : `${time}  business date ${start.businessDate}`;
 }
 
-function describeRun(run: ActorRun, options: RenderJobnetOptions): string {
-  const parts = [run.runId, run.status, `started ${formatRunTime(run.startedAt, options)}`, `${run.trigger} start`, `business date ${run.businessDate}`];
+function describeRun(run: ActorRun, zone: string): string {
+  const parts = [run.runId, run.status, `started ${formatInstant(run.startedAt, zone)}`, `${run.trigger} start`, `business date ${run.businessDate}`];
   if (run.parameter !== undefined) parts.push(`parameter ${JSON.stringify(run.parameter)}`);
   return parts.join('  ');
 }
@@ -83,6 +97,23 @@ function disabledText(view: JobnetView): string {
   if (view.status === 'disabled') return 'yes (enabled: false in the definition)';
   if (byOperator === false) return 'no (enabled by an operator)';
   return 'no';
+}
+
+/**
+ * Whether nothing starts until an operator confirms (R-STATE-2): the runs ended abended or forced
+ * (the actor accepts `confirm`) and either the actor recorded it or the schedule requires
+ * confirmation — the rule the actor's start decision applies. Without the schedule, what the
+ * actor recorded.
+ */
+export function awaitsConfirmation(state: JobnetActorState, schedule: CompiledSchedule | undefined): boolean {
+  if (schedule === undefined) return state.awaitingConfirmation;
+  if (operationRefusal(state, schedule, { operation: 'confirm' }) !== undefined) return false;
+  return state.awaitingConfirmation || schedule.requireConfirmation;
+}
+
+function awaitingConfirmationText(view: JobnetView, schedule: CompiledSchedule | undefined): string {
+  if (!awaitsConfirmation(view.state, schedule)) return 'no';
+  return `yes: nothing starts until jobnet confirm ${view.project}/${view.name}`;
 }
 
 function pendingEventsText(view: JobnetView): string {
@@ -99,6 +130,7 @@ function pendingEventsText(view: JobnetView): string {
  */
 export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions = {}): string {
   const state = view.state;
+  const zone = zoneFor(options, view.project, view.name);
   const fields: [string, string][] = [];
   fields.push(['status', view.status]);
   fields.push(['business date', view.businessDate]);
@@ -106,17 +138,18 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
   fields.push(['trigger', view.trigger]);
   if (view.copyOf !== undefined) fields.push(['copy of', view.copyOf]);
   if (view.nextStarts.length === 0) fields.push(['next starts', view.trigger === 'manual' ? 'none (manual starts only)' : 'none planned']);
-  view.nextStarts.forEach((start, i) => fields.push([i === 0 ? 'next starts' : '', formatPlannedStart(start, options)]));
-  fields.push(['open run', state.currentRun === undefined ? 'none' : describeRun(state.currentRun, options)]);
-  fields.push(['last run', state.lastRun === undefined ? 'none' : describeRun(state.lastRun, options)]);
+  view.nextStarts.forEach((start, i) => fields.push([i === 0 ? 'next starts' : '', formatPlannedStart(start, zone)]));
+  fields.push(['open run', state.currentRun === undefined ? 'none' : describeRun(state.currentRun, zone)]);
+  fields.push(['last run', state.lastRun === undefined ? 'none' : describeRun(state.lastRun, zone)]);
   fields.push(['held', state.held ? 'yes' : 'no']);
   if (state.deferred !== undefined) {
-    fields.push(['deferred start', `${state.deferred.trigger} start of business date ${state.deferred.businessDate} at ${formatRunTime(state.deferred.at, options)} by ${state.deferred.by}`]);
+    fields.push(['deferred start', `${state.deferred.trigger} start of business date ${state.deferred.businessDate} at ${formatInstant(state.deferred.at, zone)} by ${state.deferred.by}`]);
   }
   fields.push(['disabled', disabledText(view)]);
   fields.push(['carried over', state.carriedOver ?? 'no']);
-  fields.push(['awaiting confirmation', state.awaitingConfirmation ? 'yes' : 'no']);
+  fields.push(['awaiting confirmation', awaitingConfirmationText(view, options.schedule)]);
   fields.push(['pending events', pendingEventsText(view)]);
+  fields.push(['times', `${zoneLabel(zone)}${options.zoneSource !== undefined ? ` (${options.zoneSource})` : ''}`]);
 
   const width = Math.max(...fields.map(([label]) => label.length));
   const title = view.title !== undefined ? `  ${view.title}` : '';
@@ -127,7 +160,7 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
   lines.push('', `troubles (${countText(troubles.length, state.troubleCount)}):`);
   if (troubles.length === 0) lines.push('  none');
   else {
-    const rows = [['TIME', 'KIND', 'RUN', 'JOB', 'EXIT', 'MESSAGE'], ...troubles.map((t) => [formatRunTime(t.at, options), t.kind, t.runId ?? placeholder, t.job ?? placeholder, t.exitCode === undefined ? placeholder : String(t.exitCode), oneLine(t.message)])];
+    const rows = [['TIME', 'KIND', 'RUN', 'JOB', 'EXIT', 'MESSAGE'], ...troubles.map((t) => [formatInstant(t.at, zone), t.kind, t.runId ?? placeholder, t.job ?? placeholder, t.exitCode === undefined ? placeholder : String(t.exitCode), oneLine(t.message)])];
     for (const line of alignColumns(rows)) lines.push(`  ${line}`);
   }
 
@@ -135,7 +168,7 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
   lines.push('', `operations (${countText(operations.length, state.operations.length)}):`);
   if (operations.length === 0) lines.push('  none');
   else {
-    const rows = [['TIME', 'BY', 'OPERATION', 'DETAIL'], ...operations.map((o) => [formatRunTime(o.at, options), o.by, o.operation, oneLine(o.detail)])];
+    const rows = [['TIME', 'BY', 'OPERATION', 'DETAIL'], ...operations.map((o) => [formatInstant(o.at, zone), o.by, o.operation, oneLine(o.detail)])];
     for (const line of alignColumns(rows)) lines.push(`  ${line}`);
   }
   return lines.join('\n') + '\n';
@@ -185,17 +218,17 @@ export function renderJobnetList(entries: readonly JobnetListEntry[], options: R
       view?.status ?? '?',
       view?.trigger ?? '?',
       view?.businessDate ?? '?',
-      view === undefined ? '?' : nextStartCell(next, options),
+      view === undefined ? '?' : nextStartCell(next, zoneFor(options, entry.project, entry.jobnet)),
     ]);
   }
   return alignColumns(rows).join('\n') + '\n';
 }
 
 /** The next start of a list row: its time, `on events` for an event trigger, `-` without one. */
-function nextStartCell(next: PlannedRunStart | undefined, options: RenderJobnetOptions): string {
+function nextStartCell(next: PlannedRunStart | undefined, zone: string): string {
   if (next === undefined) return placeholder;
   // An event start has no time of its own; its instant is only the earliest one allowed.
-  return next.kind === 'events' ? 'on events' : formatRunTime(Date.parse(next.instant), options);
+  return next.kind === 'events' ? 'on events' : formatInstant(Date.parse(next.instant), zone);
 }
 
 /** `jobnet ls --json`: one object per actor, `error` instead of the state when it could not be read. */
@@ -242,7 +275,7 @@ export function renderTroubleTable(troubles: readonly JobnetTrouble[], options: 
   const rows = [['TIME', 'KIND', 'PROJECT/JOBNET', 'RUN', 'JOB', 'EXIT', 'MESSAGE']];
   for (const t of troubles) {
     rows.push([
-      formatRunTime(t.at, options),
+      formatInstant(t.at, zoneFor(options, t.project, t.jobnet)),
       t.kind,
       `${t.project}/${t.jobnet}`,
       t.runId ?? placeholder,
@@ -306,11 +339,13 @@ export interface RenderedAnswer {
 
 /**
  * The answer of an event raise (R-EVT-1): `project/jobnet: outcome: detail` on stdout for each
- * jobnet that took it, `refused: project/jobnet: reason` on stderr for each that refused it, and
- * `no jobnet in scope waits for EVENT` when none waits for it.
+ * jobnet that took it, `refused: project/jobnet: reason` on stderr for each that refused it. A
+ * raise no jobnet in scope waits for is refused too (the event is probably misspelt or raised in
+ * the wrong scope): with the registry's `routes`, the message names the events that are known —
+ * and the jobnets outside the scope that do wait for it, or the closest name.
  */
-export function renderEventRaise(answer: EventRaiseAnswer): RenderedAnswer {
-  if (answer.results.length === 0) return { stdout: `no jobnet in scope waits for ${printable(answer.event)}\n`, stderr: '', refused: false };
+export function renderEventRaise(answer: EventRaiseAnswer, routes?: readonly EventRoute[], scope: EventScope = {}): RenderedAnswer {
+  if (answer.results.length === 0) return { stdout: '', stderr: `refused: ${unknownEventText(answer.event, routes, scope)}\n`, refused: true };
   let stdout = '';
   let stderr = '';
   for (const result of answer.results) {
@@ -319,6 +354,60 @@ export function renderEventRaise(answer: EventRaiseAnswer): RenderedAnswer {
     else stdout += `${name}: ${result.outcome}: ${oneLine(result.detail)}\n`;
   }
   return { stdout, stderr, refused: stderr !== '' };
+}
+
+/** The events the routes wait for (to start a jobnet or in a waitEvent job), sorted. */
+function routedEvents(routes: readonly EventRoute[]): string[] {
+  return [...new Set(routes.flatMap((route) => [...route.startEvents, ...route.waitEvents]))].sort(compareText);
+}
+
+function scopeText(scope: EventScope): string {
+  if (scope.project === undefined) return '';
+  return scope.jobnet === undefined ? ` in project ${scope.project}` : ` as ${scope.project}/${scope.jobnet}`;
+}
+
+/** Why a raise of `event` in `scope` reached no jobnet, with what is known instead (see {@link renderEventRaise}). */
+export function unknownEventText(event: string, routes: readonly EventRoute[] | undefined, scope: EventScope = {}): string {
+  const name = printable(event);
+  const base = `no jobnet${scopeText(scope)} waits for event ${name}`;
+  if (routes === undefined) return base;
+  const waiting = routes.filter((route) => route.startEvents.includes(event) || route.waitEvents.includes(event));
+  if (waiting.length > 0) {
+    const listedJobnets = waiting.map((route) => `${route.project}/${route.jobnet}`);
+    return printable(`${base}; it is waited for by ${listedJobnets.join(', ')} (raise it without --project/--jobnet, or with theirs)`);
+  }
+  const inScopeEvents = routedEvents(routes.filter((route) => inScope(route, scope)));
+  const known = inScopeEvents.length > 0 ? inScopeEvents : routedEvents(routes);
+  if (known.length === 0) return `${base}: no applied jobnet waits for any event`;
+  const closest = closestName(event, known);
+  const hint = closest !== undefined ? ` (did you mean ${closest}?)` : '';
+  const where = inScopeEvents.length > 0 ? scopeText(scope) : '';
+  return printable(`${base}${hint}; the events jobnets${where} wait for: ${known.join(', ')}`);
+}
+
+/** The known name nearest to `name` (case-insensitive edit distance), if near enough to be a slip. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  const upper = name.toUpperCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(upper, candidate.toUpperCase());
+    if (best === undefined || distance < best.distance) best = { name: candidate, distance };
+  }
+  if (best === undefined) return undefined;
+  return best.distance <= Math.max(2, Math.floor(Math.max(name.length, best.name.length) / 3)) ? best.name : undefined;
+}
+
+/** Levenshtein distance of two strings. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 /** The answer of an event clear (R-EVT-3): one line per jobnet with its count, then the total; refusals on stderr. */

@@ -60,6 +60,8 @@ export interface ControllerStatus {
   lastPlan?: Record<ActionKind, number>;
   /** The last plan's warnings: jobnets changed or removed while a run of theirs is open. */
   warnings?: PlanWarning[];
+  /** Set while the source's revision holds no definition at all (a wrong repository, branch or path?). */
+  sourceWarning?: string;
   jobnets: JobnetStatusEntry[];
   /** Every diagnostic of the attempted revision when it did not validate (R-GIT-2). */
   diagnostics: Diagnostic[];

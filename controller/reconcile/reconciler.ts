@@ -205,6 +205,7 @@ export class Reconciler {
       }
       steps.validate = validated;
       if (!validated.ok) return steps;
+      this.noteEmptySource(revision, validated.value.documents.length === 0);
       try {
         compiled = compileRevision(validated.value, this.options);
       } catch (error) {
@@ -233,6 +234,23 @@ export class Reconciler {
       return await failed('apply', error);
     }
     return steps;
+  }
+
+  /**
+   * A revision without a single definition document is applied like any other (it retires every
+   * jobnet), but it is most often a wrong repository, branch, path or directory: the status carries
+   * a warning while it is the revision, and the log says so once.
+   */
+  private noteEmptySource(revision: string, empty: boolean): void {
+    const warning = empty
+      ? `revision ${revision} of ${this.options.source.describe()} holds no definitions (no *.yaml or *.yml document): check the repository, branch and path; applying it retires every jobnet`
+      : undefined;
+    if (this.status.sourceWarning === warning) return;
+    const status = this.getStatus();
+    if (warning === undefined) delete status.sourceWarning;
+    else status.sourceWarning = warning;
+    this.update(status);
+    if (warning !== undefined) this.options.log?.('warn', warning);
   }
 
   /** Logs a failure once per streak and schedules the retry. */

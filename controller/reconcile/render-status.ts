@@ -31,6 +31,7 @@ export function renderControllerStatus(status: ControllerStatus): string {
     line(`last plan:  ${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged`);
   }
   if (status.lastError !== undefined) line(`last error: ${status.lastError}`);
+  if (status.sourceWarning !== undefined) line(`warning:    ${status.sourceWarning}`);
   for (const warning of status.warnings ?? []) line(`warning:    ${warning.project}/${warning.name}: ${warning.message}`);
   lines.push('', 'CONDITIONS');
   lines.push(table([['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], ...status.conditions.map((c) => [c.type, c.status, c.reason, c.since, c.message])]));

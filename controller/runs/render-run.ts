@@ -1,37 +1,35 @@
 /**
  * Shows one run to people and scripts (R-OPS-7: "a readable table by default and `--json` for
- * scripts"): a header line, the job table `JOB STATE EXIT START END` sorted by job name, notes
- * for jobs whose end the table does not explain (forced, skipped, OR join, a message),
+ * scripts"): a header line, the job table `JOB STATE EXIT START END` in flow order (flow-order.ts),
+ * notes for jobs whose end the table does not explain (forced, skipped, OR join, a message),
  * optionally each job's output under its row; and the run view as JSON with every time as an
  * ISO 8601 string.
  *
  * Pure: returns strings and plain values; the caller writes them. Must not query Temporal or
- * decide exit codes. Local times use the time zone it is given (default: the process's). Names,
+ * decide exit codes. Times are shown in the zone it is given, with their offset (`cli/times.ts`;
+ * the command's default is the zone of the run's calendar), and the header names it. Names,
  * messages and outputs come from definitions, operators and services: the text form prints them
  * through `printable`, so none can start a line of its own or drive the terminal.
  */
-import { DateTime } from 'luxon';
+import { formatInstant, zoneLabel } from '../cli/times.js';
 import { printable, printableLines } from '../cli/terminal-text.js';
 import type { JobRecord } from '../../workflows/lib/run-state.js';
 import type { RunView } from '../../workflows/run-contract.js';
+import { flowOrder } from './flow-order.js';
 
 /** How to show times and what to include. */
 export interface RenderRunOptions {
-  /** Times as UTC ISO 8601 (`2026-11-23T10:15:00Z`) instead of local `YYYY-MM-DD HH:mm:ss`. */
-  utc?: boolean;
-  /** IANA zone of local times (default: the process's local zone). Ignored with `utc`. */
-  timeZone?: string;
+  /** IANA zone (or `UTC`) the times are shown in; default: the run's calendar zone, else UTC. */
+  zone?: string;
   /** Print each job's output, indented, under its row. */
   outputs?: boolean;
 }
 
 const placeholder = '-';
 
-/** A time for the table, or `-` when the job has none. */
-export function formatRunTime(millis: number | undefined, options: RenderRunOptions = {}): string {
-  if (millis === undefined) return placeholder;
-  if (options.utc) return new Date(millis).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return DateTime.fromMillis(millis, { zone: options.timeZone ?? 'local' }).toFormat('yyyy-MM-dd HH:mm:ss');
+/** The zone of the run's calendar (the zone its start times are written in), UTC without one. */
+export function runCalendarZone(view: RunView): string {
+  return view.state.jobnet.calendar?.timezone ?? 'UTC';
 }
 
 /** A commit SHA cut to 7 characters, as git shows it; anything else as it is. */
@@ -76,13 +74,22 @@ function jobNotes(view: RunView, job: string, record: JobRecord): string[] {
   return notes;
 }
 
+/** The run's job names in flow order; jobs the compiled jobnet does not list come last, by name. */
+function jobOrder(view: RunView): string[] {
+  const present = new Set(Object.keys(view.state.jobs));
+  const ordered = flowOrder(view.state.jobnet.jobs).filter((name) => present.has(name));
+  const listed = new Set(ordered);
+  return [...ordered, ...[...present].filter((name) => !listed.has(name)).sort()];
+}
+
 /**
- * The run as text: header line, blank line, the job table sorted by job name (with outputs under
- * the rows when asked), and a `notes:` section for jobs with a message or a forced end. Ends with
- * a newline.
+ * The run as text: header line, the zone of its times, blank line, the job table in flow order
+ * (with outputs under the rows when asked), and a `notes:` section for jobs with a message or a
+ * forced end. Ends with a newline.
  */
 export function renderRunTable(view: RunView, options: RenderRunOptions = {}): string {
-  const names = Object.keys(view.state.jobs).sort();
+  const zone = options.zone ?? runCalendarZone(view);
+  const names = jobOrder(view);
   const rows: string[][] = [['JOB', 'STATE', 'EXIT', 'START', 'END']];
   for (const name of names) {
     const record = view.state.jobs[name] as JobRecord;
@@ -90,12 +97,12 @@ export function renderRunTable(view: RunView, options: RenderRunOptions = {}): s
       name,
       record.state,
       record.exitCode === undefined ? placeholder : String(record.exitCode),
-      formatRunTime(record.startedAt, options),
-      formatRunTime(record.endedAt, options),
+      formatInstant(record.startedAt, zone),
+      formatInstant(record.endedAt, zone),
     ]);
   }
   const table = alignColumns(rows);
-  const lines = [renderRunHeader(view), '', table[0] as string];
+  const lines = [renderRunHeader(view), `times in ${printable(zoneLabel(zone))}`, '', table[0] as string];
   names.forEach((name, i) => {
     lines.push(table[i + 1] as string);
     const output = view.state.jobs[name]?.output;

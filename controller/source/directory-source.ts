@@ -17,6 +17,7 @@ import {
   isDefinitionFileName,
   maxDefinitionFileBytes,
   readDirectorySnapshot,
+  type SkippedLink,
   type SourceFile,
 } from '../definitions/repository-snapshot.js';
 import type { DefinitionSource, SourceRevision, StopWatching } from './source-types.js';
@@ -34,8 +35,10 @@ export const defaultDirectoryDebounceMs = 300;
  * The content revision of a set of definition files: `dir:` + the first 12 hex digits of a sha256
  * over every file's path and bytes in path order (length-framed, so moving bytes between files or
  * renaming a file changes it). Oversized files enter by path only; they are reported as errors anyway.
+ * Links that were not followed enter by path and target, so adding or mending one is a new
+ * revision (its warning comes and goes with it).
  */
-export function directoryRevision(files: readonly SourceFile[], oversized: readonly string[] = []): string {
+export function directoryRevision(files: readonly SourceFile[], oversized: readonly string[] = [], links: readonly SkippedLink[] = []): string {
   const tooLarge = new Set(oversized);
   const hash = createHash('sha256');
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -44,6 +47,7 @@ export function directoryRevision(files: readonly SourceFile[], oversized: reado
     hash.update(`${file.path}\0${marker}\0`);
     hash.update(file.bytes);
   }
+  for (const link of [...links].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) hash.update(`${link.path}\0link\0${link.target}\0${link.reason}\0`);
   return `dir:${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -87,10 +91,10 @@ export class DirectorySource implements DefinitionSource {
       const detail = code ?? (error instanceof Error ? error.message : String(error));
       throw new Error(`definitions directory ${this.root} cannot be read (${detail})`, { cause: error });
     }
-    const revision = directoryRevision(read.files, read.oversized);
+    const revision = directoryRevision(read.files, read.oversized, read.links);
     return {
       revision,
-      snapshot: { revision, files: read.files },
+      snapshot: { revision, files: read.files, ...(read.links.length > 0 ? { links: read.links } : {}) },
       oversized: read.oversized,
       fetchedAt: new Date(),
     };

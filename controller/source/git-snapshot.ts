@@ -6,9 +6,10 @@
  *
  * The files are chosen by the rules of the directory snapshot (`repository-snapshot.ts`), so a
  * commit and a checkout of it validate alike: `*.yaml`/`*.yml` only, nothing in or under a name
- * starting with `.` or under `node_modules`, symbolic links and submodules skipped, files over the
- * size limit returned empty and listed in `oversized` (the validator reports them), and the same
- * order. The revision is the commit SHA.
+ * starting with `.` or under `node_modules`, symbolic links followed while they stay inside the
+ * tree (those leading out of it or to nothing listed in `links`, for the validator to report),
+ * each file once, submodules skipped, files over the size limit returned empty and listed in
+ * `oversized` (the validator reports them), and the same order. The revision is the commit SHA.
  *
  * `git ls-tree` lists the tree and `git cat-file --batch` reads every blob in one process: one
  * `git show` per file would start a thousand processes for a thousand jobnets. Everything else
@@ -17,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { isDefinitionFileName, maxDefinitionFileBytes, type RepositorySnapshot, type SourceFile } from '../definitions/repository-snapshot.js';
+import { isDefinitionFileName, maxDefinitionFileBytes, type RepositorySnapshot, type SkippedLink, type SourceFile } from '../definitions/repository-snapshot.js';
 
 /** Why a git snapshot could not be read. */
 export type GitSnapshotFailure = 'not-a-repository' | 'unknown-ref' | 'missing-path';
@@ -41,7 +42,7 @@ export interface GitSnapshotOptions {
 }
 
 /** A snapshot of a commit: `revision` is its SHA; paths are relative to `options.path`. */
-export type GitSnapshot = RepositorySnapshot & { revision: string; oversized: string[] };
+export type GitSnapshot = RepositorySnapshot & { revision: string; oversized: string[]; links: SkippedLink[] };
 
 /**
  * Reads the definition files of commit `ref` in the git repository at `repository` (a work tree,
@@ -62,17 +63,18 @@ export async function readGitSnapshot(repository: string, ref: string, options: 
     throw new GitSnapshotError(`${subPath} is not a directory in ${describeRef(ref, revision)} of ${repository}`, 'missing-path');
   }
 
-  const entries = parseTree(await git.raw(['ls-tree', '-r', '-z', '-l', '--full-tree', tree])).filter((entry) => isDefinitionPath(entry.path));
-  entries.sort((a, b) => compareSnapshotPaths(a.path, b.path));
+  const entries = parseTree(await git.raw(['ls-tree', '-r', '-z', '-l', '--full-tree', tree]));
+  const linkTargets = await readBlobs(repository, entries.filter((entry) => entry.link).map((entry) => entry.object));
+  const { found, links } = walkTree(entries, (object) => new TextDecoder().decode(linkTargets.get(object) ?? new Uint8Array()));
   const oversized: string[] = [];
-  const wanted = entries.filter((entry) => {
+  const wanted = found.filter((entry) => {
     if (entry.size <= maxFileBytes) return true;
     oversized.push(entry.path);
     return false;
   });
   const contents = await readBlobs(repository, wanted.map((entry) => entry.object));
-  const files: SourceFile[] = entries.map((entry) => ({ path: entry.path, bytes: contents.get(entry.object) ?? new Uint8Array() }));
-  return { revision, files, oversized };
+  const files: SourceFile[] = found.map((entry) => ({ path: entry.path, bytes: contents.get(entry.object) ?? new Uint8Array() }));
+  return { revision, files, oversized, links };
 }
 
 /**
@@ -136,40 +138,129 @@ interface TreeEntry {
   path: string;
   object: string;
   size: number;
+  /** A symbolic link (mode 120000): the blob holds its target. */
+  link: boolean;
 }
 
-/** Blobs of `git ls-tree -r -z -l` output; symbolic links (mode 120000) and submodules are left out. */
+/** Blobs and symbolic links of `git ls-tree -r -z -l` output; submodules are left out. */
 function parseTree(output: string): TreeEntry[] {
   const entries: TreeEntry[] = [];
   for (const record of output.split('\0')) {
     if (record === '') continue;
     const tab = record.indexOf('\t');
     const [mode, type, object, size] = record.slice(0, tab).split(/ +/);
-    if (type !== 'blob' || mode === '120000' || object === undefined || size === undefined) continue;
-    entries.push({ path: record.slice(tab + 1), object, size: Number(size) });
+    if (type !== 'blob' || object === undefined || size === undefined) continue;
+    entries.push({ path: record.slice(tab + 1), object, size: Number(size), link: mode === '120000' });
   }
   return entries;
 }
 
-/** The directory snapshot's rules (R-REPO-1): no dot-names, no `node_modules` directory, YAML files only. */
-function isDefinitionPath(file: string): boolean {
-  const segments = file.split('/');
-  const name = segments[segments.length - 1] as string;
-  if (segments.some((segment) => segment.startsWith('.'))) return false;
-  if (segments.slice(0, -1).includes('node_modules')) return false;
-  return isDefinitionFileName(name);
-}
+type TreeNode = { kind: 'dir'; children: Map<string, TreeNode> } | { kind: 'file'; object: string; size: number } | { kind: 'link'; object: string };
 
-/** The order of the directory snapshot's walk: directory by directory, names in code-unit order. */
-function compareSnapshotPaths(a: string, b: string): number {
-  const left = a.split('/');
-  const right = b.split('/');
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const x = left[i] as string;
-    const y = right[i] as string;
-    if (x !== y) return x < y ? -1 : 1;
+/** Links followed in a row before a path is taken for a loop (as the kernel's ELOOP). */
+const maxLinkHops = 40;
+
+/**
+ * The walk of the directory snapshot (`readDirectorySnapshot`) over a commit's tree: names in
+ * code-unit order directory by directory, dot-names and `node_modules` skipped, links followed
+ * while they resolve inside the tree (a linked directory walked once), each file once — under its
+ * own path when that is one of its paths. Returns the definition files in walk order and the
+ * links not followed.
+ */
+function walkTree(entries: readonly TreeEntry[], targetOf: (object: string) => string): { found: { path: string; object: string; size: number }[]; links: SkippedLink[] } {
+  const root: TreeNode = { kind: 'dir', children: new Map() };
+  for (const entry of entries) {
+    const segments = entry.path.split('/');
+    let dir = root;
+    for (const segment of segments.slice(0, -1)) {
+      let next = dir.children.get(segment);
+      if (next === undefined || next.kind !== 'dir') {
+        next = { kind: 'dir', children: new Map() };
+        dir.children.set(segment, next);
+      }
+      dir = next;
+    }
+    dir.children.set(segments[segments.length - 1] as string, entry.link ? { kind: 'link', object: entry.object } : { kind: 'file', object: entry.object, size: entry.size });
   }
-  return left.length - right.length;
+
+  /** The node `target` (written in the link at `linkPath`) leads to, with its real path; undefined: outside; null: nothing. */
+  const resolve = (linkPath: string, target: string): { node: TreeNode; real: string } | undefined | null => {
+    if (target.startsWith('/')) return undefined;
+    let pending = [...linkPath.split('/').slice(0, -1), ...target.split('/')];
+    const real: string[] = [];
+    let node: TreeNode = root;
+    let hops = 1;
+    while (pending.length > 0) {
+      const segment = pending.shift() as string;
+      if (segment === '' || segment === '.') continue;
+      if (segment === '..') {
+        if (real.length === 0) return undefined;
+        real.pop();
+        node = nodeAt(real);
+        continue;
+      }
+      if (node.kind !== 'dir') return null;
+      const child = node.children.get(segment);
+      if (child === undefined) return null;
+      if (child.kind === 'link') {
+        if (++hops > maxLinkHops) return null;
+        const inner = targetOf(child.object);
+        if (inner.startsWith('/')) return undefined;
+        pending = [...inner.split('/'), ...pending];
+        continue;
+      }
+      real.push(segment);
+      node = child;
+    }
+    return { node, real: real.join('/') };
+  };
+  const nodeAt = (segments: readonly string[]): TreeNode => {
+    let node: TreeNode = root;
+    for (const segment of segments) node = node.kind === 'dir' ? (node.children.get(segment) ?? node) : node;
+    return node;
+  };
+
+  const found: { path: string; object: string; size: number; real: string; linked: boolean }[] = [];
+  const links: SkippedLink[] = [];
+  const walkedThroughLinks = new Set<string>();
+  const walk = (dir: TreeNode & { kind: 'dir' }, dirPath: string, realDir: string, linked: boolean): void => {
+    if (linked && walkedThroughLinks.has(realDir)) return;
+    walkedThroughLinks.add(realDir);
+    const join = (base: string, name: string) => (base === '' ? name : `${base}/${name}`);
+    for (const name of [...dir.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (name.startsWith('.')) continue;
+      const node = dir.children.get(name) as TreeNode;
+      const at = join(dirPath, name);
+      if (node.kind === 'dir') {
+        if (name !== 'node_modules') walk(node, at, join(realDir, name), linked);
+      } else if (node.kind === 'file') {
+        if (isDefinitionFileName(name)) found.push({ path: at, object: node.object, size: node.size, real: join(realDir, name), linked });
+      } else {
+        const target = targetOf(node.object);
+        const resolved = resolve(join(realDir, name), target);
+        if (resolved === null || resolved === undefined) {
+          // As the directory snapshot reports them: links named like a definition file, and links
+          // out of the tree that may be directories (what is outside a commit cannot be looked at;
+          // a name without an extension is taken for one).
+          if (isDefinitionFileName(name) || (resolved === undefined && !name.includes('.'))) links.push({ path: at, target, reason: resolved === undefined ? 'outside' : 'broken' });
+          continue;
+        }
+        if (resolved.node.kind === 'dir') {
+          if (name !== 'node_modules') walk(resolved.node, at, resolved.real, true);
+        } else if (resolved.node.kind === 'file' && isDefinitionFileName(name)) {
+          found.push({ path: at, object: resolved.node.object, size: resolved.node.size, real: resolved.real, linked: true });
+        }
+      }
+    }
+  };
+  walk(root, '', '', false);
+
+  const chosen = new Map<string, (typeof found)[number]>();
+  for (const entry of found) {
+    const earlier = chosen.get(entry.real);
+    if (earlier === undefined || (earlier.linked && !entry.linked)) chosen.set(entry.real, entry);
+  }
+  return { found: found.filter((entry) => chosen.get(entry.real) === entry).map(({ path: file, object, size }) => ({ path: file, object, size })), links };
 }
 
 /** The contents of blobs by object id, read by one `git cat-file --batch`. */

@@ -31,8 +31,9 @@
  * operator's own configuration; `-c protocol.ext.allow=never` keeps git's `ext::` transport (which
  * runs a command) off whatever the operator's config says.
  *
- * The snapshot holds regular files only (readDirectorySnapshot does not follow symbolic links), and
- * a sub-path that is a link leading out of the clone is refused, so a commit cannot make the
+ * The snapshot follows symbolic links only while they stay inside the checked-out tree
+ * (readDirectorySnapshot reports the others as FILE-SYMLINK and does not read them), and a
+ * sub-path that is a link leading out of the clone is refused, so a commit cannot make the
  * controller read files of its host.
  *
  * Does git and file-system I/O only; it must not parse YAML. Every failure is thrown as a
@@ -294,7 +295,8 @@ export class GitSource implements DefinitionSource {
         throw this.error('git', `cannot read the checkout of ${sha}`, error.code ?? 'error');
       });
       this.lastKnownRevision = sha;
-      return { revision: sha, snapshot: { revision: sha, files: read.files }, oversized: read.oversized, fetchedAt: new Date() };
+      const snapshot = { revision: sha, files: read.files, ...(read.links.length > 0 ? { links: read.links } : {}) };
+      return { revision: sha, snapshot, oversized: read.oversized, fetchedAt: new Date() };
     });
   }
 

@@ -1,6 +1,7 @@
 /**
  * The GitOps controller as a long-running role (DESIGN.md §1 "controller"): picks the definition
- * source for `--repo` (a git remote, or a local directory watched on disk), runs the reconcile
+ * source for `--repo` (a git remote or a local git repository, read as git; or a local directory
+ * watched on disk), runs the reconcile
  * loop against it, publishes the status in Temporal for `jobnet status` and the API, and — when
  * given an address — serves the status, the git push webhook, `/healthz` and `/readyz` (Temporal
  * answers and the last reconcile did not fail) over HTTP, with the listener limits of
@@ -10,9 +11,12 @@
  * I/O: git, the file system, Temporal, one HTTP listener. Never logs a secret: the webhook secret
  * and git credentials are resolved from references by the caller or the git source.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { startApiServer, type RunningApiServer } from '../api/api-server.js';
 import type { ListenerLimits } from '../api/listener-limits.js';
@@ -24,9 +28,9 @@ import { GitSource, type GitCredentials } from '../source/git-source.js';
 import type { DefinitionSource } from '../source/source-types.js';
 
 export interface SourceSettings {
-  /** A git URL (https://, ssh://, git@host:path, file://) or a local path. */
+  /** A git URL (https://, ssh://, git@host:path, file://), a local git repository, or a local directory. */
   repo: string;
-  /** A git branch; with a local path, reads that path as a git repository instead of watching the directory. */
+  /** A git branch (default: `main` for a URL, HEAD's branch for a local repository); with a plain directory, reads it as a git repository instead of watching it. */
   branch?: string;
   /** Directory inside the repository holding the definitions. */
   subPath?: string;
@@ -41,14 +45,48 @@ export function isGitUrl(repo: string): boolean {
 }
 
 /**
- * The definition source of `settings` (R-GIT-1): a git source for a URL, or for a local path with
- * `branch`; a watched directory otherwise.
- * @throws Error when a local path does not exist or is not a directory; GitSourceError for a bad
- *   git URL, branch or credentials.
+ * Whether the directory `dir` is itself a git repository: a bare one (`HEAD`, `objects/` and
+ * `refs/` in it, as `git init --bare` makes) or the top of a work tree (`.git` in it, a directory,
+ * or a file for linked work trees and submodules). A directory inside a work tree is not one.
+ */
+export async function isGitRepositoryPath(dir: string): Promise<boolean> {
+  const kind = async (name: string) => {
+    const info = await stat(path.join(dir, name)).catch(() => undefined);
+    return info === undefined ? undefined : info.isDirectory() ? 'dir' : 'file';
+  };
+  if ((await kind('.git')) !== undefined) return true;
+  const [head, objects, refs] = await Promise.all([kind('HEAD'), kind('objects'), kind('refs')]);
+  return head === 'file' && objects === 'dir' && refs === 'dir';
+}
+
+/**
+ * The branch HEAD names in the git repository at `dir` (bare or not).
+ * @throws Error saying to pass --branch when HEAD is detached or git cannot tell.
+ */
+async function headBranchOf(dir: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: dir, timeout: 10_000 }).catch(() => ({ stdout: '' }));
+  const branch = stdout.trim();
+  if (branch === '') throw new Error(`${dir} is a git repository whose HEAD names no branch (detached); pass --branch`);
+  return branch;
+}
+
+/**
+ * The definition source of `settings` (R-GIT-1): a git source for a URL, for a local path that is
+ * a git repository (bare, or the top of a work tree: its committed state is read, on the branch
+ * HEAD names unless `branch` is given), or for any local path with `branch`; a watched directory
+ * otherwise.
+ * @throws Error when a local path does not exist or is not a directory, or names a repository
+ *   whose branch cannot be told; GitSourceError for a bad git URL, branch or credentials.
  */
 export async function definitionSourceOf(settings: SourceSettings): Promise<{ source: DefinitionSource; git?: { url: string; branch: string } }> {
-  if (isGitUrl(settings.repo) || settings.branch !== undefined) {
-    const branch = settings.branch ?? 'main';
+  let gitRepository = false;
+  if (!isGitUrl(settings.repo)) {
+    const info = await stat(settings.repo).catch(() => undefined);
+    if (!info?.isDirectory()) throw new Error(`${settings.repo} is not a directory (give a git URL, a git repository, or a directory of definitions)`);
+    gitRepository = await isGitRepositoryPath(settings.repo);
+  }
+  if (isGitUrl(settings.repo) || gitRepository || settings.branch !== undefined) {
+    const branch = settings.branch ?? (gitRepository ? await headBranchOf(settings.repo) : 'main');
     const source = new GitSource({
       url: settings.repo,
       branch,
@@ -59,8 +97,6 @@ export async function definitionSourceOf(settings: SourceSettings): Promise<{ so
     });
     return { source, git: { url: settings.repo, branch } };
   }
-  const info = await stat(settings.repo).catch(() => undefined);
-  if (!info?.isDirectory()) throw new Error(`${settings.repo} is not a directory (give a git URL, or a directory of definitions)`);
   return { source: new DirectorySource(settings.subPath !== undefined ? `${settings.repo}/${settings.subPath}` : settings.repo) };
 }
 
@@ -173,7 +209,4 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   };
 }
 
-/** A log line as JSON on stdout (R-LOG-1 form: time, level, message, fields). */
-export function jsonLogLine(level: string, message: string, fields: Record<string, unknown> = {}): string {
-  return `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`;
-}
+export { jsonLogLine } from './log-line.js';

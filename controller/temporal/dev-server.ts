@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { packageRoot } from '../package-root.js';
 import { searchAttributes } from './search-attributes.js';
 
 export interface DevServer {
@@ -30,11 +31,9 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
 }
 
-const projectRoot = path.resolve(import.meta.dirname, '..', '..');
-
 /** Path of the Temporal CLI, building it once when needed. Throws with the script's message. */
 export function temporalCliPath(): string {
-  const result = spawnSync('bash', [path.join(projectRoot, 'scripts', 'ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('bash', [path.join(packageRoot, 'scripts', 'ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (result.status !== 0) throw new Error('the Temporal CLI is not available (see the message above)');
   return result.stdout.trim().split('\n').pop()!;
 }
@@ -49,6 +48,14 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** The dev server process ended while it was being waited for. */
+class DevServerExited extends Error {}
+
+/** The exit code of `child` now (a function, so a check made earlier does not narrow it). */
+function exitCodeOf(child: ChildProcess): number | null {
+  return child.exitCode;
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -76,8 +83,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       } finally {
         await connection.close();
       }
+      // Another server on the port answers too: only a child still running is this server.
+      await new Promise((r) => setTimeout(r, 100));
+      const code = exitCodeOf(child);
+      if (code !== null) throw new DevServerExited(`temporal server start-dev exited with ${code}: ${stderr.trim()}`);
       break;
     } catch (error) {
+      if (error instanceof DevServerExited) throw error;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`temporal dev server on ${address} did not answer in time: ${stderr.trim()}`, { cause: error });

@@ -210,18 +210,19 @@ export function describeTemporalTarget(target: TemporalTarget): string {
 }
 
 /**
- * Connects a client to `target`'s namespace. The caller closes it with `close()`.
+ * Connects a client to `target`'s namespace (within `connectTimeoutMs`, default the SDK's 10 s).
+ * The caller closes it with `close()`.
  * @throws TemporalTargetError when a TLS file cannot be read.
  * @throws TemporalUnavailableError when the server cannot be reached; the message names the
  * address and namespace and the underlying reason.
  */
-export async function connectClient(target: TemporalTarget): Promise<TemporalClientHandle> {
+export async function connectClient(target: TemporalTarget, settings: { connectTimeoutMs?: number } = {}): Promise<TemporalClientHandle> {
   const options = connectionOptionsOf(target);
   // Loaded on first use: the SDK takes a while to load, and most CLI commands never connect.
   const { Client, Connection } = await import('@temporalio/client');
   let connection: Connection;
   try {
-    connection = await Connection.connect(options);
+    connection = await Connection.connect(settings.connectTimeoutMs !== undefined ? { ...options, connectTimeout: settings.connectTimeoutMs } : options);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new TemporalUnavailableError(`cannot connect to Temporal at ${target.address} (namespace ${target.namespace}): ${reason}`, { cause: error });
@@ -243,8 +244,8 @@ export async function connectClient(target: TemporalTarget): Promise<TemporalCli
  * ends: the one scoped lifetime of a client, for CLI commands and long-running roles alike.
  * @throws TemporalTargetError / TemporalUnavailableError as {@link connectClient}; whatever `work` throws.
  */
-export async function withConnectedClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>): Promise<T> {
-  const handle = await connectClient(target);
+export async function withConnectedClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, settings: { connectTimeoutMs?: number } = {}): Promise<T> {
+  const handle = await connectClient(target, settings);
   try {
     return await work(handle);
   } finally {

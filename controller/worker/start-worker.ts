@@ -31,8 +31,12 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
-/** Path of the module that exports every workflow the worker registers. */
-export const workflowsPath = path.resolve(import.meta.dirname, '..', '..', 'workflows', 'index.ts');
+/**
+ * Path of the module that exports every workflow the worker registers: `workflows/index.ts` next to
+ * this module's sources, or `dist/workflows/index.js` when this module runs from the compiled
+ * build (bin/jobnet.js) — the workflows are bundled from the same build as the rest of the worker.
+ */
+export const workflowsPath = path.resolve(import.meta.dirname, '..', '..', 'workflows', `index${path.extname(import.meta.filename)}`);
 
 /**
  * Bundles the workflows for the Temporal sandbox. The bundler (not tsc) is what catches a Node

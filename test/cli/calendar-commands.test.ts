@@ -4,6 +4,7 @@
  * holidays, the 12-31..01-03 break, working Saturdays) gives known dates to check.
  */
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../controller/temporal/dev-server.js';
 import { runJobnet, type CliResult } from './cli-process.js';
 
 
@@ -107,11 +108,12 @@ describe('jobnet next', () => {
     expect(code).toBe(0);
     const rows = stdout.split('\n').filter((line) => /^\d{4}-/.test(line));
     expect(rows).toEqual([
-      '2027-01-04 Mon  2027-01-04 Mon 06:30     2027-01-03T21:30:00Z',
-      '2027-01-05 Tue  2027-01-05 Tue 06:30     2027-01-04T21:30:00Z',
-      '2027-01-06 Wed  2027-01-06 Wed 06:30     2027-01-05T21:30:00Z',
+      '2027-01-04 Mon  2027-01-04 Mon 06:30  2027-01-03T21:30:00Z',
+      '2027-01-05 Tue  2027-01-05 Tue 06:30  2027-01-04T21:30:00Z',
+      '2027-01-06 Wed  2027-01-06 Wed 06:30  2027-01-05T21:30:00Z',
     ]);
-    expect(stdout).toMatch(/BUSINESS DATE +LOCAL TIME \(Asia\/Tokyo\) +UTC/);
+    expect(stdout).toMatch(/^BUSINESS DATE +TIME \(Asia\/Tokyo\) +UTC$/m);
+    expect(stdout).toMatch(/^definition from examples$/m);
   });
 
   it('gives --count interval starts after --from, increasing, at the expected local times', async () => {
@@ -147,5 +149,47 @@ describe('jobnet next', () => {
   it('exits 2 on a bad --count or --from', async () => {
     expect((await jobnet('next', 'infra/health-check', '--dir', 'examples', '--count', '0')).code).toBe(2);
     expect((await jobnet('next', 'infra/health-check', '--dir', 'examples', '--from', '2026-11-02 09:00')).code).toBe(2);
+  });
+});
+
+describe('dates and zones', () => {
+  it('refuses an impossible date or time instead of rolling it over (exit 2)', async () => {
+    const february = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-02-30T00:00:00Z');
+    expect(february.code).toBe(2);
+    expect(february.stderr).toBe('jobnet: --from "2026-02-30T00:00:00Z" is not a real instant: February 2026 has 28 days\n');
+    expect((await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-04-31T00:00:00+09:00')).stderr).toContain('April 2026 has 30 days');
+    expect((await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-03-01T25:00:00Z')).stderr).toContain('there is no hour 25');
+    expect((await jobnet('plan', '--base', 'HEAD', '--now', '2027-13-01T00:00:00Z', 'examples')).code).toBe(2);
+  });
+
+  it("shows start times in the calendar's zone by default, in another with --tz, and only UTC with --utc", async () => {
+    const berlin = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--count', '1', '--from', '2026-12-30T00:00:00Z', '--tz', 'Europe/Berlin');
+    expect(berlin.stdout).toMatch(/^BUSINESS DATE +TIME \(Europe\/Berlin\) +UTC$/m);
+    expect(berlin.stdout).toContain('2027-01-04 Mon  2027-01-03 Sun 22:30  2027-01-03T21:30:00Z');
+    const utc = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--count', '1', '--from', '2026-12-30T00:00:00Z', '--utc');
+    expect(utc.stdout).toMatch(/^BUSINESS DATE +UTC\n2027-01-04 Mon +2027-01-03T21:30:00Z$/m);
+    const unknown = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--tz', 'Asia/Atlantis');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--tz must be an IANA time zone');
+  });
+
+  it('warns when the year shown lies beyond the holidays the calendar lists', async () => {
+    const beyond = await jobnet('days', 'infra/servers-start', '--dir', 'examples', '--year', '2030');
+    expect(beyond.code).toBe(0);
+    expect(beyond.stderr).toMatch(/warning: calendar jp-business lists holidays for 2026 to \d{4} only; in 2030 it knows no holidays but its weekly ones/);
+    expect((await jobnet('days', 'infra/servers-start', '--dir', 'examples', '--year', '2027')).stderr).not.toContain('warning');
+  });
+});
+
+describe('where days and next read from', () => {
+  it('without --dir and without a running system, say to pass --dir (exit 1), and never read the current directory', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    for (const command of ['days', 'next']) {
+      const result = await jobnet(command, 'infra/servers-start', '--address', address);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`cannot read the definition of infra/servers-start applied on ${address}`);
+      expect(result.stderr).toContain('pass --dir DIR to read the definitions from a directory instead (e.g. --dir examples)');
+      expect(result.stderr).not.toContain('error[');
+    }
   });
 });

@@ -16,7 +16,7 @@ import { runJobnet, type CliResult } from './cli-process.js';
 import { startRunHarness, type RunHarness } from '../integration/run-harness.js';
 
 const definitions = 'test/fixtures/valid/scheduler-cli';
-const jobnetCount = 5;
+const jobnetCount = 7;
 let harness: RunHarness;
 let firstApply: CliResult;
 
@@ -44,7 +44,7 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
 }
 
 beforeAll(async () => {
-  harness = await startRunHarness();
+  harness = await startRunHarness({ allowCommandJobs: true });
   firstApply = await jobnet('apply', '--dir', definitions, '--by', 'cli-test');
 }, 120_000);
 
@@ -95,7 +95,7 @@ describe('jobnet get jobnet', () => {
     const text = await jobnet('get', 'jobnet', 'clitest/nightly', '--utc');
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^status +waiting$/m);
-    expect(text.stdout).toMatch(/^next starts +\d{4}-\d{2}-\d{2}T(02|14):30:00Z {2}business date \d{4}-\d{2}-\d{2}$/m);
+    expect(text.stdout).toMatch(/^next starts +\d{4}-\d{2}-\d{2} (02|14):30:00Z {2}business date \d{4}-\d{2}-\d{2}$/m);
   });
 
   it('exits 1 saying so when the jobnet has not been applied', async () => {
@@ -177,16 +177,22 @@ describe('jobnet event', () => {
     expect(after.state.currentRun ?? after.state.lastRun).toMatchObject({ trigger: 'event' });
   });
 
-  it('says so when no jobnet in scope waits for the event', async () => {
-    const raised = await jobnet('event', 'raise', 'ORDER_READY', '--project', 'no-such-project');
-    expect(raised.code, raised.stderr).toBe(0);
-    expect(raised.stdout).toBe('no jobnet in scope waits for ORDER_READY\n');
+  it('refuses (exit 1) an event no jobnet in scope waits for, naming the known events and the closest one', async () => {
+    const misspelt = await jobnet('event', 'raise', 'ORDER_REDY');
+    expect(misspelt.code).toBe(1);
+    expect(misspelt.stdout).toBe('');
+    expect(misspelt.stderr).toBe('refused: no jobnet waits for event ORDER_REDY (did you mean ORDER_READY?); the events jobnets wait for: ORDER_READY, ORDER_SKIPPED\n');
+
+    const elsewhere = await jobnet('event', 'raise', 'ORDER_READY', '--project', 'no-such-project', '--json');
+    expect(elsewhere.code).toBe(1);
+    expect(JSON.parse(elsewhere.stdout)).toEqual({ ok: false, reason: 'no jobnet in project no-such-project waits for event ORDER_READY; it is waited for by clitest/on-order (raise it without --project/--jobnet, or with theirs)' });
   });
 
   it('exits 2 for --jobnet without --project (R-EVT-1), before connecting', async () => {
     const raised = await jobnet('event', 'raise', 'ORDER_READY', '--jobnet', 'on-order');
     expect(raised.code).toBe(2);
-    expect(raised.stderr).toContain('needs its project too');
+    expect(raised.stderr).toContain('needs its project too: give --project with --jobnet');
+    expect(raised.stderr).not.toMatch(/R-[A-Z]+-\d/);
     expect((await jobnet('event', 'clear', '--jobnet', 'on-order')).code).toBe(2);
   });
 
@@ -198,7 +204,7 @@ describe('jobnet event', () => {
     const one = await jobnet('troubles', 'clitest/on-order-disabled', '--utc');
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/^TIME +KIND +PROJECT\/JOBNET +RUN +JOB +EXIT +MESSAGE$/m);
-    expect(one.stdout).toMatch(/^\S+Z +executionSkipped +clitest\/on-order-disabled +- +- +- +event ORDER_SKIPPED from \S+: skipped: the jobnet is disabled$/m);
+    expect(one.stdout).toMatch(/^\S+ \S+Z +executionSkipped +clitest\/on-order-disabled +- +- +- +event ORDER_SKIPPED from \S+: skipped: the jobnet is disabled$/m);
 
     // Every actor of the project, through the visibility listing (eventually consistent).
     const all = await eventually(
@@ -225,8 +231,127 @@ describe('jobnet ls', () => {
       (result) => result.code === 0 && result.stdout.split('\n').filter((line) => line.startsWith('clitest/')).length === jobnetCount,
     );
     expect(listed.stdout).toMatch(/^JOBNET +STATUS +TRIGGER +BUSINESS-DATE +NEXT-START$/m);
-    expect(listed.stdout).toMatch(/^clitest\/nightly +waiting +at +\d{4}-\d{2}-\d{2} +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/m);
+    expect(listed.stdout).toMatch(/^clitest\/nightly +waiting +at +\d{4}-\d{2}-\d{2} +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/m);
     expect(listed.stdout).toMatch(/^clitest\/on-order-disabled +disabled +events +\S+ +on events$/m);
     expect(listed.stdout).toMatch(/^clitest\/operated +waiting +manual +\S+ +-$/m);
+  });
+});
+
+describe('jobnet ls and troubles for a project without applied jobnets', () => {
+  it('exits 1 naming the projects that have applied jobnets', async () => {
+    for (const args of [['ls', '--project', 'nope'], ['troubles', '--project', 'nope']]) {
+      const listed = await jobnet(...args);
+      expect(listed.code).toBe(1);
+      expect(listed.stderr).toContain(`project nope has no applied jobnet on task queue ${harness.target.taskQueue}; projects with applied jobnets: clitest`);
+    }
+  });
+});
+
+describe('times', () => {
+  it("shows every time with its zone: the calendar's by default, UTC with --utc, another with --tz, refusing an unknown zone (exit 2)", async () => {
+    const shown = await jobnet('get', 'jobnet', 'clitest/tokyo-confirm');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^times +Asia\/Tokyo \(calendar tokyo\)$/m);
+    const utc = await jobnet('get', 'jobnet', 'clitest/nightly');
+    expect(utc.stdout).toMatch(/^times +UTC \(calendar SYSTEM_CALENDAR\)$/m);
+    expect(utc.stdout).toMatch(/^next starts +\d{4}-\d{2}-\d{2} (02|14):30:00Z /m);
+    const berlin = await jobnet('get', 'jobnet', 'clitest/nightly', '--tz', 'Europe/Berlin');
+    expect(berlin.stdout).toMatch(/^next starts +\d{4}-\d{2}-\d{2} (03|04|15|16):30:00\+0[12]:00 /m);
+    expect(berlin.stdout).toMatch(/^times +Europe\/Berlin$/m);
+
+    const listed = await jobnet('ls', '--project', 'clitest');
+    expect(listed.stdout).toMatch(/^clitest\/nightly +waiting +at +\S+ +\d{4}-\d{2}-\d{2} (02|14):30:00Z$/m);
+    const listedInTokyo = await jobnet('ls', '--project', 'clitest', '--tz', 'Asia/Tokyo');
+    expect(listedInTokyo.stdout).toMatch(/^clitest\/nightly +waiting +at +\S+ +\d{4}-\d{2}-\d{2} (11|23):30:00\+09:00$/m);
+
+    for (const args of [['ls', '--tz', 'Mars/Base'], ['get', 'jobnet', 'clitest/nightly', '--tz', 'Nowhere'], ['troubles', '--tz', ''], ['get', 'run', 'run/x', '--tz', 'Mars/Base'], ['ls', '--utc', '--tz', 'UTC']]) {
+      const refused = await jobnet(...args);
+      expect(refused.code, args.join(' ')).toBe(2);
+    }
+    expect((await jobnet('ls', '--tz', 'Mars/Base')).stderr).toContain('--tz must be an IANA time zone such as Asia/Tokyo');
+  });
+});
+
+describe('jobnet days and next without --dir', () => {
+  it('read the definition applied in the running system', async () => {
+    const next = await jobnet('next', 'clitest/nightly', '--count', '2', '--from', '2026-11-23T00:00:00Z');
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(new RegExp(`^definition applied on ${harness.target.address.replace(/\./g, '\\.')} \\(namespace \\S+, task queue \\S+\\), revision \\S+$`, 'm'));
+    expect(next.stdout.split('\n').filter((line) => /^\d{4}-/.test(line))).toEqual(['2026-11-23 Mon  2026-11-23T02:30:00Z', '2026-11-23 Mon  2026-11-23T14:30:00Z']);
+    const days = await jobnet('days', 'clitest/tokyo-confirm', '--year', '2027', '--json');
+    expect(days.code, days.stderr).toBe(0);
+    expect(JSON.parse(days.stdout)).toMatchObject({ calendar: 'tokyo', timezone: 'Asia/Tokyo', source: { applied: { address: harness.target.address } } });
+    expect((JSON.parse(days.stdout) as { startDays: string[] }).startDays).toHaveLength(365);
+  });
+
+  it('say what to pass when the jobnet is not applied', async () => {
+    const missing = await jobnet('next', 'clitest/never-applied');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('jobnet clitest/never-applied is not applied on');
+    expect(missing.stderr).toContain('pass --dir DIR to read the definitions from a directory instead');
+  });
+});
+
+describe('an abended run', () => {
+  let runId: string;
+
+  it('records the failing job and its exit code on the jobnetAbended trouble, which troubles lists and filters by --since', async () => {
+    const started = await jobnet('start', 'clitest/failing');
+    expect(started.code, started.stderr).toBe(0);
+    runId = started.stdout.trim();
+    await eventually(async () => await view('clitest/failing'), (shown) => shown.status === 'abended');
+
+    const listed = await jobnet('troubles', 'clitest/failing', '--kind', 'jobnetAbended', '--since', '10m');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^\\S+ \\S+Z +jobnetAbended +clitest/failing +${runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +fail +3 +jobnet clitest/failing ended abnormally: job fail ended abended with exit code 3$`, 'm'));
+    const json = JSON.parse((await jobnet('troubles', 'clitest/failing', '--json')).stdout) as JobnetTrouble[];
+    expect(json.find((trouble) => trouble.kind === 'jobnetAbended')).toMatchObject({ job: 'fail', exitCode: 3, runId });
+
+    expect((await jobnet('troubles', 'clitest/failing', '--since', '2099-01-01')).stdout).toBe('no troubles\n');
+    const impossible = await jobnet('troubles', 'clitest/failing', '--since', '2026-02-30');
+    expect(impossible.code).toBe(2);
+    expect(impossible.stderr).toContain('February 2026 has 28 days');
+  });
+
+  it('lists the jobs of the run in flow order', async () => {
+    const shown = await jobnet('get', 'run', runId);
+    expect(shown.code, shown.stderr).toBe(0);
+    const jobs = shown.stdout.split('\n').slice(4, 7).map((line) => line.split(' ')[0]);
+    expect(jobs).toEqual(['prepare', 'fail', 'after-fail']);
+    expect(shown.stdout.split('\n')[1]).toBe('times in UTC');
+  });
+
+  it('after run close, suggests only operations the jobnet accepts: confirm, not restart', async () => {
+    const open = await jobnet('start', 'clitest/failing');
+    expect(open.code).toBe(1);
+    expect(open.stderr).toContain('restart or confirm it, or wait for the day change');
+
+    const closed = await jobnet('run', 'close', runId);
+    expect(closed.code, closed.stderr).toBe(0);
+    await eventually(async () => await view('clitest/failing'), (shown) => shown.state.currentRun === undefined);
+
+    const refused = await jobnet('start', 'clitest/failing');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`refused: cannot start: the last run ${runId} ended abended; confirm it (jobnet confirm clitest/failing) or wait for the day change\n`);
+    const restart = await jobnet('restart', 'clitest/failing');
+    expect(restart.code).toBe(1);
+    expect(restart.stderr).not.toMatch(/\brestart it\b/);
+    const confirmed = await jobnet('confirm', 'clitest/failing');
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+  });
+
+  it('shows a jobnet that requires confirmation as awaiting it while its abended run is open, in its calendar zone', async () => {
+    const started = await jobnet('start', 'clitest/tokyo-confirm');
+    expect(started.code, started.stderr).toBe(0);
+    await eventually(async () => await view('clitest/tokyo-confirm'), (shown) => shown.status === 'abended');
+    const shown = await jobnet('get', 'jobnet', 'clitest/tokyo-confirm');
+    expect(shown.stdout).toMatch(/^awaiting confirmation +yes: nothing starts until jobnet confirm clitest\/tokyo-confirm$/m);
+    expect(shown.stdout).toMatch(/^open run +\S+ +abended +started \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00 /m);
+    expect(shown.stdout).toMatch(/^ {2}\S+ \S+\+09:00 +jobnetAbended +\S+ +fail +5 /m);
+    const refused = await jobnet('start', 'clitest/tokyo-confirm');
+    expect(refused.stderr).toContain('requires confirmation; confirm it first');
+    expect((await jobnet('confirm', 'clitest/tokyo-confirm')).code).toBe(0);
+    const after = await jobnet('get', 'jobnet', 'clitest/tokyo-confirm');
+    expect(after.stdout).toMatch(/^awaiting confirmation +no$/m);
   });
 });

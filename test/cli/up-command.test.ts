@@ -3,13 +3,16 @@
  * (on a database file in a temporary directory), a worker, the controller and the API on the
  * bundled examples/; the API reports the controller Ready, the scheduled example jobnet
  * `infra/heartbeat` (every minute) runs and ends normally, and its HEARTBEAT event starts
- * `infra/heartbeat-audit`. SIGINT stops everything and the process exits 0.
+ * `infra/heartbeat-audit`; the README's command job example runs on its worker, which allows
+ * command jobs by default. SIGINT stops everything and the process exits 0. A second `jobnet up`
+ * on ports in use starts nothing and names each busy port with the flag that moves it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { afterAll, expect, inject, it } from 'vitest';
 import { freePort } from '../../controller/temporal/dev-server.js';
 import { projectRoot, runJobnet } from './cli-process.js';
 
@@ -51,6 +54,9 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
   await poll('"jobnet is up"', () => (output.includes('jobnet is up') ? true : undefined), 90_000, printed);
   expect(output).toContain(`Web UI        http://127.0.0.1:${uiPort}`);
   expect(output).toContain(`API           http://127.0.0.1:${apiPort}/api/v1/status`);
+  expect(output).toContain('command jobs  run on this worker, as your user (--no-command-jobs refuses them)');
+  // The hints carry the address, which is not the default: they work as printed.
+  expect(output).toContain(`try           jobnet status --address 127.0.0.1:${temporalPort} · jobnet ls --address 127.0.0.1:${temporalPort} · `);
 
   const status = await poll(
     'controller Ready',
@@ -87,7 +93,44 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
   );
   expect(audit).toMatchObject({ trigger: 'event', parameter: 'dev' });
 
+  // The README's command job example, on the embedded worker.
+  const counted = await runJobnet(['start', 'ops/count-files', '--dir', 'test/fixtures/valid/runnable', '--wait', ...target]);
+  expect(counted.stdout, counted.stderr).toContain('final status: normal');
+  expect(counted.code).toBe(0);
+
   const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
   child.kill('SIGINT');
   expect(await exited).toBe(0);
 }, 240_000);
+
+/** A TCP listener on a free loopback port, standing for another program that holds it. */
+async function occupiedPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, server };
+}
+
+it('starts nothing on ports in use, naming each with the flag that moves it, and never attaches to the server that holds one', async () => {
+  const api = await occupiedPort();
+  const temporalPort = Number(inject('temporalAddress').split(':').pop());
+  const uiPort = await freePort();
+  const data = await mkdtemp(path.join(tmpdir(), 'jobnet-up-busy-'));
+  try {
+    const env: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: '' };
+    const started = Date.now();
+    const { code, stdout, stderr } = await runJobnet(['up', '--data-dir', data, '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--listen', `127.0.0.1:${api.port}`], env, { timeoutMs: 60_000 });
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(stdout).not.toContain('starting the Temporal dev server');
+    expect(stderr).toContain(`port ${temporalPort} on 127.0.0.1 (Temporal dev server, --temporal-port) is in use`);
+    expect(stderr).toContain(`port ${api.port} on 127.0.0.1 (HTTP API, --listen) is in use`);
+    expect(stderr).toMatch(/move them: jobnet up --temporal-port \d+ --listen 127\.0\.0\.1:\d+/);
+    expect(stderr).toContain(`or use the Temporal server listening there (perhaps another jobnet up): jobnet up --address 127.0.0.1:${temporalPort}`);
+    expect(stderr).not.toContain('internal error');
+  } finally {
+    api.server.close();
+    await rm(data, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -2,7 +2,7 @@
  * `jobnet validate` and `jobnet schema` as users run them: the real bin, real exit codes
  * (0 clean, 1 errors, 2 usage — R-OPS-7), and the three output formats (R-GIT-5).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,49 @@ describe('jobnet validate', () => {
       expect(stdout, format).toContain('unknown field "bad\\x1b[2J\\rerror[FORGED-KEY] x"');
       expect(stdout, format).toContain('"cal\\x9b2J"');
     }
+  });
+
+  it('cuts a long line in the code frame around the column, so a 200 KB single-line document prints a frame of a screen width', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'jobnet-validate-long-'));
+    const padding = ' '.repeat(1000);
+    const jobs = Array.from({ length: 200 }, (_, i) => `"job-${String(i).padStart(3, '0')}": {"type": "sleep",${padding}"seconds": 1}`);
+    jobs.splice(100, 0, '"odd-one": {"type": "sleep", "seconds": 1, "secnods": 1}');
+    const line = `{"apiVersion": "jobnet/v1", "kind": "Jobnet", "metadata": {"project": "demo", "name": "flat"}, "spec": {"jobs": {${jobs.join(', ')}}}}`;
+    expect(line.length).toBeGreaterThan(200_000);
+    mkdirSync(path.join(dir, 'projects/demo/jobnets'), { recursive: true });
+    writeFileSync(path.join(dir, 'projects/demo/project.yaml'), 'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: demo}\nspec: {}\n');
+    writeFileSync(path.join(dir, 'projects/demo/jobnets/flat.yaml'), `${line}\n`);
+    const { code, stdout } = await jobnet('validate', dir);
+    expect(code).toBe(1);
+    expect(stdout).toContain('error[SCHEMA-UNKNOWN-FIELD]');
+    const lines = stdout.split('\n');
+    const at = lines.findIndex((text) => text.startsWith('  > 1 | '));
+    const [source, caret] = lines.slice(at, at + 2) as [string, string];
+    expect(Math.max(...lines.map((text) => text.length))).toBeLessThan(300);
+    expect(source.length).toBeLessThan(200);
+    expect(source).toMatch(/^ {2}> 1 \| ….*"secnods".*…$/);
+    expect(source.charAt(caret.indexOf('^'))).toBe('"');
+    expect(source.slice(caret.indexOf('^'), caret.lastIndexOf('^') + 1)).toBe('"secnods"');
+  });
+
+  it('warns when the tree holds no definition at all, and when a symbolic link leads out of it', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'jobnet-validate-empty-'));
+    writeFileSync(path.join(empty, 'README.md'), '# nothing here\n');
+    const quiet = await jobnet('validate', empty);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toContain('warning[REPO-EMPTY]');
+    expect(quiet.stdout).toContain('0 files, 0 documents: 0 errors, 1 warning');
+
+    const linked = mkdtempSync(path.join(tmpdir(), 'jobnet-validate-links-'));
+    mkdirSync(path.join(linked, 'calendars'));
+    writeFileSync(path.join(empty, 'shared.yaml'), 'apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: shared}\nspec: {weeklyHolidays: [sat, sun]}\n');
+    writeFileSync(path.join(linked, 'project.yaml'), 'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: demo}\nspec: {calendar: shared}\n');
+    symlinkSync(path.join(empty, 'shared.yaml'), path.join(linked, 'calendars/shared.yaml'));
+    const outside = await jobnet('validate', linked);
+    expect(outside.code).toBe(1);
+    expect(outside.stdout).toContain(`warning[FILE-SYMLINK] ${path.relative(root, path.join(linked, 'calendars/shared.yaml'))}`);
+    expect(outside.stdout).toContain('outside the definitions tree: it is not followed');
+    expect(outside.stdout).toContain('error[REF-CALENDAR]');
   });
 
   it('exits 2 on usage errors', async () => {

@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { createActorState, recordOperation, recordTrouble, type ActorRun, type JobnetActorState } from '../../workflows/lib/jobnet-state.js';
+import { compiledScheduleOf } from '../../workflows/lib/compiled-schedule.js';
 import {
   applySummaryOf,
+  awaitsConfirmation,
   isTroubleKind,
   jobnetListJson,
   jobnetViewJson,
@@ -19,13 +21,14 @@ import {
   renderJobnetList,
   renderJobnetView,
   renderTroubleTable,
+  unknownEventText,
   renderTroublesJson,
   selectTroubles,
 } from '../../controller/jobnets/render-jobnet.js';
 
 const t0 = Date.parse('2026-11-23T01:15:00Z'); // 10:15:00 in Tokyo
 const at = (seconds: number) => t0 + seconds * 1000;
-const utc = { utc: true };
+const utc = { zone: 'UTC' };
 
 function viewOf(state: JobnetActorState, extra: Partial<JobnetView> = {}): JobnetView {
   return {
@@ -64,8 +67,8 @@ describe('renderJobnetView', () => {
     expect(field(text, 'business date')).toBe('2026-11-23');
     expect(field(text, 'revision')).toBe('0123456');
     expect(field(text, 'trigger')).toBe('at');
-    expect(text).toMatch(/^next starts +2026-11-23T13:00:00Z {2}business date 2026-11-23$/m);
-    expect(text).toMatch(/^ +2026-11-24T13:00:00Z {2}business date 2026-11-24$/m);
+    expect(text).toMatch(/^next starts +2026-11-23 13:00:00Z {2}business date 2026-11-23$/m);
+    expect(text).toMatch(/^ +2026-11-24 13:00:00Z {2}business date 2026-11-24$/m);
     expect(field(text, 'open run')).toBe('none');
     expect(field(text, 'last run')).toBe('none');
     expect(field(text, 'held')).toBe('no');
@@ -88,17 +91,36 @@ describe('renderJobnetView', () => {
     state.carriedOver = 'run/sales/daily-close/2026-11-22/schedule-0';
     state.awaitingConfirmation = true;
     state.pendingEvents = { STOCK: [{ at: at(1), by: 'bob' }], ORDER: [{ at: at(2), by: 'bob' }, { at: at(3), by: 'carol', parameter: 'x' }], EMPTY: [] };
-    const text = renderJobnetView(viewOf(state, { status: 'held' }), { timeZone: 'Asia/Tokyo' });
+    const text = renderJobnetView(viewOf(state, { status: 'held' }), { zone: 'Asia/Tokyo', zoneSource: 'calendar jp-business' });
     expect(field(text, 'status')).toBe('held');
-    expect(field(text, 'open run')).toBe('run/sales/daily-close/2026-11-23/schedule-1  running  started 2026-11-23 10:15:00  schedule start  business date 2026-11-23  parameter "P-1"');
-    expect(field(text, 'last run')).toBe('run/sales/daily-close/2026-11-22/schedule-0  abended  started 2026-11-22 10:15:00  schedule start  business date 2026-11-22');
+    expect(field(text, 'open run')).toBe('run/sales/daily-close/2026-11-23/schedule-1  running  started 2026-11-23 10:15:00+09:00  schedule start  business date 2026-11-23  parameter "P-1"');
+    expect(field(text, 'last run')).toBe('run/sales/daily-close/2026-11-22/schedule-0  abended  started 2026-11-22 10:15:00+09:00  schedule start  business date 2026-11-22');
     expect(field(text, 'held')).toBe('yes');
-    expect(field(text, 'deferred start')).toBe('event start of business date 2026-11-23 at 2026-11-23 10:15:30 by alice');
+    expect(field(text, 'deferred start')).toBe('event start of business date 2026-11-23 at 2026-11-23 10:15:30+09:00 by alice');
     expect(field(text, 'disabled')).toBe('no (enabled by an operator)');
     expect(field(text, 'carried over')).toBe('run/sales/daily-close/2026-11-22/schedule-0');
-    expect(field(text, 'awaiting confirmation')).toBe('yes');
+    expect(field(text, 'awaiting confirmation')).toBe('yes: nothing starts until jobnet confirm sales/daily-close');
     expect(field(text, 'pending events')).toBe('ORDER: 2, STOCK: 1');
-    expect(text).toMatch(/^next starts +2026-11-23 22:00:00 {2}business date 2026-11-23$/m);
+    expect(text).toMatch(/^next starts +2026-11-23 22:00:00\+09:00 {2}business date 2026-11-23$/m);
+    expect(field(text, 'times')).toBe('Asia/Tokyo (calendar jp-business)');
+  });
+
+  it('says an abended jobnet awaits confirmation when its schedule requires it, though its run is still open', () => {
+    const state = createActorState('2026-11-23', t0);
+    state.currentRun = run('run/sales/daily-close/2026-11-23/schedule-1', 'abended', at(0));
+    const confirming = compiledScheduleOf({ requireConfirmation: true });
+    expect(state.awaitingConfirmation).toBe(false);
+    expect(field(renderJobnetView(viewOf(state, { status: 'abended' }), { ...utc, schedule: confirming }), 'awaiting confirmation')).toBe('yes: nothing starts until jobnet confirm sales/daily-close');
+    expect(field(renderJobnetView(viewOf(state, { status: 'abended' }), { ...utc, schedule: compiledScheduleOf() }), 'awaiting confirmation')).toBe('no');
+    // Closed by an operator: still abended until confirmed.
+    const closed = createActorState('2026-11-23', t0);
+    closed.lastRun = run('run/sales/daily-close/2026-11-23/schedule-1', 'abended', at(0), { completed: true });
+    closed.lastOutcome = 'abended';
+    expect(awaitsConfirmation(closed, confirming)).toBe(true);
+    expect(awaitsConfirmation(createActorState('2026-11-23', t0), confirming)).toBe(false);
+    const running = createActorState('2026-11-23', t0);
+    running.currentRun = run('run-2', 'running', at(0));
+    expect(awaitsConfirmation(running, confirming)).toBe(false);
   });
 
   it('says whether the jobnet is disabled by an operator or by its definition', () => {
@@ -113,7 +135,7 @@ describe('renderJobnetView', () => {
       viewOf(createActorState('2026-11-23', t0), { trigger: 'events', nextStarts: [{ businessDate: '2026-11-23', instant: '2026-11-23T00:00:00.000Z', time: '00:00', kind: 'events' }] }),
       utc,
     );
-    expect(field(events, 'next starts')).toBe('2026-11-23  on events, not before 2026-11-23T00:00:00Z');
+    expect(field(events, 'next starts')).toBe('2026-11-23  on events, not before 2026-11-23 00:00:00Z');
     const manual = renderJobnetView(viewOf(createActorState('2026-11-23', t0), { trigger: 'manual', nextStarts: [] }), utc);
     expect(field(manual, 'next starts')).toBe('none (manual starts only)');
   });
@@ -130,10 +152,10 @@ describe('renderJobnetView', () => {
     expect(text).not.toContain('trouble 2 ');
     expect(text).not.toContain('detail 2\n');
     expect(text).toMatch(/^ {2}TIME +KIND +RUN +JOB +EXIT +MESSAGE$/m);
-    expect(text).toMatch(/^ {2}2026-11-23T01:15:03Z +jobnetAbended +run-3 +load +3 +trouble 3 second line$/m);
-    expect(text).toMatch(/^ {2}2026-11-23T01:15:12Z +executionRefused +run-12 +- +- +trouble 12 second line$/m);
+    expect(text).toMatch(/^ {2}2026-11-23 01:15:03Z +jobnetAbended +run-3 +load +3 +trouble 3 second line$/m);
+    expect(text).toMatch(/^ {2}2026-11-23 01:15:12Z +executionRefused +run-12 +- +- +trouble 12 second line$/m);
     expect(text).toMatch(/^ {2}TIME +BY +OPERATION +DETAIL$/m);
-    expect(text).toMatch(/^ {2}2026-11-23T01:15:12Z +op-12 +hold +detail 12$/m);
+    expect(text).toMatch(/^ {2}2026-11-23 01:15:12Z +op-12 +hold +detail 12$/m);
     expect(text.indexOf('trouble 3 ')).toBeLessThan(text.indexOf('trouble 12 '));
   });
 });
@@ -150,14 +172,14 @@ describe('text from definitions and operators', () => {
     const text = renderJobnetView(view, utc);
     expect(controls(text)).toEqual([]);
     expect(text.split('\n')[0]).toBe('jobnet sales/daily-close  Daily close\\x1b]0;owned\\x07');
-    expect(field(text, 'deferred start')).toBe('event start of business date 2026-11-23 at 2026-11-23T01:15:30Z by eve\\nheld  no');
-    expect(text).toMatch(/^ {2}2026-11-23T01:15:01Z +jobnetAbended +run-1 +load\\x1b\[2J +3 +failed\\x1b\[31m red\\x9b2J$/m);
-    expect(text).toMatch(/^ {2}2026-11-23T01:15:02Z +mallory\\r\\x1b\[Kalice +hold +held\\x07$/m);
+    expect(field(text, 'deferred start')).toBe('event start of business date 2026-11-23 at 2026-11-23 01:15:30Z by eve\\nheld  no');
+    expect(text).toMatch(/^ {2}2026-11-23 01:15:01Z +jobnetAbended +run-1 +load\\x1b\[2J +3 +failed\\x1b\[31m red\\x9b2J$/m);
+    expect(text).toMatch(/^ {2}2026-11-23 01:15:02Z +mallory\\r\\x1b\[Kalice +hold +held\\x07$/m);
     expect(controls(renderTroubleTable(selectTroubles([view]), utc))).toEqual([]);
     expect(controls(renderJobnetList([{ project: 'sales', jobnet: 'daily\u001b[2J', view }]))).toEqual([]);
     const raised = renderEventRaise({ event: 'ORDER', results: [{ project: 'sales', jobnet: 'intake', outcome: 'refused', detail: 'no\u001b[2J\rsales/other: started' }] });
     expect(raised.stderr).toBe('refused: sales/intake: no\\x1b[2J\\rsales/other: started\n');
-    expect(renderEventRaise({ event: 'EV\u001b[2J', results: [] }).stdout).toBe('no jobnet in scope waits for EV\\x1b[2J\n');
+    expect(renderEventRaise({ event: 'EV\u001b[2J', results: [] }).stderr).toBe('refused: no jobnet waits for event EV\\x1b[2J\n');
   });
 });
 
@@ -194,13 +216,12 @@ describe('renderJobnetList', () => {
     );
     expect(text.split('\n')).toEqual([
       'JOBNET             STATUS   TRIGGER  BUSINESS-DATE  NEXT-START',
-      'sales/daily-close  waiting  at       2026-11-23     2026-11-23T13:00:00Z',
+      'sales/daily-close  waiting  at       2026-11-23     2026-11-23 13:00:00Z',
       'sales/manual       waiting  manual   2026-11-23     -',
       'sales/intake       waiting  events   2026-11-23     on events',
       'sales/broken       ?        ?        ?              ?',
       '',
     ]);
-    expect(renderJobnetList([])).toBe('no jobnet has been applied (jobnet apply)\n');
   });
 
   it('gives scripts the same rows, with the error instead of the state', () => {
@@ -252,8 +273,8 @@ describe('troubles', () => {
     const text = renderTroubleTable(selectTroubles(troubled()).slice(1, 3), utc);
     expect(text.split('\n')).toEqual([
       'TIME                  KIND           PROJECT/JOBNET     RUN    JOB   EXIT  MESSAGE',
-      '2026-11-23T01:15:00Z  jobnetAbended  sales/daily-close  run-a  load  3     load failed exit 3',
-      '2026-11-23T01:15:50Z  jobOverrun     infra/backup       run-b  copy  -     copy overran',
+      '2026-11-23 01:15:00Z  jobnetAbended  sales/daily-close  run-a  load  3     load failed exit 3',
+      '2026-11-23 01:15:50Z  jobOverrun     infra/backup       run-b  copy  -     copy overran',
       '',
     ]);
     expect(renderTroubleTable([])).toBe('no troubles\n');
@@ -307,8 +328,23 @@ describe('event answers', () => {
     expect(rendered.refused).toBe(true);
   });
 
-  it('says so when no jobnet in scope waits for the event, which is not a refusal', () => {
-    expect(renderEventRaise({ event: 'NOBODY', results: [] })).toEqual({ stdout: 'no jobnet in scope waits for NOBODY\n', stderr: '', refused: false });
+  it('refuses a raise no jobnet in scope waits for, naming the known events and the closest one', () => {
+    const routes = [
+      { project: 'sales', jobnet: 'intake', startEvents: ['ORDER_FILE'], waitEvents: [] },
+      { project: 'infra', jobnet: 'audit', startEvents: ['HEARTBEAT'], waitEvents: ['BATCH_DONE'] },
+    ];
+    expect(renderEventRaise({ event: 'ORDER_FIEL', results: [] }, routes)).toEqual({
+      stdout: '',
+      stderr: 'refused: no jobnet waits for event ORDER_FIEL (did you mean ORDER_FILE?); the events jobnets wait for: BATCH_DONE, HEARTBEAT, ORDER_FILE\n',
+      refused: true,
+    });
+    expect(unknownEventText('NOPE_EVENT', routes)).toBe('no jobnet waits for event NOPE_EVENT; the events jobnets wait for: BATCH_DONE, HEARTBEAT, ORDER_FILE');
+    expect(unknownEventText('HEARTBEET', routes, { project: 'infra' })).toBe('no jobnet in project infra waits for event HEARTBEET (did you mean HEARTBEAT?); the events jobnets in project infra wait for: BATCH_DONE, HEARTBEAT');
+    expect(unknownEventText('ORDER_FILE', routes, { project: 'infra' })).toBe(
+      'no jobnet in project infra waits for event ORDER_FILE; it is waited for by sales/intake (raise it without --project/--jobnet, or with theirs)',
+    );
+    expect(unknownEventText('X', [])).toBe('no jobnet waits for event X: no applied jobnet waits for any event');
+    expect(unknownEventText('X', undefined)).toBe('no jobnet waits for event X');
   });
 
   it('prints the raises cleared per jobnet and in total, refusals on stderr', () => {

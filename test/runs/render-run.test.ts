@@ -1,5 +1,6 @@
 /**
- * How a run is shown (R-OPS-7): the job table with its header and notes, local or UTC times,
+ * How a run is shown (R-OPS-7): the job table in flow order with its header and notes, times with
+ * their offset in the zone chosen (the run's calendar zone by default),
  * outputs under their rows, and the JSON form with ISO times. Runs are built with the real run
  * state machine, not by hand-written records, so the table is tested on states a run can reach.
  */
@@ -7,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { createRunState, jobEnded, jobStarted, runStatus, skipJob, type RunState } from '../../workflows/lib/run-state.js';
 import type { RunView } from '../../workflows/run-contract.js';
-import { formatRunTime, renderRunHeader, renderRunJson, renderRunTable, runViewJson } from '../../controller/runs/render-run.js';
+import { renderRunHeader, renderRunJson, renderRunTable, runViewJson } from '../../controller/runs/render-run.js';
 
 const t0 = Date.parse('2026-11-23T01:15:00Z'); // 10:15:00 in Tokyo
 const at = (seconds: number) => t0 + seconds * 1000;
@@ -58,17 +59,18 @@ function viewOf(state: RunState, extra: Partial<RunView> = {}): RunView {
 }
 
 describe('renderRunTable', () => {
-  it('shows a header, then one aligned row per job sorted by name, with local times', () => {
-    const text = renderRunTable(viewOf(abendedRun()), { timeZone: 'Asia/Tokyo' });
+  it('shows a header and the zone of its times, then one aligned row per job in flow order, with times and their offset', () => {
+    const text = renderRunTable(viewOf(abendedRun()), { zone: 'Asia/Tokyo' });
     expect(text).toBe(
       [
         'run run/sales/daily-close/2026-11-23/manual-20261123T011500000Z  sales/daily-close  business date 2026-11-23  revision 0123456  status abended',
+        'times in Asia/Tokyo',
         '',
-        'JOB             STATE    EXIT  START                END',
-        'archive         forced   256   2026-11-23 10:15:00  2026-11-23 10:16:00',
-        'extract         normal   0     2026-11-23 10:15:00  2026-11-23 10:15:05',
-        'load            abended  3     2026-11-23 10:15:05  2026-11-23 10:15:12',
-        'publish-report  waiting  -     -                    -',
+        'JOB             STATE    EXIT  START                      END',
+        'archive         forced   256   2026-11-23 10:15:00+09:00  2026-11-23 10:16:00+09:00',
+        'extract         normal   0     2026-11-23 10:15:00+09:00  2026-11-23 10:15:05+09:00',
+        'load            abended  3     2026-11-23 10:15:05+09:00  2026-11-23 10:15:12+09:00',
+        'publish-report  waiting  -     -                          -',
         '',
         'notes:',
         '  archive: force-terminated: time limit exceeded',
@@ -77,26 +79,41 @@ describe('renderRunTable', () => {
     );
   });
 
-  it('sorts jobs by name even when the view lists them in another order', () => {
-    const state = abendedRun();
+  it('lists the jobs in flow order, not by name, whatever order the view lists them in', () => {
+    const flow: CompiledJobnet = {
+      ...jobnet,
+      jobs: {
+        zeta: compiledJob({ name: 'zeta', type: 'sleep', spec: { seconds: 1 } }),
+        beta: compiledJob({ name: 'beta', type: 'sleep', spec: { seconds: 1 }, predecessors: [{ job: 'zeta' }], recovery: 'cleanup' }),
+        alpha: compiledJob({ name: 'alpha', type: 'sleep', spec: { seconds: 1 }, predecessors: [{ job: 'beta' }] }),
+        cleanup: compiledJob({ name: 'cleanup', type: 'sleep', spec: { seconds: 1 } }),
+      },
+    };
+    const state = createRunState(flow, at(0));
     const reversed = { ...state, jobs: Object.fromEntries(Object.entries(state.jobs).reverse()) };
-    const rows = renderRunTable(viewOf(reversed), { utc: true }).split('\n').slice(3, 7);
-    expect(rows.map((row) => row.split(' ')[0])).toEqual(['archive', 'extract', 'load', 'publish-report']);
+    const rows = renderRunTable(viewOf(reversed), { zone: 'UTC' }).split('\n').slice(4, 8);
+    expect(rows.map((row) => row.split(' ')[0])).toEqual(['zeta', 'beta', 'cleanup', 'alpha']);
   });
 
-  it('shows UTC ISO 8601 times with utc, whatever the time zone', () => {
-    const text = renderRunTable(viewOf(abendedRun()), { utc: true, timeZone: 'Asia/Tokyo' });
-    expect(text).toContain('load            abended  3     2026-11-23T01:15:05Z  2026-11-23T01:15:12Z');
+  it('shows UTC times with Z in UTC, and the calendar zone of the run by default', () => {
+    const text = renderRunTable(viewOf(abendedRun()), { zone: 'UTC' });
+    expect(text).toContain('load            abended  3     2026-11-23 01:15:05Z  2026-11-23 01:15:12Z');
     expect(text).toContain('JOB             STATE    EXIT  START                 END\n');
+    expect(text.split('\n')[1]).toBe('times in UTC');
+    const onCalendar = { ...abendedRun(), jobnet: { ...jobnet, calendar: { name: 'ny', timezone: 'America/New_York', dayChangeMinutes: 0, versions: [{ weeklyHolidays: [], holidays: [], holidayNames: {}, workdays: [] }] } } };
+    const local = renderRunTable(viewOf(onCalendar));
+    expect(local.split('\n')[1]).toBe('times in America/New_York');
+    expect(local).toContain('2026-11-22 20:15:05-05:00');
+    expect(renderRunTable(viewOf(abendedRun()))).toContain('times in UTC');
   });
 
   it('prints each output line indented under its job row with outputs, and nothing for jobs without output', () => {
-    const lines = renderRunTable(viewOf(abendedRun()), { timeZone: 'UTC', outputs: true }).split('\n');
+    const lines = renderRunTable(viewOf(abendedRun()), { zone: 'UTC', outputs: true }).split('\n');
     const extract = lines.findIndex((line) => line.startsWith('extract '));
     expect(lines.slice(extract, extract + 5)).toEqual([
-      'extract         normal   0     2026-11-23 01:15:00  2026-11-23 01:15:05',
+      'extract         normal   0     2026-11-23 01:15:00Z  2026-11-23 01:15:05Z',
       '    | rows=10',
-      'load            abended  3     2026-11-23 01:15:05  2026-11-23 01:15:12',
+      'load            abended  3     2026-11-23 01:15:05Z  2026-11-23 01:15:12Z',
       '    | connecting',
       '    | load failed: disk full',
     ]);
@@ -107,7 +124,7 @@ describe('renderRunTable', () => {
     const skipped = skipJob(abendedRun(), 'load', { by: 'bob', at: at(90) });
     if (!skipped.ok) throw new Error(skipped.reason);
     const view = viewOf(skipped.state, { jobMessages: { 'publish-report': 'variable @REPORT_HOST@ is too long after substitution' } });
-    const notes = renderRunTable(view, { utc: true }).split('notes:\n')[1];
+    const notes = renderRunTable(view, { zone: 'UTC' }).split('notes:\n')[1];
     expect(notes).toBe(
       [
         '  archive: force-terminated: time limit exceeded',
@@ -126,7 +143,7 @@ describe('renderRunTable', () => {
       closed: { by: 'mallory\nrun forged  status normal', at: at(9) },
       jobMessages: { extract: 'failed\u001b[31m\nerror: forged' },
     });
-    const text = renderRunTable(view, { utc: true, outputs: true });
+    const text = renderRunTable(view, { zone: 'UTC', outputs: true });
     expect([...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'))).toEqual([]);
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/ {2}closed by mallory\\nrun forged {2}status normal$/);
@@ -139,7 +156,7 @@ describe('renderRunTable', () => {
   it('has no notes section when every end speaks for itself', () => {
     let state = createRunState(jobnet, at(0));
     state = jobStarted(state, 'extract', at(0));
-    expect(renderRunTable(viewOf(state), { utc: true })).not.toContain('notes:');
+    expect(renderRunTable(viewOf(state), { zone: 'UTC' })).not.toContain('notes:');
   });
 });
 
@@ -149,13 +166,6 @@ describe('renderRunHeader', () => {
     expect(renderRunHeader(view)).toBe(
       'run run/sales/daily-close/2026-11-23/manual-20261123T011500000Z  sales/daily-close  business date 2026-11-23  revision unversioned  status abended  closed by carol',
     );
-  });
-});
-
-describe('formatRunTime', () => {
-  it('shows a missing time as a dash', () => {
-    expect(formatRunTime(undefined)).toBe('-');
-    expect(formatRunTime(at(0), { timeZone: 'America/New_York' })).toBe('2026-11-22 20:15:00');
   });
 });
 

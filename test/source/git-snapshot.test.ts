@@ -162,7 +162,7 @@ describe('readGitSnapshot', () => {
 });
 
 describe('a git snapshot and a directory snapshot of the same tree', () => {
-  it('hold the same files in the same order with the same bytes: YAML only, no dot-names, no node_modules, no symlinks', async () => {
+  it('hold the same files in the same order with the same bytes: YAML only, no dot-names, no node_modules, a file linked to once', async () => {
     const repo = await newRepository();
     cpSync(path.join(fixtures, 'all-job-types'), repo, { recursive: true });
     write(repo, '.github/workflows/ci.yaml', 'name: ci\n');
@@ -182,6 +182,43 @@ describe('a git snapshot and a directory snapshot of the same tree', () => {
     expect(listing(fromGit.files)).toEqual(listing(fromDirectory.files));
     expect(fromGit.files.map((f) => f.path)).toEqual(expect.arrayContaining(['a.yaml', 'a/b.yaml', 'a-b.yml', '日本語/ジョブ.yaml', 'credentials/aws-batch.yaml']));
     expect(fromGit.files.map((f) => f.path).filter((p) => p.includes('.github') || p.includes('node_modules') || p.includes('.hidden') || p === 'link.yaml')).toEqual([]);
+  });
+
+  it('follow the same symbolic links inside the tree and report the same ones that leave it or lead nowhere', async () => {
+    const outside = temporaryDirectory('jobnet-git-snapshot-outside-');
+    write(outside, 'calendar.yaml', 'kind: Calendar\n');
+    const repo = await newRepository();
+    write(repo, 'defs/.shared/business.yaml', 'kind: Calendar # through a link only\n');
+    write(repo, 'defs/projects/ops/project.yaml', 'kind: Project\n');
+    write(repo, 'defs/projects/ops/jobnets/nightly.yaml', 'kind: Jobnet\n');
+    write(repo, 'above.yaml', 'kind: Calendar # outside defs/\n');
+    mkdirSync(path.join(repo, 'defs/calendars'), { recursive: true });
+    symlinkSync('../.shared/business.yaml', path.join(repo, 'defs/calendars/business.yaml'));
+    symlinkSync('projects', path.join(repo, 'defs/mirror'));
+    symlinkSync('ops', path.join(repo, 'defs/projects/ops-again'));
+    symlinkSync('..', path.join(repo, 'defs/projects/ops/loop'));
+    symlinkSync('../../above.yaml', path.join(repo, 'defs/calendars/above.yaml'));
+    symlinkSync(path.join(outside, 'calendar.yaml'), path.join(repo, 'defs/calendars/absolute.yaml'));
+    symlinkSync('gone.yaml', path.join(repo, 'defs/calendars/moved.yaml'));
+    symlinkSync('../README.md', path.join(repo, 'defs/README.md'));
+    write(repo, 'README.md', '# not a definition\n');
+    await commitAll(repo, 'links');
+
+    const fromGit = await readGitSnapshot(repo, 'HEAD', { path: 'defs' });
+    const fromDirectory = await readDirectorySnapshot(path.join(repo, 'defs'));
+    expect(listing(fromDirectory.files)).toEqual([
+      `calendars/business.yaml ${Buffer.from('kind: Calendar # through a link only\n').toString('base64')}`,
+      `projects/ops/jobnets/nightly.yaml ${Buffer.from('kind: Jobnet\n').toString('base64')}`,
+      `projects/ops/project.yaml ${Buffer.from('kind: Project\n').toString('base64')}`,
+    ]);
+    expect(listing(fromGit.files)).toEqual(listing(fromDirectory.files));
+    const links = [
+      { path: 'calendars/above.yaml', target: '../../above.yaml', reason: 'outside' },
+      { path: 'calendars/absolute.yaml', target: path.join(outside, 'calendar.yaml'), reason: 'outside' },
+      { path: 'calendars/moved.yaml', target: 'gone.yaml', reason: 'broken' },
+    ];
+    expect(fromDirectory.links).toEqual(links);
+    expect(fromGit.links).toEqual(links);
   });
 
   it('flag the same files as over the size limit, returned empty', async () => {

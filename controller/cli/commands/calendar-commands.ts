@@ -1,16 +1,20 @@
 /**
- * `jobnet days <project>/<jobnet> --year Y` (R-DAYS-4) and `jobnet next <project>/<jobnet>
- * --count N` (R-SCH-4): read-only views of a jobnet's schedule, computed by the functions that
- * drive execution — the calendar resolved by the compile step, the day rules chosen by
- * `compile/compile-start-days.ts`, start days from `workflows/lib/start-days.ts` and start instants
- * from `workflows/lib/start-times.ts`. Nothing here re-derives a date.
+ * `jobnet days <project>/<jobnet> --year Y` and `jobnet next <project>/<jobnet> --count N`:
+ * read-only views of a jobnet's schedule, computed by the functions that drive execution — the
+ * compiled schedule and calendar (the compile step resolves both), start days from
+ * `workflows/lib/start-days.ts` and start instants from `workflows/lib/start-times.ts`, exactly as
+ * the jobnet actor computes them. Nothing here re-derives a date.
  *
- * Both commands validate the definitions directory first (like `jobnet validate`; diagnostics go
- * to stderr so `--json` output stays parseable) and refuse, exit 1, when it has errors. They
- * never connect to Temporal.
+ * Where the schedule comes from:
+ * - with `--dir DIR`: the definitions in DIR, validated first like `jobnet validate` (diagnostics go
+ *   to stderr so `--json` output stays parseable; errors refuse, exit 1), then compiled;
+ * - without: the definition applied in the running system — the compiled definition the jobnet's
+ *   actor holds (controller/jobnets/applied-definition.ts), on the Temporal target of the usual
+ *   flags. When no system answers or the jobnet is not applied there, the command says so and
+ *   that `--dir` reads a directory instead; it never falls back to the current directory (which,
+ *   at the root of this repository, would load the test fixtures too).
  */
 import type { Command } from 'commander';
-import { DateTime } from 'luxon';
 import {
   type BusinessCalendar,
   businessDateOf,
@@ -19,118 +23,186 @@ import {
   daysInMonth,
   dayNumberOf,
   holidayName,
-  instantMillis,
-  isoDateOf,
   operatingDayTest,
   weekdayIndexOf,
   weekdays,
 } from '../../../workflows/lib/business-calendar.js';
+import type { CompiledJobnet } from '../../../workflows/lib/compiled-jobnet.js';
+import { triggerKind, type CompiledSchedule } from '../../../workflows/lib/compiled-schedule.js';
+import { collectStartDays } from '../../../workflows/lib/start-days.js';
 import { nextStarts, type PlannedStart, type StartTrigger } from '../../../workflows/lib/start-times.js';
 import { compileJobnet } from '../../compile/compile-jobnet.js';
-import { jobnetStartDays } from '../../compile/compile-start-days.js';
-import { jobnetKey } from '../../definitions/definition-index.js';
 import { describeCalendar, weekdayDate } from '../../reconcile/plan-report.js';
-import type { JobnetDocument } from '../../definitions/types.generated.js';
-import type { ValidatedRepository } from '../../definitions/validate-repository.js';
+import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
 import { loadValidDefinitions } from '../load-definitions.js';
+import { temporalTargetForCommand, userErrorOf, withTemporalClient } from '../temporal-commands.js';
+import { addTimeOptions, formatWallClock, parseInstantOption, zoneChoiceOf, zoneLabel, zoneOf, type TimeFlags } from '../times.js';
+import { printable } from '../terminal-text.js';
 import { parseJobnetReference } from './start-command.js';
 
-interface DaysFlags {
-  dir: string;
+interface SourceFlags extends TemporalFlags {
+  dir?: string;
+}
+
+interface DaysFlags extends SourceFlags {
   year?: string;
   json?: boolean;
 }
 
-interface NextFlags {
-  dir: string;
+interface NextFlags extends SourceFlags, TimeFlags {
   count: string;
   from?: string;
   json?: boolean;
 }
 
+const dirHelp = 'read the jobnet from this definitions directory (default: the definition applied in the running system)';
+
 /** Registers `jobnet days` and `jobnet next`. */
 export function registerCalendarCommands(program: Command): void {
-  program
+  const days = program
     .command('days')
-    .description("print a jobnet's start days of a year: a 12-month grid and the list of dates (R-DAYS-4)")
+    .description("print a jobnet's start days of a year: a 12-month grid and the list of dates")
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/month-end-close')
-    .option('--dir <dir>', 'definitions repository', '.')
+    .option('--dir <dir>', dirHelp)
     .option('--year <year>', "the year (default: the current year in the calendar's time zone)")
-    .option('--json', 'print JSON: {jobnet, year, calendar, timezone, startDays}')
-    .action(async (reference: string, opts: DaysFlags) => {
-      const { project, jobnet: name } = parseJobnetReference(reference);
-      const year = opts.year === undefined ? undefined : parseWholeNumber('--year', opts.year, 1, 9999);
-      const { repository, jobnet, calendar } = await loadJobnet(opts.dir, project, name);
-      const shownYear = year ?? Number(businessDateOf(calendar, Date.now()).slice(0, 4));
-      const startDays = startDaysOrFail(repository, jobnet, calendar, `${pad(shownYear, 4)}-01-01`, `${pad(shownYear, 4)}-12-31`);
-      const id = `${project}/${name}`;
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ jobnet: id, year: shownYear, calendar: calendar.name, timezone: calendar.timezone, startDays }, null, 2) + '\n');
-        return;
-      }
-      process.stdout.write(renderStartDays(id, shownYear, calendar, startDays));
-    });
+    .option('--json', 'print JSON: {jobnet, year, calendar, timezone, source, startDays}');
+  addTemporalOptions(days).action(async (reference: string, opts: DaysFlags) => {
+    const { project, jobnet: name } = parseJobnetReference(reference);
+    const year = opts.year === undefined ? undefined : parseWholeNumber('--year', opts.year, 1, 9999);
+    const { jobnet, schedule, calendar, source } = await loadSchedule(project, name, opts);
+    const shownYear = year ?? Number(businessDateOf(calendar, Date.now()).slice(0, 4));
+    warnBeyondHolidays(calendar, [shownYear]);
+    const startDays = startDaysOf(schedule, calendar, `${pad(shownYear, 4)}-01-01`, `${pad(shownYear, 4)}-12-31`);
+    const id = `${project}/${jobnet.name}`;
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ jobnet: id, year: shownYear, calendar: calendar.name, timezone: calendar.timezone, source, startDays }, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write(renderStartDays(id, shownYear, calendar, source, startDays));
+  });
 
-  program
+  const next = program
     .command('next')
-    .description("list a jobnet's next planned starts: business date, local time and UTC (R-SCH-4)")
+    .description("list a jobnet's next planned starts: business date, time in the calendar's zone (or --tz) and UTC")
     .argument('<project/jobnet>', 'the jobnet, e.g. infra/servers-start')
-    .option('--dir <dir>', 'definitions repository', '.')
+    .option('--dir <dir>', dirHelp)
     .option('--count <n>', 'how many starts', '10')
     .option('--from <instant>', 'list starts after this ISO 8601 instant with Z or offset (default: now)')
-    .option('--json', 'print JSON: {jobnet, calendar, timezone, from, trigger, starts}')
-    .action(async (reference: string, opts: NextFlags) => {
-      const { project, jobnet: name } = parseJobnetReference(reference);
-      const count = parseWholeNumber('--count', opts.count, 1, 10_000);
-      let from = Date.now();
-      if (opts.from !== undefined) {
-        try {
-          from = instantMillis(opts.from);
-        } catch {
-          throw new UsageError(`--from must be an ISO 8601 instant with Z or an offset, e.g. 2027-01-04T00:00:00Z, not "${opts.from}"`);
-        }
-      }
-      const { repository, jobnet, calendar } = await loadJobnet(opts.dir, project, name);
-      const id = `${project}/${name}`;
-      const start = jobnet.spec.start;
-      const trigger = start?.at !== undefined ? 'at' : start?.every !== undefined ? 'every' : start?.events !== undefined ? 'events' : 'manual';
-      const starts = trigger === 'at' || trigger === 'every' ? plannedStarts(repository, jobnet, calendar, start as StartTrigger, from, count) : [];
-      const fromText = new Date(from).toISOString();
-      if (opts.json) {
-        const entries = starts.map((entry) => ({ businessDate: entry.businessDate, localTime: localTimeOf(calendar, entry.instant), instant: entry.instant, kind: entry.kind }));
-        process.stdout.write(JSON.stringify({ jobnet: id, calendar: calendar.name, timezone: calendar.timezone, from: fromText, trigger, starts: entries }, null, 2) + '\n');
-        return;
-      }
-      process.stdout.write(renderNextStarts(id, jobnet, calendar, trigger, starts, count, fromText));
-    });
+    .option('--json', 'print JSON: {jobnet, calendar, timezone, source, from, trigger, starts}');
+  addTemporalOptions(addTimeOptions(next)).action(async (reference: string, opts: NextFlags) => {
+    const { project, jobnet: name } = parseJobnetReference(reference);
+    const count = parseWholeNumber('--count', opts.count, 1, 10_000);
+    const from = opts.from === undefined ? Date.now() : parseInstantOption('--from', opts.from);
+    const choice = zoneChoiceOf(opts);
+    const { jobnet, schedule, calendar, source } = await loadSchedule(project, name, opts);
+    const id = `${project}/${jobnet.name}`;
+    const trigger = triggerKind(schedule.start);
+    const { at, every } = schedule.start;
+    const timeTrigger: StartTrigger | undefined = at !== undefined ? { at } : every !== undefined ? { every } : undefined;
+    const starts = timeTrigger === undefined ? [] : plannedStarts(schedule, calendar, timeTrigger, from, count);
+    warnBeyondHolidays(calendar, [...new Set(starts.map((entry) => Number(entry.businessDate.slice(0, 4))))]);
+    const fromText = new Date(from).toISOString();
+    if (opts.json) {
+      const entries = starts.map((entry) => ({ businessDate: entry.businessDate, localTime: formatWallClock(Date.parse(entry.instant), calendar.timezone), instant: entry.instant, kind: entry.kind }));
+      process.stdout.write(JSON.stringify({ jobnet: id, calendar: calendar.name, timezone: calendar.timezone, source, from: fromText, trigger, starts: entries }, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write(renderNextStarts(id, schedule, calendar, source, trigger, starts, count, fromText, zoneOf(choice, calendar.timezone)));
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Loading.
 
+/** Where a schedule was read: a directory, or the running system (`--json`'s `source`). */
+type ScheduleSource = { directory: string } | { applied: { address: string; namespace: string; taskQueue: string; revision: string } };
+
+/** A jobnet's compiled schedule and calendar, and where they were read. */
+interface LoadedSchedule {
+  jobnet: CompiledJobnet;
+  schedule: CompiledSchedule;
+  calendar: BusinessCalendar;
+  source: ScheduleSource;
+}
+
+/** The header line saying where the definition was read. */
+function sourceLine(source: ScheduleSource): string {
+  if ('directory' in source) return `definition from ${source.directory}`;
+  const { address, namespace, taskQueue, revision } = source.applied;
+  return `definition applied on ${address} (namespace ${namespace}, task queue ${taskQueue}), revision ${revision}`;
+}
+
 /**
- * Validates `dir`, then finds and compiles the jobnet for its calendar (the compile step resolves
- * it: jobnet, project, Settings, SYSTEM_CALENDAR).
- * @throws UsageError when `dir` is not a directory; CommandFailure when the definitions have
- *   errors (after printing them) or the jobnet does not exist or cannot be compiled.
+ * The compiled schedule and calendar of `project/name`: from `--dir`, else from the running system.
+ * @throws UsageError for a directory that is not one or a bad Temporal target; CommandFailure when
+ *   the definitions have errors (printed first), the jobnet does not exist or cannot be compiled,
+ *   or — without `--dir` — no system answers or the jobnet is not applied in it.
  */
-async function loadJobnet(dir: string, project: string, name: string): Promise<{ repository: ValidatedRepository; jobnet: JobnetDocument; calendar: BusinessCalendar }> {
+async function loadSchedule(project: string, name: string, flags: SourceFlags): Promise<LoadedSchedule> {
+  const jobnet = flags.dir !== undefined ? await compileFromDirectory(flags.dir, project, name) : await appliedDefinition(project, name, flags);
+  const calendar = jobnet.value.calendar;
+  const schedule = jobnet.value.schedule;
+  if (calendar === undefined || schedule === undefined) throw new CommandFailure(`${project}/${name} (${sourceLine(jobnet.source)}) has no compiled schedule or calendar`);
+  return { jobnet: jobnet.value, schedule, calendar, source: jobnet.source };
+}
+
+/** Validates `dir`, then compiles the jobnet (which resolves its calendar: jobnet, project, Settings, SYSTEM_CALENDAR). */
+async function compileFromDirectory(dir: string, project: string, name: string): Promise<{ value: CompiledJobnet; source: ScheduleSource }> {
   const repository = await loadValidDefinitions(dir, `the definitions in ${dir} have errors; fix them first (jobnet validate ${dir})`);
   const compiled = compileJobnet(repository, project, name);
   if (!compiled.ok) throw new CommandFailure(compiled.message);
-  const located = repository.index.jobnets.get(jobnetKey(project, name));
-  const calendar = compiled.jobnet.calendar;
-  if (located === undefined || calendar === undefined) throw new Error(`compiled ${project}/${name} without its definition or calendar`);
-  return { repository, jobnet: located.value, calendar };
+  return { value: compiled.jobnet, source: { directory: dir } };
 }
 
-/** Start days from `from` to `to`; problems of the computation are printed as warnings. */
-function startDaysOrFail(repository: ValidatedRepository, jobnet: JobnetDocument, calendar: BusinessCalendar, from: string, to: string): string[] {
-  const result = jobnetStartDays(repository.index, jobnet, calendar, { from, to });
-  if (!result.ok) throw new CommandFailure(result.message);
-  for (const problem of result.problems) process.stderr.write(`jobnet: warning: ${problem.message}\n`);
-  return result.days;
+/** How long `days` and `next` wait for a Temporal server to answer before saying to pass `--dir`. */
+const connectTimeoutMs = 3000;
+
+/** The definition the actor of `project/name` holds in the running system. */
+async function appliedDefinition(project: string, name: string, flags: TemporalFlags): Promise<{ value: CompiledJobnet; source: ScheduleSource }> {
+  const target = temporalTargetForCommand(flags);
+  const where = describeTemporalTarget(target);
+  const pass = 'pass --dir DIR to read the definitions from a directory instead (e.g. --dir examples)';
+  const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
+  try {
+    // A short wait: without a running system the answer is "pass --dir", and it should come soon.
+    const value = await withTemporalClient(target, ({ client }) => getAppliedDefinition(client, target.taskQueue, project, name), undefined, { connectTimeoutMs });
+    return { value, source: { applied: { address: target.address, namespace: target.namespace, taskQueue: target.taskQueue, revision: value.revision } } };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'WorkflowNotFoundError') {
+      throw new CommandFailure(`jobnet ${project}/${name} is not applied on ${where}; ${pass}`);
+    }
+    const failure = userErrorOf(error);
+    if (failure instanceof CommandFailure || (failure instanceof Error && failure.name === 'AppliedDefinitionError')) {
+      throw new CommandFailure(`cannot read the definition of ${project}/${name} applied on ${where}: ${failure.message}; ${pass}`);
+    }
+    throw failure;
+  }
+}
+
+/** Start days from `from` to `to` of the compiled schedule; problems of the computation are printed as warnings. */
+function startDaysOf(schedule: CompiledSchedule, calendar: BusinessCalendar, from: string, to: string): string[] {
+  const options = schedule.dayPatternName === undefined ? {} : { dayPatternName: schedule.dayPatternName };
+  const { days, problems } = collectStartDays(schedule.days, calendar, { from, to }, schedule.dayPatterns, options);
+  for (const problem of problems) process.stderr.write(`jobnet: warning: ${problem.message}\n`);
+  return days;
+}
+
+/**
+ * Warns when a year shown lies outside the years the calendar lists holidays for: its dates there
+ * know the weekly holidays only, so national holidays are missing from the grid and the list.
+ */
+function warnBeyondHolidays(calendar: BusinessCalendar, years: readonly number[]): void {
+  const holidayYears = calendar.versions.flatMap((version) => version.holidays.map((date) => Number(date.slice(0, 4))));
+  if (holidayYears.length === 0) return;
+  const first = Math.min(...holidayYears);
+  const last = Math.max(...holidayYears);
+  const outside = [...years].filter((year) => year < first || year > last).sort((a, b) => a - b);
+  if (outside.length === 0) return;
+  const span = first === last ? `${first}` : `${first} to ${last}`;
+  process.stderr.write(
+    `jobnet: warning: calendar ${calendar.name} lists holidays for ${span} only; in ${outside.join(', ')} it knows no holidays but its weekly ones, so start days may fall on holidays (add that year's holidays to the calendar)\n`,
+  );
 }
 
 /** How far ahead `jobnet next` looks for starts before saying there are fewer than asked for. */
@@ -141,10 +213,10 @@ const maxLookaheadDays = 50 * 366;
  * enough starts (or reaches {@link maxLookaheadDays}), then `nextStarts` — the function the
  * workflows schedule with.
  */
-function plannedStarts(repository: ValidatedRepository, jobnet: JobnetDocument, calendar: BusinessCalendar, start: StartTrigger, from: number, count: number): PlannedStart[] {
+function plannedStarts(schedule: CompiledSchedule, calendar: BusinessCalendar, start: StartTrigger, from: number, count: number): PlannedStart[] {
   const firstDate = addDays(businessDateOf(calendar, from), -1);
   for (let span = 400; ; span = Math.min(span * 4, maxLookaheadDays)) {
-    const days = startDaysOrFail(repository, jobnet, calendar, firstDate, addDays(firstDate, span));
+    const days = startDaysOf(schedule, calendar, firstDate, addDays(firstDate, span));
     const starts = nextStarts(start, days, calendar, from, count);
     if (starts.length >= count || span >= maxLookaheadDays) return starts;
   }
@@ -161,10 +233,10 @@ const monthGap = '    ';
 const marks = { start: '*', closed: '-', startOnClosed: '!' } as const;
 
 /** The `jobnet days` text: header, 12-month grid (rows of three), legend, list and count. */
-function renderStartDays(id: string, year: number, calendar: BusinessCalendar, startDays: readonly string[]): string {
+function renderStartDays(id: string, year: number, calendar: BusinessCalendar, source: ScheduleSource, startDays: readonly string[]): string {
   const isOperating = operatingDayTest(calendar);
   const starts = new Set(startDays.map(dayNumberOf));
-  const lines: string[] = [`${id} — start days in ${year}`, `calendar ${describeCalendar(calendar)}`, ''];
+  const lines: string[] = [`${id} — start days in ${year}`, `calendar ${describeCalendar(calendar)}`, printable(sourceLine(source)), ''];
 
   for (let firstMonth = 1; firstMonth <= 12; firstMonth += 3) {
     const blocks = [firstMonth, firstMonth + 1, firstMonth + 2].map((month) => monthBlock(year, month, starts, isOperating));
@@ -199,12 +271,12 @@ function monthBlock(year: number, month: number, starts: ReadonlySet<number>, is
   return block;
 }
 
-/** The `jobnet next` text: a table of starts, or why there are none. */
-function renderNextStarts(id: string, jobnet: JobnetDocument, calendar: BusinessCalendar, trigger: string, starts: readonly PlannedStart[], count: number, from: string): string {
-  const lines = [`${id} — calendar ${describeCalendar(calendar)}`];
-  if (jobnet.spec.enabled === false) lines.push('note: the jobnet is disabled (enabled: false): its starts are skipped (R-STATE-1)');
+/** The `jobnet next` text: a table of starts (times in `zone` and UTC), or why there are none. */
+function renderNextStarts(id: string, schedule: CompiledSchedule, calendar: BusinessCalendar, source: ScheduleSource, trigger: string, starts: readonly PlannedStart[], count: number, from: string, zone: string): string {
+  const lines = [`${id} — calendar ${describeCalendar(calendar)}`, printable(sourceLine(source))];
+  if (!schedule.enabled) lines.push('note: the jobnet is disabled (enabled: false): its starts are skipped');
   if (trigger === 'events') {
-    const names = jobnet.spec.start?.events?.names ?? [];
+    const names = schedule.start.events?.names ?? [];
     lines.push(`starts on message events (${names.join(', ')}), not at planned times; see jobnet days for its start days`);
     return lines.join('\n') + '\n';
   }
@@ -216,19 +288,16 @@ function renderNextStarts(id: string, jobnet: JobnetDocument, calendar: Business
     lines.push(`no planned start after ${from}`);
     return lines.join('\n') + '\n';
   }
-  const header = ['BUSINESS DATE', `LOCAL TIME (${calendar.timezone})`, 'UTC'];
-  const rows = starts.map((entry) => [weekdayDate(entry.businessDate), localTimeOf(calendar, entry.instant), entry.instant.replace(/\.000Z$/, 'Z')]);
+  const utcOnly = zoneLabel(zone) === 'UTC';
+  const header = utcOnly ? ['BUSINESS DATE', 'UTC'] : ['BUSINESS DATE', `TIME (${zoneLabel(zone)})`, 'UTC'];
+  const rows = starts.map((entry) => {
+    const utc = entry.instant.replace(/\.000Z$/, 'Z');
+    return utcOnly ? [weekdayDate(entry.businessDate), utc] : [weekdayDate(entry.businessDate), formatWallClock(Date.parse(entry.instant), zone), utc];
+  });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
   for (const row of [header, ...rows]) lines.push(row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd());
   if (starts.length < count) lines.push(`only ${starts.length} of ${count} starts planned in the next ${Math.floor(maxLookaheadDays / 366)} years`);
   return lines.join('\n') + '\n';
-}
-
-/** `YYYY-MM-DD ddd HH:MM` of an instant on the calendar's wall clock. */
-function localTimeOf(calendar: BusinessCalendar, instant: string): string {
-  const local = DateTime.fromMillis(instantMillis(instant), { zone: calendar.timezone });
-  const date = isoDateOf(dayNumberFromParts(local.year, local.month, local.day));
-  return `${weekdayDate(date)} ${pad(local.hour, 2)}:${pad(local.minute, 2)}`;
 }
 
 function pad(value: number, width: number): string {

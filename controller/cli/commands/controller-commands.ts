@@ -6,20 +6,19 @@
  * (address and limits: connection cap, timeouts, refusal rate) are used by `jobnet up` too.
  *
  * Must not print a secret: the webhook secret and git credentials are given as the names of
- * environment variables (or files) holding them, and resolved here or in the git source.
+ * environment variables (or files) holding them, and resolved here or in the git source. The
+ * listener, the controller and the Temporal SDK are loaded by the commands that run them, not
+ * when the command line is built (`jobnet --help` stays fast).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseDuration } from '../../../workflows/lib/durations.js';
-import { startApiServer } from '../../api/api-server.js';
 import { defaultListenerLimits, listenerLimitsOf, type ListenerLimits } from '../../api/listener-limits.js';
-import { readPublishedStatus } from '../../api/published-status.js';
-import { temporalCheck } from '../../api/readiness-checks.js';
-import { getControllerStatus } from '../../jobnets/jobnet-client.js';
 import type { ControllerStatus } from '../../reconcile/controller-status.js';
 import { renderControllerStatus } from '../../reconcile/render-status.js';
 import type { GitCredentials } from '../../source/git-source.js';
-import { jsonLogLine, startControllerProcess, type SourceSettings } from '../../system/controller-process.js';
+import type { SourceSettings } from '../../system/controller-process.js';
+import { jsonLogLine } from '../../system/log-line.js';
 import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
@@ -38,11 +37,11 @@ export interface SourceFlags {
 
 /** Adds the definition source flags to `command`. */
 export function addSourceOptions(command: Command, repoDefault?: string): Command {
-  const repoHelp = 'definitions: a git URL (https://, ssh://, git@host:path, file://) or a directory';
+  const repoHelp = 'definitions: a git URL (https://, ssh://, git@host:path, file://), a local git repository (read as git, e.g. /srv/defs.git), or a directory (watched)';
   return (repoDefault === undefined ? command.requiredOption('--repo <url|dir>', repoHelp) : command.option('--repo <url|dir>', repoHelp, repoDefault))
-    .option('--branch <name>', 'git branch (default main; with a directory, read it as a git repository instead of watching files)')
+    .option('--branch <name>', "git branch (default: main for a URL, the branch HEAD names for a local repository; with a plain directory, read it as a git repository instead of watching files)")
     .option('--path <dir>', 'directory inside the repository holding the definitions')
-    .option('--poll-interval <duration>', 'how often a git remote is polled (R-GIT-1)', '15s')
+    .option('--poll-interval <duration>', 'how often a git remote is polled', '15s')
     .option('--git-username <name>', 'user name for an https remote')
     .option('--git-password-env <NAME>', 'environment variable holding the password of an https remote')
     .option('--git-token-env <NAME>', 'environment variable holding an access token for an https remote')
@@ -191,6 +190,7 @@ export function registerControllerCommands(program: Command): void {
     const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
     const listenerLimits = listenerLimitsFromFlags(opts);
     const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
+    const { startControllerProcess } = await import('../../system/controller-process.js');
     await withTemporalClient(target, async ({ client }) => {
       const running = await startControllerProcess({
         client,
@@ -221,6 +221,9 @@ export function registerControllerCommands(program: Command): void {
     const target = temporalTargetForCommand(opts);
     const listen = parseListen(opts.listen);
     const limits = listenerLimitsFromFlags(opts);
+    const { startApiServer } = await import('../../api/api-server.js');
+    const { readPublishedStatus } = await import('../../api/published-status.js');
+    const { temporalCheck } = await import('../../api/readiness-checks.js');
     await withTemporalClient(target, async ({ client }) => {
       const server = await startApiServer({
         ...listen,
@@ -236,10 +239,11 @@ export function registerControllerCommands(program: Command): void {
 
   const status = program
     .command('status')
-    .description('show the GitOps controller status: revisions, conditions, per-jobnet sync and health, diagnostics of a stalled revision (R-GIT-4)')
+    .description('show the GitOps controller status: revisions, conditions, per-jobnet sync and health, diagnostics of a stalled revision')
     .option('--json', 'print the status as JSON (the API form)');
   addTemporalOptions(status).action(async (opts: TemporalFlags & { json?: boolean }) => {
     const target = temporalTargetForCommand(opts);
+    const { getControllerStatus } = await import('../../jobnets/jobnet-client.js');
     await withTemporalClient(target, async ({ client }) => {
       const found = (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined;
       if (found === undefined) throw new CommandFailure(`no controller has published a status for task queue ${target.taskQueue} (is jobnet controller running?)`);

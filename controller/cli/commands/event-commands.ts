@@ -5,15 +5,17 @@
  * the event registry of the deployment (`--task-queue`), which hands the raise to every jobnet in
  * scope that waits for the event and returns each one's answer.
  *
- * Exit codes: 0 when every jobnet in scope took the raise (or none waits for it), 1 when the
- * registry or any jobnet refused it (each refusal on stderr), 2 for a malformed scope.
+ * Exit codes: 0 when every jobnet in scope took the raise, 1 when the registry or any jobnet
+ * refused it (each refusal on stderr) or no jobnet in scope waits for the event — then the
+ * message names the events the applied jobnets wait for (the registry's routes) and the closest
+ * one, or the jobnets outside the scope that wait for it — and 2 for a malformed scope.
  *
  * Must not: decide what a jobnet does with an event (its actor does), print the API key.
  */
 import type { Command } from 'commander';
 import type { EventClearRequest, EventRaise } from '../../../workflows/event-registry-contract.js';
 import { scopeProblem } from '../../../workflows/lib/event-routing.js';
-import { renderEventClear, renderEventRaise, type RenderedAnswer } from '../../jobnets/render-jobnet.js';
+import { renderEventClear, renderEventRaise, unknownEventText, type RenderedAnswer } from '../../jobnets/render-jobnet.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
@@ -43,7 +45,8 @@ export function eventScopeOf(flags: { project?: string; jobnet?: string }): { pr
   }
   const scope = { ...(flags.project !== undefined ? { project: flags.project } : {}), ...(flags.jobnet !== undefined ? { jobnet: flags.jobnet } : {}) };
   const problem = scopeProblem(scope);
-  if (problem !== undefined) throw new UsageError(`${problem}: give --project with --jobnet`);
+  // The problem text may cite the specification's rule; the user needs the flags only.
+  if (problem !== undefined) throw new UsageError(`${problem.replace(/\s*\(R-[A-Z]+-\d+\)/g, '')}: give --project with --jobnet`);
   return scope;
 }
 
@@ -66,7 +69,7 @@ function writeRefusal(reason: string, json: boolean): void {
 
 /** Registers `jobnet event raise` and `jobnet event clear`. */
 export function registerEventCommands(program: Command): void {
-  const event = program.command('event').description('raise or clear message events (R-EVT)');
+  const event = program.command('event').description('raise or clear message events');
 
   const raise = event
     .command('raise')
@@ -74,8 +77,8 @@ export function registerEventCommands(program: Command): void {
     .argument('<name>', 'the event name')
     .option('--project <name>', 'only jobnets of this project')
     .option('--jobnet <name>', 'only this jobnet of --project')
-    .option('--param <value>', 'variable parameter, @.VPARAM@ in the started jobnet (R-EVT-4)')
-    .option('--suffix <suffix>', 'start a copy <jobnet>_<suffix> instead of the jobnet itself (R-JN-3)')
+    .option('--param <value>', 'variable parameter, @.VPARAM@ in the started jobnet')
+    .option('--suffix <suffix>', 'start a copy <jobnet>_<suffix> instead of the jobnet itself')
     .option('--by <name>', 'who raises the event, recorded with it (default: $USER, else "operator")')
     .option('--json', 'print JSON: {ok, event, results: [{project, jobnet, outcome, detail, runId}]}');
   addTemporalOptions(raise).action(async (name: string, opts: RaiseFlags) => {
@@ -84,18 +87,28 @@ export function registerEventCommands(program: Command): void {
     if (opts.param !== undefined) request.parameter = opts.param;
     if (opts.suffix !== undefined) request.suffix = opts.suffix;
     const target = temporalTargetForCommand(opts);
-    const { raiseEvent } = await import('../../jobnets/jobnet-client.js');
-    const result = await withTemporalClient(target, ({ client }) => raiseEvent(client, target.taskQueue, request));
+    const { getEventRegistryView, raiseEvent } = await import('../../jobnets/jobnet-client.js');
+    const { result, routes } = await withTemporalClient(target, async ({ client }) => {
+      const raised = await raiseEvent(client, target.taskQueue, request);
+      // Nobody took it: the routes say which events are known, for the message.
+      const known = raised.ok && raised.answer.results.length === 0 ? await getEventRegistryView(client, target.taskQueue).catch(() => undefined) : undefined;
+      return { result: raised, routes: known?.routes };
+    });
     if (!result.ok) {
       writeRefusal(result.reason, opts.json === true);
       return;
     }
-    writeAnswer(renderEventRaise(result.answer), result.answer, opts.json === true);
+    const scope = eventScopeOf(opts);
+    if (result.answer.results.length === 0) {
+      writeRefusal(unknownEventText(name, routes, scope), opts.json === true);
+      return;
+    }
+    writeAnswer(renderEventRaise(result.answer, routes, scope), result.answer, opts.json === true);
   });
 
   const clear = event
     .command('clear')
-    .description('clear the pending raises of the jobnets in scope that start on events (R-EVT-3)')
+    .description('clear the pending raises of the jobnets in scope that start on events')
     .option('--project <name>', 'only jobnets of this project')
     .option('--jobnet <name>', 'only this jobnet of --project')
     .option('--by <name>', 'who clears, recorded with it (default: $USER, else "operator")')

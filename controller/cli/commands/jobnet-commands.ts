@@ -15,7 +15,8 @@
  */
 import type { Command } from 'commander';
 import type { JobnetOperationAnswer, JobnetOperationName, JobnetOperationRequest, JobnetView } from '../../../workflows/jobnet-actor-contract.js';
-import type { TroubleKind } from '../../../workflows/lib/jobnet-state.js';
+import type { CompiledJobnet } from '../../../workflows/lib/compiled-jobnet.js';
+import type { JobnetTrouble, TroubleKind } from '../../../workflows/lib/jobnet-state.js';
 import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
 import type { OperateJobnetResult } from '../../jobnets/jobnet-client.js';
 import { mapConcurrently } from '../../lib/bounded-concurrency.js';
@@ -37,6 +38,7 @@ import { addTemporalOptions, type TemporalFlags, type TemporalTarget } from '../
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { requireDirectory, validOrRefused } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+import { addTimeOptions, parseSinceOption, sinceMillis, zoneChoiceOf, zoneOf, type TimeFlags, type ZoneChoice } from '../times.js';
 
 /** CLI operation names and the jobnet operations they send (R-OPS-1). `start` is `jobnet start`. */
 const operations: Record<string, { operation: JobnetOperationName; description: string }> = {
@@ -85,8 +87,24 @@ export async function withJobnetActor<T>(project: string, jobnet: string, work: 
  * @throws CommandFailure when the jobnet is not applied or Temporal cannot be reached.
  */
 export async function sendJobnetOperation(target: TemporalTarget, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
-  const { operateJobnet } = await import('../../jobnets/jobnet-client.js');
-  return await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => operateJobnet(client, target.taskQueue, project, jobnet, request)));
+  const { getJobnetView, operateJobnet } = await import('../../jobnets/jobnet-client.js');
+  const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
+  const { refusalText } = await import('../../jobnets/refusal-text.js');
+  return await withTemporalClient(target, ({ client }) =>
+    withJobnetActor(project, jobnet, async () => {
+      const result = await operateJobnet(client, target.taskQueue, project, jobnet, request);
+      if (result.ok) return result;
+      // The reason may advise an operation the actor would refuse in turn: check its advice
+      // against the state and schedule the actor holds now (best effort: else as it is).
+      try {
+        const [view, definition] = await Promise.all([getJobnetView(client, target.taskQueue, project, jobnet), getAppliedDefinition(client, target.taskQueue, project, jobnet)]);
+        if (definition.schedule === undefined) return result;
+        return { ok: false, reason: refusalText(result.reason, request.operation, `${project}/${jobnet}`, view.state, definition.schedule).reason };
+      } catch {
+        return result;
+      }
+    }),
+  );
 }
 
 /**
@@ -113,19 +131,18 @@ interface ApplyFlags extends TemporalFlags {
   json?: boolean;
 }
 
-interface ListFlags extends TemporalFlags {
+interface ListFlags extends TemporalFlags, TimeFlags {
   project?: string;
   json?: boolean;
-  utc?: boolean;
 }
 
 interface TroublesFlags extends ListFlags {
   kind?: string;
+  since?: string;
 }
 
-interface GetJobnetFlags extends TemporalFlags {
+interface GetJobnetFlags extends TemporalFlags, TimeFlags {
   json?: boolean;
-  utc?: boolean;
 }
 
 interface OperateFlags extends TemporalFlags {
@@ -147,7 +164,7 @@ function registerApplyCommand(program: Command): void {
     .description('reconcile a definitions directory into the scheduler once: validate, compile, plan against what Temporal runs, then create or update the changed jobnets (one actor each), retire removed ones (delete with --prune) and route events')
     .argument('[dir]', 'definitions repository (same as --dir)')
     .option('--dir <dir>', 'definitions repository', '.')
-    .option('--env <name>', 'environment whose variables to compile with (R-VAR-2; default: the Settings environment)')
+    .option('--env <name>', 'environment whose variables to compile with (default: the Settings environment)')
     .option('--prune', 'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)')
     .option('--by <name>', 'who applies, recorded with each jobnet (default: $USER, else "operator")')
     .option('--json', 'print JSON: {revision, jobnets: [{project, jobnet, trigger, actor, digest}], routes, plan}');
@@ -163,7 +180,7 @@ function registerApplyCommand(program: Command): void {
     const fetched = await source.fetch().catch((error: unknown) => {
       throw new CommandFailure(`${error instanceof Error ? error.message : String(error)}; nothing was applied`);
     });
-    const repository = validOrRefused(dir, validateRevision(fetched), `the definitions in ${dir} have errors; nothing was applied`);
+    const repository = await validOrRefused(dir, validateRevision(fetched), `the definitions in ${dir} have errors; nothing was applied`);
     const compiled = compileRevision(repository, { ...(opts.env !== undefined ? { environment: opts.env } : {}), ...(opts.prune === true ? { prune: true } : {}) });
     if (!compiled.ok) {
       if (compiled.failures.length === 0) throw new CommandFailure(`${compiled.message}; nothing was applied`);
@@ -210,14 +227,32 @@ export function registerGetJobnetCommand(get: Command): void {
     .command('jobnet')
     .description('show a jobnet: status, next starts, open and last run, operator flags, pending events, recent troubles and operations')
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
-    .option('--json', 'print the jobnet view as JSON (times as ISO 8601 UTC)')
-    .option('--utc', 'show times in UTC (ISO 8601) instead of local time');
-  addTemporalOptions(command).action(async (reference: string, opts: GetJobnetFlags) => {
+    .option('--json', 'print the jobnet view as JSON (times as ISO 8601 UTC)');
+  addTemporalOptions(addTimeOptions(command)).action(async (reference: string, opts: GetJobnetFlags) => {
     const { project, jobnet } = parseJobnetReference(reference);
+    const choice = zoneChoiceOf(opts);
     const target = temporalTargetForCommand(opts);
     const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
-    const view = await withTemporalClient(target, ({ client }) => withJobnetActor(project, jobnet, () => getJobnetView(client, target.taskQueue, project, jobnet)));
-    process.stdout.write(opts.json ? renderJobnetViewJson(view) : renderJobnetView(view, { utc: opts.utc === true }));
+    const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
+    const { view, definition } = await withTemporalClient(target, ({ client }) =>
+      withJobnetActor(project, jobnet, async () => {
+        const shown = await getJobnetView(client, target.taskQueue, project, jobnet);
+        const held = await getAppliedDefinition(client, target.taskQueue, project, jobnet).catch((error: unknown) => {
+          process.stderr.write(`jobnet: warning: the definition the actor of ${project}/${jobnet} holds cannot be read (${errorText(error)}); times in UTC\n`);
+          return undefined;
+        });
+        return { view: shown, definition: held };
+      }),
+    );
+    if (opts.json) {
+      process.stdout.write(renderJobnetViewJson(view));
+      return;
+    }
+    const zone = zoneOf(choice, definition?.calendar?.timezone);
+    const zoneSource = choice.kind !== 'calendar' ? undefined : definition?.calendar !== undefined ? `calendar ${definition.calendar.name}` : undefined;
+    process.stdout.write(
+      renderJobnetView(view, { zone, ...(zoneSource !== undefined ? { zoneSource } : {}), ...(definition?.schedule !== undefined ? { schedule: definition.schedule } : {}) }),
+    );
   });
 }
 
@@ -227,17 +262,30 @@ function projectOption(project: string | undefined): string | undefined {
   return project;
 }
 
+/** An applied jobnet with its view and, when asked for and readable, the definition its actor holds. */
+type ActorEntry = JobnetListEntry & { definition?: CompiledJobnet };
+
 /**
- * The applied jobnets (of `project`) with their views; an actor whose query fails is listed with
- * the error instead of its view.
+ * The applied jobnets (of `project`) with their views — and with `definitions`, the definitions
+ * their actors hold (for the zone of their calendars); an actor whose query fails is listed with
+ * the error instead of its view. With a project that has no applied jobnet, the projects that
+ * have are listed in a CommandFailure.
  */
-async function readActors(target: TemporalTarget, project: string | undefined): Promise<JobnetListEntry[]> {
+async function readActors(target: TemporalTarget, project: string | undefined, definitions: boolean): Promise<ActorEntry[]> {
   const { getJobnetView, listJobnetActors } = await import('../../jobnets/jobnet-client.js');
+  const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
   return await withTemporalClient(target, async ({ client }) => {
     const actors = await listJobnetActors(client, target.taskQueue, project);
-    return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<JobnetListEntry> => {
+    if (actors.length === 0 && project !== undefined) {
+      const projects = [...new Set((await listJobnetActors(client, target.taskQueue)).map((actor) => actor.project))].sort();
+      const known = projects.length === 0 ? 'no project has one yet (jobnet apply)' : `projects with applied jobnets: ${projects.join(', ')}`;
+      throw new CommandFailure(`project ${project} has no applied jobnet on task queue ${target.taskQueue}; ${known}`);
+    }
+    return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<ActorEntry> => {
       try {
-        return { project: actor.project, jobnet: actor.jobnet, view: await getJobnetView(client, target.taskQueue, actor.project, actor.jobnet) };
+        const view = await getJobnetView(client, target.taskQueue, actor.project, actor.jobnet);
+        const definition = definitions ? await getAppliedDefinition(client, target.taskQueue, actor.project, actor.jobnet).catch(() => undefined) : undefined;
+        return { project: actor.project, jobnet: actor.jobnet, view, ...(definition !== undefined ? { definition } : {}) };
       } catch (error) {
         return { project: actor.project, jobnet: actor.jobnet, error: errorText(error) };
       }
@@ -245,21 +293,30 @@ async function readActors(target: TemporalTarget, project: string | undefined): 
   });
 }
 
+/** The zone of each jobnet's times under `choice`, by `project/jobnet`. */
+function zonesOf(entries: readonly ActorEntry[], choice: ZoneChoice): Map<string, string> {
+  return new Map(entries.map((entry) => [`${entry.project}/${entry.jobnet}`, zoneOf(choice, entry.definition?.calendar?.timezone)]));
+}
+
 function registerListCommand(program: Command): void {
   const command = program
     .command('ls')
     .description('list the applied jobnets with their status and next start ("?" when a jobnet cannot be queried)')
     .option('--project <name>', 'only the jobnets of this project')
-    .option('--json', 'print JSON: [{project, jobnet, status, trigger, businessDate, revision, nextStart}]')
-    .option('--utc', 'show times in UTC (ISO 8601) instead of local time');
-  addTemporalOptions(command).action(async (opts: ListFlags) => {
+    .option('--json', 'print JSON: [{project, jobnet, status, trigger, businessDate, revision, nextStart}]');
+  addTemporalOptions(addTimeOptions(command)).action(async (opts: ListFlags) => {
     const project = projectOption(opts.project);
+    const choice = zoneChoiceOf(opts);
     const target = temporalTargetForCommand(opts);
-    const entries = await readActors(target, project);
+    const entries = await readActors(target, project, opts.json !== true && choice.kind === 'calendar');
     for (const entry of entries) {
       if (entry.error !== undefined) process.stderr.write(`jobnet: warning: cannot query ${entry.project}/${entry.jobnet}: ${entry.error}\n`);
     }
-    process.stdout.write(opts.json ? JSON.stringify(jobnetListJson(entries), null, 2) + '\n' : renderJobnetList(entries, { utc: opts.utc === true }));
+    if (entries.length === 0 && !opts.json) {
+      process.stdout.write(`no jobnet has been applied on task queue ${target.taskQueue} (jobnet apply, or a controller: jobnet up, jobnet controller)\n`);
+      return;
+    }
+    process.stdout.write(opts.json ? JSON.stringify(jobnetListJson(entries), null, 2) + '\n' : renderJobnetList(entries, { zones: zonesOf(entries, choice), zone: zoneOf(choice, undefined) }));
   });
 }
 
@@ -267,13 +324,13 @@ function registerTroublesCommand(program: Command): void {
   const kinds = Object.keys(troubleKinds).join(', ');
   const command = program
     .command('troubles')
-    .description('list the troubles (R-TRB) recorded by one jobnet, or by every applied jobnet (of a project), sorted by time')
+    .description('list the troubles recorded by one jobnet, or by every applied jobnet (of a project), sorted by time')
     .argument('[project/jobnet]', 'one jobnet, e.g. sales/daily-close (default: every applied jobnet)')
     .option('--project <name>', 'only the jobnets of this project')
     .option('--kind <kind>', `only troubles of this kind: ${kinds}`)
-    .option('--json', 'print the troubles as JSON (times as ISO 8601 UTC)')
-    .option('--utc', 'show times in UTC (ISO 8601) instead of local time');
-  addTemporalOptions(command).action(async (reference: string | undefined, opts: TroublesFlags) => {
+    .option('--since <when>', 'only troubles recorded since then: a duration back from now (30m, 2h, 1d), a date or date and time in the zone of the times shown (2026-11-23, 2026-11-23T08:00), or an instant (2026-11-23T08:00:00Z)')
+    .option('--json', 'print the troubles as JSON (times as ISO 8601 UTC)');
+  addTemporalOptions(addTimeOptions(command)).action(async (reference: string | undefined, opts: TroublesFlags) => {
     const one = reference === undefined ? undefined : parseJobnetReference(reference);
     const project = projectOption(opts.project);
     if (one !== undefined && project !== undefined) throw new UsageError('give either <project/jobnet> or --project, not both');
@@ -282,25 +339,41 @@ function registerTroublesCommand(program: Command): void {
       if (!isTroubleKind(opts.kind)) throw new UsageError(`--kind must be one of ${kinds}, not "${opts.kind}"`);
       kind = opts.kind;
     }
+    const choice = zoneChoiceOf(opts);
+    const since = opts.since === undefined ? undefined : parseSinceOption('--since', opts.since, Date.now());
     const target = temporalTargetForCommand(opts);
-    let views: JobnetView[];
+    // The zone of each jobnet's calendar, for showing times and for reading a --since without an offset.
+    const needDefinitions = choice.kind === 'calendar' && (opts.json !== true || since?.kind === 'wallClock');
+    let entries: ActorEntry[];
     if (one !== undefined) {
       const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
-      views = [await withTemporalClient(target, ({ client }) => withJobnetActor(one.project, one.jobnet, () => getJobnetView(client, target.taskQueue, one.project, one.jobnet)))];
+      const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
+      entries = [
+        await withTemporalClient(target, ({ client }) =>
+          withJobnetActor(one.project, one.jobnet, async () => {
+            const view = await getJobnetView(client, target.taskQueue, one.project, one.jobnet);
+            const definition = needDefinitions ? await getAppliedDefinition(client, target.taskQueue, one.project, one.jobnet).catch(() => undefined) : undefined;
+            return { project: one.project, jobnet: one.jobnet, view, ...(definition !== undefined ? { definition } : {}) };
+          }),
+        ),
+      ];
     } else {
-      const entries = await readActors(target, project);
-      views = [];
-      for (const entry of entries) {
-        if (entry.view !== undefined) views.push(entry.view);
-        else {
-          // The listing is incomplete: say so, and exit 1 so that a script does not take it as whole.
-          process.stderr.write(`jobnet: cannot query ${entry.project}/${entry.jobnet}; its troubles are missing: ${entry.error ?? ''}\n`);
-          process.exitCode = exitCodes.failed;
-        }
+      entries = await readActors(target, project, needDefinitions);
+    }
+    const views: JobnetView[] = [];
+    for (const entry of entries) {
+      if (entry.view !== undefined) views.push(entry.view);
+      else {
+        // The listing is incomplete: say so, and exit 1 so that a script does not take it as whole.
+        process.stderr.write(`jobnet: cannot query ${entry.project}/${entry.jobnet}; its troubles are missing: ${entry.error ?? ''}\n`);
+        process.exitCode = exitCodes.failed;
       }
     }
-    const troubles = selectTroubles(views, kind !== undefined ? { kind } : {});
-    process.stdout.write(opts.json ? renderTroublesJson(troubles) : renderTroubleTable(troubles, { utc: opts.utc === true }));
+    const zones = zonesOf(entries, choice);
+    const zone = zoneOf(choice, undefined);
+    const recent = (trouble: JobnetTrouble): boolean => since === undefined || trouble.at >= sinceMillis(since, zones.get(`${trouble.project}/${trouble.jobnet}`) ?? zone);
+    const troubles = selectTroubles(views, kind !== undefined ? { kind } : {}).filter(recent);
+    process.stdout.write(opts.json ? renderTroublesJson(troubles) : renderTroubleTable(troubles, { zones, zone }));
   });
 }
 
@@ -308,7 +381,7 @@ function registerOperationCommand(program: Command, name: string): void {
   const { operation, description } = operations[name]!;
   const command = program
     .command(name)
-    .description(`${description} (R-OPS-1)`)
+    .description(description)
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
     .option('--by <name>', 'operator name recorded with the operation (default: $USER, else "operator")')
     .option('--json', 'print the answer as JSON: {ok, operation, detail, status, runId} or {ok: false, reason}');

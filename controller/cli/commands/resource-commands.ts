@@ -11,15 +11,16 @@ import type { ResourceLockView } from '../../../workflows/resource-lock-workflow
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+import { addTimeOptions, formatInstant, zoneChoiceOf, zoneOf, type TimeFlags } from '../times.js';
 
-interface ResourceFlags extends TemporalFlags {
+interface ResourceFlags extends TemporalFlags, TimeFlags {
   json?: boolean;
   by?: string;
   token?: string;
 }
 
-/** The lock listing as a table: one line per holder or waiting request. */
-export function renderResourceLocks(views: readonly ResourceLockView[], now: number): string {
+/** The lock listing as a table: one line per holder or waiting request; the releases' times in `zone` (default UTC). */
+export function renderResourceLocks(views: readonly ResourceLockView[], now: number, zone = 'UTC'): string {
   if (views.length === 0) return 'no exclusive resource is held or waited for\n';
   const rows: string[][] = [['RESOURCE', 'ROLE', 'RUN', 'FOR', 'TOKEN']];
   const age = (at: number | undefined): string => (at === undefined ? '-' : `${Math.max(0, Math.round((now - at) / 1000))}s`);
@@ -29,18 +30,19 @@ export function renderResourceLocks(views: readonly ResourceLockView[], now: num
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
-  const releases = views.flatMap((view) => view.releases.map((release) => `  ${new Date(release.at).toISOString()}  ${view.resource}: ${release.requester} released by ${release.by} (${release.reason})`));
+  const releases = views.flatMap((view) => view.releases.map((release) => `  ${formatInstant(release.at, zone)}  ${view.resource}: ${release.requester} released by ${release.by} (${release.reason})`));
   return `${lines.join('\n')}\n${releases.length > 0 ? `\nreleased without the holder:\n${releases.join('\n')}\n` : ''}`;
 }
 
 export function registerResourceCommands(program: Command): void {
   const resource = program.command('resource').description('exclusive resources: who holds them and who waits, and releasing a stuck holder');
   const list = resource.command('ls').description('list the exclusive resources that are held or waited for').option('--json', 'print the locks as JSON');
-  addTemporalOptions(list).action(async (opts: ResourceFlags) => {
+  addTemporalOptions(addTimeOptions(list, 'UTC')).action(async (opts: ResourceFlags) => {
+    const zone = zoneOf(zoneChoiceOf(opts), undefined);
     const target = temporalTargetForCommand(opts);
     const { listResourceLocks } = await import('../../resources/resource-client.js');
     const views = await withTemporalClient(target, ({ client }) => listResourceLocks(client, target.taskQueue));
-    process.stdout.write(opts.json ? JSON.stringify(views, null, 2) + '\n' : renderResourceLocks(views, Date.now()));
+    process.stdout.write(opts.json ? JSON.stringify(views, null, 2) + '\n' : renderResourceLocks(views, Date.now(), zone));
   });
   const release = resource
     .command('release')

@@ -7,10 +7,11 @@
  */
 import { Option, type Command } from 'commander';
 import type { RunJobOperationName, RunOperationRequest, RunWideOperationName } from '../../../workflows/run-contract.js';
-import { renderRunJson, renderRunTable } from '../../runs/render-run.js';
+import { renderRunJson, renderRunTable, runCalendarZone } from '../../runs/render-run.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+import { addTimeOptions, zoneChoiceOf, zoneOf, type TimeFlags } from '../times.js';
 import { registerGetJobnetCommand } from './jobnet-commands.js';
 
 /** CLI operation names, what they map to, and whether `--job` is required, optional or refused. */
@@ -50,9 +51,8 @@ export function runOperationRequest(name: string, job: string | undefined, by: s
   return { operation: operation.run, by };
 }
 
-interface GetRunFlags extends TemporalFlags {
+interface GetRunFlags extends TemporalFlags, TimeFlags {
   json?: boolean;
-  utc?: boolean;
   output?: boolean;
 }
 
@@ -69,18 +69,18 @@ export function registerRunCommands(program: Command): void {
     .command('run')
     .description('show a run: its jobs with state, exit code and times')
     .argument('<id>', 'run id (workflow id, run/<project>/<jobnet>/<business-date>/<seq>)')
-    .option('--json', 'print the run as JSON (with every job output)')
-    .option('--utc', 'show times in UTC (ISO 8601) instead of local time')
+    .option('--json', 'print the run as JSON (with every job output; times as ISO 8601 UTC)')
     .option('--output', "print each job's output under its row");
-  addTemporalOptions(getRun).action(async (id: string, opts: GetRunFlags) => {
+  addTemporalOptions(addTimeOptions(getRun, "the zone of the run's calendar")).action(async (id: string, opts: GetRunFlags) => {
+    const choice = zoneChoiceOf(opts);
     const target = temporalTargetForCommand(opts);
     const { getRunView } = await import('../../runs/run-client.js');
     const view = await withTemporalClient(target, ({ client }) => getRunView(client, id), id);
-    process.stdout.write(opts.json ? renderRunJson(view) : renderRunTable(view, { utc: opts.utc === true, outputs: opts.output === true }));
+    process.stdout.write(opts.json ? renderRunJson(view) : renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)), outputs: opts.output === true }));
   });
   registerGetJobnetCommand(get);
 
-  const run = program.command('run').description('operate a run (R-OPS-1): force-terminate, restart, hold, release, recovery…');
+  const run = program.command('run').description('operate a run: force-terminate, restart, hold, release, recovery…');
   for (const name of runOperationNames) {
     const operation = operations[name]!;
     const needsJob = operation.run === undefined;

@@ -15,16 +15,17 @@
  */
 import type { Command } from 'commander';
 import { compileJobnet } from '../../compile/compile-jobnet.js';
-import { renderRunJson, renderRunTable } from '../../runs/render-run.js';
+import { renderRunJson, renderRunTable, runCalendarZone } from '../../runs/render-run.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { loadValidDefinitions } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
+import { zoneChoiceOf, zoneOf, type TimeFlags } from '../times.js';
 import { acceptedOrReport, parseJobnetReference, sendJobnetOperation } from './jobnet-commands.js';
 
 export { parseJobnetReference };
 
-interface StartFlags extends TemporalFlags {
+interface StartFlags extends TemporalFlags, TimeFlags {
   dir?: string;
   env?: string;
   param?: string;
@@ -32,7 +33,6 @@ interface StartFlags extends TemporalFlags {
   by?: string;
   wait?: boolean;
   json?: boolean;
-  utc?: boolean;
 }
 
 /** Registers `jobnet start`. */
@@ -45,13 +45,14 @@ export function registerStartCommand(program: Command): void {
     )
     .argument('<project/jobnet>', 'the jobnet to run, e.g. sales/daily-close')
     .option('--dir <dir>', "start directly from this definitions repository, bypassing the jobnet's scheduler state")
-    .option('--env <name>', 'with --dir: environment whose variables to compile with (R-VAR-2)')
-    .option('--param <value>', 'variable parameter, @.VPARAM@ in the jobs (R-VAR-3)')
-    .option('--suffix <suffix>', 'without --dir: start a copy of the jobnet named <jobnet>_<suffix> (R-JN-3)')
+    .option('--env <name>', 'with --dir: environment whose variables to compile with')
+    .option('--param <value>', 'variable parameter, @.VPARAM@ in the jobs')
+    .option('--suffix <suffix>', 'without --dir: start a copy of the jobnet named <jobnet>_<suffix>')
     .option('--by <name>', 'who starts the run (default: $USER, else "operator")')
     .option('--wait', 'with --dir: wait for the final status, print the job table; exit 1 unless normal or pseudo-normal')
     .option('--json', 'print JSON: {"runId"} (without --dir with the answer: ok, detail, status), or the final run view with --wait')
-    .option('--utc', 'with --wait: show times in UTC instead of local time');
+    .option('--utc', 'with --wait: show times in UTC')
+    .option('--tz <zone>', "with --wait: show times in this IANA time zone, or \"local\" (default: the zone of the jobnet's calendar)");
   addTemporalOptions(command).action(async (reference: string, opts: StartFlags) => {
     const { project, jobnet: name } = parseJobnetReference(reference);
     if (opts.dir === undefined) {
@@ -60,6 +61,7 @@ export function registerStartCommand(program: Command): void {
     }
     if (opts.suffix !== undefined) throw new UsageError('--suffix starts a copy through the scheduler; it cannot be used with --dir');
     const dir = opts.dir;
+    const choice = zoneChoiceOf(opts);
     const target = temporalTargetForCommand(opts);
     const repository = await loadValidDefinitions(dir, `the definitions in ${dir} have errors; no run was started`);
 
@@ -83,7 +85,7 @@ export function registerStartCommand(program: Command): void {
       if (process.stderr.isTTY) process.stderr.write('waiting for the final status (Ctrl-C stops waiting; the run goes on)\n');
       const view = await waitForRunEnd(client, runId);
       if (opts.json) process.stdout.write(renderRunJson(view));
-      else process.stdout.write(`\n${renderRunTable(view, { utc: opts.utc === true })}\nfinal status: ${view.status}\n`);
+      else process.stdout.write(`\n${renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)) })}\nfinal status: ${view.status}\n`);
       process.exitCode = view.status === 'normal' || view.status === 'pseudoNormal' ? exitCodes.ok : exitCodes.failed;
     });
   });
@@ -100,6 +102,7 @@ async function startThroughActor(project: string, jobnet: string, opts: StartFla
     ['--wait', opts.wait],
     ['--env', opts.env],
     ['--utc', opts.utc],
+    ['--tz', opts.tz],
   ] as const) {
     if (given !== undefined) throw new UsageError(`${flag} goes with --dir only (a start through the scheduler uses the applied definition)`);
   }

@@ -5,8 +5,7 @@
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { renderDiagnostics, type DiagnosticFormat } from '../../definitions/render-diagnostics.js';
-import { validateRepository } from '../../definitions/validate-repository.js';
+import type { DiagnosticFormat } from '../../definitions/render-diagnostics.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 
 const formats: DiagnosticFormat[] = ['text', 'json', 'github'];
@@ -24,6 +23,9 @@ export function registerValidateCommand(program: Command): void {
       const info = await stat(dir).catch(() => undefined);
       if (!info?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
 
+      // Loaded here: the parsers and the schema validator are only needed when validating.
+      const { renderDiagnostics } = await import('../../definitions/render-diagnostics.js');
+      const { validateRepository } = await import('../../definitions/validate-repository.js');
       const progress = process.stderr.isTTY && opts.format === 'text' ? terminalProgress() : undefined;
       const result = await validateRepository(dir, { onProgress: progress?.update });
       progress?.done();
