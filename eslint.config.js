@@ -1,5 +1,5 @@
 // Lint configuration. Type-aware rules everywhere; on top, the determinism fence of
-// CONVENTIONS.md §8: workflow code and workflows/lib (which runs inside the Temporal
+// CONTRIBUTING.md#8-workflow-code-is-deterministic: workflow code and workflows/lib (which runs inside the Temporal
 // sandbox) may not import Node built-ins or I/O libraries.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -34,10 +34,10 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({
             name,
-            message: 'Workflow code runs in the Temporal sandbox: no Node built-ins (CONVENTIONS.md §8). Do I/O in workflows/activities/.',
+            message: 'Workflow code runs in the Temporal sandbox: no Node built-ins (CONTRIBUTING.md#8-workflow-code-is-deterministic). Do I/O in workflows/activities/.',
           })),
           patterns: [
-            { group: ['node:*'], message: 'Workflow code runs in the Temporal sandbox: no Node built-ins (CONVENTIONS.md §8).' },
+            { group: ['node:*'], message: 'Workflow code runs in the Temporal sandbox: no Node built-ins (CONTRIBUTING.md#8-workflow-code-is-deterministic).' },
             { group: ['**/controller/**', '**/activities/*', '!**/activities/*.types*'], message: 'Workflow code may import only @temporalio/workflow, workflows/lib and activity types.' },
           ],
         },

@@ -1,5 +1,5 @@
 /**
- * Generates a synthetic but realistic definitions repository for benchmarks (DESIGN.md §8:
+ * Generates a synthetic but realistic definitions repository for benchmarks (docs/architecture.md#performance-budget:
  * "validate 1,000 jobnets × 20 jobs in < 2 s"). The output has the recommended layout of
  * R-REPO-2 — Settings, a calendar, day pattern, credentials by reference, environments,
  * projects and one file per jobnet — and a job mix like a real shop's: mostly REST jobs with
@@ -349,7 +349,7 @@ function generateJobs(random: ReturnType<typeof createRandom>, count: number, ch
   return jobs;
 }
 
-/** A REST job after one of the seed's service examples, with takeover keys and monitoring. */
+/** A REST job after one of the WOI user guide's service examples, with takeover keys and monitoring. */
 function restJob(random: ReturnType<typeof createRandom>, k: number): JsonObject {
   const jobnetValKeys = (key: string): JsonObject => ({ STATUS: key });
   switch (random.int(0, 2)) {

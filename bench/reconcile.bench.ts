@@ -1,5 +1,5 @@
 /**
- * Benchmark of the GitOps controller (DESIGN.md §4, §8): reconcile times, the controller's memory
+ * Benchmark of the GitOps controller (docs/architecture.md#one-pipeline-from-source-to-status, docs/architecture.md#performance-budget): reconcile times, the controller's memory
  * and push → applied latency, on a fresh in-memory Temporal dev server with one `jobnet worker`
  * process. The controller (the `Reconciler`, its sources, the API) runs in this process, so the
  * RSS and heap reported are the controller's alone; the worker and the dev server are separate
@@ -27,7 +27,7 @@
  * compile alone are timed once by calling the same functions on the same snapshot.
  *
  * Prints Markdown tables on stdout (progress on stderr). Figures go to docs/performance.md.
- * This is a script, not a test: the DESIGN.md §8 goals are compared here, never asserted.
+ * This is a script, not a test: the docs/architecture.md#performance-budget goals are compared here, never asserted.
  *
  * Usage: npx tsx bench/reconcile.bench.ts [--jobnets 1000] [--jobs 20] [--pushes 5]
  *   [--poll-interval 5] [--keep]
@@ -597,7 +597,7 @@ try {
   );
 
   out.push(`#### Push → applied (git remote, ${pushes} pushes each changing one jobnet; resync off)`, '');
-  out.push('| path | pushes applied | push → fetched p50 s | push → status applied p50 s | push → actor holds the commit p50 s | max s | each s | goal (DESIGN §8) |');
+  out.push('| path | pushes applied | push → fetched p50 s | push → status applied p50 s | push → actor holds the commit p50 s | max s | each s | goal (docs/architecture.md#performance-budget) |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   const pushRow = (label: string, samples: PushSample[], goal: string) => {
     const actor = samples.map((sample) => sample.actorS).filter(Number.isFinite);

@@ -1,6 +1,6 @@
 /**
  * Benchmark: N concurrent REST jobs polling one local target through one `jobnet worker` process
- * (DESIGN.md §8: 300 concurrent REST jobs with polling on one worker without missed polls).
+ * (docs/architecture.md#performance-budget: 300 concurrent REST jobs with polling on one worker without missed polls).
  *
  * Starts an in-memory Temporal dev server, one worker process and a loopback HTTP target; starts
  * N runs of one REST job each (request, then polls every `--interval` seconds until the target

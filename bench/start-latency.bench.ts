@@ -1,6 +1,6 @@
 /**
  * Benchmark: the jobnet actors' scheduled starts and the cost of idle actors on one worker
- * (DESIGN.md §3 "Jobnet actor", §8: scheduled start → first job running, p99 < 1 s).
+ * (docs/architecture.md#a-jobnet-actor-not-temporal-schedules, docs/architecture.md#performance-budget: scheduled start → first job running, p99 < 1 s).
  *
  * Starts an in-memory Temporal dev server and one `jobnet worker` process, then
  * 1. idle actors: applies `--idle` jobnets whose only start is a date months ahead, waits until

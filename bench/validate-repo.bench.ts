@@ -1,5 +1,5 @@
 /**
- * Benchmark of `jobnet validate` on a large repository (DESIGN.md §8: 1,000 jobnets × 20 jobs
+ * Benchmark of `jobnet validate` on a large repository (docs/architecture.md#performance-budget: 1,000 jobnets × 20 jobs
  * in < 2 s on one core). Generates the synthetic repository of bench/generate-repo.ts into a
  * temporary directory, then validates it N times, each time in a fresh child process pinned to
  * CPU 0 (`taskset -c 0`, when available) so that runs do not share JIT state or caches other

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the path of a `moto_server` executable (the AWS emulator the cloud-target tests run,
-# DESIGN.md §7), installing it once into a project-local Python venv when it is not available:
+# CONTRIBUTING.md#testing-tiers), installing it once into a project-local Python venv when it is not available:
 #   1. $MOTO_SERVER, if set;  2. .tools/moto-venv/bin/moto_server (cached);
 #   3. python3 -m venv .tools/moto-venv && pip install 'moto[server]==5.2.5'.
 # Progress goes to stderr; stdout carries only the path. The venv's python (next to the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the path of the official Temporal CLI (which embeds the dev server), building it once
-# from the Go module proxy when it is not already available (DESIGN.md §6):
+# from the Go module proxy when it is not already available (docs/architecture.md#the-temporal-cli-built-from-the-go-module-proxy):
 #   1. $TEMPORAL_CLI, if set;  2. .tools/bin/temporal (cached);  3. go install …@v1.5.1.
 # v1.5.1 (server 1.29.1) is the newest CLI release whose go.mod has no replace directive,
 # which `go install pkg@version` requires.

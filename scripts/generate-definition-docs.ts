@@ -1,6 +1,6 @@
 /**
  * `npm run gen:docs`: writes docs/definitions.md, the definition format reference, from the JSON
- * Schemas in schemas/ (CONVENTIONS.md §2). Writes that one file and nothing else.
+ * Schemas in schemas/ (CONTRIBUTING.md#2-the-schema-is-the-format). Writes that one file and nothing else.
  */
 import { writeFileSync } from 'node:fs';
 import { renderDefinitionDocs } from '../controller/definitions/render-definition-docs.js';

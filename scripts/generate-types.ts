@@ -1,6 +1,6 @@
 /**
  * `npm run gen:types`: writes controller/definitions/types.generated.ts from the JSON Schemas in
- * schemas/ (CONVENTIONS.md §2). Writes that one file and nothing else.
+ * schemas/ (CONTRIBUTING.md#2-the-schema-is-the-format). Writes that one file and nothing else.
  */
 import { writeFileSync } from 'node:fs';
 import { generateTypes } from '../controller/definitions/generate-types.js';

@@ -1,6 +1,6 @@
 /**
  * Records the workflow histories of jobnet actors and the event registry into
- * test/fixtures/actor-histories/, for the replay test (CONVENTIONS.md §8: a change to the actor's
+ * test/fixtures/actor-histories/, for the replay test (CONTRIBUTING.md#8-workflow-code-is-deterministic: a change to the actor's
  * or the registry's logic must replay these, or go behind `patched()`):
  *
  *   npx tsx scripts/record-actor-histories.ts

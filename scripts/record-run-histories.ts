@@ -1,6 +1,6 @@
 /**
  * Records the workflow histories of representative runs into test/fixtures/run-histories/, for
- * the replay test (CONVENTIONS.md §8: a change to running workflow logic must replay these, or go
+ * the replay test (CONTRIBUTING.md#8-workflow-code-is-deterministic: a change to running workflow logic must replay these, or go
  * behind `patched()`). Run it when a new kind of run deserves a committed history:
  *
  *   npx tsx scripts/record-run-histories.ts

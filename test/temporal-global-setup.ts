@@ -1,6 +1,6 @@
 /**
  * Vitest global setup: one real Temporal dev server (in memory, loopback, free port) per test
- * run, shared by the integration tests through `inject('temporalAddress')` (DESIGN.md §6–7).
+ * run, shared by the integration tests through `inject('temporalAddress')` (docs/architecture.md#the-temporal-cli-built-from-the-go-module-proxy, CONTRIBUTING.md#testing-tiers).
  */
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../controller/temporal/dev-server.js';

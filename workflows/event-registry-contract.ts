@@ -1,5 +1,5 @@
 /**
- * The contract of the event registry (DESIGN.md §3 "Registry"): the one workflow that holds the
+ * The contract of the event registry (docs/architecture.md#the-event-registry): the one workflow that holds the
  * applied event routing and its revision, and through which every message event is raised or
  * cleared (R-EVT-1, R-EVT-3) — by `jobnet event raise|clear`, the HTTP API and `raiseEvent` jobs.
  *

@@ -1,5 +1,5 @@
 /**
- * The event registry (DESIGN.md §3 "Registry"): one workflow per deployment (task queue), id
+ * The event registry (docs/architecture.md#the-event-registry): one workflow per deployment (task queue), id
  * `jobnet-registry/<task-queue>`, holding the applied event routing and its revision. Every raise and clear goes through it (R-EVT-1,
  * R-EVT-3): it picks the jobnets in scope that wait for the event (`lib/event-routing.ts`) and
  * hands the raise to each one's actor in an activity, one Update per actor with an id derived

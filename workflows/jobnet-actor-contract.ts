@@ -1,5 +1,5 @@
 /**
- * The contract of the jobnet actor (DESIGN.md §3 "Jobnet actor") with everyone who talks to it —
+ * The contract of the jobnet actor (docs/architecture.md#a-jobnet-actor-not-temporal-schedules) with everyone who talks to it —
  * the CLI and API (operations, views), `jobnet apply` and the controller (definitions), the event
  * registry (raised events) and the runs it starts (their status): its input, query, Updates,
  * signals and workflow ids.

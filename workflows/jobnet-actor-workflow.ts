@@ -1,5 +1,5 @@
 /**
- * The jobnet actor (DESIGN.md §3 "Jobnet actor"): one long-lived workflow per jobnet, id
+ * The jobnet actor (docs/architecture.md#a-jobnet-actor-not-temporal-schedules): one long-lived workflow per jobnet, id
  * `jobnet/<deployment>/<project>/<jobnet>` (lib/wire-contract.ts), that holds the jobnet's state
  * across runs and the compiled definition of the latest applied revision.
  *
@@ -19,7 +19,7 @@
  *
  * Histories of running actors must replay: the commands, their order and the `patched()` markers
  * are those of the actor before the machine existed (test/fixtures/actor-histories/).
- * Deterministic workflow code only (CONVENTIONS.md §8): workflow clock, I/O in activities.
+ * Deterministic workflow code only (CONTRIBUTING.md#8-workflow-code-is-deterministic): workflow clock, I/O in activities.
  */
 import {
   ApplicationFailure,

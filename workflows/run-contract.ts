@@ -1,7 +1,7 @@
 /**
  * The contract of the run workflow with everyone who talks to it — the CLI, the API, the jobnet
  * actor, parent runs and the resource locks: its input, what its query answers, its operation
- * Update, its signals, and its workflow ids (DESIGN.md §3).
+ * Update, its signals, and its workflow ids (docs/architecture.md#the-temporal-mapping).
  *
  * Imported by workflow code and by clients alike, so it holds only plain types, the `define*`
  * handles of `@temporalio/workflow` (which are safe outside the sandbox), and the one builder of

@@ -1,5 +1,5 @@
 /**
- * The run workflow (DESIGN.md §3 "Run"): the interpreter of one run of one revision-pinned
+ * The run workflow (docs/architecture.md#runs-are-child-workflows): the interpreter of one run of one revision-pinned
  * compiled jobnet. The decisions are the pure run state machine's (`lib/run-state.ts`); this
  * workflow only carries them out durably:
  * - starts the jobs `readyJobs` names (after their retry interval, after acquiring their
@@ -16,7 +16,7 @@
  * completes at its first final status and returns it to its parent's `jobnet` job. Cancelling the
  * workflow (from Temporal or a parent) force-terminates the run and waits for its jobs to stop.
  *
- * Deterministic workflow code only (CONVENTIONS.md §8): time is the workflow clock, every
+ * Deterministic workflow code only (CONTRIBUTING.md#8-workflow-code-is-deterministic): time is the workflow clock, every
  * iteration is in sorted order, and all I/O happens in activities.
  */
 import {

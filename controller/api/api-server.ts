@@ -1,5 +1,5 @@
 /**
- * The HTTP API (DESIGN.md §1 "api", R-OPS-6) on fastify: today the controller's status
+ * The HTTP API (docs/architecture.md#three-roles-one-state-store, R-OPS-6) on fastify: today the controller's status
  * (`GET /api/v1/status`, R-GIT-4), the git push webhook (`POST /api/v1/hooks/git`, R-GIT-1),
  * liveness (`GET /healthz`) and readiness (`GET /readyz`). Every error is `{code, message}` with a
  * 4xx/5xx status (`api-errors.ts`), as the WOI-compatible endpoints answer — fastify's own error

@@ -1,5 +1,5 @@
 /**
- * The one boundary between user errors and bugs (CONVENTIONS.md §5): commands throw
+ * The one boundary between user errors and bugs (CONTRIBUTING.md#5-errors-decide-control-flow): commands throw
  * `UsageError` (exit 2) or `CommandFailure` (exit 1) with a message for the user; anything
  * else is a bug and is printed with its stack and a request to report it.
  */

@@ -1,5 +1,5 @@
 /**
- * The compile step of the definitions pipeline (DESIGN.md §4): a validated repository in, the
+ * The compile step of the definitions pipeline (docs/architecture.md#one-pipeline-from-source-to-status): a validated repository in, the
  * compiled jobnets a run executes out (`workflows/lib/compiled-jobnet.ts`). Compiling fills in
  * every default of the definition format, converts durations to seconds, parses the exit-code
  * conditions of conditional edges (R-DEP-2), resolves the jobnet's calendar (R-CAL) and its

@@ -36,7 +36,7 @@ export function canonicalJson(value: unknown): string {
       return String(value);
     case 'object': {
       // String concatenation rather than arrays of entries: this runs over every compiled jobnet
-      // of every reconcile (DESIGN.md §8 budget), and it is the compile step's hottest loop.
+      // of every reconcile (docs/architecture.md#performance-budget budget), and it is the compile step's hottest loop.
       if (Array.isArray(value)) {
         let text = '[';
         for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + canonicalJson(value[i] ?? null);

@@ -1,6 +1,6 @@
 /**
  * Diagnostics: the one shape in which every problem with a definitions repo is reported
- * (CONVENTIONS.md §3–4). A diagnostic points at its source (file, 1-based line and column,
+ * (CONTRIBUTING.md#3-collect-every-problem-then-report, CONTRIBUTING.md#4-every-diagnostic-points-at-its-source). A diagnostic points at its source (file, 1-based line and column,
  * JSON pointer into the document) and carries a stable code documented in docs/errors.md.
  *
  * Pure module: no I/O. The code registry lives in diagnostic-codes.ts.
@@ -67,7 +67,7 @@ export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   );
 }
 
-/** Result of a validation step: never throws for user mistakes (CONVENTIONS.md §3). */
+/** Result of a validation step: never throws for user mistakes (CONTRIBUTING.md#3-collect-every-problem-then-report). */
 export interface Result<T> {
   ok: boolean;
   value: T;

@@ -1,6 +1,6 @@
 /**
  * Generates the TypeScript types of the definition format from the JSON Schemas in `schemas/`
- * (CONVENTIONS.md §2): `controller/definitions/types.generated.ts`, written by
+ * (CONTRIBUTING.md#2-the-schema-is-the-format): `controller/definitions/types.generated.ts`, written by
  * `npm run gen:types` and compared by a drift test.
  *
  * Every `$defs` entry becomes a type named by its `title`; each property keeps its own

@@ -1,6 +1,6 @@
 /**
  * What a jobnet takes from the definitions around it: the name of its calendar (jobnet, else
- * project, else Settings `defaultCalendar`, else `SYSTEM_CALENDAR`; SPEC 3.1, 3.6, R-CAL-1) and
+ * project, else Settings `defaultCalendar`, else `SYSTEM_CALENDAR`; docs/specification.md §3.1, §3.6, R-CAL-1) and
  * its job-definition variables after precedence, Settings < Environment < Project < Jobnet
  * (R-VAR-2).
  *
@@ -17,7 +17,7 @@ import type { EnvironmentDocument, JobnetDocument } from './types.generated.js';
 /**
  * Name of the calendar a jobnet runs on: its own `calendar`, else its project's, else the
  * Settings `defaultCalendar` (read only from schema-valid Settings), else `SYSTEM_CALENDAR`
- * (SPEC 3.1, 3.6, R-CAL-1). Does not check that the calendar exists. Never throws.
+ * (docs/specification.md §3.1, §3.6, R-CAL-1). Does not check that the calendar exists. Never throws.
  */
 export function jobnetCalendarName(index: DefinitionIndex, jobnet: JobnetDocument): string {
   const settings = index.settings && isSchemaValid(index.settings) ? index.settings.value.spec : undefined;

@@ -1,6 +1,6 @@
 /**
  * Parses the YAML files of a snapshot into documents that remember where every node came
- * from. Syntax errors and duplicate keys are collected as diagnostics (CONVENTIONS.md §3);
+ * from. Syntax errors and duplicate keys are collected as diagnostics (CONTRIBUTING.md#3-collect-every-problem-then-report);
  * a file with errors contributes no documents, so later rules never see half-parsed input.
  *
  * Pure: works on bytes already read. Must not validate content beyond YAML itself.

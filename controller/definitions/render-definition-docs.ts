@@ -1,6 +1,6 @@
 /**
  * Renders docs/definitions.md, the reference of the definition format, from the JSON Schemas
- * (CONVENTIONS.md §2: validation, types and docs come from the same schemas; R-REPO-5).
+ * (CONTRIBUTING.md#2-the-schema-is-the-format: validation, types and docs come from the same schemas; R-REPO-5).
  *
  * Pure: takes the parsed schema files (as `loadSchemas` returns them) and returns Markdown. It must
  * not read or write files, and the text must depend on nothing but the schemas (no dates, no

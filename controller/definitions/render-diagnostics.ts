@@ -1,5 +1,5 @@
 /**
- * Renders diagnostics for people and machines (CONVENTIONS.md §4): text with a code frame for
+ * Renders diagnostics for people and machines (CONTRIBUTING.md#4-every-diagnostic-points-at-its-source): text with a code frame for
  * terminals, JSON for scripts, GitHub workflow-command annotations for pull requests.
  *
  * Pure: returns strings; the caller writes them. Paths, messages and source lines come from the

@@ -1,5 +1,5 @@
 /**
- * The JSON Schemas of the definition format (CONVENTIONS.md §2, R-REPO-5): which schema file
+ * The JSON Schemas of the definition format (CONTRIBUTING.md#2-the-schema-is-the-format, R-REPO-5): which schema file
  * describes which document kind, loading the files of `schemas/` once, and turning them into
  * self-contained schemas for publication (`jobnet schema --out DIR`) and for editors
  * (yaml-language-server's `yaml.schemas` mapping).

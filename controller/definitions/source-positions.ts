@@ -1,5 +1,5 @@
 /**
- * Maps a JSON pointer in a parsed document back to the YAML source range (CONVENTIONS.md §4):
+ * Maps a JSON pointer in a parsed document back to the YAML source range (CONTRIBUTING.md#4-every-diagnostic-points-at-its-source):
  * the one helper every diagnostic uses to say file:line:column.
  *
  * Pure: no I/O.

@@ -60,7 +60,7 @@ export type PlainOrSecretUrl =
       secretRef: SecretSource;
     };
 /**
- * A job, selected by `type`: `rest`, `sleep`, `waitTime`, `raiseEvent`, `waitEvent`, `checkVariable`, `jobnet` or `command` (SPEC 4.5).
+ * A job, selected by `type`: `rest`, `sleep`, `waitTime`, `raiseEvent`, `waitEvent`, `checkVariable`, `jobnet` or `command` (docs/specification.md §4.5).
  */
 export type Job =
   RestJob | SleepJob | WaitTimeJob | RaiseEventJob | WaitEventJob | CheckVariableJob | ChildJobnetJob | CommandJob;
@@ -274,7 +274,7 @@ export interface BundleDocument {
   };
 }
 /**
- * Settings of a whole definitions repository (SPEC 3.1): time zone, default calendar, files to ignore, controller behaviour, limits, history retention, repository-wide variables and log sinks. Optional; at most one per repository, usually `jobnet.yaml` at the root (R-REPO-2).
+ * Settings of a whole definitions repository (docs/specification.md §3.1): time zone, default calendar, files to ignore, controller behaviour, limits, history retention, repository-wide variables and log sinks. Optional; at most one per repository, usually `jobnet.yaml` at the root (R-REPO-2).
  */
 export interface SettingsDocument {
   /**
@@ -295,15 +295,15 @@ export interface SettingsDocument {
   spec: SettingsSpec;
 }
 /**
- * Repository-wide settings (SPEC 3.1). Every field is optional.
+ * Repository-wide settings (docs/specification.md §3.1). Every field is optional.
  */
 export interface SettingsSpec {
   /**
-   * Time zone of schedules and business dates unless a calendar sets its own (SPEC 3.1, R-CAL-1). Default `UTC`.
+   * Time zone of schedules and business dates unless a calendar sets its own (docs/specification.md §3.1, R-CAL-1). Default `UTC`.
    */
   timezone?: TimeZoneName;
   /**
-   * Calendar used by a jobnet when neither the jobnet nor its project names one (SPEC 3.1). Default `SYSTEM_CALENDAR`, which always exists (R-CAL-1).
+   * Calendar used by a jobnet when neither the jobnet nor its project names one (docs/specification.md §3.1). Default `SYSTEM_CALENDAR`, which always exists (R-CAL-1).
    */
   defaultCalendar?: ObjectName;
   /**
@@ -315,11 +315,11 @@ export interface SettingsSpec {
    */
   controller?: ControllerSettings;
   /**
-   * Environment selected when the controller is started without one (SPEC 3.5). Omitted: the controller must be given an environment, or runs with none.
+   * Environment selected when the controller is started without one (docs/specification.md §3.5). Omitted: the controller must be given an environment, or runs with none.
    */
   environment?: ObjectName;
   /**
-   * Execution limits (SPEC 3.1).
+   * Execution limits (docs/specification.md §3.1).
    */
   limits?: LimitSettings;
   /**
@@ -353,7 +353,7 @@ export interface ControllerSettings {
   pollInterval?: Duration;
 }
 /**
- * Execution limits (SPEC 3.1).
+ * Execution limits (docs/specification.md §3.1).
  */
 export interface LimitSettings {
   /**
@@ -720,7 +720,7 @@ export interface ScsCredential {
   endpoint: PlainOrSecretUrl;
 }
 /**
- * Variable values of one deployment target (dev, staging, prod). The controller runs with one environment selected; its values fill `@NAME@` job-definition variables, so switching environment needs no change to jobnet files (SPEC 3.5).
+ * Variable values of one deployment target (dev, staging, prod). The controller runs with one environment selected; its values fill `@NAME@` job-definition variables, so switching environment needs no change to jobnet files (docs/specification.md §3.5).
  */
 export interface EnvironmentDocument {
   /**
@@ -741,7 +741,7 @@ export interface EnvironmentDocument {
   spec: EnvironmentSpec;
 }
 /**
- * Values of one deployment target (SPEC 3.5).
+ * Values of one deployment target (docs/specification.md §3.5).
  */
 export interface EnvironmentSpec {
   /**
@@ -754,7 +754,7 @@ export interface EnvironmentSpec {
   variables?: Variables;
 }
 /**
- * A project: a group of jobnets with a default calendar, variables, access rules and a concurrency limit (SPEC 3.6). Recommended file: `projects/<project>/project.yaml` (R-REPO-2).
+ * A project: a group of jobnets with a default calendar, variables, access rules and a concurrency limit (docs/specification.md §3.6). Recommended file: `projects/<project>/project.yaml` (R-REPO-2).
  */
 export interface ProjectDocument {
   /**
@@ -796,7 +796,7 @@ export interface ProjectMetadata {
   labels?: Labels;
 }
 /**
- * Settings shared by the jobnets of a project (SPEC 3.6).
+ * Settings shared by the jobnets of a project (docs/specification.md §3.6).
  */
 export interface ProjectSpec {
   /**
@@ -878,7 +878,7 @@ export interface JobnetMetadata {
   labels?: Labels;
 }
 /**
- * Schedule, deadlines, variables and jobs of a jobnet (SPEC 3.7).
+ * Schedule, deadlines, variables and jobs of a jobnet (docs/specification.md §3.7).
  */
 export interface JobnetSpec {
   /**
@@ -1023,7 +1023,7 @@ export interface EndDeadline {
  */
 export interface JobBase {
   /**
-   * Job type (SPEC 4.5).
+   * Job type (docs/specification.md §4.5).
    */
   type?: 'rest' | 'sleep' | 'waitTime' | 'raiseEvent' | 'waitEvent' | 'checkVariable' | 'jobnet' | 'command';
   /**

@@ -1,5 +1,5 @@
 /**
- * The definitions pipeline up to the typed model (DESIGN.md §4): parse every file of a
+ * The definitions pipeline up to the typed model (docs/architecture.md#one-pipeline-from-source-to-status): parse every file of a
  * snapshot, drop ignored paths, validate each document against its schema, index by identity,
  * then run the named semantic rules. Every problem is collected; nothing throws for a user
  * mistake. `jobnet validate`, the controller and `plan` all call this one function.

@@ -1,5 +1,5 @@
 /**
- * Validates parsed documents against the JSON Schemas of their kind (CONVENTIONS.md §2–3) and
+ * Validates parsed documents against the JSON Schemas of their kind (CONTRIBUTING.md#2-the-schema-is-the-format, CONTRIBUTING.md#3-collect-every-problem-then-report) and
  * turns Ajv's errors into located diagnostics a person can act on: one message per problem,
  * naming the field, the allowed values and the likely typo — not a pile of `oneOf` noise.
  *

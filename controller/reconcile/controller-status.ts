@@ -1,5 +1,5 @@
 /**
- * The controller's status (R-GIT-4, CONVENTIONS.md §7): which revision was fetched, attempted
+ * The controller's status (R-GIT-4, CONTRIBUTING.md#7-status-is-a-contract): which revision was fetched, attempted
  * and applied, conditions with a reason and a message, per-jobnet sync (does Temporal hold the
  * applied definition?) separate from health (is the jobnet doing well?), and the diagnostics of a
  * stalled revision. `jobnet status` and `GET /api/v1/status` print it as it is.
@@ -36,7 +36,7 @@ export interface JobnetStatusEntry {
   sync: 'Synced' | 'OutOfSync' | 'Retired';
   /** `Healthy`; `Degraded`: its last run abended or was forced, or it is carried over; `Progressing`: just created; `Unknown`. */
   health: 'Healthy' | 'Degraded' | 'Progressing' | 'Unknown';
-  /** The jobnet status (SPEC 4.1) its actor last published. */
+  /** The jobnet status (docs/specification.md §4.1) its actor last published. */
   status?: string;
   revision?: string;
   digest?: string;

@@ -3,7 +3,7 @@
  * (by task queue and by the deployment in their workflow id, so another deployment's actors in the
  * same namespace are never taken for ours), each with the digest and revision of the definition it holds and its jobnet status, read
  * from their search attributes (`JobnetDigest`, `JobnetRevision`, `JobnetRunStatus`) with one
- * visibility query — no per-jobnet query, so observing 1,000 jobnets stays cheap (DESIGN.md §8).
+ * visibility query — no per-jobnet query, so observing 1,000 jobnets stays cheap (docs/architecture.md#performance-budget).
  *
  * Visibility is eventually consistent: an actor applied a moment ago may still show its previous
  * digest. That is safe, because applying is idempotent (an actor ignores a definition with the
@@ -31,7 +31,7 @@ export interface ObservedActor {
   revision?: string;
   /** The jobnet was removed from the definitions and the actor no longer schedules it. */
   retired: boolean;
-  /** The jobnet status (SPEC 4.1) the actor last published. */
+  /** The jobnet status (docs/specification.md §4.1) the actor last published. */
   status?: string;
 }
 

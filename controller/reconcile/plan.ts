@@ -1,5 +1,5 @@
 /**
- * The reconcile plan (R-GIT-3, CONVENTIONS.md §6): what has to happen so that what Temporal runs
+ * The reconcile plan (R-GIT-3, CONTRIBUTING.md#6-plan-is-a-pure-function): what has to happen so that what Temporal runs
  * matches what the definitions say. A pure function of the desired jobnets (compiled from one
  * revision) and the observed ones (the jobnet actors found in Temporal, or — for `jobnet plan` on
  * a pull request — the jobnets compiled from the base revision).

@@ -1,5 +1,5 @@
 /**
- * The steps of one reconcile (DESIGN.md §4), in the order the reconciler runs them:
+ * The steps of one reconcile (docs/architecture.md#one-pipeline-from-source-to-status), in the order the reconciler runs them:
  *
  *   fetch → validate → compile → observe → plan → apply
  *

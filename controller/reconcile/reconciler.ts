@@ -1,5 +1,5 @@
 /**
- * The GitOps reconcile loop (DESIGN.md §4, R-GIT-1..4). One reconcile runs the steps of
+ * The GitOps reconcile loop (docs/architecture.md#one-pipeline-from-source-to-status, R-GIT-1..4). One reconcile runs the steps of
  * `reconcile-steps.ts` in order — fetch a revision from the source → validate it (the same
  * `validateSnapshot` as `jobnet validate`) → compile it for the environment → observe what Temporal
  * runs → plan (pure, `plan.ts`) → apply (`apply.ts`, the only Temporal writes) — stopping at the
@@ -15,10 +15,10 @@
  *   terminated by hand) and refreshes each jobnet's health.
  * - Reconciles never overlap: a change noticed during one schedules exactly one more.
  * - A step that fails is retried with exponential backoff (1 s … 60 s); the status says why
- *   (CONVENTIONS.md §5; the reasons are listed in summarize-reconcile.ts). The log gets one line per
+ *   (CONTRIBUTING.md#5-errors-decide-control-flow; the reasons are listed in summarize-reconcile.ts). The log gets one line per
  *   streak of the same failure, and one when it ends, not one per retry.
  *
- * This module is the only writer of the controller status (CONVENTIONS.md §7): it writes what the
+ * This module is the only writer of the controller status (CONTRIBUTING.md#7-status-is-a-contract): it writes what the
  * summarizer computes, after the fetch (so the fetched revision shows at once) and at the end.
  */
 import type { Client } from '@temporalio/client';

@@ -1,5 +1,5 @@
 /**
- * The summary of a reconcile (R-GIT-2, R-GIT-4, CONVENTIONS.md §5, §7): one pure function turns
+ * The summary of a reconcile (R-GIT-2, R-GIT-4, CONTRIBUTING.md#5-errors-decide-control-flow, CONTRIBUTING.md#7-status-is-a-contract): one pure function turns
  * the outcomes of the steps (reconcile-steps.ts) and the status before into the status after — the
  * conditions `Fetched`, `Valid`, `Applied`, `Ready` with their reasons and messages, the
  * diagnostics, `lastError`, `lastPlan`, the warnings and the per-jobnet entries — together with

@@ -67,7 +67,7 @@ export function manualRunSequence(now: Date): string {
 
 /**
  * Starts a run of `request.jobnet` as the run workflow, with id
- * `run/<project>/<jobnet>/<business-date>/manual-<instant>` (DESIGN.md §3) and the search
+ * `run/<project>/<jobnet>/<business-date>/manual-<instant>` (docs/architecture.md#the-temporal-mapping) and the search
  * attributes history is listed by (R-OPS-5), and returns the workflow id. Does not wait for a
  * worker to pick it up.
  * @throws RangeError when `businessDate` is not a valid `YYYY-MM-DD` date (a caller bug).

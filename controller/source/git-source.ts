@@ -38,7 +38,7 @@
  *
  * Does git and file-system I/O only; it must not parse YAML. Every failure is thrown as a
  * GitSourceError naming the URL (credentials never included) and the branch; the controller keeps
- * the last good revision and retries with backoff (CONVENTIONS.md §5).
+ * the last good revision and retries with backoff (CONTRIBUTING.md#5-errors-decide-control-flow).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';

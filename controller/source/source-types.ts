@@ -34,7 +34,7 @@ export interface DefinitionSource {
   /**
    * Reads the current revision.
    * @throws when the source cannot be read (unreachable remote, missing branch or directory);
-   *   the controller keeps the last good revision and retries with backoff (CONVENTIONS.md §5).
+   *   the controller keeps the last good revision and retries with backoff (CONTRIBUTING.md#5-errors-decide-control-flow).
    */
   fetch(): Promise<SourceRevision>;
   /**

@@ -1,5 +1,5 @@
 /**
- * The GitOps controller as a long-running role (DESIGN.md §1 "controller"): picks the definition
+ * The GitOps controller as a long-running role (docs/architecture.md#three-roles-one-state-store): picks the definition
  * source for `--repo` (a git remote or a local git repository, read as git; or a local directory
  * watched on disk), runs the reconcile
  * loop against it, publishes the status in Temporal for `jobnet status` and the API, and — when

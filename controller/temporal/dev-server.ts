@@ -51,7 +51,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** The dev server process ended while it was being waited for. */
-class DevServerExited extends Error {}
+export class DevServerExited extends Error {
+  override name = 'DevServerExited';
+}
 
 /** The exit code of `child` now (a function, so a check made earlier does not narrow it). */
 function exitCodeOf(child: ChildProcess): number | null {

@@ -1,7 +1,7 @@
 /**
- * The custom search attributes run history and the controller query by (DESIGN.md §3, R-OPS-5,
+ * The custom search attributes run history and the controller query by (docs/architecture.md#the-temporal-mapping, R-OPS-5,
  * R-GIT-3), as the namespace registers them. On a run `JobnetRunStatus` is the run's status; on a
- * jobnet actor it is the jobnet's status (SPEC 4.1), `JobnetRevision` the revision it holds and
+ * jobnet actor it is the jobnet's status (docs/specification.md §4.1), `JobnetRevision` the revision it holds and
  * `JobnetDigest` the content digest of its definition (or `retired`). The names come from the wire
  * contract (workflows/lib/wire-contract.ts); they are registered when a dev server starts and must
  * exist on any cluster the product points at.

@@ -1,5 +1,5 @@
 /**
- * Where the product's Temporal lives and how to reach it (DESIGN.md §1: "users who outgrow one
+ * Where the product's Temporal lives and how to reach it (docs/architecture.md#three-roles-one-state-store: "users who outgrow one
  * machine point everything at a Temporal cluster — self-hosted or Temporal Cloud"). One target
  * type, read the same way by every long-running role and every CLI command: flags first, then
  * environment variables, then defaults for the local dev server.

@@ -1,5 +1,5 @@
 /**
- * Starts a Temporal worker for the product (DESIGN.md §1 "worker"): the workflows of
+ * Starts a Temporal worker for the product (docs/architecture.md#three-roles-one-state-store): the workflows of
  * `workflows/index.ts` (runs, resource locks), bundled for the sandbox, and the activities of
  * `workflows/activities/`, on one task queue of one namespace.
  *
@@ -40,7 +40,7 @@ export const workflowsPath = path.resolve(import.meta.dirname, '..', '..', 'work
 
 /**
  * Bundles the workflows for the Temporal sandbox. The bundler (not tsc) is what catches a Node
- * built-in or other non-deterministic import reaching workflow code (CONVENTIONS.md §8).
+ * built-in or other non-deterministic import reaching workflow code (CONTRIBUTING.md#8-workflow-code-is-deterministic).
  * @throws Error when a workflow module cannot be bundled.
  */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {

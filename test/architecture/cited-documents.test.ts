@@ -12,7 +12,7 @@
  *
  * scripts/rewrite-citations.py rewrites the old citations into these forms.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -31,7 +31,10 @@ function filesUnder(dir: string): string[] {
   return readdirSync(absolute).sort().flatMap((name) => {
     if (skippedDirectories.has(name)) return [];
     const relative = `${dir}/${name}`;
-    return statSync(path.join(root, relative)).isDirectory() ? filesUnder(relative) : [relative];
+    const entry = lstatSync(path.join(root, relative));
+    // Fixtures of symbolic links are not followed: their targets are scanned where they live.
+    if (entry.isSymbolicLink()) return [];
+    return entry.isDirectory() ? filesUnder(relative) : [relative];
   });
 }
 

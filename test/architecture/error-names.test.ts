@@ -15,6 +15,8 @@ import { ScheduleCompileError } from '../../controller/compile/compile-schedule.
 import { GitSnapshotError } from '../../controller/source/git-snapshot.js';
 import { GitRunError, GitSourceError } from '../../controller/source/git-source.js';
 import { DeploymentOwnedError } from '../../controller/system/controller-process.js';
+import { AppliedDefinitionError } from '../../controller/jobnets/applied-definition.js';
+import { DevServerExited } from '../../controller/temporal/dev-server.js';
 import { TemporalCallError } from '../../controller/temporal/temporal-reachability.js';
 import { TemporalTargetError, TemporalUnavailableError } from '../../controller/temporal/temporal-target.js';
 import { AuthenticationError } from '../../workflows/activities/rest/rest-authentication.js';
@@ -27,10 +29,12 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 /** Each error class with one instance of it. */
 const errors: [string, Error][] = [
   ['ApiError', new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'm')],
+  ['AppliedDefinitionError', new AppliedDefinitionError('m')],
   ['AuthenticationError', new AuthenticationError('m', 10)],
   ['CommandFailure', new CommandFailure('m')],
   ['CompileRefusal', new CompileRefusal('m')],
   ['DeploymentOwnedError', new DeploymentOwnedError('m')],
+  ['DevServerExited', new DevServerExited('m')],
   ['ExtractKeySyntaxError', new ExtractKeySyntaxError('m', 0)],
   ['GitRunError', new GitRunError('m', true)],
   ['GitSnapshotError', new GitSnapshotError('m', 'unknown-ref')],

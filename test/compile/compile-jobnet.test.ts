@@ -1,7 +1,7 @@
 /**
- * The compile step (DESIGN.md §4): every jobnet of the bundled definitions compiles to a
+ * The compile step (docs/architecture.md#one-pipeline-from-source-to-status): every jobnet of the bundled definitions compiles to a
  * structurally sound, JSON-pure compiled jobnet for each environment; defaults, durations,
- * conditional edges, calendars and variables come out as the format and SPEC say; unknown names
+ * conditional edges, calendars and variables come out as the format and docs/specification.md say; unknown names
  * are refused with what exists; and the content digest moves with content, not with revisions.
  */
 import path from 'node:path';

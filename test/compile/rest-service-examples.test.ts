@@ -1,15 +1,15 @@
 /**
- * R-REST-8: every one of the 16 REST service examples of the WOI user's guide (8.3.1.1–8.3.1.16,
- * seed digest §4.6) is expressible in the jobnet/v1 format without loss. The fixture
+ * R-REST-8: every one of the 16 REST service examples of the WOI user's guide (8.3.1.1–8.3.1.16)
+ * is expressible in the jobnet/v1 format without loss. The fixture
  * test/fixtures/valid/rest-services/ holds one jobnet per example; it must validate through the
  * same function as `jobnet validate`, compile, and the compiled REST job must carry every
- * parameter the seed's connection info and bodies give — checked by substituting the compiled
- * job-definition variables (the run-time substitution of R-VAR-4) and comparing with the seed's
+ * parameter the WOI user guide's connection info and bodies give — checked by substituting the compiled
+ * job-definition variables (the run-time substitution of R-VAR-4) and comparing with the WOI user guide's
  * values, so a compile step that dropped or altered anything fails here.
  *
- * The expected values below are the seed's, in jobnet/v1 field names (`authName` → `credential`,
+ * The expected values below are the WOI user guide's, in jobnet/v1 field names (`authName` → `credential`,
  * the three bodies → `request.body` / `monitoring.body` / `termination.body`), with the compile
- * step's defaults where the seed relies on them (`firstMonitorInterval` 10). Where the fixture
+ * step's defaults where the WOI user guide relies on them (`firstMonitorInterval` 10). Where the fixture
  * deliberately departs from the printed example (a defect of the guide), the line says so; the
  * fixture file explains each correction in its header comment.
  */
@@ -24,14 +24,14 @@ import { substituteInValue } from '../../workflows/lib/variable-references.js';
 
 const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'valid', 'rest-services');
 
-/** What the seed's connection info of one REST job says, in compiled form with variables substituted. */
+/** What the WOI user guide's connection info of one REST job says, in compiled form with variables substituted. */
 interface SeedCall {
   request: RestRequestSpec;
   monitoring?: RestMonitoringSpec;
   termination?: RestCallSpec;
 }
 
-/** The credential (WOI `authName`) a seed example needs: its name as printed, and how it authenticates. */
+/** The credential (WOI `authName`) a WOI user guide example needs: its name as printed, and how it authenticates. */
 interface SeedCredential {
   name: string;
   type: 'awssigv4' | 'azuread' | 'others';
@@ -49,7 +49,7 @@ interface SeedExample {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The seed's values.
+// The WOI user guide's values.
 
 const awsBatch = 'https://batch.ap-northeast-1.amazonaws.com/v1';
 const stepFunctionsStage = 'https://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com/step-functions-stage';
@@ -121,7 +121,7 @@ function fileUpdateWait(url: string, target: Record<string, string>, header?: Re
 }
 
 const s3File = { bucketName: 'test-bucket1', fileName: 'test1.txt' };
-/** Not in the seed: the sample Lambda base64-decodes every body, so the body is declared binary (seed digest, ambiguity 5). */
+/** Not in the WOI user guide: the sample Lambda base64-decodes every body, so the body is declared binary (the WOI user guide does not say which Content-Type the example sends). */
 const binaryBody = { 'Content-Type': 'application/octet-stream' };
 const blobFile = { storageAccountName: 'test-storage-account1', containerName: 'test-container1', fileName: 'test1.txt' };
 const backupTarget = { subscriptionId: '12345678-1234-1234-1234-123456789abc', resourceGroupName: 'test-grp1', containerName: 'test-container1' };
@@ -140,7 +140,7 @@ const asgUpdate = (min: string, max: string, desired: string) => ({
   DesiredCapacity: desired,
   Version: '2011-01-01',
 });
-/** The seed's list plus "Canceled", ARM's spelling (the printed "Cancelled" never matches). */
+/** The WOI user guide's list plus "Canceled", ARM's spelling (the printed "Cancelled" never matches). */
 const sqlMiFinal = ['Succeeded', 'Failed', 'Cancelled', 'Canceled', 'Deleted', 'TimedOut'];
 const vmFinal = ['Provisioning succeeded', 'Provisioning failed'];
 
@@ -257,7 +257,7 @@ const seedExamples: SeedExample[] = [
         method: 'GET',
         ...fivePolls,
         pollingEndKey: 'State',
-        // PARTIAL is not in the seed: a partially completed backup would otherwise poll until pollingCount runs out.
+        // PARTIAL is not in the WOI user guide: a partially completed backup would otherwise poll until pollingCount runs out.
         pollingEndVal: ['COMPLETED', 'FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'],
         checkResultKey: 'State',
         checkResultVal: ['COMPLETED'],
@@ -346,7 +346,7 @@ const seedExamples: SeedExample[] = [
         method: 'POST',
         query: { 'api-version': '2023-05-01.17.0' },
         header: { 'Content-Type': 'application/json;odata=minimalmetadata' },
-        // Not in the seed, which shows no body: Add Task needs one, creating the task the monitor URL names.
+        // Not in the WOI user guide, which shows no body: Add Task needs one, creating the task the monitor URL names.
         body: { id: 'testTask', commandLine: '/bin/sh -c "echo testTask"' },
         timeout: 60,
       },
@@ -368,7 +368,7 @@ const seedExamples: SeedExample[] = [
     jobnet: 'azure-functions',
     job: 'call-function',
     credential: { name: 'Azure-Functions', type: 'azuread', audience: 'api://testfunc123456/.default' },
-    // The seed prints "timeout" outside `request`.
+    // The WOI user guide prints "timeout" outside `request`.
     call: { request: { url: 'https://testfunc123456.azurewebsites.net/api/HttpTrigger1', method: 'GET', query: { name: 'Function' }, timeout: 60 } },
   },
   {
@@ -376,7 +376,7 @@ const seedExamples: SeedExample[] = [
     jobnet: 'azure-functions-key',
     job: 'call-function',
     credential: { name: 'Azure-Functions-Key', type: 'others' },
-    // Not in the seed: the function-key reading of its unclear authentication.
+    // Not in the WOI user guide: the function-key reading of its unclear authentication.
     call: {
       request: {
         url: 'https://testfunc123456.azurewebsites.net/api/HttpTrigger1',
@@ -588,13 +588,13 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
   });
 
   it.each(seedExamples.map((e) => [e.section, `${e.jobnet}/${e.job}`, e] as const))(
-    'WOI %s, %s: the compiled job keeps every parameter of the seed',
+    'WOI %s, %s: the compiled job keeps every parameter of the WOI user guide',
     (_section, _name, example) => {
       const jobnet = jobnets.get(example.jobnet) as CompiledJobnet;
       const spec = restSpecOf(example.jobnet, example.job);
       const { request, monitoring, termination } = spec;
       const call = { request, ...(monitoring === undefined ? {} : { monitoring }), ...(termination === undefined ? {} : { termination }) };
-      // The run-time substitution of job-definition variables (R-VAR-4) gives back the seed's literal values.
+      // The run-time substitution of job-definition variables (R-VAR-4) gives back the WOI user guide's literal values.
       const substituted = substituteInValue(call, { definitionVariables: jobnet.variables ?? {} }, { field: example.job });
       if (!substituted.ok) throw new Error(substituted.message);
       expect(substituted.value).toEqual(example.call);
@@ -602,7 +602,7 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
   );
 
   it.each(seedExamples.map((e) => [e.section, `${e.jobnet}/${e.job}`, e] as const))(
-    'WOI %s, %s: authenticates with the credential the seed names, of the type it needs',
+    'WOI %s, %s: authenticates with the credential the WOI user guide names, of the type it needs',
     (_section, _name, example) => {
       const credential = restSpecOf(example.jobnet, example.job).credential;
       expect(credential?.name).toBe(example.credential.name);

@@ -1,5 +1,5 @@
 /**
- * Fixture repositories are the specification of the validator (CONVENTIONS.md §12):
+ * Fixture repositories are the specification of the validator (CONTRIBUTING.md#12-tests-are-specifications):
  * - test/fixtures/valid/<name>/ validates with no diagnostics at all;
  * - test/fixtures/invalid/<CODE>/<case>/ produces exactly the diagnostics in its expected.json
  *   (code, file, line, column) — no more, no fewer;

@@ -1,5 +1,5 @@
 /**
- * The conventions of the JSON Schemas in schemas/ (CONVENTIONS.md §2, R-REPO-5): every field and
+ * The conventions of the JSON Schemas in schemas/ (CONTRIBUTING.md#2-the-schema-is-the-format, R-REPO-5): every field and
  * shared definition is described, every object is closed against unknown fields, the files compile
  * under the strict Ajv options the validator uses, errors name the right field of the right job
  * type, and the self-contained schemas published by `jobnet schema` accept and reject exactly

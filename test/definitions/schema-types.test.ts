@@ -1,5 +1,5 @@
 /**
- * Drift checks for the artefacts generated from schemas/ (CONVENTIONS.md §2): the TypeScript types
+ * Drift checks for the artefacts generated from schemas/ (CONTRIBUTING.md#2-the-schema-is-the-format): the TypeScript types
  * and the definition format reference must be exactly what the current schemas produce.
  */
 import { readFileSync } from 'node:fs';

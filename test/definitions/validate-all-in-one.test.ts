@@ -1,5 +1,5 @@
 /**
- * One validation finds every mistake (CONVENTIONS.md §3): a repository with six unrelated mistakes,
+ * One validation finds every mistake (CONTRIBUTING.md#3-collect-every-problem-then-report): a repository with six unrelated mistakes,
  * each in its own file or job, gets all six reported in a single run, each at the place a person
  * has to change — one mistake never hides another. Every code reported is documented for users.
  *

@@ -1,5 +1,5 @@
 /**
- * A real Azurite Blob service (the Azure Storage emulator, DESIGN.md §7) on loopback for the Blob
+ * A real Azurite Blob service (the Azure Storage emulator, CONTRIBUTING.md#testing-tiers) on loopback for the Blob
  * cloud-target tests: in memory, one private container, and a container SAS (read + list, 1 h)
  * for the product to use. Uploads go through @azure/storage-blob with the dev account key.
  * No vitest: other tiers may use it.

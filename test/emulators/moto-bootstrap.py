@@ -1,4 +1,4 @@
-"""Bootstraps a fresh moto_server for the cloud-target tests (DESIGN.md §7 tier 4), and makes
+"""Bootstraps a fresh moto_server for the cloud-target tests (tier 4 of CONTRIBUTING.md#testing-tiers), and makes
 single signed AWS calls for test assertions. Run with the moto venv's python (boto3 is a moto
 dependency); test/emulators/moto-server.ts is the only caller.
 

@@ -1,5 +1,5 @@
 /**
- * A real moto server (the AWS emulator, DESIGN.md §7) on loopback for the AWS cloud-target tests,
+ * A real moto server (the AWS emulator, CONTRIBUTING.md#testing-tiers) on loopback for the AWS cloud-target tests,
  * bootstrapped so that every request after start-up must carry a valid SigV4 signature made with
  * the returned access key. moto_server comes from scripts/ensure-moto.sh; the bootstrap calls are
  * made by test/emulators/moto-bootstrap.py with the venv's boto3. No vitest: other tiers may use it.

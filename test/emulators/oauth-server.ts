@@ -1,5 +1,5 @@
 /**
- * A real OAuth 2.0 authorization server (`oidc-provider`, DESIGN.md §7) on loopback for the
+ * A real OAuth 2.0 authorization server (`oidc-provider`, CONTRIBUTING.md#testing-tiers) on loopback for the
  * client-credentials tests of cloud and REST targets: one confidential client, the
  * `client_credentials` grant, token introspection, and a log of token requests so tests can check
  * token caching and how the product authenticated. No vitest: other tiers may use it.

@@ -1,5 +1,5 @@
 /**
- * A `command` job cannot outlive the worker that runs it (R-JOBT-8, DESIGN.md §3): real
+ * A `command` job cannot outlive the worker that runs it (R-JOBT-8, docs/architecture.md#the-temporal-mapping): real
  * `jobnet worker --allow-command-jobs` processes on the test run's dev server, killed with
  * SIGKILL while programs run — a plain `sh -c` and one whose work is done by a grandchild — and
  * the processes checked in /proc. The supervisor process kills the groups at once; when it cannot

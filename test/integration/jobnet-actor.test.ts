@@ -1,5 +1,5 @@
 /**
- * The jobnet actor on the real dev server with a real worker (DESIGN.md §3, tier 4), with short
+ * The jobnet actor on the real dev server with a real worker (docs/architecture.md#the-temporal-mapping, tier 4 of CONTRIBUTING.md#testing-tiers), with short
  * real times: time and interval starts (R-SCH-1, R-SCH-3), refusal, skip, deferral and
  * confirmation gating (R-STATE-1, R-STATE-2), carry-over and the day change (R-STATE-3), start
  * and end deadlines (R-TRB), message events through the event registry — whileRunning queuing,

@@ -1,15 +1,15 @@
 /**
- * The seed's REST service examples (WOI 8.3.1, `test/fixtures/valid/rest-services/`) run against
+ * The WOI user guide's REST service examples (WOI 8.3.1, `test/fixtures/valid/rest-services/`) run against
  * real emulators, through a real `jobnet worker` process whose environment holds the secrets:
  *
  * - Amazon EC2 start/stop (Query API, XML answers) and AWS Step Functions (JSON 1.0 protocol)
  *   against moto in server mode with IAM authentication enforced, signed with AWS Signature V4; a
- *   wrong secret fails the job with 4. The seed reaches Step Functions through an API Gateway
+ *   wrong secret fails the job with 4. The WOI user guide reaches Step Functions through an API Gateway
  *   stage, which moto cannot serve: the jobs call the Step Functions API itself (same bodies,
  *   plus the JSON-protocol headers).
  * - The Blob file wait via an Azure Function (8.3.1.12) with an `azuread` v2-scope credential: the
  *   token comes from a real OAuth2 server (oidc-provider, client credentials), and the function is
- *   a stand-in implementing the seed's function contract (`option: wait`) in front of Azurite,
+ *   a stand-in implementing the WOI user guide's function contract (`option: wait`) in front of Azurite,
  *   which it asks with a container SAS; it accepts only tokens the OAuth server introspects as
  *   active with scope `jobs.run`.
  * - Then the histories of all these runs, plus basic, bearer, scs and others runs, are exported
@@ -93,7 +93,7 @@ afterAll(async () => {
 });
 
 /**
- * The seed's Blob-check function (8.3.1.12, `option: wait`): `{result: SUCCEEDED, status: EXIST}`
+ * The WOI user guide's Blob-check function (8.3.1.12, `option: wait`): `{result: SUCCEEDED, status: EXIST}`
  * once the blob exists, `{result: WAITING, status: NOT_EXIST}` before. It asks Azurite with the
  * container SAS, and refuses (401) a request without an active `jobs.run` token.
  */
@@ -158,7 +158,7 @@ async function ended(id: string): Promise<RunView> {
   return await waitForView(client, id, (view) => view.state.result !== undefined, 90_000);
 }
 
-describe('the seed REST examples against emulators', () => {
+describe('the WOI user guide REST examples against emulators', () => {
   it('stops and starts an EC2 instance through the Query API, reading the XML answers (8.3.1.7)', async () => {
     const toMoto = (spec: RestSpec): RestSpec => {
       spec.request.url = `${moto.endpoint}/`;
@@ -334,7 +334,7 @@ describe('the seed REST examples against emulators', () => {
 const stepFunctionsHeaders = (operation: string) => ({ 'X-Amz-Target': `AWSStepFunctions.${operation}`, 'Content-Type': 'application/x-amz-json-1.0' });
 
 /**
- * The seed's Step Functions job (its API Gateway paths replaced by the Step Functions API itself,
+ * The WOI user guide's Step Functions job (its API Gateway paths replaced by the Step Functions API itself,
  * which takes the same bodies plus the JSON-protocol headers) for `stateMachineArn`.
  */
 function stepFunctionsJobnet(stateMachineArn: string): CompiledJobnet {

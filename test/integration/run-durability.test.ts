@@ -1,5 +1,5 @@
 /**
- * Durability of runs (DESIGN.md §3, §7): a `jobnet worker` process killed during a `sleep` and
+ * Durability of runs (docs/architecture.md#the-temporal-mapping, CONTRIBUTING.md#testing-tiers): a `jobnet worker` process killed during a `sleep` and
  * started again finishes the run without running any job twice, and a run survives a restart of
  * the Temporal dev server on its database file. Real processes, real server, no mocking.
  */

@@ -1,5 +1,5 @@
 /**
- * Test harness for the run workflow on the real dev server of the test run (DESIGN.md §7 tier 4):
+ * Test harness for the run workflow on the real dev server of the test run (tier 4 of CONTRIBUTING.md#testing-tiers):
  * a real worker in this process on a task queue of its own, a client, and small helpers to build
  * compiled jobnets, start runs and wait for what the run query shows. No Temporal mocking.
  */

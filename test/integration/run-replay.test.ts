@@ -4,7 +4,7 @@
  * (test/fixtures/actor-histories/, recorded by scripts/record-actor-histories.ts) against the
  * current workflow code, bundled exactly as a
  * worker bundles it. A change that would break running jobnets fails here: it must replay these
- * or go behind `patched()` (CONVENTIONS.md §8). Bundling also fails on a sandbox violation.
+ * or go behind `patched()` (CONTRIBUTING.md#8-workflow-code-is-deterministic). Bundling also fails on a sandbox violation.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

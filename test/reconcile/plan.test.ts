@@ -1,5 +1,5 @@
 /**
- * The reconcile plan is a pure function of (desired, observed) (CONVENTIONS.md §6, R-GIT-3):
+ * The reconcile plan is a pure function of (desired, observed) (CONTRIBUTING.md#6-plan-is-a-pure-function, R-GIT-3):
  * every identity gets exactly one action, unchanged digests are left alone, removed jobnets are
  * retired unless prune is on, open runs produce warnings, and the order never depends on the
  * order of the inputs. No Temporal here.

@@ -1,6 +1,6 @@
 /**
  * The controller's half of the run contract against the real dev server: a manual start gets the
- * documented workflow id, input and search attributes (DESIGN.md §3, R-OPS-5), and operations on
+ * documented workflow id, input and search attributes (docs/architecture.md#the-temporal-mapping, R-OPS-5), and operations on
  * runs that have ended or never existed are answered as such (R-OPS-3). No worker polls the task
  * queue used here, so the runs never execute; the run workflow's own behaviour is tested with it.
  */

@@ -1,5 +1,5 @@
 /**
- * Where Temporal is (DESIGN.md §1): flags over environment over local defaults, TLS files read
+ * Where Temporal is (docs/architecture.md#three-roles-one-state-store): flags over environment over local defaults, TLS files read
  * into connection options, an API key implying TLS, clear errors for unusable settings, and the
  * API key never shown (R-SEC-1). The connection test uses the real dev server of the test run.
  */

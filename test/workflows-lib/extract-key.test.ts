@@ -106,7 +106,7 @@ describe('parseExtractKey reports the offset where something else was expected',
   });
 });
 
-describe('evaluateExtractKey on the worked example of WOI 8.3.1 (seed digest §4.2)', () => {
+describe('evaluateExtractKey on the worked example of WOI 8.3.1', () => {
   const response: unknown = JSON.parse(
     '{"id":"id001","info":{"hoge":"fuga"},"properties":[{"name":"aaa","rc":2},{"name":"bbb","rc":0}]}',
   );

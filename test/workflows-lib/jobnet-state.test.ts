@@ -106,7 +106,7 @@ describe('createActorState', () => {
   });
 });
 
-describe('jobnetStatus (SPEC 4.1, derived in the order of the module header)', () => {
+describe('jobnetStatus (docs/specification.md §4.1, derived in the order of the module header)', () => {
   it.each<[string, JobnetStatus]>([
     ['waiting', 'waiting'],
     ['running', 'running'],

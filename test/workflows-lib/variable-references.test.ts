@@ -62,7 +62,7 @@ describe('findVariableReferences recognises the four token kinds (R-VAR-1..3, R-
   });
 });
 
-describe('substituteVariables follows the order of R-VAR-4 (seed digest §4.4)', () => {
+describe('substituteVariables follows the order of R-VAR-4', () => {
   it.each<[string, string, VariableSources, string]>([
     [
       'a credential key beats a job-definition variable of the same name',

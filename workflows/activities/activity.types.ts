@@ -1,6 +1,6 @@
 /**
  * The activities' signatures, the only part of `workflows/activities/` that workflow code may
- * import (CONVENTIONS.md §8): workflows call activities through `proxyActivities<JobnetActivities>`.
+ * import (CONTRIBUTING.md#8-workflow-code-is-deterministic): workflows call activities through `proxyActivities<JobnetActivities>`.
  * Types only.
  */
 import type { EventClearAnswer, EventClearBatch, EventDeliveryBatch, EventRaise, EventRaiseAnswer, EventTargetResult } from '../event-registry-contract.js';
@@ -111,7 +111,7 @@ export interface JobnetActivities {
   /**
    * Sends one poll of a REST job. It returns only when polling is over (end value reached, an
    * error, or the last allowed poll); otherwise it fails retryably and Temporal's retry policy
-   * sends the next poll after `pollingInterval` (DESIGN.md §3).
+   * sends the next poll after `pollingInterval` (docs/architecture.md#the-temporal-mapping).
    */
   restPoll(input: RestCallInput): Promise<RestPollOutcome>;
   /** Sends the termination request of a force-terminated REST job, at most once. */

@@ -1,6 +1,6 @@
 /**
  * The activities a jobnet worker registers: all of the product's I/O on the Temporal side
- * (DESIGN.md §3). Built per worker, because they need its client and settings.
+ * (docs/architecture.md#the-temporal-mapping). Built per worker, because they need its client and settings.
  */
 import type { Client } from '@temporalio/client';
 import type { JobnetActivities, JobnetActorActivities } from './activity.types.js';

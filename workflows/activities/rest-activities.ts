@@ -1,5 +1,5 @@
 /**
- * The REST job's I/O (R-REST, DESIGN.md §3 "Jobs inside a run"): three activities the REST job
+ * The REST job's I/O (R-REST, docs/architecture.md#jobs-inside-a-run): three activities the REST job
  * workflow code drives.
  *
  * - `restRequest` sends the request once (the workflow schedules it with a single attempt, so a

@@ -1,5 +1,5 @@
 /**
- * What each built-in job type does once the run has decided to start it (SPEC 4.5, DESIGN.md §3
+ * What each built-in job type does once the run has decided to start it (docs/specification.md §4.5, docs/architecture.md#the-temporal-mapping
  * "Jobs inside a run"): this module picks the executor of the job's type, one module per type or
  * family beside it — `sleep` and `waitTime` are durable timers (`sleep-and-wait-jobs.ts`),
  * `checkVariable` is evaluated in the workflow (`check-variable-job.ts`), `waitEvent` waits for an

@@ -1,5 +1,5 @@
 /**
- * The `rest` job in a run (R-REST, DESIGN.md §3): request → wait `firstMonitorInterval` → polls →
+ * The `rest` job in a run (R-REST, docs/architecture.md#the-temporal-mapping): request → wait `firstMonitorInterval` → polls →
  * end, with the termination request when the job is force-terminated after its request was sent.
  *
  * History stays small whatever the number of polls: the request is one activity, the first wait
@@ -102,7 +102,7 @@ export async function runRestJob(context: JobRunContext, spec: RestSpec): Promis
   }
 }
 
-/** All polls: one activity whose attempts are the polls (DESIGN.md §3). */
+/** All polls: one activity whose attempts are the polls (docs/architecture.md#the-temporal-mapping). */
 async function pollUntilDone(input: RestCallInput, intervalSeconds: number, count: number, callSeconds: number): Promise<RestPollOutcome> {
   const pollActivities = proxyActivities<JobnetActivities>({
     startToCloseTimeout: `${callSeconds} seconds`,

@@ -19,7 +19,7 @@ export type ExitClass = 'normal' | 'pseudoNormal' | 'abnormal';
  */
 export type ForcedEndReason = 'operator' | 'timeLimit';
 
-/** The job types of SPEC 4.5. */
+/** The job types of docs/specification.md §4.5. */
 export type JobType = 'rest' | 'sleep' | 'waitTime' | 'raiseEvent' | 'waitEvent' | 'checkVariable' | 'jobnet' | 'command';
 
 /** Exit codes the scheduler assigns by itself (R-EXIT-2, WOI 8.5.1). */

@@ -1,5 +1,5 @@
 /**
- * Extract keys of REST jobs (R-REST-4, WOI 8.3.1, seed digest §4.2): the small path language of
+ * Extract keys of REST jobs (R-REST-4, WOI 8.3.1): the small path language of
  * `takeoverKeys`, `jobnetValKeys`, `pollingEndKey` and `checkResultKey` that picks one value out of
  * a response body.
  *

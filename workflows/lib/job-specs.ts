@@ -1,6 +1,6 @@
 /**
  * The type-specific part of a compiled job (`CompiledJob.spec`), one shape per job type
- * (SPEC 4.5), as the compile step writes it: defaults filled in, durations in seconds, and the
+ * (docs/specification.md §4.5), as the compile step writes it: defaults filled in, durations in seconds, and the
  * strings still holding their `@…@` variable references, which are substituted when the job
  * starts (R-VAR-4). {@link JobSpecs} says which shape belongs to which type.
  *

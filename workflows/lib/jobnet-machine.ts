@@ -1,5 +1,5 @@
 /**
- * The jobnet actor as a pure machine (DESIGN.md §3 "Jobnet actor"; R-STATE-1..3, R-SCH-1..3,
+ * The jobnet actor as a pure machine (docs/architecture.md#a-jobnet-actor-not-temporal-schedules; R-STATE-1..3, R-SCH-1..3,
  * R-EVT-1..4, R-TRB, R-OPS-1..3, R-GIT-3, R-JN-3). Every decision of the actor is made here;
  * `jobnet-actor-workflow.ts` is a loop that hands each input to {@link step} and carries out the
  * effects it returns, in order.

@@ -13,7 +13,7 @@
  * `Date.now`, no randomness.
  *
  * Readings of the specification (where it leaves room, the choice is written here):
- * - Status (SPEC 4.1) is derived, in this order: `disabled` (the operator's flag, else the
+ * - Status (docs/specification.md §4.1) is derived, in this order: `disabled` (the operator's flag, else the
  *   definition's `enabled: false`), `held`, `carriedOver`, the open run's status (`running`,
  *   `warning`, `abended`, `forced`, or `ended`/`pseudoNormal` until its workflow completes),
  *   then the last outcome of the business day (`ended`, `pseudoNormal`, `abended`, `forced`,
@@ -44,7 +44,7 @@ import type { ForcedEndReason } from './exit-classification.js';
 import type { RunStatus } from './run-state.js';
 import type { PlannedStart } from './start-times.js';
 
-/** Jobnet states (SPEC 4.1). */
+/** Jobnet states (docs/specification.md §4.1). */
 export type JobnetStatus =
   | 'waiting'
   | 'running'
@@ -185,7 +185,7 @@ export function isDisabled(state: JobnetActorState, schedule: CompiledSchedule):
   return state.disabledByOperator ?? !schedule.enabled;
 }
 
-/** The jobnet's status (SPEC 4.1), derived as the module header says. */
+/** The jobnet's status (docs/specification.md §4.1), derived as the module header says. */
 export function jobnetStatus(state: JobnetActorState, schedule: CompiledSchedule): JobnetStatus {
   if (isDisabled(state, schedule)) return 'disabled';
   if (state.held) return 'held';

@@ -75,7 +75,7 @@ import { classifyExitCode, schedulerExitCodes, type ForcedEndReason } from './ex
 /** Milliseconds since the epoch, from the workflow's deterministic clock. */
 export type EpochMillis = number;
 
-/** Job states (SPEC 4.1). */
+/** Job states (docs/specification.md §4.1). */
 export type JobState = 'waiting' | 'running' | 'normal' | 'pseudoNormal' | 'abended' | 'forced' | 'passed' | 'held' | 'disabled';
 
 /** Final status of a run (R-STATE). */

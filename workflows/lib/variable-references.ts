@@ -1,6 +1,6 @@
 /**
  * Variable references in job definitions and their run-time substitution (R-VAR-1..4, WOI 8.3.1
- * "variable substitution", seed digest §4.4).
+ * "variable substitution").
  *
  * One scanner finds the tokens (`@NAME@`, `@PREFIX.NAME@`, `@.VPARAM@`, `<NAME>`); the validator
  * uses it to report unknown names, and the substitution pipeline uses the very same scanner when a

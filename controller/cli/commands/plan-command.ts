@@ -13,17 +13,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-errors.js';
 import { parseInstantOption } from '../times.js';
+import type { PlanFlags } from './plan-run.js';
 
 const formats = ['markdown', 'json'] as const;
 type PlanFormat = (typeof formats)[number];
-
-export interface PlanFlags {
-  base: string;
-  head?: string;
-  env?: string;
-  format: string;
-  now?: string;
-}
 
 /** Registers `jobnet plan`. */
 export function registerPlanCommand(program: Command): void {

@@ -15,7 +15,15 @@ import { planReconcile, revisionText, type ObservedJobnet } from '../../reconcil
 import { renderPlanMarkdown } from '../../reconcile/render-plan.js';
 import { GitSnapshotError, readGitSnapshot, resolveRef, workTreeLocation } from '../../source/git-snapshot.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
-import type { PlanFlags } from './plan-command.js';
+
+/** The flags of `jobnet plan`. */
+export interface PlanFlags {
+  base: string;
+  head?: string;
+  env?: string;
+  format: string;
+  now?: string;
+}
 
 /** One side of the plan, read and validated. */
 interface Side {

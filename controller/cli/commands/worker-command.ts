@@ -1,5 +1,5 @@
 /**
- * `jobnet worker` (DESIGN.md §1 "worker", R-OPS-7): the long-running Temporal worker that runs
+ * `jobnet worker` (docs/architecture.md#three-roles-one-state-store, R-OPS-7): the long-running Temporal worker that runs
  * the product's workflows and activities, against the target the shared Temporal flags name.
  * `command` jobs run only when the worker is started with `--allow-command-jobs` or
  * `JOBNET_ALLOW_COMMAND_JOBS=1` (R-JOBT-8). SIGINT/SIGTERM shut it down gracefully.

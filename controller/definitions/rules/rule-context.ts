@@ -1,6 +1,6 @@
 /**
  * What a semantic rule gets: the definition index and a way to report a located problem.
- * Rules are small named functions (CONVENTIONS.md §3); each checks one thing and reports every
+ * Rules are small named functions (CONTRIBUTING.md#3-collect-every-problem-then-report); each checks one thing and reports every
  * occurrence, never only the first.
  */
 import type { DiagnosticCode } from '../diagnostic-codes.js';
