@@ -34,11 +34,19 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({
             name,
-            message: 'Workflow code runs in the Temporal sandbox: no Node built-ins (CONTRIBUTING.md#8-workflow-code-is-deterministic). Do I/O in workflows/activities/.',
+            message:
+              'Workflow code runs in the Temporal sandbox: no Node built-ins (CONTRIBUTING.md#8-workflow-code-is-deterministic). Do I/O in workflows/activities/.',
           })),
           patterns: [
-            { group: ['node:*'], message: 'Workflow code runs in the Temporal sandbox: no Node built-ins (CONTRIBUTING.md#8-workflow-code-is-deterministic).' },
-            { group: ['**/controller/**', '**/activities/*', '!**/activities/*.types*'], message: 'Workflow code may import only @temporalio/workflow, workflows/lib and activity types.' },
+            {
+              group: ['node:*'],
+              message:
+                'Workflow code runs in the Temporal sandbox: no Node built-ins (CONTRIBUTING.md#8-workflow-code-is-deterministic).',
+            },
+            {
+              group: ['**/controller/**', '**/activities/*', '!**/activities/*.types*'],
+              message: 'Workflow code may import only @temporalio/workflow, workflows/lib and activity types.',
+            },
           ],
         },
       ],

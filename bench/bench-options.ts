@@ -16,7 +16,8 @@ export function parseBenchArgs<N extends string, F extends string>(
     const text = values[name];
     if (text === undefined) continue;
     const n = Number(text);
-    if (typeof text !== 'string' || !Number.isInteger(n) || n < 1) throw new Error(`--${name} needs a positive whole number`);
+    if (typeof text !== 'string' || !Number.isInteger(n) || n < 1)
+      throw new Error(`--${name} needs a positive whole number`);
     parsed[name] = n;
   }
   const flagValues = Object.fromEntries(flags.map((f) => [f, values[f] === true])) as Record<F, boolean>;

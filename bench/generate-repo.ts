@@ -44,7 +44,12 @@ type JsonObject = { [key: string]: Json };
 type After = string | { job: string; exitCode: string };
 
 /** mulberry32: small, fast, good enough for shaping test data; deterministic for a seed. */
-function createRandom(seed: number): { next: () => number; int: (min: number, max: number) => number; pick: <T>(items: readonly T[]) => T; chance: (p: number) => boolean } {
+function createRandom(seed: number): {
+  next: () => number;
+  int: (min: number, max: number) => number;
+  pick: <T>(items: readonly T[]) => T;
+  chance: (p: number) => boolean;
+} {
   let state = seed >>> 0;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -59,10 +64,58 @@ function createRandom(seed: number): { next: () => number; int: (min: number, ma
   return { next, int, pick, chance };
 }
 
-const verbs = ['extract', 'load', 'transform', 'aggregate', 'export', 'import', 'reconcile', 'archive', 'publish', 'cleanse', 'index', 'sync'] as const;
-const nouns = ['orders', 'stock', 'invoices', 'customers', 'ledger', 'shipments', 'returns', 'prices', 'payments', 'forecast', 'catalog', 'audit'] as const;
-const projectWords = ['sales', 'finance', 'logistics', 'hr', 'marketing', 'procurement', 'crm', 'warehouse', 'billing', 'reporting'] as const;
-const projectTitles = ['販売管理', '財務会計', '物流', '人事給与', 'マーケティング', '購買', '顧客管理', '倉庫管理', '請求', 'レポーティング'] as const;
+const verbs = [
+  'extract',
+  'load',
+  'transform',
+  'aggregate',
+  'export',
+  'import',
+  'reconcile',
+  'archive',
+  'publish',
+  'cleanse',
+  'index',
+  'sync',
+] as const;
+const nouns = [
+  'orders',
+  'stock',
+  'invoices',
+  'customers',
+  'ledger',
+  'shipments',
+  'returns',
+  'prices',
+  'payments',
+  'forecast',
+  'catalog',
+  'audit',
+] as const;
+const projectWords = [
+  'sales',
+  'finance',
+  'logistics',
+  'hr',
+  'marketing',
+  'procurement',
+  'crm',
+  'warehouse',
+  'billing',
+  'reporting',
+] as const;
+const projectTitles = [
+  '販売管理',
+  '財務会計',
+  '物流',
+  '人事給与',
+  'マーケティング',
+  '購買',
+  '顧客管理',
+  '倉庫管理',
+  '請求',
+  'レポーティング',
+] as const;
 
 /** Writes the repository into `dir` (created if missing) and returns what it wrote. */
 export function generateRepo(dir: string, options: GenerateOptions = {}): GeneratedRepo {
@@ -185,7 +238,10 @@ export function generateRepo(dir: string, options: GenerateOptions = {}): Genera
     write(`projects/${project}/project.yaml`, `Project ${project}.`, {
       apiVersion: 'jobnet/v1',
       kind: 'Project',
-      metadata: { name: project, title: `${projectTitles[p % projectTitles.length]!}${p >= projectTitles.length ? ` ${p}` : ''}` },
+      metadata: {
+        name: project,
+        title: `${projectTitles[p % projectTitles.length]!}${p >= projectTitles.length ? ` ${p}` : ''}`,
+      },
       spec: {
         calendar: 'jp-business',
         variables: { AZ_RESOURCE_GROUP: `rg-${project}`, SFN_STAGE: 'v1' },
@@ -197,7 +253,8 @@ export function generateRepo(dir: string, options: GenerateOptions = {}): Genera
       // Jobnets come in groups of ten: the first five may call the last five as children,
       // so child chains stay two levels deep and acyclic.
       const group = Math.floor(n / 10) * 10;
-      const childCandidates = n % 10 < 5 ? range(group + 5, Math.min(group + 10, jobnetsPerProject)).map(jobnetName) : [];
+      const childCandidates =
+        n % 10 < 5 ? range(group + 5, Math.min(group + 10, jobnetsPerProject)).map(jobnetName) : [];
       const jobMap = generateJobs(random, jobsPerJobnet, childCandidates);
       jobs += Object.keys(jobMap).length;
       const spec: JsonObject = {
@@ -246,7 +303,9 @@ function schedule(random: ReturnType<typeof createRandom>, n: number): JsonObjec
     case 1:
       return {
         days: { everyDay: true, holidayShift: 'skip' },
-        start: { events: { names: [`EV_${String(n).padStart(4, '0')}`], notBefore: `${hour}:${minute}`, oncePerDay: true } },
+        start: {
+          events: { names: [`EV_${String(n).padStart(4, '0')}`], notBefore: `${hour}:${minute}`, oncePerDay: true },
+        },
         deadlines: { start: '23:50' },
       };
     case 2:
@@ -270,7 +329,11 @@ function schedule(random: ReturnType<typeof createRandom>, n: number): JsonObjec
  * a predecessor (fan-out), some two-predecessor joins are OR joins, and a variable check is
  * followed by a conditional edge.
  */
-function generateJobs(random: ReturnType<typeof createRandom>, count: number, childCandidates: readonly string[]): JsonObject {
+function generateJobs(
+  random: ReturnType<typeof createRandom>,
+  count: number,
+  childCandidates: readonly string[],
+): JsonObject {
   const jobs: JsonObject = {};
   const names: string[] = [];
   /** Capture prefixes and the jobs that capture them. */
@@ -361,7 +424,11 @@ function restJob(random: ReturnType<typeof createRandom>, k: number): JsonObject
           credential: 'aws-batch',
           timeout: 60,
           takeoverKeys: { JOBID: 'jobId' },
-          body: { jobName: `@JOB_PREFIX@-${k}`, jobQueue: '@BATCH_QUEUE@', jobDefinition: `job-def-${random.int(1, 40)}` },
+          body: {
+            jobName: `@JOB_PREFIX@-${k}`,
+            jobQueue: '@BATCH_QUEUE@',
+            jobDefinition: `job-def-${random.int(1, 40)}`,
+          },
         },
         monitoring: {
           url: 'https://batch.@AWS_REGION@.amazonaws.com/v1/describejobs',
@@ -443,7 +510,8 @@ function restJob(random: ReturnType<typeof createRandom>, k: number): JsonObject
 function parseArgs(argv: readonly string[]): { outDir: string; options: GenerateOptions } {
   const { numbers, positionals } = parseBenchArgs(argv, ['jobnets', 'jobs', 'projects', 'seed']);
   const [outDir, ...rest] = positionals;
-  if (outDir === undefined || rest.length > 0) throw new Error('usage: generate-repo OUTDIR [--jobnets N] [--jobs N] [--projects N] [--seed N]');
+  if (outDir === undefined || rest.length > 0)
+    throw new Error('usage: generate-repo OUTDIR [--jobnets N] [--jobs N] [--projects N] [--seed N]');
   const jobnets = numbers.jobnets ?? 1000;
   const options: GenerateOptions = {};
   if (numbers.jobs !== undefined) options.jobsPerJobnet = numbers.jobs;

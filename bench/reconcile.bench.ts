@@ -60,8 +60,13 @@ import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/wor
 import { parseBenchArgs } from './bench-options.js';
 import { generateRepo } from './generate-repo.js';
 
-const { numbers, flags, positionals } = parseBenchArgs(process.argv.slice(2), ['jobnets', 'jobs', 'pushes', 'poll-interval'] as const, ['keep'] as const);
-if (positionals.length > 0) throw new Error('usage: reconcile.bench.ts [--jobnets 1000] [--jobs 20] [--pushes 5] [--poll-interval 5] [--keep]');
+const { numbers, flags, positionals } = parseBenchArgs(
+  process.argv.slice(2),
+  ['jobnets', 'jobs', 'pushes', 'poll-interval'] as const,
+  ['keep'] as const,
+);
+if (positionals.length > 0)
+  throw new Error('usage: reconcile.bench.ts [--jobnets 1000] [--jobs 20] [--pushes 5] [--poll-interval 5] [--keep]');
 const requestedJobnets = numbers.jobnets ?? 1000;
 const jobsPerJobnet = numbers.jobs ?? 20;
 const pushes = numbers.pushes ?? 5;
@@ -103,7 +108,12 @@ interface MemorySample {
 function controllerMemory(): MemorySample {
   const { rss, heapUsed } = process.memoryUsage();
   if (typeof collectGarbage === 'function') (collectGarbage as () => void)();
-  return { rssMiB: rss / 2 ** 20, heapUsedMiB: heapUsed / 2 ** 20, retainedHeapMiB: process.memoryUsage().heapUsed / 2 ** 20, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  return {
+    rssMiB: rss / 2 ** 20,
+    heapUsedMiB: heapUsed / 2 ** 20,
+    retainedHeapMiB: process.memoryUsage().heapUsed / 2 ** 20,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 function processRssMiB(pid: number): number {
@@ -126,7 +136,11 @@ interface BenchRepo {
 
 function prepareRepo(dir: string, validFrom: string): BenchRepo {
   const projects = Math.min(10, requestedJobnets);
-  const generated = generateRepo(dir, { projects, jobnetsPerProject: Math.ceil(requestedJobnets / projects), jobsPerJobnet });
+  const generated = generateRepo(dir, {
+    projects,
+    jobnetsPerProject: Math.ceil(requestedJobnets / projects),
+    jobsPerJobnet,
+  });
   const pattern = join(dir, 'daypatterns', 'month-end.yaml');
   rewriteYaml(pattern, (document) => document.setIn(['spec', 'validFrom'], validFrom));
   const changeable: { project: string; name: string; file: string; n: number }[] = [];
@@ -255,13 +269,20 @@ interface ReconcileRow {
  * One `reconcile()` of `reconciler`, timed step by step; `inspect` sees the outcome before the
  * controller's memory is sampled. Throws when the reconcile failed or stalled.
  */
-async function timedReconcile(label: string, reconciler: Reconciler, inspect?: (outcome: ReconcileOutcome) => void): Promise<ReconcileRow> {
+async function timedReconcile(
+  label: string,
+  reconciler: Reconciler,
+  inspect?: (outcome: ReconcileOutcome) => void,
+): Promise<ReconcileRow> {
   log(`${label}: reconcile`);
   marks = { start: performance.now() };
   const outcome = await reconciler.reconcile();
   const end = performance.now();
   const taken = marks;
-  if (outcome.result === 'failed' || outcome.result === 'stalled') throw new Error(`${label}: the reconcile ${outcome.result}: ${JSON.stringify(reconciler.getStatus().conditions)} ${reconciler.getStatus().lastError ?? ''}`);
+  if (outcome.result === 'failed' || outcome.result === 'stalled')
+    throw new Error(
+      `${label}: the reconcile ${outcome.result}: ${JSON.stringify(reconciler.getStatus().conditions)} ${reconciler.getStatus().lastError ?? ''}`,
+    );
   inspect?.(outcome);
   await reconciler.flushed();
   const fetched = taken.fetched ?? taken.start;
@@ -298,7 +319,12 @@ function countsText(counts: Record<ActionKind, number> | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Waiting for what Temporal holds.
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -308,14 +334,29 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     } catch (error) {
       lastError = error;
     }
-    if (performance.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms (${lastError instanceof Error ? lastError.message : 'no error'})`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `${what}: not reached in ${timeoutMs} ms (${lastError instanceof Error ? lastError.message : 'no error'})`,
+      );
     await sleep(everyMs);
   }
 }
 
 /** Resolves at the instant (performance.now()) the jobnet's actor answers with `revision`. */
-async function actorHolds(client: Client, project: string, name: string, revision: string, timeoutMs: number): Promise<number> {
-  return await until(`${project}/${name} on ${revision}`, async () => ((await getJobnetView(client, taskQueue, project, name)).revision === revision ? performance.now() : undefined), timeoutMs, 50);
+async function actorHolds(
+  client: Client,
+  project: string,
+  name: string,
+  revision: string,
+  timeoutMs: number,
+): Promise<number> {
+  return await until(
+    `${project}/${name} on ${revision}`,
+    async () =>
+      (await getJobnetView(client, taskQueue, project, name)).revision === revision ? performance.now() : undefined,
+    timeoutMs,
+    50,
+  );
 }
 
 /** First instants (performance.now()) at which the status showed a revision fetched and applied. */
@@ -324,8 +365,10 @@ class StatusTimes {
   readonly applied = new Map<string, number>();
   record(status: ControllerStatus): void {
     const now = performance.now();
-    if (status.fetchedRevision !== undefined && !this.fetched.has(status.fetchedRevision)) this.fetched.set(status.fetchedRevision, now);
-    if (status.appliedRevision !== undefined && !this.applied.has(status.appliedRevision)) this.applied.set(status.appliedRevision, now);
+    if (status.fetchedRevision !== undefined && !this.fetched.has(status.fetchedRevision))
+      this.fetched.set(status.fetchedRevision, now);
+    if (status.appliedRevision !== undefined && !this.applied.has(status.appliedRevision))
+      this.applied.set(status.appliedRevision, now);
   }
 }
 
@@ -336,7 +379,9 @@ function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function fixed(value: number, digits = 2): string {
@@ -370,7 +415,13 @@ async function measurePureSteps(dir: string): Promise<{ validateS: number; compi
   let started = performance.now();
   const validated = validateSnapshot(snapshot.snapshot, { oversized: snapshot.oversized });
   const validateS = (performance.now() - started) / 1000;
-  if (!validated.ok) throw new Error(`the generated repository does not validate: ${validated.diagnostics.slice(0, 3).map((d) => `${d.file}:${d.line} ${d.message}`).join('; ')}`);
+  if (!validated.ok)
+    throw new Error(
+      `the generated repository does not validate: ${validated.diagnostics
+        .slice(0, 3)
+        .map((d) => `${d.file}:${d.line} ${d.message}`)
+        .join('; ')}`,
+    );
   started = performance.now();
   const compiled = compileAllJobnets(validated.value, { environment });
   const compileS = (performance.now() - started) / 1000;
@@ -380,11 +431,21 @@ async function measurePureSteps(dir: string): Promise<{ validateS: number; compi
 }
 
 /** 1. The first reconcile of N new jobnets, until every actor published its digest; 2a. the resync. */
-async function measureFullApplyAndResync(newReconciler: NewReconciler, reconcilers: Reconciler[], dir: string, client: Client, taskQueue: string, jobnets: number, workerPid: number) {
+async function measureFullApplyAndResync(
+  newReconciler: NewReconciler,
+  reconcilers: Reconciler[],
+  dir: string,
+  client: Client,
+  taskQueue: string,
+  jobnets: number,
+  workerPid: number,
+) {
   const first = newReconciler(new DirectorySource(dir));
   const digests = new Map<string, string>();
   const fullApply = await timedReconcile(`full apply of ${jobnets} jobnets`, first, (outcome) => {
-    for (const action of outcome.plan?.actions ?? []) if (action.kind === 'create' && action.desired.digest !== undefined) digests.set(`${action.project}/${action.name}`, action.desired.digest);
+    for (const action of outcome.plan?.actions ?? [])
+      if (action.kind === 'create' && action.desired.digest !== undefined)
+        digests.set(`${action.project}/${action.name}`, action.desired.digest);
   });
   // How many actors visibility shows with their digest when the reconcile returned, and when the
   // controller's default periodic resync (30 s after start) would observe them again.
@@ -393,7 +454,9 @@ async function measureFullApplyAndResync(newReconciler: NewReconciler, reconcile
     'every actor publishing its digest',
     async () => {
       const actors = await observeActors(client, taskQueue);
-      const count = actors.filter((actor) => actor.digest !== undefined && digests.get(`${actor.project}/${actor.name}`) === actor.digest).length;
+      const count = actors.filter(
+        (actor) => actor.digest !== undefined && digests.get(`${actor.project}/${actor.name}`) === actor.digest,
+      ).length;
       published.whenReturned ??= count;
       // A resync due while the reconcile runs starts as soon as it ends (Reconciler.request()).
       const sinceStart = performance.now() - fullApply.startedAt;
@@ -407,14 +470,22 @@ async function measureFullApplyAndResync(newReconciler: NewReconciler, reconcile
     500,
   );
   const workerRssMiB = processRssMiB(workerPid);
-  log(`every actor published its digest ${((allPublishedAt - fullApply.startedAt) / 1000).toFixed(1)} s after the reconcile began`);
+  log(
+    `every actor published its digest ${((allPublishedAt - fullApply.startedAt) / 1000).toFixed(1)} s after the reconcile began`,
+  );
   const resync = await timedReconcile('no-op: second reconcile, same controller (resync)', first);
   await dropReconciler(reconcilers, first);
   return { fullApply, resync, allPublishedAt, published, workerRssMiB };
 }
 
 /** 2b. A new controller on the unchanged directory; 3. one jobnet changed, applied by it. */
-async function measureRestartAndOneChange(newReconciler: NewReconciler, reconcilers: Reconciler[], dir: string, client: Client, changed: { project: string; name: string; file: string }) {
+async function measureRestartAndOneChange(
+  newReconciler: NewReconciler,
+  reconcilers: Reconciler[],
+  dir: string,
+  client: Client,
+  changed: { project: string; name: string; file: string },
+) {
   const restarted = newReconciler(new DirectorySource(dir));
   const beforeRestart = controllerMemory();
   const restart = await timedReconcile('no-op: new controller (restart)', restarted);
@@ -434,7 +505,10 @@ const validFrom = new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0,
 log(`generating the repository in ${workDir} (starts from ${validFrom} on)`);
 const repo = prepareRepo(workDir, validFrom);
 log(`${repo.files} files, ${repo.jobnets} jobnets, ${repo.jobs} jobs, ${repo.megabytes.toFixed(1)} MB`);
-if (repo.changeable.length < 1 + 2 * pushes) throw new Error(`--pushes ${pushes} needs ${1 + 2 * pushes} jobnets that are nobody's child; the repository has ${repo.changeable.length}`);
+if (repo.changeable.length < 1 + 2 * pushes)
+  throw new Error(
+    `--pushes ${pushes} needs ${1 + 2 * pushes} jobnets that are nobody's child; the repository has ${repo.changeable.length}`,
+  );
 
 const server = await startDevServer();
 const taskQueue = `bench-reconcile-${Date.now()}`;
@@ -455,7 +529,8 @@ try {
       resyncIntervalMs: 0,
       publish: async (status) => await publishControllerStatus(client, taskQueue, status),
       onStatus: (status) => statusTimes.record(status),
-      log: (level, message, fields) => log(`controller ${level}: ${message}${fields !== undefined ? ` ${JSON.stringify(fields)}` : ''}`),
+      log: (level, message, fields) =>
+        log(`controller ${level}: ${message}${fields !== undefined ? ` ${JSON.stringify(fields)}` : ''}`),
     });
     reconcilers.push(reconciler);
     return reconciler;
@@ -465,12 +540,32 @@ try {
   // controller held is garbage before the next one's memory is sampled.
   const { validateS, compileS } = await measurePureSteps(workDir);
   const idle = controllerMemory();
-  const { fullApply, resync, allPublishedAt, published, workerRssMiB } = await measureFullApplyAndResync(newReconciler, reconcilers, workDir, client, taskQueue, repo.jobnets, worker.pid ?? 0);
-  const { beforeRestart, restart, oneChange, changeSeenAt } = await measureRestartAndOneChange(newReconciler, reconcilers, workDir, client, repo.changeable[0]!);
+  const { fullApply, resync, allPublishedAt, published, workerRssMiB } = await measureFullApplyAndResync(
+    newReconciler,
+    reconcilers,
+    workDir,
+    client,
+    taskQueue,
+    repo.jobnets,
+    worker.pid ?? 0,
+  );
+  const { beforeRestart, restart, oneChange, changeSeenAt } = await measureRestartAndOneChange(
+    newReconciler,
+    reconcilers,
+    workDir,
+    client,
+    repo.changeable[0]!,
+  );
 
   // 4. Push → applied with a git remote.
   const git = async (...args: string[]): Promise<string> =>
-    (await exec('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.test', '-c', 'init.defaultBranch=main', ...args], { cwd: workDir, maxBuffer: 64 * 2 ** 20 })).stdout.trim();
+    (
+      await exec(
+        'git',
+        ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.test', '-c', 'init.defaultBranch=main', ...args],
+        { cwd: workDir, maxBuffer: 64 * 2 ** 20 },
+      )
+    ).stdout.trim();
   await exec('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   await git('init', '-q', '-b', 'main');
   await git('remote', 'add', 'origin', remote);
@@ -479,7 +574,12 @@ try {
   await git('push', '-q', 'origin', 'main');
   const cacheDir = join(root, 'cache');
 
-  const pushOne = async (reconciler: Reconciler, target: { project: string; name: string; file: string }, tag: string, notify: (revision: string) => Promise<void>): Promise<PushSample> => {
+  const pushOne = async (
+    reconciler: Reconciler,
+    target: { project: string; name: string; file: string },
+    tag: string,
+    notify: (revision: string) => Promise<void>,
+  ): Promise<PushSample> => {
     changeJobnet(target.file, tag);
     await git('commit', '-q', '-a', '-m', `${target.project}/${target.name} ${tag}`);
     await git('push', '-q', 'origin', 'main');
@@ -499,8 +599,16 @@ try {
     await reconciler.settled();
     await reconciler.flushed();
     const since = (at: number | undefined) => (at === undefined ? Number.NaN : (at - pushedAt) / 1000);
-    const sample = { revision, jobnet: `${target.project}/${target.name}`, fetchedS: since(statusTimes.fetched.get(revision)), appliedS: since(statusTimes.applied.get(revision)), actorS };
-    log(`push ${tag} (${sample.jobnet}): fetched ${fixed(sample.fetchedS)} s, applied ${fixed(sample.appliedS)} s, actor ${fixed(sample.actorS)} s`);
+    const sample = {
+      revision,
+      jobnet: `${target.project}/${target.name}`,
+      fetchedS: since(statusTimes.fetched.get(revision)),
+      appliedS: since(statusTimes.applied.get(revision)),
+      actorS,
+    };
+    log(
+      `push ${tag} (${sample.jobnet}): fetched ${fixed(sample.fetchedS)} s, applied ${fixed(sample.appliedS)} s, actor ${fixed(sample.actorS)} s`,
+    );
     return sample;
   };
 
@@ -510,7 +618,11 @@ try {
   const measureWebhook = async (): Promise<{ gitStart: ReconcileRow; samples: PushSample[] }> => {
     const reconciler = newReconciler(new GitSource({ url: remote, branch: 'main', cacheDir, pollIntervalMs: 600_000 }));
     const gitStart = await timedReconcile('git source: new controller (clone, nothing applied)', reconciler);
-    const api = await startApiServer({ port: 0, status: () => reconciler.getStatus(), webhook: { secret: webhookSecret, source: { url: remote, branch: 'main' }, onPush: () => reconciler.request() } });
+    const api = await startApiServer({
+      port: 0,
+      status: () => reconciler.getStatus(),
+      webhook: { secret: webhookSecret, source: { url: remote, branch: 'main' }, onPush: () => reconciler.request() },
+    });
     closeApi = () => api.close();
     reconciler.start();
     await reconciler.settled();
@@ -520,9 +632,18 @@ try {
       samples.push(
         await pushOne(reconciler, repo.changeable[1 + i]!, `r${2 + i}`, async (revision) => {
           const body = JSON.stringify({ ref: 'refs/heads/main', after: revision, repository: { clone_url: remote } });
-          const answer = await fetch(`${api.url}/api/v1/hooks/git`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': githubSignature(body, webhookSecret) }, body });
+          const answer = await fetch(`${api.url}/api/v1/hooks/git`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-github-event': 'push',
+              'x-hub-signature-256': githubSignature(body, webhookSecret),
+            },
+            body,
+          });
           const text = await answer.text();
-          if (answer.status !== 202 || !text.includes('"accepted":true')) throw new Error(`the webhook was not accepted: ${answer.status} ${text}`);
+          if (answer.status !== 202 || !text.includes('"accepted":true'))
+            throw new Error(`the webhook was not accepted: ${answer.status} ${text}`);
         }),
       );
       await sleep(1000);
@@ -540,7 +661,9 @@ try {
     const samples: PushSample[] = [];
     for (let i = 0; i < pushes; i++) {
       await sleep((((i + 1) * 0.618_034) % 1) * pollIntervalMs);
-      samples.push(await pushOne(reconciler, repo.changeable[1 + pushes + i]!, `r${2 + pushes + i}`, () => Promise.resolve()));
+      samples.push(
+        await pushOne(reconciler, repo.changeable[1 + pushes + i]!, `r${2 + pushes + i}`, () => Promise.resolve()),
+      );
     }
     await dropReconciler(reconcilers, reconciler);
     return samples;
@@ -559,15 +682,25 @@ try {
   out.push('#### Machine', '');
   out.push('| cores | CPU | memory GiB | node | load average 1/5/15 min at start | at end |');
   out.push('| ---: | --- | ---: | --- | --- | --- |');
-  out.push(`| ${os.availableParallelism()} | ${os.cpus()[0]?.model ?? '?'} | ${(os.totalmem() / 2 ** 30).toFixed(0)} | ${process.version} | ${loads(loadAtStart)} | ${loads(loadAtEnd)} |`, '');
+  out.push(
+    `| ${os.availableParallelism()} | ${os.cpus()[0]?.model ?? '?'} | ${(os.totalmem() / 2 ** 30).toFixed(0)} | ${process.version} | ${loads(loadAtStart)} | ${loads(loadAtEnd)} |`,
+    '',
+  );
 
   out.push('#### Repository and the pure steps (same functions as the reconciler, same snapshot)', '');
-  out.push('| jobnets | jobs | files | MB | validate s | compile s | controller RSS MiB before the first reconcile | heap retained MiB |');
+  out.push(
+    '| jobnets | jobs | files | MB | validate s | compile s | controller RSS MiB before the first reconcile | heap retained MiB |',
+  );
   out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  out.push(`| ${repo.jobnets} | ${repo.jobs} | ${repo.files} | ${repo.megabytes.toFixed(1)} | ${fixed(validateS)} | ${fixed(compileS)} | ${idle.rssMiB.toFixed(0)} | ${idle.retainedHeapMiB.toFixed(0)} |`, '');
+  out.push(
+    `| ${repo.jobnets} | ${repo.jobs} | ${repo.files} | ${repo.megabytes.toFixed(1)} | ${fixed(validateS)} | ${fixed(compileS)} | ${idle.rssMiB.toFixed(0)} | ${idle.retainedHeapMiB.toFixed(0)} |`,
+    '',
+  );
 
   out.push('#### Reconciles (controller memory = this process, right after the reconcile)', '');
-  out.push('| reconcile | fetch s | validate + compile s | observe s | plan s | apply s | total s | after the fetch s | create / update / noop | RSS MiB | heapUsed MiB | heap retained after GC MiB | peak RSS so far MiB |');
+  out.push(
+    '| reconcile | fetch s | validate + compile s | observe s | plan s | apply s | total s | after the fetch s | create / update / noop | RSS MiB | heapUsed MiB | heap retained after GC MiB | peak RSS so far MiB |',
+  );
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
   for (const row of [fullApply, resync, restart, oneChange, gitStart]) {
     out.push(
@@ -584,8 +717,13 @@ try {
   out.push('#### Actors', '');
   out.push('| what | s after the reconcile began | s after it returned |');
   out.push('| --- | ---: | ---: |');
-  out.push(`| all ${repo.jobnets} actors show their digest in visibility (observeActors) | ${fixed((allPublishedAt - fullApply.startedAt) / 1000)} | ${fixed((allPublishedAt - fullApply.endedAt) / 1000)} |`);
-  out.push(`| the changed jobnet's actor answers with the new revision | ${fixed((changeSeenAt - oneChange.startedAt) / 1000)} | ${fixed((changeSeenAt - oneChange.endedAt) / 1000)} |`, '');
+  out.push(
+    `| all ${repo.jobnets} actors show their digest in visibility (observeActors) | ${fixed((allPublishedAt - fullApply.startedAt) / 1000)} | ${fixed((allPublishedAt - fullApply.endedAt) / 1000)} |`,
+  );
+  out.push(
+    `| the changed jobnet's actor answers with the new revision | ${fixed((changeSeenAt - oneChange.startedAt) / 1000)} | ${fixed((changeSeenAt - oneChange.endedAt) / 1000)} |`,
+    '',
+  );
   out.push(
     `Actors showing their digest in visibility: ${published.whenReturned ?? '–'} of ${repo.jobnets} when the reconcile returned; ` +
       (published.atDefaultResync === undefined
@@ -597,7 +735,9 @@ try {
   );
 
   out.push(`#### Push → applied (git remote, ${pushes} pushes each changing one jobnet; resync off)`, '');
-  out.push('| path | pushes applied | push → fetched p50 s | push → status applied p50 s | push → actor holds the commit p50 s | max s | each s | goal (docs/architecture.md#performance-budget) |');
+  out.push(
+    '| path | pushes applied | push → fetched p50 s | push → status applied p50 s | push → actor holds the commit p50 s | max s | each s | goal (docs/architecture.md#performance-budget) |',
+  );
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   const pushRow = (label: string, samples: PushSample[], goal: string) => {
     const actor = samples.map((sample) => sample.actorS).filter(Number.isFinite);
@@ -606,7 +746,11 @@ try {
     );
   };
   pushRow('signed webhook → `reconciler.request()` (poll every 10 min)', webhookSamples, '< 5 s');
-  pushRow(`polling \`git ls-remote\` every ${pollIntervalMs / 1000} s`, pollingSamples, `≤ ${pollIntervalMs / 1000 + 2} s`);
+  pushRow(
+    `polling \`git ls-remote\` every ${pollIntervalMs / 1000} s`,
+    pollingSamples,
+    `≤ ${pollIntervalMs / 1000 + 2} s`,
+  );
   out.push('');
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {

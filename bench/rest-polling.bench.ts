@@ -48,7 +48,9 @@ const client = temporal.client;
 try {
   target.route('POST', '/submit', (request) => ({ body: { id: (JSON.parse(request.body) as { job: string }).job } }));
   for (let job = 0; job < jobs; job++) {
-    target.route('GET', `/status/j${job}`, (_request, count) => ({ body: { state: count >= polls ? 'DONE' : 'RUNNING' } }));
+    target.route('GET', `/status/j${job}`, (_request, count) => ({
+      body: { state: count >= polls ? 'DONE' : 'RUNNING' },
+    }));
   }
   const before = processUsage(worker.pid ?? 0);
   const started = performance.now();
@@ -62,7 +64,13 @@ try {
           type: 'rest',
           spec: {
             outputLimitBytes: 1024 * 1024,
-            request: { url: `${target.url}/submit`, method: 'POST', timeout: 10, body: { job: `j${job}` }, takeoverKeys: { ID: 'id' } },
+            request: {
+              url: `${target.url}/submit`,
+              method: 'POST',
+              timeout: 10,
+              body: { job: `j${job}` },
+              takeoverKeys: { ID: 'id' },
+            },
             monitoring: {
               url: `${target.url}/status/<ID>`,
               method: 'GET',
@@ -77,8 +85,21 @@ try {
           },
         },
       ]);
-      const input: RunInput = { jobnet, children: {}, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'bench', level: 1 };
-      starts.push(client.workflow.start('runWorkflow', { workflowId: `run/bench/poll-${job}/${taskQueue}`, taskQueue, args: [input] }));
+      const input: RunInput = {
+        jobnet,
+        children: {},
+        businessDate: '2026-11-23',
+        trigger: 'manual',
+        requestedBy: 'bench',
+        level: 1,
+      };
+      starts.push(
+        client.workflow.start('runWorkflow', {
+          workflowId: `run/bench/poll-${job}/${taskQueue}`,
+          taskQueue,
+          args: [input],
+        }),
+      );
     }
     handles.push(...(await Promise.all(starts)));
   }
@@ -92,7 +113,8 @@ try {
   for (let job = 0; job < jobs; job++) {
     const seen = target.requests(`/status/j${job}`);
     if (seen.length !== polls) wrongCounts += 1;
-    for (let i = 1; i < seen.length; i++) lateness.push((seen[i]?.at ?? 0) - (seen[i - 1]?.at ?? 0) - intervalSeconds * 1000);
+    for (let i = 1; i < seen.length; i++)
+      lateness.push((seen[i]?.at ?? 0) - (seen[i - 1]?.at ?? 0) - intervalSeconds * 1000);
   }
   lateness.sort((a, b) => a - b);
   const notNormal = results.filter((result) => result.status !== 'normal').length;

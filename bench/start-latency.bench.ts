@@ -42,7 +42,13 @@ import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/sched
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
 import { parseBenchArgs } from './bench-options.js';
 
-const { numbers } = parseBenchArgs(process.argv.slice(2), ['jobnets', 'minutes', 'light', 'light-minutes', 'idle'] as const);
+const { numbers } = parseBenchArgs(process.argv.slice(2), [
+  'jobnets',
+  'minutes',
+  'light',
+  'light-minutes',
+  'idle',
+] as const);
 const heavyJobnets = numbers.jobnets ?? 200;
 const heavyMinutes = numbers.minutes ?? 3;
 const lightJobnets = numbers.light ?? 20;
@@ -69,7 +75,8 @@ async function sleepUntil(at: number): Promise<void> {
  */
 function notYet(error: unknown): undefined {
   if (isWorkflowNotFound(error)) return undefined;
-  if (error instanceof ServiceError && /timed out|DEADLINE_EXCEEDED/i.test(`${error.message} ${String(error.cause)}`)) return undefined;
+  if (error instanceof ServiceError && /timed out|DEADLINE_EXCEEDED/i.test(`${error.message} ${String(error.cause)}`))
+    return undefined;
   throw error;
 }
 
@@ -86,7 +93,10 @@ function mib(kib: number): string {
 /** VmRSS and VmHWM (peak) of a process, in KiB, from /proc. */
 function memoryOf(pid: number): { rssKiB: number; peakKiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { rssKiB: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0), peakKiB: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) };
+  return {
+    rssKiB: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
+    peakKiB: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
+  };
 }
 
 /** The pid of this process's `temporal server start-dev` child listening on `port`. */
@@ -113,7 +123,11 @@ function devServerPid(port: string): number {
  * started as the worker is (same executable, same environment).
  */
 function workerCacheSize(): { heapLimitMiB: number; maxCachedWorkflows: number } {
-  const probe = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'], { env: process.env, encoding: 'utf8' });
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'],
+    { env: process.env, encoding: 'utf8' },
+  );
   const heapLimitMiB = Number(probe.stdout) / 1024 / 1024;
   return { heapLimitMiB, maxCachedWorkflows: Math.max(Math.floor((Math.max(heapLimitMiB - 200, 0) * 600) / 1024), 10) };
 }
@@ -166,7 +180,12 @@ async function measureIdleActors(count: number) {
   const farDate = new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
   const jobnets: CompiledJobnet[] = [];
   for (let i = 0; i < count; i++) {
-    jobnets.push(scheduledJobnet(project, `idle-${String(i).padStart(5, '0')}`, [sleepJob(jobName, 1)], { days: { dates: [farDate] }, start: { at: ['12:00'] } }));
+    jobnets.push(
+      scheduledJobnet(project, `idle-${String(i).padStart(5, '0')}`, [sleepJob(jobName, 1)], {
+        days: { dates: [farDate] },
+        start: { at: ['12:00'] },
+      }),
+    );
   }
   // Let the worker finish starting up (bundle loaded, pollers open) before the baseline.
   await new Promise((resolve) => setTimeout(resolve, 5000));
@@ -215,19 +234,28 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   const last = first + (minutes - 1) * 60_000;
   const end = last + 60_000;
   const dueOf = (at: number) => dues.find((instant) => at >= instant && at < instant + 60_000);
-  const jobnets = names.map((name) => scheduledJobnet(project, name, [sleepJob(jobName, 1)], { start: { every: { minutes: 1 } } }));
+  const jobnets = names.map((name) =>
+    scheduledJobnet(project, name, [sleepJob(jobName, 1)], { start: { every: { minutes: 1 } } }),
+  );
   // An actor's first start is the first whole minute after it was created: apply after the one before `first`.
   await sleepUntil(first - 59_000);
   log(`${label}: applying ${count} jobnets, first start ${new Date(first).toISOString()}`);
   const applyStarted = performance.now();
   await applyJobnets(client, { taskQueue, jobnets, revision: label, by: 'bench' });
   const applySeconds = (performance.now() - applyStarted) / 1000;
-  if (Date.now() > first - 1000) throw new Error(`applying ${count} jobnets took until ${new Date().toISOString()}, past the first start`);
+  if (Date.now() > first - 1000)
+    throw new Error(`applying ${count} jobnets took until ${new Date().toISOString()}, past the first start`);
 
   const listRuns = async () => {
     const runs: { workflowId: string; jobnet: string; startedAt: number }[] = [];
-    for await (const execution of client.workflow.list({ query: `WorkflowType = 'runWorkflow' AND JobnetProject = '${project}'` })) {
-      runs.push({ workflowId: execution.workflowId, jobnet: decodeURIComponent(execution.workflowId.split('/')[3] ?? ''), startedAt: execution.startTime.getTime() });
+    for await (const execution of client.workflow.list({
+      query: `WorkflowType = 'runWorkflow' AND JobnetProject = '${project}'`,
+    })) {
+      runs.push({
+        workflowId: execution.workflowId,
+        jobnet: decodeURIComponent(execution.workflowId.split('/')[3] ?? ''),
+        startedAt: execution.startTime.getTime(),
+      });
     }
     return runs;
   };
@@ -238,7 +266,9 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   await mapConcurrently(names, queryConcurrency, async (name) => {
-    await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, name)).terminate(`${label} phase of the benchmark is over`);
+    await client.workflow
+      .getHandle(jobnetActorWorkflowId(taskQueue, project, name))
+      .terminate(`${label} phase of the benchmark is over`);
   });
   log(`${label}: ${minutes} starts done, actors stopped; reading runs, histories and views`);
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -254,7 +284,9 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
     const due = dueOf(run.startedAt);
     if (due === undefined) {
       outsideWindows += 1;
-      log(`${label}: run ${run.workflowId} started ${new Date(run.startedAt).toISOString()}, before the first due minute`);
+      log(
+        `${label}: run ${run.workflowId} started ${new Date(run.startedAt).toISOString()}, before the first due minute`,
+      );
     } else perSlot.set(`${run.jobnet}@${due}`, [...(perSlot.get(`${run.jobnet}@${due}`) ?? []), run.workflowId]);
   }
   let missed = 0;
@@ -268,7 +300,9 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
       }
       if (runs.length > 1) {
         duplicated += runs.length - 1;
-        log(`${label}: ${name} has ${runs.length} runs started in the minute from ${new Date(due).toISOString()}: ${runs.join(', ')}`);
+        log(
+          `${label}: ${name} has ${runs.length} runs started in the minute from ${new Date(due).toISOString()}: ${runs.join(', ')}`,
+        );
       }
     }
   }
@@ -294,7 +328,8 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
       }
       const child = event.startChildWorkflowExecutionInitiatedEventAttributes;
       if (child) {
-        const actorStartedAt = taskStartedAt.get(taskOfCompletion.get(String(child.workflowTaskCompletedEventId)) ?? '') ?? at;
+        const actorStartedAt =
+          taskStartedAt.get(taskOfCompletion.get(String(child.workflowTaskCompletedEventId)) ?? '') ?? at;
         const due = dueOf(actorStartedAt);
         if (due !== undefined) starts.push({ jobnet: name, runId: child.workflowId ?? '', due, actorStartedAt });
       }
@@ -316,13 +351,18 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
     if (lastRun !== undefined) lastStartedAt.set(lastRun.runId, lastRun.startedAt);
     for (const trouble of view.state.troubles) {
       if (trouble.kind !== 'executionSkipped' && trouble.kind !== 'executionRefused') continue;
-      if (trouble.at >= first && trouble.at < end) troubles[trouble.kind === 'executionSkipped' ? 'skipped' : 'refused'] += 1;
+      if (trouble.at >= first && trouble.at < end)
+        troubles[trouble.kind === 'executionSkipped' ? 'skipped' : 'refused'] += 1;
       log(`${label}: ${name} trouble ${trouble.kind} at ${new Date(trouble.at).toISOString()}: ${trouble.message}`);
     }
   });
-  const disagreeing = runStarts.filter((start) => lastStartedAt.has(start.runId) && lastStartedAt.get(start.runId) !== start.actorStartedAt);
+  const disagreeing = runStarts.filter(
+    (start) => lastStartedAt.has(start.runId) && lastStartedAt.get(start.runId) !== start.actorStartedAt,
+  );
   const checked = runStarts.filter((start) => lastStartedAt.has(start.runId)).length;
-  log(`${label}: run startedAt from the actors' histories agrees with the actor view for ${checked - disagreeing.length} of ${checked} last runs`);
+  log(
+    `${label}: run startedAt from the actors' histories agrees with the actor view for ${checked - disagreeing.length} of ${checked} last runs`,
+  );
 
   // Each run's view: when its first job started (runs that are over are replayed by the worker),
   // and from its history when it was created and when the worker took its first task.
@@ -364,7 +404,10 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
 
 try {
   const idle = await measureIdleActors(idleActors);
-  const rows = [await measureStarts('light', lightJobnets, lightMinutes), await measureStarts('heavy', heavyJobnets, heavyMinutes)];
+  const rows = [
+    await measureStarts('light', lightJobnets, lightMinutes),
+    await measureStarts('heavy', heavyJobnets, heavyMinutes),
+  ];
   const loadAtEnd = os.loadavg();
   const loads = (values: number[]) => values.map((value) => value.toFixed(2)).join(' / ');
 
@@ -372,9 +415,13 @@ try {
   out.push('#### Machine', '');
   out.push('| cores | CPU | memory GiB | node | load average 1/5/15 min at start | at end |');
   out.push('| ---: | --- | ---: | --- | --- | --- |');
-  out.push(`| ${os.availableParallelism()} | ${os.cpus()[0]?.model ?? '?'} | ${(os.totalmem() / 2 ** 30).toFixed(0)} | ${process.version} | ${loads(loadAtStart)} | ${loads(loadAtEnd)} |`, '');
+  out.push(
+    `| ${os.availableParallelism()} | ${os.cpus()[0]?.model ?? '?'} | ${(os.totalmem() / 2 ** 30).toFixed(0)} | ${process.version} | ${loads(loadAtStart)} | ${loads(loadAtEnd)} |`,
+    '',
+  );
 
-  const perActor = (before: { rssKiB: number }, after: { rssKiB: number }) => ((after.rssKiB - before.rssKiB) / idle.count).toFixed(0);
+  const perActor = (before: { rssKiB: number }, after: { rssKiB: number }) =>
+    ((after.rssKiB - before.rssKiB) / idle.count).toFixed(0);
   out.push('#### Idle actors (one worker process)', '');
   out.push(
     '| actors | apply s | all idle s | worker RSS before MiB | after MiB | per actor KiB | worker peak RSS MiB | dev server RSS before MiB | after MiB | per actor KiB | worker cache (maxCachedWorkflows) | actors beyond the cache |',
@@ -388,7 +435,12 @@ try {
   const ms = (value: number) => (Number.isNaN(value) ? '–' : value.toFixed(0));
   const spread = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
-    return [ms(percentile(sorted, 50)), ms(percentile(sorted, 95)), ms(percentile(sorted, 99)), ms(sorted.at(-1) ?? Number.NaN)];
+    return [
+      ms(percentile(sorted, 50)),
+      ms(percentile(sorted, 95)),
+      ms(percentile(sorted, 99)),
+      ms(sorted.at(-1) ?? Number.NaN),
+    ];
   };
   out.push(`#### Start latency (${idle.count} idle actors applied alongside; job: sleep 1 s)`, '');
   out.push(
@@ -396,9 +448,21 @@ try {
   );
   out.push(`|${' ---: |'.repeat(18)}`);
   for (const row of rows) {
-    const cells = [row.jobnets, row.minutes, row.applySeconds.toFixed(1), row.expected, row.runsSeen, row.missed, row.duplicated, row.outsideWindows];
+    const cells = [
+      row.jobnets,
+      row.minutes,
+      row.applySeconds.toFixed(1),
+      row.expected,
+      row.runsSeen,
+      row.missed,
+      row.duplicated,
+      row.outsideWindows,
+    ];
     cells.push(`${row.troubles.skipped} / ${row.troubles.refused}`, row.expected - row.samples.length);
-    cells.push(...spread(row.samples.map((sample) => sample.actorStartedAt - sample.due)), ...spread(row.samples.map((sample) => sample.firstJobAt - sample.due)));
+    cells.push(
+      ...spread(row.samples.map((sample) => sample.actorStartedAt - sample.due)),
+      ...spread(row.samples.map((sample) => sample.firstJobAt - sample.due)),
+    );
     out.push(`| ${cells.join(' | ')} |`);
   }
   out.push('', '#### Where the start latency goes (p50 / p99 / max ms)', '');
@@ -407,8 +471,13 @@ try {
   );
   out.push(`|${' ---: |'.repeat(7)}`);
   for (const row of rows) {
-    const triple = (values: number[]) => spread(values).filter((_, index) => index !== 1).join(' / ');
-    const timed = row.samples.filter((sample): sample is StartSample & { timerFiredAt: number } => sample.timerFiredAt !== undefined);
+    const triple = (values: number[]) =>
+      spread(values)
+        .filter((_, index) => index !== 1)
+        .join(' / ');
+    const timed = row.samples.filter(
+      (sample): sample is StartSample & { timerFiredAt: number } => sample.timerFiredAt !== undefined,
+    );
     const cells = [
       row.jobnets,
       triple(timed.map((sample) => sample.timerFiredAt - sample.due)),

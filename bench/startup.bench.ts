@@ -25,7 +25,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../controller/temporal/dev-server.js';
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string' }, baseline: { type: 'string' }, 'no-ls': { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { runs: { type: 'string' }, baseline: { type: 'string' }, 'no-ls': { type: 'boolean' } },
+  strict: true,
+});
 const runs = values.runs === undefined ? 10 : Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive whole number');
 const root = path.resolve(import.meta.dirname, '..');
@@ -40,7 +44,15 @@ interface Variant {
 const variants: Variant[] = [
   { name: 'dist/', bin, env: {} },
   { name: 'sources (tsx)', bin, env: { JOBNET_FROM_SOURCE: '1' } },
-  ...(values.baseline !== undefined ? [{ name: `baseline ${path.basename(path.resolve(values.baseline))}`, bin: path.join(path.resolve(values.baseline), 'bin', 'jobnet.js'), env: {} }] : []),
+  ...(values.baseline !== undefined
+    ? [
+        {
+          name: `baseline ${path.basename(path.resolve(values.baseline))}`,
+          bin: path.join(path.resolve(values.baseline), 'bin', 'jobnet.js'),
+          env: {},
+        },
+      ]
+    : []),
 ];
 
 function log(message: string): void {
@@ -50,7 +62,11 @@ function log(message: string): void {
 /** Wall time of one run of `node args…` in ms; throws when it exits non-zero. */
 function timeOnce(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, args, {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+  });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return elapsed;
@@ -65,9 +81,12 @@ interface Row {
 /** Runs `args` (after the bin) `runs` times for every variant, the variants taking turns. */
 function measure(command: string, args: readonly string[]): Row[] {
   const rows = variants.map((variant) => ({ command, variant: variant.name, times: [] as number[] }));
-  for (const variant of variants) timeOnce([variant.bin, ...args], variant.env, path.dirname(path.dirname(variant.bin))); // warm the caches
+  for (const variant of variants)
+    timeOnce([variant.bin, ...args], variant.env, path.dirname(path.dirname(variant.bin))); // warm the caches
   for (let i = 0; i < runs; i++) {
-    variants.forEach((variant, v) => rows[v]?.times.push(timeOnce([variant.bin, ...args], variant.env, path.dirname(path.dirname(variant.bin)))));
+    variants.forEach((variant, v) =>
+      rows[v]?.times.push(timeOnce([variant.bin, ...args], variant.env, path.dirname(path.dirname(variant.bin)))),
+    );
   }
   for (const row of rows) log(`${command} [${row.variant}]: median ${median(row.times).toFixed(0)} ms`);
   return rows;
@@ -76,7 +95,9 @@ function measure(command: string, args: readonly string[]): Row[] {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Starts `jobnet up` on the examples and resolves with its Temporal address once `jobnet ls` lists every example jobnet. */
@@ -84,11 +105,26 @@ async function startSystem(dataDir: string): Promise<{ address: string; stop: ()
   const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.TEMPORAL_ADDRESS;
-  const child = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--listen', `127.0.0.1:${apiPort}`], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'up',
+      '--data-dir',
+      dataDir,
+      '--temporal-port',
+      String(temporalPort),
+      '--ui-port',
+      String(uiPort),
+      '--listen',
+      `127.0.0.1:${apiPort}`,
+    ],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -104,7 +140,8 @@ async function startSystem(dataDir: string): Promise<{ address: string; stop: ()
     if (output.includes('jobnet is up')) {
       const listed = spawnSync(process.execPath, [bin, 'ls', '--address', address], { cwd: root, encoding: 'utf8' });
       const rows = listed.stdout.split('\n').filter((line) => /^(infra|sales)\//.test(line));
-      if (listed.status === 0 && rows.length > 0 && !rows.some((line) => line.includes(' ? '))) return { address, stop };
+      if (listed.status === 0 && rows.length > 0 && !rows.some((line) => line.includes(' ? ')))
+        return { address, stop };
     }
     if (Date.now() > deadline) {
       await stop();
@@ -115,7 +152,10 @@ async function startSystem(dataDir: string): Promise<{ address: string; stop: ()
 }
 
 log('building dist/ if it is stale');
-const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-dist.js'), '--if-stale'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-dist.js'), '--if-stale'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (build.status !== 0) throw new Error('the build failed');
 
 const rows: Row[] = [];
@@ -139,9 +179,18 @@ if (values['no-ls'] !== true) {
   }
 }
 
-process.stdout.write(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}; ${runs} runs each, variants in turn\n\n`);
-process.stdout.write('| command | runs from | runs | min ms | median ms | max ms |\n| --- | --- | ---: | ---: | ---: | ---: |\n');
+process.stdout.write(
+  `node ${process.version}, ${os.cpus().length} cores, load average ${os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ')}; ${runs} runs each, variants in turn\n\n`,
+);
+process.stdout.write(
+  '| command | runs from | runs | min ms | median ms | max ms |\n| --- | --- | ---: | ---: | ---: | ---: |\n',
+);
 for (const row of rows) {
   const sorted = [...row.times].sort((a, b) => a - b);
-  process.stdout.write(`| ${row.command} | ${row.variant} | ${row.times.length} | ${(sorted[0] as number).toFixed(0)} | ${median(row.times).toFixed(0)} | ${(sorted[sorted.length - 1] as number).toFixed(0)} |\n`);
+  process.stdout.write(
+    `| ${row.command} | ${row.variant} | ${row.times.length} | ${(sorted[0] as number).toFixed(0)} | ${median(row.times).toFixed(0)} | ${(sorted[sorted.length - 1] as number).toFixed(0)} |\n`,
+  );
 }

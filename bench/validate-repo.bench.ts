@@ -48,7 +48,9 @@ async function runChild(dir: string): Promise<void> {
     documents: result.value.documents.length,
     errors: result.diagnostics.filter((d) => d.severity === 'error').length,
     warnings: result.diagnostics.filter((d) => d.severity === 'warning').length,
-    firstDiagnostics: result.diagnostics.slice(0, 5).map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`),
+    firstDiagnostics: result.diagnostics
+      .slice(0, 5)
+      .map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
@@ -62,7 +64,8 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   const { numbers, flags, positionals } = parseBenchArgs(argv, ['runs', 'jobnets', 'jobs'], ['keep']);
-  if (positionals.length > 0) throw new Error('usage: validate-repo.bench.ts [--runs N] [--jobnets N] [--jobs N] [--keep]');
+  if (positionals.length > 0)
+    throw new Error('usage: validate-repo.bench.ts [--runs N] [--jobnets N] [--jobs N] [--keep]');
   return { runs: numbers.runs ?? 5, jobnets: numbers.jobnets ?? 1000, jobs: numbers.jobs ?? 20, keep: flags.keep };
 }
 
@@ -86,11 +89,15 @@ function runParent(options: Options): void {
       jobnetsPerProject: Math.ceil(options.jobnets / projects),
       jobsPerJobnet: options.jobs,
     });
-    process.stderr.write(`generated ${generated.files} files (${generated.jobnets} jobnets, ${generated.jobs} jobs) in ${dir}\n`);
+    process.stderr.write(
+      `generated ${generated.files} files (${generated.jobnets} jobnets, ${generated.jobs} jobs) in ${dir}\n`,
+    );
 
     const pinned = tasksetWorks();
     const nodeArgs = ['--import', 'tsx', thisFile, '--child', dir];
-    const [command, args]: [string, string[]] = pinned ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+    const [command, args]: [string, string[]] = pinned
+      ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]]
+      : [process.execPath, nodeArgs];
     if (!pinned) process.stderr.write('taskset is not available: runs are not pinned to one core\n');
 
     const reports: (ChildReport & { processSeconds: number })[] = [];
@@ -100,13 +107,19 @@ function runParent(options: Options): void {
       const processSeconds = (performance.now() - started) / 1000;
       const lastLine = child.stdout.trim().split('\n').pop() ?? '';
       if (child.status !== 0 || !lastLine.startsWith('{')) {
-        throw new Error(`validation run ${run} failed (exit ${String(child.status ?? child.signal)}):\n${child.stderr}`);
+        throw new Error(
+          `validation run ${run} failed (exit ${String(child.status ?? child.signal)}):\n${child.stderr}`,
+        );
       }
       const report = JSON.parse(lastLine) as ChildReport;
       reports.push({ ...report, processSeconds });
-      process.stderr.write(`run ${run}/${options.runs}: ${report.seconds.toFixed(3)} s, ${report.maxRssMiB.toFixed(0)} MiB\n`);
+      process.stderr.write(
+        `run ${run}/${options.runs}: ${report.seconds.toFixed(3)} s, ${report.maxRssMiB.toFixed(0)} MiB\n`,
+      );
       if (run === 1 && !report.ok) {
-        process.stderr.write(`warning: the generated repository has ${report.errors} error(s); first:\n  ${report.firstDiagnostics.join('\n  ')}\n`);
+        process.stderr.write(
+          `warning: the generated repository has ${report.errors} error(s); first:\n  ${report.firstDiagnostics.join('\n  ')}\n`,
+        );
       }
     }
 

@@ -28,7 +28,8 @@ export function distStaleness() {
   } catch {
     return 'dist/ has not been built (npm run build)';
   }
-  if (info?.format !== buildInfoFormat || !Array.isArray(info.sources)) return 'dist/build-info.json is of another version';
+  if (info?.format !== buildInfoFormat || !Array.isArray(info.sources))
+    return 'dist/build-info.json is of another version';
   try {
     statSync(compiledMain);
   } catch {

@@ -23,7 +23,9 @@ let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
-  process.stderr.write('jobnet build: TypeScript is not installed, so dist/ is not built; jobnet runs from the sources (tsx)\n');
+  process.stderr.write(
+    'jobnet build: TypeScript is not installed, so dist/ is not built; jobnet runs from the sources (tsx)\n',
+  );
   process.exit(0);
 }
 
@@ -32,7 +34,13 @@ function sources() {
   const files = ['tsconfig.json', 'tsconfig.build.json'];
   for (const dir of ['controller', 'workflows']) {
     for (const entry of readdirSync(path.join(packageRoot, dir), { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts') || entry.name.endsWith('.d.ts')) continue;
+      if (
+        !entry.isFile() ||
+        !entry.name.endsWith('.ts') ||
+        entry.name.endsWith('.test.ts') ||
+        entry.name.endsWith('.d.ts')
+      )
+        continue;
       files.push(path.relative(packageRoot, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
     }
   }
@@ -43,11 +51,19 @@ function sources() {
 const stamps = sources().map(sourceStamp);
 const started = Date.now();
 rmSync(path.join(packageRoot, 'dist'), { recursive: true, force: true });
-const result = spawnSync(process.execPath, [tsc, '-p', path.join(packageRoot, 'tsconfig.build.json')], { cwd: packageRoot, stdio: 'inherit' });
+const result = spawnSync(process.execPath, [tsc, '-p', path.join(packageRoot, 'tsconfig.build.json')], {
+  cwd: packageRoot,
+  stdio: 'inherit',
+});
 if (result.status !== 0) {
   rmSync(path.join(packageRoot, 'dist'), { recursive: true, force: true });
   process.stderr.write('jobnet build: tsc failed; dist/ removed, jobnet runs from the sources (tsx)\n');
   process.exit(result.status ?? 1);
 }
-writeFileSync(buildInfoFile, JSON.stringify({ format: buildInfoFormat, builtAt: new Date().toISOString(), sources: stamps }, null, 1) + '\n');
-process.stderr.write(`jobnet build: compiled ${stamps.length - 2} files to dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+writeFileSync(
+  buildInfoFile,
+  JSON.stringify({ format: buildInfoFormat, builtAt: new Date().toISOString(), sources: stamps }, null, 1) + '\n',
+);
+process.stderr.write(
+  `jobnet build: compiled ${stamps.length - 2} files to dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+);

@@ -25,7 +25,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyJobnet, applyJobnets, getJobnetView, operateJobnet, raiseEvent, retireJobnet } from '../controller/jobnets/jobnet-client.js';
+import {
+  applyJobnet,
+  applyJobnets,
+  getJobnetView,
+  operateJobnet,
+  raiseEvent,
+  retireJobnet,
+} from '../controller/jobnets/jobnet-client.js';
 import { startDevServer, temporalCliPath } from '../controller/temporal/dev-server.js';
 import { connectClient } from '../controller/temporal/temporal-target.js';
 import { startWorker } from '../controller/worker/start-worker.js';
@@ -40,7 +47,10 @@ const project = 'replay';
 
 const server = await startDevServer();
 const taskQueue = 'record-actor-histories';
-const worker = await startWorker({ target: { address: server.address, namespace: server.namespace, taskQueue }, allowCommandJobs: false });
+const worker = await startWorker({
+  target: { address: server.address, namespace: server.namespace, taskQueue },
+  allowCommandJobs: false,
+});
 const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
 const client = temporal.client;
 
@@ -71,32 +81,54 @@ try {
       start: { events: { names: ['READY'], mode: 'any', whileRunning: true, oncePerDay: false, startDaysOnly: false } },
       deadlines: { start: inTwoMinutes },
     }),
-    scheduledJobnet(project, 'gated', [sleepJob('a', 3, { timeLimitSeconds: 1 })], { requireConfirmation: true, deadlines: { endAfterSeconds: 1 } }),
-    { ...scheduledJobnet(project, 'timed', [sleepJob('a', 3, { timeLimitSeconds: 1 })], { start: { at: [due.time] } }), calendar: changesAtDue },
+    scheduledJobnet(project, 'gated', [sleepJob('a', 3, { timeLimitSeconds: 1 })], {
+      requireConfirmation: true,
+      deadlines: { endAfterSeconds: 1 },
+    }),
+    {
+      ...scheduledJobnet(project, 'timed', [sleepJob('a', 3, { timeLimitSeconds: 1 })], { start: { at: [due.time] } }),
+      calendar: changesAtDue,
+    },
     scheduledJobnet(project, 'stranded', [sleepJob('a', 120)]),
     scheduledJobnet(project, 'restored', [sleepJob('a', 1)], { start: { at: [inTwoMinutes] } }),
   ];
   await applyJobnets(client, { taskQueue, jobnets, revision: 'r1', by: 'recorder' });
   // An abended run left open until the day change at `due`, which closes it; then the new business date's start.
-  expectOk(await operateJobnet(client, taskQueue, project, 'timed', { operation: 'start', by: 'recorder' }), 'timed start');
+  expectOk(
+    await operateJobnet(client, taskQueue, project, 'timed', { operation: 'start', by: 'recorder' }),
+    'timed start',
+  );
   await until('timed', (view) => view.status === 'abended');
 
-  const raise = async (extra: { suffix?: string } = {}) => await raiseEvent(client, taskQueue, { event: 'READY', project, parameter: 'P-1', by: 'recorder', ...extra });
+  const raise = async (extra: { suffix?: string } = {}) =>
+    await raiseEvent(client, taskQueue, { event: 'READY', project, parameter: 'P-1', by: 'recorder', ...extra });
   expectOk(await raise(), 'first raise');
   expectOk(await raise(), 'queued raise');
   await until('on-events', (view) => view.state.runCount === 2 && view.state.currentRun === undefined);
   expectOk(await operateJobnet(client, taskQueue, project, 'on-events', { operation: 'hold', by: 'recorder' }), 'hold');
   expectOk(await raise(), 'deferred raise');
-  expectOk(await operateJobnet(client, taskQueue, project, 'on-events', { operation: 'release', by: 'recorder' }), 'release');
+  expectOk(
+    await operateJobnet(client, taskQueue, project, 'on-events', { operation: 'release', by: 'recorder' }),
+    'release',
+  );
   await until('on-events', (view) => view.state.runCount === 3 && view.state.currentRun === undefined);
   expectOk(await raise({ suffix: 'copy1' }), 'copy raise');
 
-  expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'start', by: 'recorder' }), 'gated start');
+  expectOk(
+    await operateJobnet(client, taskQueue, project, 'gated', { operation: 'start', by: 'recorder' }),
+    'gated start',
+  );
   await until('gated', (view) => view.status === 'abended');
   const refused = await operateJobnet(client, taskQueue, project, 'gated', { operation: 'start', by: 'recorder' });
   if (refused.ok) throw new Error('a start before confirm was accepted');
-  expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'confirm', by: 'recorder' }), 'confirm');
-  expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'disable', by: 'recorder' }), 'disable');
+  expectOk(
+    await operateJobnet(client, taskQueue, project, 'gated', { operation: 'confirm', by: 'recorder' }),
+    'confirm',
+  );
+  expectOk(
+    await operateJobnet(client, taskQueue, project, 'gated', { operation: 'disable', by: 'recorder' }),
+    'disable',
+  );
   expectOk(await operateJobnet(client, taskQueue, project, 'gated', { operation: 'enable', by: 'recorder' }), 'enable');
 
   // A run terminated outside the jobnet operations, noticed from the child's end.
@@ -104,7 +136,10 @@ try {
   if (!stranded.ok) throw new Error(stranded.reason);
   await client.workflow.getHandle(stranded.answer.runId ?? '').terminate('terminated while recording');
   await until('stranded', (view) => view.status === 'forced');
-  expectOk(await operateJobnet(client, taskQueue, project, 'stranded', { operation: 'confirm', by: 'recorder' }), 'confirm stranded');
+  expectOk(
+    await operateJobnet(client, taskQueue, project, 'stranded', { operation: 'confirm', by: 'recorder' }),
+    'confirm stranded',
+  );
 
   // Removed from the definitions, then restored unchanged.
   await retireJobnet(client, taskQueue, project, 'restored', { revision: 'r2', by: 'recorder', remove: false });
@@ -114,9 +149,18 @@ try {
 
   // Continued as new with a run open: the next execution probes it, then finds it terminated.
   const carriedId = jobnetActorWorkflowId(taskQueue, project, 'carried');
-  const carriedInput: JobnetActorInput = { definition: scheduledJobnet(project, 'carried', [sleepJob('a', 120)]), historyLimit: 40 };
-  const carried = await client.workflow.start(workflowTypes.jobnetActor, { workflowId: carriedId, taskQueue, args: [carriedInput] });
-  const carriedRun = await carried.executeUpdate(jobnetOperationUpdate, { args: [{ operation: 'start', by: 'recorder' }] });
+  const carriedInput: JobnetActorInput = {
+    definition: scheduledJobnet(project, 'carried', [sleepJob('a', 120)]),
+    historyLimit: 40,
+  };
+  const carried = await client.workflow.start(workflowTypes.jobnetActor, {
+    workflowId: carriedId,
+    taskQueue,
+    args: [carriedInput],
+  });
+  const carriedRun = await carried.executeUpdate(jobnetOperationUpdate, {
+    args: [{ operation: 'start', by: 'recorder' }],
+  });
   while ((await client.workflow.getHandle(carriedId).describe()).runId === carried.firstExecutionRunId) {
     await carried.executeUpdate(jobnetOperationUpdate, { args: [{ operation: 'hold', by: 'recorder' }] });
     await carried.executeUpdate(jobnetOperationUpdate, { args: [{ operation: 'release', by: 'recorder' }] });
@@ -140,7 +184,22 @@ try {
   for (const [name, workflowId] of Object.entries(workflows)) {
     await client.workflow.getHandle(workflowId).terminate('history recorded');
     // The CLI writes the JSON form of a history that the SDK's replayer reads (historyFromJSON).
-    const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', server.address, '--namespace', server.namespace, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+    const json = execFileSync(
+      temporalCliPath(),
+      [
+        'workflow',
+        'show',
+        '--address',
+        server.address,
+        '--namespace',
+        server.namespace,
+        '--workflow-id',
+        workflowId,
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
     const file = nextFreeName(name);
     writeFileSync(path.join(outputDir, file), json.endsWith('\n') ? json : `${json}\n`);
     const events = (JSON.parse(json) as { events?: unknown[] }).events?.length ?? 0;

@@ -33,7 +33,10 @@ async function until(client: Client, id: string, predicate: (view: RunView) => b
 
 const server = await startDevServer();
 const taskQueue = 'record-histories';
-const worker = await startWorker({ target: { address: server.address, namespace: server.namespace, taskQueue }, allowCommandJobs: true });
+const worker = await startWorker({
+  target: { address: server.address, namespace: server.namespace, taskQueue },
+  allowCommandJobs: true,
+});
 const temporal = await connectClient({ address: server.address, namespace: server.namespace, taskQueue });
 const client = temporal.client;
 const restTarget = await startRestTarget();
@@ -44,12 +47,28 @@ try {
     await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [scenario.input] });
     for (const step of scenario.steps) {
       await until(client, id, step.when);
-      if (step.operation) await client.workflow.getHandle(id).executeUpdate(runOperationUpdate, { args: [step.operation] });
+      if (step.operation)
+        await client.workflow.getHandle(id).executeUpdate(runOperationUpdate, { args: [step.operation] });
       if (step.signal) await step.signal(client.workflow.getHandle(id));
     }
     await client.workflow.getHandle(id).result();
     // The CLI writes the JSON form of a history that the SDK's replayer reads (historyFromJSON).
-    const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', server.address, '--namespace', server.namespace, '--workflow-id', id, '--output', 'json'], { encoding: 'utf8' });
+    const json = execFileSync(
+      temporalCliPath(),
+      [
+        'workflow',
+        'show',
+        '--address',
+        server.address,
+        '--namespace',
+        server.namespace,
+        '--workflow-id',
+        id,
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
     writeFileSync(path.join(outputDir, `${scenario.name}.json`), json.endsWith('\n') ? json : `${json}\n`);
     const events = (JSON.parse(json) as { events?: unknown[] }).events?.length ?? 0;
     process.stdout.write(`recorded ${scenario.name} (${events} events)\n`);

@@ -10,7 +10,14 @@
  * It also keeps the status the GitOps controller publishes (R-GIT-4), for `jobnet status` and the
  * API, and which controller owns the deployment (lib/controller-ownership.ts). Deterministic workflow code only; continues as new when its history grows.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { JobnetActorActivities } from './activities/activity.types.js';
 import {
   applyRoutesSignal,
@@ -55,7 +62,9 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
     controllerStatus = status;
   });
   const liveOwner = (): ControllerOwner | undefined =>
-    controllerOwner !== undefined && Date.now() - controllerOwner.renewedAt < controllerOwner.leaseMs ? controllerOwner : undefined;
+    controllerOwner !== undefined && Date.now() - controllerOwner.renewedAt < controllerOwner.leaseMs
+      ? controllerOwner
+      : undefined;
   setHandler(controllerOwnerQuery, liveOwner);
   setHandler(
     claimControllerUpdate,
@@ -90,7 +99,11 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
     async (raise: EventRaise): Promise<EventRaiseAnswer> => {
       raises += 1;
       const id = `${generation}/raise-${raises}`;
-      const targets = eventTargets(routes, raise.event, raise).map((route) => ({ project: route.project, jobnet: route.jobnet, updateId: `${id}/${route.project}/${route.jobnet}` }));
+      const targets = eventTargets(routes, raise.event, raise).map((route) => ({
+        project: route.project,
+        jobnet: route.jobnet,
+        updateId: `${id}/${route.project}/${route.jobnet}`,
+      }));
       if (targets.length === 0) return { event: raise.event, results: [] };
       return { event: raise.event, results: await activities.deliverEventToJobnets({ raise, targets }) };
     },
@@ -104,7 +117,11 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
       const id = `${generation}/clear-${raises}`;
       const targets = routes
         .filter((route) => route.startEvents.length > 0 && inScope(route, request))
-        .map((route) => ({ project: route.project, jobnet: route.jobnet, updateId: `${id}/${route.project}/${route.jobnet}` }));
+        .map((route) => ({
+          project: route.project,
+          jobnet: route.jobnet,
+          updateId: `${id}/${route.project}/${route.jobnet}`,
+        }));
       if (targets.length === 0) return { results: [] };
       return { results: await activities.clearEventsOfJobnets({ request, targets }) };
     },

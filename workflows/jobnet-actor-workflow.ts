@@ -77,7 +77,12 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
 
   const world = (): ActorWorld => {
     const info = workflowInfo();
-    return { patched, historyLength: info.historyLength, continueAsNewSuggested: info.continueAsNewSuggested, handlersFinished: allHandlersFinished() };
+    return {
+      patched,
+      historyLength: info.historyLength,
+      continueAsNewSuggested: info.continueAsNewSuggested,
+      handlersFinished: allHandlersFinished(),
+    };
   };
 
   /** One step of the machine: its new state kept, the loop woken if it changed something; the effects to carry out. */
@@ -94,7 +99,7 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
    * leads to the next wake, the actor's completion or continue-as-new.
    */
   const run = async <T extends ActorAnswer>(first: ActorInput): Promise<T | undefined> => {
-    for (let next: ActorInput | undefined = first; next !== undefined; ) {
+    for (let next: ActorInput | undefined = first; next !== undefined;) {
       const effects = advance(next);
       next = undefined;
       for (const effect of effects) {
@@ -125,10 +130,18 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
             next = { kind: 'resume', then: effect.then, outcome: await startRun(effect) };
             break;
           case 'startCopy':
-            next = { kind: 'resume', then: effect.then, outcome: { kind: 'copy', answer: await actorActivities.startJobnetCopy(effect.request) } };
+            next = {
+              kind: 'resume',
+              then: effect.then,
+              outcome: { kind: 'copy', answer: await actorActivities.startJobnetCopy(effect.request) },
+            };
             break;
           case 'operateRun':
-            next = { kind: 'resume', then: effect.then, outcome: { kind: 'runOperated', answer: await actorActivities.operateRunOfJobnet(effect.request) } };
+            next = {
+              kind: 'resume',
+              then: effect.then,
+              outcome: { kind: 'runOperated', answer: await actorActivities.operateRunOfJobnet(effect.request) },
+            };
             break;
           case 'probeRun':
             next = { kind: 'resume', then: effect.then, outcome: await probeRun(effect.runId) };
@@ -189,13 +202,20 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
   setHandler(retireSignal, (retire) => void advance({ kind: 'retire', retire }));
   setHandler(runReportSignal, (report) => void advance({ kind: 'runReport', report }));
   // The Updates' promises are the flows' own (no extra await): the machine always ends them with an answer or a refusal.
-  setHandler(jobnetOperationUpdate, (request) => run<JobnetOperationAnswer>({ kind: 'operation', request }) as Promise<JobnetOperationAnswer>, {
-    validator: (request: JobnetOperationRequest) => {
-      const refusal = operationRefusalOf(machine, request);
-      if (refusal !== undefined) throw new Error(refusal);
+  setHandler(
+    jobnetOperationUpdate,
+    (request) => run<JobnetOperationAnswer>({ kind: 'operation', request }) as Promise<JobnetOperationAnswer>,
+    {
+      validator: (request: JobnetOperationRequest) => {
+        const refusal = operationRefusalOf(machine, request);
+        if (refusal !== undefined) throw new Error(refusal);
+      },
     },
-  });
-  setHandler(deliverEventUpdate, (delivery) => run<EventDeliveryAnswer>({ kind: 'eventDelivery', delivery }) as Promise<EventDeliveryAnswer>);
+  );
+  setHandler(
+    deliverEventUpdate,
+    (delivery) => run<EventDeliveryAnswer>({ kind: 'eventDelivery', delivery }) as Promise<EventDeliveryAnswer>,
+  );
   setHandler(clearEventsUpdate, ({ by }) => {
     const [answer] = advance({ kind: 'clearEvents', by });
     return answer?.kind === 'answer' ? (answer.answer as { cleared: number }) : { cleared: 0 };
@@ -207,6 +227,7 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
 /** A child run's failure as an operator reads it: `terminated: reason`, `timed out`, … */
 function failureText(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (cause instanceof Error) return `${cause.name === 'TerminatedFailure' ? 'terminated' : cause.name}: ${cause.message}`;
+  if (cause instanceof Error)
+    return `${cause.name === 'TerminatedFailure' ? 'terminated' : cause.name}: ${cause.message}`;
   return String(cause);
 }

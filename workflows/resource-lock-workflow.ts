@@ -17,7 +17,16 @@
  * changes nothing. When nobody holds or waits for the resource, the workflow ends; the next
  * request starts it again. Long busy periods continue-as-new with the holder and the queue.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { livenessProbeSignal, resourceGrantedSignal } from './run-contract.js';
 
 /** One request: who asked and its token; `at` is when the lock received it (or granted it, for the holder). */
@@ -100,7 +109,8 @@ export async function resourceLockWorkflow(input: ResourceLockInput): Promise<vo
       holder = undefined;
     } else if (token !== undefined) {
       const index = queue.findIndex((entry) => entry.token === token);
-      if (index >= 0) recordRelease(queue.splice(index, 1)[0] as ResourceRequest, by, 'request withdrawn by an operator');
+      if (index >= 0)
+        recordRelease(queue.splice(index, 1)[0] as ResourceRequest, by, 'request withdrawn by an operator');
     }
     changed = true;
   });
@@ -117,7 +127,10 @@ export async function resourceLockWorkflow(input: ResourceLockInput): Promise<vo
       holder = { ...next, at: Date.now() };
       probeMs = firstProbeMs;
       try {
-        await getExternalWorkflowHandle(next.requester).signal(resourceGrantedSignal, { resource: input.resource, token: next.token });
+        await getExternalWorkflowHandle(next.requester).signal(resourceGrantedSignal, {
+          resource: input.resource,
+          token: next.token,
+        });
       } catch {
         // The requesting run is gone (ended or terminated): the resource goes to the next one.
         if (holder?.token === next.token) holder = undefined;

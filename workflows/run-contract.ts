@@ -70,9 +70,19 @@ export interface TopLevelRunRequest {
  * The input of a top-level run (level 1, children split off the compiled jobnet) and the search
  * attributes it is started with (R-OPS-5: history is listed by them; the status starts `running`).
  */
-export function topLevelRunStart(request: TopLevelRunRequest): { input: RunInput; searchAttributes: { key: (typeof keys)[keyof typeof keys]; value: string }[] } {
+export function topLevelRunStart(request: TopLevelRunRequest): {
+  input: RunInput;
+  searchAttributes: { key: (typeof keys)[keyof typeof keys]; value: string }[];
+} {
   const { children, ...jobnet } = request.jobnet;
-  const input: RunInput = { jobnet, children: children ?? {}, businessDate: request.businessDate, trigger: request.trigger, requestedBy: request.requestedBy, level: 1 };
+  const input: RunInput = {
+    jobnet,
+    children: children ?? {},
+    businessDate: request.businessDate,
+    trigger: request.trigger,
+    requestedBy: request.requestedBy,
+    level: 1,
+  };
   if (request.actor !== undefined) input.actor = request.actor;
   if (request.parameter !== undefined) input.parameter = request.parameter;
   const searchAttributes = [
@@ -153,8 +163,7 @@ export type RunJobOperationName =
 export type RunWideOperationName = 'forceTerminateRun' | 'restartRun' | 'closeRun';
 
 export type RunOperationRequest =
-  | { operation: RunJobOperationName; job: string; by: string }
-  | { operation: RunWideOperationName; by: string };
+  { operation: RunJobOperationName; job: string; by: string } | { operation: RunWideOperationName; by: string };
 
 /** Answer to an accepted operation; a refused one is a rejected Update whose message says why. */
 export interface RunOperationAnswer {

@@ -191,7 +191,11 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         if (refusal !== undefined) throw ApplicationFailure.nonRetryable(refusal, 'OperationRefused');
         closed = { by: request.by, at: Date.now() };
         touch();
-        return { operation: 'closeRun', detail: `run closed ${runState.runStatus(state)}`, status: runState.runStatus(state) };
+        return {
+          operation: 'closeRun',
+          detail: `run closed ${runState.runStatus(state)}`,
+          status: runState.runStatus(state),
+        };
       }
       const result = operate(request);
       if (!result.ok) throw ApplicationFailure.nonRetryable(result.reason, 'OperationRefused');
@@ -202,7 +206,10 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     },
     {
       validator: (request: RunOperationRequest) => {
-        const refusal = request.operation === 'closeRun' ? closeRefusal() : ((result) => (result.ok ? undefined : result.reason))(operate(request));
+        const refusal =
+          request.operation === 'closeRun'
+            ? closeRefusal()
+            : ((result) => (result.ok ? undefined : result.reason))(operate(request));
         if (refusal !== undefined) throw new Error(refusal);
       },
     },
@@ -217,7 +224,9 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
   };
 
   const stillReady = (ready: ReadyJob): boolean =>
-    runState.readyJobs(state).some((entry) => entry.job === ready.job && entry.attempt === ready.attempt && entry.mode === ready.mode);
+    runState
+      .readyJobs(state)
+      .some((entry) => entry.job === ready.job && entry.attempt === ready.attempt && entry.mode === ready.mode);
 
   /** Acquires the job's exclusive resources in name order (no deadlock between runs); false when the job stopped being ready. */
   const acquireResources = async (ready: ReadyJob, held: HeldResource[]): Promise<boolean> => {
@@ -225,7 +234,9 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       tokenSequence += 1;
       const token = `${runId}#${ready.job}#${ready.attempt}#${tokenSequence}`;
       // Locks are per deployment; runs of earlier versions asked the namespace-wide lock.
-      const lock = patched('deployment-scoped-ids') ? resourceLockWorkflowId(workflowInfo().taskQueue, resource) : legacyResourceLockWorkflowId(resource);
+      const lock = patched('deployment-scoped-ids')
+        ? resourceLockWorkflowId(workflowInfo().taskQueue, resource)
+        : legacyResourceLockWorkflowId(resource);
       held.push({ resource, token, lock });
       await lockActivities.requestResourceLock({ resource, requester: runId, token, lock });
       await condition(() => grants.has(token) || !stillReady(ready));
@@ -276,7 +287,10 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
   const runStartedJob = async (ready: ReadyJob): Promise<JobExecution> => {
     const job = jobnet.jobs[ready.job];
     if (job === undefined) {
-      return { outcome: { exitCode: schedulerExitCodes.jobDefinitionNotFound }, message: `job "${ready.job}" is not in the compiled jobnet` };
+      return {
+        outcome: { exitCode: schedulerExitCodes.jobDefinitionNotFound },
+        message: `job "${ready.job}" is not in the compiled jobnet`,
+      };
     }
     const scope = new CancellationScope();
     const entry: ActiveJob = { scope };
@@ -364,16 +378,27 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
   const reportToActor = (completed: boolean): Promise<void> => {
     const actor = input.actor;
     if (actor === undefined) return reports;
-    const report = { runId, status: runState.runStatus(state), troubles: troubles.slice(reportedTroubles), completed, at: Date.now() };
+    const report = {
+      runId,
+      status: runState.runStatus(state),
+      troubles: troubles.slice(reportedTroubles),
+      completed,
+      at: Date.now(),
+    };
     reportedTroubles = troubles.length;
-    reports = reports.then(() => getExternalWorkflowHandle(actor).signal(runReportSignal, report)).catch(() => undefined);
+    reports = reports
+      .then(() => getExternalWorkflowHandle(actor).signal(runReportSignal, report))
+      .catch(() => undefined);
     return reports;
   };
 
   // Cancelling the workflow (Temporal, or the parent run) force-terminates the run (R-OPS-1).
   const root = CancellationScope.current();
   root.cancelRequested.catch(() => {
-    const result = runState.forceTerminateRun(state, { by: input.parent ? input.parent.workflowId : 'temporal-cancel', at: Date.now() });
+    const result = runState.forceTerminateRun(state, {
+      by: input.parent ? input.parent.workflowId : 'temporal-cancel',
+      at: Date.now(),
+    });
     if (result.ok) state = result.state;
     touch();
   });
@@ -399,8 +424,13 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         if (status === 'abended') {
           // The job that failed first (it ran and ended abended or forced), with its exit code.
           const [failedJob, failed] = Object.entries(state.jobs)
-            .filter(([, record]) => (record.state === 'abended' && record.settledBy !== 'orJoinBroken') || record.state === 'forced')
-            .sort(([a, x], [b, y]) => (x.endSequence ?? 0) - (y.endSequence ?? 0) || (a < b ? -1 : a > b ? 1 : 0))[0] ?? [undefined, undefined];
+            .filter(
+              ([, record]) =>
+                (record.state === 'abended' && record.settledBy !== 'orJoinBroken') || record.state === 'forced',
+            )
+            .sort(
+              ([a, x], [b, y]) => (x.endSequence ?? 0) - (y.endSequence ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
+            )[0] ?? [undefined, undefined];
           recordTrouble({
             kind: 'jobnetAbended',
             ...(failedJob !== undefined ? { job: failedJob } : {}),
@@ -434,7 +464,8 @@ function ignoreCancellation(error: unknown): void {
 /** A new run, or the resumed previous run of a child jobnet (R-OPS-2). */
 function initialState(input: RunInput): RunState {
   const now = Date.now();
-  if (input.level > maxJobnetLevel) throw ApplicationFailure.nonRetryable(`a run at level ${input.level} exceeds ${maxJobnetLevel} levels (R-JN-2)`);
+  if (input.level > maxJobnetLevel)
+    throw ApplicationFailure.nonRetryable(`a run at level ${input.level} exceeds ${maxJobnetLevel} levels (R-JN-2)`);
   if (input.resumeFrom) {
     const resumed = runState.restartRun(input.resumeFrom, { by: input.requestedBy, at: now });
     if (resumed.ok) return resumed.state;

@@ -28,7 +28,11 @@ export interface ApiErrorAnswer {
   internal: boolean;
 }
 
-const temporalStatus: Record<TemporalCallError['problem'], number> = { TEMPORAL_UNAVAILABLE: 503, NO_WORKER: 503, TEMPORAL_TIMEOUT: 504 };
+const temporalStatus: Record<TemporalCallError['problem'], number> = {
+  TEMPORAL_UNAVAILABLE: 503,
+  NO_WORKER: 503,
+  TEMPORAL_TIMEOUT: 504,
+};
 
 /** Codes of the client errors fastify raises itself, by status. */
 const clientErrorCodes: Record<number, string> = {
@@ -41,12 +45,22 @@ const clientErrorCodes: Record<number, string> = {
 
 /** The answer for an error thrown while handling a request. */
 export function apiErrorOf(error: unknown): ApiErrorAnswer {
-  if (error instanceof ApiError) return { statusCode: error.statusCode, body: { code: error.code, message: error.message }, internal: false };
-  if (error instanceof TemporalCallError) return { statusCode: temporalStatus[error.problem], body: { code: error.problem, message: error.message }, internal: false };
+  if (error instanceof ApiError)
+    return { statusCode: error.statusCode, body: { code: error.code, message: error.message }, internal: false };
+  if (error instanceof TemporalCallError)
+    return {
+      statusCode: temporalStatus[error.problem],
+      body: { code: error.problem, message: error.message },
+      internal: false,
+    };
   const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const message = error instanceof Error ? error.message : 'the request was refused';
     return { statusCode, body: { code: clientErrorCodes[statusCode] ?? 'BAD_REQUEST', message }, internal: false };
   }
-  return { statusCode: 500, body: { code: 'INTERNAL_ERROR', message: 'internal error; the server log has the details' }, internal: true };
+  return {
+    statusCode: 500,
+    body: { code: 'INTERNAL_ERROR', message: 'internal error; the server log has the details' },
+    internal: true,
+  };
 }

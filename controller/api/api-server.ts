@@ -84,7 +84,10 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
         ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are too large']
         : [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'];
   const body = JSON.stringify({ code, message });
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
   socket.destroy();
 }
 
@@ -104,10 +107,17 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
 
   app.setErrorHandler(async (error, request, reply) => {
     const answer = apiErrorOf(error);
-    if (answer.internal) options.log?.('error', `${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (answer.internal)
+      options.log?.(
+        'error',
+        `${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     return await reply.code(answer.statusCode).send(answer.body);
   });
-  app.setNotFoundHandler(async (request, reply) => await reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }));
+  app.setNotFoundHandler(
+    async (request, reply) =>
+      await reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }),
+  );
 
   void app.register(rateLimit, { global: false });
   void app.register((routes, _options, done) => {
@@ -122,7 +132,11 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
       const checks = await readinessInFlight;
       const failing = Object.entries(checks).filter(([, check]) => !check.ok);
       if (failing.length === 0) return { ok: true, checks };
-      return await reply.code(503).send({ code: 'NOT_READY', message: failing.map(([name, check]) => `${name}: ${check.message}`).join('; '), checks });
+      return await reply.code(503).send({
+        code: 'NOT_READY',
+        message: failing.map(([name, check]) => `${name}: ${check.message}`).join('; '),
+        checks,
+      });
     });
 
     routes.get('/api/v1/status', async () => {
@@ -134,7 +148,8 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
 
     routes.post('/api/v1/hooks/git', async (request, reply) => {
       const webhook = options.webhook;
-      if (webhook === undefined) throw new ApiError(404, 'WEBHOOK_NOT_CONFIGURED', 'no webhook secret is configured (JOBNET_WEBHOOK_SECRET)');
+      if (webhook === undefined)
+        throw new ApiError(404, 'WEBHOOK_NOT_CONFIGURED', 'no webhook secret is configured (JOBNET_WEBHOOK_SECRET)');
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const verified = verifyWebhookSignature(request.headers, raw, webhook.secret);
       if (!verified.ok) {
@@ -143,35 +158,53 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         refusalLog.refused(verified.message, limited);
         if (limited) {
           void reply.header('retry-after', counted.ttlInSeconds);
-          throw new ApiError(429, 'TOO_MANY_REFUSALS', `more than ${limits.maxRefusalsPerMinute} refused webhook requests a minute from this address; retry in ${counted.ttlInSeconds} s`);
+          throw new ApiError(
+            429,
+            'TOO_MANY_REFUSALS',
+            `more than ${limits.maxRefusalsPerMinute} refused webhook requests a minute from this address; retry in ${counted.ttlInSeconds} s`,
+          );
         }
         throw new ApiError(401, 'WEBHOOK_REFUSED', verified.message);
       }
       const delivery = deliveryIdOf(request.headers);
       if (delivery !== undefined && deliveries.has(delivery)) {
-        return await reply.code(202).send({ accepted: false, duplicate: true, message: `delivery ${delivery.slice(delivery.indexOf(':') + 1)} was received before; nothing to do` });
+        return await reply.code(202).send({
+          accepted: false,
+          duplicate: true,
+          message: `delivery ${delivery.slice(delivery.indexOf(':') + 1)} was received before; nothing to do`,
+        });
       }
       const contentType = request.headers['content-type'] ?? '';
       if (!payloadContentType.test(contentType)) {
-        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `a push payload is application/json or application/x-www-form-urlencoded, not ${contentType === '' ? 'a body without a content type' : contentType} (set the webhook's content type)`);
+        throw new ApiError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `a push payload is application/json or application/x-www-form-urlencoded, not ${contentType === '' ? 'a body without a content type' : contentType} (set the webhook's content type)`,
+        );
       }
       const parsed = parsePushEvent(verified.provider, request.headers, raw);
       if (!parsed.ok && parsed.reason !== 'not-a-push') throw new ApiError(400, 'BAD_PAYLOAD', parsed.message);
       if (delivery !== undefined) deliveries.remember(delivery);
       if (!parsed.ok) return await reply.code(202).send({ accepted: false, message: parsed.message });
       if (webhook.source !== undefined && !pushConcernsSource(parsed.push, webhook.source)) {
-        return await reply.code(202).send({ accepted: false, message: `push to ${parsed.push.ref} does not concern ${webhook.source.branch}` });
+        return await reply
+          .code(202)
+          .send({ accepted: false, message: `push to ${parsed.push.ref} does not concern ${webhook.source.branch}` });
       }
       webhook.onPush();
       options.log?.('info', `webhook: push to ${parsed.push.ref} (${parsed.push.after}); reconciling`);
-      return await reply.code(202).send({ accepted: true, message: `reconciling after the push of ${parsed.push.after}` });
+      return await reply
+        .code(202)
+        .send({ accepted: true, message: `reconciling after the push of ${parsed.push.after}` });
     });
     done();
   });
   return app;
 }
 
-async function runChecks(checks: Record<string, () => ReadinessCheck | Promise<ReadinessCheck>>): Promise<Record<string, ReadinessCheck>> {
+async function runChecks(
+  checks: Record<string, () => ReadinessCheck | Promise<ReadinessCheck>>,
+): Promise<Record<string, ReadinessCheck>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]): Promise<[string, ReadinessCheck]> => {
       try {

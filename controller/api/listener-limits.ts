@@ -53,7 +53,8 @@ export function listenerLimitsOf(overrides: Partial<ListenerLimits> = {}): Liste
   const limits: ListenerLimits = { ...defaultListenerLimits };
   for (const [key, value] of Object.entries(overrides) as [keyof ListenerLimits, number | undefined][]) {
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value <= 0) throw new ListenerLimitsError(`listener limit ${key} must be a positive whole number, not ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new ListenerLimitsError(`listener limit ${key} must be a positive whole number, not ${String(value)}`);
     limits[key] = value;
   }
   limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
@@ -61,7 +62,13 @@ export function listenerLimitsOf(overrides: Partial<ListenerLimits> = {}): Liste
 }
 
 /** The fastify constructor options that carry the limits. */
-export function fastifyLimitOptions(limits: ListenerLimits): { connectionTimeout: number; requestTimeout: number; keepAliveTimeout: number; bodyLimit: number; http: ServerOptions } {
+export function fastifyLimitOptions(limits: ListenerLimits): {
+  connectionTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  bodyLimit: number;
+  http: ServerOptions;
+} {
   return {
     connectionTimeout: limits.idleTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,

@@ -24,14 +24,30 @@ const probeShareMs = 1_000;
  * @throws TemporalCallError: `TEMPORAL_UNAVAILABLE`, `NO_WORKER` or `TEMPORAL_TIMEOUT`; ApiError
  *   502 `TEMPORAL_ERROR` for any other failure of the read.
  */
-export async function readPublishedStatus(client: Client, taskQueue: string, deadlineMs = defaultStatusDeadlineMs): Promise<ControllerStatus | undefined> {
+export async function readPublishedStatus(
+  client: Client,
+  taskQueue: string,
+  deadlineMs = defaultStatusDeadlineMs,
+): Promise<ControllerStatus | undefined> {
   const probeMs = Math.min(probeShareMs, Math.floor(deadlineMs / 4));
   try {
-    return (await withTemporalDeadline(client, deadlineMs - probeMs, 'reading the controller status', async () => await getControllerStatus(client, taskQueue))) as ControllerStatus | undefined;
+    return (await withTemporalDeadline(
+      client,
+      deadlineMs - probeMs,
+      'reading the controller status',
+      async () => await getControllerStatus(client, taskQueue),
+    )) as ControllerStatus | undefined;
   } catch (error) {
     const explained = await explainTemporalFailure(client, taskQueue, error, probeMs);
-    if (explained !== undefined) throw new TemporalCallError(explained.problem, `cannot read the controller status: ${explained.message}`, { cause: error });
+    if (explained !== undefined)
+      throw new TemporalCallError(explained.problem, `cannot read the controller status: ${explained.message}`, {
+        cause: error,
+      });
     if (error instanceof TemporalCallError) throw error;
-    throw new ApiError(502, 'TEMPORAL_ERROR', `cannot read the controller status: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ApiError(
+      502,
+      'TEMPORAL_ERROR',
+      `cannot read the controller status: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -24,6 +24,8 @@ export function temporalCheck(client: Client, timeoutMs = defaultProbeTimeoutMs)
 export function reconcileCheck(status: () => ControllerStatus): () => ReadinessCheck {
   return () => {
     const failure = lastReconcileFailure(status());
-    return failure === undefined ? { ok: true, message: 'the last reconcile did not fail' } : { ok: false, message: failure };
+    return failure === undefined
+      ? { ok: true, message: 'the last reconcile did not fail' }
+      : { ok: false, message: failure };
   };
 }

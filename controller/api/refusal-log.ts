@@ -26,7 +26,10 @@ export class RefusalLog {
   /** A refused request; `limited` when it was answered 429 (over the client's refusal limit). */
   refused(reason: string, limited: boolean): void {
     if (this.timer === undefined) {
-      this.log('warn', `webhook refused: ${reason} (further refusals are counted and logged every ${Math.round(this.intervalMs / 1000)} s)`);
+      this.log(
+        'warn',
+        `webhook refused: ${reason} (further refusals are counted and logged every ${Math.round(this.intervalMs / 1000)} s)`,
+      );
       this.timer = setInterval(() => this.flush(), this.intervalMs);
       this.timer.unref();
       return;
@@ -44,7 +47,10 @@ export class RefusalLog {
       return;
     }
     const limited = this.limited > 0 ? `, ${this.limited} of them answered 429` : '';
-    this.log('warn', `webhook refused ${this.counted} more request(s) in the last ${Math.round(this.intervalMs / 1000)} s${limited}; last reason: ${this.lastReason}`);
+    this.log(
+      'warn',
+      `webhook refused ${this.counted} more request(s) in the last ${Math.round(this.intervalMs / 1000)} s${limited}; last reason: ${this.lastReason}`,
+    );
     this.counted = 0;
     this.limited = 0;
   }

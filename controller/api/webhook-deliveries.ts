@@ -16,7 +16,11 @@ export const defaultRememberedDeliveries = 1_000;
 export function deliveryIdOf(headers: WebhookHeaders): string | undefined {
   for (const name of ['x-github-delivery', 'x-gitlab-event-uuid']) {
     const value = headers[name];
-    const text = Array.isArray(value) ? (value.length === 1 ? (value[0] as string) : undefined) : (value as string | undefined);
+    const text = Array.isArray(value)
+      ? value.length === 1
+        ? (value[0] as string)
+        : undefined
+      : (value as string | undefined);
     if (text !== undefined && text.trim() !== '' && text.length <= 200) return `${name}:${text.trim()}`;
   }
   return undefined;

@@ -37,7 +37,11 @@ export async function requireDirectory(dir: string): Promise<void> {
  * too, are printed to stderr first.
  * @throws CommandFailure (`refusal`) after printing the diagnostics when the definitions have errors.
  */
-export async function validOrRefused(dir: string, validated: Result<ValidatedRepository>, refusal: string): Promise<ValidatedRepository> {
+export async function validOrRefused(
+  dir: string,
+  validated: Result<ValidatedRepository>,
+  refusal: string,
+): Promise<ValidatedRepository> {
   if (validated.diagnostics.length > 0) {
     const { renderDiagnostics } = await import('../definitions/render-diagnostics.js');
     const displayPath = (file: string) => path.relative(process.cwd(), path.join(dir, file)) || file;

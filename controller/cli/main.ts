@@ -56,7 +56,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`jobnet: ${printableLines(error.message).join('\n')}\n`);
       return exitCodes.failed;
     }
-    process.stderr.write(`jobnet: internal error — please report it with the command you ran.\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `jobnet: internal error — please report it with the command you ran.\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return exitCodes.failed;
   }
 }

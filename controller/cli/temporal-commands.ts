@@ -22,7 +22,12 @@ import { CommandFailure, UsageError } from './cli-errors.js';
  * not classes, so that the SDKs are loaded only by commands that connect (the SDK's own
  * `instanceof` checks go by name too).
  */
-const unavailableErrorNames = new Set(['TemporalUnavailableError', 'TransportError', 'ServiceError', 'NamespaceNotFoundError']);
+const unavailableErrorNames = new Set([
+  'TemporalUnavailableError',
+  'TransportError',
+  'ServiceError',
+  'NamespaceNotFoundError',
+]);
 
 /**
  * The error to throw for a failure of a Temporal call made for a user: `UsageError` for a target
@@ -54,7 +59,12 @@ export function temporalTargetForCommand(flags: TemporalFlags): TemporalTarget {
  * @throws UsageError for an unreadable TLS file; CommandFailure when Temporal cannot be reached
  * or (with `runId`) the run does not exist.
  */
-export async function withTemporalClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, runId?: string, settings: { connectTimeoutMs?: number } = {}): Promise<T> {
+export async function withTemporalClient<T>(
+  target: TemporalTarget,
+  work: (handle: TemporalClientHandle) => Promise<T>,
+  runId?: string,
+  settings: { connectTimeoutMs?: number } = {},
+): Promise<T> {
   try {
     return await withConnectedClient(target, work, settings);
   } catch (error) {

@@ -35,7 +35,10 @@ export function printable(text: string): string {
     const unit = text.charCodeAt(i);
     if (!isEscaped(unit)) continue;
     const character = text[i] as string;
-    out += text.slice(start, i) + (shortEscapes[character] ?? (unit <= 0xff ? `\\x${unit.toString(16).padStart(2, '0')}` : `\\u${unit.toString(16)}`));
+    out +=
+      text.slice(start, i) +
+      (shortEscapes[character] ??
+        (unit <= 0xff ? `\\x${unit.toString(16).padStart(2, '0')}` : `\\u${unit.toString(16)}`));
     start = i + 1;
   }
   return start === 0 ? text : out + text.slice(start);

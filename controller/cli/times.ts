@@ -36,7 +36,10 @@ export type ZoneChoice = { kind: 'utc' } | { kind: 'zone'; zone: string } | { ki
 export function addTimeOptions(command: Command, fallback = "the jobnet's calendar zone"): Command {
   return command
     .option('--utc', 'show times in UTC')
-    .option('--tz <zone>', `show times in this IANA time zone, e.g. Asia/Tokyo, or "local" for this machine's (default: ${fallback})`);
+    .option(
+      '--tz <zone>',
+      `show times in this IANA time zone, e.g. Asia/Tokyo, or "local" for this machine's (default: ${fallback})`,
+    );
 }
 
 /**
@@ -50,7 +53,9 @@ export function zoneChoiceOf(flags: TimeFlags): ZoneChoice {
   if (text.toLowerCase() === 'local') return { kind: 'zone', zone: localZoneName() };
   if (/^(utc|z|gmt)$/i.test(text)) return { kind: 'utc' };
   if (text === '' || !IANAZone.isValidZone(text)) {
-    throw new UsageError(`--tz must be an IANA time zone such as Asia/Tokyo, Europe/Berlin or UTC (or "local"), not "${flags.tz}"`);
+    throw new UsageError(
+      `--tz must be an IANA time zone such as Asia/Tokyo, Europe/Berlin or UTC (or "local"), not "${flags.tz}"`,
+    );
   }
   return { kind: 'zone', zone: canonicalZoneName(text) };
 }
@@ -101,7 +106,9 @@ export function formatInstant(millis: number | undefined, zone: string): string 
 
 /** The wall-clock date, weekday and minute of an instant in `zone`: `2027-01-04 Mon 06:30` (for tables whose header names the zone). */
 export function formatWallClock(millis: number, zone: string): string {
-  return DateTime.fromMillis(millis, { zone: isUtc(zone) ? 'UTC' : zone }).setLocale('en').toFormat('yyyy-MM-dd ccc HH:mm');
+  return DateTime.fromMillis(millis, { zone: isUtc(zone) ? 'UTC' : zone })
+    .setLocale('en')
+    .toFormat('yyyy-MM-dd ccc HH:mm');
 }
 
 /** How a command names the zone it shows: `Asia/Tokyo`, `UTC`. */
@@ -119,11 +126,15 @@ const dateTimePattern = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,
 function invalidReason(text: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
   if (match === null) return 'it is not written as an ISO 8601 date';
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  const [year, month, day, hour, minute, second] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
   if (month === undefined || month < 1 || month > 12) return `there is no month ${match[2] ?? ''}`;
   const days = DateTime.utc(year as number, month, 1).daysInMonth ?? 31;
   if (day === undefined || day < 1 || day > days) {
-    return `${DateTime.utc(year as number, month, 1).setLocale('en').toFormat('LLLL yyyy')} has ${days} days`;
+    return `${DateTime.utc(year as number, month, 1)
+      .setLocale('en')
+      .toFormat('LLLL yyyy')} has ${days} days`;
   }
   if (hour !== undefined && hour > 23) return `there is no hour ${match[4] ?? ''}`;
   if (minute !== undefined && minute > 59) return `there is no minute ${match[5] ?? ''}`;
@@ -162,9 +173,12 @@ export function parseSinceOption(flag: string, text: string, now: number): Since
   const trimmed = text.trim();
   const seconds = parseDuration(trimmed);
   if (seconds !== undefined) return { kind: 'instant', millis: now - seconds * 1000 };
-  if (offsetPattern.test(trimmed) && /T/i.test(trimmed)) return { kind: 'instant', millis: parseInstantOption(flag, trimmed) };
+  if (offsetPattern.test(trimmed) && /T/i.test(trimmed))
+    return { kind: 'instant', millis: parseInstantOption(flag, trimmed) };
   if (!dateTimePattern.test(trimmed)) {
-    throw new UsageError(`${flag} must be a duration back from now (30m, 2h, 1d), a date (2026-11-23), a date and time (2026-11-23T08:00) or an instant (2026-11-23T08:00:00Z), not "${text}"`);
+    throw new UsageError(
+      `${flag} must be a duration back from now (30m, 2h, 1d), a date (2026-11-23), a date and time (2026-11-23T08:00) or an instant (2026-11-23T08:00:00Z), not "${text}"`,
+    );
   }
   const parsed = DateTime.fromISO(trimmed.replace(' ', 'T'), { zone: 'UTC' });
   if (!parsed.isValid) throw new UsageError(`${flag} "${text}" is not a real date: ${invalidReason(trimmed)}`);

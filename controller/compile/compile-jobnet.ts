@@ -16,8 +16,21 @@
  * (calendars, a child compiled for several parents, the REST objects of the parsed documents):
  * nobody may mutate a compiled jobnet.
  */
-import { resolveCalendar, systemCalendar, systemCalendarName, type BusinessCalendar } from '../../workflows/lib/business-calendar.js';
-import { compiledJob, compiledJobnetProblems, type CompiledJob, type CompiledJobFields, type CompiledJobnet, type CompiledPredecessor, type CompiledRetry } from '../../workflows/lib/compiled-jobnet.js';
+import {
+  resolveCalendar,
+  systemCalendar,
+  systemCalendarName,
+  type BusinessCalendar,
+} from '../../workflows/lib/business-calendar.js';
+import {
+  compiledJob,
+  compiledJobnetProblems,
+  type CompiledJob,
+  type CompiledJobFields,
+  type CompiledJobnet,
+  type CompiledPredecessor,
+  type CompiledRetry,
+} from '../../workflows/lib/compiled-jobnet.js';
 import { parseDuration } from '../../workflows/lib/durations.js';
 import { parseExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
 import {
@@ -34,7 +47,16 @@ import {
   type WaitTimeSpec,
 } from '../../workflows/lib/job-specs.js';
 import { jobnetKey, type DefinitionIndex, type Located } from '../definitions/definition-index.js';
-import type { CheckVariableJob, EnvironmentDocument, Job, JobDependency, JobnetDocument, JobRetry, RestJob, RestTermination } from '../definitions/types.generated.js';
+import type {
+  CheckVariableJob,
+  EnvironmentDocument,
+  Job,
+  JobDependency,
+  JobnetDocument,
+  JobRetry,
+  RestJob,
+  RestTermination,
+} from '../definitions/types.generated.js';
 import type { ValidatedRepository } from '../definitions/validate-repository.js';
 import { definitionVariables, jobnetCalendarName } from '../definitions/jobnet-inheritance.js';
 import { compileSchedule, ScheduleCompileError } from './compile-schedule.js';
@@ -64,7 +86,8 @@ export interface CompileFailure {
  * repository whose validation failed has any); or, when the environment is unknown, why nothing
  * was compiled.
  */
-export type CompileAllResult = { ok: true; jobnets: CompiledJobnet[]; failures: CompileFailure[] } | { ok: false; message: string };
+export type CompileAllResult =
+  { ok: true; jobnets: CompiledJobnet[]; failures: CompileFailure[] } | { ok: false; message: string };
 
 /**
  * The revision recorded when the repository has none (a directory that is not a git checkout):
@@ -100,7 +123,12 @@ interface CompileContext {
  * or environment, and with the reason when a definition cannot be compiled, which happens only
  * when the repository did not validate. Never throws for definition content.
  */
-export function compileJobnet(repository: ValidatedRepository, project: string, jobnet: string, options: CompileOptions = {}): CompileResult {
+export function compileJobnet(
+  repository: ValidatedRepository,
+  project: string,
+  jobnet: string,
+  options: CompileOptions = {},
+): CompileResult {
   const context = compileContext(repository, options);
   if (!context.ok) return context;
   const located = repository.index.jobnets.get(jobnetKey(project, jobnet));
@@ -132,27 +160,46 @@ export function compileAllJobnets(repository: ValidatedRepository, options: Comp
 // ---------------------------------------------------------------------------------------------
 // Lookups.
 
-function compileContext(repository: ValidatedRepository, options: CompileOptions): { ok: true; value: CompileContext } | { ok: false; message: string } {
-  const context: CompileContext = { index: repository.index, revision: repository.revision ?? unversionedRevision, bodies: new Map(), calendars: new Map() };
+function compileContext(
+  repository: ValidatedRepository,
+  options: CompileOptions,
+): { ok: true; value: CompileContext } | { ok: false; message: string } {
+  const context: CompileContext = {
+    index: repository.index,
+    revision: repository.revision ?? unversionedRevision,
+    bodies: new Map(),
+    calendars: new Map(),
+  };
   const environment = options.environment ?? repository.index.settings?.value.spec?.environment;
   if (environment === undefined) return { ok: true, value: context };
   const located = repository.index.environments.get(environment);
   if (located === undefined) {
     const known = [...repository.index.environments.keys()].sort(compareText);
-    const listing = known.length > 0 ? `; environments: ${known.join(', ')}` : '; the repository defines no Environment';
+    const listing =
+      known.length > 0 ? `; environments: ${known.join(', ')}` : '; the repository defines no Environment';
     return { ok: false, message: `unknown environment "${environment}"${listing}` };
   }
   if (located.schemaErrorPaths.length > 0) {
-    return { ok: false, message: `environment "${environment}" (${located.doc.file}) has schema errors; run jobnet validate` };
+    return {
+      ok: false,
+      message: `environment "${environment}" (${located.doc.file}) has schema errors; run jobnet validate`,
+    };
   }
   context.environment = { name: environment, document: located.value };
   return { ok: true, value: context };
 }
 
 function unknownJobnetMessage(index: DefinitionIndex, project: string, jobnet: string): string {
-  const inProject = [...index.jobnets.values()].map(identityOf).filter((id) => id.project === project).map((id) => id.name).sort(compareText);
-  if (inProject.length > 0) return `unknown jobnet "${project}/${jobnet}"; jobnets of project ${project}: ${inProject.join(', ')}`;
-  const projects = [...new Set([...index.projects.keys(), ...[...index.jobnets.values()].map((l) => identityOf(l).project)])].sort(compareText);
+  const inProject = [...index.jobnets.values()]
+    .map(identityOf)
+    .filter((id) => id.project === project)
+    .map((id) => id.name)
+    .sort(compareText);
+  if (inProject.length > 0)
+    return `unknown jobnet "${project}/${jobnet}"; jobnets of project ${project}: ${inProject.join(', ')}`;
+  const projects = [
+    ...new Set([...index.projects.keys(), ...[...index.jobnets.values()].map((l) => identityOf(l).project)]),
+  ].sort(compareText);
   const listing = projects.length > 0 ? `projects: ${projects.join(', ')}` : 'the repository defines no project';
   return index.projects.has(project)
     ? `unknown jobnet "${project}/${jobnet}"; project ${project} has no jobnets`
@@ -194,7 +241,9 @@ function compileWithChildren(context: CompileContext, root: Located<JobnetDocume
       if (childName === body.name || children.has(childName)) continue; // a cycle (refused by validation) ends here
       const located = context.index.jobnets.get(jobnetKey(body.project, childName));
       if (located === undefined) {
-        throw new CompileRefusal(`jobnet ${body.project}/${parent.name}, job ${job.name}: child jobnet ${body.project}/${childName} is not defined`);
+        throw new CompileRefusal(
+          `jobnet ${body.project}/${parent.name}, job ${job.name}: child jobnet ${body.project}/${childName} is not defined`,
+        );
       }
       const child = compiledBody(context, located);
       children.set(childName, child);
@@ -203,7 +252,10 @@ function compileWithChildren(context: CompileContext, root: Located<JobnetDocume
   }
   const sorted = [...children].sort(([a], [b]) => compareText(a, b));
   // `body.digest` covers the body alone (as a child entry needs); the root's covers its children too.
-  const digest = jobnetDigestOf(body.digest as string, Object.fromEntries(sorted.map(([name, child]) => [name, child.digest as string])));
+  const digest = jobnetDigestOf(
+    body.digest as string,
+    Object.fromEntries(sorted.map(([name, child]) => [name, child.digest as string])),
+  );
   return { ...body, children: Object.fromEntries(sorted), digest };
 }
 
@@ -214,10 +266,12 @@ function compiledBody(context: CompileContext, located: Located<JobnetDocument>)
   const cached = context.bodies.get(key);
   if (cached !== undefined) return cached;
   const where = `jobnet ${project}/${name}`;
-  if (located.schemaErrorPaths.length > 0) throw new CompileRefusal(`${where} (${located.doc.file}) has schema errors; run jobnet validate`);
+  if (located.schemaErrorPaths.length > 0)
+    throw new CompileRefusal(`${where} (${located.doc.file}) has schema errors; run jobnet validate`);
   const document = located.value;
   const jobs: Record<string, CompiledJob> = {};
-  for (const [jobName, job] of Object.entries(document.spec.jobs)) jobs[jobName] = compileJob(context, jobName, job, `${where}, job ${jobName}`);
+  for (const [jobName, job] of Object.entries(document.spec.jobs))
+    jobs[jobName] = compileJob(context, jobName, job, `${where}, job ${jobName}`);
 
   const compiled: CompiledJobnet = { project, name, revision: context.revision, jobs };
   if (document.metadata.title !== undefined) compiled.title = document.metadata.title;
@@ -237,7 +291,8 @@ function compiledBody(context: CompileContext, located: Located<JobnetDocument>)
     compiled.digest = jobnetBodyDigest(compiled);
   } catch (error) {
     // YAML can write what JSON cannot carry (`.inf`, `.nan` in a REST body); Temporal would mangle it.
-    if (error instanceof TypeError) throw new CompileRefusal(`${where}: ${error.message}; a job definition must be plain JSON`);
+    if (error instanceof TypeError)
+      throw new CompileRefusal(`${where}: ${error.message}; a job definition must be plain JSON`);
     throw error;
   }
   context.bodies.set(key, compiled);
@@ -292,7 +347,8 @@ function compileJob(context: CompileContext, name: string, job: Job, where: stri
   if (job.recovery !== undefined) fields.recovery = job.recovery;
   if (job.retry !== undefined) fields.retry = compileRetry(job.retry, where);
   if (job.timeLimit !== undefined) fields.timeLimitSeconds = seconds(job.timeLimit, `${where}: timeLimit`);
-  if (job.expectedDuration !== undefined) fields.expectedDurationSeconds = seconds(job.expectedDuration, `${where}: expectedDuration`);
+  if (job.expectedDuration !== undefined)
+    fields.expectedDurationSeconds = seconds(job.expectedDuration, `${where}: expectedDuration`);
   if (job.variables?.capture !== undefined) fields.capturePrefix = job.variables.capture;
   return inReadingOrder(compiledJob(fields));
 }
@@ -314,14 +370,18 @@ function compilePredecessor(entry: JobDependency, where: string): CompiledPredec
 
 /** R-JOB `retry`: the interval in seconds (default `0s`). */
 function compileRetry(retry: JobRetry, where: string): CompiledRetry {
-  const compiled: CompiledRetry = { attempts: retry.attempts, intervalSeconds: seconds(retry.interval ?? '0s', `${where}: retry.interval`) };
+  const compiled: CompiledRetry = {
+    attempts: retry.attempts,
+    intervalSeconds: seconds(retry.interval ?? '0s', `${where}: retry.interval`),
+  };
   if (retry.onExitCodes !== undefined) compiled.onExitCodes = [...retry.onExitCodes];
   return compiled;
 }
 
 function seconds(duration: string, where: string): number {
   const parsed = parseDuration(duration);
-  if (parsed === undefined) throw new CompileRefusal(`${where}: ${JSON.stringify(duration)} is not a duration such as 90s, 10m or 1h30m`);
+  if (parsed === undefined)
+    throw new CompileRefusal(`${where}: ${JSON.stringify(duration)} is not a duration such as 90s, 10m or 1h30m`);
   return parsed;
 }
 
@@ -373,7 +433,17 @@ function compileRest(context: CompileContext, job: RestJob, where: string): Rest
   if (jobnetValKeys !== undefined) request.jobnetValKeys = { ...jobnetValKeys };
   const spec: RestSpec = { request, outputLimitBytes: job.outputLimitBytes ?? defaultRestOutputLimitBytes };
   if (job.monitoring !== undefined) {
-    const { pollingInterval, pollingCount, firstMonitorInterval, pollingEndKey, pollingEndVal, checkResultKey, checkResultVal, jobnetValKeys: pollKeys, ...pollCall } = job.monitoring;
+    const {
+      pollingInterval,
+      pollingCount,
+      firstMonitorInterval,
+      pollingEndKey,
+      pollingEndVal,
+      checkResultKey,
+      checkResultVal,
+      jobnetValKeys: pollKeys,
+      ...pollCall
+    } = job.monitoring;
     const monitoring: RestMonitoringSpec = {
       ...restCall(pollCall),
       pollingInterval: pollingInterval ?? 60,
@@ -412,8 +482,16 @@ function compileCheckVariable(job: CheckVariableJob, where: string): CheckVariab
   const number = job.number;
   if (number !== undefined) {
     if (number.from !== undefined && number.to !== undefined) {
-      spec.number = { from: { op: number.from.op, value: number.from.value }, to: { op: number.to.op, value: number.to.value } };
-    } else if (number.op !== undefined && number.value !== undefined && number.from === undefined && number.to === undefined) {
+      spec.number = {
+        from: { op: number.from.op, value: number.from.value },
+        to: { op: number.to.op, value: number.to.value },
+      };
+    } else if (
+      number.op !== undefined &&
+      number.value !== undefined &&
+      number.from === undefined &&
+      number.to === undefined
+    ) {
       spec.number = { op: number.op, value: number.value };
     } else {
       throw new CompileRefusal(`${where}: number needs either op and value, or from and to`);

@@ -9,7 +9,11 @@
  * possible in a repository that did not validate) is thrown as the message the compile step
  * reports.
  */
-import { defaultCatchUpWindowSeconds, type CompiledSchedule, type CompiledStart } from '../../workflows/lib/compiled-schedule.js';
+import {
+  defaultCatchUpWindowSeconds,
+  type CompiledSchedule,
+  type CompiledStart,
+} from '../../workflows/lib/compiled-schedule.js';
 import { parseDuration } from '../../workflows/lib/durations.js';
 import type { DayRules } from '../../workflows/lib/start-days.js';
 import type { DefinitionIndex } from '../definitions/definition-index.js';
@@ -35,7 +39,11 @@ export function compileSchedule(index: DefinitionIndex, jobnet: JobnetDocument):
     days: dayRules.value.rules,
     dayPatterns: reachableDayPatterns(index, dayRules.value.rules),
     start: compileStart(spec.start),
-    catchUpWindowSeconds: seconds(spec.start?.catchUp?.window ?? index.settings?.value.spec?.catchUp?.window, defaultCatchUpWindowSeconds, 'start.catchUp.window'),
+    catchUpWindowSeconds: seconds(
+      spec.start?.catchUp?.window ?? index.settings?.value.spec?.catchUp?.window,
+      defaultCatchUpWindowSeconds,
+      'start.catchUp.window',
+    ),
     deadlines: {},
     requireConfirmation: spec.requireConfirmation ?? false,
   };
@@ -43,7 +51,8 @@ export function compileSchedule(index: DefinitionIndex, jobnet: JobnetDocument):
   const deadlines = spec.deadlines;
   if (deadlines?.start !== undefined) schedule.deadlines.start = deadlines.start;
   if (deadlines?.end?.at !== undefined) schedule.deadlines.endAt = deadlines.end.at;
-  if (deadlines?.end?.after !== undefined) schedule.deadlines.endAfterSeconds = seconds(deadlines.end.after, 0, 'deadlines.end.after');
+  if (deadlines?.end?.after !== undefined)
+    schedule.deadlines.endAfterSeconds = seconds(deadlines.end.after, 0, 'deadlines.end.after');
   return schedule;
 }
 

@@ -15,7 +15,12 @@
  * not validate) is returned as a plain message.
  */
 import type { BusinessCalendar } from '../../workflows/lib/business-calendar.js';
-import { collectStartDays, type DateWindow, type DayRules, type StartDaysProblem } from '../../workflows/lib/start-days.js';
+import {
+  collectStartDays,
+  type DateWindow,
+  type DayRules,
+  type StartDaysProblem,
+} from '../../workflows/lib/start-days.js';
 import type { DefinitionIndex } from '../definitions/definition-index.js';
 import type { JobnetDocument } from '../definitions/types.generated.js';
 
@@ -36,14 +41,22 @@ export interface JobnetDayRules {
  * `spec.daysFrom`, else {@link everyOperatingDay}. Returns `{ok: false}` when `daysFrom` names
  * no DayPattern, or one with schema errors (both rejected by validation). Never throws.
  */
-export function jobnetDayRules(index: DefinitionIndex, jobnet: JobnetDocument): { ok: true; value: JobnetDayRules } | { ok: false; message: string } {
+export function jobnetDayRules(
+  index: DefinitionIndex,
+  jobnet: JobnetDocument,
+): { ok: true; value: JobnetDayRules } | { ok: false; message: string } {
   const { days, daysFrom } = jobnet.spec;
   if (days !== undefined) return { ok: true, value: { rules: days, source: 'days' } };
   if (daysFrom === undefined) return { ok: true, value: { rules: { ...everyOperatingDay }, source: 'default' } };
   const located = index.dayPatterns.get(daysFrom);
   const where = `jobnet ${jobnet.metadata.project}/${jobnet.metadata.name}`;
-  if (located === undefined) return { ok: false, message: `${where}: daysFrom names day pattern ${daysFrom}, which is not defined` };
-  if (located.schemaErrorPaths.length > 0) return { ok: false, message: `${where}: day pattern ${daysFrom} (${located.doc.file}) has schema errors; run jobnet validate` };
+  if (located === undefined)
+    return { ok: false, message: `${where}: daysFrom names day pattern ${daysFrom}, which is not defined` };
+  if (located.schemaErrorPaths.length > 0)
+    return {
+      ok: false,
+      message: `${where}: day pattern ${daysFrom} (${located.doc.file}) has schema errors; run jobnet validate`,
+    };
   return { ok: true, value: { rules: located.value.spec, source: 'daysFrom', dayPatternName: daysFrom } };
 }
 
@@ -67,10 +80,18 @@ export function jobnetStartDays(
   jobnet: JobnetDocument,
   calendar: BusinessCalendar,
   window: DateWindow,
-): { ok: true; days: string[]; problems: StartDaysProblem[]; dayRules: JobnetDayRules } | { ok: false; message: string } {
+):
+  | { ok: true; days: string[]; problems: StartDaysProblem[]; dayRules: JobnetDayRules }
+  | { ok: false; message: string } {
   const dayRules = jobnetDayRules(index, jobnet);
   if (!dayRules.ok) return dayRules;
   const { rules, dayPatternName } = dayRules.value;
-  const { days, problems } = collectStartDays(rules, calendar, window, dayPatternLookup(index), dayPatternName === undefined ? {} : { dayPatternName });
+  const { days, problems } = collectStartDays(
+    rules,
+    calendar,
+    window,
+    dayPatternLookup(index),
+    dayPatternName === undefined ? {} : { dayPatternName },
+  );
   return { ok: true, days, problems, dayRules: dayRules.value };
 }

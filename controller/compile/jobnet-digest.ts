@@ -63,7 +63,10 @@ export function canonicalJson(value: unknown): string {
  * @throws TypeError when the jobnet holds a value JSON cannot represent (a compile bug).
  */
 export function jobnetDigest(jobnet: CompiledJobnet): string {
-  const children = jobnet.children === undefined ? undefined : Object.fromEntries(Object.entries(jobnet.children).map(([name, child]) => [name, jobnetDigest(child)]));
+  const children =
+    jobnet.children === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(jobnet.children).map(([name, child]) => [name, jobnetDigest(child)]));
   return jobnetDigestOf(jobnetBodyDigest(jobnet), children);
 }
 
@@ -85,7 +88,9 @@ export function jobnetBodyDigest(jobnet: CompiledJobnet): string {
  * child's content is hashed once however many parents run it).
  */
 export function jobnetDigestOf(bodyDigest: string, childDigests?: Record<string, string>): string {
-  return childDigests === undefined ? bodyDigest : sha256(canonicalJson({ jobnet: bodyDigest, children: childDigests }));
+  return childDigests === undefined
+    ? bodyDigest
+    : sha256(canonicalJson({ jobnet: bodyDigest, children: childDigests }));
 }
 
 function sha256(text: string): string {

@@ -114,7 +114,8 @@ export const diagnosticCodes = {
   },
   'SCHEMA-CONSTRAINT': {
     severity: 'error',
-    title: 'A value breaks a structural rule of the format (a field that needs another, or a shape none of the alternatives match).',
+    title:
+      'A value breaks a structural rule of the format (a field that needs another, or a shape none of the alternatives match).',
     fix: 'Read the message: it names the field that must be added or the alternative shapes allowed.',
     rules: ['R-REPO-5'],
   },
@@ -189,7 +190,8 @@ export const diagnosticCodes = {
   },
   'JOB-LIMIT': {
     severity: 'error',
-    title: 'A jobnet has more than 255 jobs. (The limit of 640 jobnet variables per run is enforced at run time: exit code 246.)',
+    title:
+      'A jobnet has more than 255 jobs. (The limit of 640 jobnet variables per run is enforced at run time: exit code 246.)',
     fix: 'Split the jobnet into child jobnets.',
     rules: ['R-JN-4'],
   },
@@ -201,7 +203,8 @@ export const diagnosticCodes = {
   },
   'RECOVERY-INVALID': {
     severity: 'error',
-    title: 'A recovery job setting cannot work (a job that recovers itself, a recovery job that is also an ordinary successor, or a job that runs after a recovery job and so would never start).',
+    title:
+      'A recovery job setting cannot work (a job that recovers itself, a recovery job that is also an ordinary successor, or a job that runs after a recovery job and so would never start).',
     fix: 'Name another job as `recovery`; a recovery job should not be part of the normal `after` chain of the job it recovers.',
     rules: ['R-DEP-4'],
   },
@@ -219,20 +222,23 @@ export const diagnosticCodes = {
   },
   'SCHEDULE-INVALID': {
     severity: 'error',
-    title: 'A schedule, start-day rule or wait time is inconsistent (a waitTime `latest` before `until`, an interval whose `from` is after `until`, `businessDays: 0`, day patterns excluding each other in a cycle).',
+    title:
+      'A schedule, start-day rule or wait time is inconsistent (a waitTime `latest` before `until`, an interval whose `from` is after `until`, `businessDays: 0`, day patterns excluding each other in a cycle).',
     fix: 'Correct the times named in the message.',
     rules: ['R-JOBT-3', 'R-SCH-1', 'R-DAYS-1', 'R-DAYS-2'],
   },
   // --- Variables ------------------------------------------------------------------------
   'VAR-UNKNOWN': {
     severity: 'error',
-    title: 'A job-definition variable `@NAME@` is used but defined nowhere (Settings, Environment, Project or Jobnet variables).',
+    title:
+      'A job-definition variable `@NAME@` is used but defined nowhere (Settings, Environment, Project or Jobnet variables).',
     fix: 'Define the variable, or correct its name; every environment must define the variables it leaves to the environment.',
     rules: ['R-VAR-2'],
   },
   'VAR-CAPTURE-UNKNOWN': {
     severity: 'warning',
-    title: 'A jobnet variable `@PREFIX.NAME@` uses a prefix that no job of the jobnet (or, for a child, of its parents) captures.',
+    title:
+      'A jobnet variable `@PREFIX.NAME@` uses a prefix that no job of the jobnet (or, for a child, of its parents) captures.',
     fix: 'Add `variables: {capture: PREFIX}` to the job that produces the value, or correct the prefix.',
     rules: ['R-VAR-1'],
   },
@@ -252,7 +258,8 @@ export const diagnosticCodes = {
   },
   'REST-TAKEOVER-UNDEFINED': {
     severity: 'error',
-    title: 'A `<name>` takeover value is used but not defined by `request.takeoverKeys`, or is used in the request itself.',
+    title:
+      'A `<name>` takeover value is used but not defined by `request.takeoverKeys`, or is used in the request itself.',
     fix: 'Define the name in `request.takeoverKeys`; takeover values exist only after the request, so use them in monitoring and termination.',
     rules: ['R-REST-4'],
   },
@@ -264,7 +271,8 @@ export const diagnosticCodes = {
   },
   'CHECK-VARIABLE-INVALID': {
     severity: 'error',
-    title: 'A `checkVariable` comparison cannot be evaluated: a range whose `from` is not `GT`/`GE`, whose `to` is not `LT`/`LE`, or whose `from.value` is not below `to.value`; or a value outside 32-bit integers.',
+    title:
+      'A `checkVariable` comparison cannot be evaluated: a range whose `from` is not `GT`/`GE`, whose `to` is not `LT`/`LE`, or whose `from.value` is not below `to.value`; or a value outside 32-bit integers.',
     fix: 'Write the range as `from: {op: GE, value: LOW}` and `to: {op: LE, value: HIGH}` with LOW < HIGH, or use a single `op`/`value` comparison.',
     rules: ['R-JOBT-6'],
   },

@@ -81,7 +81,11 @@ export function isCyclic(component: readonly string[], successors: Successors): 
  * when there is no such cycle. Breadth-first, successors taken in code-unit order, so ties are
  * broken the same way on every machine.
  */
-export function shortestCycle(start: string, members: ReadonlySet<string>, successors: Successors): string[] | undefined {
+export function shortestCycle(
+  start: string,
+  members: ReadonlySet<string>,
+  successors: Successors,
+): string[] | undefined {
   const parent = new Map<string, string>();
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
@@ -90,7 +94,8 @@ export function shortestCycle(start: string, members: ReadonlySet<string>, succe
       if (!members.has(next)) continue;
       if (next === start) {
         const path: string[] = [];
-        for (let node: string | undefined = current; node !== undefined && node !== start; node = parent.get(node)) path.push(node);
+        for (let node: string | undefined = current; node !== undefined && node !== start; node = parent.get(node))
+          path.push(node);
         return [start, ...path.reverse()];
       }
       if (!parent.has(next)) {

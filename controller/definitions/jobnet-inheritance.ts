@@ -21,7 +21,12 @@ import type { EnvironmentDocument, JobnetDocument } from './types.generated.js';
  */
 export function jobnetCalendarName(index: DefinitionIndex, jobnet: JobnetDocument): string {
   const settings = index.settings && isSchemaValid(index.settings) ? index.settings.value.spec : undefined;
-  return jobnet.spec.calendar ?? index.projects.get(jobnet.metadata.project)?.value.spec?.calendar ?? settings?.defaultCalendar ?? systemCalendarName;
+  return (
+    jobnet.spec.calendar ??
+    index.projects.get(jobnet.metadata.project)?.value.spec?.calendar ??
+    settings?.defaultCalendar ??
+    systemCalendarName
+  );
 }
 
 /**
@@ -31,7 +36,11 @@ export function jobnetCalendarName(index: DefinitionIndex, jobnet: JobnetDocumen
  * else is stringified rather than carried into a run); keys are sorted, so equal inputs give
  * equal objects. Never throws.
  */
-export function definitionVariables(index: DefinitionIndex, jobnet: JobnetDocument, environment?: EnvironmentDocument): Record<string, string> {
+export function definitionVariables(
+  index: DefinitionIndex,
+  jobnet: JobnetDocument,
+  environment?: EnvironmentDocument,
+): Record<string, string> {
   const layers = [
     index.settings?.value.spec?.variables,
     environment?.spec?.variables,

@@ -46,11 +46,15 @@ export function parseDocuments(
   for (const file of files) {
     if (oversized.has(file.path)) {
       diagnostics.push(
-        diagnostic('FILE-TOO-LARGE', `${file.path} is larger than the ${formatBytes(maxFileBytes)} limit for a definition file`, {
-          file: file.path,
-          line: 0,
-          column: 0,
-        }),
+        diagnostic(
+          'FILE-TOO-LARGE',
+          `${file.path} is larger than the ${formatBytes(maxFileBytes)} limit for a definition file`,
+          {
+            file: file.path,
+            line: 0,
+            column: 0,
+          },
+        ),
       );
       continue;
     }
@@ -95,7 +99,13 @@ function parseFile(file: string, text: string, documents: ParsedDocument[], diag
   preciseParse(file, text, ast, documents, diagnostics);
 }
 
-function preciseParse(file: string, text: string, ast: LazyAst, documents: ParsedDocument[], diagnostics: Diagnostic[]): void {
+function preciseParse(
+  file: string,
+  text: string,
+  ast: LazyAst,
+  documents: ParsedDocument[],
+  diagnostics: Diagnostic[],
+): void {
   const { docs, lineCounter } = ast.all();
   const fileDiagnostics: Diagnostic[] = [];
   docs.forEach((doc, index) => {
@@ -151,10 +161,15 @@ function preciseParse(file: string, text: string, ast: LazyAst, documents: Parse
 function reportedErrors(doc: Document.Parsed): { error: YAMLError; offset: number }[] {
   const syntax = doc.errors
     .filter((e) => e.code !== 'DUPLICATE_KEY')
-    .map((error) => ({ error, offset: isUnclosedQuote(error) ? (openingQuoteOf(doc, error.pos[0]) ?? error.pos[0]) : error.pos[0] }))
+    .map((error) => ({
+      error,
+      offset: isUnclosedQuote(error) ? (openingQuoteOf(doc, error.pos[0]) ?? error.pos[0]) : error.pos[0],
+    }))
     .sort((a, b) => a.offset - b.offset)
     .slice(0, 1);
-  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY').map((error) => ({ error, offset: error.pos[0] }));
+  const duplicates = doc.errors
+    .filter((e) => e.code === 'DUPLICATE_KEY')
+    .map((error) => ({ error, offset: error.pos[0] }));
   return [...syntax, ...duplicates];
 }
 
@@ -238,5 +253,9 @@ function firstLine(message: string): string {
 }
 
 function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+  return bytes >= 1024 * 1024
+    ? `${bytes / (1024 * 1024)} MiB`
+    : bytes >= 1024
+      ? `${bytes / 1024} KiB`
+      : `${bytes} bytes`;
 }

@@ -49,7 +49,9 @@ export function renderDiagnostics(
         ) + '\n'
       );
     case 'github':
-      return diagnostics.map((d) => githubAnnotation(d, show(d.file))).join('') + `${summaryLine(diagnostics, summary)}\n`;
+      return (
+        diagnostics.map((d) => githubAnnotation(d, show(d.file))).join('') + `${summaryLine(diagnostics, summary)}\n`
+      );
     default:
       return renderText(diagnostics, summary, { ...options, displayPath: show });
   }
@@ -89,7 +91,11 @@ function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-function renderText(diagnostics: readonly Diagnostic[], summary: ValidationSummary, options: RenderOptions & { displayPath: (f: string) => string }): string {
+function renderText(
+  diagnostics: readonly Diagnostic[],
+  summary: ValidationSummary,
+  options: RenderOptions & { displayPath: (f: string) => string },
+): string {
   const paint = (code: string, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const out: string[] = [];
   for (const d of diagnostics) {
@@ -101,12 +107,18 @@ function renderText(diagnostics: readonly Diagnostic[], summary: ValidationSumma
     const text = options.texts?.get(d.file);
     if (text !== undefined && d.line > 0) out.push(...codeFrame(text, d, paint));
     for (const r of d.related ?? []) {
-      out.push(`  ${paint('36', 'note:')} ${printable(r.message)} at ${printable(options.displayPath(r.file))}:${r.line}:${r.column}`);
+      out.push(
+        `  ${paint('36', 'note:')} ${printable(r.message)} at ${printable(options.displayPath(r.file))}:${r.line}:${r.column}`,
+      );
     }
     out.push('');
   }
   const errors = count(diagnostics, 'error');
-  out.push(errors > 0 ? paint('31;1', `✖ ${summaryLine(diagnostics, summary)}`) : paint('32;1', `✔ ${summaryLine(diagnostics, summary)}`));
+  out.push(
+    errors > 0
+      ? paint('31;1', `✖ ${summaryLine(diagnostics, summary)}`)
+      : paint('32;1', `✔ ${summaryLine(diagnostics, summary)}`),
+  );
   return out.join('\n') + '\n';
 }
 
@@ -122,7 +134,11 @@ const frameContextBefore = 60;
  * length around the problem's column, with `…` where it was cut — the same window on every line
  * of the frame, so the lines stay aligned.
  */
-export function codeFrame(text: string, d: Diagnostic, paint: (code: string, s: string) => string = (_c, s) => s): string[] {
+export function codeFrame(
+  text: string,
+  d: Diagnostic,
+  paint: (code: string, s: string) => string = (_c, s) => s,
+): string[] {
   const lines = text.split(/\r?\n/);
   const first = Math.max(1, d.line - 2);
   const last = Math.min(lines.length, d.line + 1);
@@ -130,7 +146,10 @@ export function codeFrame(text: string, d: Diagnostic, paint: (code: string, s: 
   const problemLine = (lines[d.line - 1] ?? '').replace(/\t/g, ' ');
   const column = Math.max(0, d.column - 1);
   const longest = Math.max(...lines.slice(first - 1, last).map((line) => line.length));
-  const from = longest <= maxFrameLineLength ? 0 : Math.max(0, Math.min(column - frameContextBefore, problemLine.length - maxFrameLineLength));
+  const from =
+    longest <= maxFrameLineLength
+      ? 0
+      : Math.max(0, Math.min(column - frameContextBefore, problemLine.length - maxFrameLineLength));
   const window = (source: string): { shown: string; cutBefore: boolean } => {
     if (longest <= maxFrameLineLength) return { shown: source, cutBefore: false };
     const cutBefore = from > 0 && source.length > 0;
@@ -144,9 +163,13 @@ export function codeFrame(text: string, d: Diagnostic, paint: (code: string, s: 
     const { shown, cutBefore } = window(source);
     frame.push(`  ${marker} ${String(n).padStart(width)} | ${printable(shown)}`);
     if (n === d.line) {
-      const end = d.endLine === d.line && d.endColumn !== undefined && d.endColumn > d.column ? d.endColumn : d.column + 1;
+      const end =
+        d.endLine === d.line && d.endColumn !== undefined && d.endColumn > d.column ? d.endColumn : d.column + 1;
       const visibleEnd = longest <= maxFrameLineLength ? end - 1 : Math.min(end - 1, from + maxFrameLineLength);
-      const before = (cutBefore ? 1 : 0) + printable(source.slice(from, Math.max(from, column))).length + Math.max(0, column - Math.max(from, source.length));
+      const before =
+        (cutBefore ? 1 : 0) +
+        printable(source.slice(from, Math.max(from, column))).length +
+        Math.max(0, column - Math.max(from, source.length));
       const caretWidth = Math.max(1, printable(source.slice(Math.max(from, column), visibleEnd)).length);
       frame.push(`    ${' '.repeat(width)} | ${' '.repeat(before)}${paint('31;1', '^'.repeat(caretWidth))}`);
     }

@@ -59,7 +59,8 @@ export async function readDirectorySnapshot(
   const rootStat = await stat(root);
   if (!rootStat.isDirectory()) throw new Error(`${root} is not a directory`);
   const realRoot = await realpath(root);
-  const inTree = (real: string): boolean => real === realRoot || real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
+  const inTree = (real: string): boolean =>
+    real === realRoot || real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
   const relative = (full: string): string => path.relative(root, full).split(path.sep).join('/');
 
   /** Definition files found, in walk order: path, identity of the file (device:inode), size, whether reached through a link. */

@@ -58,7 +58,10 @@ export interface ValidateOptions {
 }
 
 /** Reads `dir` from disk and validates it. Throws only if `dir` cannot be read at all. */
-export async function validateRepository(dir: string, options: ValidateOptions = {}): Promise<Result<ValidatedRepository>> {
+export async function validateRepository(
+  dir: string,
+  options: ValidateOptions = {},
+): Promise<Result<ValidatedRepository>> {
   const snapshot = await readDirectorySnapshot(dir, options.maxFileBytes);
   return validateSnapshot(snapshot, { ...options, oversized: snapshot.oversized });
 }
@@ -86,7 +89,9 @@ export function validateSnapshot(
 
   const ignored = ignoreMatcher(parsed.documents);
   const documents = parsed.documents.filter((d) => !ignored(d.file));
-  const diagnostics: Diagnostic[] = [...parsed.diagnostics, ...linkDiagnostics(snapshot.links ?? [])].filter((d) => !ignored(d.file));
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics, ...linkDiagnostics(snapshot.links ?? [])].filter(
+    (d) => !ignored(d.file),
+  );
   const fileCount = snapshot.files.filter((f) => !ignored(f.path)).length;
 
   const index = emptyIndex();
@@ -114,7 +119,11 @@ export function validateSnapshot(
   const context: RuleContext = {
     index,
     report(code, message, at, pointer, reportOptions = {}) {
-      const where = { ...locate(at.doc, pointer, { key: reportOptions.key ?? false }), path: pointer, document: at.doc.index };
+      const where = {
+        ...locate(at.doc, pointer, { key: reportOptions.key ?? false }),
+        path: pointer,
+        document: at.doc.index,
+      };
       const related = reportOptions.related?.map((r) => ({ ...locate(r.at.doc, r.pointer), message: r.message }));
       diagnostics.push(diagnostic(code, message, where, related ? { related } : {}));
     },
@@ -126,8 +135,17 @@ export function validateSnapshot(
   });
   // Nothing to load is most often the wrong directory, branch or path: say so rather than pass.
   if (documents.length === 0 && !hasErrors(diagnostics)) {
-    const what = fileCount === 0 ? 'no definition file (*.yaml, *.yml outside dot-directories and Settings.spec.ignore)' : `${fileCount} definition file${fileCount === 1 ? '' : 's'} but no document`;
-    diagnostics.push(diagnostic('REPO-EMPTY', `the definitions tree holds ${what}: is it the right directory, repository, branch or path?`, { file: '.', line: 0, column: 0 }));
+    const what =
+      fileCount === 0
+        ? 'no definition file (*.yaml, *.yml outside dot-directories and Settings.spec.ignore)'
+        : `${fileCount} definition file${fileCount === 1 ? '' : 's'} but no document`;
+    diagnostics.push(
+      diagnostic(
+        'REPO-EMPTY',
+        `the definitions tree holds ${what}: is it the right directory, repository, branch or path?`,
+        { file: '.', line: 0, column: 0 },
+      ),
+    );
   }
 
   if (snapshot.revision !== undefined) for (const d of diagnostics) d.revision = snapshot.revision;

@@ -55,11 +55,24 @@ export function repositoryKinds(): readonly string[] {
 }
 
 /** Validates one document of any kind against its schema. Returns diagnostics (empty when valid). */
-export function validateDocumentSchema(doc: ParsedDocument, allowedKinds: readonly string[] = repositoryKinds()): Diagnostic[] {
+export function validateDocumentSchema(
+  doc: ParsedDocument,
+  allowedKinds: readonly string[] = repositoryKinds(),
+): Diagnostic[] {
   const value = doc.value;
-  const at = (pointer: string, key = false) => ({ ...locate(doc, pointer, { key }), path: pointer, document: doc.index });
+  const at = (pointer: string, key = false) => ({
+    ...locate(doc, pointer, { key }),
+    path: pointer,
+    document: doc.index,
+  });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [diagnostic('DOC-NOT-MAPPING', 'a definition document must be a mapping with apiVersion, kind, metadata and spec', at(''))];
+    return [
+      diagnostic(
+        'DOC-NOT-MAPPING',
+        'a definition document must be a mapping with apiVersion, kind, metadata and spec',
+        at(''),
+      ),
+    ];
   }
   const record = value as Record<string, unknown>;
   const problems: Diagnostic[] = [];
@@ -92,7 +105,9 @@ export function validateDocumentSchema(doc: ParsedDocument, allowedKinds: readon
   const validate = getSchemaSet().validators.get(kind);
   if (!validate || validate(value)) return [];
   const errors = (validate.errors ?? []).filter((e) => !isCheckedByRule(kind, e));
-  return explainSchemaErrors(errors, value).map(({ code, message, pointer, key }) => diagnostic(code, message, at(pointer, key)));
+  return explainSchemaErrors(errors, value).map(({ code, message, pointer, key }) =>
+    diagnostic(code, message, at(pointer, key)),
+  );
 }
 
 /**
@@ -130,7 +145,8 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], value: unkno
     const branches = new Map<number, ErrorObject[]>();
     for (const e of inside) branches.set(branchOf(e), [...(branches.get(branchOf(e)) ?? []), e]);
     const fitting = [...branches.entries()].filter(
-      ([, errs]) => !errs.some((e) => e.instancePath === alt.instancePath && (e.keyword === 'type' || e.keyword === 'const')),
+      ([, errs]) =>
+        !errs.some((e) => e.instancePath === alt.instancePath && (e.keyword === 'type' || e.keyword === 'const')),
     );
     remaining = remaining.filter((e) => e !== alt && !e.schemaPath.startsWith(prefix));
     if (fitting.length > 0) {
@@ -156,10 +172,17 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], value: unkno
   remaining.push(...replacements);
   // A missing discriminator tag is already reported as a missing required field.
   const missing = new Set(
-    remaining.filter((e) => e.keyword === 'required').map((e) => `${e.instancePath}/${String((e.params as { missingProperty: string }).missingProperty)}`),
+    remaining
+      .filter((e) => e.keyword === 'required')
+      .map((e) => `${e.instancePath}/${String((e.params as { missingProperty: string }).missingProperty)}`),
   );
   remaining = remaining.filter(
-    (e) => !(e.keyword === 'discriminator' && (e.params as { error: string }).error === 'tag' && missing.has(`${e.instancePath}/${String((e.params as { tag: string }).tag)}`)),
+    (e) =>
+      !(
+        e.keyword === 'discriminator' &&
+        (e.params as { error: string }).error === 'tag' &&
+        missing.has(`${e.instancePath}/${String((e.params as { tag: string }).tag)}`)
+      ),
   );
   const seen = new Set<string>();
   const out: Explained[] = [];
@@ -177,7 +200,11 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], value: unkno
 function explainOne(e: ErrorObject, root: unknown): Explained {
   const where = dotted(e.instancePath);
   const params = e.params as Record<string, unknown>;
-  const schema = (e.parentSchema ?? {}) as { title?: string; description?: string; properties?: Record<string, unknown> };
+  const schema = (e.parentSchema ?? {}) as {
+    title?: string;
+    description?: string;
+    properties?: Record<string, unknown>;
+  };
   const actual = valueAt(root, e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties':
@@ -293,7 +320,12 @@ function explainOne(e: ErrorObject, root: unknown): Explained {
         key: false,
       };
     default:
-      return { code: 'SCHEMA-CONSTRAINT', message: `${where} ${e.message ?? 'is invalid'}`, pointer: e.instancePath, key: false };
+      return {
+        code: 'SCHEMA-CONSTRAINT',
+        message: `${where} ${e.message ?? 'is invalid'}`,
+        pointer: e.instancePath,
+        key: false,
+      };
   }
 }
 

@@ -16,7 +16,11 @@
  */
 import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { applyDefinitionSignal, type DefinitionApply, type JobnetActorInput } from '../../workflows/jobnet-actor-contract.js';
+import {
+  applyDefinitionSignal,
+  type DefinitionApply,
+  type JobnetActorInput,
+} from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { jobnetActorWorkflowId } from '../../workflows/lib/wire-contract.js';
 
@@ -43,7 +47,12 @@ function firstPayload<T>(input: { payloads?: Payload[] | null } | null | undefin
  * @throws WorkflowNotFoundError when the jobnet has no actor (never applied); AppliedDefinitionError
  *   when its history holds no definition; other Temporal errors as thrown.
  */
-export async function getAppliedDefinition(client: Client, taskQueue: string, project: string, jobnet: string): Promise<CompiledJobnet> {
+export async function getAppliedDefinition(
+  client: Client,
+  taskQueue: string,
+  project: string,
+  jobnet: string,
+): Promise<CompiledJobnet> {
   const workflowId = jobnetActorWorkflowId(taskQueue, project, jobnet);
   const page = async (runId: string, nextPageToken: Uint8Array | undefined) =>
     await client.workflowService
@@ -54,7 +63,8 @@ export async function getAppliedDefinition(client: Client, taskQueue: string, pr
         ...(nextPageToken !== undefined ? { nextPageToken } : {}),
       })
       .catch((error: unknown) => {
-        if (isGrpcServiceError(error) && Number(error.code) === grpcNotFound) throw new WorkflowNotFoundError(`no actor ${workflowId}`, workflowId, undefined);
+        if (isGrpcServiceError(error) && Number(error.code) === grpcNotFound)
+          throw new WorkflowNotFoundError(`no actor ${workflowId}`, workflowId, undefined);
         throw error;
       });
   type Page = Awaited<ReturnType<typeof page>>;
@@ -75,13 +85,17 @@ export async function getAppliedDefinition(client: Client, taskQueue: string, pr
     }
     return undefined;
   };
-  const tokenOf = (events: Page): Uint8Array | undefined => (events.nextPageToken !== undefined && events.nextPageToken !== null && events.nextPageToken.length > 0 ? events.nextPageToken : undefined);
+  const tokenOf = (events: Page): Uint8Array | undefined =>
+    events.nextPageToken !== undefined && events.nextPageToken !== null && events.nextPageToken.length > 0
+      ? events.nextPageToken
+      : undefined;
 
   // The newest events of the current run usually hold it: one call, without looking the run up.
   const first = await page('', undefined);
   const found = definitionIn(first);
   if (found !== undefined) return found;
-  if (tokenOf(first) === undefined) throw new AppliedDefinitionError(`the history of the actor of ${project}/${jobnet} holds no definition`);
+  if (tokenOf(first) === undefined)
+    throw new AppliedDefinitionError(`the history of the actor of ${project}/${jobnet} holds no definition`);
   // Further back: pin the run, so that a continue-as-new meanwhile cannot mix two histories.
   const { runId } = await client.workflow.getHandle(workflowId).describe();
   let token: Uint8Array | undefined;

@@ -75,7 +75,8 @@ export interface JobnetApplyResult {
  */
 export async function applyJobnets(client: Client, request: JobnetApply): Promise<JobnetApplyResult> {
   const actors: string[] = [];
-  for (const definition of request.jobnets) actors.push(await applyJobnet(client, request.taskQueue, definition, request.by));
+  for (const definition of request.jobnets)
+    actors.push(await applyJobnet(client, request.taskQueue, definition, request.by));
   const routes = eventRoutesOf(request.jobnets);
   await applyEventRoutes(client, request.taskQueue, request.revision, routes);
   return { actors, routes: routes.length };
@@ -87,7 +88,12 @@ export async function applyJobnets(client: Client, request: JobnetApply): Promis
  * actor's workflow id.
  * @throws whatever the Temporal client throws.
  */
-export async function applyJobnet(client: Client, taskQueue: string, definition: CompiledJobnet, by: string): Promise<string> {
+export async function applyJobnet(
+  client: Client,
+  taskQueue: string,
+  definition: CompiledJobnet,
+  by: string,
+): Promise<string> {
   const workflowId = jobnetActorWorkflowId(taskQueue, definition.project, definition.name);
   const input: JobnetActorInput = { definition };
   await client.workflow.signalWithStart(workflowTypes.jobnetActor, {
@@ -113,7 +119,13 @@ export async function applyJobnet(client: Client, taskQueue: string, definition:
  * with `remove` (prune) it ends once no run is open. A jobnet without an actor is left alone.
  * @throws Temporal errors other than "not found".
  */
-export async function retireJobnet(client: Client, taskQueue: string, project: string, jobnet: string, request: RetireRequest): Promise<void> {
+export async function retireJobnet(
+  client: Client,
+  taskQueue: string,
+  project: string,
+  jobnet: string,
+  request: RetireRequest,
+): Promise<void> {
   try {
     await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).signal(retireSignal, request);
   } catch (error) {
@@ -126,7 +138,12 @@ export async function retireJobnet(client: Client, taskQueue: string, project: s
  * when needed.
  * @throws whatever the Temporal client throws.
  */
-export async function applyEventRoutes(client: Client, taskQueue: string, revision: string, routes: EventRoute[]): Promise<void> {
+export async function applyEventRoutes(
+  client: Client,
+  taskQueue: string,
+  revision: string,
+  routes: EventRoute[],
+): Promise<void> {
   const registryInput: EventRegistryInput = { revision, routes };
   await client.workflow.signalWithStart(workflowTypes.eventRegistry, {
     workflowId: eventRegistryWorkflowId(taskQueue),
@@ -151,7 +168,12 @@ export async function getEventRegistryView(client: Client, taskQueue: string): P
  * The view of jobnet `project/jobnet` of the deployment on `taskQueue` (its actor's query).
  * @throws WorkflowNotFoundError when the jobnet has no actor (never applied).
  */
-export async function getJobnetView(client: Client, taskQueue: string, project: string, jobnet: string): Promise<JobnetView> {
+export async function getJobnetView(
+  client: Client,
+  taskQueue: string,
+  project: string,
+  jobnet: string,
+): Promise<JobnetView> {
   return await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).query(jobnetViewQuery);
 }
 
@@ -163,9 +185,17 @@ export type OperateJobnetResult = { ok: true; answer: JobnetOperationAnswer } | 
  * comes back as `{ok: false, reason}` and changed nothing.
  * @throws WorkflowNotFoundError when the jobnet has no actor; other Temporal errors as thrown.
  */
-export async function operateJobnet(client: Client, taskQueue: string, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
+export async function operateJobnet(
+  client: Client,
+  taskQueue: string,
+  project: string,
+  jobnet: string,
+  request: JobnetOperationRequest,
+): Promise<OperateJobnetResult> {
   try {
-    const answer = await client.workflow.getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet)).executeUpdate(jobnetOperationUpdate, { args: [request] });
+    const answer = await client.workflow
+      .getHandle(jobnetActorWorkflowId(taskQueue, project, jobnet))
+      .executeUpdate(jobnetOperationUpdate, { args: [request] });
     return { ok: true, answer };
   } catch (error) {
     const reason = refusalReason(error);
@@ -183,30 +213,55 @@ export type RaiseEventResult = { ok: true; answer: EventRaiseAnswer } | { ok: fa
  *   ("no definitions have been applied").
  */
 export async function raiseEvent(client: Client, taskQueue: string, raise: EventRaise): Promise<RaiseEventResult> {
-  return await registryUpdate(client, taskQueue, async (handle) => ({ ok: true, answer: await handle.executeUpdate(raiseEventUpdate, { args: [raise] }) }));
+  return await registryUpdate(client, taskQueue, async (handle) => ({
+    ok: true,
+    answer: await handle.executeUpdate(raiseEventUpdate, { args: [raise] }),
+  }));
 }
 
 /** Answer of {@link clearEvents}. */
 export type ClearEventsResult = { ok: true; answer: EventClearAnswer } | { ok: false; reason: string };
 
 /** Clears pending raises of the jobnets in scope (R-EVT-3). */
-export async function clearEvents(client: Client, taskQueue: string, request: EventClearRequest): Promise<ClearEventsResult> {
-  return await registryUpdate(client, taskQueue, async (handle) => ({ ok: true, answer: await handle.executeUpdate(clearPendingEventsUpdate, { args: [request] }) }));
+export async function clearEvents(
+  client: Client,
+  taskQueue: string,
+  request: EventClearRequest,
+): Promise<ClearEventsResult> {
+  return await registryUpdate(client, taskQueue, async (handle) => ({
+    ok: true,
+    answer: await handle.executeUpdate(clearPendingEventsUpdate, { args: [request] }),
+  }));
 }
 
-async function registryUpdate<T>(client: Client, taskQueue: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T | { ok: false; reason: string }> {
+async function registryUpdate<T>(
+  client: Client,
+  taskQueue: string,
+  send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+): Promise<T | { ok: false; reason: string }> {
   try {
     return await send(client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)));
   } catch (error) {
-    const reason = refusalReason(error, 'no definitions have been applied yet (jobnet apply): no jobnet waits for events');
+    const reason = refusalReason(
+      error,
+      'no definitions have been applied yet (jobnet apply): no jobnet waits for events',
+    );
     if (reason !== undefined) return { ok: false, reason };
     throw error;
   }
 }
 
 /** Workflow ids of the running jobnet actors of the deployment on `taskQueue`, optionally of one project, sorted. */
-export async function listJobnetActors(client: Client, taskQueue: string, project?: string): Promise<{ project: string; jobnet: string; workflowId: string }[]> {
-  const clauses = [`WorkflowType = ${visibilityLiteral(workflowTypes.jobnetActor)}`, `ExecutionStatus = 'Running'`, `TaskQueue = ${visibilityLiteral(taskQueue)}`];
+export async function listJobnetActors(
+  client: Client,
+  taskQueue: string,
+  project?: string,
+): Promise<{ project: string; jobnet: string; workflowId: string }[]> {
+  const clauses = [
+    `WorkflowType = ${visibilityLiteral(workflowTypes.jobnetActor)}`,
+    `ExecutionStatus = 'Running'`,
+    `TaskQueue = ${visibilityLiteral(taskQueue)}`,
+  ];
   if (project !== undefined) clauses.push(`${keys.project.name} = ${visibilityLiteral(project)}`);
   const found: { project: string; jobnet: string; workflowId: string }[] = [];
   for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
@@ -251,7 +306,11 @@ export type ClaimControllerResult = { ok: true; owner: ControllerOwner } | { ok:
  * event registry when needed. Refused while another controller's lease runs.
  * @throws Temporal errors other than the refusal.
  */
-export async function claimController(client: Client, taskQueue: string, claim: ControllerClaim): Promise<ClaimControllerResult> {
+export async function claimController(
+  client: Client,
+  taskQueue: string,
+  claim: ControllerClaim,
+): Promise<ClaimControllerResult> {
   const registryInput: EventRegistryInput = { routes: [] };
   const start = new WithStartWorkflowOperation(workflowTypes.eventRegistry, {
     workflowId: eventRegistryWorkflowId(taskQueue),
@@ -260,7 +319,13 @@ export async function claimController(client: Client, taskQueue: string, claim: 
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   try {
-    return { ok: true, owner: await client.workflow.executeUpdateWithStart(claimControllerUpdate, { args: [claim], startWorkflowOperation: start }) };
+    return {
+      ok: true,
+      owner: await client.workflow.executeUpdateWithStart(claimControllerUpdate, {
+        args: [claim],
+        startWorkflowOperation: start,
+      }),
+    };
   } catch (error) {
     const reason = refusalReason(error);
     if (reason !== undefined) return { ok: false, reason };

@@ -24,10 +24,20 @@ interface Remedy {
 
 const remedies: readonly Remedy[] = [
   { cli: 'release', operation: 'release', named: /\brelease (it|the jobnet)\b|\brelease it\b/i, advice: 'release it' },
-  { cli: 'release-carry-over', operation: 'releaseCarryOver', named: /carry-over be released|release the carry-over|releaseCarryOver|release-carry-over/i, advice: 'release the carry-over' },
+  {
+    cli: 'release-carry-over',
+    operation: 'releaseCarryOver',
+    named: /carry-over be released|release the carry-over|releaseCarryOver|release-carry-over/i,
+    advice: 'release the carry-over',
+  },
   { cli: 'restart', operation: 'restart', named: /\brestart\b/i, advice: 'restart it' },
   { cli: 'confirm', operation: 'confirm', named: /\bconfirm\b/i, advice: 'confirm it' },
-  { cli: 'cancel-end', operation: 'cancelEnd', named: /\bcancelEnd\b|\bcancel-end\b|\bcancel the (day's )?end\b/i, advice: "cancel the day's end" },
+  {
+    cli: 'cancel-end',
+    operation: 'cancelEnd',
+    named: /\bcancelEnd\b|\bcancel-end\b|\bcancel the (day's )?end\b/i,
+    advice: "cancel the day's end",
+  },
 ];
 
 /** The operations that may clear what blocks `refused`, in the order advice lists them. */
@@ -55,11 +65,18 @@ function listed(items: readonly string[]): string {
  * commands), keeping "wait for the day change" when it was offered; otherwise the reason is
  * returned as it is.
  */
-export function refusalText(reason: string, refused: JobnetOperationName, reference: string, state: JobnetActorState, schedule: CompiledSchedule): RefusalText {
+export function refusalText(
+  reason: string,
+  refused: JobnetOperationName,
+  reference: string,
+  state: JobnetActorState,
+  schedule: CompiledSchedule,
+): RefusalText {
   const cut = reason.lastIndexOf('; ');
   const head = cut === -1 ? reason : reason.slice(0, cut);
   const advice = cut === -1 ? '' : reason.slice(cut + 2);
-  const isAccepted = (remedy: Remedy): boolean => operationRefusal(state, schedule, { operation: remedy.operation }) === undefined;
+  const isAccepted = (remedy: Remedy): boolean =>
+    operationRefusal(state, schedule, { operation: remedy.operation }) === undefined;
   const named = remedies.filter((remedy) => remedy.named.test(advice));
   if (named.length === 0 || named.every(isAccepted)) return { reason, accepted: named.map((remedy) => remedy.cli) };
 

@@ -19,7 +19,14 @@ import { inScope, type EventRoute, type EventScope } from '../../workflows/lib/e
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { triggerKind, type CompiledSchedule } from '../../workflows/lib/compiled-schedule.js';
-import { operationRefusal, type ActorRun, type JobnetActorState, type JobnetTrouble, type PlannedRunStart, type TroubleKind } from '../../workflows/lib/jobnet-state.js';
+import {
+  operationRefusal,
+  type ActorRun,
+  type JobnetActorState,
+  type JobnetTrouble,
+  type PlannedRunStart,
+  type TroubleKind,
+} from '../../workflows/lib/jobnet-state.js';
 import { formatInstant, zoneLabel } from '../cli/times.js';
 import { printable } from '../cli/terminal-text.js';
 import { withIsoTimes } from '../runs/render-run.js';
@@ -71,7 +78,12 @@ function alignColumns(rows: readonly (readonly string[])[]): string[] {
   const cells = rows.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** One printable line of a message: newlines folded so a table row stays one line, other control characters escaped. */
@@ -82,11 +94,19 @@ function oneLine(text: string): string {
 /** A planned start: its time and business date (event starts: the earliest time allowed that day). */
 export function formatPlannedStart(start: PlannedRunStart, zone = 'UTC'): string {
   const time = formatInstant(Date.parse(start.instant), zone);
-  return start.kind === 'events' ? `${start.businessDate}  on events, not before ${time}` : `${time}  business date ${start.businessDate}`;
+  return start.kind === 'events'
+    ? `${start.businessDate}  on events, not before ${time}`
+    : `${time}  business date ${start.businessDate}`;
 }
 
 function describeRun(run: ActorRun, zone: string): string {
-  const parts = [run.runId, run.status, `started ${formatInstant(run.startedAt, zone)}`, `${run.trigger} start`, `business date ${run.businessDate}`];
+  const parts = [
+    run.runId,
+    run.status,
+    `started ${formatInstant(run.startedAt, zone)}`,
+    `${run.trigger} start`,
+    `business date ${run.businessDate}`,
+  ];
   if (run.parameter !== undefined) parts.push(`parameter ${JSON.stringify(run.parameter)}`);
   return parts.join('  ');
 }
@@ -137,13 +157,17 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
   fields.push(['revision', shortRevision(view.revision)]);
   fields.push(['trigger', view.trigger]);
   if (view.copyOf !== undefined) fields.push(['copy of', view.copyOf]);
-  if (view.nextStarts.length === 0) fields.push(['next starts', view.trigger === 'manual' ? 'none (manual starts only)' : 'none planned']);
+  if (view.nextStarts.length === 0)
+    fields.push(['next starts', view.trigger === 'manual' ? 'none (manual starts only)' : 'none planned']);
   view.nextStarts.forEach((start, i) => fields.push([i === 0 ? 'next starts' : '', formatPlannedStart(start, zone)]));
   fields.push(['open run', state.currentRun === undefined ? 'none' : describeRun(state.currentRun, zone)]);
   fields.push(['last run', state.lastRun === undefined ? 'none' : describeRun(state.lastRun, zone)]);
   fields.push(['held', state.held ? 'yes' : 'no']);
   if (state.deferred !== undefined) {
-    fields.push(['deferred start', `${state.deferred.trigger} start of business date ${state.deferred.businessDate} at ${formatInstant(state.deferred.at, zone)} by ${state.deferred.by}`]);
+    fields.push([
+      'deferred start',
+      `${state.deferred.trigger} start of business date ${state.deferred.businessDate} at ${formatInstant(state.deferred.at, zone)} by ${state.deferred.by}`,
+    ]);
   }
   fields.push(['disabled', disabledText(view)]);
   fields.push(['carried over', state.carriedOver ?? 'no']);
@@ -160,7 +184,17 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
   lines.push('', `troubles (${countText(troubles.length, state.troubleCount)}):`);
   if (troubles.length === 0) lines.push('  none');
   else {
-    const rows = [['TIME', 'KIND', 'RUN', 'JOB', 'EXIT', 'MESSAGE'], ...troubles.map((t) => [formatInstant(t.at, zone), t.kind, t.runId ?? placeholder, t.job ?? placeholder, t.exitCode === undefined ? placeholder : String(t.exitCode), oneLine(t.message)])];
+    const rows = [
+      ['TIME', 'KIND', 'RUN', 'JOB', 'EXIT', 'MESSAGE'],
+      ...troubles.map((t) => [
+        formatInstant(t.at, zone),
+        t.kind,
+        t.runId ?? placeholder,
+        t.job ?? placeholder,
+        t.exitCode === undefined ? placeholder : String(t.exitCode),
+        oneLine(t.message),
+      ]),
+    ];
     for (const line of alignColumns(rows)) lines.push(`  ${line}`);
   }
 
@@ -168,7 +202,10 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
   lines.push('', `operations (${countText(operations.length, state.operations.length)}):`);
   if (operations.length === 0) lines.push('  none');
   else {
-    const rows = [['TIME', 'BY', 'OPERATION', 'DETAIL'], ...operations.map((o) => [formatInstant(o.at, zone), o.by, o.operation, oneLine(o.detail)])];
+    const rows = [
+      ['TIME', 'BY', 'OPERATION', 'DETAIL'],
+      ...operations.map((o) => [formatInstant(o.at, zone), o.by, o.operation, oneLine(o.detail)]),
+    ];
     for (const line of alignColumns(rows)) lines.push(`  ${line}`);
   }
   return lines.join('\n') + '\n';
@@ -234,7 +271,8 @@ function nextStartCell(next: PlannedRunStart | undefined, zone: string): string 
 /** `jobnet ls --json`: one object per actor, `error` instead of the state when it could not be read. */
 export function jobnetListJson(entries: readonly JobnetListEntry[]): Record<string, unknown>[] {
   return entries.map((entry) => {
-    if (entry.view === undefined) return { project: entry.project, jobnet: entry.jobnet, error: entry.error ?? 'unknown' };
+    if (entry.view === undefined)
+      return { project: entry.project, jobnet: entry.jobnet, error: entry.error ?? 'unknown' };
     const next = entry.view.nextStarts[0];
     return {
       project: entry.project,
@@ -256,8 +294,15 @@ export function jobnetListJson(entries: readonly JobnetListEntry[]): Record<stri
  * trouble number, so equal times keep the order they were recorded in).
  */
 export function selectTroubles(views: readonly JobnetView[], filter: { kind?: TroubleKind } = {}): JobnetTrouble[] {
-  const troubles = views.flatMap((view) => view.state.troubles).filter((trouble) => filter.kind === undefined || trouble.kind === filter.kind);
-  return troubles.sort((a, b) => a.at - b.at || compareText(`${a.project}/${a.jobnet}`, `${b.project}/${b.jobnet}`) || troubleNumber(a) - troubleNumber(b));
+  const troubles = views
+    .flatMap((view) => view.state.troubles)
+    .filter((trouble) => filter.kind === undefined || trouble.kind === filter.kind);
+  return troubles.sort(
+    (a, b) =>
+      a.at - b.at ||
+      compareText(`${a.project}/${a.jobnet}`, `${b.project}/${b.jobnet}`) ||
+      troubleNumber(a) - troubleNumber(b),
+  );
 }
 
 function troubleNumber(trouble: JobnetTrouble): number {
@@ -304,7 +349,12 @@ export interface ApplySummary {
 }
 
 /** The summary of an apply of `jobnets` whose actors are `actors` (same order). */
-export function applySummaryOf(jobnets: readonly CompiledJobnet[], actors: readonly string[], revision: string, routes: number): ApplySummary {
+export function applySummaryOf(
+  jobnets: readonly CompiledJobnet[],
+  actors: readonly string[],
+  revision: string,
+  routes: number,
+): ApplySummary {
   return {
     revision,
     jobnets: jobnets.map((jobnet, i) => ({
@@ -323,7 +373,9 @@ export function renderApplySummary(summary: ApplySummary): string {
   const rows = summary.jobnets.map((entry) => [`${entry.project}/${entry.jobnet}`, entry.trigger]);
   const lines = rows.length > 0 ? alignColumns(rows) : [];
   const count = summary.jobnets.length;
-  lines.push(`applied ${count} jobnet${count === 1 ? '' : 's'} (revision ${printable(summary.revision)}), ${summary.routes} routed for events`);
+  lines.push(
+    `applied ${count} jobnet${count === 1 ? '' : 's'} (revision ${printable(summary.revision)}), ${summary.routes} routed for events`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -344,8 +396,13 @@ export interface RenderedAnswer {
  * the wrong scope): with the registry's `routes`, the message names the events that are known —
  * and the jobnets outside the scope that do wait for it, or the closest name.
  */
-export function renderEventRaise(answer: EventRaiseAnswer, routes?: readonly EventRoute[], scope: EventScope = {}): RenderedAnswer {
-  if (answer.results.length === 0) return { stdout: '', stderr: `refused: ${unknownEventText(answer.event, routes, scope)}\n`, refused: true };
+export function renderEventRaise(
+  answer: EventRaiseAnswer,
+  routes?: readonly EventRoute[],
+  scope: EventScope = {},
+): RenderedAnswer {
+  if (answer.results.length === 0)
+    return { stdout: '', stderr: `refused: ${unknownEventText(answer.event, routes, scope)}\n`, refused: true };
   let stdout = '';
   let stderr = '';
   for (const result of answer.results) {
@@ -367,14 +424,20 @@ function scopeText(scope: EventScope): string {
 }
 
 /** Why a raise of `event` in `scope` reached no jobnet, with what is known instead (see {@link renderEventRaise}). */
-export function unknownEventText(event: string, routes: readonly EventRoute[] | undefined, scope: EventScope = {}): string {
+export function unknownEventText(
+  event: string,
+  routes: readonly EventRoute[] | undefined,
+  scope: EventScope = {},
+): string {
   const name = printable(event);
   const base = `no jobnet${scopeText(scope)} waits for event ${name}`;
   if (routes === undefined) return base;
   const waiting = routes.filter((route) => route.startEvents.includes(event) || route.waitEvents.includes(event));
   if (waiting.length > 0) {
     const listedJobnets = waiting.map((route) => `${route.project}/${route.jobnet}`);
-    return printable(`${base}; it is waited for by ${listedJobnets.join(', ')} (raise it without --project/--jobnet, or with theirs)`);
+    return printable(
+      `${base}; it is waited for by ${listedJobnets.join(', ')} (raise it without --project/--jobnet, or with theirs)`,
+    );
   }
   const inScopeEvents = routedEvents(routes.filter((route) => inScope(route, scope)));
   const known = inScopeEvents.length > 0 ? inScopeEvents : routedEvents(routes);
@@ -403,7 +466,13 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      current.push(
+        Math.min(
+          (previous[j] as number) + 1,
+          (current[j - 1] as number) + 1,
+          (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        ),
+      );
     }
     previous = current;
   }
@@ -412,7 +481,8 @@ function editDistance(a: string, b: string): number {
 
 /** The answer of an event clear (R-EVT-3): one line per jobnet with its count, then the total; refusals on stderr. */
 export function renderEventClear(answer: EventClearAnswer): RenderedAnswer {
-  if (answer.results.length === 0) return { stdout: 'no jobnet in scope starts on events; nothing to clear\n', stderr: '', refused: false };
+  if (answer.results.length === 0)
+    return { stdout: 'no jobnet in scope starts on events; nothing to clear\n', stderr: '', refused: false };
   let stdout = '';
   let stderr = '';
   let total = 0;

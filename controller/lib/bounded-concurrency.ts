@@ -13,8 +13,13 @@
  * awaited, then the first rejection is thrown (nothing keeps running behind the caller's back).
  * @throws RangeError when `limit` is not a positive whole number; the first error of `work`.
  */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`a concurrency limit must be a positive whole number, not ${limit}`);
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`a concurrency limit must be a positive whole number, not ${limit}`);
   const results = new Array<R>(items.length);
   const state: { next: number; failure?: { error: unknown } } = { next: 0 };
   const lane = async (): Promise<void> => {

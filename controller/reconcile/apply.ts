@@ -54,13 +54,21 @@ export async function applyPlan(client: Client, request: ApplyRequest): Promise<
   const { taskQueue, revision, by } = request;
   const writes: (() => Promise<unknown>)[] = [];
   for (const action of request.plan.actions) {
-    if (action.kind === 'create' || action.kind === 'update') writes.push(() => applyJobnet(client, taskQueue, action.desired, by));
-    else if (action.kind === 'retire') writes.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: false }));
-    else if (action.kind === 'delete') writes.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: true }));
+    if (action.kind === 'create' || action.kind === 'update')
+      writes.push(() => applyJobnet(client, taskQueue, action.desired, by));
+    else if (action.kind === 'retire')
+      writes.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: false }));
+    else if (action.kind === 'delete')
+      writes.push(() => retireJobnet(client, taskQueue, action.project, action.name, { revision, by, remove: true }));
   }
   await mapConcurrently(writes, request.concurrency ?? 16, (write) => write());
   const routes = eventRoutesOf(request.desired);
-  const registry = await withTemporalDeadline(client, registryQueryTimeoutMs, 'querying the event registry', async () => await getEventRegistryView(client, taskQueue));
+  const registry = await withTemporalDeadline(
+    client,
+    registryQueryTimeoutMs,
+    'querying the event registry',
+    async () => await getEventRegistryView(client, taskQueue),
+  );
   const routesChanged = registry === undefined || JSON.stringify(registry.routes) !== JSON.stringify(routes);
   if (routesChanged) await applyEventRoutes(client, taskQueue, revision, routes);
   return { actors: writes.length, routes: routesChanged };

@@ -70,20 +70,42 @@ export interface ControllerStatus {
 }
 
 /** Reasons of a Ready condition that mean the last reconcile failed (it is retried), as opposed to a stall or progress. */
-export const reconcileFailureReasons: ReadonlySet<string> = new Set(['FetchFailed', 'ObserveFailed', 'ApplyFailed', 'TemporalUnavailable', 'NoWorker', 'InternalError']);
+export const reconcileFailureReasons: ReadonlySet<string> = new Set([
+  'FetchFailed',
+  'ObserveFailed',
+  'ApplyFailed',
+  'TemporalUnavailable',
+  'NoWorker',
+  'InternalError',
+]);
 
 /** The message of the Ready condition when the last reconcile failed; undefined when it did not (readiness). */
 export function lastReconcileFailure(status: ControllerStatus): string | undefined {
   const ready = status.conditions.find((condition) => condition.type === 'Ready');
-  return ready !== undefined && ready.status === 'False' && reconcileFailureReasons.has(ready.reason) ? ready.message : undefined;
+  return ready !== undefined && ready.status === 'False' && reconcileFailureReasons.has(ready.reason)
+    ? ready.message
+    : undefined;
 }
 
 /** A fresh status for a controller that has not reconciled yet. */
-export function initialStatus(source: string, taskQueue: string, environment: string | undefined, at: Date): ControllerStatus {
+export function initialStatus(
+  source: string,
+  taskQueue: string,
+  environment: string | undefined,
+  at: Date,
+): ControllerStatus {
   const status: ControllerStatus = {
     source,
     taskQueue,
-    conditions: [{ type: 'Ready', status: 'Unknown', reason: 'Progressing', message: 'the first reconcile has not finished', since: at.toISOString() }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'Progressing',
+        message: 'the first reconcile has not finished',
+        since: at.toISOString(),
+      },
+    ],
     jobnets: [],
     diagnostics: [],
   };
@@ -95,10 +117,17 @@ export function initialStatus(source: string, taskQueue: string, environment: st
  * Sets a condition; its `since` changes only when status or reason change. Returns a new list
  * sorted by type (Fetched, Valid, Applied, Ready).
  */
-export function withCondition(conditions: readonly StatusCondition[], condition: Omit<StatusCondition, 'since'>, at: Date): StatusCondition[] {
+export function withCondition(
+  conditions: readonly StatusCondition[],
+  condition: Omit<StatusCondition, 'since'>,
+  at: Date,
+): StatusCondition[] {
   const order: StatusCondition['type'][] = ['Fetched', 'Valid', 'Applied', 'Ready'];
   const previous = conditions.find((entry) => entry.type === condition.type);
-  const since = previous !== undefined && previous.status === condition.status && previous.reason === condition.reason ? previous.since : at.toISOString();
+  const since =
+    previous !== undefined && previous.status === condition.status && previous.reason === condition.reason
+      ? previous.since
+      : at.toISOString();
   const next = [...conditions.filter((entry) => entry.type !== condition.type), { ...condition, since }];
   return next.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }
@@ -108,7 +137,12 @@ const degradedStatuses = new Set(['abended', 'forced', 'carriedOver']);
 /** The per-jobnet entries after applying `plan`: what each action leaves behind (R-GIT-4). */
 export function jobnetEntries(plan: ReconcilePlan): JobnetStatusEntry[] {
   return plan.actions.map((action): JobnetStatusEntry => {
-    const entry: JobnetStatusEntry = { project: action.project, jobnet: action.name, sync: 'Synced', health: 'Unknown' };
+    const entry: JobnetStatusEntry = {
+      project: action.project,
+      jobnet: action.name,
+      sync: 'Synced',
+      health: 'Unknown',
+    };
     switch (action.kind) {
       case 'create':
         entry.health = 'Progressing';

@@ -83,7 +83,9 @@ export function compactValue(value: unknown, maxLength = maxValueLength): string
 
 /** Whether any change lies at or below one of the JSON pointers `prefixes`. */
 export function touches(changes: readonly FieldChange[], prefixes: readonly string[]): boolean {
-  return changes.some((change) => prefixes.some((prefix) => change.path === prefix || change.path.startsWith(`${prefix}/`)));
+  return changes.some((change) =>
+    prefixes.some((prefix) => change.path === prefix || change.path.startsWith(`${prefix}/`)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -92,7 +94,12 @@ function jobnetContent(jobnet: CompiledJobnet): Record<string, unknown> {
   const content: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(jobnet)) {
     if (bookkeepingFields.has(key) || value === undefined) continue;
-    content[key] = key === 'children' && isRecord(value) ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, jobnetContent(child as CompiledJobnet)])) : value;
+    content[key] =
+      key === 'children' && isRecord(value)
+        ? Object.fromEntries(
+            Object.entries(value).map(([name, child]) => [name, jobnetContent(child as CompiledJobnet)]),
+          )
+        : value;
   }
   return content;
 }
@@ -109,7 +116,8 @@ function diffValue(before: unknown, after: unknown, path: string, changes: Field
   }
   if (canonicalJson(before) === canonicalJson(after)) return;
   if (isRecord(before) && isRecord(after)) {
-    for (const key of orderedKeys(before, after)) diffValue(before[key], after[key], `${path}/${pointerToken(key)}`, changes);
+    for (const key of orderedKeys(before, after))
+      diffValue(before[key], after[key], `${path}/${pointerToken(key)}`, changes);
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
@@ -141,9 +149,15 @@ function diffList(before: unknown[], after: unknown[], path: string, changes: Fi
 }
 
 /** Keys of both objects: those in `first` (in that order) that exist, then the rest in code-unit order. */
-function orderedKeys(left: Record<string, unknown>, right: Record<string, unknown>, first: readonly string[] = []): string[] {
+function orderedKeys(
+  left: Record<string, unknown>,
+  right: Record<string, unknown>,
+  first: readonly string[] = [],
+): string[] {
   const present = (key: string) => left[key] !== undefined || right[key] !== undefined;
-  const rest = [...new Set([...Object.keys(left), ...Object.keys(right)])].filter((key) => !first.includes(key) && present(key)).sort();
+  const rest = [...new Set([...Object.keys(left), ...Object.keys(right)])]
+    .filter((key) => !first.includes(key) && present(key))
+    .sort();
   return [...first.filter(present), ...rest];
 }
 

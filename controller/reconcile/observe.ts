@@ -64,5 +64,7 @@ export async function observeActors(client: Client, taskQueue: string): Promise<
     if (status !== undefined) actor.status = status;
     actors.push(actor);
   }
-  return actors.sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return actors.sort((a, b) =>
+    a.project < b.project ? -1 : a.project > b.project ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
 }

@@ -136,7 +136,14 @@ export interface PlanReport {
 }
 
 /** Fields whose change can move a jobnet's start times. */
-const startFields = ['/schedule/enabled', '/schedule/start', '/schedule/days', '/schedule/dayPatterns', '/schedule/dayPatternName', '/calendar'];
+const startFields = [
+  '/schedule/enabled',
+  '/schedule/start',
+  '/schedule/days',
+  '/schedule/dayPatterns',
+  '/schedule/dayPatternName',
+  '/calendar',
+];
 /** Fields whose change can move a jobnet's start days. */
 const startDayFields = ['/schedule/days', '/schedule/dayPatterns', '/schedule/dayPatternName', '/calendar'];
 
@@ -160,13 +167,25 @@ export function describePlan(plan: ReconcilePlan, options: PlanReportOptions): P
     head: options.head,
     now: new Date(now).toISOString(),
     prune: plan.prune,
-    summary: { added: counts.create, changed: counts.update, removed: counts.retire + counts.delete, unchanged: counts.noop, warnings: plan.warnings.length },
+    summary: {
+      added: counts.create,
+      changed: counts.update,
+      removed: counts.retire + counts.delete,
+      unchanged: counts.noop,
+      warnings: plan.warnings.length,
+    },
     notes: [...(options.notes ?? [])],
     jobnets,
   };
 }
 
-function describeAction(action: Exclude<ReconcileAction, { kind: 'noop' }>, plan: ReconcilePlan, now: number, startCount: number, months: number): JobnetReport {
+function describeAction(
+  action: Exclude<ReconcileAction, { kind: 'noop' }>,
+  plan: ReconcilePlan,
+  now: number,
+  startCount: number,
+  months: number,
+): JobnetReport {
   const id = jobnetIdentity(action);
   const report: JobnetReport = {
     id,
@@ -193,7 +212,8 @@ function describeAction(action: Exclude<ReconcileAction, { kind: 'noop' }>, plan
         report.startsBefore = startsPreview(before, now, startCount);
         report.startsAfter = startsPreview(action.desired, now, startCount);
       }
-      if (touches(report.changes, startDayFields)) report.movedStartDays = movedStartDays(before, action.desired, now, months);
+      if (touches(report.changes, startDayFields))
+        report.movedStartDays = movedStartDays(before, action.desired, now, months);
       break;
     }
     case 'retire':
@@ -247,7 +267,12 @@ function startsPreview(jobnet: CompiledJobnet, now: number, count: number): Star
     trigger,
     timezone: calendar.timezone,
     enabled: schedule.enabled,
-    starts: starts.map((start) => ({ businessDate: start.businessDate, localTime: localTimeOf(calendar, start.instant), instant: start.instant, kind: start.kind })),
+    starts: starts.map((start) => ({
+      businessDate: start.businessDate,
+      localTime: localTimeOf(calendar, start.instant),
+      instant: start.instant,
+      kind: start.kind,
+    })),
   };
 }
 
@@ -255,7 +280,13 @@ function startsPreview(jobnet: CompiledJobnet, now: number, count: number): Star
  * The next `count` starts after `now`: start days over a window that grows until it holds enough
  * starts (or reaches {@link maxLookaheadDays}), then `nextStarts`, as `jobnet next` does.
  */
-function plannedStarts(schedule: CompiledSchedule, calendar: BusinessCalendar, start: StartTrigger, now: number, count: number): PlannedStart[] {
+function plannedStarts(
+  schedule: CompiledSchedule,
+  calendar: BusinessCalendar,
+  start: StartTrigger,
+  now: number,
+  count: number,
+): PlannedStart[] {
   const firstDate = addDays(businessDateOf(calendar, now), -1);
   for (let span = 400; ; span = Math.min(span * 4, maxLookaheadDays)) {
     const days = scheduleStartDays(schedule, calendar, { from: firstDate, to: addDays(firstDate, span) });
@@ -268,7 +299,12 @@ function plannedStarts(schedule: CompiledSchedule, calendar: BusinessCalendar, s
  * Start days of both sides from the business date of `now` (on the head's calendar) through the
  * day before the same date `months` later, and which of them only one side has.
  */
-function movedStartDays(before: CompiledJobnet, after: CompiledJobnet, now: number, months: number): MovedStartDays | undefined {
+function movedStartDays(
+  before: CompiledJobnet,
+  after: CompiledJobnet,
+  now: number,
+  months: number,
+): MovedStartDays | undefined {
   if (before.schedule === undefined || after.schedule === undefined) return undefined;
   const from = businessDateOf(calendarOf(after), now);
   const to = addDays(addMonths(from, months), -1);

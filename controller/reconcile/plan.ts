@@ -102,7 +102,11 @@ export function jobnetIdentity(jobnet: { project: string; name: string }): strin
  * @throws Error when one side names the same jobnet twice: the compile step and the observation
  *   each yield one entry per identity, so a duplicate is a bug upstream, not something to guess about.
  */
-export function planReconcile(desired: readonly CompiledJobnet[], observed: readonly ObservedJobnet[], options: PlanOptions): ReconcilePlan {
+export function planReconcile(
+  desired: readonly CompiledJobnet[],
+  observed: readonly ObservedJobnet[],
+  options: PlanOptions,
+): ReconcilePlan {
   const wanted = byIdentity(desired.map(withDigest), 'desired');
   const live = byIdentity(observed, 'observed');
   const identities = [...new Set([...wanted.keys(), ...live.keys()])];
@@ -117,11 +121,25 @@ export function planReconcile(desired: readonly CompiledJobnet[], observed: read
     } else if (want !== undefined && have !== undefined) {
       const same = have.digest !== undefined && have.digest === want.digest;
       if (have.retired === true) {
-        actions.push({ kind: 'update', project: want.project, name: want.name, desired: want, observed: have, reason: 'revive' });
+        actions.push({
+          kind: 'update',
+          project: want.project,
+          name: want.name,
+          desired: want,
+          observed: have,
+          reason: 'revive',
+        });
       } else if (same) {
         actions.push({ kind: 'noop', project: want.project, name: want.name, desired: want, observed: have });
       } else {
-        actions.push({ kind: 'update', project: want.project, name: want.name, desired: want, observed: have, reason: 'definition' });
+        actions.push({
+          kind: 'update',
+          project: want.project,
+          name: want.name,
+          desired: want,
+          observed: have,
+          reason: 'definition',
+        });
       }
       if (!same && have.running === true) {
         warnings.push({
@@ -145,7 +163,12 @@ export function planReconcile(desired: readonly CompiledJobnet[], observed: read
         const consequence = options.prune
           ? 'prune deletes it from the live system'
           : `no new run starts; the open run finishes with revision ${revisionText(openRunRevision(have))}`;
-        warnings.push({ project: have.project, name: have.name, code: 'REMOVED-WHILE-RUNNING', message: `removing jobnet ${id} while ${openRunText(have)} is open: ${consequence}` });
+        warnings.push({
+          project: have.project,
+          name: have.name,
+          code: 'REMOVED-WHILE-RUNNING',
+          message: `removing jobnet ${id} while ${openRunText(have)} is open: ${consequence}`,
+        });
       }
     }
   }

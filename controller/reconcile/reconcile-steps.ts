@@ -118,10 +118,18 @@ export function compileRevision(repository: ValidatedRepository, options: Compil
   const compiled = compileAllJobnets(repository, environment !== undefined ? { environment } : {});
   if (!compiled.ok) return { ok: false, message: compiled.message, failures: [] };
   if (compiled.failures.length > 0) {
-    return { ok: false, message: compiled.failures.map((failure) => `${failure.project}/${failure.jobnet}: ${failure.message}`).join('; '), failures: compiled.failures };
+    return {
+      ok: false,
+      message: compiled.failures
+        .map((failure) => `${failure.project}/${failure.jobnet}: ${failure.message}`)
+        .join('; '),
+      failures: compiled.failures,
+    };
   }
   const prune = options.prune ?? settings?.controller?.prune ?? false;
-  return environment !== undefined ? { ok: true, desired: compiled.jobnets, environment, prune } : { ok: true, desired: compiled.jobnets, prune };
+  return environment !== undefined
+    ? { ok: true, desired: compiled.jobnets, environment, prune }
+    : { ok: true, desired: compiled.jobnets, prune };
 }
 
 /** The statuses of a jobnet with an open run (running, or abended/forced/carried over awaiting an operator). */
@@ -153,7 +161,11 @@ export async function observeRevision(client: Client, taskQueue: string): Promis
  * probe and a task-queue description, each with a deadline) whether the server is unreachable or
  * no worker polls `taskQueue`. Never throws.
  */
-export async function stepFailure(step: StepName, error: unknown, temporal?: { client: Client; taskQueue: string }): Promise<StepFailure> {
+export async function stepFailure(
+  step: StepName,
+  error: unknown,
+  temporal?: { client: Client; taskQueue: string },
+): Promise<StepFailure> {
   const failure: StepFailure = {
     step,
     error: error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) },
@@ -161,7 +173,8 @@ export async function stepFailure(step: StepName, error: unknown, temporal?: { c
   };
   if (temporal !== undefined && (step === 'observe' || step === 'apply')) {
     const explained = await explainTemporalFailure(temporal.client, temporal.taskQueue, error);
-    if (explained !== undefined && explained.problem !== 'TEMPORAL_TIMEOUT') failure.temporal = { problem: explained.problem, message: explained.message };
+    if (explained !== undefined && explained.problem !== 'TEMPORAL_TIMEOUT')
+      failure.temporal = { problem: explained.problem, message: explained.message };
     failure.at = new Date();
   }
   return failure;

@@ -26,7 +26,15 @@ import type { DefinitionSource, SourceRevision, StopWatching } from '../source/s
 import { applyPlan } from './apply.js';
 import { initialStatus, type ControllerStatus } from './controller-status.js';
 import { planReconcile } from './plan.js';
-import { compileRevision, observeRevision, stepFailure, validateRevision, type CompileOutcome, type ReconcileSteps, type StepName } from './reconcile-steps.js';
+import {
+  compileRevision,
+  observeRevision,
+  stepFailure,
+  validateRevision,
+  type CompileOutcome,
+  type ReconcileSteps,
+  type StepName,
+} from './reconcile-steps.js';
 import { summarizeReconcile, type ReconcileFailure, type ReconcileOutcome } from './summarize-reconcile.js';
 
 export type { ReconcileOutcome } from './summarize-reconcile.js';
@@ -59,7 +67,6 @@ export interface ReconcilerOptions {
    */
   resyncIntervalMs?: number;
 }
-
 
 /** A compiled revision. */
 type CompiledRevision = Extract<CompileOutcome, { ok: true }>;
@@ -228,7 +235,14 @@ export class Reconciler {
     }
     try {
       const by = this.options.by ?? 'controller';
-      const applied = await applyPlan(client, { taskQueue, revision, desired: compiled.desired, plan: steps.plan, by, ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}) });
+      const applied = await applyPlan(client, {
+        taskQueue,
+        revision,
+        desired: compiled.desired,
+        plan: steps.plan,
+        by,
+        ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
+      });
       steps.apply = { ...applied, at: new Date() };
     } catch (error) {
       return await failed('apply', error);
@@ -258,7 +272,10 @@ export class Reconciler {
     if (this.failureStreak?.key === failure.streak) this.failureStreak.attempts += 1;
     else {
       this.failureStreak = { key: failure.streak, attempts: 1 };
-      this.options.log?.('error', `${failure.message} (retrying with backoff; logged once until it changes)`, { reason: failure.reason, ...(revision !== undefined ? { revision } : {}) });
+      this.options.log?.('error', `${failure.message} (retrying with backoff; logged once until it changes)`, {
+        reason: failure.reason,
+        ...(revision !== undefined ? { revision } : {}),
+      });
     }
     this.scheduleRetry();
   }
@@ -275,7 +292,12 @@ export class Reconciler {
     this.published = { key, at: Date.now() };
     this.publishing = this.publishing
       .then(() => publish(snapshot))
-      .catch((error: unknown) => this.options.log?.('warn', `publishing the status failed: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) =>
+        this.options.log?.(
+          'warn',
+          `publishing the status failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
   }
 
   /** Waits until every status published so far has been stored. */
@@ -286,7 +308,10 @@ export class Reconciler {
   private succeeded(): void {
     this.failures = 0;
     if (this.failureStreak !== undefined) {
-      this.options.log?.('info', `the reconcile no longer fails (after ${this.failureStreak.attempts} failed attempt(s))`);
+      this.options.log?.(
+        'info',
+        `the reconcile no longer fails (after ${this.failureStreak.attempts} failed attempt(s))`,
+      );
       this.failureStreak = undefined;
     }
   }

@@ -13,7 +13,14 @@
 import { printable } from '../cli/terminal-text.js';
 import type { FieldChange } from './definition-diff.js';
 import { revisionText } from './plan.js';
-import { weekdayDate, type JobnetReport, type PlanReport, type PlanSide, type StartsPreview, type StartView } from './plan-report.js';
+import {
+  weekdayDate,
+  type JobnetReport,
+  type PlanReport,
+  type PlanSide,
+  type StartsPreview,
+  type StartView,
+} from './plan-report.js';
 
 /** First line of every plan comment, for finding (and editing) the previous one. */
 export const planCommentMarker = '<!-- jobnet-plan -->';
@@ -29,7 +36,10 @@ const actionTitles: Record<JobnetReport['action'], string> = {
 /** The Markdown text of a plan report, ending with a newline. */
 export function renderPlanMarkdown(report: PlanReport): string {
   const lines: string[] = [planCommentMarker, '## Jobnet plan', ''];
-  lines.push(`${sideText(report.base)} → ${sideText(report.head)} · next starts counted from ${report.now.replace(/\.000Z$/, 'Z')}`, '');
+  lines.push(
+    `${sideText(report.base)} → ${sideText(report.head)} · next starts counted from ${report.now.replace(/\.000Z$/, 'Z')}`,
+    '',
+  );
   lines.push(summaryLine(report), '');
   for (const note of report.notes) lines.push(`> **Note:** ${inline(note)}`, '');
   if (report.jobnets.length === 0) lines.push('Merging changes no jobnet.', '');
@@ -46,14 +56,17 @@ export function summaryLine(report: PlanReport): string {
 }
 
 function sideText(side: PlanSide): string {
-  return side.revision === undefined ? code(side.label) : `${code(side.label)} (${inline(revisionText(side.revision))})`;
+  return side.revision === undefined
+    ? code(side.label)
+    : `${code(side.label)} (${inline(revisionText(side.revision))})`;
 }
 
 function jobnetSection(jobnet: JobnetReport): string[] {
   const lines = [`### ${code(jobnet.id)} — ${actionTitles[jobnet.action]}`, ''];
   for (const warning of jobnet.warnings) lines.push(`> **Warning:** ${inline(warning)}`, '');
 
-  if (jobnet.action === 'retire') lines.push('No new runs start; a run that is open finishes. The jobnet stays in the live system (retired).', '');
+  if (jobnet.action === 'retire')
+    lines.push('No new runs start; a run that is open finishes. The jobnet stays in the live system (retired).', '');
   if (jobnet.action === 'delete') lines.push('Deleted from the live system (`controller.prune: true`).', '');
   if (jobnet.reason === 'revive') lines.push('It was retired; merging starts scheduling it again.', '');
   if (jobnet.outline !== undefined) {
@@ -66,7 +79,8 @@ function jobnetSection(jobnet: JobnetReport): string[] {
     lines.push('');
   }
   // A revived jobnet may come back unchanged: then there is no table to show.
-  if (jobnet.action === 'update' && !(jobnet.reason === 'revive' && jobnet.changes.length === 0)) lines.push(...changeTable(jobnet.changes));
+  if (jobnet.action === 'update' && !(jobnet.reason === 'revive' && jobnet.changes.length === 0))
+    lines.push(...changeTable(jobnet.changes));
   lines.push(...startsTable(jobnet.startsBefore, jobnet.startsAfter));
   if (jobnet.movedStartDays !== undefined) {
     const { from, to, added, removed } = jobnet.movedStartDays;
@@ -83,11 +97,18 @@ function jobnetSection(jobnet: JobnetReport): string[] {
 }
 
 function changeTable(changes: readonly FieldChange[]): string[] {
-  if (changes.length === 0) return ['The definition differs from the live one, which could not be compared field by field.', ''];
+  if (changes.length === 0)
+    return ['The definition differs from the live one, which could not be compared field by field.', ''];
   const lines = ['| Field | Before | After |', '| --- | --- | --- |'];
   for (const change of changes) {
-    const before = change.before === undefined ? '—' : change.items === true ? itemsCell('removed', change.before) : code(change.before);
-    const after = change.after === undefined ? '—' : change.items === true ? itemsCell('added', change.after) : code(change.after);
+    const before =
+      change.before === undefined
+        ? '—'
+        : change.items === true
+          ? itemsCell('removed', change.before)
+          : code(change.before);
+    const after =
+      change.after === undefined ? '—' : change.items === true ? itemsCell('added', change.after) : code(change.after);
     lines.push(`| ${code(change.path)} | ${before} | ${after} |`);
   }
   lines.push('');
@@ -101,10 +122,15 @@ function itemsCell(verb: string, items: string): string {
 function startsTable(before: StartsPreview | undefined, after: StartsPreview | undefined): string[] {
   if (before === undefined && after === undefined) return [];
   const count = Math.max(before?.starts.length ?? 0, after?.starts.length ?? 0);
-  const heading = before !== undefined && after !== undefined ? 'Next starts before and after (a start that moves is in bold):' : 'Next starts:';
+  const heading =
+    before !== undefined && after !== undefined
+      ? 'Next starts before and after (a start that moves is in bold):'
+      : 'Next starts:';
   const lines = [heading, ''];
   const sides = [before, after].filter((side): side is StartsPreview => side !== undefined);
-  const titles = [before === undefined ? undefined : 'Before', after === undefined ? undefined : 'After'].filter((title): title is string => title !== undefined);
+  const titles = [before === undefined ? undefined : 'Before', after === undefined ? undefined : 'After'].filter(
+    (title): title is string => title !== undefined,
+  );
   lines.push(`| # | ${sides.map((side, i) => `${titles[i] as string} (${inline(side.timezone)})`).join(' | ')} |`);
   lines.push(`| --- | ${sides.map(() => '---').join(' | ')} |`);
   if (count === 0) {
@@ -118,7 +144,8 @@ function startsTable(before: StartsPreview | undefined, after: StartsPreview | u
     }
   }
   const disabled = titles.filter((_title, i) => sides[i]?.enabled === false);
-  if (disabled.length > 0) lines.push('', `${disabled.join(' and ')}: \`enabled: false\`, so these starts are skipped.`);
+  if (disabled.length > 0)
+    lines.push('', `${disabled.join(' and ')}: \`enabled: false\`, so these starts are skipped.`);
   lines.push('');
   return lines;
 }
@@ -131,7 +158,9 @@ function startCell(side: StartsPreview, start: StartView | undefined): string {
   if (start === undefined) return side.starts.length === 0 ? noStartsText(side) : '';
   const date = start.localTime.slice(0, 10);
   const business = date === start.businessDate ? '' : ` (business date ${start.businessDate})`;
-  return inline(start.kind === 'events' ? `events from ${start.localTime}${business}` : `${start.localTime}${business}`);
+  return inline(
+    start.kind === 'events' ? `events from ${start.localTime}${business}` : `${start.localTime}${business}`,
+  );
 }
 
 /** A code span that survives a table cell: control characters visible, pipes escaped, a backtick inside gets a longer fence. */

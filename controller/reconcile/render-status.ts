@@ -11,7 +11,11 @@ import type { ControllerStatus } from './controller-status.js';
 function table(rows: string[][]): string {
   const cells = rows.map((row) => row.map(printable));
   const widths = cells[0]?.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length))) ?? [];
-  return cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
+  return cells
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '),
+    )
+    .join('\n');
 }
 
 /** The human form of `status`. */
@@ -22,22 +26,47 @@ export function renderControllerStatus(status: ControllerStatus): string {
     lines.push(printable(text));
   };
   line(`source:     ${status.source}`);
-  line(`task queue: ${status.taskQueue}${status.environment !== undefined ? `   environment: ${status.environment}` : ''}`);
-  line(`fetched:    ${status.fetchedRevision ?? '-'}${status.fetchedAt !== undefined ? ` at ${status.fetchedAt}` : ''}`);
-  line(`attempted:  ${status.attemptedRevision ?? '-'}${status.attemptedAt !== undefined ? ` at ${status.attemptedAt}` : ''}`);
-  line(`applied:    ${status.appliedRevision ?? '-'}${status.appliedAt !== undefined ? ` at ${status.appliedAt}` : ''}`);
+  line(
+    `task queue: ${status.taskQueue}${status.environment !== undefined ? `   environment: ${status.environment}` : ''}`,
+  );
+  line(
+    `fetched:    ${status.fetchedRevision ?? '-'}${status.fetchedAt !== undefined ? ` at ${status.fetchedAt}` : ''}`,
+  );
+  line(
+    `attempted:  ${status.attemptedRevision ?? '-'}${status.attemptedAt !== undefined ? ` at ${status.attemptedAt}` : ''}`,
+  );
+  line(
+    `applied:    ${status.appliedRevision ?? '-'}${status.appliedAt !== undefined ? ` at ${status.appliedAt}` : ''}`,
+  );
   if (status.lastPlan !== undefined) {
     const { create, update, noop, retire, delete: deleted } = status.lastPlan;
     line(`last plan:  ${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged`);
   }
   if (status.lastError !== undefined) line(`last error: ${status.lastError}`);
   if (status.sourceWarning !== undefined) line(`warning:    ${status.sourceWarning}`);
-  for (const warning of status.warnings ?? []) line(`warning:    ${warning.project}/${warning.name}: ${warning.message}`);
+  for (const warning of status.warnings ?? [])
+    line(`warning:    ${warning.project}/${warning.name}: ${warning.message}`);
   lines.push('', 'CONDITIONS');
-  lines.push(table([['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], ...status.conditions.map((c) => [c.type, c.status, c.reason, c.since, c.message])]));
+  lines.push(
+    table([
+      ['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'],
+      ...status.conditions.map((c) => [c.type, c.status, c.reason, c.since, c.message]),
+    ]),
+  );
   if (status.jobnets.length > 0) {
     lines.push('', 'JOBNETS');
-    lines.push(table([['JOBNET', 'SYNC', 'HEALTH', 'STATUS', 'REVISION'], ...status.jobnets.map((j) => [`${j.project}/${j.jobnet}`, j.sync, j.health, j.status ?? '-', j.revision ?? '-'])]));
+    lines.push(
+      table([
+        ['JOBNET', 'SYNC', 'HEALTH', 'STATUS', 'REVISION'],
+        ...status.jobnets.map((j) => [
+          `${j.project}/${j.jobnet}`,
+          j.sync,
+          j.health,
+          j.status ?? '-',
+          j.revision ?? '-',
+        ]),
+      ]),
+    );
   }
   if (status.diagnostics.length > 0) {
     lines.push('');

@@ -66,7 +66,8 @@ export function stalledMessage(revision: string, applied: string | undefined): s
 export function reconcileFailureOf(failure: StepFailure, revision: string | undefined): ReconcileFailure {
   const { step, error } = failure;
   const detail = error.message;
-  if (step === 'fetch') return { reason: 'FetchFailed', message: `fetch failed: ${detail}`, streak: `FetchFailed:${detail}` };
+  if (step === 'fetch')
+    return { reason: 'FetchFailed', message: `fetch failed: ${detail}`, streak: `FetchFailed:${detail}` };
   if (step === 'validate' || step === 'compile' || step === 'plan') {
     const doing = step === 'validate' ? 'validating' : step === 'compile' ? 'compiling' : 'planning';
     const message = `internal error while ${doing} revision ${revision ?? '(unknown)'}: ${error.name !== undefined ? `${error.name}: ` : ''}${detail}`;
@@ -115,7 +116,12 @@ export function summarizeReconcile(previous: ControllerStatus, steps: ReconcileS
       set({ type: 'Valid', status: 'Unknown', reason, message }, at);
     } else set({ type: 'Applied', status: step === 'apply' ? 'False' : 'Unknown', reason, message }, at);
     set({ type: 'Ready', status: 'False', reason, message }, at);
-    return { status, outcome: revision !== undefined ? { result: 'failed', revision } : { result: 'failed' }, failure, log };
+    return {
+      status,
+      outcome: revision !== undefined ? { result: 'failed', revision } : { result: 'failed' },
+      failure,
+      log,
+    };
   }
   if (fetch === undefined) return { status, log };
   // A periodic resync of a revision that stalled: it stays stalled until the source changes.
@@ -129,9 +135,20 @@ export function summarizeReconcile(previous: ControllerStatus, steps: ReconcileS
     status.attemptedRevision = fetch.revision;
     status.attemptedAt = attempted.toISOString();
     status.diagnostics = diagnostics;
-    set({ type: 'Valid', status: 'False', reason: 'ValidationFailed', message: `revision ${fetch.revision} has ${errors} error(s)` }, attempted);
+    set(
+      {
+        type: 'Valid',
+        status: 'False',
+        reason: 'ValidationFailed',
+        message: `revision ${fetch.revision} has ${errors} error(s)`,
+      },
+      attempted,
+    );
     set({ type: 'Ready', status: 'False', reason: 'Stalled', message: stalled }, attempted);
-    log.push({ level: 'warn', message: `revision ${fetch.revision} does not validate (${errors} error(s)); ${stalled}` });
+    log.push({
+      level: 'warn',
+      message: `revision ${fetch.revision} does not validate (${errors} error(s)); ${stalled}`,
+    });
     return { status, outcome: { result: 'stalled', revision: fetch.revision }, log };
   }
   const { compile } = steps;
@@ -140,7 +157,15 @@ export function summarizeReconcile(previous: ControllerStatus, steps: ReconcileS
     status.attemptedAt = attempted.toISOString();
     status.diagnostics = [];
     set({ type: 'Valid', status: 'False', reason: 'CompileFailed', message: compile.message }, attempted);
-    set({ type: 'Ready', status: 'False', reason: 'Stalled', message: stalledMessage(fetch.revision, status.appliedRevision) }, attempted);
+    set(
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Stalled',
+        message: stalledMessage(fetch.revision, status.appliedRevision),
+      },
+      attempted,
+    );
     return { status, outcome: { result: 'stalled', revision: fetch.revision }, log };
   }
   const { plan, apply } = steps;
@@ -163,11 +188,32 @@ export function summarizeReconcile(previous: ControllerStatus, steps: ReconcileS
   else delete status.warnings;
   status.jobnets = jobnetEntries(plan);
   const { create, update, retire, delete: deleted, noop } = plan.counts;
-  set({ type: 'Valid', status: 'True', reason: 'Valid', message: `revision ${fetch.revision} validated and compiled` }, apply.at);
-  set({ type: 'Applied', status: 'True', reason: 'Applied', message: `${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged` }, apply.at);
-  set({ type: 'Ready', status: 'True', reason: 'Reconciled', message: `revision ${fetch.revision} is applied` }, apply.at);
-  if (apply.actors > 0) log.push({ level: 'info', message: `revision ${fetch.revision} applied`, fields: { ...plan.counts } });
-  else if (changed) log.push({ level: 'info', message: `revision ${fetch.revision} is already what Temporal runs; nothing to apply` });
-  for (const warning of changed ? plan.warnings : []) log.push({ level: 'warn', message: `${warning.project}/${warning.name}: ${warning.message}` });
-  return { status, outcome: { result: apply.actors > 0 ? 'applied' : 'unchanged', revision: fetch.revision, plan }, log };
+  set(
+    { type: 'Valid', status: 'True', reason: 'Valid', message: `revision ${fetch.revision} validated and compiled` },
+    apply.at,
+  );
+  set(
+    {
+      type: 'Applied',
+      status: 'True',
+      reason: 'Applied',
+      message: `${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged`,
+    },
+    apply.at,
+  );
+  set(
+    { type: 'Ready', status: 'True', reason: 'Reconciled', message: `revision ${fetch.revision} is applied` },
+    apply.at,
+  );
+  if (apply.actors > 0)
+    log.push({ level: 'info', message: `revision ${fetch.revision} applied`, fields: { ...plan.counts } });
+  else if (changed)
+    log.push({ level: 'info', message: `revision ${fetch.revision} is already what Temporal runs; nothing to apply` });
+  for (const warning of changed ? plan.warnings : [])
+    log.push({ level: 'warn', message: `${warning.project}/${warning.name}: ${warning.message}` });
+  return {
+    status,
+    outcome: { result: apply.actors > 0 ? 'applied' : 'unchanged', revision: fetch.revision, plan },
+    log,
+  };
 }

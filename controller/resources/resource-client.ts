@@ -7,8 +7,17 @@
  */
 import type { Client } from '@temporalio/client';
 import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
-import { parseResourceLockWorkflowId, resourceLockWorkflowId, visibilityLiteral, workflowTypes } from '../../workflows/lib/wire-contract.js';
-import { forceReleaseResourceSignal, resourceLockViewQuery, type ResourceLockView } from '../../workflows/resource-lock-workflow.js';
+import {
+  parseResourceLockWorkflowId,
+  resourceLockWorkflowId,
+  visibilityLiteral,
+  workflowTypes,
+} from '../../workflows/lib/wire-contract.js';
+import {
+  forceReleaseResourceSignal,
+  resourceLockViewQuery,
+  type ResourceLockView,
+} from '../../workflows/resource-lock-workflow.js';
 
 /** The locks of the deployment on `taskQueue` that are held or waited for, sorted by resource. */
 export async function listResourceLocks(client: Client, taskQueue: string): Promise<ResourceLockView[]> {
@@ -34,7 +43,12 @@ export type ReleaseResourceResult = { ok: true; released: string } | { ok: false
  * it is not told: its job may still be using the resource.
  * @throws Temporal errors other than "the lock does not run".
  */
-export async function releaseResource(client: Client, taskQueue: string, resource: string, request: { by: string; token?: string }): Promise<ReleaseResourceResult> {
+export async function releaseResource(
+  client: Client,
+  taskQueue: string,
+  resource: string,
+  request: { by: string; token?: string },
+): Promise<ReleaseResourceResult> {
   const handle = client.workflow.getHandle(resourceLockWorkflowId(taskQueue, resource));
   let view: ResourceLockView;
   try {
@@ -44,9 +58,18 @@ export async function releaseResource(client: Client, taskQueue: string, resourc
     if (reason !== undefined) return { ok: false, reason };
     throw error;
   }
-  const target = request.token === undefined ? view.holder : [view.holder, ...view.queue].find((entry) => entry?.token === request.token);
+  const target =
+    request.token === undefined
+      ? view.holder
+      : [view.holder, ...view.queue].find((entry) => entry?.token === request.token);
   if (target === undefined) {
-    return { ok: false, reason: request.token === undefined ? `resource ${resource} has no holder` : `resource ${resource} has no request ${request.token}` };
+    return {
+      ok: false,
+      reason:
+        request.token === undefined
+          ? `resource ${resource} has no holder`
+          : `resource ${resource} has no request ${request.token}`,
+    };
   }
   await handle.signal(forceReleaseResourceSignal, { by: request.by, token: target.token });
   return { ok: true, released: `${target.requester} (${target.token})` };

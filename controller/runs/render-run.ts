@@ -58,7 +58,12 @@ function alignColumns(rows: readonly (readonly string[])[]): string[] {
   const cells = rows.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Why a job ended as it did, when the table alone does not say it (forced, skipped, OR join, messages). */
@@ -67,8 +72,10 @@ function jobNotes(view: RunView, job: string, record: JobRecord): string[] {
   if (record.forcedReason === 'operator') notes.push('force-terminated by an operator');
   else if (record.forcedReason === 'timeLimit') notes.push('force-terminated: time limit exceeded');
   if (record.settledBy === 'skipped') notes.push('skipped by an operator after it failed; its successors continued');
-  else if (record.settledBy === 'orJoinFired') notes.push(`not needed: the OR join of "${record.orJoin ?? '?'}" had already fired`);
-  else if (record.settledBy === 'orJoinBroken') notes.push(`ended: another predecessor of the OR join of "${record.orJoin ?? '?'}" ended abnormally`);
+  else if (record.settledBy === 'orJoinFired')
+    notes.push(`not needed: the OR join of "${record.orJoin ?? '?'}" had already fired`);
+  else if (record.settledBy === 'orJoinBroken')
+    notes.push(`ended: another predecessor of the OR join of "${record.orJoin ?? '?'}" ended abnormally`);
   const message = view.jobMessages[job];
   if (message !== undefined && message !== '') notes.push(message);
   return notes;
@@ -110,7 +117,9 @@ export function renderRunTable(view: RunView, options: RenderRunOptions = {}): s
       for (const line of printableLines(output.replace(/(\r?\n)+$/, ''))) lines.push(`    | ${line}`.trimEnd());
     }
   });
-  const notes = names.flatMap((name) => jobNotes(view, name, view.state.jobs[name] as JobRecord).map((note) => `  ${printable(name)}: ${printable(note)}`));
+  const notes = names.flatMap((name) =>
+    jobNotes(view, name, view.state.jobs[name] as JobRecord).map((note) => `  ${printable(name)}: ${printable(note)}`),
+  );
   if (notes.length > 0) lines.push('', 'notes:', ...notes);
   return lines.join('\n') + '\n';
 }

@@ -80,9 +80,26 @@ export async function startRun(client: Client, request: StartRunRequest): Promis
   const { jobnet } = request;
   const businessDate = request.businessDate ?? businessDateOf(jobnet.calendar ?? systemCalendar('UTC'), now.getTime());
   dayNumberOf(businessDate);
-  const workflowId = runWorkflowId(request.taskQueue, jobnet.project, jobnet.name, businessDate, manualRunSequence(now));
-  const { input, searchAttributes } = topLevelRunStart({ jobnet: request.jobnet, businessDate, trigger: request.trigger, requestedBy: request.requestedBy, ...(request.parameter !== undefined ? { parameter: request.parameter } : {}) });
-  await client.workflow.start<RunWorkflow>(workflowTypes.run, { workflowId, taskQueue: request.taskQueue, args: [input], typedSearchAttributes: searchAttributes });
+  const workflowId = runWorkflowId(
+    request.taskQueue,
+    jobnet.project,
+    jobnet.name,
+    businessDate,
+    manualRunSequence(now),
+  );
+  const { input, searchAttributes } = topLevelRunStart({
+    jobnet: request.jobnet,
+    businessDate,
+    trigger: request.trigger,
+    requestedBy: request.requestedBy,
+    ...(request.parameter !== undefined ? { parameter: request.parameter } : {}),
+  });
+  await client.workflow.start<RunWorkflow>(workflowTypes.run, {
+    workflowId,
+    taskQueue: request.taskQueue,
+    args: [input],
+    typedSearchAttributes: searchAttributes,
+  });
   return workflowId;
 }
 
@@ -101,7 +118,11 @@ export async function getRunView(client: Client, workflowId: string): Promise<Ru
  * come back as `{ok: false, reason}`; nothing was changed then.
  * @throws WorkflowNotFoundError when there is no such run; other Temporal errors as thrown.
  */
-export async function operateRun(client: Client, workflowId: string, request: RunOperationRequest): Promise<OperateRunResult> {
+export async function operateRun(
+  client: Client,
+  workflowId: string,
+  request: RunOperationRequest,
+): Promise<OperateRunResult> {
   const handle = client.workflow.getHandle(workflowId);
   try {
     const answer = await handle.executeUpdate(runOperationUpdate, { args: [request] });
@@ -113,7 +134,10 @@ export async function operateRun(client: Client, workflowId: string, request: Ru
       // The server answers "not found" for a workflow that has completed too; tell them apart.
       const description = await handle.describe(); // throws WorkflowNotFoundError when it really does not exist
       if (description.status.name !== 'RUNNING') {
-        return { ok: false, reason: `the run has ended (workflow ${description.status.name.toLowerCase()}) and accepts no more operations` };
+        return {
+          ok: false,
+          reason: `the run has ended (workflow ${description.status.name.toLowerCase()}) and accepts no more operations`,
+        };
       }
     }
     throw error;
@@ -128,7 +152,11 @@ export async function operateRun(client: Client, workflowId: string, request: Ru
  * workflow is not a run; an Error when the workflow has closed and its view cannot be read; the
  * signal's reason when aborted.
  */
-export async function waitForRunEnd(client: Client, workflowId: string, options: WaitForRunEndOptions = {}): Promise<RunView> {
+export async function waitForRunEnd(
+  client: Client,
+  workflowId: string,
+  options: WaitForRunEndOptions = {},
+): Promise<RunView> {
   const { pollMs = 300, signal } = options;
   const handle = client.workflow.getHandle(workflowId);
   for (;;) {
@@ -138,7 +166,10 @@ export async function waitForRunEnd(client: Client, workflowId: string, options:
       try {
         return await handle.query(runViewQuery);
       } catch (error) {
-        throw new Error(`run ${workflowId} has closed (workflow ${description.status.name.toLowerCase()}) and its view cannot be read`, { cause: error });
+        throw new Error(
+          `run ${workflowId} has closed (workflow ${description.status.name.toLowerCase()}) and its view cannot be read`,
+          { cause: error },
+        );
       }
     }
     try {

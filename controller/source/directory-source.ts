@@ -38,7 +38,11 @@ export const defaultDirectoryDebounceMs = 300;
  * Links that were not followed enter by path and target, so adding or mending one is a new
  * revision (its warning comes and goes with it).
  */
-export function directoryRevision(files: readonly SourceFile[], oversized: readonly string[] = [], links: readonly SkippedLink[] = []): string {
+export function directoryRevision(
+  files: readonly SourceFile[],
+  oversized: readonly string[] = [],
+  links: readonly SkippedLink[] = [],
+): string {
   const tooLarge = new Set(oversized);
   const hash = createHash('sha256');
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -47,7 +51,8 @@ export function directoryRevision(files: readonly SourceFile[], oversized: reado
     hash.update(`${file.path}\0${marker}\0`);
     hash.update(file.bytes);
   }
-  for (const link of [...links].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) hash.update(`${link.path}\0link\0${link.target}\0${link.reason}\0`);
+  for (const link of [...links].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)))
+    hash.update(`${link.path}\0link\0${link.target}\0${link.reason}\0`);
   return `dir:${hash.digest('hex').slice(0, 12)}`;
 }
 

@@ -18,7 +18,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { isDefinitionFileName, maxDefinitionFileBytes, type RepositorySnapshot, type SkippedLink, type SourceFile } from '../definitions/repository-snapshot.js';
+import {
+  isDefinitionFileName,
+  maxDefinitionFileBytes,
+  type RepositorySnapshot,
+  type SkippedLink,
+  type SourceFile,
+} from '../definitions/repository-snapshot.js';
 
 /** Why a git snapshot could not be read. */
 export type GitSnapshotFailure = 'not-a-repository' | 'unknown-ref' | 'missing-path';
@@ -51,7 +57,11 @@ export type GitSnapshot = RepositorySnapshot & { revision: string; oversized: st
  *   names no commit (`unknown-ref`) or `options.path` is not a directory at that commit
  *   (`missing-path`); Error when `options.path` leaves the repository or git itself fails.
  */
-export async function readGitSnapshot(repository: string, ref: string, options: GitSnapshotOptions = {}): Promise<GitSnapshot> {
+export async function readGitSnapshot(
+  repository: string,
+  ref: string,
+  options: GitSnapshotOptions = {},
+): Promise<GitSnapshot> {
   const git = await openRepository(repository);
   const revision = await resolveCommit(git, repository, ref);
   const subPath = normaliseSubPath(options.path ?? '');
@@ -60,20 +70,34 @@ export async function readGitSnapshot(repository: string, ref: string, options: 
   const tree = subPath === '' ? `${revision}^{tree}` : `${revision}:${subPath}`;
   const type = (await git.raw(['cat-file', '-t', tree]).catch(() => '')).trim();
   if (type !== 'tree') {
-    throw new GitSnapshotError(`${subPath} is not a directory in ${describeRef(ref, revision)} of ${repository}`, 'missing-path');
+    throw new GitSnapshotError(
+      `${subPath} is not a directory in ${describeRef(ref, revision)} of ${repository}`,
+      'missing-path',
+    );
   }
 
   const entries = parseTree(await git.raw(['ls-tree', '-r', '-z', '-l', '--full-tree', tree]));
-  const linkTargets = await readBlobs(repository, entries.filter((entry) => entry.link).map((entry) => entry.object));
-  const { found, links } = walkTree(entries, (object) => new TextDecoder().decode(linkTargets.get(object) ?? new Uint8Array()));
+  const linkTargets = await readBlobs(
+    repository,
+    entries.filter((entry) => entry.link).map((entry) => entry.object),
+  );
+  const { found, links } = walkTree(entries, (object) =>
+    new TextDecoder().decode(linkTargets.get(object) ?? new Uint8Array()),
+  );
   const oversized: string[] = [];
   const wanted = found.filter((entry) => {
     if (entry.size <= maxFileBytes) return true;
     oversized.push(entry.path);
     return false;
   });
-  const contents = await readBlobs(repository, wanted.map((entry) => entry.object));
-  const files: SourceFile[] = found.map((entry) => ({ path: entry.path, bytes: contents.get(entry.object) ?? new Uint8Array() }));
+  const contents = await readBlobs(
+    repository,
+    wanted.map((entry) => entry.object),
+  );
+  const files: SourceFile[] = found.map((entry) => ({
+    path: entry.path,
+    bytes: contents.get(entry.object) ?? new Uint8Array(),
+  }));
   return { revision, files, oversized, links };
 }
 
@@ -94,7 +118,8 @@ export async function workTreeLocation(dir: string): Promise<{ root: string; pat
   const git = await openRepository(dir);
   const output = await git.raw(['rev-parse', '--show-toplevel', '--show-prefix']).catch(() => '');
   const [root, prefix] = output.split('\n');
-  if (root === undefined || root === '') throw new GitSnapshotError(`${dir} is not inside a git work tree`, 'not-a-repository');
+  if (root === undefined || root === '')
+    throw new GitSnapshotError(`${dir} is not inside a git work tree`, 'not-a-repository');
   return { root, path: (prefix ?? '').replace(/\/+$/, '') };
 }
 
@@ -115,9 +140,14 @@ async function openRepository(repository: string): Promise<SimpleGit> {
 async function resolveCommit(git: SimpleGit, repository: string, ref: string): Promise<string> {
   // A ref starting with "-" would be read as an option; git refuses such ref names anyway.
   if (ref === '' || ref.startsWith('-')) throw new GitSnapshotError(`"${ref}" is not a git ref`, 'unknown-ref');
-  const sha = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
+  const sha = (
+    await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')
+  ).trim();
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
-    throw new GitSnapshotError(`unknown git ref "${ref}" in ${repository}: no branch, tag or commit of that name`, 'unknown-ref');
+    throw new GitSnapshotError(
+      `unknown git ref "${ref}" in ${repository}: no branch, tag or commit of that name`,
+      'unknown-ref',
+    );
   }
   return sha;
 }
@@ -130,7 +160,8 @@ function describeRef(ref: string, revision: string): string {
 function normaliseSubPath(subPath: string): string {
   const normalised = path.posix.normalize(subPath.replace(/\\/g, '/')).replace(/^\/+|\/+$/g, '');
   if (normalised === '.' || normalised === '') return '';
-  if (normalised === '..' || normalised.startsWith('../')) throw new Error(`path ${subPath} lies outside the repository`);
+  if (normalised === '..' || normalised.startsWith('../'))
+    throw new Error(`path ${subPath} lies outside the repository`);
   return normalised;
 }
 
@@ -155,7 +186,10 @@ function parseTree(output: string): TreeEntry[] {
   return entries;
 }
 
-type TreeNode = { kind: 'dir'; children: Map<string, TreeNode> } | { kind: 'file'; object: string; size: number } | { kind: 'link'; object: string };
+type TreeNode =
+  | { kind: 'dir'; children: Map<string, TreeNode> }
+  | { kind: 'file'; object: string; size: number }
+  | { kind: 'link'; object: string };
 
 /** Links followed in a row before a path is taken for a loop (as the kernel's ELOOP). */
 const maxLinkHops = 40;
@@ -167,7 +201,10 @@ const maxLinkHops = 40;
  * own path when that is one of its paths. Returns the definition files in walk order and the
  * links not followed.
  */
-function walkTree(entries: readonly TreeEntry[], targetOf: (object: string) => string): { found: { path: string; object: string; size: number }[]; links: SkippedLink[] } {
+function walkTree(
+  entries: readonly TreeEntry[],
+  targetOf: (object: string) => string,
+): { found: { path: string; object: string; size: number }[]; links: SkippedLink[] } {
   const root: TreeNode = { kind: 'dir', children: new Map() };
   for (const entry of entries) {
     const segments = entry.path.split('/');
@@ -180,7 +217,10 @@ function walkTree(entries: readonly TreeEntry[], targetOf: (object: string) => s
       }
       dir = next;
     }
-    dir.children.set(segments[segments.length - 1] as string, entry.link ? { kind: 'link', object: entry.object } : { kind: 'file', object: entry.object, size: entry.size });
+    dir.children.set(
+      segments[segments.length - 1] as string,
+      entry.link ? { kind: 'link', object: entry.object } : { kind: 'file', object: entry.object, size: entry.size },
+    );
   }
 
   /** The node `target` (written in the link at `linkPath`) leads to, with its real path; undefined: outside; null: nothing. */
@@ -234,7 +274,8 @@ function walkTree(entries: readonly TreeEntry[], targetOf: (object: string) => s
       if (node.kind === 'dir') {
         if (name !== 'node_modules') walk(node, at, join(realDir, name), linked);
       } else if (node.kind === 'file') {
-        if (isDefinitionFileName(name)) found.push({ path: at, object: node.object, size: node.size, real: join(realDir, name), linked });
+        if (isDefinitionFileName(name))
+          found.push({ path: at, object: node.object, size: node.size, real: join(realDir, name), linked });
       } else {
         const target = targetOf(node.object);
         const resolved = resolve(join(realDir, name), target);
@@ -242,13 +283,20 @@ function walkTree(entries: readonly TreeEntry[], targetOf: (object: string) => s
           // As the directory snapshot reports them: links named like a definition file, and links
           // out of the tree that may be directories (what is outside a commit cannot be looked at;
           // a name without an extension is taken for one).
-          if (isDefinitionFileName(name) || (resolved === undefined && !name.includes('.'))) links.push({ path: at, target, reason: resolved === undefined ? 'outside' : 'broken' });
+          if (isDefinitionFileName(name) || (resolved === undefined && !name.includes('.')))
+            links.push({ path: at, target, reason: resolved === undefined ? 'outside' : 'broken' });
           continue;
         }
         if (resolved.node.kind === 'dir') {
           if (name !== 'node_modules') walk(resolved.node, at, resolved.real, true);
         } else if (resolved.node.kind === 'file' && isDefinitionFileName(name)) {
-          found.push({ path: at, object: resolved.node.object, size: resolved.node.size, real: resolved.real, linked: true });
+          found.push({
+            path: at,
+            object: resolved.node.object,
+            size: resolved.node.size,
+            real: resolved.real,
+            linked: true,
+          });
         }
       }
     }
@@ -260,7 +308,12 @@ function walkTree(entries: readonly TreeEntry[], targetOf: (object: string) => s
     const earlier = chosen.get(entry.real);
     if (earlier === undefined || (earlier.linked && !entry.linked)) chosen.set(entry.real, entry);
   }
-  return { found: found.filter((entry) => chosen.get(entry.real) === entry).map(({ path: file, object, size }) => ({ path: file, object, size })), links };
+  return {
+    found: found
+      .filter((entry) => chosen.get(entry.real) === entry)
+      .map(({ path: file, object, size }) => ({ path: file, object, size })),
+    links,
+  };
 }
 
 /** The contents of blobs by object id, read by one `git cat-file --batch`. */
@@ -277,7 +330,12 @@ async function readBlobs(repository: string, objects: readonly string[]): Promis
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(chunks));
-      else reject(new Error(`git cat-file --batch failed in ${repository} (exit ${code}): ${Buffer.concat(errors).toString('utf8').trim()}`));
+      else
+        reject(
+          new Error(
+            `git cat-file --batch failed in ${repository} (exit ${code}): ${Buffer.concat(errors).toString('utf8').trim()}`,
+          ),
+        );
     });
     child.stdin.end(unique.join('\n') + '\n');
   });
@@ -287,7 +345,9 @@ async function readBlobs(repository: string, objects: readonly string[]): Promis
     const header = output.subarray(offset, newline).toString('utf8');
     const [name, type, size] = header.split(' ');
     if (newline < 0 || name !== object || type !== 'blob' || size === undefined) {
-      throw new Error(`git cat-file --batch in ${repository}: unexpected answer for ${object}: ${JSON.stringify(header)}`);
+      throw new Error(
+        `git cat-file --batch in ${repository}: unexpected answer for ${object}: ${JSON.stringify(header)}`,
+      );
     }
     const start = newline + 1;
     const end = start + Number(size);

@@ -45,7 +45,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describeSecretReference, readSecretReference, type SecretReference } from '../../workflows/activities/secret-references.js';
+import {
+  describeSecretReference,
+  readSecretReference,
+  type SecretReference,
+} from '../../workflows/activities/secret-references.js';
 import { maxDefinitionFileBytes, readDirectorySnapshot } from '../definitions/repository-snapshot.js';
 import type { DefinitionSource, SourceRevision, StopWatching } from './source-types.js';
 
@@ -160,9 +164,16 @@ export function parseGitRemote(url: string): ParsedRemote {
       case 'ssh+git:':
       case 'git:':
         if (parsed.password !== '') {
-          throw new GitSourceError('invalid-config', `the git source URL ${displayUrl} carries a password; ssh remotes authenticate with the controller's keys`);
+          throw new GitSourceError(
+            'invalid-config',
+            `the git source URL ${displayUrl} carries a password; ssh remotes authenticate with the controller's keys`,
+          );
         }
-        return { kind: 'ssh', gitUrl: trimmed, displayUrl: `${parsed.protocol}//${parsed.username ? `${parsed.username}@` : ''}${parsed.host}${parsed.pathname}` };
+        return {
+          kind: 'ssh',
+          gitUrl: trimmed,
+          displayUrl: `${parsed.protocol}//${parsed.username ? `${parsed.username}@` : ''}${parsed.host}${parsed.pathname}`,
+        };
       default:
         throw new GitSourceError('invalid-config', `the git source URL ${displayUrl} uses an unsupported protocol`);
     }
@@ -177,7 +188,8 @@ export function parseGitRemote(url: string): ParsedRemote {
 
 /** Whether `branch` is a branch name git accepts (the rules of `git check-ref-format --branch`). */
 export function isValidBranchName(branch: string): boolean {
-  if (branch === '' || branch === '@' || branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/')) return false;
+  if (branch === '' || branch === '@' || branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/'))
+    return false;
   if (branch.endsWith('.') || branch.includes('..') || branch.includes('@{') || branch.includes('//')) return false;
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(branch)) return false;
@@ -241,20 +253,32 @@ export class GitSource implements DefinitionSource {
   constructor(options: GitSourceOptions) {
     this.remote = parseGitRemote(options.url);
     if (!isValidBranchName(options.branch)) {
-      throw new GitSourceError('invalid-config', `${JSON.stringify(options.branch)} is not a valid branch name (git source ${this.remote.displayUrl})`);
+      throw new GitSourceError(
+        'invalid-config',
+        `${JSON.stringify(options.branch)} is not a valid branch name (git source ${this.remote.displayUrl})`,
+      );
     }
     this.branch = options.branch;
     this.subPath = normaliseSubPath(options.subPath);
     const credentials = options.credentials;
     if (credentials) {
       if (this.remote.kind !== 'http') {
-        throw new GitSourceError('invalid-config', `credentials apply to http(s) remotes only; ${this.remote.displayUrl} authenticates otherwise`);
+        throw new GitSourceError(
+          'invalid-config',
+          `credentials apply to http(s) remotes only; ${this.remote.displayUrl} authenticates otherwise`,
+        );
       }
       if ((credentials.password === undefined) === (credentials.token === undefined)) {
-        throw new GitSourceError('invalid-config', `credentials for ${this.remote.displayUrl} need exactly one of password and token`);
+        throw new GitSourceError(
+          'invalid-config',
+          `credentials for ${this.remote.displayUrl} need exactly one of password and token`,
+        );
       }
       if (credentials.password !== undefined && !credentials.username) {
-        throw new GitSourceError('invalid-config', `credentials for ${this.remote.displayUrl} with a password need a username`);
+        throw new GitSourceError(
+          'invalid-config',
+          `credentials for ${this.remote.displayUrl} with a password need a username`,
+        );
       }
     }
     this.credentials = credentials;
@@ -279,8 +303,16 @@ export class GitSource implements DefinitionSource {
       await this.ensureCache();
       const branchRef = `refs/heads/${this.branch}`;
       const trackingRef = `refs/remotes/origin/${this.branch}`;
-      await this.remoteGit(['fetch', '--quiet', '--no-tags', '--', this.remote.gitUrl, `+${branchRef}:${trackingRef}`], 'cannot fetch from');
-      const sha = (await this.localGit(['rev-parse', '--verify', '--quiet', `${trackingRef}^{commit}`], 'cannot resolve the fetched branch')).trim();
+      await this.remoteGit(
+        ['fetch', '--quiet', '--no-tags', '--', this.remote.gitUrl, `+${branchRef}:${trackingRef}`],
+        'cannot fetch from',
+      );
+      const sha = (
+        await this.localGit(
+          ['rev-parse', '--verify', '--quiet', `${trackingRef}^{commit}`],
+          'cannot resolve the fetched branch',
+        )
+      ).trim();
       if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
         throw this.error('git', `cannot resolve the fetched branch (got ${JSON.stringify(sha.slice(0, 80))})`);
       }
@@ -308,7 +340,10 @@ export class GitSource implements DefinitionSource {
     return this.serialized(async () => {
       await this.ensureCache();
       const branchRef = `refs/heads/${this.branch}`;
-      const output = await this.remoteGit(['ls-remote', '--', this.remote.gitUrl, branchRef], 'cannot list the branches of');
+      const output = await this.remoteGit(
+        ['ls-remote', '--', this.remote.gitUrl, branchRef],
+        'cannot list the branches of',
+      );
       for (const line of output.split('\n')) {
         const [sha, ref] = line.trim().split(/\s+/);
         if (ref === branchRef && sha) return sha;
@@ -406,7 +441,10 @@ export class GitSource implements DefinitionSource {
   }
 
   private error(reason: GitSourceFailure, what: string, detail?: string): GitSourceError {
-    return new GitSourceError(reason, `git source ${this.remote.displayUrl} (branch ${this.branch}): ${what}${detail ? `: ${detail}` : ''}`);
+    return new GitSourceError(
+      reason,
+      `git source ${this.remote.displayUrl} (branch ${this.branch}): ${what}${detail ? `: ${detail}` : ''}`,
+    );
   }
 
   /** Creates the cache clone on first use; refuses a directory that is not one of ours. */
@@ -434,7 +472,10 @@ export class GitSource implements DefinitionSource {
         throw this.error('cache', `cannot read the cache directory ${this.cacheDir} (${error.code ?? 'error'})`);
       });
       if (entries.length > 0) {
-        throw this.error('cache', `the cache directory ${this.cacheDir} is not empty and is not a jobnet git cache; remove it or choose another`);
+        throw this.error(
+          'cache',
+          `the cache directory ${this.cacheDir} is not empty and is not a jobnet git cache; remove it or choose another`,
+        );
       }
       await this.localGit(['init', '--quiet'], 'cannot create the cache repository');
       await this.localGit(['config', cacheMarkerKey, 'true'], 'cannot mark the cache repository');
@@ -442,14 +483,18 @@ export class GitSource implements DefinitionSource {
     }
     const marker = await this.localGit(['config', '--get', cacheMarkerKey], 'cannot read the cache marker', true);
     if (marker.trim() !== 'true') {
-      throw this.error('cache', `the cache directory ${this.cacheDir} is a git repository not created by jobnet; remove it or choose another`);
+      throw this.error(
+        'cache',
+        `the cache directory ${this.cacheDir} is a git repository not created by jobnet; remove it or choose another`,
+      );
     }
   }
 
   /** The checked-out sub-path, refusing one that is missing, not a directory, or a link out of the clone. */
   private async subPathDirectory(sha: string): Promise<string> {
     const root = this.subPath ? path.join(this.cacheDir, ...this.subPath.split('/')) : this.cacheDir;
-    const notFound = (): GitSourceError => this.error('subpath-not-found', `commit ${sha} has no directory ${this.subPath}`);
+    const notFound = (): GitSourceError =>
+      this.error('subpath-not-found', `commit ${sha} has no directory ${this.subPath}`);
     let real: string;
     try {
       real = await realpath(root);
@@ -488,13 +533,23 @@ export class GitSource implements DefinitionSource {
         askPassDir = await mkdtemp(path.join(this.cacheDir, '.git', 'jobnet-askpass-'));
         const script = path.join(askPassDir, 'askpass.sh');
         await writeFile(script, askPassScript, { mode: 0o700 });
-        env = { ...env, GIT_ASKPASS: script, JOBNET_GIT_USERNAME: credentials.username, JOBNET_GIT_PASSWORD: credentials.secret };
+        env = {
+          ...env,
+          GIT_ASKPASS: script,
+          JOBNET_GIT_USERNAME: credentials.username,
+          JOBNET_GIT_PASSWORD: credentials.secret,
+        };
       }
       return await this.git(args, env, credentials ? ['credential.helper='] : []);
     } catch (error) {
       const message = this.gitMessage(error, secrets);
-      if (/couldn't find remote ref/i.test(message)) throw this.error('branch-not-found', 'the remote has no such branch');
-      if (/authentication failed|could not read (username|password)|terminal prompts disabled|invalid username or password|\b40[13]\b/i.test(message)) {
+      if (/couldn't find remote ref/i.test(message))
+        throw this.error('branch-not-found', 'the remote has no such branch');
+      if (
+        /authentication failed|could not read (username|password)|terminal prompts disabled|invalid username or password|\b40[13]\b/i.test(
+          message,
+        )
+      ) {
         throw this.error('authentication', `${what} the remote: access denied`, message);
       }
       throw this.error('git', `${what} the remote`, message);
@@ -540,7 +595,12 @@ export class GitSource implements DefinitionSource {
       const quiet = (): void => {
         clearTimeout(timer);
         timer = setTimeout(() => {
-          settle(new GitRunError(`git ${args[0] ?? ''} printed nothing for ${Math.round(timeoutMs / 1000)} s and was stopped`, false));
+          settle(
+            new GitRunError(
+              `git ${args[0] ?? ''} printed nothing for ${Math.round(timeoutMs / 1000)} s and was stopped`,
+              false,
+            ),
+          );
           child.kill('SIGKILL');
         }, timeoutMs);
       };
@@ -555,7 +615,15 @@ export class GitSource implements DefinitionSource {
       });
       child.on('close', (code, signal) => {
         if (code === 0) settle(undefined);
-        else settle(new GitRunError(stderr.trim() !== '' ? stderr.trim() : `git ${args[0] ?? ''} ended with ${code !== null ? `exit code ${code}` : `signal ${signal ?? 'unknown'}`}`, code !== null));
+        else
+          settle(
+            new GitRunError(
+              stderr.trim() !== ''
+                ? stderr.trim()
+                : `git ${args[0] ?? ''} ended with ${code !== null ? `exit code ${code}` : `signal ${signal ?? 'unknown'}`}`,
+              code !== null,
+            ),
+          );
       });
     });
   }
@@ -584,14 +652,18 @@ export class GitSource implements DefinitionSource {
       return { username: credentials.username || defaultTokenUsername, secret };
     } catch (error) {
       const detail = error instanceof Error ? error.message : `cannot read ${describeSecretReference(reference)}`;
-      throw new GitSourceError('credentials', `git source ${this.remote.displayUrl} (branch ${this.branch}): ${detail}`);
+      throw new GitSourceError(
+        'credentials',
+        `git source ${this.remote.displayUrl} (branch ${this.branch}): ${detail}`,
+      );
     }
   }
 
   /** git's own message, first lines only, with the raw URL replaced by its display form and secrets masked. */
   private gitMessage(error: unknown, secrets: readonly string[]): string {
     let text = error instanceof Error ? error.message : String(error);
-    if (this.remote.gitUrl !== this.remote.displayUrl) text = text.split(this.remote.gitUrl).join(this.remote.displayUrl);
+    if (this.remote.gitUrl !== this.remote.displayUrl)
+      text = text.split(this.remote.gitUrl).join(this.remote.displayUrl);
     for (const secret of secrets) if (secret) text = text.split(secret).join('***');
     const lines = text
       .split('\n')

@@ -55,12 +55,12 @@ export interface PushEvent {
 }
 
 export type PushParseResult =
-  | { ok: true; push: PushEvent }
-  | { ok: false; reason: 'not-a-push' | 'malformed-payload'; message: string };
+  { ok: true; push: PushEvent } | { ok: false; reason: 'not-a-push' | 'malformed-payload'; message: string };
 
 function header(headers: WebhookHeaders, name: string): string | readonly string[] | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted && value !== undefined) return value;
+  for (const [key, value] of Object.entries(headers))
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
   return undefined;
 }
 
@@ -77,7 +77,8 @@ function toBytes(body: Uint8Array | string): Uint8Array {
 
 /** Which host sent the request, from its headers; undefined when neither or both. */
 export function detectWebhookProvider(headers: WebhookHeaders): WebhookProvider | undefined {
-  const github = header(headers, 'x-github-event') !== undefined || header(headers, 'x-hub-signature-256') !== undefined;
+  const github =
+    header(headers, 'x-github-event') !== undefined || header(headers, 'x-hub-signature-256') !== undefined;
   const gitlab = header(headers, 'x-gitlab-event') !== undefined || header(headers, 'x-gitlab-token') !== undefined;
   if (github === gitlab) return undefined;
   return github ? 'github' : 'gitlab';
@@ -96,8 +97,13 @@ function refuse(reason: WebhookRefusalReason, message: string): WebhookRefusal {
  * Checks the request's signature against the shared secret.
  * @param rawBody the body exactly as received.
  */
-export function verifyWebhookSignature(headers: WebhookHeaders, rawBody: Uint8Array | string, secret: string): WebhookVerification {
-  if (secret === '') return refuse('secret-not-configured', 'no webhook secret is configured; push webhooks are refused');
+export function verifyWebhookSignature(
+  headers: WebhookHeaders,
+  rawBody: Uint8Array | string,
+  secret: string,
+): WebhookVerification {
+  if (secret === '')
+    return refuse('secret-not-configured', 'no webhook secret is configured; push webhooks are refused');
   const provider = detectWebhookProvider(headers);
   if (provider === undefined) {
     return refuse('unknown-provider', 'not a GitHub (X-GitHub-Event) or GitLab (X-Gitlab-Event) webhook');
@@ -106,14 +112,22 @@ export function verifyWebhookSignature(headers: WebhookHeaders, rawBody: Uint8Ar
     const raw = header(headers, 'x-hub-signature-256');
     if (raw === undefined) {
       const legacy = header(headers, 'x-hub-signature') !== undefined;
-      return refuse('missing-signature', legacy ? 'only an SHA-1 X-Hub-Signature was sent; X-Hub-Signature-256 is required' : 'the X-Hub-Signature-256 header is missing');
+      return refuse(
+        'missing-signature',
+        legacy
+          ? 'only an SHA-1 X-Hub-Signature was sent; X-Hub-Signature-256 is required'
+          : 'the X-Hub-Signature-256 header is missing',
+      );
     }
     const value = singleHeader(headers, 'x-hub-signature-256');
     const match = value === undefined ? null : /^sha256=([0-9a-f]{64})$/i.exec(value.trim());
-    if (!match?.[1]) return refuse('malformed-signature', 'X-Hub-Signature-256 is not of the form sha256=<64 hex digits>');
+    if (!match?.[1])
+      return refuse('malformed-signature', 'X-Hub-Signature-256 is not of the form sha256=<64 hex digits>');
     const received = Buffer.from(match[1], 'hex');
     const expected = createHmac('sha256', secret).update(toBytes(rawBody)).digest();
-    return timingSafeEqual(received, expected) ? { ok: true, provider } : refuse('signature-mismatch', 'X-Hub-Signature-256 does not match the body and the shared secret');
+    return timingSafeEqual(received, expected)
+      ? { ok: true, provider }
+      : refuse('signature-mismatch', 'X-Hub-Signature-256 does not match the body and the shared secret');
   }
   const raw = header(headers, 'x-gitlab-token');
   if (raw === undefined) return refuse('missing-signature', 'the X-Gitlab-Token header is missing');
@@ -121,7 +135,9 @@ export function verifyWebhookSignature(headers: WebhookHeaders, rawBody: Uint8Ar
   if (token === undefined) return refuse('malformed-signature', 'X-Gitlab-Token was sent more than once');
   const received = createHash('sha256').update(token, 'utf8').digest();
   const expected = createHash('sha256').update(secret, 'utf8').digest();
-  return timingSafeEqual(received, expected) ? { ok: true, provider } : refuse('signature-mismatch', 'X-Gitlab-Token does not match the shared secret');
+  return timingSafeEqual(received, expected)
+    ? { ok: true, provider }
+    : refuse('signature-mismatch', 'X-Gitlab-Token does not match the shared secret');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -153,24 +169,38 @@ function decodePayload(headers: WebhookHeaders, rawBody: Uint8Array | string): u
  * requests) are `not-a-push`; a push payload without a usable ref or commit is `malformed-payload`.
  * Tag pushes are pushes without a `branch`.
  */
-export function parsePushEvent(provider: WebhookProvider, headers: WebhookHeaders, rawBody: Uint8Array | string): PushParseResult {
+export function parsePushEvent(
+  provider: WebhookProvider,
+  headers: WebhookHeaders,
+  rawBody: Uint8Array | string,
+): PushParseResult {
   const event = singleHeader(headers, provider === 'github' ? 'x-github-event' : 'x-gitlab-event') ?? '';
   let payload: unknown;
   try {
     payload = decodePayload(headers, rawBody);
   } catch (error) {
-    return { ok: false, reason: 'malformed-payload', message: `the webhook body is not valid JSON (${error instanceof Error ? error.message : 'unreadable'})` };
+    return {
+      ok: false,
+      reason: 'malformed-payload',
+      message: `the webhook body is not valid JSON (${error instanceof Error ? error.message : 'unreadable'})`,
+    };
   }
-  if (!isRecord(payload)) return { ok: false, reason: 'malformed-payload', message: 'the webhook body is not a JSON object' };
+  if (!isRecord(payload))
+    return { ok: false, reason: 'malformed-payload', message: 'the webhook body is not a JSON object' };
 
   let repositoryUrls: string[];
   if (provider === 'github') {
-    if (event !== 'push') return { ok: false, reason: 'not-a-push', message: `GitHub event ${JSON.stringify(event)} is not a push` };
+    if (event !== 'push')
+      return { ok: false, reason: 'not-a-push', message: `GitHub event ${JSON.stringify(event)} is not a push` };
     repositoryUrls = strings(payload.repository, ['clone_url', 'ssh_url', 'git_url', 'html_url', 'url', 'svn_url']);
   } else {
     const kind = payload.object_kind;
     if (kind !== 'push' && kind !== 'tag_push') {
-      return { ok: false, reason: 'not-a-push', message: `GitLab event ${JSON.stringify(event || kind)} is not a push` };
+      return {
+        ok: false,
+        reason: 'not-a-push',
+        message: `GitLab event ${JSON.stringify(event || kind)} is not a push`,
+      };
     }
     repositoryUrls = [
       ...strings(payload.project, ['git_http_url', 'git_ssh_url', 'web_url', 'http_url', 'ssh_url', 'url']),
@@ -185,7 +215,13 @@ export function parsePushEvent(provider: WebhookProvider, headers: WebhookHeader
     return { ok: false, reason: 'malformed-payload', message: 'the push payload has no commit SHA in "after"' };
   }
   const deleted = payload.deleted === true || zeroSha.test(after);
-  const push: PushEvent = { provider, ref, after: after.toLowerCase(), deleted, repositoryUrls: [...new Set(repositoryUrls)] };
+  const push: PushEvent = {
+    provider,
+    ref,
+    after: after.toLowerCase(),
+    deleted,
+    repositoryUrls: [...new Set(repositoryUrls)],
+  };
   if (ref.startsWith('refs/heads/')) push.branch = ref.slice('refs/heads/'.length);
   return { ok: true, push };
 }
@@ -203,7 +239,10 @@ export function normaliseRepositoryUrl(url: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     try {
       const parsed = new URL(trimmed);
-      hostAndPath = parsed.protocol === 'file:' ? decodeURIComponent(parsed.pathname) : `${parsed.hostname}${decodeURIComponent(parsed.pathname)}`;
+      hostAndPath =
+        parsed.protocol === 'file:'
+          ? decodeURIComponent(parsed.pathname)
+          : `${parsed.hostname}${decodeURIComponent(parsed.pathname)}`;
     } catch {
       hostAndPath = trimmed;
     }

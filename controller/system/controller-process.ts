@@ -64,7 +64,10 @@ export async function isGitRepositoryPath(dir: string): Promise<boolean> {
  * @throws Error saying to pass --branch when HEAD is detached or git cannot tell.
  */
 async function headBranchOf(dir: string): Promise<string> {
-  const { stdout } = await promisify(execFile)('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: dir, timeout: 10_000 }).catch(() => ({ stdout: '' }));
+  const { stdout } = await promisify(execFile)('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], {
+    cwd: dir,
+    timeout: 10_000,
+  }).catch(() => ({ stdout: '' }));
   const branch = stdout.trim();
   if (branch === '') throw new Error(`${dir} is a git repository whose HEAD names no branch (detached); pass --branch`);
   return branch;
@@ -78,11 +81,16 @@ async function headBranchOf(dir: string): Promise<string> {
  * @throws Error when a local path does not exist or is not a directory, or names a repository
  *   whose branch cannot be told; GitSourceError for a bad git URL, branch or credentials.
  */
-export async function definitionSourceOf(settings: SourceSettings): Promise<{ source: DefinitionSource; git?: { url: string; branch: string } }> {
+export async function definitionSourceOf(
+  settings: SourceSettings,
+): Promise<{ source: DefinitionSource; git?: { url: string; branch: string } }> {
   let gitRepository = false;
   if (!isGitUrl(settings.repo)) {
     const info = await stat(settings.repo).catch(() => undefined);
-    if (!info?.isDirectory()) throw new Error(`${settings.repo} is not a directory (give a git URL, a git repository, or a directory of definitions)`);
+    if (!info?.isDirectory())
+      throw new Error(
+        `${settings.repo} is not a directory (give a git URL, a git repository, or a directory of definitions)`,
+      );
     gitRepository = await isGitRepositoryPath(settings.repo);
   }
   if (isGitUrl(settings.repo) || gitRepository || settings.branch !== undefined) {
@@ -97,7 +105,11 @@ export async function definitionSourceOf(settings: SourceSettings): Promise<{ so
     });
     return { source, git: { url: settings.repo, branch } };
   }
-  return { source: new DirectorySource(settings.subPath !== undefined ? `${settings.repo}/${settings.subPath}` : settings.repo) };
+  return {
+    source: new DirectorySource(
+      settings.subPath !== undefined ? `${settings.repo}/${settings.subPath}` : settings.repo,
+    ),
+  };
 }
 
 export interface ControllerProcessOptions {
@@ -139,7 +151,13 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   const { source, git } = await definitionSourceOf(options.source);
   // One controller per deployment: claim it before anything is applied, renew while running.
   const leaseMs = options.leaseMs ?? 60_000;
-  const claim = { id: `${hostname()}:${process.pid}:${randomUUID()}`, host: hostname(), pid: process.pid, source: source.describe(), leaseMs };
+  const claim = {
+    id: `${hostname()}:${process.pid}:${randomUUID()}`,
+    host: hostname(),
+    pid: process.pid,
+    source: source.describe(),
+    leaseMs,
+  };
   // The claim is an Update of the event registry, which needs a worker: without one (or without
   // Temporal) it cannot be decided now, and the controller starts anyway and claims again with
   // every renewal — refused then, it stops.
@@ -148,9 +166,13 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     claimController(options.client, options.taskQueue, claim),
     new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), claimWaitMs).unref()),
   ]).catch(() => undefined);
-  if (claimed !== undefined && !claimed.ok) throw new DeploymentOwnedError(`task queue ${options.taskQueue}: ${claimed.reason}`);
+  if (claimed !== undefined && !claimed.ok)
+    throw new DeploymentOwnedError(`task queue ${options.taskQueue}: ${claimed.reason}`);
   if (claimed === undefined) {
-    options.log('warn', `could not claim task queue ${options.taskQueue} for this controller yet (no worker polls it, or Temporal does not answer); reconciling, and claiming again every ${Math.round(leaseMs / 3000)} s`);
+    options.log(
+      'warn',
+      `could not claim task queue ${options.taskQueue} for this controller yet (no worker polls it, or Temporal does not answer); reconciling, and claiming again every ${Math.round(leaseMs / 3000)} s`,
+    );
   }
   const reconciler = new Reconciler({
     client: options.client,
@@ -171,7 +193,13 @@ export async function startControllerProcess(options: ControllerProcessOptions):
       status: () => reconciler.getStatus(),
       readiness: { temporal: temporalCheck(options.client), reconcile: reconcileCheck(() => reconciler.getStatus()) },
       ...(options.webhookSecret !== undefined
-        ? { webhook: { secret: options.webhookSecret, ...(git !== undefined ? { source: git } : {}), onPush: () => reconciler.request() } }
+        ? {
+            webhook: {
+              secret: options.webhookSecret,
+              ...(git !== undefined ? { source: git } : {}),
+              onPush: () => reconciler.request(),
+            },
+          }
         : {}),
       log: (level, message) => options.log(level, message),
     });
@@ -188,7 +216,11 @@ export async function startControllerProcess(options: ControllerProcessOptions):
         clearInterval(renewTimer);
         void reconciler.stop();
       },
-      (error: unknown) => options.log('warn', `renewing the claim on task queue ${options.taskQueue} failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) =>
+        options.log(
+          'warn',
+          `renewing the claim on task queue ${options.taskQueue} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
     );
   }, leaseMs / 3);
   renewTimer.unref();
@@ -202,7 +234,10 @@ export async function startControllerProcess(options: ControllerProcessOptions):
       await reconciler.stop();
       await reconciler.flushed();
       await releaseController(options.client, options.taskQueue, claim.id).catch((error: unknown) =>
-        options.log('warn', `releasing the claim on task queue ${options.taskQueue} failed: ${error instanceof Error ? error.message : String(error)}`),
+        options.log(
+          'warn',
+          `releasing the claim on task queue ${options.taskQueue} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
       );
       await api?.close();
     },

@@ -33,7 +33,10 @@ export interface DevServerOptions {
 
 /** Path of the Temporal CLI, building it once when needed. Throws with the script's message. */
 export function temporalCliPath(): string {
-  const result = spawnSync('bash', [path.join(packageRoot, 'scripts', 'ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('bash', [path.join(packageRoot, 'scripts', 'ensure-temporal-cli.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.status !== 0) throw new Error('the Temporal CLI is not available (see the message above)');
   return result.stdout.trim().split('\n').pop()!;
 }
@@ -45,7 +48,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -63,7 +68,18 @@ function exitCodeOf(child: ChildProcess): number | null {
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+  ];
   if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
@@ -77,7 +93,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with ${child.exitCode}: ${stderr.trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`temporal server start-dev exited with ${child.exitCode}: ${stderr.trim()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {

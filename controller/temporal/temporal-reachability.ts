@@ -48,11 +48,22 @@ function seconds(ms: number): string {
  * the SDK is still retrying.
  * @throws TemporalCallError('TEMPORAL_TIMEOUT') when the deadline passes; whatever `work` throws otherwise.
  */
-export async function withTemporalDeadline<T>(client: Client, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
+export async function withTemporalDeadline<T>(
+  client: Client,
+  timeoutMs: number,
+  what: string,
+  work: () => Promise<T>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const call = client.withDeadline(Date.now() + timeoutMs, work);
   const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new TemporalCallError('TEMPORAL_TIMEOUT', `${what}: Temporal did not answer within ${seconds(timeoutMs)}`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new TemporalCallError('TEMPORAL_TIMEOUT', `${what}: Temporal did not answer within ${seconds(timeoutMs)}`),
+        ),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([call, expired]);
@@ -82,11 +93,20 @@ export type ProbeResult = { ok: true } | { ok: false; problem: TemporalProblem; 
  */
 export async function probeTemporal(client: Client, timeoutMs = defaultProbeTimeoutMs): Promise<ProbeResult> {
   try {
-    await withTemporalDeadline(client, timeoutMs, 'getSystemInfo', async () => await client.workflowService.getSystemInfo({}));
+    await withTemporalDeadline(
+      client,
+      timeoutMs,
+      'getSystemInfo',
+      async () => await client.workflowService.getSystemInfo({}),
+    );
     return { ok: true };
   } catch (error) {
     const address = addressOf(client);
-    return { ok: false, problem: 'TEMPORAL_UNAVAILABLE', message: `Temporal${address !== undefined ? ` at ${address}` : ''} is unreachable: ${reasonOf(error)}` };
+    return {
+      ok: false,
+      problem: 'TEMPORAL_UNAVAILABLE',
+      message: `Temporal${address !== undefined ? ` at ${address}` : ''} is unreachable: ${reasonOf(error)}`,
+    };
   }
 }
 
@@ -94,10 +114,22 @@ export async function probeTemporal(client: Client, timeoutMs = defaultProbeTime
  * How many workers poll `taskQueue` for workflow tasks (describeTaskQueue), within `timeoutMs`.
  * @throws whatever the call throws, TemporalCallError on the deadline.
  */
-export async function workflowPollerCount(client: Client, taskQueue: string, timeoutMs = defaultProbeTimeoutMs): Promise<number> {
-  const answer = await withTemporalDeadline(client, timeoutMs, 'describeTaskQueue', async () =>
-    // 1 = TASK_QUEUE_TYPE_WORKFLOW: the pollers that run workflow tasks and answer queries.
-    await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 }),
+export async function workflowPollerCount(
+  client: Client,
+  taskQueue: string,
+  timeoutMs = defaultProbeTimeoutMs,
+): Promise<number> {
+  const answer = await withTemporalDeadline(
+    client,
+    timeoutMs,
+    'describeTaskQueue',
+    async () =>
+      // 1 = TASK_QUEUE_TYPE_WORKFLOW: the pollers that run workflow tasks and answer queries.
+      await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: 1,
+      }),
   );
   return answer.pollers?.length ?? 0;
 }
@@ -112,9 +144,17 @@ export function noWorkerMessage(taskQueue: string): string {
  * is unreachable, or no worker polls the queue. Probes both at once within `timeoutMs`; undefined
  * when Temporal answers and has a worker (the failure is something else). Never throws.
  */
-export async function explainTemporalFailure(client: Client, taskQueue: string, error: unknown, timeoutMs = defaultProbeTimeoutMs): Promise<TemporalCallError | undefined> {
+export async function explainTemporalFailure(
+  client: Client,
+  taskQueue: string,
+  error: unknown,
+  timeoutMs = defaultProbeTimeoutMs,
+): Promise<TemporalCallError | undefined> {
   if (error instanceof TemporalCallError && error.problem !== 'TEMPORAL_TIMEOUT') return error;
-  const [reachable, pollers] = await Promise.all([probeTemporal(client, timeoutMs), workflowPollerCount(client, taskQueue, timeoutMs).catch(() => undefined)]);
+  const [reachable, pollers] = await Promise.all([
+    probeTemporal(client, timeoutMs),
+    workflowPollerCount(client, taskQueue, timeoutMs).catch(() => undefined),
+  ]);
   if (!reachable.ok) return new TemporalCallError('TEMPORAL_UNAVAILABLE', reachable.message, { cause: error });
   if (pollers === 0) return new TemporalCallError('NO_WORKER', noWorkerMessage(taskQueue), { cause: error });
   return undefined;

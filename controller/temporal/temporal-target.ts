@@ -185,7 +185,8 @@ export function connectionOptionsOf(target: TemporalTarget): TemporalConnectionO
         key: readTlsFile(keyPath, 'TLS client key', '--tls-key / TEMPORAL_TLS_KEY'),
       };
     }
-    if (caPath !== undefined) tls.serverRootCACertificate = readTlsFile(caPath, 'TLS CA certificate', '--tls-ca / TEMPORAL_TLS_CA');
+    if (caPath !== undefined)
+      tls.serverRootCACertificate = readTlsFile(caPath, 'TLS CA certificate', '--tls-ca / TEMPORAL_TLS_CA');
     if (serverName !== undefined) tls.serverNameOverride = serverName;
     options.tls = tls;
   }
@@ -203,7 +204,8 @@ export function connectionOptionsOf(target: TemporalTarget): TemporalConnectionO
 export function describeTemporalTarget(target: TemporalTarget): string {
   const security: string[] = [];
   if (target.tls !== undefined || target.apiKey !== undefined) security.push('TLS');
-  if (target.tls !== undefined && target.tls !== true && target.tls.certPath !== undefined) security.push('client certificate');
+  if (target.tls !== undefined && target.tls !== true && target.tls.certPath !== undefined)
+    security.push('client certificate');
   if (target.apiKey !== undefined) security.push('API key');
   const suffix = security.length > 0 ? ` (${security.join(', ')})` : '';
   return `${target.address}, namespace ${target.namespace}, task queue ${target.taskQueue}${suffix}`;
@@ -216,16 +218,24 @@ export function describeTemporalTarget(target: TemporalTarget): string {
  * @throws TemporalUnavailableError when the server cannot be reached; the message names the
  * address and namespace and the underlying reason.
  */
-export async function connectClient(target: TemporalTarget, settings: { connectTimeoutMs?: number } = {}): Promise<TemporalClientHandle> {
+export async function connectClient(
+  target: TemporalTarget,
+  settings: { connectTimeoutMs?: number } = {},
+): Promise<TemporalClientHandle> {
   const options = connectionOptionsOf(target);
   // Loaded on first use: the SDK takes a while to load, and most CLI commands never connect.
   const { Client, Connection } = await import('@temporalio/client');
   let connection: Connection;
   try {
-    connection = await Connection.connect(settings.connectTimeoutMs !== undefined ? { ...options, connectTimeout: settings.connectTimeoutMs } : options);
+    connection = await Connection.connect(
+      settings.connectTimeoutMs !== undefined ? { ...options, connectTimeout: settings.connectTimeoutMs } : options,
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TemporalUnavailableError(`cannot connect to Temporal at ${target.address} (namespace ${target.namespace}): ${reason}`, { cause: error });
+    throw new TemporalUnavailableError(
+      `cannot connect to Temporal at ${target.address} (namespace ${target.namespace}): ${reason}`,
+      { cause: error },
+    );
   }
   let closed = false;
   return {
@@ -244,7 +254,11 @@ export async function connectClient(target: TemporalTarget, settings: { connectT
  * ends: the one scoped lifetime of a client, for CLI commands and long-running roles alike.
  * @throws TemporalTargetError / TemporalUnavailableError as {@link connectClient}; whatever `work` throws.
  */
-export async function withConnectedClient<T>(target: TemporalTarget, work: (handle: TemporalClientHandle) => Promise<T>, settings: { connectTimeoutMs?: number } = {}): Promise<T> {
+export async function withConnectedClient<T>(
+  target: TemporalTarget,
+  work: (handle: TemporalClientHandle) => Promise<T>,
+  settings: { connectTimeoutMs?: number } = {},
+): Promise<T> {
   const handle = await connectClient(target, settings);
   try {
     return await work(handle);
@@ -260,7 +274,10 @@ export async function withConnectedClient<T>(target: TemporalTarget, work: (hand
  */
 export function addTemporalOptions(command: Command): Command {
   return command
-    .option('--address <host:port>', `Temporal frontend address (env TEMPORAL_ADDRESS, default ${defaultTemporalAddress})`)
+    .option(
+      '--address <host:port>',
+      `Temporal frontend address (env TEMPORAL_ADDRESS, default ${defaultTemporalAddress})`,
+    )
     .option('--namespace <name>', `Temporal namespace (env TEMPORAL_NAMESPACE, default ${defaultTemporalNamespace})`)
     .option('--task-queue <name>', `task queue of the runs (env JOBNET_TASK_QUEUE, default ${defaultTaskQueue})`)
     .option('--tls', 'connect with TLS using the system trust store (env TEMPORAL_TLS=1)')
@@ -268,5 +285,8 @@ export function addTemporalOptions(command: Command): Command {
     .option('--tls-key <file>', 'private key (PEM) of the client certificate (env TEMPORAL_TLS_KEY)')
     .option('--tls-ca <file>', 'CA certificate (PEM) to verify the server with (env TEMPORAL_TLS_CA)')
     .option('--tls-server-name <name>', 'server name for TLS verification (env TEMPORAL_TLS_SERVER_NAME)')
-    .option('--api-key <key>', 'API key, e.g. for Temporal Cloud; implies TLS. Prefer env TEMPORAL_API_KEY: flags are visible to other users');
+    .option(
+      '--api-key <key>',
+      'API key, e.g. for Temporal Cloud; implies TLS. Prefer env TEMPORAL_API_KEY: flags are visible to other users',
+    );
 }

@@ -36,7 +36,13 @@ export interface RunningWorker {
  * this module's sources, or `dist/workflows/index.js` when this module runs from the compiled
  * build (bin/jobnet.js) — the workflows are bundled from the same build as the rest of the worker.
  */
-export const workflowsPath = path.resolve(import.meta.dirname, '..', '..', 'workflows', `index${path.extname(import.meta.filename)}`);
+export const workflowsPath = path.resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  'workflows',
+  `index${path.extname(import.meta.filename)}`,
+);
 
 /**
  * Bundles the workflows for the Temporal sandbox. The bundler (not tsc) is what catches a Node
@@ -80,8 +86,14 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     namespace: target.namespace,
     taskQueue: target.taskQueue,
     workflowBundle,
-    activities: createActivities({ client: clientHandle.client, taskQueue: target.taskQueue, allowCommandJobs: settings.allowCommandJobs }),
-    ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
+    activities: createActivities({
+      client: clientHandle.client,
+      taskQueue: target.taskQueue,
+      allowCommandJobs: settings.allowCommandJobs,
+    }),
+    ...(settings.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities }
+      : {}),
     // Cancellation reaches a running activity with a heartbeat answer: keep that under ~1 s so a
     // force-terminated or timed-out command is killed promptly.
     maxHeartbeatThrottleInterval: '1 second',

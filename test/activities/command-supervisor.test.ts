@@ -9,14 +9,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killLeftoverCommands, processStartTime, type CommandMarker } from '../../workflows/activities/command-supervisor.js';
+import {
+  killLeftoverCommands,
+  processStartTime,
+  type CommandMarker,
+} from '../../workflows/activities/command-supervisor.js';
 import { liveMembers, waitForGroupGone } from '../integration/process-groups.js';
 
 const started: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterAll(() => {
-  for (const child of started) if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+  for (const child of started)
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+      process.kill(-child.pid, 'SIGKILL');
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -65,10 +71,14 @@ describe('leftover command jobs', () => {
   it('kills the whole group recorded by a worker that has stopped, and removes its marker', async () => {
     const dir = stateDirectory();
     const child = await program();
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     const file = mark(dir, child.pid);
     const killed = killLeftoverCommands(dir);
-    expect(killed).toEqual([expect.objectContaining({ processGroup: child.pid, runId: 'run/test/leftover', job: 'job', program: 'sh' })]);
+    expect(killed).toEqual([
+      expect.objectContaining({ processGroup: child.pid, runId: 'run/test/leftover', job: 'job', program: 'sh' }),
+    ]);
     expect(await exited).toBe('SIGKILL');
     expect(await waitForGroupGone(child.pid, 1_000)).toEqual([]);
     expect(existsSync(file)).toBe(false);
@@ -79,7 +89,9 @@ describe('leftover command jobs', () => {
     const running = await program();
     const reused = await program();
     const earlierBoot = await program();
-    const runningMarker = mark(dir, running.pid, { worker: { pid: process.pid, startTime: processStartTime(process.pid)! } });
+    const runningMarker = mark(dir, running.pid, {
+      worker: { pid: process.pid, startTime: processStartTime(process.pid)! },
+    });
     const reusedMarker = mark(dir, reused.pid, { startTime: '1' });
     const bootMarker = mark(dir, earlierBoot.pid, { bootId: 'an-earlier-boot' });
     expect(killLeftoverCommands(dir)).toEqual([]);

@@ -24,7 +24,14 @@ afterAll(async () => {
 const call = (): PreparedCall => ({ url: new URL('https://service.example/api'), method: 'GET', headers: {} });
 
 function azure(extra: { scope?: string; resource?: string }, name = 'azure'): RestCredential {
-  return { name, type: 'azuread', clientId: 'cache-client', clientSecret: { secretRef: { env: 'REST_AUTH_TEST_SECRET' } }, endpoint: oauth.tokenEndpoint, ...extra };
+  return {
+    name,
+    type: 'azuread',
+    clientId: 'cache-client',
+    clientSecret: { secretRef: { env: 'REST_AUTH_TEST_SECRET' } },
+    endpoint: oauth.tokenEndpoint,
+    ...extra,
+  };
 }
 
 async function bearerOf(credential: RestCredential): Promise<string> {
@@ -40,10 +47,17 @@ describe('OAuth2 client credentials', () => {
   it('gets a v2 token with the scope, then reuses it until shortly before it expires', async () => {
     const before = oauth.tokenRequests();
     const first = await bearerOf(azure({ scope: jobsRunScope }));
-    const again = await Promise.all([bearerOf(azure({ scope: jobsRunScope })), bearerOf(azure({ scope: jobsRunScope }))]);
+    const again = await Promise.all([
+      bearerOf(azure({ scope: jobsRunScope })),
+      bearerOf(azure({ scope: jobsRunScope })),
+    ]);
     expect(again).toEqual([first, first]);
     expect(oauth.tokenRequests() - before).toBe(1);
-    expect(await oauth.introspect(first)).toMatchObject({ active: true, scope: jobsRunScope, client_id: 'cache-client' });
+    expect(await oauth.introspect(first)).toMatchObject({
+      active: true,
+      scope: jobsRunScope,
+      client_id: 'cache-client',
+    });
 
     // Lifetime 4 s: refreshed once half of it is gone.
     await new Promise((resolve) => setTimeout(resolve, 2_200));
@@ -61,21 +75,37 @@ describe('OAuth2 client credentials', () => {
 
   it('ends 10 when the token endpoint refuses the client, without the secret in the message', async () => {
     process.env.REST_AUTH_TEST_WRONG = 'not-the-secret-9a9a';
-    const authentication = await prepareAuthentication({ ...azure({ scope: jobsRunScope }, 'azure-wrong'), clientSecret: { secretRef: { env: 'REST_AUTH_TEST_WRONG' } } } as RestCredential);
+    const authentication = await prepareAuthentication({
+      ...azure({ scope: jobsRunScope }, 'azure-wrong'),
+      clientSecret: { secretRef: { env: 'REST_AUTH_TEST_WRONG' } },
+    } as RestCredential);
     const failure = await authentication.authorize(call(), 10).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AuthenticationError);
     expect((failure as AuthenticationError).exitCode).toBe(10);
-    expect((failure as Error).message).toBe('0609: HTTP request failed. RequestType=authentication StatusCode=401 AuthName=azure-wrong');
+    expect((failure as Error).message).toBe(
+      '0609: HTTP request failed. RequestType=authentication StatusCode=401 AuthName=azure-wrong',
+    );
   });
 });
 
 describe('AWS Signature V4', () => {
-  const aws = (endpoint: string): RestCredential => ({ name: 'aws', type: 'awssigv4', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: { secretRef: { env: 'REST_AUTH_TEST_SECRET' } }, service: 'ec2', region: 'ap-northeast-1', endpoint, signedHeaders: { 'x-amz-target': 'T' } });
+  const aws = (endpoint: string): RestCredential => ({
+    name: 'aws',
+    type: 'awssigv4',
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: { secretRef: { env: 'REST_AUTH_TEST_SECRET' } },
+    service: 'ec2',
+    region: 'ap-northeast-1',
+    endpoint,
+    signedHeaders: { 'x-amz-target': 'T' },
+  });
 
   it('signs host, x-amz-date, the payload hash and signedHeaders, leaving other headers unsigned', async () => {
     const authentication = await prepareAuthentication(aws('service.example'));
     const signed = await authentication.authorize({ ...call(), headers: { 'X-Other': 'o' } }, 10);
-    expect(signed.headers.authorization).toMatch(/SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
+    expect(signed.headers.authorization).toMatch(
+      /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/,
+    );
     expect(signed.headers['x-amz-target']).toBe('T');
     expect(signed.headers['X-Other']).toBe('o');
     expect(signed.headers).not.toHaveProperty('host');
@@ -83,10 +113,15 @@ describe('AWS Signature V4', () => {
 
   it('sends and signs the session token of temporary credentials', async () => {
     process.env.REST_AUTH_TEST_SESSION = 'session-token-for-test';
-    const authentication = await prepareAuthentication({ ...aws('service.example'), sessionToken: { secretRef: { env: 'REST_AUTH_TEST_SESSION' } } } as RestCredential);
+    const authentication = await prepareAuthentication({
+      ...aws('service.example'),
+      sessionToken: { secretRef: { env: 'REST_AUTH_TEST_SESSION' } },
+    } as RestCredential);
     const signed = await authentication.authorize(call(), 10);
     expect(signed.headers['x-amz-security-token']).toBe('session-token-for-test');
-    expect(signed.headers.authorization).toMatch(/SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target,/);
+    expect(signed.headers.authorization).toMatch(
+      /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target,/,
+    );
     expect(authentication.secrets).toContain('session-token-for-test');
   });
 
@@ -94,6 +129,8 @@ describe('AWS Signature V4', () => {
     const authentication = await prepareAuthentication(aws('ec2.ap-northeast-1.amazonaws.com'));
     const failure = await authentication.authorize(call(), 10).catch((error: unknown) => error);
     expect((failure as AuthenticationError).exitCode).toBe(2);
-    expect((failure as Error).message).toContain('the request goes to service.example, but the credential signs for ec2.ap-northeast-1.amazonaws.com');
+    expect((failure as Error).message).toContain(
+      'the request goes to service.example, but the credential signs for ec2.ap-northeast-1.amazonaws.com',
+    );
   });
 });

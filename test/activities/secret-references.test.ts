@@ -34,28 +34,47 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 describe('readSecretReference', () => {
   it('reads a file without its trailing newline, and a set variable as it is', async () => {
-    expect(await readSecretReference({ file: path.join(dir, 'token') }, 'git token', 'controller')).toBe('s3cret-value');
+    expect(await readSecretReference({ file: path.join(dir, 'token') }, 'git token', 'controller')).toBe(
+      's3cret-value',
+    );
     process.env.JOBNET_SECRET_TEST_SET = 'from-env';
     expect(await readSecretReference({ env: 'JOBNET_SECRET_TEST_SET' }, 'token', 'worker')).toBe('from-env');
   });
 
-  it.each(['controller', 'worker'] as const)('refuses an empty file on the %s, naming the reference and the host', async (host) => {
-    for (const name of ['empty', 'newline']) {
-      const file = path.join(dir, name);
-      const error = await failure(readSecretReference({ file }, 'credential svc: token', host));
-      expect(error.message).toBe(`credential svc: token: the file ${file} on the ${host} is empty`);
-      expect(error.name).toBe('SecretUnavailableError');
-    }
-  });
+  it.each(['controller', 'worker'] as const)(
+    'refuses an empty file on the %s, naming the reference and the host',
+    async (host) => {
+      for (const name of ['empty', 'newline']) {
+        const file = path.join(dir, name);
+        const error = await failure(readSecretReference({ file }, 'credential svc: token', host));
+        expect(error.message).toBe(`credential svc: token: the file ${file} on the ${host} is empty`);
+        expect(error.name).toBe('SecretUnavailableError');
+      }
+    },
+  );
 
   it('refuses an unset or empty variable and a file that cannot be read', async () => {
     process.env.JOBNET_SECRET_TEST_EMPTY = '';
-    expect((await failure(readSecretReference({ env: 'JOBNET_SECRET_TEST_EMPTY' }, 'git password for https://git.example/repo', 'controller'))).message).toBe(
+    expect(
+      (
+        await failure(
+          readSecretReference(
+            { env: 'JOBNET_SECRET_TEST_EMPTY' },
+            'git password for https://git.example/repo',
+            'controller',
+          ),
+        )
+      ).message,
+    ).toBe(
       "git password for https://git.example/repo: the controller's environment variable JOBNET_SECRET_TEST_EMPTY is not set",
     );
-    expect((await failure(readSecretReference({ env: 'JOBNET_SECRET_TEST_UNSET' }, 'token', 'worker'))).message).toBe("token: the worker's environment variable JOBNET_SECRET_TEST_UNSET is not set");
+    expect((await failure(readSecretReference({ env: 'JOBNET_SECRET_TEST_UNSET' }, 'token', 'worker'))).message).toBe(
+      "token: the worker's environment variable JOBNET_SECRET_TEST_UNSET is not set",
+    );
     const missing = path.join(dir, 'missing');
-    expect((await failure(readSecretReference({ file: missing }, 'token', 'worker'))).message).toBe(`token: the file ${missing} cannot be read on the worker (ENOENT)`);
+    expect((await failure(readSecretReference({ file: missing }, 'token', 'worker'))).message).toBe(
+      `token: the file ${missing} cannot be read on the worker (ENOENT)`,
+    );
   });
 });
 
@@ -64,6 +83,8 @@ describe('REST credential values', () => {
     const file = path.join(dir, 'empty');
     await failure(resolveCredentialValue({ secretRef: { file } }, 'credential svc: password'));
     await failure(resolveCredentialKey({ secretRef: { file }, secret: true }, 'credential svc: keys.K'));
-    expect(await resolveCredentialValue({ secretRef: { file: path.join(dir, 'token') } }, 'credential svc: password')).toEqual({ value: 's3cret-value', secret: true });
+    expect(
+      await resolveCredentialValue({ secretRef: { file: path.join(dir, 'token') } }, 'credential svc: password'),
+    ).toEqual({ value: 's3cret-value', secret: true });
   });
 });

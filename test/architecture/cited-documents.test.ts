@@ -17,8 +17,26 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const scannedDirectories = ['controller', 'workflows', 'test', 'bench', 'scripts', 'docs', 'schemas', 'examples', 'bin', '.ci'];
-const scannedRootFiles = ['README.md', 'CONTRIBUTING.md', 'eslint.config.js', 'vitest.config.ts', 'tsconfig.json', 'package.json'];
+const scannedDirectories = [
+  'controller',
+  'workflows',
+  'test',
+  'bench',
+  'scripts',
+  'docs',
+  'schemas',
+  'examples',
+  'bin',
+  '.ci',
+];
+const scannedRootFiles = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'eslint.config.js',
+  'vitest.config.ts',
+  'tsconfig.json',
+  'package.json',
+];
 const skippedDirectories = new Set(['node_modules', '.git', '.tools', '.data', 'dist', 'coverage', '.out']);
 /** Files whose job is to name the old citations: this test and the script that rewrites them. */
 const exempt = new Set(['test/architecture/cited-documents.test.ts', 'scripts/rewrite-citations.py']);
@@ -28,14 +46,16 @@ const specificationFile = 'docs/specification.md';
 function filesUnder(dir: string): string[] {
   const absolute = path.join(root, dir);
   if (!existsSync(absolute)) return [];
-  return readdirSync(absolute).sort().flatMap((name) => {
-    if (skippedDirectories.has(name)) return [];
-    const relative = `${dir}/${name}`;
-    const entry = lstatSync(path.join(root, relative));
-    // Fixtures of symbolic links are not followed: their targets are scanned where they live.
-    if (entry.isSymbolicLink()) return [];
-    return entry.isDirectory() ? filesUnder(relative) : [relative];
-  });
+  return readdirSync(absolute)
+    .sort()
+    .flatMap((name) => {
+      if (skippedDirectories.has(name)) return [];
+      const relative = `${dir}/${name}`;
+      const entry = lstatSync(path.join(root, relative));
+      // Fixtures of symbolic links are not followed: their targets are scanned where they live.
+      if (entry.isSymbolicLink()) return [];
+      return entry.isDirectory() ? filesUnder(relative) : [relative];
+    });
 }
 
 interface ScannedFile {
@@ -44,7 +64,10 @@ interface ScannedFile {
 }
 
 function scannedFiles(): ScannedFile[] {
-  const files = [...scannedDirectories.flatMap(filesUnder), ...scannedRootFiles.filter((file) => existsSync(path.join(root, file)))];
+  const files = [
+    ...scannedDirectories.flatMap(filesUnder),
+    ...scannedRootFiles.filter((file) => existsSync(path.join(root, file))),
+  ];
   return files
     .filter((file) => !exempt.has(file))
     .map((file) => ({ file, text: readFileSync(path.join(root, file), 'utf8') }))
@@ -102,8 +125,8 @@ function anchorsOf(markdown: string): Set<string> {
 
 /** The rule entries of the specification: list items that start with their anchor and bold id. */
 function ruleEntries(specification: string): string[] {
-  return [...specification.matchAll(/^- <a id="(R-[A-Z]+-\d+[a-z]?)"><\/a>\*\*(R-[A-Z]+-\d+[a-z]?)\*\*/gm)].map((match) =>
-    match[1] === match[2] ? (match[1] ?? '') : `${match[1] ?? ''} != ${match[2] ?? ''}`,
+  return [...specification.matchAll(/^- <a id="(R-[A-Z]+-\d+[a-z]?)"><\/a>\*\*(R-[A-Z]+-\d+[a-z]?)\*\*/gm)].map(
+    (match) => (match[1] === match[2] ? (match[1] ?? '') : `${match[1] ?? ''} != ${match[2] ?? ''}`),
   );
 }
 
@@ -127,7 +150,8 @@ function sectionReferencesIn(files: ScannedFile[], sections: Set<string>): strin
     lines.forEach((line, index) => {
       for (const reference of line.matchAll(/specification\.md(?:#[\w-]+)? ((?:§\d+(?:\.\d+)*(?:, )?)+)/g)) {
         for (const section of (reference[1] ?? '').matchAll(/§(\d+(?:\.\d+)*)/g)) {
-          if (!sections.has(section[1] ?? '')) found.push(`${file}:${index + 1}: no section ${section[0]} in ${specificationFile}`);
+          if (!sections.has(section[1] ?? ''))
+            found.push(`${file}:${index + 1}: no section ${section[0]} in ${specificationFile}`);
         }
       }
     });
@@ -153,11 +177,15 @@ function anchorReferencesIn(files: ScannedFile[]): string[] {
       for (const match of line.matchAll(pattern)) {
         const target = match[1] ?? '';
         if (/^[a-z]+:/.test(target)) continue; // https://… and other schemes
-        const targetFile = target === '' ? file : path.posix.normalize(markdown ? path.posix.join(path.posix.dirname(file), target) : target);
+        const targetFile =
+          target === ''
+            ? file
+            : path.posix.normalize(markdown ? path.posix.join(path.posix.dirname(file), target) : target);
         if (!targetFile.endsWith('.md')) continue;
         const anchors = anchorsOfFile(targetFile);
         if (anchors === undefined) found.push(`${file}:${index + 1}: ${targetFile} does not exist`);
-        else if (!anchors.has(match[2] ?? '')) found.push(`${file}:${index + 1}: no anchor #${match[2] ?? ''} in ${targetFile}`);
+        else if (!anchors.has(match[2] ?? ''))
+          found.push(`${file}:${index + 1}: no anchor #${match[2] ?? ''} in ${targetFile}`);
       }
     });
   }
@@ -173,7 +201,13 @@ describe('cited documents', () => {
 
   it('scans the code, tests, benchmarks, scripts and docs', () => {
     const scanned = new Set(files.map(({ file }) => file));
-    for (const file of ['README.md', specificationFile, 'controller/cli/main.ts', 'workflows/run-workflow.ts', 'eslint.config.js']) {
+    for (const file of [
+      'README.md',
+      specificationFile,
+      'controller/cli/main.ts',
+      'workflows/run-workflow.ts',
+      'eslint.config.js',
+    ]) {
       expect(scanned.has(file), file).toBe(true);
     }
   });
@@ -183,11 +217,15 @@ describe('cited documents', () => {
   });
 
   it('cites only rule ids that docs/specification.md has an entry for', () => {
-    expect(findings(files, ruleIdPattern, (id) => defined.has(id), 'no entry in docs/specification.md for')).toEqual([]);
+    expect(findings(files, ruleIdPattern, (id) => defined.has(id), 'no entry in docs/specification.md for')).toEqual(
+      [],
+    );
   });
 
   it('cites only rule families that docs/specification.md has a section for', () => {
-    expect(findings(files, ruleFamilyPattern, (family) => families.has(family), 'no section in docs/specification.md for')).toEqual([]);
+    expect(
+      findings(files, ruleFamilyPattern, (family) => families.has(family), 'no section in docs/specification.md for'),
+    ).toEqual([]);
   });
 
   it('refers only to sections of docs/specification.md that exist', () => {
@@ -225,11 +263,19 @@ describe('cited documents', () => {
       'the seed',
       'seed WOI',
     ]);
-    expect(findings(sample, ruleIdPattern, (id) => defined.has(id), 'unknown')).toEqual(['sample.ts:2: unknown "R-NOPE-1"']);
-    expect(findings(sample, ruleFamilyPattern, (family) => families.has(family), 'unknown')).toEqual(['sample.ts:2: unknown "R-NOPE"']);
-    expect(sectionReferencesIn(sample, sectionNumbers(specification))).toEqual(['sample.ts:3: no section §99.9 in docs/specification.md']);
+    expect(findings(sample, ruleIdPattern, (id) => defined.has(id), 'unknown')).toEqual([
+      'sample.ts:2: unknown "R-NOPE-1"',
+    ]);
+    expect(findings(sample, ruleFamilyPattern, (family) => families.has(family), 'unknown')).toEqual([
+      'sample.ts:2: unknown "R-NOPE"',
+    ]);
+    expect(sectionReferencesIn(sample, sectionNumbers(specification))).toEqual([
+      'sample.ts:3: no section §99.9 in docs/specification.md',
+    ]);
     expect(anchorReferencesIn(sample)).toEqual(['sample.ts:3: no anchor #no-such-heading in docs/architecture.md']);
     expect(headingAnchor('8. Workflow code is deterministic')).toBe('8-workflow-code-is-deterministic');
-    expect(headingAnchor('The Temporal CLI, built from the Go module proxy')).toBe('the-temporal-cli-built-from-the-go-module-proxy');
+    expect(headingAnchor('The Temporal CLI, built from the Go module proxy')).toBe(
+      'the-temporal-cli-built-from-the-go-module-proxy',
+    );
   });
 });

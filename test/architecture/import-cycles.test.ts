@@ -42,7 +42,9 @@ function importGraph(modules: ReadonlyMap<string, string>): Map<string, string[]
     for (const specifier of specifiersOf(text)) {
       if (!specifier.startsWith('./') && !specifier.startsWith('../')) continue;
       const joined = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
-      const target = [joined.replace(/\.js$/, '.ts'), joined, `${joined}.ts`, `${joined}/index.ts`].find((candidate) => modules.has(candidate));
+      const target = [joined.replace(/\.js$/, '.ts'), joined, `${joined}.ts`, `${joined}/index.ts`].find((candidate) =>
+        modules.has(candidate),
+      );
       if (target !== undefined && !targets.includes(target)) targets.push(target);
     }
     graph.set(file, targets);
@@ -82,7 +84,10 @@ describe('import cycles', () => {
       ['w/a.ts', "export { b } from './b.js';\nexport const a = 1;"],
       ['w/b.ts', "import { a } from './a';\nexport const b = a;"],
       ['w/self.ts', "export const later = () => import('./self.js');"],
-      ['w/leaf.ts', "import { readFileSync } from 'node:fs';\nimport { run } from './run.js';\nexport const leaf = [readFileSync, run];"],
+      [
+        'w/leaf.ts',
+        "import { readFileSync } from 'node:fs';\nimport { run } from './run.js';\nexport const leaf = [readFileSync, run];",
+      ],
     ]);
     expect(importCycles(importGraph(modules))).toEqual([
       'w/a.ts → w/b.ts → w/a.ts',
@@ -93,7 +98,10 @@ describe('import cycles', () => {
 
   it('ignores specifiers in comments and strings that are not imports', () => {
     const modules = new Map([
-      ['w/a.ts', "// import { b } from './b.js';\nconst text = \"import { b } from './b.js'\";\nexport const a = text;"],
+      [
+        'w/a.ts',
+        "// import { b } from './b.js';\nconst text = \"import { b } from './b.js'\";\nexport const a = text;",
+      ],
       ['w/b.ts', "import { a } from './a.js';\nexport const b = a;"],
     ]);
     expect(importCycles(importGraph(modules))).toEqual([]);

@@ -48,6 +48,9 @@ describe('the wire contract', () => {
 
   it('finds a literal where one is written (the check can fail)', () => {
     const code = codeOf(`const a = 'JobnetProject'; // 'runWorkflow' in a comment\nconst id = \`run/\${x}\`;`);
-    expect(forbidden.filter(([, pattern]) => pattern.test(code)).map(([what]) => what)).toEqual(['a search attribute name', 'a workflow id prefix']);
+    expect(forbidden.filter(([, pattern]) => pattern.test(code)).map(([what]) => what)).toEqual([
+      'a search attribute name',
+      'a workflow id prefix',
+    ]);
   });
 });

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../controller/temporal/dev-server.js';
 import { runJobnet, type CliResult } from './cli-process.js';
 
-
 async function jobnet(...args: string[]): Promise<CliResult> {
   return await runJobnet(args);
 }
@@ -46,10 +45,23 @@ describe('jobnet days', () => {
   });
 
   it('gives the last operating day of each month for the month-end DayPattern, before the year-end break', async () => {
-    const { code, stdout } = await jobnet('days', 'sales/month-end-close', '--dir', 'examples', '--year', '2027', '--json');
+    const { code, stdout } = await jobnet(
+      'days',
+      'sales/month-end-close',
+      '--dir',
+      'examples',
+      '--year',
+      '2027',
+      '--json',
+    );
     expect(code).toBe(0);
     const days = JSON.parse(stdout) as DaysJson;
-    expect(days).toMatchObject({ jobnet: 'sales/month-end-close', year: 2027, calendar: 'jp-business', timezone: 'Asia/Tokyo' });
+    expect(days).toMatchObject({
+      jobnet: 'sales/month-end-close',
+      year: 2027,
+      calendar: 'jp-business',
+      timezone: 'Asia/Tokyo',
+    });
     expect(days.startDays).toEqual([
       '2027-01-29', // 01-30/31 weekend
       '2027-02-26',
@@ -69,7 +81,17 @@ describe('jobnet days', () => {
   it('does not list national holidays as start days of a weekday jobnet', async () => {
     const { stdout } = await jobnet('days', 'infra/servers-start', '--dir', 'examples', '--year', '2026', '--json');
     const { startDays } = JSON.parse(stdout) as DaysJson;
-    for (const holiday of ['2026-01-01', '2026-01-12', '2026-05-04', '2026-05-05', '2026-05-06', '2026-09-21', '2026-09-22', '2026-09-23', '2026-12-31']) {
+    for (const holiday of [
+      '2026-01-01',
+      '2026-01-12',
+      '2026-05-04',
+      '2026-05-05',
+      '2026-05-06',
+      '2026-09-21',
+      '2026-09-22',
+      '2026-09-23',
+      '2026-12-31',
+    ]) {
       expect(startDays).not.toContain(holiday);
     }
     expect(startDays).toContain('2026-05-07');
@@ -77,7 +99,15 @@ describe('jobnet days', () => {
   });
 
   it('shifts a DayPattern day off a holiday (first Monday of May 2027 is 憲法記念日)', async () => {
-    const { stdout } = await jobnet('days', 'infra/monthly-maintenance', '--dir', 'examples', '--year', '2027', '--json');
+    const { stdout } = await jobnet(
+      'days',
+      'infra/monthly-maintenance',
+      '--dir',
+      'examples',
+      '--year',
+      '2027',
+      '--json',
+    );
     const { startDays } = JSON.parse(stdout) as DaysJson;
     expect(startDays).toContain('2027-05-06');
     expect(startDays).not.toContain('2027-05-03');
@@ -104,7 +134,16 @@ describe('jobnet days', () => {
 
 describe('jobnet next', () => {
   it('lists the next starts across the year-end break with business date, local and UTC time', async () => {
-    const { code, stdout } = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--count', '3', '--from', '2026-12-30T00:00:00Z');
+    const { code, stdout } = await jobnet(
+      'next',
+      'infra/servers-start',
+      '--dir',
+      'examples',
+      '--count',
+      '3',
+      '--from',
+      '2026-12-30T00:00:00Z',
+    );
     expect(code).toBe(0);
     const rows = stdout.split('\n').filter((line) => /^\d{4}-/.test(line));
     expect(rows).toEqual([
@@ -117,11 +156,25 @@ describe('jobnet next', () => {
   });
 
   it('gives --count interval starts after --from, increasing, at the expected local times', async () => {
-    const { code, stdout } = await jobnet('next', 'infra/health-check', '--dir', 'examples', '--count', '3', '--from', '2026-11-02T00:00:00Z', '--json');
+    const { code, stdout } = await jobnet(
+      'next',
+      'infra/health-check',
+      '--dir',
+      'examples',
+      '--count',
+      '3',
+      '--from',
+      '2026-11-02T00:00:00Z',
+      '--json',
+    );
     expect(code).toBe(0);
     const next = JSON.parse(stdout) as NextJson;
     expect(next.trigger).toBe('every');
-    expect(next.starts.map((start) => start.localTime)).toEqual(['2026-11-02 Mon 09:30', '2026-11-02 Mon 10:00', '2026-11-02 Mon 10:30']);
+    expect(next.starts.map((start) => start.localTime)).toEqual([
+      '2026-11-02 Mon 09:30',
+      '2026-11-02 Mon 10:00',
+      '2026-11-02 Mon 10:30',
+    ]);
     const instants = next.starts.map((start) => Date.parse(start.instant));
     expect(instants).toHaveLength(3);
     expect(instants[0]).toBeGreaterThan(Date.parse('2026-11-02T00:00:00Z'));
@@ -130,7 +183,17 @@ describe('jobnet next', () => {
   });
 
   it('starts on the last operating day of the month only', async () => {
-    const { stdout } = await jobnet('next', 'sales/month-end-close', '--dir', 'examples', '--count', '2', '--from', '2026-12-01T00:00:00Z', '--json');
+    const { stdout } = await jobnet(
+      'next',
+      'sales/month-end-close',
+      '--dir',
+      'examples',
+      '--count',
+      '2',
+      '--from',
+      '2026-12-01T00:00:00Z',
+      '--json',
+    );
     const next = JSON.parse(stdout) as NextJson;
     expect(next.starts.map((start) => [start.businessDate, start.instant])).toEqual([
       ['2026-12-30', '2026-12-30T12:00:00.000Z'],
@@ -142,13 +205,17 @@ describe('jobnet next', () => {
     const { code, stdout } = await jobnet('next', 'sales/order-file-intake', '--dir', 'examples');
     expect(code).toBe(0);
     expect(stdout).toMatch(/starts on message events \(ORDER_FILE\), not at planned times/);
-    const json = JSON.parse((await jobnet('next', 'sales/order-file-intake', '--dir', 'examples', '--json')).stdout) as NextJson;
+    const json = JSON.parse(
+      (await jobnet('next', 'sales/order-file-intake', '--dir', 'examples', '--json')).stdout,
+    ) as NextJson;
     expect(json).toMatchObject({ trigger: 'events', starts: [] });
   });
 
   it('exits 2 on a bad --count or --from', async () => {
     expect((await jobnet('next', 'infra/health-check', '--dir', 'examples', '--count', '0')).code).toBe(2);
-    expect((await jobnet('next', 'infra/health-check', '--dir', 'examples', '--from', '2026-11-02 09:00')).code).toBe(2);
+    expect((await jobnet('next', 'infra/health-check', '--dir', 'examples', '--from', '2026-11-02 09:00')).code).toBe(
+      2,
+    );
   });
 });
 
@@ -156,17 +223,44 @@ describe('dates and zones', () => {
   it('refuses an impossible date or time instead of rolling it over (exit 2)', async () => {
     const february = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-02-30T00:00:00Z');
     expect(february.code).toBe(2);
-    expect(february.stderr).toBe('jobnet: --from "2026-02-30T00:00:00Z" is not a real instant: February 2026 has 28 days\n');
-    expect((await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-04-31T00:00:00+09:00')).stderr).toContain('April 2026 has 30 days');
-    expect((await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-03-01T25:00:00Z')).stderr).toContain('there is no hour 25');
+    expect(february.stderr).toBe(
+      'jobnet: --from "2026-02-30T00:00:00Z" is not a real instant: February 2026 has 28 days\n',
+    );
+    expect(
+      (await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-04-31T00:00:00+09:00')).stderr,
+    ).toContain('April 2026 has 30 days');
+    expect(
+      (await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--from', '2026-03-01T25:00:00Z')).stderr,
+    ).toContain('there is no hour 25');
     expect((await jobnet('plan', '--base', 'HEAD', '--now', '2027-13-01T00:00:00Z', 'examples')).code).toBe(2);
   });
 
   it("shows start times in the calendar's zone by default, in another with --tz, and only UTC with --utc", async () => {
-    const berlin = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--count', '1', '--from', '2026-12-30T00:00:00Z', '--tz', 'Europe/Berlin');
+    const berlin = await jobnet(
+      'next',
+      'infra/servers-start',
+      '--dir',
+      'examples',
+      '--count',
+      '1',
+      '--from',
+      '2026-12-30T00:00:00Z',
+      '--tz',
+      'Europe/Berlin',
+    );
     expect(berlin.stdout).toMatch(/^BUSINESS DATE +TIME \(Europe\/Berlin\) +UTC$/m);
     expect(berlin.stdout).toContain('2027-01-04 Mon  2027-01-03 Sun 22:30  2027-01-03T21:30:00Z');
-    const utc = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--count', '1', '--from', '2026-12-30T00:00:00Z', '--utc');
+    const utc = await jobnet(
+      'next',
+      'infra/servers-start',
+      '--dir',
+      'examples',
+      '--count',
+      '1',
+      '--from',
+      '2026-12-30T00:00:00Z',
+      '--utc',
+    );
     expect(utc.stdout).toMatch(/^BUSINESS DATE +UTC\n2027-01-04 Mon +2027-01-03T21:30:00Z$/m);
     const unknown = await jobnet('next', 'infra/servers-start', '--dir', 'examples', '--tz', 'Asia/Atlantis');
     expect(unknown.code).toBe(2);
@@ -176,8 +270,12 @@ describe('dates and zones', () => {
   it('warns when the year shown lies beyond the holidays the calendar lists', async () => {
     const beyond = await jobnet('days', 'infra/servers-start', '--dir', 'examples', '--year', '2030');
     expect(beyond.code).toBe(0);
-    expect(beyond.stderr).toMatch(/warning: calendar jp-business lists holidays for 2026 to \d{4} only; in 2030 it knows no holidays but its weekly ones/);
-    expect((await jobnet('days', 'infra/servers-start', '--dir', 'examples', '--year', '2027')).stderr).not.toContain('warning');
+    expect(beyond.stderr).toMatch(
+      /warning: calendar jp-business lists holidays for 2026 to \d{4} only; in 2030 it knows no holidays but its weekly ones/,
+    );
+    expect((await jobnet('days', 'infra/servers-start', '--dir', 'examples', '--year', '2027')).stderr).not.toContain(
+      'warning',
+    );
   });
 });
 
@@ -188,7 +286,9 @@ describe('where days and next read from', () => {
       const result = await jobnet(command, 'infra/servers-start', '--address', address);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`cannot read the definition of infra/servers-start applied on ${address}`);
-      expect(result.stderr).toContain('pass --dir DIR to read the definitions from a directory instead (e.g. --dir examples)');
+      expect(result.stderr).toContain(
+        'pass --dir DIR to read the definitions from a directory instead (e.g. --dir examples)',
+      );
       expect(result.stderr).not.toContain('error[');
     }
   });

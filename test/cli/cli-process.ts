@@ -19,7 +19,11 @@ export interface CliResult {
  * Runs `jobnet ARGS…` from the project root with `env` added to this process's environment. With
  * `timeoutMs`, a command still running by then is killed (its code is then null).
  */
-export async function runJobnet(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runJobnet(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { timeoutMs?: number } = {},
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
       cwd: projectRoot,

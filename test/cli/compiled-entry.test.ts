@@ -17,16 +17,34 @@ const exec = promisify(execFile);
 let copy: string;
 
 /** Runs `node ARGS` in the copy with a loader hook that lists every module loaded; returns the list and the output. */
-async function runLogged(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ loaded: string[]; stdout: string }> {
+async function runLogged(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ loaded: string[]; stdout: string }> {
   const log = path.join(copy, `loaded-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
-  const { stdout } = await exec(process.execPath, ['--import', path.join(copy, 'log-loads.mjs'), ...args], { cwd: copy, env: { ...process.env, NO_COLOR: '1', LOAD_LOG: log, ...env } });
-  const loaded = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
+  const { stdout } = await exec(process.execPath, ['--import', path.join(copy, 'log-loads.mjs'), ...args], {
+    cwd: copy,
+    env: { ...process.env, NO_COLOR: '1', LOAD_LOG: log, ...env },
+  });
+  const loaded = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   return { loaded, stdout };
 }
 
 beforeAll(async () => {
   copy = mkdtempSync(path.join(tmpdir(), 'jobnet-compiled-entry-'));
-  for (const entry of ['bin', 'scripts', 'controller', 'workflows', 'schemas', 'examples', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+  for (const entry of [
+    'bin',
+    'scripts',
+    'controller',
+    'workflows',
+    'schemas',
+    'examples',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+  ]) {
     cpSync(path.join(projectRoot, entry), path.join(copy, entry), { recursive: true, preserveTimestamps: true });
   }
   symlinkSync(path.join(projectRoot, 'node_modules'), path.join(copy, 'node_modules'));
@@ -64,7 +82,9 @@ describe('bin/jobnet.js', () => {
 
     // The build's --if-stale mode (npm's prepare) rebuilds it, and the bin is back on dist/.
     await exec(process.execPath, [path.join(copy, 'scripts', 'build-dist.js'), '--if-stale'], { cwd: copy });
-    expect((await runLogged(['bin/jobnet.js', '--help'])).loaded).toContain(`file://${path.join(copy, 'dist', 'controller', 'cli', 'main.js')}`);
+    expect((await runLogged(['bin/jobnet.js', '--help'])).loaded).toContain(
+      `file://${path.join(copy, 'dist', 'controller', 'cli', 'main.js')}`,
+    );
   }, 60_000);
 
   it('bundles the workflows of dist/ for a worker started from dist/', async () => {

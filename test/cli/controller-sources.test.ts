@@ -31,13 +31,33 @@ interface StatusAnswer {
 }
 
 /** A `jobnet controller --repo <repo>` process on a task queue of its own; its output is kept. */
-async function startController(repo: string, cacheDir: string): Promise<{ harness: RunHarness; url: string; output: () => string }> {
+async function startController(
+  repo: string,
+  cacheDir: string,
+): Promise<{ harness: RunHarness; url: string; output: () => string }> {
   const harness = await startRunHarness();
   stops.push(async () => await harness.stop());
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(projectRoot, 'bin', 'jobnet.js'), 'controller', '--repo', repo, '--cache-dir', cacheDir, '--poll-interval', '1s', '--listen', `127.0.0.1:${port}`, '--address', harness.target.address, '--namespace', harness.target.namespace, '--task-queue', harness.target.taskQueue],
+    [
+      path.join(projectRoot, 'bin', 'jobnet.js'),
+      'controller',
+      '--repo',
+      repo,
+      '--cache-dir',
+      cacheDir,
+      '--poll-interval',
+      '1s',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--address',
+      harness.target.address,
+      '--namespace',
+      harness.target.namespace,
+      '--task-queue',
+      harness.target.taskQueue,
+    ],
     { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -58,10 +78,17 @@ async function status(url: string): Promise<StatusAnswer> {
 
 describe('jobnet controller --repo PATH', () => {
   it('reads a bare git repository given as a path as git, on the branch its HEAD names', async () => {
-    const { repository, head } = await createGitopsRepository('barepath', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '22:00') });
+    const { repository, head } = await createGitopsRepository('barepath', {
+      'jobnets/alpha.yaml': jobnetYaml('alpha', '22:00'),
+    });
     stops.push(async () => await repository.remove());
     const { url, output } = await startController(repository.remote, path.join(repository.root, 'cache'));
-    const applied = await until('the revision applied', async () => ((await status(url)).appliedRevision === head ? await status(url) : undefined), 60_000, output);
+    const applied = await until(
+      'the revision applied',
+      async () => ((await status(url)).appliedRevision === head ? await status(url) : undefined),
+      60_000,
+      output,
+    );
     expect(applied.source).toBe(`git ${repository.remote} branch main`);
     expect(applied.jobnets.map((entry) => entry.jobnet)).toEqual(['alpha']);
     expect(applied.sourceWarning).toBeUndefined();
@@ -74,7 +101,12 @@ describe('jobnet controller --repo PATH', () => {
     const work = path.join(root, 'work');
     await exec('git', ['init', '-q', '--bare', '-b', 'trunk', remote]);
     await mkdir(work);
-    const git = async (...args: string[]) => await exec('git', ['-c', 'user.name=Ops', '-c', 'user.email=ops@example.test', '-c', 'commit.gpgsign=false', ...args], { cwd: work });
+    const git = async (...args: string[]) =>
+      await exec(
+        'git',
+        ['-c', 'user.name=Ops', '-c', 'user.email=ops@example.test', '-c', 'commit.gpgsign=false', ...args],
+        { cwd: work },
+      );
     await git('init', '-q', '-b', 'trunk');
     await writeFile(path.join(work, 'README.md'), '# the definitions are elsewhere\n');
     await git('add', '-A');
@@ -82,12 +114,35 @@ describe('jobnet controller --repo PATH', () => {
     await git('push', '-q', remote, 'trunk');
 
     const { harness, url, output } = await startController(remote, path.join(root, 'cache'));
-    const shown = await until('the warning', async () => ((await status(url)).sourceWarning !== undefined ? await status(url) : undefined), 60_000, output);
+    const shown = await until(
+      'the warning',
+      async () => ((await status(url)).sourceWarning !== undefined ? await status(url) : undefined),
+      60_000,
+      output,
+    );
     expect(shown.source).toBe(`git ${remote} branch trunk`);
-    expect(shown.sourceWarning).toMatch(/^revision [0-9a-f]{40} of git .*defs\.git branch trunk holds no definitions \(no \*\.yaml or \*\.yml document\): check the repository, branch and path/);
-    await until('the log line', () => (output().includes('"level":"warn","message":"revision ') && output().includes('holds no definitions') ? true : undefined), 10_000, output);
+    expect(shown.sourceWarning).toMatch(
+      /^revision [0-9a-f]{40} of git .*defs\.git branch trunk holds no definitions \(no \*\.yaml or \*\.yml document\): check the repository, branch and path/,
+    );
+    await until(
+      'the log line',
+      () =>
+        output().includes('"level":"warn","message":"revision ') && output().includes('holds no definitions')
+          ? true
+          : undefined,
+      10_000,
+      output,
+    );
 
-    const printed = await runJobnet(['status', '--address', harness.target.address, '--namespace', harness.target.namespace, '--task-queue', harness.target.taskQueue]);
+    const printed = await runJobnet([
+      'status',
+      '--address',
+      harness.target.address,
+      '--namespace',
+      harness.target.namespace,
+      '--task-queue',
+      harness.target.taskQueue,
+    ]);
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toMatch(/^warning: +revision [0-9a-f]{40} of git \S+ branch trunk holds no definitions/m);
   }, 120_000);

@@ -21,7 +21,14 @@ let harness: RunHarness;
 let firstApply: CliResult;
 
 async function jobnet(...args: string[]): Promise<CliResult> {
-  const target = ['--address', harness.target.address, '--namespace', harness.target.namespace, '--task-queue', harness.target.taskQueue];
+  const target = [
+    '--address',
+    harness.target.address,
+    '--namespace',
+    harness.target.namespace,
+    '--task-queue',
+    harness.target.taskQueue,
+  ];
   return await runJobnet([...args, ...target]);
 }
 
@@ -38,7 +45,8 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -60,16 +68,31 @@ describe('jobnet apply', () => {
     expect(firstApply.stdout).toMatch(/^clitest\/operated +manual$/m);
     expect(firstApply.stdout).toMatch(/^clitest\/on-order +events$/m);
     expect(firstApply.stdout).toMatch(/^clitest\/on-order-disabled +events$/m);
-    expect(firstApply.stdout).toMatch(new RegExp(`^applied ${jobnetCount} jobnets \\(revision \\S+\\), 2 routed for events$`, 'm'));
+    expect(firstApply.stdout).toMatch(
+      new RegExp(`^applied ${jobnetCount} jobnets \\(revision \\S+\\), 2 routed for events$`, 'm'),
+    );
 
     const again = await jobnet('apply', '--dir', definitions, '--by', 'cli-test', '--json');
     expect(again.code, again.stderr).toBe(0);
-    const summary = JSON.parse(again.stdout) as { revision: string; routes: number; jobnets: { project: string; jobnet: string; trigger: string; actor: string }[] };
+    const summary = JSON.parse(again.stdout) as {
+      revision: string;
+      routes: number;
+      jobnets: { project: string; jobnet: string; trigger: string; actor: string }[];
+    };
     expect(summary.routes).toBe(2);
     expect(summary.jobnets).toHaveLength(jobnetCount);
-    expect(summary.jobnets).toContainEqual(expect.objectContaining({ project: 'clitest', jobnet: 'nightly', trigger: 'at', actor: `jobnet/${encodeURIComponent(harness.target.taskQueue)}/clitest/nightly` }));
+    expect(summary.jobnets).toContainEqual(
+      expect.objectContaining({
+        project: 'clitest',
+        jobnet: 'nightly',
+        trigger: 'at',
+        actor: `jobnet/${encodeURIComponent(harness.target.taskQueue)}/clitest/nightly`,
+      }),
+    );
     // The actor ignores a definition whose digest it already has: no apply is recorded.
-    expect((await view('clitest/nightly')).state.operations.filter((operation) => operation.operation === 'apply')).toEqual([]);
+    expect(
+      (await view('clitest/nightly')).state.operations.filter((operation) => operation.operation === 'apply'),
+    ).toEqual([]);
   }, 60_000);
 
   it('applies nothing and exits 1 when the definitions are invalid', async () => {
@@ -119,7 +142,9 @@ describe('jobnet operations', () => {
     expect(release.code, release.stderr).toBe(0);
     expect(JSON.parse(release.stdout)).toMatchObject({ ok: true, operation: 'release', status: 'waiting' });
 
-    const operations = (await view('clitest/operated')).state.operations.map((operation) => `${operation.operation} ${operation.by}`);
+    const operations = (await view('clitest/operated')).state.operations.map(
+      (operation) => `${operation.operation} ${operation.by}`,
+    );
     expect(operations).toEqual(['hold operator-a', 'release operator-b']);
   });
 
@@ -181,11 +206,17 @@ describe('jobnet event', () => {
     const misspelt = await jobnet('event', 'raise', 'ORDER_REDY');
     expect(misspelt.code).toBe(1);
     expect(misspelt.stdout).toBe('');
-    expect(misspelt.stderr).toBe('refused: no jobnet waits for event ORDER_REDY (did you mean ORDER_READY?); the events jobnets wait for: ORDER_READY, ORDER_SKIPPED\n');
+    expect(misspelt.stderr).toBe(
+      'refused: no jobnet waits for event ORDER_REDY (did you mean ORDER_READY?); the events jobnets wait for: ORDER_READY, ORDER_SKIPPED\n',
+    );
 
     const elsewhere = await jobnet('event', 'raise', 'ORDER_READY', '--project', 'no-such-project', '--json');
     expect(elsewhere.code).toBe(1);
-    expect(JSON.parse(elsewhere.stdout)).toEqual({ ok: false, reason: 'no jobnet in project no-such-project waits for event ORDER_READY; it is waited for by clitest/on-order (raise it without --project/--jobnet, or with theirs)' });
+    expect(JSON.parse(elsewhere.stdout)).toEqual({
+      ok: false,
+      reason:
+        'no jobnet in project no-such-project waits for event ORDER_READY; it is waited for by clitest/on-order (raise it without --project/--jobnet, or with theirs)',
+    });
   });
 
   it('exits 2 for --jobnet without --project (R-EVT-1), before connecting', async () => {
@@ -197,14 +228,24 @@ describe('jobnet event', () => {
   });
 
   it('refuses a raise to a disabled jobnet (exit 1), which jobnet troubles then lists as executionSkipped', async () => {
-    const raised = await jobnet('event', 'raise', 'ORDER_SKIPPED', '--project', 'clitest', '--jobnet', 'on-order-disabled');
+    const raised = await jobnet(
+      'event',
+      'raise',
+      'ORDER_SKIPPED',
+      '--project',
+      'clitest',
+      '--jobnet',
+      'on-order-disabled',
+    );
     expect(raised.code).toBe(1);
     expect(raised.stderr).toContain('refused: clitest/on-order-disabled: skipped: the jobnet is disabled');
 
     const one = await jobnet('troubles', 'clitest/on-order-disabled', '--utc');
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/^TIME +KIND +PROJECT\/JOBNET +RUN +JOB +EXIT +MESSAGE$/m);
-    expect(one.stdout).toMatch(/^\S+ \S+Z +executionSkipped +clitest\/on-order-disabled +- +- +- +event ORDER_SKIPPED from \S+: skipped: the jobnet is disabled$/m);
+    expect(one.stdout).toMatch(
+      /^\S+ \S+Z +executionSkipped +clitest\/on-order-disabled +- +- +- +event ORDER_SKIPPED from \S+: skipped: the jobnet is disabled$/m,
+    );
 
     // Every actor of the project, through the visibility listing (eventually consistent).
     const all = await eventually(
@@ -212,7 +253,9 @@ describe('jobnet event', () => {
       (result) => result.code === 0 && (JSON.parse(result.stdout) as JobnetTrouble[]).length > 0,
     );
     const troubles = JSON.parse(all.stdout) as JobnetTrouble[];
-    expect(troubles.map((trouble) => `${trouble.project}/${trouble.jobnet} ${trouble.kind}`)).toEqual(['clitest/on-order-disabled executionSkipped']);
+    expect(troubles.map((trouble) => `${trouble.project}/${trouble.jobnet} ${trouble.kind}`)).toEqual([
+      'clitest/on-order-disabled executionSkipped',
+    ]);
     expect(troubles[0]?.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
@@ -228,10 +271,14 @@ describe('jobnet ls', () => {
   it('lists every applied jobnet of the project with its status', async () => {
     const listed = await eventually(
       async () => await jobnet('ls', '--project', 'clitest'),
-      (result) => result.code === 0 && result.stdout.split('\n').filter((line) => line.startsWith('clitest/')).length === jobnetCount,
+      (result) =>
+        result.code === 0 &&
+        result.stdout.split('\n').filter((line) => line.startsWith('clitest/')).length === jobnetCount,
     );
     expect(listed.stdout).toMatch(/^JOBNET +STATUS +TRIGGER +BUSINESS-DATE +NEXT-START$/m);
-    expect(listed.stdout).toMatch(/^clitest\/nightly +waiting +at +\d{4}-\d{2}-\d{2} +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/m);
+    expect(listed.stdout).toMatch(
+      /^clitest\/nightly +waiting +at +\d{4}-\d{2}-\d{2} +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/m,
+    );
     expect(listed.stdout).toMatch(/^clitest\/on-order-disabled +disabled +events +\S+ +on events$/m);
     expect(listed.stdout).toMatch(/^clitest\/operated +waiting +manual +\S+ +-$/m);
   });
@@ -239,10 +286,15 @@ describe('jobnet ls', () => {
 
 describe('jobnet ls and troubles for a project without applied jobnets', () => {
   it('exits 1 naming the projects that have applied jobnets', async () => {
-    for (const args of [['ls', '--project', 'nope'], ['troubles', '--project', 'nope']]) {
+    for (const args of [
+      ['ls', '--project', 'nope'],
+      ['troubles', '--project', 'nope'],
+    ]) {
       const listed = await jobnet(...args);
       expect(listed.code).toBe(1);
-      expect(listed.stderr).toContain(`project nope has no applied jobnet on task queue ${harness.target.taskQueue}; projects with applied jobnets: clitest`);
+      expect(listed.stderr).toContain(
+        `project nope has no applied jobnet on task queue ${harness.target.taskQueue}; projects with applied jobnets: clitest`,
+      );
     }
   });
 });
@@ -262,13 +314,23 @@ describe('times', () => {
     const listed = await jobnet('ls', '--project', 'clitest');
     expect(listed.stdout).toMatch(/^clitest\/nightly +waiting +at +\S+ +\d{4}-\d{2}-\d{2} (02|14):30:00Z$/m);
     const listedInTokyo = await jobnet('ls', '--project', 'clitest', '--tz', 'Asia/Tokyo');
-    expect(listedInTokyo.stdout).toMatch(/^clitest\/nightly +waiting +at +\S+ +\d{4}-\d{2}-\d{2} (11|23):30:00\+09:00$/m);
+    expect(listedInTokyo.stdout).toMatch(
+      /^clitest\/nightly +waiting +at +\S+ +\d{4}-\d{2}-\d{2} (11|23):30:00\+09:00$/m,
+    );
 
-    for (const args of [['ls', '--tz', 'Mars/Base'], ['get', 'jobnet', 'clitest/nightly', '--tz', 'Nowhere'], ['troubles', '--tz', ''], ['get', 'run', 'run/x', '--tz', 'Mars/Base'], ['ls', '--utc', '--tz', 'UTC']]) {
+    for (const args of [
+      ['ls', '--tz', 'Mars/Base'],
+      ['get', 'jobnet', 'clitest/nightly', '--tz', 'Nowhere'],
+      ['troubles', '--tz', ''],
+      ['get', 'run', 'run/x', '--tz', 'Mars/Base'],
+      ['ls', '--utc', '--tz', 'UTC'],
+    ]) {
       const refused = await jobnet(...args);
       expect(refused.code, args.join(' ')).toBe(2);
     }
-    expect((await jobnet('ls', '--tz', 'Mars/Base')).stderr).toContain('--tz must be an IANA time zone such as Asia/Tokyo');
+    expect((await jobnet('ls', '--tz', 'Mars/Base')).stderr).toContain(
+      '--tz must be an IANA time zone such as Asia/Tokyo',
+    );
   });
 });
 
@@ -276,11 +338,23 @@ describe('jobnet days and next without --dir', () => {
   it('read the definition applied in the running system', async () => {
     const next = await jobnet('next', 'clitest/nightly', '--count', '2', '--from', '2026-11-23T00:00:00Z');
     expect(next.code, next.stderr).toBe(0);
-    expect(next.stdout).toMatch(new RegExp(`^definition applied on ${harness.target.address.replace(/\./g, '\\.')} \\(namespace \\S+, task queue \\S+\\), revision \\S+$`, 'm'));
-    expect(next.stdout.split('\n').filter((line) => /^\d{4}-/.test(line))).toEqual(['2026-11-23 Mon  2026-11-23T02:30:00Z', '2026-11-23 Mon  2026-11-23T14:30:00Z']);
+    expect(next.stdout).toMatch(
+      new RegExp(
+        `^definition applied on ${harness.target.address.replace(/\./g, '\\.')} \\(namespace \\S+, task queue \\S+\\), revision \\S+$`,
+        'm',
+      ),
+    );
+    expect(next.stdout.split('\n').filter((line) => /^\d{4}-/.test(line))).toEqual([
+      '2026-11-23 Mon  2026-11-23T02:30:00Z',
+      '2026-11-23 Mon  2026-11-23T14:30:00Z',
+    ]);
     const days = await jobnet('days', 'clitest/tokyo-confirm', '--year', '2027', '--json');
     expect(days.code, days.stderr).toBe(0);
-    expect(JSON.parse(days.stdout)).toMatchObject({ calendar: 'tokyo', timezone: 'Asia/Tokyo', source: { applied: { address: harness.target.address } } });
+    expect(JSON.parse(days.stdout)).toMatchObject({
+      calendar: 'tokyo',
+      timezone: 'Asia/Tokyo',
+      source: { applied: { address: harness.target.address } },
+    });
     expect((JSON.parse(days.stdout) as { startDays: string[] }).startDays).toHaveLength(365);
   });
 
@@ -299,11 +373,19 @@ describe('an abended run', () => {
     const started = await jobnet('start', 'clitest/failing');
     expect(started.code, started.stderr).toBe(0);
     runId = started.stdout.trim();
-    await eventually(async () => await view('clitest/failing'), (shown) => shown.status === 'abended');
+    await eventually(
+      async () => await view('clitest/failing'),
+      (shown) => shown.status === 'abended',
+    );
 
     const listed = await jobnet('troubles', 'clitest/failing', '--kind', 'jobnetAbended', '--since', '10m');
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^\\S+ \\S+Z +jobnetAbended +clitest/failing +${runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +fail +3 +jobnet clitest/failing ended abnormally: job fail ended abended with exit code 3$`, 'm'));
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `^\\S+ \\S+Z +jobnetAbended +clitest/failing +${runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +fail +3 +jobnet clitest/failing ended abnormally: job fail ended abended with exit code 3$`,
+        'm',
+      ),
+    );
     const json = JSON.parse((await jobnet('troubles', 'clitest/failing', '--json')).stdout) as JobnetTrouble[];
     expect(json.find((trouble) => trouble.kind === 'jobnetAbended')).toMatchObject({ job: 'fail', exitCode: 3, runId });
 
@@ -316,7 +398,10 @@ describe('an abended run', () => {
   it('lists the jobs of the run in flow order', async () => {
     const shown = await jobnet('get', 'run', runId);
     expect(shown.code, shown.stderr).toBe(0);
-    const jobs = shown.stdout.split('\n').slice(4, 7).map((line) => line.split(' ')[0]);
+    const jobs = shown.stdout
+      .split('\n')
+      .slice(4, 7)
+      .map((line) => line.split(' ')[0]);
     expect(jobs).toEqual(['prepare', 'fail', 'after-fail']);
     expect(shown.stdout.split('\n')[1]).toBe('times in UTC');
   });
@@ -328,11 +413,16 @@ describe('an abended run', () => {
 
     const closed = await jobnet('run', 'close', runId);
     expect(closed.code, closed.stderr).toBe(0);
-    await eventually(async () => await view('clitest/failing'), (shown) => shown.state.currentRun === undefined);
+    await eventually(
+      async () => await view('clitest/failing'),
+      (shown) => shown.state.currentRun === undefined,
+    );
 
     const refused = await jobnet('start', 'clitest/failing');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe(`refused: cannot start: the last run ${runId} ended abended; confirm it (jobnet confirm clitest/failing) or wait for the day change\n`);
+    expect(refused.stderr).toBe(
+      `refused: cannot start: the last run ${runId} ended abended; confirm it (jobnet confirm clitest/failing) or wait for the day change\n`,
+    );
     const restart = await jobnet('restart', 'clitest/failing');
     expect(restart.code).toBe(1);
     expect(restart.stderr).not.toMatch(/\brestart it\b/);
@@ -343,9 +433,14 @@ describe('an abended run', () => {
   it('shows a jobnet that requires confirmation as awaiting it while its abended run is open, in its calendar zone', async () => {
     const started = await jobnet('start', 'clitest/tokyo-confirm');
     expect(started.code, started.stderr).toBe(0);
-    await eventually(async () => await view('clitest/tokyo-confirm'), (shown) => shown.status === 'abended');
+    await eventually(
+      async () => await view('clitest/tokyo-confirm'),
+      (shown) => shown.status === 'abended',
+    );
     const shown = await jobnet('get', 'jobnet', 'clitest/tokyo-confirm');
-    expect(shown.stdout).toMatch(/^awaiting confirmation +yes: nothing starts until jobnet confirm clitest\/tokyo-confirm$/m);
+    expect(shown.stdout).toMatch(
+      /^awaiting confirmation +yes: nothing starts until jobnet confirm clitest\/tokyo-confirm$/m,
+    );
     expect(shown.stdout).toMatch(/^open run +\S+ +abended +started \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+09:00 /m);
     expect(shown.stdout).toMatch(/^ {2}\S+ \S+\+09:00 +jobnetAbended +\S+ +fail +5 /m);
     const refused = await jobnet('start', 'clitest/tokyo-confirm');

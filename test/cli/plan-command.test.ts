@@ -25,7 +25,10 @@ let dir: string;
 const shas: Record<string, string> = {};
 
 async function git(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('git', args, { cwd: repo, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
+  const { stdout } = await promisify(execFile)('git', args, {
+    cwd: repo,
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
   return stdout.trim();
 }
 
@@ -80,7 +83,16 @@ afterAll(() => {
 
 describe('jobnet plan', () => {
   it('prints the Markdown plan of a branch against main, exactly as the golden file says', async () => {
-    const { code, stdout, stderr } = await runJobnet(['plan', '--base', 'main', '--head', 'change-schedules', dir, '--now', now]);
+    const { code, stdout, stderr } = await runJobnet([
+      'plan',
+      '--base',
+      'main',
+      '--head',
+      'change-schedules',
+      dir,
+      '--now',
+      now,
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(withPlaceholders(stdout)).toBe(readFileSync(golden, 'utf8'));
@@ -101,12 +113,30 @@ describe('jobnet plan', () => {
   });
 
   it('prints the report as JSON with --format json', async () => {
-    const { code, stdout } = await runJobnet(['plan', '--base', 'main', '--head', 'change-schedules', dir, '--now', now, '--format', 'json']);
+    const { code, stdout } = await runJobnet([
+      'plan',
+      '--base',
+      'main',
+      '--head',
+      'change-schedules',
+      dir,
+      '--now',
+      now,
+      '--format',
+      'json',
+    ]);
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { base: { revision: string }; summary: unknown; jobnets: { id: string; action: string; movedStartDays?: { added: string[]; removed: string[] } }[] };
+    const report = JSON.parse(stdout) as {
+      base: { revision: string };
+      summary: unknown;
+      jobnets: { id: string; action: string; movedStartDays?: { added: string[]; removed: string[] } }[];
+    };
     expect(report.base.revision).toBe(shas.base);
     expect(report.summary).toEqual({ added: 1, changed: 2, removed: 1, unchanged: 1, warnings: 0 });
-    expect(report.jobnets.find((j) => j.id === 'ops/payroll-transfer')?.movedStartDays).toMatchObject({ added: ['2027-02-24'], removed: ['2027-02-25'] });
+    expect(report.jobnets.find((j) => j.id === 'ops/payroll-transfer')?.movedStartDays).toMatchObject({
+      added: ['2027-02-24'],
+      removed: ['2027-02-25'],
+    });
   });
 
   it('refuses a head with errors like jobnet validate: the diagnostic with file:line:column, exit 1', async () => {
@@ -131,10 +161,21 @@ describe('jobnet plan', () => {
   });
 
   it('plans against an empty base, with a note, when the base has errors', async () => {
-    const { code, stdout, stderr } = await runJobnet(['plan', '--base', 'broken', '--head', 'change-schedules', dir, '--now', now]);
+    const { code, stdout, stderr } = await runJobnet([
+      'plan',
+      '--base',
+      'broken',
+      '--head',
+      'change-schedules',
+      dir,
+      '--now',
+      now,
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain('**4 added, 0 changed, 0 removed, 0 unchanged**');
-    expect(stdout).toContain(`> **Note:** the base (broken, ${shas.broken?.slice(0, 7)}) has 1 error (jobnet validate shows them), so the plan is made against an empty base`);
+    expect(stdout).toContain(
+      `> **Note:** the base (broken, ${shas.broken?.slice(0, 7)}) has 1 error (jobnet validate shows them), so the plan is made against an empty base`,
+    );
     expect(stderr).toContain('jobnet: note: the base (broken');
   });
 

@@ -43,7 +43,14 @@ describe('jobnet start', () => {
 
   it('exits 2 for a directory that does not exist and for a TLS certificate without its key', async () => {
     expect((await jobnet('start', 'demo/hello', '--dir', 'no/such/dir')).code).toBe(2);
-    const tls = await jobnet('start', 'demo/hello', '--dir', 'test/fixtures/valid/minimal', '--tls-cert', '/tmp/client.pem');
+    const tls = await jobnet(
+      'start',
+      'demo/hello',
+      '--dir',
+      'test/fixtures/valid/minimal',
+      '--tls-cert',
+      '/tmp/client.pem',
+    );
     expect(tls.code).toBe(2);
     expect(tls.stderr).toContain('needs its key (--tls-key / TEMPORAL_TLS_KEY)');
   });
@@ -51,7 +58,16 @@ describe('jobnet start', () => {
 
 describe('jobnet run', () => {
   it('exits 2 when a job operation has no --job', async () => {
-    for (const operation of ['hold', 'release', 'disable', 'enable', 'start-from', 'restart-from', 'skip', 'run-only']) {
+    for (const operation of [
+      'hold',
+      'release',
+      'disable',
+      'enable',
+      'start-from',
+      'restart-from',
+      'skip',
+      'run-only',
+    ]) {
       const { code, stderr } = await jobnet('run', operation, 'some-id');
       expect(code, operation).toBe(2);
       expect(stderr).toContain(`run ${operation} needs --job <name>`);

@@ -20,13 +20,28 @@ afterAll(async () => {
 });
 
 async function jobnet(...args: string[]): Promise<CliResult> {
-  const target = ['--address', harness.target.address, '--namespace', harness.target.namespace, '--task-queue', harness.target.taskQueue];
+  const target = [
+    '--address',
+    harness.target.address,
+    '--namespace',
+    harness.target.namespace,
+    '--task-queue',
+    harness.target.taskQueue,
+  ];
   return await runJobnet([...args, ...target]);
 }
 
 describe('jobnet start --wait', () => {
   it('compiles the jobnet with the Settings environment, runs it with its child, and prints the job table', async () => {
-    const { code, stdout, stderr } = await jobnet('start', 'ops/count-files', '--dir', runnable, '--param', 'P-7', '--wait');
+    const { code, stdout, stderr } = await jobnet(
+      'start',
+      'ops/count-files',
+      '--dir',
+      runnable,
+      '--param',
+      'P-7',
+      '--wait',
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^count\s+normal\s+0\s/m);
@@ -39,7 +54,12 @@ describe('jobnet start --wait', () => {
     expect(runId).toMatch(/^run\/[^/]+\/ops\/count-files\/\d{4}-\d{2}-\d{2}\/manual-/);
     const shown = await jobnet('get', 'run', runId, '--json');
     expect(shown.code).toBe(0);
-    const view = JSON.parse(shown.stdout) as { status: string; parameter: string; state: { variables: Record<string, string> }; childRuns: Record<string, string> };
+    const view = JSON.parse(shown.stdout) as {
+      status: string;
+      parameter: string;
+      state: { variables: Record<string, string> };
+      childRuns: Record<string, string>;
+    };
     expect(view.status).toBe('normal');
     expect(view.parameter).toBe('P-7');
     expect(view.state.variables).toEqual({ 'COUNT.FILES': '3', 'COUNT.WHERE': 'staging' });
@@ -67,6 +87,9 @@ describe('jobnet run <operation>', () => {
     expect(release.code).toBe(0);
     const ended = await harness.waitForEnd(runId);
     expect(ended.status).toBe('normal');
-    expect(ended.state.operations.map((op) => `${op.operation} ${op.by}`)).toEqual(['holdJob operator-a', expect.stringMatching(/^releaseJob /) as string]);
+    expect(ended.state.operations.map((op) => `${op.operation} ${op.by}`)).toEqual([
+      'holdJob operator-a',
+      expect.stringMatching(/^releaseJob /) as string,
+    ]);
   }, 60_000);
 });

@@ -12,7 +12,11 @@ describe('printable', () => {
     ['ESC sequences (clear screen, colour)', '\u001b[2J\u001b[31mred', '\\x1b[2J\\x1b[31mred'],
     ['NUL, BEL, backspace and DEL', '\u0000\u0007\b\u007f', '\\x00\\x07\\x08\\x7f'],
     ['C1 controls (8-bit CSI, NEL, OSC)', '\u009b2J\u0085\u009d', '\\x9b2J\\x85\\x9d'],
-    ['Unicode line separators and bidirectional controls', 'a\u2028b\u2029c\u202ed\u2066e\u2069', 'a\\u2028b\\u2029c\\u202ed\\u2066e\\u2069'],
+    [
+      'Unicode line separators and bidirectional controls',
+      'a\u2028b\u2029c\u202ed\u2066e\u2069',
+      'a\\u2028b\\u2029c\\u202ed\\u2066e\\u2069',
+    ],
   ])('escapes %s', (_what, text, expected) => {
     expect(printable(text)).toBe(expected);
   });

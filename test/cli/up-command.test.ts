@@ -27,14 +27,20 @@ afterAll(async () => {
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, output: () => string): Promise<T> {
+async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  output: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await Promise.resolve()
       .then(probe)
       .catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms; jobnet up printed:\n${output().slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not reached in ${timeoutMs} ms; jobnet up printed:\n${output().slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -45,7 +51,22 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.TEMPORAL_ADDRESS;
   delete env.JOBNET_WEBHOOK_SECRET;
-  child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'jobnet.js'), 'up', '--data-dir', dataDir, '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--listen', `127.0.0.1:${apiPort}`], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(
+    process.execPath,
+    [
+      path.join(projectRoot, 'bin', 'jobnet.js'),
+      'up',
+      '--data-dir',
+      dataDir,
+      '--temporal-port',
+      String(temporalPort),
+      '--ui-port',
+      String(uiPort),
+      '--listen',
+      `127.0.0.1:${apiPort}`,
+    ],
+    { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,12 +77,17 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
   expect(output).toContain(`API           http://127.0.0.1:${apiPort}/api/v1/status`);
   expect(output).toContain('command jobs  run on this worker, as your user (--no-command-jobs refuses them)');
   // The hints carry the address, which is not the default: they work as printed.
-  expect(output).toContain(`try           jobnet status --address 127.0.0.1:${temporalPort} · jobnet ls --address 127.0.0.1:${temporalPort} · `);
+  expect(output).toContain(
+    `try           jobnet status --address 127.0.0.1:${temporalPort} · jobnet ls --address 127.0.0.1:${temporalPort} · `,
+  );
 
   const status = await poll(
     'controller Ready',
     async () => {
-      const answer = (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json()) as { conditions?: { type: string; status: string }[]; jobnets?: { jobnet: string }[] };
+      const answer = (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json()) as {
+        conditions?: { type: string; status: string }[];
+        jobnets?: { jobnet: string }[];
+      };
       return answer.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true ? answer : undefined;
     },
     60_000,
@@ -85,7 +111,9 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
     'the HEARTBEAT event start',
     async () => {
       const { stdout } = await runJobnet(['get', 'jobnet', 'infra/heartbeat-audit', '--json', ...target]);
-      const view = JSON.parse(stdout) as { state: { runCount: number; lastRun?: { parameter?: string; trigger: string } } };
+      const view = JSON.parse(stdout) as {
+        state: { runCount: number; lastRun?: { parameter?: string; trigger: string } };
+      };
       return view.state.runCount > 0 && view.state.lastRun !== undefined ? view.state.lastRun : undefined;
     },
     30_000,
@@ -94,7 +122,14 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
   expect(audit).toMatchObject({ trigger: 'event', parameter: 'dev' });
 
   // The README's command job example, on the embedded worker.
-  const counted = await runJobnet(['start', 'ops/count-files', '--dir', 'test/fixtures/valid/runnable', '--wait', ...target]);
+  const counted = await runJobnet([
+    'start',
+    'ops/count-files',
+    '--dir',
+    'test/fixtures/valid/runnable',
+    '--wait',
+    ...target,
+  ]);
   expect(counted.stdout, counted.stderr).toContain('final status: normal');
   expect(counted.code).toBe(0);
 
@@ -120,14 +155,30 @@ it('starts nothing on ports in use, naming each with the flag that moves it, and
   try {
     const env: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: '' };
     const started = Date.now();
-    const { code, stdout, stderr } = await runJobnet(['up', '--data-dir', data, '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--listen', `127.0.0.1:${api.port}`], env, { timeoutMs: 60_000 });
+    const { code, stdout, stderr } = await runJobnet(
+      [
+        'up',
+        '--data-dir',
+        data,
+        '--temporal-port',
+        String(temporalPort),
+        '--ui-port',
+        String(uiPort),
+        '--listen',
+        `127.0.0.1:${api.port}`,
+      ],
+      env,
+      { timeoutMs: 60_000 },
+    );
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(stdout).not.toContain('starting the Temporal dev server');
     expect(stderr).toContain(`port ${temporalPort} on 127.0.0.1 (Temporal dev server, --temporal-port) is in use`);
     expect(stderr).toContain(`port ${api.port} on 127.0.0.1 (HTTP API, --listen) is in use`);
     expect(stderr).toMatch(/move them: jobnet up --temporal-port \d+ --listen 127\.0\.0\.1:\d+/);
-    expect(stderr).toContain(`or use the Temporal server listening there (perhaps another jobnet up): jobnet up --address 127.0.0.1:${temporalPort}`);
+    expect(stderr).toContain(
+      `or use the Temporal server listening there (perhaps another jobnet up): jobnet up --address 127.0.0.1:${temporalPort}`,
+    );
     expect(stderr).not.toContain('internal error');
   } finally {
     api.server.close();

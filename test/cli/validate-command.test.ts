@@ -30,7 +30,9 @@ describe('jobnet validate', () => {
     expect(stdout).toMatch(/✖ .*6 errors/);
     // The literal secret itself is never echoed in the message.
     const messageLines = stdout.split('\n').filter((l) => l.startsWith('  ') && !l.includes('|'));
-    expect(messageLines.join('\n')).not.toContain(readFileSync(path.join(root, sixMistakes, 'credentials/servicenow.yaml'), 'utf8').match(/password: (.*)/)![1]);
+    expect(messageLines.join('\n')).not.toContain(
+      readFileSync(path.join(root, sixMistakes, 'credentials/servicenow.yaml'), 'utf8').match(/password: (.*)/)![1],
+    );
   });
 
   it('prints GitHub annotations with --format github', async () => {
@@ -38,7 +40,9 @@ describe('jobnet validate', () => {
     expect(code).toBe(1);
     const annotations = stdout.split('\n').filter((l) => l.startsWith('::error '));
     expect(annotations).toHaveLength(6);
-    expect(annotations[0]).toMatch(/^::error file=test\/fixtures\/combined\/six-mistakes\/credentials\/servicenow\.yaml,line=9,col=13,.*title=CRED-LITERAL-SECRET::/);
+    expect(annotations[0]).toMatch(
+      /^::error file=test\/fixtures\/combined\/six-mistakes\/credentials\/servicenow\.yaml,line=9,col=13,.*title=CRED-LITERAL-SECRET::/,
+    );
   });
 
   it('prints machine-readable JSON with --format json', async () => {
@@ -55,7 +59,10 @@ describe('jobnet validate', () => {
     mkdirSync(path.join(dir, 'projects'));
     // A file name that would print a forged error line and clear the screen.
     const forgedName = 'evil.yaml\nerror[FORGED] all-good.yaml:1:1 nothing to see\u001b[2J.yaml';
-    writeFileSync(path.join(dir, 'projects', forgedName), 'apiVersion: jobnet/v1\nkind: Project\nmetadata:\n  name: evil\nspec: {unknownField: 1}\n');
+    writeFileSync(
+      path.join(dir, 'projects', forgedName),
+      'apiVersion: jobnet/v1\nkind: Project\nmetadata:\n  name: evil\nspec: {unknownField: 1}\n',
+    );
     // YAML values with escape codes (ESC, CR and an 8-bit CSI) that end up in diagnostic messages.
     writeFileSync(
       path.join(dir, 'projects', 'keys.yaml'),
@@ -68,9 +75,15 @@ describe('jobnet validate', () => {
       const controls = [...stdout].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'));
       expect(controls, format).toEqual([]);
       const lines = stdout.split('\n');
-      expect(lines.filter((line) => /^\s*(error|::error)\S*FORGED/.test(line)), format).toEqual([]);
+      expect(
+        lines.filter((line) => /^\s*(error|::error)\S*FORGED/.test(line)),
+        format,
+      ).toEqual([]);
       const header = format === 'text' ? 'error[SCHEMA-UNKNOWN-FIELD] ' : '::error file=';
-      expect(lines.filter((line) => line.startsWith(header) && line.includes('evil.yaml\\nerror[FORGED] all-good.yaml')), format).toHaveLength(1);
+      expect(
+        lines.filter((line) => line.startsWith(header) && line.includes('evil.yaml\\nerror[FORGED] all-good.yaml')),
+        format,
+      ).toHaveLength(1);
       expect(stdout, format).toContain('nothing to see\\x1b[2J.yaml');
       expect(stdout, format).toContain('unknown field "bad\\x1b[2J\\rerror[FORGED-KEY] x"');
       expect(stdout, format).toContain('"cal\\x9b2J"');
@@ -80,12 +93,18 @@ describe('jobnet validate', () => {
   it('cuts a long line in the code frame around the column, so a 200 KB single-line document prints a frame of a screen width', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'jobnet-validate-long-'));
     const padding = ' '.repeat(1000);
-    const jobs = Array.from({ length: 200 }, (_, i) => `"job-${String(i).padStart(3, '0')}": {"type": "sleep",${padding}"seconds": 1}`);
+    const jobs = Array.from(
+      { length: 200 },
+      (_, i) => `"job-${String(i).padStart(3, '0')}": {"type": "sleep",${padding}"seconds": 1}`,
+    );
     jobs.splice(100, 0, '"odd-one": {"type": "sleep", "seconds": 1, "secnods": 1}');
     const line = `{"apiVersion": "jobnet/v1", "kind": "Jobnet", "metadata": {"project": "demo", "name": "flat"}, "spec": {"jobs": {${jobs.join(', ')}}}}`;
     expect(line.length).toBeGreaterThan(200_000);
     mkdirSync(path.join(dir, 'projects/demo/jobnets'), { recursive: true });
-    writeFileSync(path.join(dir, 'projects/demo/project.yaml'), 'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: demo}\nspec: {}\n');
+    writeFileSync(
+      path.join(dir, 'projects/demo/project.yaml'),
+      'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: demo}\nspec: {}\n',
+    );
     writeFileSync(path.join(dir, 'projects/demo/jobnets/flat.yaml'), `${line}\n`);
     const { code, stdout } = await jobnet('validate', dir);
     expect(code).toBe(1);
@@ -110,12 +129,20 @@ describe('jobnet validate', () => {
 
     const linked = mkdtempSync(path.join(tmpdir(), 'jobnet-validate-links-'));
     mkdirSync(path.join(linked, 'calendars'));
-    writeFileSync(path.join(empty, 'shared.yaml'), 'apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: shared}\nspec: {weeklyHolidays: [sat, sun]}\n');
-    writeFileSync(path.join(linked, 'project.yaml'), 'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: demo}\nspec: {calendar: shared}\n');
+    writeFileSync(
+      path.join(empty, 'shared.yaml'),
+      'apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: shared}\nspec: {weeklyHolidays: [sat, sun]}\n',
+    );
+    writeFileSync(
+      path.join(linked, 'project.yaml'),
+      'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: demo}\nspec: {calendar: shared}\n',
+    );
     symlinkSync(path.join(empty, 'shared.yaml'), path.join(linked, 'calendars/shared.yaml'));
     const outside = await jobnet('validate', linked);
     expect(outside.code).toBe(1);
-    expect(outside.stdout).toContain(`warning[FILE-SYMLINK] ${path.relative(root, path.join(linked, 'calendars/shared.yaml'))}`);
+    expect(outside.stdout).toContain(
+      `warning[FILE-SYMLINK] ${path.relative(root, path.join(linked, 'calendars/shared.yaml'))}`,
+    );
     expect(outside.stdout).toContain('outside the definitions tree: it is not followed');
     expect(outside.stdout).toContain('error[REF-CALENDAR]');
   });

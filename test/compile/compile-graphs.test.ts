@@ -70,7 +70,10 @@ describe('compiling the largest valid shapes', () => {
 
   it('digests and diffs a REST body nested 500 lists deep', () => {
     const rest = (value: number) =>
-      jobnet('deep', `    call:\n      type: rest\n      request:\n        url: https://example.com/x\n        method: POST\n        body: ${nestedBody(500, value)}\n`);
+      jobnet(
+        'deep',
+        `    call:\n      type: rest\n      request:\n        url: https://example.com/x\n        method: POST\n        body: ${nestedBody(500, value)}\n`,
+      );
     const project = 'apiVersion: jobnet/v1\nkind: Project\nmetadata:\n  name: demo\nspec: {}\n';
     const before = compiled(validated({ 'project.yaml': project, 'jobnets/deep.yaml': rest(1) }), 'deep');
     const after = compiled(validated({ 'project.yaml': project, 'jobnets/deep.yaml': rest(2) }), 'deep');
@@ -78,7 +81,11 @@ describe('compiling the largest valid shapes', () => {
     const changes = diffJobnets(before, after);
     expect(changes).toHaveLength(1);
     // The innermost list holds plain values only, so it is one field.
-    expect(changes[0]).toEqual({ path: `/jobs/call/spec/request/body${'/0'.repeat(499)}`, before: '[1]', after: '[2]' });
+    expect(changes[0]).toEqual({
+      path: `/jobs/call/spec/request/body${'/0'.repeat(499)}`,
+      before: '[1]',
+      after: '[2]',
+    });
   });
 });
 

@@ -14,7 +14,11 @@ import {
   type CompileResult,
 } from '../../controller/compile/compile-jobnet.js';
 import { canonicalJson, jobnetDigest } from '../../controller/compile/jobnet-digest.js';
-import { validateRepository, validateSnapshot, type ValidatedRepository } from '../../controller/definitions/validate-repository.js';
+import {
+  validateRepository,
+  validateSnapshot,
+  type ValidatedRepository,
+} from '../../controller/definitions/validate-repository.js';
 import { compiledJobnetProblems, type CompiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import type { RestSpec } from '../../workflows/lib/job-specs.js';
 
@@ -28,10 +32,17 @@ async function validDirectory(dir: string): Promise<ValidatedRepository> {
 }
 
 /** Validates in-memory files (path → YAML text) at a revision; `valid` says what validation must conclude, if anything. */
-function repositoryOf(files: Record<string, string>, options: { revision?: string; valid?: boolean | 'either' } = {}): ValidatedRepository {
+function repositoryOf(
+  files: Record<string, string>,
+  options: { revision?: string; valid?: boolean | 'either' } = {},
+): ValidatedRepository {
   const encoder = new TextEncoder();
-  const snapshot = { files: Object.entries(files).map(([file, text]) => ({ path: file, bytes: encoder.encode(text) })) };
-  const result = validateSnapshot(options.revision === undefined ? snapshot : { ...snapshot, revision: options.revision });
+  const snapshot = {
+    files: Object.entries(files).map(([file, text]) => ({ path: file, bytes: encoder.encode(text) })),
+  };
+  const result = validateSnapshot(
+    options.revision === undefined ? snapshot : { ...snapshot, revision: options.revision },
+  );
   const valid = options.valid ?? true;
   if (valid === true) expect(result.diagnostics.map((d) => `${d.code} ${d.file}:${d.line} ${d.message}`)).toEqual([]);
   else if (valid === false) expect(result.ok).toBe(false);
@@ -60,7 +71,8 @@ function isPlainJson(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(isPlainJson);
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(isPlainJson);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.values(value).every(isPlainJson);
   return false;
 }
 
@@ -113,14 +125,20 @@ describe('the bundled examples compiled', () => {
   it('carry every jobnet reachable through jobnet jobs as one flat map of children (R-JN-2)', () => {
     // daily-close → sales-aggregate → sales-report: the grandchild sits next to the child.
     expect(Object.keys(dailyCloseDev.children ?? {})).toEqual(['sales-aggregate', 'sales-report']);
-    expect(dailyCloseDev.children?.['sales-aggregate']?.jobs['publish-report']?.spec).toEqual({ jobnet: 'sales-report' });
+    expect(dailyCloseDev.children?.['sales-aggregate']?.jobs['publish-report']?.spec).toEqual({
+      jobnet: 'sales-report',
+    });
     expect(jobOf(dailyCloseDev, 'aggregate').spec).toEqual({ jobnet: 'sales-aggregate' });
   });
 
   it('parse conditional edges into exit-code conditions (R-DEP-2)', () => {
     const aggregate = dailyCloseDev.children?.['sales-aggregate'] as CompiledJobnet;
-    expect(jobOf(aggregate, 'publish-report').predecessors).toEqual([{ job: 'check-totals', condition: { kind: 'compare', operator: '==', value: 0 } }]);
-    expect(jobOf(aggregate, 'open-anomaly-ticket').predecessors).toEqual([{ job: 'check-totals', condition: { kind: 'compare', operator: '!=', value: 0 } }]);
+    expect(jobOf(aggregate, 'publish-report').predecessors).toEqual([
+      { job: 'check-totals', condition: { kind: 'compare', operator: '==', value: 0 } },
+    ]);
+    expect(jobOf(aggregate, 'open-anomaly-ticket').predecessors).toEqual([
+      { job: 'check-totals', condition: { kind: 'compare', operator: '!=', value: 0 } },
+    ]);
     expect(jobOf(aggregate, 'validate-totals').predecessors).toEqual([{ job: 'run-aggregation' }]);
   });
 
@@ -149,7 +167,11 @@ describe('the bundled examples compiled', () => {
 
   it('keep REST objects as written with their defaults, @VAR@ references unsubstituted (R-VAR-4), and the credential copied in with references only', () => {
     const spec = restSpecOf(dailyCloseDev, 'extract-orders');
-    expect(spec.credential).toMatchObject({ name: 'aws-batch', type: 'awssigv4', secretAccessKey: { secretRef: { env: 'AWS_BATCH_SECRET_ACCESS_KEY' } } });
+    expect(spec.credential).toMatchObject({
+      name: 'aws-batch',
+      type: 'awssigv4',
+      secretAccessKey: { secretRef: { env: 'AWS_BATCH_SECRET_ACCESS_KEY' } },
+    });
     expect(spec.request).not.toHaveProperty('credential');
     expect(spec.request.url).toBe('https://batch.@AWS_REGION@.amazonaws.com/v1/submitjob');
     expect(spec.request.body).toEqual({
@@ -158,7 +180,11 @@ describe('the bundled examples compiled', () => {
       jobDefinition: '@BATCH_JOBDEF_EXTRACT@',
       parameters: { companyCode: '@COMPANY_CODE@' },
     });
-    expect(spec.monitoring).toMatchObject({ pollingInterval: 60, pollingCount: 0, pollingEndVal: ['SUCCEEDED', 'FAILED'] });
+    expect(spec.monitoring).toMatchObject({
+      pollingInterval: 60,
+      pollingCount: 0,
+      pollingEndVal: ['SUCCEEDED', 'FAILED'],
+    });
     expect(spec.termination).toMatchObject({ method: 'POST', body: { jobId: '<JOBID>' } });
   });
 
@@ -185,10 +211,13 @@ describe('the bundled examples compiled', () => {
     ['sales', 'daily-close', 'jp-business', 'Asia/Tokyo', 300], // the jobnet's own calendar, day change 05:00
     ['sales', 'sales-aggregate', 'jp-business', 'Asia/Tokyo', 300], // the project's calendar
     ['infra', 'health-check', 'always', 'Asia/Tokyo', 0],
-  ])('resolve the calendar of %s/%s: %s in %s, day change at minute %d (R-CAL)', (project, jobnet, calendar, timezone, dayChangeMinutes) => {
-    const result = compiled(compileJobnet(repository, project, jobnet, { environment: 'dev' }));
-    expect(result.calendar).toMatchObject({ name: calendar, timezone, dayChangeMinutes });
-  });
+  ])(
+    'resolve the calendar of %s/%s: %s in %s, day change at minute %d (R-CAL)',
+    (project, jobnet, calendar, timezone, dayChangeMinutes) => {
+      const result = compiled(compileJobnet(repository, project, jobnet, { environment: 'dev' }));
+      expect(result.calendar).toMatchObject({ name: calendar, timezone, dayChangeMinutes });
+    },
+  );
 
   it('record the revision the repository has, or a marker when it has none (R-GIT-3)', () => {
     expect(dailyCloseDev.revision).toBe(unversionedRevision);
@@ -340,20 +369,35 @@ function demoFiles(overrides: Record<string, string> = {}): Record<string, strin
 describe('a jobnet with every job type compiled', () => {
   let nightly: CompiledJobnet;
   beforeAll(() => {
-    nightly = compiled(compileJobnet(repositoryOf(demoFiles(), { revision: 'c0ffee' }), 'demo', 'nightly', { environment: 'dev' }));
+    nightly = compiled(
+      compileJobnet(repositoryOf(demoFiles(), { revision: 'c0ffee' }), 'demo', 'nightly', { environment: 'dev' }),
+    );
   });
 
   it.each<[string, unknown]>([
     [
       'call',
       {
-        request: { url: 'https://@HOST@/@REGION@/start', method: 'POST', timeout: 10, body: { revision: 'keep-me', digest: 'also-content' }, jobnetValKeys: { STATUS: 'status' } },
+        request: {
+          url: 'https://@HOST@/@REGION@/start',
+          method: 'POST',
+          timeout: 10,
+          body: { revision: 'keep-me', digest: 'also-content' },
+          jobnetValKeys: { STATUS: 'status' },
+        },
         outputLimitBytes: 4096,
         credential: { name: 'api', type: 'bearer', token: { secretRef: { env: 'API_TOKEN' } } },
       },
     ],
     ['nap', { seconds: 30 }],
-    ['check', { variable: 'API.STATUS', number: { from: { op: 'GE', value: 200 }, to: { op: 'LT', value: 300 } }, invert: false }],
+    [
+      'check',
+      {
+        variable: 'API.STATUS',
+        number: { from: { op: 'GE', value: 200 }, to: { op: 'LT', value: 300 } },
+        invert: false,
+      },
+    ],
     ['check-text', { variable: 'API.STATUS', string: { op: 'EQ', value: 'ok' }, invert: true }],
     ['until-six', { until: '0600', latest: '0700' }],
     ['wait', { event: 'GO' }],
@@ -382,7 +426,15 @@ describe('a jobnet with every job type compiled', () => {
   });
 
   it.each<[string, Partial<CompiledJob>]>([
-    ['call', { timeLimitSeconds: 5400, expectedDurationSeconds: 90, retry: { attempts: 3, intervalSeconds: 0 }, capturePrefix: 'API' }],
+    [
+      'call',
+      {
+        timeLimitSeconds: 5400,
+        expectedDurationSeconds: 90,
+        retry: { attempts: 3, intervalSeconds: 0 },
+        capturePrefix: 'API',
+      },
+    ],
     ['nap', { hold: true }],
     ['raise', { normalExitMax: 2, alwaysNormal: true, predecessors: [{ job: 'wait' }, { job: 'until-six' }] }],
     ['run-child', { disabled: true }],
@@ -402,7 +454,13 @@ describe('a jobnet with every job type compiled', () => {
   });
 
   it('pins the revision and names the environment and title', () => {
-    expect(nightly).toMatchObject({ project: 'demo', name: 'nightly', title: '夜間', revision: 'c0ffee', environment: 'dev' });
+    expect(nightly).toMatchObject({
+      project: 'demo',
+      name: 'nightly',
+      title: '夜間',
+      revision: 'c0ffee',
+      environment: 'dev',
+    });
     expect(nightly.children?.child?.revision).toBe('c0ffee');
   });
 
@@ -421,7 +479,9 @@ describe('job-definition variables follow Settings < Environment < Project < Job
     ['prod', { HOST: 'project-host', ONLY_ENV: 'prod-value', ONLY_SETTINGS: 'settings-value', REGION: 'from-jobnet' }],
     [undefined, { HOST: 'project-host', ONLY_SETTINGS: 'settings-value', REGION: 'from-jobnet' }],
   ])('the nightly jobnet in environment %s', (environment, variables) => {
-    const nightly = compiled(compileJobnet(repository, 'demo', 'nightly', environment === undefined ? {} : { environment }));
+    const nightly = compiled(
+      compileJobnet(repository, 'demo', 'nightly', environment === undefined ? {} : { environment }),
+    );
     expect(nightly.variables).toStrictEqual(variables);
     expect(Object.keys(nightly.variables ?? {})).toEqual(Object.keys(variables).sort());
   });
@@ -448,11 +508,23 @@ spec:
   const settingsWithDefault = settingsYaml.replace('spec:\n', 'spec:\n  defaultCalendar: office\n');
 
   it.each<[string, Record<string, string>, { name: string; timezone: string; dayChangeMinutes: number }]>([
-    ['the jobnet names one', { 'projects/demo/jobnets/solo.yaml': withJobnetCalendar }, { name: 'office', timezone: 'Asia/Tokyo', dayChangeMinutes: 6 * 60 }],
-    ['the project names one', { 'projects/demo/jobnets/solo.yaml': withoutCalendar }, { name: 'plant', timezone: 'Asia/Tokyo', dayChangeMinutes: 5 * 60 }],
+    [
+      'the jobnet names one',
+      { 'projects/demo/jobnets/solo.yaml': withJobnetCalendar },
+      { name: 'office', timezone: 'Asia/Tokyo', dayChangeMinutes: 6 * 60 },
+    ],
+    [
+      'the project names one',
+      { 'projects/demo/jobnets/solo.yaml': withoutCalendar },
+      { name: 'plant', timezone: 'Asia/Tokyo', dayChangeMinutes: 5 * 60 },
+    ],
     [
       'only Settings names one',
-      { 'jobnet.yaml': settingsWithDefault, 'projects/demo/project.yaml': projectYaml(), 'projects/demo/jobnets/solo.yaml': withoutCalendar },
+      {
+        'jobnet.yaml': settingsWithDefault,
+        'projects/demo/project.yaml': projectYaml(),
+        'projects/demo/jobnets/solo.yaml': withoutCalendar,
+      },
       { name: 'office', timezone: 'Asia/Tokyo', dayChangeMinutes: 6 * 60 },
     ],
     [
@@ -461,7 +533,9 @@ spec:
       { name: 'SYSTEM_CALENDAR', timezone: 'Europe/Berlin', dayChangeMinutes: 0 },
     ],
   ])('%s', (_case, overrides, calendar) => {
-    const repository = repositoryOf(demoFiles({ 'calendars/office.yaml': calendarYaml('office', '06:00'), ...overrides }));
+    const repository = repositoryOf(
+      demoFiles({ 'calendars/office.yaml': calendarYaml('office', '06:00'), ...overrides }),
+    );
     expect(compiled(compileJobnet(repository, 'demo', 'solo')).calendar).toMatchObject(calendar);
   });
 });
@@ -478,14 +552,20 @@ describe('unknown names are refused with what exists', () => {
   });
 
   it('compileAllJobnets refuses an unknown environment instead of compiling nothing', () => {
-    expect(compileAllJobnets(repository, { environment: 'staging' })).toEqual({ ok: false, message: 'unknown environment "staging"; environments: dev, prod' });
+    expect(compileAllJobnets(repository, { environment: 'staging' })).toEqual({
+      ok: false,
+      message: 'unknown environment "staging"; environments: dev, prod',
+    });
   });
 
   it('says so when the repository defines no environment at all', () => {
     const files = demoFiles();
     delete files['environments/dev.yaml'];
     delete files['environments/prod.yaml'];
-    files['projects/demo/project.yaml'] = projectYaml('plant').replace('HOST: project-host', 'HOST: project-host, ONLY_ENV: x');
+    files['projects/demo/project.yaml'] = projectYaml('plant').replace(
+      'HOST: project-host',
+      'HOST: project-host, ONLY_ENV: x',
+    );
     expect(compileJobnet(repositoryOf(files), 'demo', 'nightly', { environment: 'dev' })).toEqual({
       ok: false,
       message: 'unknown environment "dev"; the repository defines no Environment',
@@ -517,15 +597,33 @@ spec:
     if (!all.ok) throw new Error(all.message);
     expect(all.jobnets.map((j) => j.name)).toEqual(['child', 'grandchild', 'nightly']);
     expect(all.failures).toEqual([
-      { project: 'demo', jobnet: 'broken', message: 'jobnet demo/broken (projects/demo/jobnets/broken.yaml) has schema errors; run jobnet validate' },
-      { project: 'demo', jobnet: 'orphan', message: 'jobnet demo/orphan, job a: child jobnet demo/missing is not defined' },
+      {
+        project: 'demo',
+        jobnet: 'broken',
+        message: 'jobnet demo/broken (projects/demo/jobnets/broken.yaml) has schema errors; run jobnet validate',
+      },
+      {
+        project: 'demo',
+        jobnet: 'orphan',
+        message: 'jobnet demo/orphan, job a: child jobnet demo/missing is not defined',
+      },
     ]);
   });
 
   it('refuses a number JSON cannot carry (YAML .inf) instead of letting Temporal turn it into null', () => {
-    const withInfinity = nightlyYaml().replace('body: {revision: keep-me, digest: also-content}', 'body: {limit: .inf}');
-    const result = compileJobnet(repositoryOf(demoFiles({ 'projects/demo/jobnets/nightly.yaml': withInfinity }), { valid: 'either' }), 'demo', 'nightly');
-    expect(result).toEqual({ ok: false, message: 'jobnet demo/nightly: not JSON: the number Infinity; a job definition must be plain JSON' });
+    const withInfinity = nightlyYaml().replace(
+      'body: {revision: keep-me, digest: also-content}',
+      'body: {limit: .inf}',
+    );
+    const result = compileJobnet(
+      repositoryOf(demoFiles({ 'projects/demo/jobnets/nightly.yaml': withInfinity }), { valid: 'either' }),
+      'demo',
+      'nightly',
+    );
+    expect(result).toEqual({
+      ok: false,
+      message: 'jobnet demo/nightly: not JSON: the number Infinity; a job definition must be plain JSON',
+    });
   });
 });
 
@@ -544,7 +642,9 @@ describe('the content digest (R-GIT-3)', () => {
   });
 
   it('does not move with the order of keys in the YAML', () => {
-    const reordered = nightlyYaml().replace('      hold: true\n', '').replace('      seconds: 30\n', '      hold: true\n      seconds: 30\n');
+    const reordered = nightlyYaml()
+      .replace('      hold: true\n', '')
+      .replace('      seconds: 30\n', '      hold: true\n      seconds: 30\n');
     expect(reordered).not.toBe(nightlyYaml());
     expect(digestOf(demoFiles({ 'projects/demo/jobnets/nightly.yaml': reordered }))).toBe(digestOf(demoFiles()));
   });
@@ -552,7 +652,10 @@ describe('the content digest (R-GIT-3)', () => {
   it.each<[string, Record<string, string>, string?]>([
     ['a job field changes', { 'projects/demo/jobnets/nightly.yaml': nightlyYaml(31) }],
     ['a grandchild job changes', { 'projects/demo/jobnets/child.yaml': childYaml(2) }],
-    ['an environment variable value changes', { 'environments/dev.yaml': environmentYaml('dev').replace('ONLY_ENV: dev-value', 'ONLY_ENV: other-value') }],
+    [
+      'an environment variable value changes',
+      { 'environments/dev.yaml': environmentYaml('dev').replace('ONLY_ENV: dev-value', 'ONLY_ENV: other-value') },
+    ],
     ['the calendar changes', { 'calendars/plant.yaml': calendarYaml('plant', '04:00') }],
     ['the environment changes', {}, 'prod'],
   ])('moves when %s', (_case, overrides, environment) => {
@@ -560,12 +663,18 @@ describe('the content digest (R-GIT-3)', () => {
   });
 
   it('does not move when an environment value changes that the project overrides (the run would not see it)', () => {
-    expect(digestOf(demoFiles({ 'environments/dev.yaml': environmentYaml('dev').replace('HOST: dev-host', 'HOST: other-host') }))).toBe(digestOf(demoFiles()));
+    expect(
+      digestOf(
+        demoFiles({ 'environments/dev.yaml': environmentYaml('dev').replace('HOST: dev-host', 'HOST: other-host') }),
+      ),
+    ).toBe(digestOf(demoFiles()));
   });
 
   it('of a child covers only the child; the parent’s covers the child too', () => {
     const before = compiled(compileJobnet(repositoryOf(demoFiles()), 'demo', 'nightly'));
-    const after = compiled(compileJobnet(repositoryOf(demoFiles({ 'projects/demo/jobnets/child.yaml': childYaml(2) })), 'demo', 'nightly'));
+    const after = compiled(
+      compileJobnet(repositoryOf(demoFiles({ 'projects/demo/jobnets/child.yaml': childYaml(2) })), 'demo', 'nightly'),
+    );
     expect(after.children?.child?.digest).toBe(before.children?.child?.digest);
     expect(after.children?.grandchild?.digest).not.toBe(before.children?.grandchild?.digest);
     expect(after.digest).not.toBe(before.digest);

@@ -10,7 +10,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileJobnet, type CompileResult } from '../../controller/compile/compile-jobnet.js';
 import { jobnetStartDays } from '../../controller/compile/compile-start-days.js';
 import { readDirectorySnapshot, type RepositorySnapshot } from '../../controller/definitions/repository-snapshot.js';
-import { validateRepository, validateSnapshot, type ValidatedRepository } from '../../controller/definitions/validate-repository.js';
+import {
+  validateRepository,
+  validateSnapshot,
+  type ValidatedRepository,
+} from '../../controller/definitions/validate-repository.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { scheduleStartDays, triggerKind, type CompiledSchedule } from '../../workflows/lib/compiled-schedule.js';
 
@@ -106,7 +110,9 @@ describe('the schedules of test/fixtures/valid/schedules compiled', () => {
         enabled: true,
         days: { everyDay: true, holidayShift: 'skip' },
         dayPatterns: {},
-        start: { events: { names: ['FILE_READY'], mode: 'any', whileRunning: false, oncePerDay: false, startDaysOnly: false } },
+        start: {
+          events: { names: ['FILE_READY'], mode: 'any', whileRunning: false, oncePerDay: false, startDaysOnly: false },
+        },
         catchUpWindowSeconds: 900,
         deadlines: {},
         requireConfirmation: false,
@@ -122,7 +128,16 @@ describe('the schedules of test/fixtures/valid/schedules compiled', () => {
           audit: { months: [3], monthDays: [31] },
           blackout: { dates: ['2027-03-31', '2027-12-31'], except: { dayPattern: 'audit' } },
         },
-        start: { events: { names: ['FILE_READY', 'DB_READY'], mode: 'all', notBefore: '21:00', whileRunning: true, oncePerDay: true, startDaysOnly: true } },
+        start: {
+          events: {
+            names: ['FILE_READY', 'DB_READY'],
+            mode: 'all',
+            notBefore: '21:00',
+            whileRunning: true,
+            oncePerDay: true,
+            startDaysOnly: true,
+          },
+        },
         catchUpWindowSeconds: 0,
         deadlines: {},
         requireConfirmation: false,
@@ -182,7 +197,10 @@ describe('the schedules of test/fixtures/valid/schedules compiled', () => {
 
   it('keeps the month-end day that the transitively reached pattern (audit) gives back, and drops the blacked-out one', () => {
     const jobnet = jobnets['on-events-all'] as CompiledJobnet;
-    const days = scheduleStartDays(scheduleOf(jobnet), jobnet.calendar as NonNullable<CompiledJobnet['calendar']>, { from: '2027-01-01', to: '2027-12-31' });
+    const days = scheduleStartDays(scheduleOf(jobnet), jobnet.calendar as NonNullable<CompiledJobnet['calendar']>, {
+      from: '2027-01-01',
+      to: '2027-12-31',
+    });
     expect(days).toContain('2027-03-31');
     expect(days).toContain('2027-11-30');
     expect(days).not.toContain('2027-12-31');
@@ -229,26 +247,76 @@ describe('a schedule change moves the jobnet’s digest', () => {
 
   it.each<[string, string, string, [string, string]]>([
     ['a start time changes', 'at-times', 'projects/sched/jobnets/at-times.yaml', ['"22:00"', '"22:05"']],
-    ['the jobnet’s catch-up window changes', 'at-times', 'projects/sched/jobnets/at-times.yaml', ['window: 5m', 'window: 6m']],
-    ['requireConfirmation is switched off', 'at-times', 'projects/sched/jobnets/at-times.yaml', ['requireConfirmation: true', 'requireConfirmation: false']],
-    ['the start deadline changes', 'at-times', 'projects/sched/jobnets/at-times.yaml', ['start: "22:10"', 'start: "22:20"']],
+    [
+      'the jobnet’s catch-up window changes',
+      'at-times',
+      'projects/sched/jobnets/at-times.yaml',
+      ['window: 5m', 'window: 6m'],
+    ],
+    [
+      'requireConfirmation is switched off',
+      'at-times',
+      'projects/sched/jobnets/at-times.yaml',
+      ['requireConfirmation: true', 'requireConfirmation: false'],
+    ],
+    [
+      'the start deadline changes',
+      'at-times',
+      'projects/sched/jobnets/at-times.yaml',
+      ['start: "22:10"', 'start: "22:20"'],
+    ],
     ['the start days change', 'at-times', 'projects/sched/jobnets/at-times.yaml', ['[mon, fri]', '[mon, thu]']],
     ['the interval changes', 'every', 'projects/sched/jobnets/every.yaml', ['minutes: 30', 'minutes: 20']],
     ['the relative end deadline changes', 'every', 'projects/sched/jobnets/every.yaml', ['after: 1h30m', 'after: 2h']],
     ['the Settings catch-up window it inherits changes', 'every', 'jobnet.yaml', ['window: 15m', 'window: 20m']],
-    ['an event flag is set', 'on-event', 'projects/sched/jobnets/on-event.yaml', ['names: [FILE_READY]', 'names: [FILE_READY]\n      whileRunning: true']],
-    ['the event mode changes', 'on-events-all', 'projects/sched/jobnets/on-events-all.yaml', ['mode: all', 'mode: any']],
-    ['the DayPattern named by daysFrom changes', 'on-events-all', 'daypatterns/month-end.yaml', ['holidayShift: before', 'holidayShift: after']],
-    ['a DayPattern reached only through except.dayPattern changes', 'switched-off', 'daypatterns/audit.yaml', ['months: [3]', 'months: [3, 12]']],
-    ['the jobnet is enabled', 'switched-off', 'projects/sched/jobnets/switched-off.yaml', ['enabled: false', 'enabled: true']],
+    [
+      'an event flag is set',
+      'on-event',
+      'projects/sched/jobnets/on-event.yaml',
+      ['names: [FILE_READY]', 'names: [FILE_READY]\n      whileRunning: true'],
+    ],
+    [
+      'the event mode changes',
+      'on-events-all',
+      'projects/sched/jobnets/on-events-all.yaml',
+      ['mode: all', 'mode: any'],
+    ],
+    [
+      'the DayPattern named by daysFrom changes',
+      'on-events-all',
+      'daypatterns/month-end.yaml',
+      ['holidayShift: before', 'holidayShift: after'],
+    ],
+    [
+      'a DayPattern reached only through except.dayPattern changes',
+      'switched-off',
+      'daypatterns/audit.yaml',
+      ['months: [3]', 'months: [3, 12]'],
+    ],
+    [
+      'the jobnet is enabled',
+      'switched-off',
+      'projects/sched/jobnets/switched-off.yaml',
+      ['enabled: false', 'enabled: true'],
+    ],
   ])('moves when %s (%s)', (_case, jobnet, file, replace) => {
     expect(digestOf(edited(file, replace), jobnet)).not.toBe(digestOf(unchanged(), jobnet));
   });
 
   it.each<[string, string, string, [string, string]]>([
-    ['the Settings catch-up window changes for a jobnet with its own', 'at-times', 'jobnet.yaml', ['window: 15m', 'window: 20m']],
+    [
+      'the Settings catch-up window changes for a jobnet with its own',
+      'at-times',
+      'jobnet.yaml',
+      ['window: 15m', 'window: 20m'],
+    ],
     ['a DayPattern no rule reaches changes', 'switched-off', 'daypatterns/unused.yaml', ['[sun]', '[sat]']],
-    ['the DayPatterns change for a jobnet with its own days and no except', 'at-times', 'daypatterns/audit.yaml', ['months: [3]', 'months: [3, 12]']],
+    [
+      'the DayPatterns change for a jobnet with its own days and no except',
+      'at-times',
+      'daypatterns/audit.yaml',
+      ['months: [3]', 'months: [3, 12]'],
+    ],
   ])('stays when %s (%s)', (_case, jobnet, file, replace) => {
     expect(digestOf(edited(file, replace), jobnet)).toBe(digestOf(unchanged(), jobnet));
   });

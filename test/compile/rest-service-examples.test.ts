@@ -67,19 +67,52 @@ const armScope = 'https://management.azure.com/.default';
 const fivePolls = { pollingInterval: 60, pollingCount: 5, firstMonitorInterval: 10 } as const;
 
 /** A Query-API call of AWS (RDS, EC2, Auto Scaling): parameters in the query, no body, XML response. */
-function awsQueryPair(host: string, action: Record<string, string>, describe: Record<string, string>, key: string, endVal: string[], checkVal: string[]): SeedCall {
+function awsQueryPair(
+  host: string,
+  action: Record<string, string>,
+  describe: Record<string, string>,
+  key: string,
+  endVal: string[],
+  checkVal: string[],
+): SeedCall {
   return {
     request: { url: `https://${host}/`, method: 'POST', query: action, timeout: 60 },
-    monitoring: { url: `https://${host}/`, method: 'GET', query: describe, ...fivePolls, pollingEndKey: key, pollingEndVal: endVal, checkResultKey: key, checkResultVal: checkVal },
+    monitoring: {
+      url: `https://${host}/`,
+      method: 'GET',
+      query: describe,
+      ...fivePolls,
+      pollingEndKey: key,
+      pollingEndVal: endVal,
+      checkResultKey: key,
+      checkResultVal: checkVal,
+    },
   };
 }
 
 /** An ARM long-running operation polled through the resource (SQL MI, VMs, AKS). */
-function armOperation(operationUrl: string, pollUrl: string, apiVersion: string, key: string, endVal: string[], checkVal: string[], termination?: string): SeedCall {
+function armOperation(
+  operationUrl: string,
+  pollUrl: string,
+  apiVersion: string,
+  key: string,
+  endVal: string[],
+  checkVal: string[],
+  termination?: string,
+): SeedCall {
   const query = { 'api-version': apiVersion };
   const call: SeedCall = {
     request: { url: operationUrl, method: 'POST', query, timeout: 60 },
-    monitoring: { url: pollUrl, method: 'GET', query, ...fivePolls, pollingEndKey: key, pollingEndVal: endVal, checkResultKey: key, checkResultVal: checkVal },
+    monitoring: {
+      url: pollUrl,
+      method: 'GET',
+      query,
+      ...fivePolls,
+      pollingEndKey: key,
+      pollingEndVal: endVal,
+      checkResultKey: key,
+      checkResultVal: checkVal,
+    },
   };
   if (termination !== undefined) call.termination = { url: termination, method: 'POST', query };
   return call;
@@ -90,7 +123,17 @@ function fileWait(url: string, body: Record<string, string>, header?: Record<str
   const headers = header === undefined ? {} : { header };
   return {
     request: { url, method: 'POST', ...headers, body, timeout: 60 },
-    monitoring: { url, method: 'POST', ...headers, body, ...fivePolls, pollingEndKey: 'result', pollingEndVal: ['SUCCEEDED'], checkResultKey: 'result', checkResultVal: ['SUCCEEDED'] },
+    monitoring: {
+      url,
+      method: 'POST',
+      ...headers,
+      body,
+      ...fivePolls,
+      pollingEndKey: 'result',
+      pollingEndVal: ['SUCCEEDED'],
+      checkResultKey: 'result',
+      checkResultVal: ['SUCCEEDED'],
+    },
   };
 }
 
@@ -110,7 +153,13 @@ function fileUpdateWait(url: string, target: Record<string, string>, header?: Re
       url,
       method: 'POST',
       ...headers,
-      body: { ...target, reqStatus: '<firstState>', reqUpdateDate: '<firstUpdateDate>', option: 'update', activity: 'monitoring' },
+      body: {
+        ...target,
+        reqStatus: '<firstState>',
+        reqUpdateDate: '<firstUpdateDate>',
+        option: 'update',
+        activity: 'monitoring',
+      },
       ...fivePolls,
       pollingEndKey: 'result',
       pollingEndVal: ['SUCCEEDED'],
@@ -123,15 +172,28 @@ function fileUpdateWait(url: string, target: Record<string, string>, header?: Re
 const s3File = { bucketName: 'test-bucket1', fileName: 'test1.txt' };
 /** Not in the WOI user guide: the sample Lambda base64-decodes every body, so the body is declared binary (the WOI user guide does not say which Content-Type the example sends). */
 const binaryBody = { 'Content-Type': 'application/octet-stream' };
-const blobFile = { storageAccountName: 'test-storage-account1', containerName: 'test-container1', fileName: 'test1.txt' };
-const backupTarget = { subscriptionId: '12345678-1234-1234-1234-123456789abc', resourceGroupName: 'test-grp1', containerName: 'test-container1' };
+const blobFile = {
+  storageAccountName: 'test-storage-account1',
+  containerName: 'test-container1',
+  fileName: 'test1.txt',
+};
+const backupTarget = {
+  subscriptionId: '12345678-1234-1234-1234-123456789abc',
+  resourceGroupName: 'test-grp1',
+  containerName: 'test-container1',
+};
 
 const rdsStatus = 'DescribeDBInstancesResponse.DescribeDBInstancesResult.DBInstances.DBInstance.DBInstanceStatus';
 const rdsDescribe = { DBInstanceIdentifier: 'rs-rds-database-1', Action: 'DescribeDBInstances', Version: '2014-10-31' };
 const ec2State = 'DescribeInstancesResponse.reservationSet.item.instancesSet.item.instanceState.name';
 const ec2Describe = { Action: 'DescribeInstances', 'InstanceId.1': 'i-1234567890abcdef0', Version: '2016-11-15' };
 const asgStatus = 'DescribeScalingActivitiesResponse.DescribeScalingActivitiesResult.Activities.member.StatusCode';
-const asgDescribe = { Action: 'DescribeScalingActivities', AutoScalingGroupName: 'AutoScalingGrp1', MaxRecords: '1', Version: '2011-01-01' };
+const asgDescribe = {
+  Action: 'DescribeScalingActivities',
+  AutoScalingGroupName: 'AutoScalingGrp1',
+  MaxRecords: '1',
+  Version: '2011-01-01',
+};
 const asgUpdate = (min: string, max: string, desired: string) => ({
   Action: 'UpdateAutoScalingGroup',
   AutoScalingGroupName: 'AutoScalingGrp1',
@@ -168,7 +230,11 @@ const seedExamples: SeedExample[] = [
         checkResultKey: 'jobs.[?"jobId"=="<JOBID>"].status',
         checkResultVal: ['SUCCEEDED'],
       },
-      termination: { url: `${awsBatch}/terminatejob`, method: 'POST', body: { reason: 'Terminating job.', jobId: '<JOBID>' } },
+      termination: {
+        url: `${awsBatch}/terminatejob`,
+        method: 'POST',
+        body: { reason: 'Terminating job.', jobId: '<JOBID>' },
+      },
     },
   },
   {
@@ -196,7 +262,11 @@ const seedExamples: SeedExample[] = [
         url: `${stepFunctionsStage}/startexecution`,
         method: 'POST',
         // Printed "Sleep60 " with a trailing space, which Step Functions refuses in a name.
-        body: { input: '{}', name: 'Sleep60', stateMachineArn: 'arn:aws:states:ap-northeast-1:123456789012:stateMachine:sleep60' },
+        body: {
+          input: '{}',
+          name: 'Sleep60',
+          stateMachineArn: 'arn:aws:states:ap-northeast-1:123456789012:stateMachine:sleep60',
+        },
         timeout: 60,
         takeoverKeys: { executionId: 'executionArn' },
       },
@@ -210,7 +280,11 @@ const seedExamples: SeedExample[] = [
         checkResultKey: 'status',
         checkResultVal: ['SUCCEEDED'],
       },
-      termination: { url: `${stepFunctionsStage}/stopexecution`, method: 'POST', body: { executionArn: '<executionId>' } },
+      termination: {
+        url: `${stepFunctionsStage}/stopexecution`,
+        method: 'POST',
+        body: { executionArn: '<executionId>' },
+      },
     },
   },
   {
@@ -326,14 +400,28 @@ const seedExamples: SeedExample[] = [
     jobnet: 'aws-eks-nodes',
     job: 'scale-out-nodes',
     credential: { name: 'Aws_eks', type: 'awssigv4', audience: 'autoscaling' },
-    call: awsQueryPair('autoscaling.ap-northeast-1.amazonaws.com', asgUpdate('10', '20', '20'), asgDescribe, asgStatus, ['Successful', 'Failed', 'Cancelled'], ['Successful']),
+    call: awsQueryPair(
+      'autoscaling.ap-northeast-1.amazonaws.com',
+      asgUpdate('10', '20', '20'),
+      asgDescribe,
+      asgStatus,
+      ['Successful', 'Failed', 'Cancelled'],
+      ['Successful'],
+    ),
   },
   {
     section: '8.3.1.8',
     jobnet: 'aws-eks-nodes',
     job: 'scale-in-nodes',
     credential: { name: 'Aws_eks', type: 'awssigv4', audience: 'autoscaling' },
-    call: awsQueryPair('autoscaling.ap-northeast-1.amazonaws.com', asgUpdate('0', '0', '0'), asgDescribe, asgStatus, ['Successful', 'Failed', 'Cancelled'], ['Successful']),
+    call: awsQueryPair(
+      'autoscaling.ap-northeast-1.amazonaws.com',
+      asgUpdate('0', '0', '0'),
+      asgDescribe,
+      asgStatus,
+      ['Successful', 'Failed', 'Cancelled'],
+      ['Successful'],
+    ),
   },
   {
     section: '8.3.1.9',
@@ -360,7 +448,11 @@ const seedExamples: SeedExample[] = [
         checkResultKey: 'executionInfo.result',
         checkResultVal: ['success'],
       },
-      termination: { url: `${azureBatchJob}/tasks/testTask/terminate`, method: 'POST', query: { 'api-version': '2023-05-01.17.0' } },
+      termination: {
+        url: `${azureBatchJob}/tasks/testTask/terminate`,
+        method: 'POST',
+        query: { 'api-version': '2023-05-01.17.0' },
+      },
     },
   },
   {
@@ -369,7 +461,14 @@ const seedExamples: SeedExample[] = [
     job: 'call-function',
     credential: { name: 'Azure-Functions', type: 'azuread', audience: 'api://testfunc123456/.default' },
     // The WOI user guide prints "timeout" outside `request`.
-    call: { request: { url: 'https://testfunc123456.azurewebsites.net/api/HttpTrigger1', method: 'GET', query: { name: 'Function' }, timeout: 60 } },
+    call: {
+      request: {
+        url: 'https://testfunc123456.azurewebsites.net/api/HttpTrigger1',
+        method: 'GET',
+        query: { name: 'Function' },
+        timeout: 60,
+      },
+    },
   },
   {
     section: '8.3.1.10',
@@ -472,42 +571,86 @@ const seedExamples: SeedExample[] = [
     job: 'start-instance',
     credential: { name: 'Azure-SQL-Mi', type: 'azuread', audience: 'https://management.azure.com/' },
     // The printed duplicate pollingEndKey is resolved last-wins.
-    call: armOperation(`${sqlManagedInstance}/start`, sqlManagedInstance, '2021-11-01', 'properties.provisioningState', sqlMiFinal, ['Succeeded']),
+    call: armOperation(
+      `${sqlManagedInstance}/start`,
+      sqlManagedInstance,
+      '2021-11-01',
+      'properties.provisioningState',
+      sqlMiFinal,
+      ['Succeeded'],
+    ),
   },
   {
     section: '8.3.1.14',
     jobnet: 'azure-sql-mi',
     job: 'stop-instance',
     credential: { name: 'Azure-SQL-Mi', type: 'azuread', audience: 'https://management.azure.com/' },
-    call: armOperation(`${sqlManagedInstance}/stop`, sqlManagedInstance, '2021-11-01', 'properties.provisioningState', sqlMiFinal, ['Succeeded']),
+    call: armOperation(
+      `${sqlManagedInstance}/stop`,
+      sqlManagedInstance,
+      '2021-11-01',
+      'properties.provisioningState',
+      sqlMiFinal,
+      ['Succeeded'],
+    ),
   },
   {
     section: '8.3.1.15',
     jobnet: 'azure-vms',
     job: 'start-vm',
     credential: { name: 'Azure-VM', type: 'azuread', audience: armScope },
-    call: armOperation(`${virtualMachine}/start`, `${virtualMachine}/instanceView`, '2024-03-01', 'statuses.[0].displayStatus', vmFinal, ['Provisioning succeeded']),
+    call: armOperation(
+      `${virtualMachine}/start`,
+      `${virtualMachine}/instanceView`,
+      '2024-03-01',
+      'statuses.[0].displayStatus',
+      vmFinal,
+      ['Provisioning succeeded'],
+    ),
   },
   {
     section: '8.3.1.15',
     jobnet: 'azure-vms',
     job: 'deallocate-vm',
     credential: { name: 'Azure-VM', type: 'azuread', audience: armScope },
-    call: armOperation(`${virtualMachine}/deallocate`, `${virtualMachine}/instanceView`, '2024-03-01', 'statuses.[0].displayStatus', vmFinal, ['Provisioning succeeded']),
+    call: armOperation(
+      `${virtualMachine}/deallocate`,
+      `${virtualMachine}/instanceView`,
+      '2024-03-01',
+      'statuses.[0].displayStatus',
+      vmFinal,
+      ['Provisioning succeeded'],
+    ),
   },
   {
     section: '8.3.1.16',
     jobnet: 'azure-aks',
     job: 'start-cluster',
     credential: { name: 'Azure-AKS', type: 'azuread', audience: armScope },
-    call: armOperation(`${aksCluster}/start`, aksCluster, '2024-02-01', 'properties.provisioningState', ['Succeeded', 'Failed', 'Canceled'], ['Succeeded'], `${aksCluster}/abort`),
+    call: armOperation(
+      `${aksCluster}/start`,
+      aksCluster,
+      '2024-02-01',
+      'properties.provisioningState',
+      ['Succeeded', 'Failed', 'Canceled'],
+      ['Succeeded'],
+      `${aksCluster}/abort`,
+    ),
   },
   {
     section: '8.3.1.16',
     jobnet: 'azure-aks',
     job: 'stop-cluster',
     credential: { name: 'Azure-AKS', type: 'azuread', audience: armScope },
-    call: armOperation(`${aksCluster}/stop`, aksCluster, '2024-02-01', 'properties.provisioningState', ['Succeeded', 'Failed', 'Canceled'], ['Succeeded'], `${aksCluster}/abort`),
+    call: armOperation(
+      `${aksCluster}/stop`,
+      aksCluster,
+      '2024-02-01',
+      'properties.provisioningState',
+      ['Succeeded', 'Failed', 'Canceled'],
+      ['Succeeded'],
+      `${aksCluster}/abort`,
+    ),
   },
 ];
 
@@ -560,7 +703,8 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
 
   function restSpecOf(jobnet: string, job: string): RestSpec {
     const compiled = jobOf(jobnet, job);
-    if (compiled.type !== 'rest') throw new Error(`services/${jobnet} job ${job} is a ${compiled.type} job, not a rest job`);
+    if (compiled.type !== 'rest')
+      throw new Error(`services/${jobnet} job ${job} is a ${compiled.type} job, not a rest job`);
     return compiled.spec;
   }
 
@@ -570,7 +714,9 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
 
   it('compile, one sound jobnet per service, all in project services', () => {
     expect([...jobnets.keys()]).toEqual(expect.arrayContaining(serviceJobnets.map(([, jobnet]) => jobnet)));
-    expect([...jobnets.keys()].sort()).toEqual([...repository.index.jobnets.values()].map((j) => j.value.metadata.name).sort());
+    expect([...jobnets.keys()].sort()).toEqual(
+      [...repository.index.jobnets.values()].map((j) => j.value.metadata.name).sort(),
+    );
     for (const jobnet of jobnets.values()) {
       expect(jobnet.project).toBe('services');
       expect(compiledJobnetProblems(jobnet), jobnet.name).toEqual([]);
@@ -581,9 +727,16 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
   it('cover every section 8.3.1.1–8.3.1.16 with the jobnet of its service, and every REST job of the fixture', () => {
     expect(serviceJobnets.map(([section]) => section)).toEqual(Array.from({ length: 16 }, (_, i) => `8.3.1.${i + 1}`));
     for (const [section, jobnet] of serviceJobnets) {
-      expect(seedExamples.filter((e) => e.section === section && e.jobnet === jobnet).length, `${section} ${jobnet}`).toBeGreaterThan(0);
+      expect(
+        seedExamples.filter((e) => e.section === section && e.jobnet === jobnet).length,
+        `${section} ${jobnet}`,
+      ).toBeGreaterThan(0);
     }
-    const restJobs = [...jobnets.values()].flatMap((jobnet) => Object.values(jobnet.jobs).filter((job) => job.type === 'rest').map((job) => `${jobnet.name}/${job.name}`));
+    const restJobs = [...jobnets.values()].flatMap((jobnet) =>
+      Object.values(jobnet.jobs)
+        .filter((job) => job.type === 'rest')
+        .map((job) => `${jobnet.name}/${job.name}`),
+    );
     expect(restJobs.sort()).toEqual(seedExamples.map((e) => `${e.jobnet}/${e.job}`).sort());
   });
 
@@ -593,9 +746,17 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
       const jobnet = jobnets.get(example.jobnet) as CompiledJobnet;
       const spec = restSpecOf(example.jobnet, example.job);
       const { request, monitoring, termination } = spec;
-      const call = { request, ...(monitoring === undefined ? {} : { monitoring }), ...(termination === undefined ? {} : { termination }) };
+      const call = {
+        request,
+        ...(monitoring === undefined ? {} : { monitoring }),
+        ...(termination === undefined ? {} : { termination }),
+      };
       // The run-time substitution of job-definition variables (R-VAR-4) gives back the WOI user guide's literal values.
-      const substituted = substituteInValue(call, { definitionVariables: jobnet.variables ?? {} }, { field: example.job });
+      const substituted = substituteInValue(
+        call,
+        { definitionVariables: jobnet.variables ?? {} },
+        { field: example.job },
+      );
       if (!substituted.ok) throw new Error(substituted.message);
       expect(substituted.value).toEqual(example.call);
     },
@@ -608,7 +769,10 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
       expect(credential?.name).toBe(example.credential.name);
       expect(credential?.type).toBe(example.credential.type);
       if (credential?.type === 'awssigv4') {
-        expect({ service: credential.service, region: credential.region }).toEqual({ service: example.credential.audience, region: 'ap-northeast-1' });
+        expect({ service: credential.service, region: credential.region }).toEqual({
+          service: example.credential.audience,
+          region: 'ap-northeast-1',
+        });
       } else if (credential?.type === 'azuread') {
         expect(credential.resource ?? credential.scope).toBe(example.credential.audience);
         expect(credential.resource !== undefined && credential.scope !== undefined).toBe(false);
@@ -623,7 +787,9 @@ describe('the 16 REST service examples of WOI 8.3.1 (R-REST-8)', () => {
       predecessors: [{ job: 'invoke-function' }],
       spec: { variable: 'LAMBDA.StatusCode', number: { op: 'EQ', value: 200 }, invert: false },
     });
-    expect(jobOf('aws-lambda', 'on-success').predecessors).toEqual([{ job: 'check-status-code', condition: { kind: 'compare', operator: '==', value: 0 } }]);
+    expect(jobOf('aws-lambda', 'on-success').predecessors).toEqual([
+      { job: 'check-status-code', condition: { kind: 'compare', operator: '==', value: 0 } },
+    ]);
   });
 
   it.each([

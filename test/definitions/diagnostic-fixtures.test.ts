@@ -23,7 +23,12 @@ interface Expected {
 }
 
 function subdirectories(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
 }
 
 describe('valid fixtures', () => {
@@ -39,17 +44,32 @@ describe('valid fixtures', () => {
 
 describe('invalid fixtures', () => {
   const cases = subdirectories(path.join(fixtures, 'invalid')).flatMap((code) =>
-    subdirectories(path.join(fixtures, 'invalid', code)).map((name) => ({ code, name, dir: path.join(fixtures, 'invalid', code, name) })),
+    subdirectories(path.join(fixtures, 'invalid', code)).map((name) => ({
+      code,
+      name,
+      dir: path.join(fixtures, 'invalid', code, name),
+    })),
   );
   for (const { code, name, dir } of cases) {
     it(`${code}/${name} produces exactly its expected diagnostics`, async () => {
       const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected[];
-      expect(expected.some((e) => e.code === code), `expected.json of ${code}/${name} must contain ${code}`).toBe(true);
+      expect(
+        expected.some((e) => e.code === code),
+        `expected.json of ${code}/${name} must contain ${code}`,
+      ).toBe(true);
       // A fixture may set validator options (e.g. a small maxFileBytes) in options.json.
       const optionsFile = path.join(dir, 'options.json');
-      const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { maxFileBytes?: number }) : {};
+      const options = existsSync(optionsFile)
+        ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { maxFileBytes?: number })
+        : {};
       const result = await validateRepository(dir, options);
-      const actual = result.diagnostics.map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column, message: d.message }));
+      const actual = result.diagnostics.map((d) => ({
+        code: d.code,
+        file: d.file,
+        line: d.line,
+        column: d.column,
+        message: d.message,
+      }));
       expect(actual.map(({ message: _m, ...rest }) => rest)).toEqual(expected.map(({ message: _m, ...rest }) => rest));
       for (const [i, e] of expected.entries()) {
         if (e.message) expect(actual[i]!.message).toContain(e.message);
@@ -59,7 +79,11 @@ describe('invalid fixtures', () => {
   }
 
   it('every diagnostic code has at least one invalid fixture', () => {
-    const covered = new Set(subdirectories(path.join(fixtures, 'invalid')).filter((code) => subdirectories(path.join(fixtures, 'invalid', code)).length > 0));
+    const covered = new Set(
+      subdirectories(path.join(fixtures, 'invalid')).filter(
+        (code) => subdirectories(path.join(fixtures, 'invalid', code)).length > 0,
+      ),
+    );
     const missing = Object.keys(diagnosticCodes).filter((code) => !covered.has(code));
     expect(missing).toEqual([]);
   });

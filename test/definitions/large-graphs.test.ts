@@ -64,14 +64,20 @@ describe('rules on 10,000 jobnets calling each other', () => {
   it('a chain reading a variable captured at its top: one CHILD-DEPTH, no VAR-CAPTURE-UNKNOWN', () => {
     const started = performance.now();
     const result = validateSnapshot(snapshotOf(jobnetChain(10_000, { readCaptured: true })));
-    expect(result.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual(['CHILD-DEPTH jobnets/level-1.yaml:10']);
-    expect(result.diagnostics[0]!.message).toMatch(/^child jobnets nest 10000 levels deep \(level-1 → level-2 → .* → … → level-10000\)/);
+    expect(result.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual([
+      'CHILD-DEPTH jobnets/level-1.yaml:10',
+    ]);
+    expect(result.diagnostics[0]!.message).toMatch(
+      /^child jobnets nest 10000 levels deep \(level-1 → level-2 → .* → … → level-10000\)/,
+    );
     expect(performance.now() - started).toBeLessThan(15_000);
   });
 
   it('a ring reading a variable captured by one of its jobnets: one CHILD-DEPTH cycle, no VAR-CAPTURE-UNKNOWN', () => {
     const result = validateSnapshot(snapshotOf(jobnetChain(10_000, { ring: true, readCaptured: true })));
-    expect(result.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual(['CHILD-DEPTH jobnets/level-1.yaml:10']);
+    expect(result.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual([
+      'CHILD-DEPTH jobnets/level-1.yaml:10',
+    ]);
     expect(result.diagnostics[0]!.message).toContain('a cycle of 10000 jobnets: level-1 → level-2');
   });
 

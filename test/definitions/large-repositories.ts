@@ -21,9 +21,13 @@ export function jobnetChain(count: number, options: { ring?: boolean; readCaptur
   const files: RepositoryFiles = { 'project.yaml': project };
   for (let level = 1; level <= count; level++) {
     const next = level < count ? level + 1 : options.ring ? 1 : undefined;
-    let jobs = next === undefined ? '    nap:\n      type: sleep\n      seconds: 1\n' : `    run-level-${next}:\n      type: jobnet\n      jobnet: level-${next}\n`;
+    let jobs =
+      next === undefined
+        ? '    nap:\n      type: sleep\n      seconds: 1\n'
+        : `    run-level-${next}:\n      type: jobnet\n      jobnet: level-${next}\n`;
     if (options.readCaptured) {
-      if (level === 1) jobs += "    count:\n      type: command\n      variables: {capture: TOP}\n      argv: [sh, -c, 'echo N=1']\n";
+      if (level === 1)
+        jobs += "    count:\n      type: command\n      variables: {capture: TOP}\n      argv: [sh, -c, 'echo N=1']\n";
       jobs += "    show:\n      type: command\n      argv: [echo, '@TOP.N@']\n";
     }
     files[`jobnets/level-${level}.yaml`] = jobnetText(`level-${level}`, jobs);
@@ -53,9 +57,14 @@ export function dayPatternChain(count: number, options: { ring?: boolean } = {})
   for (let i = 1; i <= count; i++) {
     const next = i < count ? i + 1 : options.ring ? 1 : undefined;
     const except = next === undefined ? '' : `  except:\n    dayPattern: p${next}\n`;
-    patterns.push(`apiVersion: jobnet/v1\nkind: DayPattern\nmetadata:\n  name: p${i}\nspec:\n  monthDays: [${(i % 28) + 1}]\n${except}`);
+    patterns.push(
+      `apiVersion: jobnet/v1\nkind: DayPattern\nmetadata:\n  name: p${i}\nspec:\n  monthDays: [${(i % 28) + 1}]\n${except}`,
+    );
   }
-  const nightly = jobnetText('nightly', '    nap:\n      type: sleep\n      seconds: 1\n').replace('spec:\n', 'spec:\n  daysFrom: p1\n');
+  const nightly = jobnetText('nightly', '    nap:\n      type: sleep\n      seconds: 1\n').replace(
+    'spec:\n',
+    'spec:\n  daysFrom: p1\n',
+  );
   return { 'project.yaml': project, 'daypatterns.yaml': patterns.join('---\n'), 'jobnets/nightly.yaml': nightly };
 }
 

@@ -25,7 +25,9 @@ describe('parseDocuments', () => {
   });
 
   it('keeps dates and times as strings (YAML 1.2 core schema)', () => {
-    const { documents } = parseDocuments([{ path: 'a.yaml', bytes: encode('d: 2027-01-01\nt: 22:00\nn: 010\nb: yes\n') }]);
+    const { documents } = parseDocuments([
+      { path: 'a.yaml', bytes: encode('d: 2027-01-01\nt: 22:00\nn: 010\nb: yes\n') },
+    ]);
     expect(documents[0]!.value).toEqual({ d: '2027-01-01', t: '22:00', n: 10, b: 'yes' });
   });
 
@@ -37,7 +39,9 @@ describe('parseDocuments', () => {
   });
 
   it('skips empty documents on the precise path too (files with anchors)', () => {
-    const { documents, diagnostics } = parseDocuments([{ path: 'anchors.yaml', bytes: encode('---\n---\na: &x 1\nb: *x\n') }]);
+    const { documents, diagnostics } = parseDocuments([
+      { path: 'anchors.yaml', bytes: encode('---\n---\na: &x 1\nb: *x\n') },
+    ]);
     expect(diagnostics).toEqual([]);
     expect(documents.map((d) => d.value)).toEqual([{ a: 1, b: 1 }]);
     expect(locate(documents[0]!, '/b')).toMatchObject({ line: 4, column: 4 });
@@ -50,7 +54,12 @@ describe('parseDocuments', () => {
   });
 
   it('refuses alias expansion bombs instead of expanding them', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
     const { documents, diagnostics } = parseDocuments([{ path: 'bomb.yaml', bytes: encode(bomb) }]);
     expect(documents).toEqual([]);
     expect(diagnostics).toMatchObject([{ code: 'YAML-SYNTAX', file: 'bomb.yaml' }]);

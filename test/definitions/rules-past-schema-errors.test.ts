@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { validateSnapshot } from '../../controller/definitions/validate-repository.js';
 
 const project = 'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: demo}\nspec: {}\n';
-const child = 'apiVersion: jobnet/v1\nkind: Jobnet\nmetadata: {project: demo, name: child}\nspec:\n  jobs:\n    nap: {type: sleep, seconds: 1}\n';
+const child =
+  'apiVersion: jobnet/v1\nkind: Jobnet\nmetadata: {project: demo, name: child}\nspec:\n  jobs:\n    nap: {type: sleep, seconds: 1}\n';
 
 /** Diagnostics of a repository whose jobnet `nightly` has job `ok` and the jobs given, as `CODE pointer`. */
 function diagnosticsOf(jobs: string): string[] {
@@ -26,7 +27,10 @@ describe('rules past schema errors', () => {
     ['a job that is a number', 'bad: 5'],
     ['a job that is a list', 'bad: [1, 2]'],
     ['after that is a number', 'bad: {type: sleep, seconds: 1, after: 5}'],
-    ['after entries of every wrong shape', 'bad: {type: sleep, seconds: 1, after: [5, null, {job: 3}, {exitCode: 1}, [ok]]}'],
+    [
+      'after entries of every wrong shape',
+      'bad: {type: sleep, seconds: 1, after: [5, null, {job: 3}, {exitCode: 1}, [ok]]}',
+    ],
     ['after that is a mapping', 'bad: {type: sleep, seconds: 1, after: {job: ok}}'],
     ['a recovery that is not a name', 'bad: {type: sleep, seconds: 1, recovery: {job: ok}}'],
     ['a restart point that is not a boolean', 'bad: {type: sleep, seconds: 1, restartPoint: "yes"}'],
@@ -34,11 +38,17 @@ describe('rules past schema errors', () => {
     ['a capture that is not a prefix', 'bad: {type: sleep, seconds: 1, variables: {capture: [P]}}'],
     ['a child jobnet that is not a name', 'bad: {type: jobnet, jobnet: [child]}'],
     ['a REST request that is not a mapping', 'bad: {type: rest, request: 5}'],
-    ['a REST credential that is not a name', 'bad: {type: rest, request: {url: "https://api.example.com/@apiKey@", method: GET, credential: {name: x}}}'],
+    [
+      'a REST credential that is not a name',
+      'bad: {type: rest, request: {url: "https://api.example.com/@apiKey@", method: GET, credential: {name: x}}}',
+    ],
     ['an event scope whose project is not a name', 'bad: {type: raiseEvent, event: E, project: 5, jobnet: nowhere}'],
     ['a checkVariable variable that is not text', 'bad: {type: checkVariable, variable: 5}'],
     ['a description that is not text', 'bad: {type: sleep, seconds: 1, description: [5]}'],
-    ['an unknown type with fields of every shape', 'bad: {type: bogus, after: 5, recovery: [ok], variables: {capture: 5}, jobnet: 5, request: 5}'],
+    [
+      'an unknown type with fields of every shape',
+      'bad: {type: bogus, after: 5, recovery: [ok], variables: {capture: 5}, jobnet: 5, request: 5}',
+    ],
     ['a name the schema refuses in after', 'bad: {type: sleep, seconds: 1, after: ["no such job!"]}'],
     ['a name the schema refuses in recovery', 'bad: {type: sleep, seconds: 1, recovery: "no such job!"}'],
     ['an unknown field holding an undefined variable', 'bad: {type: sleep, seconds: 1, note: "@NOWHERE@"}'],

@@ -43,7 +43,9 @@ describe('validating a repository with six mistakes at once', () => {
   });
 
   it('reports only codes that docs/errors.md documents', () => {
-    const documented = new Set([...readFileSync(errorsPage, 'utf8').matchAll(/^\| `([A-Z][A-Z-]*)` \|/gm)].map((m) => m[1]));
+    const documented = new Set(
+      [...readFileSync(errorsPage, 'utf8').matchAll(/^\| `([A-Z][A-Z-]*)` \|/gm)].map((m) => m[1]),
+    );
     expect(documented.size).toBeGreaterThan(0);
     expect(diagnostics.map((d) => d.code).filter((code) => !documented.has(code))).toEqual([]);
   });

@@ -19,7 +19,12 @@
  *       (note `<Blobs/>` is an empty element when nothing matches).
  */
 import path from 'node:path';
-import { BlobServiceClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
+import {
+  BlobServiceClient,
+  ContainerSASPermissions,
+  StorageSharedKeyCredential,
+  generateBlobSASQueryParameters,
+} from '@azure/storage-blob';
 import { freePort } from '../../controller/temporal/dev-server.js';
 import { startLoopbackProcess } from './loopback-process.js';
 
@@ -42,19 +47,38 @@ const accountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
 /** Starts Azurite Blob in memory on a free loopback port and creates a private container. */
-export async function startAzurite(options: { container?: string; startTimeoutMs?: number } = {}): Promise<AzuriteServer> {
+export async function startAzurite(
+  options: { container?: string; startTimeoutMs?: number } = {},
+): Promise<AzuriteServer> {
   const port = await freePort();
   const container = options.container ?? 'jobnet-test';
   const executable = path.join(projectRoot, 'node_modules', '.bin', 'azurite-blob');
-  const args = ['--inMemoryPersistence', '--disableTelemetry', '--silent', '--skipApiVersionCheck', '--blobHost', '127.0.0.1', '--blobPort', String(port)];
-  const { stop } = await startLoopbackProcess('azurite-blob', executable, args, { port, ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}) });
+  const args = [
+    '--inMemoryPersistence',
+    '--disableTelemetry',
+    '--silent',
+    '--skipApiVersionCheck',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(port),
+  ];
+  const { stop } = await startLoopbackProcess('azurite-blob', executable, args, {
+    port,
+    ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
+  });
   try {
     const blobEndpoint = `http://127.0.0.1:${port}/${account}`;
     const credential = new StorageSharedKeyCredential(account, accountKey);
     const containerClient = new BlobServiceClient(blobEndpoint, credential).getContainerClient(container);
     await containerClient.create(); // no access option: private
     const sas = generateBlobSASQueryParameters(
-      { containerName: container, permissions: ContainerSASPermissions.parse('rl'), startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + 3_600_000) },
+      {
+        containerName: container,
+        permissions: ContainerSASPermissions.parse('rl'),
+        startsOn: new Date(Date.now() - 60_000),
+        expiresOn: new Date(Date.now() + 3_600_000),
+      },
       credential,
     );
     return {

@@ -21,10 +21,26 @@ describe('moto', () => {
 
   /** POSTs an EC2 Query API form body, signed with `secretAccessKey` unless it is undefined. */
   async function ec2(body: string, secretAccessKey: string | undefined): Promise<{ status: number; text: string }> {
-    let headers: Record<string, string> = { host: moto.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+    let headers: Record<string, string> = {
+      host: moto.host,
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    };
     if (secretAccessKey !== undefined) {
-      const signer = new SignatureV4({ service: 'ec2', region: moto.region, sha256: Sha256, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey } });
-      const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: Number(moto.host.split(':')[1]), path: '/', headers, body });
+      const signer = new SignatureV4({
+        service: 'ec2',
+        region: moto.region,
+        sha256: Sha256,
+        credentials: { accessKeyId: moto.accessKeyId, secretAccessKey },
+      });
+      const signed = await signer.sign({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: Number(moto.host.split(':')[1]),
+        path: '/',
+        headers,
+        body,
+      });
       headers = signed.headers;
     }
     const { host: _host, ...sendable } = headers;
@@ -46,8 +62,21 @@ describe('moto', () => {
 
   it('accepts a signed GET Query API request as well as a POSTed form', async () => {
     const query = Object.fromEntries(new URLSearchParams(describeInstances()));
-    const signer = new SignatureV4({ service: 'ec2', region: moto.region, sha256: Sha256, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } });
-    const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: Number(moto.host.split(':')[1]), path: '/', query, headers: { host: moto.host } });
+    const signer = new SignatureV4({
+      service: 'ec2',
+      region: moto.region,
+      sha256: Sha256,
+      credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
+    });
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: Number(moto.host.split(':')[1]),
+      path: '/',
+      query,
+      headers: { host: moto.host },
+    });
     const { host: _host, ...headers } = signed.headers;
     const response = await fetch(`${moto.endpoint}/?${describeInstances()}`, { headers });
     expect(response.status).toBe(200);
@@ -66,14 +95,23 @@ describe('moto', () => {
   it('refuses a Step Functions call signed with the wrong secret or an unknown key (403) and accepts the right one', async () => {
     const call = async (secretAccessKey: string, accessKeyId = moto.accessKeyId) => {
       const body = JSON.stringify({ stateMachineArn: moto.stateMachineArn });
-      const signer = new SignatureV4({ service: 'states', region: moto.region, sha256: Sha256, credentials: { accessKeyId, secretAccessKey } });
+      const signer = new SignatureV4({
+        service: 'states',
+        region: moto.region,
+        sha256: Sha256,
+        credentials: { accessKeyId, secretAccessKey },
+      });
       const signed = await signer.sign({
         method: 'POST',
         protocol: 'http:',
         hostname: '127.0.0.1',
         port: Number(moto.host.split(':')[1]),
         path: '/',
-        headers: { host: moto.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListExecutions' },
+        headers: {
+          host: moto.host,
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'AWSStepFunctions.ListExecutions',
+        },
         body,
       });
       const { host: _host, ...headers } = signed.headers;
@@ -92,16 +130,28 @@ describe('moto', () => {
   });
 
   /** A Step Functions JSON 1.0 call signed with the bootstrap key. */
-  async function sfn(operation: string, input: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function sfn(
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const body = JSON.stringify(input);
-    const signer = new SignatureV4({ service: 'states', region: moto.region, sha256: Sha256, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } });
+    const signer = new SignatureV4({
+      service: 'states',
+      region: moto.region,
+      sha256: Sha256,
+      credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
+    });
     const signed = await signer.sign({
       method: 'POST',
       protocol: 'http:',
       hostname: '127.0.0.1',
       port: Number(moto.host.split(':')[1]),
       path: '/',
-      headers: { host: moto.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${operation}` },
+      headers: {
+        host: moto.host,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `AWSStepFunctions.${operation}`,
+      },
       body,
     });
     const { host: _host, ...headers } = signed.headers;
@@ -110,13 +160,25 @@ describe('moto', () => {
   }
 
   it('stops and starts the EC2 instance (DescribeInstances shows the new state at once)', async () => {
-    const stopped = await ec2(`Action=StopInstances&Version=2016-11-15&InstanceId.1=${moto.instanceId}`, moto.secretAccessKey);
+    const stopped = await ec2(
+      `Action=StopInstances&Version=2016-11-15&InstanceId.1=${moto.instanceId}`,
+      moto.secretAccessKey,
+    );
     expect(stopped.status).toBe(200);
     expect(stopped.text).toContain('<currentState><code>64</code><name>stopping</name></currentState>');
-    expect((await ec2(describeInstances(), moto.secretAccessKey)).text).toContain('<instanceState><code>80</code><name>stopped</name></instanceState>');
-    const started = await ec2(`Action=StartInstances&Version=2016-11-15&InstanceId.1=${moto.instanceId}`, moto.secretAccessKey);
-    expect(started.text).toContain('<currentState><code>0</code><name>pending</name></currentState><previousState><code>80</code><name>stopped</name></previousState>');
-    expect((await ec2(describeInstances(), moto.secretAccessKey)).text).toContain('<instanceState><code>16</code><name>running</name></instanceState>');
+    expect((await ec2(describeInstances(), moto.secretAccessKey)).text).toContain(
+      '<instanceState><code>80</code><name>stopped</name></instanceState>',
+    );
+    const started = await ec2(
+      `Action=StartInstances&Version=2016-11-15&InstanceId.1=${moto.instanceId}`,
+      moto.secretAccessKey,
+    );
+    expect(started.text).toContain(
+      '<currentState><code>0</code><name>pending</name></currentState><previousState><code>80</code><name>stopped</name></previousState>',
+    );
+    expect((await ec2(describeInstances(), moto.secretAccessKey)).text).toContain(
+      '<instanceState><code>16</code><name>running</name></instanceState>',
+    );
     expect(await moto.describeInstanceState()).toBe('running');
   });
 
@@ -127,8 +189,13 @@ describe('moto', () => {
     const executionArn = started.body.executionArn as string;
     expect(executionArn).toMatch(/:execution:[^:]+:emulator-test-1$/);
     // Same name and input while RUNNING: idempotent, the same execution.
-    expect((await sfn('StartExecution', { stateMachineArn, name: 'emulator-test-1', input: '{}' })).body).toMatchObject({ executionArn });
-    expect((await sfn('DescribeExecution', { executionArn })).body).toMatchObject({ status: 'RUNNING', name: 'emulator-test-1' });
+    expect((await sfn('StartExecution', { stateMachineArn, name: 'emulator-test-1', input: '{}' })).body).toMatchObject(
+      { executionArn },
+    );
+    expect((await sfn('DescribeExecution', { executionArn })).body).toMatchObject({
+      status: 'RUNNING',
+      name: 'emulator-test-1',
+    });
     expect((await sfn('StopExecution', { executionArn, error: 'Cancelled', cause: 'test' })).status).toBe(200);
     expect((await sfn('DescribeExecution', { executionArn })).body).toMatchObject({ status: 'ABORTED' });
     // Once finished, the name is taken.
@@ -139,12 +206,27 @@ describe('moto', () => {
   });
 
   it('runs the bootstrap state machines: one succeeds after about a second, one fails at once', async () => {
-    const succeeding = (await sfn('StartExecution', { stateMachineArn: moto.stateMachineArn, name: 'emulator-test-2', input: '{}' })).body.executionArn as string;
-    const failing = (await sfn('StartExecution', { stateMachineArn: moto.failingStateMachineArn, name: 'emulator-test-3', input: '{}' })).body.executionArn as string;
+    const succeeding = (
+      await sfn('StartExecution', { stateMachineArn: moto.stateMachineArn, name: 'emulator-test-2', input: '{}' })
+    ).body.executionArn as string;
+    const failing = (
+      await sfn('StartExecution', {
+        stateMachineArn: moto.failingStateMachineArn,
+        name: 'emulator-test-3',
+        input: '{}',
+      })
+    ).body.executionArn as string;
     expect((await sfn('DescribeExecution', { executionArn: succeeding })).body).toMatchObject({ status: 'RUNNING' });
     await expect.poll(() => moto.executionStatus(succeeding), { timeout: 10_000, interval: 250 }).toBe('SUCCEEDED');
-    expect((await sfn('DescribeExecution', { executionArn: succeeding })).body).toMatchObject({ status: 'SUCCEEDED', output: '{"result": "done"}' });
-    expect((await sfn('DescribeExecution', { executionArn: failing })).body).toMatchObject({ status: 'FAILED', error: 'JobFailed', cause: 'failed on purpose' });
+    expect((await sfn('DescribeExecution', { executionArn: succeeding })).body).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"result": "done"}',
+    });
+    expect((await sfn('DescribeExecution', { executionArn: failing })).body).toMatchObject({
+      status: 'FAILED',
+      error: 'JobFailed',
+      cause: 'failed on purpose',
+    });
   });
 });
 
@@ -194,15 +276,29 @@ describe('oauth server', () => {
     await fetch(oauth.tokenEndpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, ...extra }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: secret,
+        ...extra,
+      }).toString(),
     });
 
   it('issues a jobs.run token for the right secret, and introspection says active', async () => {
     const response = await requestToken(clientSecret, { scope: jobsRunScope });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number; scope?: string };
+    const body = (await response.json()) as {
+      access_token: string;
+      token_type: string;
+      expires_in: number;
+      scope?: string;
+    };
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 120, scope: 'jobs.run' });
-    expect(await oauth.introspect(body.access_token)).toMatchObject({ active: true, client_id: clientId, scope: 'jobs.run' });
+    expect(await oauth.introspect(body.access_token)).toMatchObject({
+      active: true,
+      client_id: clientId,
+      scope: 'jobs.run',
+    });
     expect(await oauth.introspect('not-a-token')).toEqual({ active: false });
   });
 
@@ -215,19 +311,31 @@ describe('oauth server', () => {
   it('accepts the client secret in a Basic authorization header too', async () => {
     const response = await fetch(oauth.tokenEndpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: jobsRunScope }).toString(),
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ token_type: 'Bearer', scope: 'jobs.run' });
-    expect(oauth.tokenRequestLog().at(-1)).toMatchObject({ clientAuth: 'basic', grantType: 'client_credentials', scope: 'jobs.run', status: 200 });
+    expect(oauth.tokenRequestLog().at(-1)).toMatchObject({
+      clientAuth: 'basic',
+      grantType: 'client_credentials',
+      scope: 'jobs.run',
+      status: 200,
+    });
   });
 
   it('accepts the v1 resource parameter', async () => {
     const response = await requestToken(clientSecret, { resource: 'https://jobs.example.test/', scope: jobsRunScope });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { access_token: string };
-    expect(await oauth.introspect(body.access_token)).toMatchObject({ active: true, aud: 'https://jobs.example.test/', scope: 'jobs.run' });
+    expect(await oauth.introspect(body.access_token)).toMatchObject({
+      active: true,
+      aud: 'https://jobs.example.test/',
+      scope: 'jobs.run',
+    });
   });
 
   it('accepts the v1 resource parameter alone: a token for that audience without a scope', async () => {

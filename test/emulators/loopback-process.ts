@@ -48,7 +48,10 @@ export async function startLoopbackProcess(
   while (!(await listening(options.port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      const why = child.exitCode !== null ? `exited with ${child.exitCode}` : `did not listen on 127.0.0.1:${options.port} in time`;
+      const why =
+        child.exitCode !== null
+          ? `exited with ${child.exitCode}`
+          : `did not listen on 127.0.0.1:${options.port} in time`;
       throw new Error(`${name} ${why}: ${stderr.trim()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -110,8 +110,7 @@ export interface MotoServer {
 
 /** What moto-bootstrap.py `call` prints. */
 export type AwsCallResult =
-  | { ok: true; result: Record<string, unknown> }
-  | { ok: false; status: number; code?: string; message?: string };
+  { ok: true; result: Record<string, unknown> } | { ok: false; status: number; code?: string; message?: string };
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 const bootstrapScript = path.join(import.meta.dirname, 'moto-bootstrap.py');
@@ -126,7 +125,10 @@ export function unauthenticatedBootstrapCalls(): number {
 
 /** Path of moto_server, installing moto into .tools/moto-venv once when needed. Throws with the script's message. */
 export function motoServerPath(): string {
-  const result = spawnSync('bash', [path.join(projectRoot, 'scripts', 'ensure-moto.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('bash', [path.join(projectRoot, 'scripts', 'ensure-moto.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.status !== 0) throw new Error('moto_server is not available (see the message above)');
   return result.stdout.trim().split('\n').pop()!;
 }
@@ -134,13 +136,25 @@ export function motoServerPath(): string {
 /** What moto-bootstrap.py prints: the server's account, resources and key. */
 type BootstrapResult = Pick<
   MotoServer,
-  'region' | 'accessKeyId' | 'secretAccessKey' | 'instanceId' | 'stateMachineArn' | 'failingStateMachineArn' | 'waitingStateMachineArn'
+  | 'region'
+  | 'accessKeyId'
+  | 'secretAccessKey'
+  | 'instanceId'
+  | 'stateMachineArn'
+  | 'failingStateMachineArn'
+  | 'waitingStateMachineArn'
 >;
 
 /** Environment for the venv's python: no proxy for loopback, no AWS settings of the caller. */
 function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', ...extra };
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) delete env[name];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
+    ...extra,
+  };
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'])
+    delete env[name];
   return env;
 }
 
@@ -174,11 +188,24 @@ export async function startMoto(options: { startTimeoutMs?: number } = {}): Prom
   try {
     const result = JSON.parse(await runScript(python, ['bootstrap', endpoint], pythonEnv())) as BootstrapResult;
     const callEnv = pythonEnv({ AWS_ACCESS_KEY_ID: result.accessKeyId, AWS_SECRET_ACCESS_KEY: result.secretAccessKey });
-    const call = async (service: string, operation: string, params: Record<string, unknown> = {}): Promise<AwsCallResult> =>
-      JSON.parse(await runScript(python, ['call', endpoint, service, operation, JSON.stringify(params)], callEnv)) as AwsCallResult;
-    const succeeded = async (service: string, operation: string, params: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const call = async (
+      service: string,
+      operation: string,
+      params: Record<string, unknown> = {},
+    ): Promise<AwsCallResult> =>
+      JSON.parse(
+        await runScript(python, ['call', endpoint, service, operation, JSON.stringify(params)], callEnv),
+      ) as AwsCallResult;
+    const succeeded = async (
+      service: string,
+      operation: string,
+      params: Record<string, unknown>,
+    ): Promise<Record<string, unknown>> => {
       const answer = await call(service, operation, params);
-      if (!answer.ok) throw new Error(`${service} ${operation} answered ${answer.status} ${answer.code ?? ''}: ${answer.message ?? ''}`);
+      if (!answer.ok)
+        throw new Error(
+          `${service} ${operation} answered ${answer.status} ${answer.code ?? ''}: ${answer.message ?? ''}`,
+        );
       return answer.result;
     };
     return {
@@ -187,13 +214,16 @@ export async function startMoto(options: { startTimeoutMs?: number } = {}): Prom
       ...result,
       call,
       async describeInstanceState(instanceId = result.instanceId) {
-        const answer = (await succeeded('ec2', 'describe_instances', { InstanceIds: [instanceId] })) as { Reservations: { Instances: { State: { Name: string } }[] }[] };
+        const answer = (await succeeded('ec2', 'describe_instances', { InstanceIds: [instanceId] })) as {
+          Reservations: { Instances: { State: { Name: string } }[] }[];
+        };
         const state = answer.Reservations[0]?.Instances[0]?.State.Name;
         if (state === undefined) throw new Error(`DescribeInstances did not list ${instanceId}`);
         return state;
       },
       async executionStatus(executionArn) {
-        return ((await succeeded('stepfunctions', 'describe_execution', { executionArn })) as { status: string }).status;
+        return ((await succeeded('stepfunctions', 'describe_execution', { executionArn })) as { status: string })
+          .status;
       },
       stop,
     };

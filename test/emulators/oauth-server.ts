@@ -46,10 +46,9 @@ interface ProviderContext {
  */
 async function loadProvider(): Promise<{ Provider: OidcProviderConstructor; createMemoryAdapter: () => unknown }> {
   const specifiers = ['oidc-provider', 'oidc-provider/lib/adapters/memory_adapter.js'];
-  const [provider, adapter] = (await Promise.all(specifiers.map(async (specifier) => (await import(specifier)) as unknown))) as [
-    { default: OidcProviderConstructor },
-    { createMemoryAdapter: () => unknown },
-  ];
+  const [provider, adapter] = (await Promise.all(
+    specifiers.map(async (specifier) => (await import(specifier)) as unknown),
+  )) as [{ default: OidcProviderConstructor }, { createMemoryAdapter: () => unknown }];
   return { Provider: provider.default, createMemoryAdapter: adapter.createMemoryAdapter };
 }
 
@@ -114,7 +113,11 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   const server: Server = createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://oauth').pathname;
     if (request.method === 'POST' && pathname === '/token') {
-      const entry: TokenRequest = { at: Date.now(), clientAuth: /^basic /i.test(request.headers.authorization ?? '') ? 'basic' : 'none', status: 0 };
+      const entry: TokenRequest = {
+        at: Date.now(),
+        clientAuth: /^basic /i.test(request.headers.authorization ?? '') ? 'basic' : 'none',
+        status: 0,
+      };
       tokenRequests.push(entry);
       tokenRequestOf.set(request, entry);
       response.once('finish', () => (entry.status = response.statusCode));
@@ -157,7 +160,8 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
         enabled: true,
         defaultResource: () => Promise.resolve(undefined),
         useGrantedResource: () => Promise.resolve(false),
-        getResourceServerInfo: () => Promise.resolve({ scope: jobsRunScope, accessTokenFormat: 'opaque', accessTokenTTL: accessTokenTtlSeconds }),
+        getResourceServerInfo: () =>
+          Promise.resolve({ scope: jobsRunScope, accessTokenFormat: 'opaque', accessTokenTTL: accessTokenTtlSeconds }),
       },
     },
   });
@@ -168,7 +172,8 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     if (typeof params.client_secret === 'string') entry.clientAuth = 'post';
     if (typeof params.grant_type === 'string') entry.grantType = params.grant_type;
     if (typeof params.scope === 'string') entry.scope = params.scope;
-    if (typeof params.resource === 'string' || Array.isArray(params.resource)) entry.resource = params.resource as string | string[];
+    if (typeof params.resource === 'string' || Array.isArray(params.resource))
+      entry.resource = params.resource as string | string[];
   };
   provider.on('grant.success', noteParameters);
   provider.on('grant.error', noteParameters);
@@ -184,7 +189,11 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
       const response = await fetch(`${tokenEndpoint}/introspection`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token, client_id: options.clientId, client_secret: options.clientSecret }).toString(),
+        body: new URLSearchParams({
+          token,
+          client_id: options.clientId,
+          client_secret: options.clientSecret,
+        }).toString(),
       });
       if (!response.ok) throw new Error(`introspection answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as Introspection;

@@ -26,12 +26,18 @@ afterAll(async () => {
 
 describe('getAppliedDefinition', () => {
   it('gives the newest definition applied, also when many events came after it', async () => {
-    const first = { ...scheduledJobnet(project, 'busy', [sleepJob('a', 1)], { start: { at: ['03:00'] } }), revision: 'r1' };
+    const first = {
+      ...scheduledJobnet(project, 'busy', [sleepJob('a', 1)], { start: { at: ['03:00'] } }),
+      revision: 'r1',
+    };
     await applyJobnet(harness.client, harness.target.taskQueue, first, 'tester');
     await waitForJobnet(harness.client, harness.target.taskQueue, project, 'busy', (view) => view.revision === 'r1');
     expect(await getAppliedDefinition(harness.client, harness.target.taskQueue, project, 'busy')).toEqual(first);
 
-    const second = { ...scheduledJobnet(project, 'busy', [sleepJob('a', 1)], { start: { at: ['04:00'] }, requireConfirmation: true }), revision: 'r2' };
+    const second = {
+      ...scheduledJobnet(project, 'busy', [sleepJob('a', 1)], { start: { at: ['04:00'] }, requireConfirmation: true }),
+      revision: 'r2',
+    };
     await applyJobnet(harness.client, harness.target.taskQueue, second, 'tester');
     await waitForJobnet(harness.client, harness.target.taskQueue, project, 'busy', (view) => view.revision === 'r2');
     const handle = harness.client.workflow.getHandle(jobnetActorWorkflowId(harness.target.taskQueue, project, 'busy'));
@@ -48,9 +54,16 @@ describe('getAppliedDefinition', () => {
   }, 120_000);
 
   it('reads the definition a continued-as-new actor carries in its input', async () => {
-    const jobnet = { ...scheduledJobnet(project, 'renewed', [sleepJob('a', 1)], { start: { at: ['05:00'] } }), revision: 'r7' };
+    const jobnet = {
+      ...scheduledJobnet(project, 'renewed', [sleepJob('a', 1)], { start: { at: ['05:00'] } }),
+      revision: 'r7',
+    };
     const workflowId = jobnetActorWorkflowId(harness.target.taskQueue, project, 'renewed');
-    const handle = await harness.client.workflow.start(workflowTypes.jobnetActor, { workflowId, taskQueue: harness.target.taskQueue, args: [{ definition: jobnet, historyLimit: 30 }] });
+    const handle = await harness.client.workflow.start(workflowTypes.jobnetActor, {
+      workflowId,
+      taskQueue: harness.target.taskQueue,
+      args: [{ definition: jobnet, historyLimit: 30 }],
+    });
     for (let i = 0; i < 8; i++) {
       await handle.executeUpdate(jobnetOperationUpdate, { args: [{ operation: 'hold', by: 'tester' }] });
       await handle.executeUpdate(jobnetOperationUpdate, { args: [{ operation: 'release', by: 'tester' }] });
@@ -62,6 +75,8 @@ describe('getAppliedDefinition', () => {
   }, 60_000);
 
   it('throws WorkflowNotFoundError for a jobnet without an actor', async () => {
-    await expect(getAppliedDefinition(harness.client, harness.target.taskQueue, project, 'never-applied')).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(
+      getAppliedDefinition(harness.client, harness.target.taskQueue, project, 'never-applied'),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

@@ -15,7 +15,13 @@ import { commandStateDirectory } from '../../workflows/activities/command-superv
 import type { RunInput } from '../../workflows/run-contract.js';
 import { liveMembers, waitForGroupGone } from './process-groups.js';
 import { jobnetOf, sh, summary } from './run-fixtures.js';
-import { killWorkerProcess, startWorkerProcess, stopWorkerProcesses, waitForView, workerOutput } from './worker-process.js';
+import {
+  killWorkerProcess,
+  startWorkerProcess,
+  stopWorkerProcesses,
+  waitForView,
+  workerOutput,
+} from './worker-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -66,7 +72,11 @@ async function until(predicate: () => boolean, timeoutMs: number, what: string):
 /** Markers of running command jobs in this host's state directory, by process group. */
 function markedGroups(): number[] {
   const dir = commandStateDirectory();
-  return dir === undefined ? [] : readdirSync(dir).filter((name) => /^\d+\.json$/.test(name)).map((name) => Number(name.slice(0, -5)));
+  return dir === undefined
+    ? []
+    : readdirSync(dir)
+        .filter((name) => /^\d+\.json$/.test(name))
+        .map((name) => Number(name.slice(0, -5)));
 }
 
 /** The supervisor process a worker process started (`node -e …`, a child of the worker). */
@@ -94,15 +104,29 @@ describe('command jobs and a worker killed under them', () => {
 
     const id = `run/test/command-worker-kill/${taskQueue}`;
     const jobnet = jobnetOf('command-worker-kill', [
-      { name: 'plain', type: 'command', spec: sh(`echo $$ > ${file('plain.pgid')}; sleep 8; echo done >> ${file('plain.marker')}`) },
-      { name: 'grandchild', type: 'command', spec: sh(`echo $$ > ${file('grandchild.pgid')}; sh -c "sleep 8; echo done >> ${file('grandchild.marker')}" & wait`) },
+      {
+        name: 'plain',
+        type: 'command',
+        spec: sh(`echo $$ > ${file('plain.pgid')}; sleep 8; echo done >> ${file('plain.marker')}`),
+      },
+      {
+        name: 'grandchild',
+        type: 'command',
+        spec: sh(
+          `echo $$ > ${file('grandchild.pgid')}; sh -c "sleep 8; echo done >> ${file('grandchild.marker')}" & wait`,
+        ),
+      },
     ]);
     await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [runInput(jobnet)] });
     const plain = await groupOf(file('plain.pgid'));
     const grandchild = await groupOf(file('grandchild.pgid'));
     const programsStarted = Date.now();
     // The outer sh, the inner sh and its sleep; the plain job's sh and its sleep.
-    await until(() => liveMembers(grandchild).length >= 3 && liveMembers(plain).length >= 2, 5_000, 'the programs started their children');
+    await until(
+      () => liveMembers(grandchild).length >= 3 && liveMembers(plain).length >= 2,
+      5_000,
+      'the programs started their children',
+    );
     expect(markedGroups()).toEqual(expect.arrayContaining([plain, grandchild]));
 
     await killWorkerProcess(first);
@@ -137,10 +161,22 @@ describe('command jobs and a worker killed under them', () => {
     const first = await startWorkerProcess(address, namespace, taskQueue, commandEnv);
     const id = `run/test/command-leftovers/${taskQueue}`;
     const jobnet = jobnetOf('command-leftovers', [
-      { name: 'long', type: 'command', spec: sh(`echo $$ > ${file('long.pgid')}; sh -c "sleep 20; echo done >> ${file('long.marker')}" & wait`) },
+      {
+        name: 'long',
+        type: 'command',
+        spec: sh(`echo $$ > ${file('long.pgid')}; sh -c "sleep 20; echo done >> ${file('long.marker')}" & wait`),
+      },
     ]);
     await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [runInput(jobnet)] });
-    cleanups.push(() => client.workflow.getHandle(id).terminate('test over').then(() => undefined, () => undefined));
+    cleanups.push(() =>
+      client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
+    );
     const group = await groupOf(file('long.pgid'));
     await until(() => liveMembers(group).length >= 3, 5_000, 'the program started its children');
 

@@ -44,7 +44,16 @@ describe('command jobs (R-JOBT-8)', () => {
     process.env.JOBNET_PROBE_SECRET = 'worker-only';
     try {
       const id = await harness.start(
-        jobnetOf('command-basics', [{ name: 'probe', type: 'command', spec: { argv: ['sh', '-c', 'echo "secret=[$JOBNET_PROBE_SECRET] own=[$OWN]"; exit 3'], env: { OWN: 'job' } } }]),
+        jobnetOf('command-basics', [
+          {
+            name: 'probe',
+            type: 'command',
+            spec: {
+              argv: ['sh', '-c', 'echo "secret=[$JOBNET_PROBE_SECRET] own=[$OWN]"; exit 3'],
+              env: { OWN: 'job' },
+            },
+          },
+        ]),
       );
       const view = await harness.waitForEnd(id);
       expect(summary(view)).toEqual({ '': 'abended', probe: 'abended 3' });
@@ -68,7 +77,11 @@ describe('command jobs (R-JOBT-8)', () => {
   });
 
   it('run on while a background process still writes their output, as long as it does', async () => {
-    const id = await harness.start(jobnetOf('command-background-output', [{ name: 'tail', type: 'command', spec: sh('(sleep 2; echo late) & echo early') }]));
+    const id = await harness.start(
+      jobnetOf('command-background-output', [
+        { name: 'tail', type: 'command', spec: sh('(sleep 2; echo late) & echo early') },
+      ]),
+    );
     const view = await harness.waitForEnd(id, 20_000);
     expect(summary(view)).toEqual({ '': 'normal', tail: 'normal 0' });
     expect(view.state.jobs.tail?.output).toBe('early\nlate\n');
@@ -77,13 +90,23 @@ describe('command jobs (R-JOBT-8)', () => {
   it('kill what the program leaves running when it ends, and keep a marker in the state directory only while they run', async () => {
     const id = await harness.start(
       jobnetOf('command-leftover', [
-        { name: 'detach', type: 'command', spec: sh(`echo $$ > ${file('detach.pgid')}; (sleep 3; echo late >> ${file('detach.marker')}) >/dev/null 2>&1 & sleep 1; echo started`) },
+        {
+          name: 'detach',
+          type: 'command',
+          spec: sh(
+            `echo $$ > ${file('detach.pgid')}; (sleep 3; echo late >> ${file('detach.marker')}) >/dev/null 2>&1 & sleep 1; echo started`,
+          ),
+        },
       ]),
     );
     const group = await groupOf('detach.pgid');
     const stateDir = commandStateDirectory();
     expect(stateDir).toBeDefined();
-    const marker = JSON.parse(readFileSync(path.join(stateDir!, `${group}.json`), 'utf8')) as { runId: string; job: string; processGroup: number };
+    const marker = JSON.parse(readFileSync(path.join(stateDir!, `${group}.json`), 'utf8')) as {
+      runId: string;
+      job: string;
+      processGroup: number;
+    };
     expect(marker).toMatchObject({ runId: id, job: 'detach', processGroup: group });
 
     const view = await harness.waitForEnd(id, 20_000);
@@ -96,12 +119,18 @@ describe('command jobs (R-JOBT-8)', () => {
   });
 
   it('force-terminate reaches a background child that holds the output after the program itself has exited', async () => {
-    const id = await harness.start(jobnetOf('command-orphan', [{ name: 'orphan', type: 'command', spec: sh(`echo $$ > ${file('orphan.pgid')}; sleep 60 & exit 0`) }]));
+    const id = await harness.start(
+      jobnetOf('command-orphan', [
+        { name: 'orphan', type: 'command', spec: sh(`echo $$ > ${file('orphan.pgid')}; sleep 60 & exit 0`) },
+      ]),
+    );
     const group = await groupOf('orphan.pgid');
     for (let i = 0; i < 100 && liveMembers(group).length > 1; i++) await pause(50); // the sh has exited, the sleep runs on
     expect(liveMembers(group)).toHaveLength(1);
     await harness.waitFor(id, (view) => view.state.jobs.orphan?.state === 'running');
-    expect(await harness.operate(id, { operation: 'forceTerminateJob', job: 'orphan', by: 'dana' })).toMatchObject({ ok: true });
+    expect(await harness.operate(id, { operation: 'forceTerminateJob', job: 'orphan', by: 'dana' })).toMatchObject({
+      ok: true,
+    });
     const view = await harness.waitForEnd(id, 15_000);
     expect(summary(view)).toEqual({ '': 'abended', orphan: 'forced 256 operator' });
     expect(await waitForGroupGone(group, 1_000)).toEqual([]);

@@ -15,9 +15,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultStatusDeadlineMs } from '../../controller/api/published-status.js';
 import type { ControllerStatus } from '../../controller/reconcile/controller-status.js';
-import { jsonLogLine, startControllerProcess, type RunningController } from '../../controller/system/controller-process.js';
+import {
+  jsonLogLine,
+  startControllerProcess,
+  type RunningController,
+} from '../../controller/system/controller-process.js';
 import { freePort, startDevServer, type DevServer } from '../../controller/temporal/dev-server.js';
-import { connectClient, type TemporalClientHandle, type TemporalTarget } from '../../controller/temporal/temporal-target.js';
+import {
+  connectClient,
+  type TemporalClientHandle,
+  type TemporalTarget,
+} from '../../controller/temporal/temporal-target.js';
 import { startWorker, type RunningWorker } from '../../controller/worker/start-worker.js';
 import { createGitopsRepository, jobnetYaml, until, type GitopsRepository } from './gitops-repository.js';
 import { sharedBundle } from './run-harness.js';
@@ -32,33 +40,68 @@ afterAll(async () => {
 }, 120_000);
 
 /** A controller on `target` reconciling `repository`, with its log lines kept. */
-async function startController(handle: TemporalClientHandle, target: TemporalTarget, repository: GitopsRepository): Promise<{ controller: RunningController; log: string[] }> {
+async function startController(
+  handle: TemporalClientHandle,
+  target: TemporalTarget,
+  repository: GitopsRepository,
+): Promise<{ controller: RunningController; log: string[] }> {
   const log: string[] = [];
   const controller = await startControllerProcess({
     client: handle.client,
     taskQueue: target.taskQueue,
-    source: { repo: `file://${repository.remote}`, branch: 'main', cacheDir: path.join(repository.root, 'cache'), pollIntervalMs: 1_000 },
+    source: {
+      repo: `file://${repository.remote}`,
+      branch: 'main',
+      cacheDir: path.join(repository.root, 'cache'),
+      pollIntervalMs: 1_000,
+    },
     listen: { host: '127.0.0.1', port: 0 },
     resyncIntervalMs: 1_000,
     log: (level, message, fields) => log.push(jsonLogLine(level, message, fields)),
   });
-  cleanups.push(async () => await Promise.race([controller.stop(), new Promise((resolve) => setTimeout(resolve, 30_000))]).then(() => undefined));
+  cleanups.push(
+    async () =>
+      await Promise.race([controller.stop(), new Promise((resolve) => setTimeout(resolve, 30_000))]).then(
+        () => undefined,
+      ),
+  );
   return { controller, log };
 }
 
 /** Starts `jobnet api` on `target` as its own process; resolves with its URL once it listens. */
 async function startApiProcess(target: TemporalTarget): Promise<string> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'jobnet.js'), 'api', '--listen', `127.0.0.1:${port}`, '--address', target.address, '--namespace', target.namespace, '--task-queue', target.taskQueue], {
-    cwd: projectRoot,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(projectRoot, 'bin', 'jobnet.js'),
+      'api',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--address',
+      target.address,
+      '--namespace',
+      target.namespace,
+      '--task-queue',
+      target.taskQueue,
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await until('jobnet api listening', () => (output.includes('API listening') ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 30_000, () => output);
+  await until(
+    'jobnet api listening',
+    () =>
+      output.includes('API listening') ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined,
+    30_000,
+    () => output,
+  );
   return `http://127.0.0.1:${port}`;
 }
 
@@ -91,42 +134,71 @@ describe('with a Temporal server of its own, which the test stops', () => {
     handle = await connectClient(target);
     cleanups.push(async () => await handle.close());
     worker = await startWorker({ target, allowCommandJobs: false, workflowBundle: await sharedBundle() });
-    ({ repository, head } = await createGitopsRepository('health', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '22:00') }));
+    ({ repository, head } = await createGitopsRepository('health', {
+      'jobnets/alpha.yaml': jobnetYaml('alpha', '22:00'),
+    }));
     cleanups.push(async () => await repository.remove());
     ({ controller, log } = await startController(handle, target, repository));
     apiUrl = await startApiProcess(target);
-    await until('the first revision applied and published', async () => {
-      const answer = await getJson(`${apiUrl}/api/v1/status`);
-      return answer.status === 200 && (answer.body as unknown as ControllerStatus).appliedRevision === head ? true : undefined;
-    }, 60_000, () => JSON.stringify(controller.reconciler.getStatus().conditions));
+    await until(
+      'the first revision applied and published',
+      async () => {
+        const answer = await getJson(`${apiUrl}/api/v1/status`);
+        return answer.status === 200 && (answer.body as unknown as ControllerStatus).appliedRevision === head
+          ? true
+          : undefined;
+      },
+      60_000,
+      () => JSON.stringify(controller.reconciler.getStatus().conditions),
+    );
   }, 120_000);
 
   it('reports a stage that throws as InternalError with the stage and revision, clearing the diagnostics of the revision before', async () => {
     const invalid = await repository.push('alpha at 25:00', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '25:00') });
-    const stalled = await until('stalled', () => {
-      const status = controller.reconciler.getStatus();
-      return status.attemptedRevision === invalid && status.diagnostics.length > 0 ? status : undefined;
-    }, 20_000);
+    const stalled = await until(
+      'stalled',
+      () => {
+        const status = controller.reconciler.getStatus();
+        return status.attemptedRevision === invalid && status.diagnostics.length > 0 ? status : undefined;
+      },
+      20_000,
+    );
     expect(ready(stalled)).toMatchObject({ status: 'False', reason: 'Stalled' });
 
     // A recursive YAML alias makes the validator recurse until the stack overflows (a bug of the
     // validator; the controller must report it, not mistake it for an apply failure).
-    const crashing = await repository.push('a recursive alias', { 'jobnets/alpha.yaml': `${jobnetYaml('alpha', '22:00')}    call:\n      type: rest\n      request: {url: 'https://example.test/x', method: POST, body: &loop [*loop]}\n` });
-    const failed = await until('internal error', () => {
-      const status = controller.reconciler.getStatus();
-      return status.attemptedRevision === crashing && ready(status)?.reason === 'InternalError' ? status : undefined;
-    }, 20_000, () => JSON.stringify(controller.reconciler.getStatus()));
+    const crashing = await repository.push('a recursive alias', {
+      'jobnets/alpha.yaml': `${jobnetYaml('alpha', '22:00')}    call:\n      type: rest\n      request: {url: 'https://example.test/x', method: POST, body: &loop [*loop]}\n`,
+    });
+    const failed = await until(
+      'internal error',
+      () => {
+        const status = controller.reconciler.getStatus();
+        return status.attemptedRevision === crashing && ready(status)?.reason === 'InternalError' ? status : undefined;
+      },
+      20_000,
+      () => JSON.stringify(controller.reconciler.getStatus()),
+    );
     expect(ready(failed)?.status).toBe('False');
-    expect(ready(failed)?.message).toMatch(new RegExp(`^internal error while validating revision ${crashing}: RangeError: Maximum call stack size exceeded`));
-    expect(failed.conditions.find((c) => c.type === 'Valid')).toMatchObject({ status: 'Unknown', reason: 'InternalError' });
+    expect(ready(failed)?.message).toMatch(
+      new RegExp(`^internal error while validating revision ${crashing}: RangeError: Maximum call stack size exceeded`),
+    );
+    expect(failed.conditions.find((c) => c.type === 'Valid')).toMatchObject({
+      status: 'Unknown',
+      reason: 'InternalError',
+    });
     expect(failed.diagnostics).toEqual([]);
     expect(failed.appliedRevision).toBe(head);
 
     const repaired = await repository.push('alpha repaired', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '22:15') });
-    const applied = await until('the repair applied', () => {
-      const status = controller.reconciler.getStatus();
-      return status.appliedRevision === repaired ? status : undefined;
-    }, 20_000);
+    const applied = await until(
+      'the repair applied',
+      () => {
+        const status = controller.reconciler.getStatus();
+        return status.appliedRevision === repaired ? status : undefined;
+      },
+      20_000,
+    );
     expect(ready(applied)).toMatchObject({ status: 'True', reason: 'Reconciled' });
     expect(log.filter((line) => line.includes('internal error while validating'))).toHaveLength(1);
   }, 60_000);
@@ -142,7 +214,10 @@ describe('with a Temporal server of its own, which the test stops', () => {
 
     const status = await getJson(`${apiUrl}/api/v1/status`);
     expect(status.status).toBe(503);
-    expect(status.body).toEqual({ code: 'TEMPORAL_UNAVAILABLE', message: expect.stringContaining(`Temporal at ${target.address} is unreachable`) as string });
+    expect(status.body).toEqual({
+      code: 'TEMPORAL_UNAVAILABLE',
+      message: expect.stringContaining(`Temporal at ${target.address} is unreachable`) as string,
+    });
     expect(status.elapsedMs).toBeLessThan(defaultStatusDeadlineMs + 1_500);
 
     const apiReady = await getJson(`${apiUrl}/readyz`);
@@ -150,16 +225,30 @@ describe('with a Temporal server of its own, which the test stops', () => {
     expect(apiReady.body).toMatchObject({ code: 'NOT_READY', checks: { temporal: { ok: false } } });
     expect(apiReady.elapsedMs).toBeLessThan(2_000 + 1_500);
 
-    const down = await until('Ready=False', () => {
-      const current = controller.reconciler.getStatus();
-      return ready(current)?.reason === 'TemporalUnavailable' ? current : undefined;
-    }, 30_000, () => JSON.stringify(controller.reconciler.getStatus().conditions));
-    expect(ready(down)).toMatchObject({ status: 'False', message: expect.stringContaining('is unreachable') as string });
+    const down = await until(
+      'Ready=False',
+      () => {
+        const current = controller.reconciler.getStatus();
+        return ready(current)?.reason === 'TemporalUnavailable' ? current : undefined;
+      },
+      30_000,
+      () => JSON.stringify(controller.reconciler.getStatus().conditions),
+    );
+    expect(ready(down)).toMatchObject({
+      status: 'False',
+      message: expect.stringContaining('is unreachable') as string,
+    });
     const fromListener = await getJson(`${listener}/api/v1/status`);
-    expect(ready(fromListener.body as unknown as ControllerStatus)).toMatchObject({ status: 'False', reason: 'TemporalUnavailable' });
+    expect(ready(fromListener.body as unknown as ControllerStatus)).toMatchObject({
+      status: 'False',
+      reason: 'TemporalUnavailable',
+    });
     const controllerReady = await getJson(`${listener}/readyz`);
     expect(controllerReady.status).toBe(503);
-    expect(controllerReady.body).toMatchObject({ code: 'NOT_READY', checks: { temporal: { ok: false }, reconcile: { ok: false } } });
+    expect(controllerReady.body).toMatchObject({
+      code: 'NOT_READY',
+      checks: { temporal: { ok: false }, reconcile: { ok: false } },
+    });
 
     // Retried with backoff (resyncs included), logged once.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
@@ -169,24 +258,41 @@ describe('with a Temporal server of its own, which the test stops', () => {
 
 describe('on a task queue no worker polls', () => {
   it('says so in the condition, once in the log, and in /api/v1/status of jobnet api', async () => {
-    const target: TemporalTarget = { address: inject('temporalAddress'), namespace: inject('temporalNamespace'), taskQueue: `no-worker-${Date.now().toString(36)}` };
+    const target: TemporalTarget = {
+      address: inject('temporalAddress'),
+      namespace: inject('temporalNamespace'),
+      taskQueue: `no-worker-${Date.now().toString(36)}`,
+    };
     const handle = await connectClient(target);
     cleanups.push(async () => await handle.close());
-    const { repository } = await createGitopsRepository('noworker', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '22:00') });
+    const { repository } = await createGitopsRepository('noworker', {
+      'jobnets/alpha.yaml': jobnetYaml('alpha', '22:00'),
+    });
     cleanups.push(async () => await repository.remove());
     const { controller, log } = await startController(handle, target, repository);
     const apiUrl = await startApiProcess(target);
 
-    const status = await until('Ready=False NoWorker', () => {
-      const current = controller.reconciler.getStatus();
-      return ready(current)?.reason === 'NoWorker' ? current : undefined;
-    }, 40_000, () => JSON.stringify(controller.reconciler.getStatus().conditions));
-    expect(ready(status)).toMatchObject({ status: 'False', message: expect.stringContaining(`no worker polls task queue ${target.taskQueue}`) as string });
+    const status = await until(
+      'Ready=False NoWorker',
+      () => {
+        const current = controller.reconciler.getStatus();
+        return ready(current)?.reason === 'NoWorker' ? current : undefined;
+      },
+      40_000,
+      () => JSON.stringify(controller.reconciler.getStatus().conditions),
+    );
+    expect(ready(status)).toMatchObject({
+      status: 'False',
+      message: expect.stringContaining(`no worker polls task queue ${target.taskQueue}`) as string,
+    });
     expect(status.lastError).toContain(`no worker polls task queue ${target.taskQueue}`);
 
     const answer = await getJson(`${apiUrl}/api/v1/status`);
     expect(answer.status).toBe(503);
-    expect(answer.body).toEqual({ code: 'NO_WORKER', message: expect.stringContaining(`no worker polls task queue ${target.taskQueue}`) as string });
+    expect(answer.body).toEqual({
+      code: 'NO_WORKER',
+      message: expect.stringContaining(`no worker polls task queue ${target.taskQueue}`) as string,
+    });
     expect(answer.elapsedMs).toBeLessThan(defaultStatusDeadlineMs + 1_500);
 
     // The retries fail the same way and are not logged again; a worker ends the streak, and the
@@ -194,7 +300,12 @@ describe('on a task queue no worker polls', () => {
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const worker = await startWorker({ target, allowCommandJobs: false, workflowBundle: await sharedBundle() });
     cleanups.push(async () => await worker.shutdown());
-    const recovered = await until('the streak ended', () => log.find((line) => line.includes('the reconcile no longer fails')), 30_000, () => log.join(''));
+    const recovered = await until(
+      'the streak ended',
+      () => log.find((line) => line.includes('the reconcile no longer fails')),
+      30_000,
+      () => log.join(''),
+    );
     expect(Number(/after (\d+) failed attempt/.exec(recovered)?.[1])).toBeGreaterThanOrEqual(2);
     expect(log.filter((line) => line.includes('no worker polls task queue'))).toHaveLength(1);
     expect(ready(controller.reconciler.getStatus())).toMatchObject({ status: 'True', reason: 'Reconciled' });

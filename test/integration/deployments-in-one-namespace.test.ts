@@ -10,7 +10,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimController, getJobnetView } from '../../controller/jobnets/jobnet-client.js';
 import { observeActors } from '../../controller/reconcile/observe.js';
-import { DeploymentOwnedError, startControllerProcess, type RunningController } from '../../controller/system/controller-process.js';
+import {
+  DeploymentOwnedError,
+  startControllerProcess,
+  type RunningController,
+} from '../../controller/system/controller-process.js';
 import { startRunHarness, type RunHarness } from './run-harness.js';
 
 const project = `shared${Date.now().toString(36)}`;
@@ -23,7 +27,10 @@ const quiet = (): void => undefined;
 async function definitions(name: string, at: string): Promise<string> {
   const dir = path.join(root, name);
   await mkdir(path.join(dir, 'jobnets'), { recursive: true });
-  await writeFile(path.join(dir, 'project.yaml'), `apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: ${project}}\nspec: {}\n`);
+  await writeFile(
+    path.join(dir, 'project.yaml'),
+    `apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: ${project}}\nspec: {}\n`,
+  );
   await writeFile(
     path.join(dir, 'jobnets', 'daily.yaml'),
     `apiVersion: jobnet/v1\nkind: Jobnet\nmetadata: {project: ${project}, name: daily}\nspec:\n  start: {at: ["${at}"]}\n  jobs:\n    a: {type: sleep, seconds: 1}\n`,
@@ -32,7 +39,12 @@ async function definitions(name: string, at: string): Promise<string> {
 }
 
 async function controllerFor(harness: RunHarness, dir: string): Promise<RunningController> {
-  const controller = await startControllerProcess({ client: harness.client, taskQueue: harness.target.taskQueue, source: { repo: dir }, log: quiet });
+  const controller = await startControllerProcess({
+    client: harness.client,
+    taskQueue: harness.target.taskQueue,
+    source: { repo: dir },
+    log: quiet,
+  });
   running.push(controller);
   return controller;
 }
@@ -69,8 +81,12 @@ describe('two deployments in one namespace', () => {
     // from the other deployment would have been recorded as an apply.
     expect(stagingView.state.operations.filter((operation) => operation.operation === 'apply')).toEqual([]);
     expect(productionView.state.operations.filter((operation) => operation.operation === 'apply')).toEqual([]);
-    expect((await observeActors(staging.client, staging.target.taskQueue)).filter((actor) => actor.project === project)).toHaveLength(1);
-    expect(stagingController.reconciler.getStatus().conditions.find((condition) => condition.type === 'Ready')?.status).toBe('True');
+    expect(
+      (await observeActors(staging.client, staging.target.taskQueue)).filter((actor) => actor.project === project),
+    ).toHaveLength(1);
+    expect(
+      stagingController.reconciler.getStatus().conditions.find((condition) => condition.type === 'Ready')?.status,
+    ).toBe('True');
   }, 90_000);
 
   it('refuses a second controller on a deployment another controller owns, and accepts one after the owner stops or its lease lapses', async () => {
@@ -89,12 +105,32 @@ describe('two deployments in one namespace', () => {
     const productionController = running.shift() as RunningController;
     await productionController.stop();
     const queue = production.target.taskQueue;
-    const claimed = await claimController(production.client, queue, { id: lapsing, host: 'gone-host', pid: 1, source: dir, leaseMs: 2_000 });
+    const claimed = await claimController(production.client, queue, {
+      id: lapsing,
+      host: 'gone-host',
+      pid: 1,
+      source: dir,
+      leaseMs: 2_000,
+    });
     expect(claimed.ok).toBe(true);
-    const refused = await claimController(production.client, queue, { id: 'other', host: 'here', pid: 2, source: dir, leaseMs: 60_000 });
+    const refused = await claimController(production.client, queue, {
+      id: 'other',
+      host: 'here',
+      pid: 2,
+      source: dir,
+      leaseMs: 60_000,
+    });
     expect(refused).toMatchObject({ ok: false });
     expect(refused.ok ? '' : refused.reason).toMatch(/gone-host \(pid 1\)/);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(await claimController(production.client, queue, { id: 'other', host: 'here', pid: 2, source: dir, leaseMs: 60_000 })).toMatchObject({ ok: true });
+    expect(
+      await claimController(production.client, queue, {
+        id: 'other',
+        host: 'here',
+        pid: 2,
+        source: dir,
+        leaseMs: 60_000,
+      }),
+    ).toMatchObject({ ok: true });
   }, 90_000);
 });

@@ -34,7 +34,11 @@ let api: RunningApiServer;
 let project: string;
 
 async function git(...args: string[]): Promise<string> {
-  const { stdout } = await exec('git', ['-c', 'user.name=Ops', '-c', 'user.email=ops@example.test', '-c', 'init.defaultBranch=main', ...args], { cwd: work });
+  const { stdout } = await exec(
+    'git',
+    ['-c', 'user.name=Ops', '-c', 'user.email=ops@example.test', '-c', 'init.defaultBranch=main', ...args],
+    { cwd: work },
+  );
   return stdout.trim();
 }
 
@@ -65,7 +69,11 @@ ${extra}  jobs:
 `;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<{ value: T; elapsedMs: number }> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+): Promise<{ value: T; elapsedMs: number }> {
   const started = Date.now();
   let lastError: unknown;
   for (;;) {
@@ -75,17 +83,24 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached in ${timeoutMs} ms (${lastError instanceof Error ? lastError.message : 'no error'}); status ${JSON.stringify(reconciler.getStatus().conditions)}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(
+        `${what}: not reached in ${timeoutMs} ms (${lastError instanceof Error ? lastError.message : 'no error'}); status ${JSON.stringify(reconciler.getStatus().conditions)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 /** Waits until the controller has applied `revision`. */
 async function applied(revision: string, timeoutMs: number): Promise<{ status: ControllerStatus; elapsedMs: number }> {
-  const { value, elapsedMs } = await until(`revision ${revision} applied`, () => {
-    const status = reconciler.getStatus();
-    return status.appliedRevision === revision ? status : undefined;
-  }, timeoutMs);
+  const { value, elapsedMs } = await until(
+    `revision ${revision} applied`,
+    () => {
+      const status = reconciler.getStatus();
+      return status.appliedRevision === revision ? status : undefined;
+    },
+    timeoutMs,
+  );
   return { status: value, elapsedMs };
 }
 
@@ -111,7 +126,11 @@ beforeAll(async () => {
   });
   const source = new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache'), pollIntervalMs });
   reconciler = new Reconciler({ client: harness.client, taskQueue: harness.target.taskQueue, source });
-  api = await startApiServer({ port: 0, status: () => reconciler.getStatus(), webhook: { secret, onPush: () => reconciler.request() } });
+  api = await startApiServer({
+    port: 0,
+    status: () => reconciler.getStatus(),
+    webhook: { secret, onPush: () => reconciler.request() },
+  });
   reconciler.start();
 }, 120_000);
 
@@ -136,14 +155,20 @@ describe('reconcile from a git remote', () => {
 
   it('picks up a push by polling within the poll interval + 2 s, touching only the changed jobnet', async () => {
     const before = { alpha: await operationsOf('alpha'), gamma: await operationsOf('gamma') };
-    const revision = await push('beta at 23:30', { 'jobnets/beta.yaml': jobnetYaml('beta', '23:30', '  calendar: plant\n') });
+    const revision = await push('beta at 23:30', {
+      'jobnets/beta.yaml': jobnetYaml('beta', '23:30', '  calendar: plant\n'),
+    });
     const { status, elapsedMs } = await applied(revision, pollIntervalMs + 10_000);
     expect(elapsedMs).toBeLessThan(pollIntervalMs + 2_000 + 2_000);
     expect(status.lastPlan).toMatchObject({ create: 0, update: 1, noop: 2 });
-    const beta = await until('beta on the new revision', async () => {
-      const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'beta');
-      return view.revision === revision ? view : undefined;
-    }, 10_000);
+    const beta = await until(
+      'beta on the new revision',
+      async () => {
+        const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'beta');
+        return view.revision === revision ? view : undefined;
+      },
+      10_000,
+    );
     expect(beta.value.nextStarts[0]?.time).toBe('23:30');
     expect(await operationsOf('alpha')).toBe(before.alpha);
     expect(await operationsOf('gamma')).toBe(before.gamma);
@@ -152,63 +177,126 @@ describe('reconcile from a git remote', () => {
   it('applies a push within 2 s of its signed webhook, and refuses a bad signature', async () => {
     // From here on the controller polls every 10 minutes: only the webhook (or a test's request) makes it fetch.
     await reconciler.stop();
-    reconciler = new Reconciler({ client: harness.client, taskQueue: harness.target.taskQueue, source: new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache'), pollIntervalMs: 600_000 }) });
+    reconciler = new Reconciler({
+      client: harness.client,
+      taskQueue: harness.target.taskQueue,
+      source: new GitSource({
+        url: remote,
+        branch: 'main',
+        cacheDir: path.join(root, 'cache'),
+        pollIntervalMs: 600_000,
+      }),
+    });
     reconciler.start();
     await reconciler.settled();
     const revision = await push('add delta', { 'jobnets/delta.yaml': jobnetYaml('delta', '20:00') });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(reconciler.getStatus().appliedRevision).not.toBe(revision);
     const body = JSON.stringify({ ref: 'refs/heads/main', after: revision, repository: { clone_url: remote } });
-    const refused = await fetch(`${api.url}/api/v1/hooks/git`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, body });
+    const refused = await fetch(`${api.url}/api/v1/hooks/git`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+      },
+      body,
+    });
     expect(refused.status).toBe(401);
     const sent = Date.now();
-    const accepted = await fetch(`${api.url}/api/v1/hooks/git`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': githubSignature(body, secret) }, body });
+    const accepted = await fetch(`${api.url}/api/v1/hooks/git`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-hub-signature-256': githubSignature(body, secret),
+      },
+      body,
+    });
     expect(accepted.status).toBe(202);
     // Running: the actor answers with the new revision and its next start computed.
-    const delta = await until('delta running', async () => {
-      const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'delta');
-      return view.revision === revision && view.nextStarts.length > 0 ? view : undefined;
-    }, 10_000);
+    const delta = await until(
+      'delta running',
+      async () => {
+        const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'delta');
+        return view.revision === revision && view.nextStarts.length > 0 ? view : undefined;
+      },
+      10_000,
+    );
     expect(Date.now() - sent).toBeLessThan(2_000);
     expect(delta.value.nextStarts[0]?.time).toBe('20:00');
     await applied(revision, 10_000);
   }, 60_000);
 
   it('lets a running run keep its revision while the next run uses the new one', async () => {
-    const started = await operateJobnet(harness.client, harness.target.taskQueue, project, 'gamma', { operation: 'start', by: 'tester' });
+    const started = await operateJobnet(harness.client, harness.target.taskQueue, project, 'gamma', {
+      operation: 'start',
+      by: 'tester',
+    });
     expect(started.ok).toBe(true);
     const oldRevision = (await getJobnetView(harness.client, harness.target.taskQueue, project, 'gamma')).revision;
     // What the controller observes: the actor's published status (visibility lags a moment).
-    await until('gamma seen running', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'gamma' && a.status === 'running'), 10_000);
-    const revision = await push('gamma changed', { 'jobnets/gamma.yaml': jobnetYaml('gamma', '21:15').replace('seconds: 1', 'seconds: 2') });
+    await until(
+      'gamma seen running',
+      async () =>
+        (await observeActors(harness.client, harness.target.taskQueue)).find(
+          (a) => a.project === project && a.name === 'gamma' && a.status === 'running',
+        ),
+      10_000,
+    );
+    const revision = await push('gamma changed', {
+      'jobnets/gamma.yaml': jobnetYaml('gamma', '21:15').replace('seconds: 1', 'seconds: 2'),
+    });
     reconciler.request();
     const { status } = await applied(revision, 15_000);
     expect(status.warnings).toEqual([expect.objectContaining({ name: 'gamma', code: 'RUN-KEEPS-REVISION' })]);
     const runId = started.ok ? (started.answer.runId as string) : '';
     expect((await harness.view(runId)).revision).toBe(oldRevision);
     await harness.waitForEnd(runId);
-    const next = await until('a second run', async () => {
-      const result = await operateJobnet(harness.client, harness.target.taskQueue, project, 'gamma', { operation: 'start', by: 'tester' });
-      return result.ok ? result.answer.runId : undefined;
-    }, 15_000);
+    const next = await until(
+      'a second run',
+      async () => {
+        const result = await operateJobnet(harness.client, harness.target.taskQueue, project, 'gamma', {
+          operation: 'start',
+          by: 'tester',
+        });
+        return result.ok ? result.answer.runId : undefined;
+      },
+      15_000,
+    );
     expect((await harness.view(next.value)).revision).toBe(revision);
   }, 60_000);
 
   it('stalls on a bad commit with file:line:col diagnostics, changes nothing, and recovers on the revert', async () => {
     const good = reconciler.getStatus().appliedRevision as string;
-    const digests = Object.fromEntries((await observeActors(harness.client, harness.target.taskQueue)).filter((a) => a.project === project).map((a) => [a.name, a.digest]));
+    const digests = Object.fromEntries(
+      (await observeActors(harness.client, harness.target.taskQueue))
+        .filter((a) => a.project === project)
+        .map((a) => [a.name, a.digest]),
+    );
     const bad = await push('broken alpha', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '25:00') });
     reconciler.request();
-    const stalled = await until('stalled', () => {
-      const status = reconciler.getStatus();
-      return status.attemptedRevision === bad ? status : undefined;
-    }, 15_000);
+    const stalled = await until(
+      'stalled',
+      () => {
+        const status = reconciler.getStatus();
+        return status.attemptedRevision === bad ? status : undefined;
+      },
+      15_000,
+    );
     expect(stalled.value.appliedRevision).toBe(good);
-    expect(stalled.value.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Stalled' });
+    expect(stalled.value.conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Stalled',
+    });
     const diagnostic = stalled.value.diagnostics.find((d) => d.file === 'jobnets/alpha.yaml');
     expect(diagnostic).toMatchObject({ severity: 'error', line: 5, revision: bad });
     expect(diagnostic?.column).toBeGreaterThan(0);
-    const after = Object.fromEntries((await observeActors(harness.client, harness.target.taskQueue)).filter((a) => a.project === project).map((a) => [a.name, a.digest]));
+    const after = Object.fromEntries(
+      (await observeActors(harness.client, harness.target.taskQueue))
+        .filter((a) => a.project === project)
+        .map((a) => [a.name, a.digest]),
+    );
     expect(after).toEqual(digests);
     await git('revert', '--no-edit', 'HEAD');
     await git('push', '-q', 'origin', 'main');
@@ -220,17 +308,33 @@ describe('reconcile from a git remote', () => {
   }, 60_000);
 
   it('re-applies exactly the jobnets using a changed calendar, keeping their operational state (R-GIT-6)', async () => {
-    expect(await operateJobnet(harness.client, harness.target.taskQueue, project, 'beta', { operation: 'hold', by: 'tester' })).toMatchObject({ ok: true });
-    const revision = await push('plant holiday', { 'calendars/plant.yaml': `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: plant}\nspec:\n  timezone: Asia/Tokyo\n  weeklyHolidays: [sun]\n  holidays: ["2031-01-02"]\n` });
+    expect(
+      await operateJobnet(harness.client, harness.target.taskQueue, project, 'beta', {
+        operation: 'hold',
+        by: 'tester',
+      }),
+    ).toMatchObject({ ok: true });
+    const revision = await push('plant holiday', {
+      'calendars/plant.yaml': `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: plant}\nspec:\n  timezone: Asia/Tokyo\n  weeklyHolidays: [sun]\n  holidays: ["2031-01-02"]\n`,
+    });
     reconciler.request();
     const { status } = await applied(revision, 15_000);
     expect(status.lastPlan).toMatchObject({ create: 0, update: 1, noop: 3 });
-    const beta = await until('beta on the new revision', async () => {
-      const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'beta');
-      return view.revision === revision ? view : undefined;
-    }, 10_000);
+    const beta = await until(
+      'beta on the new revision',
+      async () => {
+        const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'beta');
+        return view.revision === revision ? view : undefined;
+      },
+      10_000,
+    );
     expect(beta.value.status).toBe('held');
-    expect(await operateJobnet(harness.client, harness.target.taskQueue, project, 'beta', { operation: 'release', by: 'tester' })).toMatchObject({ ok: true });
+    expect(
+      await operateJobnet(harness.client, harness.target.taskQueue, project, 'beta', {
+        operation: 'release',
+        by: 'tester',
+      }),
+    ).toMatchObject({ ok: true });
   }, 60_000);
 
   it('schedules a jobnet again that was removed and then restored unchanged', async () => {
@@ -241,8 +345,22 @@ describe('reconcile from a git remote', () => {
     const removed = await push('remove epsilon', { 'jobnets/epsilon.yaml': null });
     reconciler.request();
     await applied(removed, 15_000);
-    await until('epsilon retired', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'epsilon' && a.retired), 10_000);
-    expect((await operateJobnet(harness.client, harness.target.taskQueue, project, 'epsilon', { operation: 'start', by: 'tester' })).ok).toBe(false);
+    await until(
+      'epsilon retired',
+      async () =>
+        (await observeActors(harness.client, harness.target.taskQueue)).find(
+          (a) => a.project === project && a.name === 'epsilon' && a.retired,
+        ),
+      10_000,
+    );
+    expect(
+      (
+        await operateJobnet(harness.client, harness.target.taskQueue, project, 'epsilon', {
+          operation: 'start',
+          by: 'tester',
+        })
+      ).ok,
+    ).toBe(false);
 
     const restored = await push('restore epsilon unchanged', { 'jobnets/epsilon.yaml': text });
     reconciler.request();
@@ -250,11 +368,21 @@ describe('reconcile from a git remote', () => {
     expect(status.lastPlan).toMatchObject({ update: 1 });
     // Sent but not yet seen: the status must not claim the retired actor is in sync.
     expect(status.jobnets.find((entry) => entry.jobnet === 'epsilon')?.sync).toBe('OutOfSync');
-    await until('epsilon scheduling again', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'epsilon' && !a.retired && a.digest !== undefined), 10_000);
+    await until(
+      'epsilon scheduling again',
+      async () =>
+        (await observeActors(harness.client, harness.target.taskQueue)).find(
+          (a) => a.project === project && a.name === 'epsilon' && !a.retired && a.digest !== undefined,
+        ),
+      10_000,
+    );
     const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'epsilon');
     expect(view.nextStarts.length).toBeGreaterThan(0);
     expect(view.state.retired).toBeUndefined();
-    const start = await operateJobnet(harness.client, harness.target.taskQueue, project, 'epsilon', { operation: 'start', by: 'tester' });
+    const start = await operateJobnet(harness.client, harness.target.taskQueue, project, 'epsilon', {
+      operation: 'start',
+      by: 'tester',
+    });
     expect(start.ok).toBe(true);
     // The next reconcile of the same revision has nothing left to do and says Synced.
     const again = await reconciler.reconcile();
@@ -268,27 +396,58 @@ describe('reconcile from a git remote', () => {
     const { status } = await applied(revision, 15_000);
     expect(status.lastPlan).toMatchObject({ retire: 1, delete: 0 });
     expect(status.jobnets.find((entry) => entry.jobnet === 'delta')).toMatchObject({ sync: 'Retired' });
-    const retired = await until('delta retired', async () => (await observeActors(harness.client, harness.target.taskQueue)).find((a) => a.project === project && a.name === 'delta' && a.retired), 10_000);
+    const retired = await until(
+      'delta retired',
+      async () =>
+        (await observeActors(harness.client, harness.target.taskQueue)).find(
+          (a) => a.project === project && a.name === 'delta' && a.retired,
+        ),
+      10_000,
+    );
     expect(retired.value.retired).toBe(true);
-    const refused = await operateJobnet(harness.client, harness.target.taskQueue, project, 'delta', { operation: 'start', by: 'tester' });
+    const refused = await operateJobnet(harness.client, harness.target.taskQueue, project, 'delta', {
+      operation: 'start',
+      by: 'tester',
+    });
     expect(refused.ok).toBe(false);
 
-    const pruning = new Reconciler({ client: harness.client, taskQueue: harness.target.taskQueue, source: new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache-prune') }), prune: true });
+    const pruning = new Reconciler({
+      client: harness.client,
+      taskQueue: harness.target.taskQueue,
+      source: new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache-prune') }),
+      prune: true,
+    });
     const outcome = await pruning.reconcile();
     expect(outcome.plan?.counts).toMatchObject({ delete: 1 });
     const handle = harness.client.workflow.getHandle(jobnetActorWorkflowId(harness.target.taskQueue, project, 'delta'));
-    await until('delta actor ended', async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000);
+    await until(
+      'delta actor ended',
+      async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined),
+      10_000,
+    );
   }, 60_000);
 
   it('re-applies nothing after a controller restart when nothing changed', async () => {
-    const operations = { alpha: await operationsOf('alpha'), beta: await operationsOf('beta'), gamma: await operationsOf('gamma') };
+    const operations = {
+      alpha: await operationsOf('alpha'),
+      beta: await operationsOf('beta'),
+      gamma: await operationsOf('gamma'),
+    };
     await reconciler.stop();
     // Visibility shows each actor's published digest a moment after its workflow task.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    reconciler = new Reconciler({ client: harness.client, taskQueue: harness.target.taskQueue, source: new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache') }) });
+    reconciler = new Reconciler({
+      client: harness.client,
+      taskQueue: harness.target.taskQueue,
+      source: new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache') }),
+    });
     const outcome = await reconciler.reconcile();
     expect(outcome.plan?.counts).toMatchObject({ create: 0, update: 0, delete: 0 });
     expect(outcome.result).toBe('unchanged');
-    expect({ alpha: await operationsOf('alpha'), beta: await operationsOf('beta'), gamma: await operationsOf('gamma') }).toEqual(operations);
+    expect({
+      alpha: await operationsOf('alpha'),
+      beta: await operationsOf('beta'),
+      gamma: await operationsOf('gamma'),
+    }).toEqual(operations);
   }, 60_000);
 });

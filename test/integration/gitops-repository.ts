@@ -37,13 +37,20 @@ spec:
 }
 
 /** Creates the remote and the work tree, and pushes a first commit with the project and `files`. */
-export async function createGitopsRepository(prefix: string, files: Record<string, string>): Promise<{ repository: GitopsRepository; head: string }> {
+export async function createGitopsRepository(
+  prefix: string,
+  files: Record<string, string>,
+): Promise<{ repository: GitopsRepository; head: string }> {
   const root = await mkdtemp(path.join(tmpdir(), `jobnet-${prefix}-`));
   const remote = path.join(root, 'remote.git');
   const work = path.join(root, 'work');
   const project = `${prefix.replace(/[^a-z0-9]/g, '')}${Date.now().toString(36)}`;
   const git = async (...args: string[]): Promise<string> => {
-    const { stdout } = await exec('git', ['-c', 'user.name=Ops', '-c', 'user.email=ops@example.test', '-c', 'commit.gpgsign=false', ...args], { cwd: work });
+    const { stdout } = await exec(
+      'git',
+      ['-c', 'user.name=Ops', '-c', 'user.email=ops@example.test', '-c', 'commit.gpgsign=false', ...args],
+      { cwd: work },
+    );
     return stdout.trim();
   };
   await exec('git', ['init', '-q', '--bare', '-b', 'main', remote]);
@@ -72,12 +79,20 @@ export async function createGitopsRepository(prefix: string, files: Record<strin
       await rm(root, { recursive: true, force: true });
     },
   };
-  const head = await repository.push('base definitions', { 'projects/PROJECT.yaml': `apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: PROJECT}\nspec: {calendar: office}\n`, ...files });
+  const head = await repository.push('base definitions', {
+    'projects/PROJECT.yaml': `apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: PROJECT}\nspec: {calendar: office}\n`,
+    ...files,
+  });
   return { repository, head };
 }
 
 /** Polls `probe` every 100 ms until it gives a value; throws with `what` and the last error after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, context: () => string = () => ''): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  context: () => string = () => '',
+): Promise<T> {
   const started = Date.now();
   let lastError: unknown;
   for (;;) {
@@ -87,7 +102,10 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached in ${timeoutMs} ms (${lastError instanceof Error ? lastError.message : 'no error'}) ${context()}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(
+        `${what}: not reached in ${timeoutMs} ms (${lastError instanceof Error ? lastError.message : 'no error'}) ${context()}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -36,7 +36,10 @@ async function sleepUntil(instant: number): Promise<void> {
 /** Run workflows of `jobnet` as Temporal's visibility lists them (closed ones included). */
 async function runsOf(jobnet: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowType = 'runWorkflow' AND JobnetProject = '${project}' AND JobnetName = '${jobnet}'` })) ids.push(execution.workflowId);
+  for await (const execution of client.workflow.list({
+    query: `WorkflowType = 'runWorkflow' AND JobnetProject = '${project}' AND JobnetName = '${jobnet}'`,
+  }))
+    ids.push(execution.workflowId);
   return ids.sort();
 }
 
@@ -61,7 +64,8 @@ it('runs a start missed during an outage once, late, within the catch-up window;
 
   let worker = await startWorkerProcess(address(), namespace(), taskQueue);
   await applyJobnets(client, { taskQueue, jobnets, revision: 'r1', by: 'tester' });
-  for (const jobnet of jobnets) await waitForJobnet(client, taskQueue, project, jobnet.name, (view) => view.nextStarts.length > 0);
+  for (const jobnet of jobnets)
+    await waitForJobnet(client, taskQueue, project, jobnet.name, (view) => view.nextStarts.length > 0);
 
   // Outage across the first due time.
   await killWorkerProcess(worker);
@@ -74,7 +78,14 @@ it('runs a start missed during an outage once, late, within the catch-up window;
   expect(lateStart - first.at).toBeGreaterThanOrEqual(12_000);
   expect(late.state.troubles).toEqual([]);
 
-  const strict = await waitForJobnet(client, taskQueue, project, 'strict', (view) => view.state.troubles.length === 1, 30_000);
+  const strict = await waitForJobnet(
+    client,
+    taskQueue,
+    project,
+    'strict',
+    (view) => view.state.troubles.length === 1,
+    30_000,
+  );
   expect(strict.state.runCount).toBe(0);
   expect(strict.state.troubles[0]).toMatchObject({ kind: 'executionSkipped' });
   expect(strict.state.troubles[0]?.message).toMatch(/more than the catch-up window of 0 s/);
@@ -88,7 +99,14 @@ it('runs a start missed during an outage once, late, within the catch-up window;
   await startWorkerProcess(address(), namespace(), taskQueue);
   expect(Date.now()).toBeLessThan(second.at - 3_000);
 
-  const onTime = await waitForJobnet(client, taskQueue, project, 'on-time', (view) => view.state.runCount === 1, second.at - Date.now() + 20_000);
+  const onTime = await waitForJobnet(
+    client,
+    taskQueue,
+    project,
+    'on-time',
+    (view) => view.state.runCount === 1,
+    second.at - Date.now() + 20_000,
+  );
   const onTimeStart = (onTime.state.currentRun ?? onTime.state.lastRun)?.startedAt ?? 0;
   expect(onTimeStart - second.at).toBeGreaterThanOrEqual(0);
   expect(onTimeStart - second.at).toBeLessThan(3_000);

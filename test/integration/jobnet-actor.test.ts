@@ -10,7 +10,13 @@
  * definitions are applied, so the file waits for one minute boundary (two for the interval).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyJobnets, clearEvents, getJobnetView, operateJobnet, raiseEvent } from '../../controller/jobnets/jobnet-client.js';
+import {
+  applyJobnets,
+  clearEvents,
+  getJobnetView,
+  operateJobnet,
+  raiseEvent,
+} from '../../controller/jobnets/jobnet-client.js';
 import { jobnetOperationUpdate, jobnetViewQuery, type JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import { jobnetActorWorkflowId, workflowTypes } from '../../workflows/lib/wire-contract.js';
 import { resolveCalendar } from '../../workflows/lib/business-calendar.js';
@@ -31,8 +37,16 @@ async function view(name: string): Promise<JobnetView> {
   return await getJobnetView(harness.client, harness.target.taskQueue, project, name);
 }
 
-async function operate(name: string, operation: Parameters<typeof operateJobnet>[4]['operation'], extra: { parameter?: string; suffix?: string } = {}) {
-  return await operateJobnet(harness.client, harness.target.taskQueue, project, name, { operation, by: 'tester', ...extra });
+async function operate(
+  name: string,
+  operation: Parameters<typeof operateJobnet>[4]['operation'],
+  extra: { parameter?: string; suffix?: string } = {},
+) {
+  return await operateJobnet(harness.client, harness.target.taskQueue, project, name, {
+    operation,
+    by: 'tester',
+    ...extra,
+  });
 }
 
 async function raise(event: string, extra: { jobnet?: string; parameter?: string; suffix?: string } = {}) {
@@ -57,21 +71,43 @@ beforeAll(async () => {
     scheduledJobnet(project, 'busy', [sleepJob('long', 300)], { start: { at: [due.time] } }),
     scheduledJobnet(project, 'off', [sleepJob('a', 1)], { start: { at: [due.time] }, enabled: false }),
     scheduledJobnet(project, 'parked', [sleepJob('a', 1)], { start: { at: [due.time] } }),
-    scheduledJobnet(project, 'late-event', [sleepJob('a', 1)], { start: { events: eventsOf(['NEVER_RAISED']) }, deadlines: { start: due.time } }),
+    scheduledJobnet(project, 'late-event', [sleepJob('a', 1)], {
+      start: { events: eventsOf(['NEVER_RAISED']) },
+      deadlines: { start: due.time },
+    }),
     scheduledJobnet(project, 'gated', [sleepJob('a', 5, { timeLimitSeconds: 1 })], { requireConfirmation: true }),
     scheduledJobnet(project, 'overdue', [sleepJob('a', 6)], { deadlines: { endAfterSeconds: 2 } }),
-    scheduledJobnet(project, 'queued', [sleepJob('a', 2)], { start: { events: eventsOf(['QUEUE_ME'], { whileRunning: true }) } }),
+    scheduledJobnet(project, 'queued', [sleepJob('a', 2)], {
+      start: { events: eventsOf(['QUEUE_ME'], { whileRunning: true }) },
+    }),
     scheduledJobnet(project, 'single', [sleepJob('a', 3)], { start: { events: eventsOf(['ONE_AT_A_TIME']) } }),
-    scheduledJobnet(project, 'both', [sleepJob('a', 1)], { start: { events: eventsOf(['LEFT', 'RIGHT'], { mode: 'all' }) } }),
-    scheduledJobnet(project, 'copyme', [{ name: 'a', type: 'sleep', spec: { seconds: 1 } }], { start: { events: eventsOf(['COPY_ME']) } }),
+    scheduledJobnet(project, 'both', [sleepJob('a', 1)], {
+      start: { events: eventsOf(['LEFT', 'RIGHT'], { mode: 'all' }) },
+    }),
+    scheduledJobnet(project, 'copyme', [{ name: 'a', type: 'sleep', spec: { seconds: 1 } }], {
+      start: { events: eventsOf(['COPY_ME']) },
+    }),
     scheduledJobnet(project, 'waiter', [{ name: 'wait', type: 'waitEvent', spec: { event: 'GO_AHEAD' } }]),
-    scheduledJobnet(project, 'announcer', [{ name: 'tell', type: 'raiseEvent', spec: { event: 'ANNOUNCED', project, param: 'P-42' } }]),
-    scheduledJobnet(project, 'listener', [{ name: 'a', type: 'sleep', spec: { seconds: 1 } }], { start: { events: eventsOf(['ANNOUNCED']) } }),
+    scheduledJobnet(project, 'announcer', [
+      { name: 'tell', type: 'raiseEvent', spec: { event: 'ANNOUNCED', project, param: 'P-42' } },
+    ]),
+    scheduledJobnet(project, 'listener', [{ name: 'a', type: 'sleep', spec: { seconds: 1 } }], {
+      start: { events: eventsOf(['ANNOUNCED']) },
+    }),
     withDayChange(scheduledJobnet(project, 'night-run', [sleepJob('long', 300)])),
     withDayChange(scheduledJobnet(project, 'failed-free', [sleepJob('a', 5, { timeLimitSeconds: 1 })])),
-    withDayChange(scheduledJobnet(project, 'failed-gated', [sleepJob('a', 5, { timeLimitSeconds: 1 })], { requireConfirmation: true })),
+    withDayChange(
+      scheduledJobnet(project, 'failed-gated', [sleepJob('a', 5, { timeLimitSeconds: 1 })], {
+        requireConfirmation: true,
+      }),
+    ),
   ];
-  const applied = await applyJobnets(harness.client, { taskQueue: harness.target.taskQueue, jobnets, revision: 'r1', by: 'tester' });
+  const applied = await applyJobnets(harness.client, {
+    taskQueue: harness.target.taskQueue,
+    jobnets,
+    revision: 'r1',
+    by: 'tester',
+  });
   expect(applied.actors).toHaveLength(jobnets.length);
   // Set the scene before `due`: a run in progress, a disabled jobnet, a held one, runs that fail.
   expect(await operate('busy', 'start')).toMatchObject({ ok: true });
@@ -86,7 +122,10 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-function eventsOf(names: string[], extra: Partial<{ mode: 'any' | 'all'; whileRunning: boolean; oncePerDay: boolean; notBefore: string }> = {}) {
+function eventsOf(
+  names: string[],
+  extra: Partial<{ mode: 'any' | 'all'; whileRunning: boolean; oncePerDay: boolean; notBefore: string }> = {},
+) {
   return { names, mode: 'any' as const, whileRunning: false, oncePerDay: false, startDaysOnly: false, ...extra };
 }
 
@@ -94,7 +133,14 @@ describe('time starts (R-SCH-1)', () => {
   // The 1 s promise (R-SCH-3) holds under normal load and is measured by bench/start-latency;
   // here the test suite loads both cores, so the bound only catches a start that is plainly late.
   it('starts an `at` jobnet at its due time, and its first job runs', async () => {
-    const started = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'timed', (v) => startedAtOf(v) !== undefined, due.at - Date.now() + 15_000);
+    const started = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'timed',
+      (v) => startedAtOf(v) !== undefined,
+      due.at - Date.now() + 15_000,
+    );
     const lateness = (startedAtOf(started) as number) - due.at;
     expect(lateness).toBeGreaterThanOrEqual(0);
     expect(lateness).toBeLessThan(3_000);
@@ -109,7 +155,14 @@ describe('time starts (R-SCH-1)', () => {
   }, 120_000);
 
   it('refuses a start while the previous run is still running, and records executionRefused (R-STATE-1)', async () => {
-    const refused = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'busy', (v) => troubles(v, 'executionRefused').length > 0, due.at - Date.now() + 15_000);
+    const refused = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'busy',
+      (v) => troubles(v, 'executionRefused').length > 0,
+      due.at - Date.now() + 15_000,
+    );
     const [trouble] = troubles(refused, 'executionRefused');
     expect(trouble).toMatchObject({ project, jobnet: 'busy', id: `${project}/busy#1` });
     expect(trouble?.message).toMatch(/still running/);
@@ -119,14 +172,28 @@ describe('time starts (R-SCH-1)', () => {
   }, 120_000);
 
   it('skips a start of a disabled jobnet and records executionSkipped (R-STATE-1)', async () => {
-    const skipped = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'off', (v) => troubles(v, 'executionSkipped').length > 0, due.at - Date.now() + 15_000);
+    const skipped = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'off',
+      (v) => troubles(v, 'executionSkipped').length > 0,
+      due.at - Date.now() + 15_000,
+    );
     expect(skipped.status).toBe('disabled');
     expect(skipped.state.runCount).toBe(0);
     expect(troubles(skipped, 'executionSkipped')[0]?.message).toMatch(/disabled/);
   }, 120_000);
 
   it('defers the start of a held jobnet until release (R-STATE-1)', async () => {
-    const held = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'parked', (v) => v.state.deferred !== undefined, due.at - Date.now() + 15_000);
+    const held = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'parked',
+      (v) => v.state.deferred !== undefined,
+      due.at - Date.now() + 15_000,
+    );
     expect(held.status).toBe('held');
     expect(held.state.runCount).toBe(0);
     const second = await operate('parked', 'hold');
@@ -142,7 +209,14 @@ describe('time starts (R-SCH-1)', () => {
 
 describe('deadlines (R-TRB)', () => {
   it('records exactly one startDelayed when an event-started jobnet has not started by its start deadline', async () => {
-    const delayed = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'late-event', (v) => troubles(v, 'startDelayed').length > 0, due.at - Date.now() + 15_000);
+    const delayed = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'late-event',
+      (v) => troubles(v, 'startDelayed').length > 0,
+      due.at - Date.now() + 15_000,
+    );
     const [trouble] = troubles(delayed, 'startDelayed');
     expect(trouble?.at).toBeGreaterThanOrEqual(due.at);
     expect(trouble?.message).toMatch(new RegExp(`start deadline ${due.time}`));
@@ -154,9 +228,23 @@ describe('deadlines (R-TRB)', () => {
     const started = await operate('overdue', 'start');
     expect(started).toMatchObject({ ok: true });
     const runId = started.ok ? started.answer.runId : undefined;
-    const delayed = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'overdue', (v) => troubles(v, 'endDelayed').length > 0, 15_000);
+    const delayed = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'overdue',
+      (v) => troubles(v, 'endDelayed').length > 0,
+      15_000,
+    );
     expect(troubles(delayed, 'endDelayed')[0]).toMatchObject({ runId, kind: 'endDelayed' });
-    const ended = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'overdue', (v) => v.state.lastRun?.completed === true, 20_000);
+    const ended = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'overdue',
+      (v) => v.state.lastRun?.completed === true,
+      20_000,
+    );
     expect(troubles(ended, 'endDelayed')).toHaveLength(1);
     expect(ended.status).toBe('ended');
   }, 60_000);
@@ -166,7 +254,14 @@ describe('confirmation and the day change (R-STATE-2, R-STATE-3)', () => {
   it('accepts no start after an abnormal end until confirm, which closes the run', async () => {
     const first = await operate('gated', 'start');
     expect(first).toMatchObject({ ok: true });
-    const abended = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'gated', (v) => v.status === 'abended', 20_000);
+    const abended = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'gated',
+      (v) => v.status === 'abended',
+      20_000,
+    );
     expect(troubles(abended, 'jobnetAbended')).toHaveLength(1);
     const refused = await operate('gated', 'start');
     expect(refused.ok).toBe(false);
@@ -181,9 +276,23 @@ describe('confirmation and the day change (R-STATE-2, R-STATE-3)', () => {
   }, 60_000);
 
   it('carries a run over the day change, closes an abended run without requireConfirmation, and keeps one with it', async () => {
-    const carried = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'night-run', (v) => v.status === 'carriedOver', due.at - Date.now() + 15_000);
+    const carried = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'night-run',
+      (v) => v.status === 'carriedOver',
+      due.at - Date.now() + 15_000,
+    );
     expect(carried.state.carriedOver).toBe(carried.state.currentRun?.runId);
-    const free = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'failed-free', (v) => v.status === 'waiting', 15_000);
+    const free = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'failed-free',
+      (v) => v.status === 'waiting',
+      15_000,
+    );
     expect(free.state.lastRun?.status).toBe('abended');
     expect(await waitForClosed(free.state.lastRun?.runId as string)).toBe('COMPLETED');
     const gated = await view('failed-gated');
@@ -203,7 +312,14 @@ describe('message events through the registry (R-EVT-1..4)', () => {
     expect(first).toMatchObject({ jobnet: 'queued', outcome: 'started' });
     const [second] = await raise('QUEUE_ME');
     expect(second).toMatchObject({ jobnet: 'queued', outcome: 'pending' });
-    const done = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'queued', (v) => v.state.runCount === 2 && v.state.lastRun?.completed === true && v.state.currentRun === undefined, 30_000);
+    const done = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'queued',
+      (v) => v.state.runCount === 2 && v.state.lastRun?.completed === true && v.state.currentRun === undefined,
+      30_000,
+    );
     const firstRun = await harness.view(first?.runId as string);
     const secondRun = await harness.view(done.state.lastRun?.runId as string);
     expect(secondRun.runId).not.toBe(firstRun.runId);
@@ -231,7 +347,11 @@ describe('message events through the registry (R-EVT-1..4)', () => {
     const [started] = await raise('RIGHT', { jobnet: 'both' });
     expect(started?.outcome).toBe('started');
     expect((await view('both')).state.pendingEvents.LEFT).toHaveLength(254);
-    const cleared = await clearEvents(harness.client, harness.target.taskQueue, { project, jobnet: 'both', by: 'tester' });
+    const cleared = await clearEvents(harness.client, harness.target.taskQueue, {
+      project,
+      jobnet: 'both',
+      by: 'tester',
+    });
     expect(cleared).toEqual({ ok: true, answer: { results: [{ project, jobnet: 'both', cleared: 254 }] } });
   }, 120_000);
 
@@ -261,7 +381,13 @@ describe('message events through the registry (R-EVT-1..4)', () => {
     const started = await operate('announcer', 'start');
     const runView = await harness.waitForEnd(started.ok ? (started.answer.runId as string) : '');
     expect(runView.state.jobs.tell?.output).toMatch(/actors\/listener: started: run /);
-    const listener = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'listener', (v) => v.state.runCount === 1);
+    const listener = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'listener',
+      (v) => v.state.runCount === 1,
+    );
     const listened = await harness.waitForEnd((listener.state.currentRun ?? listener.state.lastRun)?.runId as string);
     expect(listened.trigger).toBe('event');
     expect(listened.parameter).toBe('P-42');
@@ -291,7 +417,14 @@ describe('continue-as-new', () => {
 
 describe('interval starts (R-SCH-1)', () => {
   it('starts every minute from its first start', async () => {
-    const twice = await waitForJobnet(harness.client, harness.target.taskQueue, project, 'interval', (v) => v.state.runCount === 2, due.at - Date.now() + 80_000);
+    const twice = await waitForJobnet(
+      harness.client,
+      harness.target.taskQueue,
+      project,
+      'interval',
+      (v) => v.state.runCount === 2,
+      due.at - Date.now() + 80_000,
+    );
     const second = startedAtOf(twice) as number;
     expect(second - due.at).toBeGreaterThanOrEqual(60_000);
     expect(second - due.at).toBeLessThan(63_000);

@@ -55,17 +55,28 @@ beforeAll(async () => {
   const args = [
     path.join(projectRoot, 'bin', 'jobnet.js'),
     'controller',
-    '--repo', `file://${repository.remote}`,
-    '--branch', 'main',
-    '--cache-dir', path.join(repository.root, 'cache'),
-    '--poll-interval', '1s',
-    '--listen', `127.0.0.1:${port}`,
-    '--max-connections', String(maxConnections),
-    '--request-timeout', `${requestTimeoutS}s`,
-    '--max-refusals', String(maxRefusals),
-    '--address', harness.target.address,
-    '--namespace', harness.target.namespace,
-    '--task-queue', harness.target.taskQueue,
+    '--repo',
+    `file://${repository.remote}`,
+    '--branch',
+    'main',
+    '--cache-dir',
+    path.join(repository.root, 'cache'),
+    '--poll-interval',
+    '1s',
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--max-connections',
+    String(maxConnections),
+    '--request-timeout',
+    `${requestTimeoutS}s`,
+    '--max-refusals',
+    String(maxRefusals),
+    '--address',
+    harness.target.address,
+    '--namespace',
+    harness.target.namespace,
+    '--task-queue',
+    harness.target.taskQueue,
   ];
   controller = spawn('bash', ['-c', 'ulimit -n 256; exec "$0" "$@"', process.execPath, ...args], {
     cwd: projectRoot,
@@ -74,7 +85,12 @@ beforeAll(async () => {
   });
   controller.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   controller.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await until('the first revision applied', async () => ((await status()).appliedRevision === created.head ? true : undefined), 60_000, printed);
+  await until(
+    'the first revision applied',
+    async () => ((await status()).appliedRevision === created.head ? true : undefined),
+    60_000,
+    printed,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -102,7 +118,9 @@ function slowConnection(port: number): SlowConnection {
   let drip: NodeJS.Timeout | undefined;
   socket.on('connect', () => {
     connection.connectedAt = Date.now();
-    socket.write('POST /api/v1/hooks/git HTTP/1.1\r\nHost: controller\r\nContent-Type: application/json\r\nX-GitHub-Event: push\r\nContent-Length: 100000\r\n\r\n{"ref": "refs/heads/');
+    socket.write(
+      'POST /api/v1/hooks/git HTTP/1.1\r\nHost: controller\r\nContent-Type: application/json\r\nX-GitHub-Event: push\r\nContent-Length: 100000\r\n\r\n{"ref": "refs/heads/',
+    );
     drip = setInterval(() => socket.write('m'), 1_000);
   });
   socket.on('data', (chunk: Buffer) => (connection.answer += chunk.toString('latin1')));
@@ -123,7 +141,11 @@ describe('a controller listener under attack', () => {
     const sampler = setInterval(() => (mostOpen = Math.max(mostOpen, open())), 50);
     try {
       // The cap: whatever the kernel accepted beyond it is closed at once.
-      await until('the flood connected', () => (flood.every((c) => c.connectedAt !== undefined || c.closedAt !== undefined) ? true : undefined), 20_000);
+      await until(
+        'the flood connected',
+        () => (flood.every((c) => c.connectedAt !== undefined || c.closedAt !== undefined) ? true : undefined),
+        20_000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(controller.exitCode, `the controller exited${printed()}`).toBeNull();
       const held = flood.filter((c) => c.closedAt === undefined);
@@ -131,13 +153,30 @@ describe('a controller listener under attack', () => {
       expect(held.length).toBeLessThanOrEqual(maxConnections);
 
       // Reconciling goes on meanwhile: a push is polled, fetched (git runs) and applied.
-      const revision = await repository.push('alpha at 22:30 during the flood', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '22:30') });
-      await until('the push applied during the flood', async () => ((await getJobnetView(harness.client, harness.target.taskQueue, repository.project, 'alpha')).revision === revision ? true : undefined), 30_000, printed);
+      const revision = await repository.push('alpha at 22:30 during the flood', {
+        'jobnets/alpha.yaml': jobnetYaml('alpha', '22:30'),
+      });
+      await until(
+        'the push applied during the flood',
+        async () =>
+          (await getJobnetView(harness.client, harness.target.taskQueue, repository.project, 'alpha')).revision ===
+          revision
+            ? true
+            : undefined,
+        30_000,
+        printed,
+      );
 
       // The held connections are cut at the request timeout (checked every second), with a 408.
-      await until('the held connections cut', () => (held.every((c) => c.closedAt !== undefined) ? true : undefined), (requestTimeoutS + 5) * 1000);
+      await until(
+        'the held connections cut',
+        () => (held.every((c) => c.closedAt !== undefined) ? true : undefined),
+        (requestTimeoutS + 5) * 1000,
+      );
       for (const connection of held) {
-        expect((connection.closedAt as number) - (connection.connectedAt as number)).toBeLessThan((requestTimeoutS + 2) * 1000);
+        expect((connection.closedAt as number) - (connection.connectedAt as number)).toBeLessThan(
+          (requestTimeoutS + 2) * 1000,
+        );
         expect(connection.answer).toMatch(/^HTTP\/1\.1 408 /);
       }
       expect(mostOpen).toBeLessThanOrEqual(maxConnections);
@@ -155,7 +194,15 @@ describe('a controller listener under attack', () => {
     const before = logLines('webhook refused').length;
     const codes: number[] = [];
     for (let i = 0; i < maxRefusals + 5; i += 1) {
-      const answer = await fetch(`${url}/api/v1/hooks/git`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, body: '{}' });
+      const answer = await fetch(`${url}/api/v1/hooks/git`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+        },
+        body: '{}',
+      });
       codes.push(answer.status);
       const body = (await answer.json()) as { code: string; message: string };
       expect(body.code).toBe(answer.status === 401 ? 'WEBHOOK_REFUSED' : 'TOO_MANY_REFUSALS');
@@ -169,19 +216,39 @@ describe('a controller listener under attack', () => {
 
   it('takes a signed push once: the replayed delivery triggers nothing, and a signed body of the wrong type is 415', async () => {
     const revision = (await status()).appliedRevision as string;
-    const body = JSON.stringify({ ref: 'refs/heads/main', after: revision, repository: { clone_url: `file://${repository.remote}` } });
-    const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'x-hub-signature-256': githubSignature(body, secret) };
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: revision,
+      repository: { clone_url: `file://${repository.remote}` },
+    });
+    const headers = {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      'x-hub-signature-256': githubSignature(body, secret),
+    };
     const first = await fetch(`${url}/api/v1/hooks/git`, { method: 'POST', headers, body });
     expect(first.status).toBe(202);
     expect(await first.json()).toMatchObject({ accepted: true });
     const replayed = await fetch(`${url}/api/v1/hooks/git`, { method: 'POST', headers, body });
     expect(replayed.status).toBe(202);
-    expect(await replayed.json()).toMatchObject({ accepted: false, duplicate: true, message: expect.stringContaining('was received before') as string });
+    expect(await replayed.json()).toMatchObject({
+      accepted: false,
+      duplicate: true,
+      message: expect.stringContaining('was received before') as string,
+    });
     expect(logLines('webhook: push to').length).toBe(1);
 
-    const wrongType = await fetch(`${url}/api/v1/hooks/git`, { method: 'POST', headers: { ...headers, 'x-github-delivery': 'another-delivery', 'content-type': 'text/plain' }, body });
+    const wrongType = await fetch(`${url}/api/v1/hooks/git`, {
+      method: 'POST',
+      headers: { ...headers, 'x-github-delivery': 'another-delivery', 'content-type': 'text/plain' },
+      body,
+    });
     expect(wrongType.status).toBe(415);
-    expect(await wrongType.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('text/plain') as string });
+    expect(await wrongType.json()).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining('text/plain') as string,
+    });
     expect(logLines('webhook: push to').length).toBe(1);
   });
 });

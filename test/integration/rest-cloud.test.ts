@@ -74,7 +74,12 @@ beforeAll(async () => {
   secrets.JOBNET_TEST_AWS_SECRET = moto.secretAccessKey;
   secrets.JOBNET_TEST_SAS_SIG = azurite.sasQuery.sig ?? '';
   blobFunction = await startBlobFunction();
-  const env = { ...process.env, ...secrets, JOBNET_TEST_AWS_KEY_ID: moto.accessKeyId, JOBNET_TEST_OAUTH_CLIENT: 'jobnet-worker' };
+  const env = {
+    ...process.env,
+    ...secrets,
+    JOBNET_TEST_AWS_KEY_ID: moto.accessKeyId,
+    JOBNET_TEST_OAUTH_CLIENT: 'jobnet-worker',
+  };
   worker = await startWorkerProcess(inject('temporalAddress'), inject('temporalNamespace'), taskQueue, env);
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection, namespace: inject('temporalNamespace') });
@@ -105,17 +110,32 @@ async function startBlobFunction(): Promise<Server> {
       void (async () => {
         const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
         const introspection = token === undefined ? undefined : await oauth.introspect(token);
-        if (token === undefined || introspection?.active !== true || !(introspection.scope ?? '').split(' ').includes(jobsRunScope)) {
+        if (
+          token === undefined ||
+          introspection?.active !== true ||
+          !(introspection.scope ?? '').split(' ').includes(jobsRunScope)
+        ) {
           response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
           return;
         }
         seenTokens.add(token);
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { containerName: string; fileName: string; option: string };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          containerName: string;
+          fileName: string;
+          option: string;
+        };
         const sas = new URLSearchParams(azurite.sasQuery).toString();
-        const head = await fetch(`${azurite.blobEndpoint}/${azurite.container}/${encodeURIComponent(body.fileName)}?${sas}`, { method: 'HEAD' });
+        const head = await fetch(
+          `${azurite.blobEndpoint}/${azurite.container}/${encodeURIComponent(body.fileName)}?${sas}`,
+          { method: 'HEAD' },
+        );
         const exists = head.status === 200;
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(exists ? { result: 'SUCCEEDED', status: 'EXIST' } : { result: 'WAITING', status: 'NOT_EXIST' }));
+        response.end(
+          JSON.stringify(
+            exists ? { result: 'SUCCEEDED', status: 'EXIST' } : { result: 'WAITING', status: 'NOT_EXIST' },
+          ),
+        );
       })();
     });
   });
@@ -131,7 +151,12 @@ function adapted(jobnetName: string, jobName: string, adapt: (spec: RestSpec) =>
   if (job.type !== 'rest') throw new Error(`${jobnetName}/${jobName} is a ${job.type} job, not a rest job`);
   const spec = structuredClone(job.spec);
   if (spec.monitoring !== undefined) Object.assign(spec.monitoring, { firstMonitorInterval: 1, pollingInterval: 1 });
-  return { ...jobnet, name: `${jobnetName}-${jobName}`, jobs: { [jobName]: { ...job, predecessors: [], spec: adapt(spec) } }, children: {} };
+  return {
+    ...jobnet,
+    name: `${jobnetName}-${jobName}`,
+    jobs: { [jobName]: { ...job, predecessors: [], spec: adapt(spec) } },
+    children: {},
+  };
 }
 
 function awsCredential(service: string, secretEnv = 'JOBNET_TEST_AWS_SECRET', endpoint = moto.host): RestCredential {
@@ -148,7 +173,14 @@ function awsCredential(service: string, secretEnv = 'JOBNET_TEST_AWS_SECRET', en
 
 async function run(jobnet: CompiledJobnet, variables: Record<string, string> = {}): Promise<string> {
   const id = `run/services/${jobnet.name}/${taskQueue}/${runIds.length + 1}`;
-  const input: RunInput = { jobnet: { ...jobnet, variables: { ...(jobnet.variables ?? {}), ...variables } }, children: {}, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'test', level: 1 };
+  const input: RunInput = {
+    jobnet: { ...jobnet, variables: { ...(jobnet.variables ?? {}), ...variables } },
+    children: {},
+    businessDate: '2026-11-23',
+    trigger: 'manual',
+    requestedBy: 'test',
+    level: 1,
+  };
   await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [input] });
   runIds.push(id);
   return id;
@@ -166,12 +198,22 @@ describe('the WOI user guide REST examples against emulators', () => {
       spec.credential = awsCredential('ec2');
       return spec;
     };
-    const stop = await ended(await run(adapted('aws-ec2', 'stop-instances', toMoto), { EC2_INSTANCE_ID: moto.instanceId, AWS_REGION: moto.region }));
+    const stop = await ended(
+      await run(adapted('aws-ec2', 'stop-instances', toMoto), {
+        EC2_INSTANCE_ID: moto.instanceId,
+        AWS_REGION: moto.region,
+      }),
+    );
     expect(summary(stop)).toEqual({ '': 'normal', 'stop-instances': 'normal 0' });
     expect(stop.state.jobs['stop-instances']?.output).toMatch(/HttpResBody=<\?xml[\s\S]*<StopInstancesResponse/);
     expect(stop.state.jobs['stop-instances']?.output).toContain('<name>stopped</name>');
 
-    const start = await ended(await run(adapted('aws-ec2', 'start-instances', toMoto), { EC2_INSTANCE_ID: moto.instanceId, AWS_REGION: moto.region }));
+    const start = await ended(
+      await run(adapted('aws-ec2', 'start-instances', toMoto), {
+        EC2_INSTANCE_ID: moto.instanceId,
+        AWS_REGION: moto.region,
+      }),
+    );
     expect(summary(start)).toEqual({ '': 'normal', 'start-instances': 'normal 0' });
     expect(start.state.jobs['start-instances']?.output).toContain('ChkResultHttpResBody=');
     expect(start.state.jobs['start-instances']?.output).toContain('<name>running</name>');
@@ -186,7 +228,9 @@ describe('the WOI user guide REST examples against emulators', () => {
     });
     const view = await ended(await run(jobnet, { EC2_INSTANCE_ID: moto.instanceId }));
     expect(summary(view)).toEqual({ '': 'abended', 'start-instances': 'abended 4' });
-    expect(view.state.jobs['start-instances']?.output).toContain('0609: HTTP request failed. RequestType=request StatusCode=401');
+    expect(view.state.jobs['start-instances']?.output).toContain(
+      '0609: HTTP request failed. RequestType=request StatusCode=401',
+    );
   });
 
   it('runs a Step Functions execution to SUCCEEDED through start and describe (8.3.1.3)', async () => {
@@ -200,12 +244,24 @@ describe('the WOI user guide REST examples against emulators', () => {
     if (waiting === undefined) throw new Error('the moto bootstrap gives no long-running state machine');
     const jobnet = stepFunctionsJobnet(waiting);
     const id = await run(jobnet);
-    const polling = await waitForView(client, id, (view) => view.state.result !== undefined || ((view.state.jobs['start-execution']?.state ?? '') === 'running' && runningFor(view) > 3_000), 60_000);
+    const polling = await waitForView(
+      client,
+      id,
+      (view) =>
+        view.state.result !== undefined ||
+        ((view.state.jobs['start-execution']?.state ?? '') === 'running' && runningFor(view) > 3_000),
+      60_000,
+    );
     expect(polling.state.result, JSON.stringify(polling.state.jobs['start-execution'])).toBeUndefined();
     expect(polling.state.jobs['start-execution']?.state).toBe('running');
-    await client.workflow.getHandle(id).executeUpdate(runOperationUpdate, { args: [{ operation: 'forceTerminateJob', job: 'start-execution', by: 'dave' }] });
+    await client.workflow.getHandle(id).executeUpdate(runOperationUpdate, {
+      args: [{ operation: 'forceTerminateJob', job: 'start-execution', by: 'dave' }],
+    });
     const view = await ended(id);
-    expect(summary(view), view.state.jobs['start-execution']?.output).toEqual({ '': 'abended', 'start-execution': 'forced 256 operator' });
+    expect(summary(view), view.state.jobs['start-execution']?.output).toEqual({
+      '': 'abended',
+      'start-execution': 'forced 256 operator',
+    });
     const output = view.state.jobs['start-execution']?.output ?? '';
     expect(output).toContain('"executionArn": "arn:aws:states:');
     expect(output).toContain('termination request sent: HTTP 200');
@@ -221,7 +277,14 @@ describe('the WOI user guide REST examples against emulators', () => {
         spec: {
           outputLimitBytes: 65536,
           credential: awsCredential('states'),
-          request: { url: `${moto.endpoint}/`, method: 'POST', timeout: 10, header: stepFunctions('DescribeExecution'), body: { executionArn }, jobnetValKeys: { STATUS: 'status' } },
+          request: {
+            url: `${moto.endpoint}/`,
+            method: 'POST',
+            timeout: 10,
+            header: stepFunctions('DescribeExecution'),
+            body: { executionArn },
+            jobnetValKeys: { STATUS: 'status' },
+          },
         } satisfies RestSpec,
       },
     ]);
@@ -245,7 +308,12 @@ describe('the WOI user guide REST examples against emulators', () => {
     });
     const tokensBefore = oauth.tokenRequests();
     const id = await run(jobnet);
-    await waitForView(client, id, (view) => (view.state.jobs['wait-created']?.state ?? '') === 'running' && runningFor(view) > 3_500, 60_000);
+    await waitForView(
+      client,
+      id,
+      (view) => (view.state.jobs['wait-created']?.state ?? '') === 'running' && runningFor(view) > 3_500,
+      60_000,
+    );
     await azurite.upload('test1.txt', 'orders');
     const view = await ended(id);
     expect(summary(view)).toEqual({ '': 'normal', 'wait-created': 'normal 0' });
@@ -258,12 +326,21 @@ describe('the WOI user guide REST examples against emulators', () => {
   it('ends 10 when the token endpoint refuses the client', async () => {
     const jobnet = adapted('azure-blob-file-wait', 'wait-created', (spec) => {
       spec.request.url = blobFunctionUrl;
-      spec.credential = { name: 'wrong-client', type: 'azuread', clientId: 'jobnet-worker', clientSecret: { secretRef: { env: 'JOBNET_TEST_BASIC_PASSWORD' } }, endpoint: oauth.tokenEndpoint, scope: jobsRunScope };
+      spec.credential = {
+        name: 'wrong-client',
+        type: 'azuread',
+        clientId: 'jobnet-worker',
+        clientSecret: { secretRef: { env: 'JOBNET_TEST_BASIC_PASSWORD' } },
+        endpoint: oauth.tokenEndpoint,
+        scope: jobsRunScope,
+      };
       return spec;
     });
     const view = await ended(await run(jobnet));
     expect(summary(view)).toEqual({ '': 'abended', 'wait-created': 'abended 10' });
-    expect(view.state.jobs['wait-created']?.output).toContain('0609: HTTP request failed. RequestType=authentication StatusCode=401 AuthName=wrong-client');
+    expect(view.state.jobs['wait-created']?.output).toContain(
+      '0609: HTTP request failed. RequestType=authentication StatusCode=401 AuthName=wrong-client',
+    );
   });
 
   it('keeps every secret out of workflow history, the worker log and job outputs, for all six credential types', async () => {
@@ -276,16 +353,42 @@ describe('the WOI user guide REST examples against emulators', () => {
           spec: {
             outputLimitBytes: 65536,
             credential,
-            request: { url: `${target.url}/echo`, method: 'POST', timeout: 10, query, jobnetValKeys: name === 'others' ? { KEY: 'query.key' } : { AUTH: 'headers.authorization' } },
+            request: {
+              url: `${target.url}/echo`,
+              method: 'POST',
+              timeout: 10,
+              query,
+              jobnetValKeys: name === 'others' ? { KEY: 'query.key' } : { AUTH: 'headers.authorization' },
+            },
           } satisfies RestSpec,
         },
       ]);
-    const oauthClient = { clientId: { secretRef: { env: 'JOBNET_TEST_OAUTH_CLIENT' } }, clientSecret: { secretRef: { env: 'JOBNET_TEST_OAUTH_SECRET' } }, endpoint: oauth.tokenEndpoint };
+    const oauthClient = {
+      clientId: { secretRef: { env: 'JOBNET_TEST_OAUTH_CLIENT' } },
+      clientSecret: { secretRef: { env: 'JOBNET_TEST_OAUTH_SECRET' } },
+      endpoint: oauth.tokenEndpoint,
+    };
     const runs = [
-      echo('basic', { name: 'b', type: 'basic', user: 'svc', password: { secretRef: { env: 'JOBNET_TEST_BASIC_PASSWORD' } } }),
+      echo('basic', {
+        name: 'b',
+        type: 'basic',
+        user: 'svc',
+        password: { secretRef: { env: 'JOBNET_TEST_BASIC_PASSWORD' } },
+      }),
       echo('bearer', { name: 'br', type: 'bearer', token: { secretRef: { env: 'JOBNET_TEST_BEARER_TOKEN' } } }),
       echo('scs', { name: 's', type: 'scs', ...oauthClient }),
-      echo('others', { name: 'o', type: 'others', keys: { apiKey: { secretRef: { env: 'JOBNET_TEST_OTHERS_KEY' }, secret: true }, sig: { secretRef: { env: 'JOBNET_TEST_SAS_SIG' }, secret: true } } }, { key: '@apiKey@', sig: '@sig@' }),
+      echo(
+        'others',
+        {
+          name: 'o',
+          type: 'others',
+          keys: {
+            apiKey: { secretRef: { env: 'JOBNET_TEST_OTHERS_KEY' }, secret: true },
+            sig: { secretRef: { env: 'JOBNET_TEST_SAS_SIG' }, secret: true },
+          },
+        },
+        { key: '@apiKey@', sig: '@sig@' },
+      ),
       echo('sigv4', awsCredential('execute-api')),
     ];
     // awssigv4 signs for its endpoint; point this one at the echo target.
@@ -297,11 +400,15 @@ describe('the WOI user guide REST examples against emulators', () => {
       expect(summary(view)).toEqual({ '': 'normal', call: 'normal 0' });
     }
     const sent = target.requests('/echo', 'POST');
-    expect(sent.at(-5)?.headers.authorization).toBe(`Basic ${Buffer.from(`svc:${secrets.JOBNET_TEST_BASIC_PASSWORD}`).toString('base64')}`);
+    expect(sent.at(-5)?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`svc:${secrets.JOBNET_TEST_BASIC_PASSWORD}`).toString('base64')}`,
+    );
     expect(sent.at(-4)?.headers.authorization).toBe(`Bearer ${secrets.JOBNET_TEST_BEARER_TOKEN}`);
     expect(sent.at(-3)?.headers.authorization).toMatch(/^Bearer .{20,}/);
     expect(sent.at(-2)?.query).toEqual({ key: secrets.JOBNET_TEST_OTHERS_KEY, sig: secrets.JOBNET_TEST_SAS_SIG });
-    expect(sent.at(-1)?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=.+\/execute-api\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=/);
+    expect(sent.at(-1)?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=.+\/execute-api\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=/,
+    );
 
     const issuedToken = sent.at(-3)?.headers.authorization?.slice('Bearer '.length) ?? '';
     const secretValues = [
@@ -331,7 +438,10 @@ describe('the WOI user guide REST examples against emulators', () => {
   });
 });
 
-const stepFunctionsHeaders = (operation: string) => ({ 'X-Amz-Target': `AWSStepFunctions.${operation}`, 'Content-Type': 'application/x-amz-json-1.0' });
+const stepFunctionsHeaders = (operation: string) => ({
+  'X-Amz-Target': `AWSStepFunctions.${operation}`,
+  'Content-Type': 'application/x-amz-json-1.0',
+});
 
 /**
  * The WOI user guide's Step Functions job (its API Gateway paths replaced by the Step Functions API itself,
@@ -342,8 +452,16 @@ function stepFunctionsJobnet(stateMachineArn: string): CompiledJobnet {
     spec.request.url = `${moto.endpoint}/`;
     spec.request.header = stepFunctionsHeaders('StartExecution');
     spec.request.body = { ...(spec.request.body as object), stateMachineArn, name: `sleep60-${Date.now()}` };
-    spec.monitoring = { ...spec.monitoring!, url: `${moto.endpoint}/`, header: stepFunctionsHeaders('DescribeExecution') };
-    spec.termination = { ...spec.termination!, url: `${moto.endpoint}/`, header: stepFunctionsHeaders('StopExecution') };
+    spec.monitoring = {
+      ...spec.monitoring!,
+      url: `${moto.endpoint}/`,
+      header: stepFunctionsHeaders('DescribeExecution'),
+    };
+    spec.termination = {
+      ...spec.termination!,
+      url: `${moto.endpoint}/`,
+      header: stepFunctionsHeaders('StopExecution'),
+    };
     spec.credential = awsCredential('states');
     return spec;
   });

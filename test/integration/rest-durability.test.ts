@@ -32,8 +32,14 @@ afterAll(async () => {
   await target?.stop();
 });
 
-function restJobnet(name: string, spec: Omit<RestSpec, 'outputLimitBytes'>, extra: Partial<CompiledJobSettings> = {}): RunInput {
-  const jobnet = jobnetOf(name, [{ name: 'call', type: 'rest', spec: { outputLimitBytes: 1024 * 1024, ...spec }, ...extra }]);
+function restJobnet(
+  name: string,
+  spec: Omit<RestSpec, 'outputLimitBytes'>,
+  extra: Partial<CompiledJobSettings> = {},
+): RunInput {
+  const jobnet = jobnetOf(name, [
+    { name: 'call', type: 'rest', spec: { outputLimitBytes: 1024 * 1024, ...spec }, ...extra },
+  ]);
   return { jobnet, children: {}, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'test', level: 1 };
 }
 
@@ -90,7 +96,10 @@ describe('REST job durability', () => {
     // All six polls are one activity in history.
     const history = await client.workflow.getHandle(id).fetchHistory();
     const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
-    expect(scheduled.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['restRequest', 'restPoll']);
+    expect(scheduled.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual([
+      'restRequest',
+      'restPoll',
+    ]);
   }, 150_000);
 
   it('an operator kill whose worker dies right after accepting it sends the termination request exactly once', async () => {
@@ -105,7 +114,12 @@ describe('REST job durability', () => {
       taskQueue,
       args: [
         restJobnet('rest-op-kill', {
-          request: { url: `${target.url}/op-kill/submit`, method: 'POST', timeout: 5, takeoverKeys: { ARN: 'executionArn' } },
+          request: {
+            url: `${target.url}/op-kill/submit`,
+            method: 'POST',
+            timeout: 5,
+            takeoverKeys: { ARN: 'executionArn' },
+          },
           monitoring: {
             url: `${target.url}/op-kill/status`,
             method: 'GET',
@@ -122,7 +136,9 @@ describe('REST job durability', () => {
       ],
     });
     await waitUntil(() => target.requests('/op-kill/status').length >= 1, 30_000, 'the first poll');
-    await client.workflow.getHandle(id).executeUpdate(runOperationUpdate, { args: [{ operation: 'forceTerminateJob', job: 'call', by: 'carol' }] });
+    await client.workflow
+      .getHandle(id)
+      .executeUpdate(runOperationUpdate, { args: [{ operation: 'forceTerminateJob', job: 'call', by: 'carol' }] });
     await killWorkerProcess(first);
     const sentBeforeRestart = target.requests('/op-kill/stop').length;
 
@@ -150,7 +166,12 @@ describe('REST job durability', () => {
         restJobnet(
           'rest-limit-kill',
           {
-            request: { url: `${target.url}/limit-kill/submit`, method: 'POST', timeout: 10, takeoverKeys: { ID: 'id' } },
+            request: {
+              url: `${target.url}/limit-kill/submit`,
+              method: 'POST',
+              timeout: 10,
+              takeoverKeys: { ID: 'id' },
+            },
             monitoring: {
               url: `${target.url}/limit-kill/status`,
               method: 'GET',
@@ -175,7 +196,9 @@ describe('REST job durability', () => {
     const view = await waitForView(client, id, (v) => v.state.result !== undefined, 120_000);
     expect(summary(view)).toEqual({ '': 'abended', call: 'forced 256 timeLimit' });
     expect(target.requests('/limit-kill/jobs/l1', 'DELETE')).toHaveLength(1);
-    expect(view.state.jobs.call?.output).toContain('0638: An issue occurred with the HTTP request. RequestType=termination');
+    expect(view.state.jobs.call?.output).toContain(
+      '0638: An issue occurred with the HTTP request. RequestType=termination',
+    );
     expect(view.state.jobs.call?.output).toContain('it is not sent again');
   }, 180_000);
 });

@@ -52,7 +52,11 @@ function monitoringOf(url: string, extra: Partial<RestMonitoringSpec> = {}): Res
   };
 }
 
-function restJob(name: string, spec: Partial<RestSpec> & { request: RestSpec['request'] }, extra: Partial<CompiledJobSettings> = {}): CompiledJobFields {
+function restJob(
+  name: string,
+  spec: Partial<RestSpec> & { request: RestSpec['request'] },
+  extra: Partial<CompiledJobSettings> = {},
+): CompiledJobFields {
   return { name, type: 'rest', spec: { outputLimitBytes: 1024 * 1024, ...spec }, ...extra };
 }
 
@@ -72,7 +76,16 @@ describe('the rest job', () => {
   it('takes over a value, polls until the end value, and prints the output of R-REST-6', async () => {
     const p = paths();
     target.route('POST', p.submit, { body: { jobId: 'job-42', queue: 'nightly' }, headers: { 'x-request-id': 'r1' } });
-    target.route('GET', `${p.status}/job-42`, (_request, count) => ({ body: { state: count < 3 ? 'RUNNING' : 'DONE', rc: 0, items: [{ name: 'a', rc: 2 }, { name: 'b', rc: 0 }] } }));
+    target.route('GET', `${p.status}/job-42`, (_request, count) => ({
+      body: {
+        state: count < 3 ? 'RUNNING' : 'DONE',
+        rc: 0,
+        items: [
+          { name: 'a', rc: 2 },
+          { name: 'b', rc: 0 },
+        ],
+      },
+    }));
     const { record, output, view } = await runOne(
       restJob(
         'submit',
@@ -82,7 +95,9 @@ describe('the rest job', () => {
             takeoverKeys: { JOB: 'jobId' },
             jobnetValKeys: { QUEUE_NAME: 'queue' },
           }),
-          monitoring: monitoringOf(`${target.url}${p.status}/<JOB>`, { jobnetValKeys: { B_RC: 'items.[?"name"=="b"].rc' } }),
+          monitoring: monitoringOf(`${target.url}${p.status}/<JOB>`, {
+            jobnetValKeys: { B_RC: 'items.[?"name"=="b"].rc' },
+          }),
         },
         { capturePrefix: 'R' },
       ),
@@ -94,7 +109,9 @@ describe('the rest job', () => {
     expect(target.requests(p.submit)[0]?.headers['content-type']).toBe('application/json');
     expect(target.requests(`${p.status}/job-42`)).toHaveLength(3);
     expect(output).toMatch(/^HttpStatusCode=200\nHttpResHeader=\{\n {2}"connection": "keep-alive",/);
-    expect(output).toContain('  "x-request-id": "r1"\n}\nHttpResBody={\n  "jobId": "job-42",\n  "queue": "nightly"\n}\nChkResultHttpStatusCode=200\n');
+    expect(output).toContain(
+      '  "x-request-id": "r1"\n}\nHttpResBody={\n  "jobId": "job-42",\n  "queue": "nightly"\n}\nChkResultHttpStatusCode=200\n',
+    );
     expect(output).toContain('ChkResultHttpResBody={\n  "state": "DONE",');
     expect(output.endsWith('QUEUE_NAME=nightly\nB_RC=0')).toBe(true);
     expect(record.variables).toEqual({ 'R.QUEUE_NAME': 'nightly', 'R.B_RC': '0' });
@@ -106,7 +123,16 @@ describe('the rest job', () => {
 <DescribeResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><set><item><id>i-1</id><state><name>stopped</name></state></item><item><id>i-2</id><state><name>running</name></state></item></set></DescribeResponse>`;
     target.route('GET', p.status, { contentType: 'text/xml;charset=UTF-8', body: xml });
     const { view, output, record } = await runOne(
-      restJob('describe', { request: requestOf(`${target.url}${p.status}`, { method: 'GET', jobnetValKeys: { STATE: 'DescribeResponse.set.item.[?"id"=="i-2"].state.name' } }) }, { capturePrefix: 'X' }),
+      restJob(
+        'describe',
+        {
+          request: requestOf(`${target.url}${p.status}`, {
+            method: 'GET',
+            jobnetValKeys: { STATE: 'DescribeResponse.set.item.[?"id"=="i-2"].state.name' },
+          }),
+        },
+        { capturePrefix: 'X' },
+      ),
     );
     expect(summary(view)).toEqual({ '': 'normal', describe: 'normal 0' });
     expect(output).toContain(`HttpResBody=${xml}`);
@@ -141,14 +167,18 @@ describe('the rest job', () => {
   it('ends 8 with the placeholder line for an invalid JSON or XML body when a key is needed', async () => {
     const p = paths();
     target.route('POST', p.submit, { contentType: 'application/json', body: '{"jobId": ' });
-    const json = await runOne(restJob('submit', { request: requestOf(`${target.url}${p.submit}`, { takeoverKeys: { JOB: 'jobId' } }) }));
+    const json = await runOne(
+      restJob('submit', { request: requestOf(`${target.url}${p.submit}`, { takeoverKeys: { JOB: 'jobId' } }) }),
+    );
     expect(summary(json.view)).toEqual({ '': 'abended', submit: 'abended 8' });
     expect(json.output).toContain('HttpResBody="The response is not a valid JSON response"');
     expect(json.output).toContain('0615: The specified key is not found in the response result. ParamName=JOB');
 
     const q = paths();
     target.route('POST', q.submit, { contentType: 'application/xml', body: '<a><b></a>' });
-    const xml = await runOne(restJob('submit', { request: requestOf(`${target.url}${q.submit}`, { takeoverKeys: { JOB: 'a.b' } }) }));
+    const xml = await runOne(
+      restJob('submit', { request: requestOf(`${target.url}${q.submit}`, { takeoverKeys: { JOB: 'a.b' } }) }),
+    );
     expect(summary(xml.view)).toEqual({ '': 'abended', submit: 'abended 8' });
     expect(xml.output).toContain('HttpResBody="The response is not a valid XML response"');
   });
@@ -156,9 +186,13 @@ describe('the rest job', () => {
   it('ends 8 when a key is not in the response, naming the key', async () => {
     const p = paths();
     target.route('POST', p.submit, { body: { jobId: 'j' } });
-    const { view, output } = await runOne(restJob('submit', { request: requestOf(`${target.url}${p.submit}`, { jobnetValKeys: { OWNER: 'owner.name' } }) }));
+    const { view, output } = await runOne(
+      restJob('submit', { request: requestOf(`${target.url}${p.submit}`, { jobnetValKeys: { OWNER: 'owner.name' } }) }),
+    );
     expect(summary(view)).toEqual({ '': 'abended', submit: 'abended 8' });
-    expect(output).toContain('0615: The specified key is not found in the response result. ParamName=OWNER (nothing at owner)');
+    expect(output).toContain(
+      '0615: The specified key is not found in the response result. ParamName=OWNER (nothing at owner)',
+    );
   });
 
   it('accepts other content types when no key is extracted, and omits their body line', async () => {
@@ -171,7 +205,9 @@ describe('the rest job', () => {
 
     const q = paths();
     target.route('POST', q.submit, { contentType: 'text/html', body: '<html></html>' });
-    const keyed = await runOne(restJob('submit', { request: requestOf(`${target.url}${q.submit}`, { takeoverKeys: { ID: 'id' } }) }));
+    const keyed = await runOne(
+      restJob('submit', { request: requestOf(`${target.url}${q.submit}`, { takeoverKeys: { ID: 'id' } }) }),
+    );
     expect(summary(keyed.view)).toEqual({ '': 'abended', submit: 'abended 8' });
     expect(keyed.output).toContain('a text/html response cannot be searched for keys');
   });
@@ -181,14 +217,21 @@ describe('the rest job', () => {
     target.route('POST', p.submit, { body: { id: 'x' } });
     target.route('GET', p.status, (_request, count) => ({ body: { state: 'RUNNING', poll: count } }));
     const { view, output } = await runOne(
-      restJob('submit', { request: requestOf(`${target.url}${p.submit}`), monitoring: monitoringOf(`${target.url}${p.status}`, { pollingCount: 3 }) }),
+      restJob('submit', {
+        request: requestOf(`${target.url}${p.submit}`),
+        monitoring: monitoringOf(`${target.url}${p.status}`, { pollingCount: 3 }),
+      }),
     );
     expect(summary(view)).toEqual({ '': 'abended', submit: 'abended 6' });
     expect(target.requests(p.status)).toHaveLength(3);
     expect(output).toContain('"poll": 3');
     expect(output).not.toContain('"poll": 2');
-    expect(output).toContain('0613: The wait time for completion of the job on the cloud service has elapsed. (3 polls sent, pollingCount reached)');
-    const gaps = target.requests(p.status).map((request, index, all) => (index === 0 ? 0 : request.at - (all[index - 1]?.at ?? 0)));
+    expect(output).toContain(
+      '0613: The wait time for completion of the job on the cloud service has elapsed. (3 polls sent, pollingCount reached)',
+    );
+    const gaps = target
+      .requests(p.status)
+      .map((request, index, all) => (index === 0 ? 0 : request.at - (all[index - 1]?.at ?? 0)));
     expect(gaps.slice(1).every((gap) => gap >= 900)).toBe(true);
   });
 
@@ -196,37 +239,61 @@ describe('the rest job', () => {
     const p = paths();
     target.route('POST', p.submit, { body: { id: 'x' } });
     target.route('GET', p.status, { body: { state: 'FAILED' } });
-    const { view, output } = await runOne(restJob('submit', { request: requestOf(`${target.url}${p.submit}`), monitoring: monitoringOf(`${target.url}${p.status}`) }));
+    const { view, output } = await runOne(
+      restJob('submit', {
+        request: requestOf(`${target.url}${p.submit}`),
+        monitoring: monitoringOf(`${target.url}${p.status}`),
+      }),
+    );
     expect(summary(view), output).toEqual({ '': 'abended', submit: 'abended 7' });
-    expect(output).toContain('0614: The execution result of the job on the cloud service is not the specified normal exit value. ResultValue=FAILED');
+    expect(output).toContain(
+      '0614: The execution result of the job on the cloud service is not the specified normal exit value. ResultValue=FAILED',
+    );
   });
 
   it.each([
     ['an operator', 'operator'],
     ['its time limit', 'timeLimit'],
-  ] as const)('sends the termination request exactly once when %s force-terminates it while polling', async (_who, reason) => {
-    const p = paths();
-    target.route('POST', p.submit, { body: { executionArn: 'arn:exec:1' } });
-    target.route('GET', p.status, { body: { state: 'RUNNING' } });
-    target.route('POST', p.cancel, { status: 200, body: { stopped: true } });
-    const termination: RestCallSpec = { url: `${target.url}${p.cancel}`, method: 'POST', body: { executionArn: '<ARN>', cause: 'force-terminated' } };
-    const job = restJob(
-      'submit',
-      { request: requestOf(`${target.url}${p.submit}`, { takeoverKeys: { ARN: 'executionArn' } }), monitoring: monitoringOf(`${target.url}${p.status}`), termination },
-      reason === 'timeLimit' ? { timeLimitSeconds: 4 } : {},
-    );
-    const id = await harness.start(jobnetOf(`rest-kill-${reason}`, [job]));
-    await harness.waitFor(id, () => target.requests(p.status).length >= 1, 30_000);
-    if (reason === 'operator') expect(await harness.operate(id, { operation: 'forceTerminateJob', job: 'submit', by: 'alice' })).toMatchObject({ ok: true });
-    const view = await harness.waitForEnd(id, 60_000);
-    expect(summary(view)).toEqual({ '': 'abended', submit: `forced 256 ${reason}` });
-    expect(target.requests(p.cancel)).toHaveLength(1);
-    expect(JSON.parse(target.requests(p.cancel)[0]?.body ?? '')).toEqual({ executionArn: 'arn:exec:1', cause: 'force-terminated' });
-    expect(view.state.jobs.submit?.output).toContain('termination request sent: HTTP 200');
-    const polls = target.requests(p.status).length;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(target.requests(p.status)).toHaveLength(polls);
-  });
+  ] as const)(
+    'sends the termination request exactly once when %s force-terminates it while polling',
+    async (_who, reason) => {
+      const p = paths();
+      target.route('POST', p.submit, { body: { executionArn: 'arn:exec:1' } });
+      target.route('GET', p.status, { body: { state: 'RUNNING' } });
+      target.route('POST', p.cancel, { status: 200, body: { stopped: true } });
+      const termination: RestCallSpec = {
+        url: `${target.url}${p.cancel}`,
+        method: 'POST',
+        body: { executionArn: '<ARN>', cause: 'force-terminated' },
+      };
+      const job = restJob(
+        'submit',
+        {
+          request: requestOf(`${target.url}${p.submit}`, { takeoverKeys: { ARN: 'executionArn' } }),
+          monitoring: monitoringOf(`${target.url}${p.status}`),
+          termination,
+        },
+        reason === 'timeLimit' ? { timeLimitSeconds: 4 } : {},
+      );
+      const id = await harness.start(jobnetOf(`rest-kill-${reason}`, [job]));
+      await harness.waitFor(id, () => target.requests(p.status).length >= 1, 30_000);
+      if (reason === 'operator')
+        expect(await harness.operate(id, { operation: 'forceTerminateJob', job: 'submit', by: 'alice' })).toMatchObject(
+          { ok: true },
+        );
+      const view = await harness.waitForEnd(id, 60_000);
+      expect(summary(view)).toEqual({ '': 'abended', submit: `forced 256 ${reason}` });
+      expect(target.requests(p.cancel)).toHaveLength(1);
+      expect(JSON.parse(target.requests(p.cancel)[0]?.body ?? '')).toEqual({
+        executionArn: 'arn:exec:1',
+        cause: 'force-terminated',
+      });
+      expect(view.state.jobs.submit?.output).toContain('termination request sent: HTTP 200');
+      const polls = target.requests(p.status).length;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(target.requests(p.status)).toHaveLength(polls);
+    },
+  );
 
   it('reports a failed termination request (0635) and still ends forced', async () => {
     const p = paths();
@@ -235,14 +302,20 @@ describe('the rest job', () => {
     target.route('DELETE', p.cancel, { status: 500, body: { error: 'cannot stop' } });
     const id = await harness.start(
       jobnetOf('rest-term-fail', [
-        restJob('submit', { request: requestOf(`${target.url}${p.submit}`), monitoring: monitoringOf(`${target.url}${p.status}`), termination: { url: `${target.url}${p.cancel}`, method: 'DELETE' } }),
+        restJob('submit', {
+          request: requestOf(`${target.url}${p.submit}`),
+          monitoring: monitoringOf(`${target.url}${p.status}`),
+          termination: { url: `${target.url}${p.cancel}`, method: 'DELETE' },
+        }),
       ]),
     );
     await harness.waitFor(id, () => target.requests(p.status).length >= 1, 30_000);
     await harness.operate(id, { operation: 'forceTerminateJob', job: 'submit', by: 'bob' });
     const view = await harness.waitForEnd(id, 60_000);
     expect(summary(view)).toEqual({ '': 'abended', submit: 'forced 256 operator' });
-    expect(view.state.jobs.submit?.output).toContain('0635: HTTP request failed. RequestType=termination StatusCode=500 ProjectName=test JobNetName=rest-term-fail');
+    expect(view.state.jobs.submit?.output).toContain(
+      '0635: HTTP request failed. RequestType=termination StatusCode=500 ProjectName=test JobNetName=rest-term-fail',
+    );
     expect(target.requests(p.cancel, 'DELETE')).toHaveLength(1);
   });
 
@@ -253,10 +326,27 @@ describe('the rest job', () => {
     process.env.REST_TEST_API_KEY = 'api-key-secret-value';
     const p = paths();
     target.route('POST', p.submit, { body: { ok: true } });
-    const basic: RestCredential = { name: 'svc-basic', type: 'basic', user: 'svc', password: { secretRef: { env: 'REST_TEST_PASSWORD' } }, keys: { TENANT: 'acme', REGION: 'key-wins' } };
-    const bearer: RestCredential = { name: 'svc-bearer', type: 'bearer', token: { secretRef: { file: tokenFile } }, keys: { API_KEY: { secretRef: { env: 'REST_TEST_API_KEY' }, secret: true } } };
+    const basic: RestCredential = {
+      name: 'svc-basic',
+      type: 'basic',
+      user: 'svc',
+      password: { secretRef: { env: 'REST_TEST_PASSWORD' } },
+      keys: { TENANT: 'acme', REGION: 'key-wins' },
+    };
+    const bearer: RestCredential = {
+      name: 'svc-bearer',
+      type: 'bearer',
+      token: { secretRef: { file: tokenFile } },
+      keys: { API_KEY: { secretRef: { env: 'REST_TEST_API_KEY' }, secret: true } },
+    };
     const basicRun = await runOne(
-      restJob('submit', { credential: basic, request: requestOf(`${target.url}${p.submit}`, { query: { tenant: '@TENANT@', region: '@REGION@' }, header: { 'X-Where': '@WHERE@' } }) }),
+      restJob('submit', {
+        credential: basic,
+        request: requestOf(`${target.url}${p.submit}`, {
+          query: { tenant: '@TENANT@', region: '@REGION@' },
+          header: { 'X-Where': '@WHERE@' },
+        }),
+      }),
       { REGION: 'definition-loses', WHERE: 'tokyo' },
     );
     expect(summary(basicRun.view)).toEqual({ '': 'normal', submit: 'normal 0' });
@@ -265,7 +355,12 @@ describe('the rest job', () => {
     expect(sentBasic?.query).toEqual({ tenant: 'acme', region: 'key-wins' });
     expect(sentBasic?.headers['x-where']).toBe('tokyo');
 
-    const bearerRun = await runOne(restJob('submit', { credential: bearer, request: requestOf(`${target.url}${p.submit}`, { header: { 'X-Api-Key': '@API_KEY@' } }) }));
+    const bearerRun = await runOne(
+      restJob('submit', {
+        credential: bearer,
+        request: requestOf(`${target.url}${p.submit}`, { header: { 'X-Api-Key': '@API_KEY@' } }),
+      }),
+    );
     expect(summary(bearerRun.view)).toEqual({ '': 'normal', submit: 'normal 0' });
     const sentBearer = target.requests(p.submit)[1];
     expect(sentBearer?.headers.authorization).toBe('Bearer bearer-token-from-file');
@@ -276,10 +371,18 @@ describe('the rest job', () => {
     delete process.env.REST_TEST_MISSING;
     const p = paths();
     target.route('POST', p.submit, { body: {} });
-    const credential: RestCredential = { name: 'svc-missing', type: 'bearer', token: { secretRef: { env: 'REST_TEST_MISSING' } } };
-    const { view, output } = await runOne(restJob('submit', { credential, request: requestOf(`${target.url}${p.submit}`) }));
+    const credential: RestCredential = {
+      name: 'svc-missing',
+      type: 'bearer',
+      token: { secretRef: { env: 'REST_TEST_MISSING' } },
+    };
+    const { view, output } = await runOne(
+      restJob('submit', { credential, request: requestOf(`${target.url}${p.submit}`) }),
+    );
     expect(summary(view)).toEqual({ '': 'abended', submit: 'abended 10' });
-    expect(output).toBe("0616: Failed to obtain the authentication information. AuthName=svc-missing (credential svc-missing: token: the worker's environment variable REST_TEST_MISSING is not set)");
+    expect(output).toBe(
+      "0616: Failed to obtain the authentication information. AuthName=svc-missing (credential svc-missing: token: the worker's environment variable REST_TEST_MISSING is not set)",
+    );
     expect(target.requests(p.submit)).toHaveLength(0);
   });
 
@@ -287,8 +390,17 @@ describe('the rest job', () => {
     process.env.REST_TEST_ECHO_TOKEN = 'echoed-secret-token-123';
     const p = paths();
     target.route('POST', p.submit, (request) => ({ body: { youSent: request.headers.authorization, id: 'z' } }));
-    const credential: RestCredential = { name: 'svc-echo', type: 'bearer', token: { secretRef: { env: 'REST_TEST_ECHO_TOKEN' } } };
-    const { output } = await runOne(restJob('submit', { credential, request: requestOf(`${target.url}${p.submit}`, { jobnetValKeys: { SENT: 'youSent' } }) }));
+    const credential: RestCredential = {
+      name: 'svc-echo',
+      type: 'bearer',
+      token: { secretRef: { env: 'REST_TEST_ECHO_TOKEN' } },
+    };
+    const { output } = await runOne(
+      restJob('submit', {
+        credential,
+        request: requestOf(`${target.url}${p.submit}`, { jobnetValKeys: { SENT: 'youSent' } }),
+      }),
+    );
     expect(output).toContain('"youSent": "Bearer ***"');
     expect(output).toContain('SENT=Bearer ***');
     expect(output).not.toContain('echoed-secret-token-123');
@@ -297,7 +409,9 @@ describe('the rest job', () => {
   it('caps the output at outputLimitBytes with a marker', async () => {
     const p = paths();
     target.route('POST', p.submit, { body: { text: 'あ'.repeat(3000) } });
-    const { view, output } = await runOne(restJob('submit', { request: requestOf(`${target.url}${p.submit}`), outputLimitBytes: 2048 }));
+    const { view, output } = await runOne(
+      restJob('submit', { request: requestOf(`${target.url}${p.submit}`), outputLimitBytes: 2048 }),
+    );
     expect(summary(view)).toEqual({ '': 'normal', submit: 'normal 0' });
     expect(Buffer.byteLength(output)).toBeLessThanOrEqual(2048);
     expect(output.endsWith('[output truncated: it exceeded 2048 bytes]')).toBe(true);
@@ -306,7 +420,10 @@ describe('the rest job', () => {
   it('ends 245 when a substituted value brings a control character, without sending', async () => {
     const p = paths();
     target.route('POST', p.submit, { body: {} });
-    const { view, output } = await runOne(restJob('submit', { request: requestOf(`${target.url}${p.submit}`, { header: { 'X-Id': '@BAD@' } }) }), { BAD: 'a\nb' });
+    const { view, output } = await runOne(
+      restJob('submit', { request: requestOf(`${target.url}${p.submit}`, { header: { 'X-Id': '@BAD@' } }) }),
+      { BAD: 'a\nb' },
+    );
     expect(summary(view)).toEqual({ '': 'abended', submit: 'abended 245' });
     expect(output).toContain('request.header.X-Id: a control character is not allowed after variable substitution');
     expect(target.requests(p.submit)).toHaveLength(0);

@@ -54,7 +54,12 @@ function jsonUnicode(text: string, which: (unit: number) => boolean, upper: bool
 }
 
 function xmlNamed(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** The encodings a service may echo a value in, by name. */
@@ -71,9 +76,13 @@ function encodingsOf(value: string): Record<string, string> {
     // Everything but letters and digits as \uXXXX, upper-case hex.
     jsonAll: jsonUnicode(value, (unit) => !/[A-Za-z0-9]/.test(String.fromCharCode(unit)), true),
     xmlNamed: xmlNamed(value),
-    htmlNamed: [...xmlNamed(value).replace(/&apos;/g, '&#39;')].map((c) => (latin1Names[c] !== undefined ? `&${latin1Names[c]};` : c)).join(''),
+    htmlNamed: [...xmlNamed(value).replace(/&apos;/g, '&#39;')]
+      .map((c) => (latin1Names[c] !== undefined ? `&${latin1Names[c]};` : c))
+      .join(''),
     xmlDecimal: [...value].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `&#${c.codePointAt(0)};`)).join(''),
-    xmlHex: [...value].map((c) => (/[A-Za-z0-9 ]/.test(c) ? c : `&#x${(c.codePointAt(0) as number).toString(16).toUpperCase()};`)).join(''),
+    xmlHex: [...value]
+      .map((c) => (/[A-Za-z0-9 ]/.test(c) ? c : `&#x${(c.codePointAt(0) as number).toString(16).toUpperCase()};`))
+      .join(''),
     uri: encodeURIComponent(value),
     uriLower: encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
     form: new URLSearchParams({ v: value }).toString().slice(2),
@@ -152,7 +161,8 @@ function echoHeaders(values: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   values.forEach((value, index) => {
     for (const [name, form] of Object.entries(encodingsOf(value))) {
-      if (/^[\x21-\x7e\x80-\xff]([\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/.test(form)) headers[`x-echo-s${index}-${name.toLowerCase()}`] = form;
+      if (/^[\x21-\x7e\x80-\xff]([\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/.test(form))
+        headers[`x-echo-s${index}-${name.toLowerCase()}`] = form;
     }
   });
   return headers;
@@ -163,7 +173,10 @@ function echoXml(state: string, result: string, values: readonly string[]): stri
   const elements = values.map((value, index) => {
     const encodings = encodingsOf(value);
     const text = Object.entries(encodings)
-      .filter(([name, form]) => name !== 'htmlNamed' && !/[<&]/.test(form.replace(/&(amp|lt|gt|quot|apos|#x?[0-9A-Fa-f]+);/g, '')))
+      .filter(
+        ([name, form]) =>
+          name !== 'htmlNamed' && !/[<&]/.test(form.replace(/&(amp|lt|gt|quot|apos|#x?[0-9A-Fa-f]+);/g, '')),
+      )
       .map(([name, form]) => `<${name}>${form}</${name}>`)
       .join('');
     return `<s${index}>${text}<cdata><![CDATA[${value}]]></cdata></s${index}>`;
@@ -204,7 +217,11 @@ function echoJob(name: string, credential: RestCredential): CompiledJobFields {
   target.route('GET', `${base}/status/job-1`, (request, count) => {
     const values = sentSecrets(request);
     const secret = values[0] ?? '';
-    return { contentType: 'application/xml', body: echoXml(count === 1 ? secret : 'DONE', secret, values), headers: echoHeaders(values) };
+    return {
+      contentType: 'application/xml',
+      body: echoXml(count === 1 ? secret : 'DONE', secret, values),
+      headers: echoHeaders(values),
+    };
   });
   const spec: RestSpec = {
     outputLimitBytes: 1024 * 1024,
@@ -233,7 +250,12 @@ function echoJob(name: string, credential: RestCredential): CompiledJobFields {
       pollingEndVal: ['DONE'],
       checkResultKey: 'status.result',
       checkResultVal: ['OK'],
-      jobnetValKeys: { XML_RAW: 'status.echo.s0.xmlNamed', XML_DECIMAL: 'status.echo.s0.xmlDecimal', XML_CDATA: 'status.echo.s0.cdata', XML_KEY: 'status.echo.s1.xmlHex' },
+      jobnetValKeys: {
+        XML_RAW: 'status.echo.s0.xmlNamed',
+        XML_DECIMAL: 'status.echo.s0.xmlDecimal',
+        XML_CDATA: 'status.echo.s0.cdata',
+        XML_KEY: 'status.echo.s1.xmlHex',
+      },
     },
   };
   return { name, type: 'rest', spec };
@@ -242,17 +264,37 @@ function echoJob(name: string, credential: RestCredential): CompiledJobFields {
 describe('secret redaction of REST jobs', () => {
   it('keeps every encoding of bearer and basic secrets echoed by the service out of history, the run view and the worker log', async () => {
     const key = { API_KEY: { secretRef: { env: 'REDACTION_TEST_KEY' }, secret: true as const } };
-    const bearer: RestCredential = { name: 'echo-bearer', type: 'bearer', token: { secretRef: { env: 'REDACTION_TEST_TOKEN' } }, keys: key };
-    const basic: RestCredential = { name: 'echo-basic', type: 'basic', user: basicUser, password: { secretRef: { env: 'REDACTION_TEST_PASSWORD' } }, keys: key };
+    const bearer: RestCredential = {
+      name: 'echo-bearer',
+      type: 'bearer',
+      token: { secretRef: { env: 'REDACTION_TEST_TOKEN' } },
+      keys: key,
+    };
+    const basic: RestCredential = {
+      name: 'echo-basic',
+      type: 'basic',
+      user: basicUser,
+      password: { secretRef: { env: 'REDACTION_TEST_PASSWORD' } },
+      keys: key,
+    };
     const jobnet = jobnetOf('rest-redaction', [echoJob('bearer', bearer), echoJob('basic', basic)]);
-    const input: RunInput = { jobnet, children: {}, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'test', level: 1 };
+    const input: RunInput = {
+      jobnet,
+      children: {},
+      businessDate: '2026-11-23',
+      trigger: 'manual',
+      requestedBy: 'test',
+      level: 1,
+    };
     const id = `run/test/rest-redaction/${taskQueue}`;
     await client.workflow.start('runWorkflow', { workflowId: id, taskQueue, args: [input] });
     const view = await waitForView(client, id, (v) => v.state.result !== undefined, 90_000);
 
     // The secrets went out and came back, in every encoding, so there was something to redact.
     expect(target.requests('/bearer/submit')[0]?.headers.authorization).toBe(`Bearer ${bearerToken}`);
-    expect(target.requests('/basic/submit')[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${basicUser}:${basicPassword}`).toString('base64')}`);
+    expect(target.requests('/basic/submit')[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${basicUser}:${basicPassword}`).toString('base64')}`,
+    );
     expect(JSON.parse(target.requests('/bearer/submit')[0]?.body ?? '{}')).toEqual({ key: credentialKey });
     expect(target.requests('/bearer/status/job-1')).toHaveLength(2);
     expect(summary(view)).toEqual({ '': 'abended', bearer: 'abended 7', basic: 'abended 7' });
@@ -282,7 +324,9 @@ describe('secret redaction of REST jobs', () => {
       expect(output).toContain('S1_BASE64=***');
       expect(output).toContain('XML_CDATA=***');
       expect(text.stdout).toContain('ResultValue=***');
-      expect(output).toContain('0614: The execution result of the job on the cloud service is not the specified normal exit value. ResultValue=***');
+      expect(output).toContain(
+        '0614: The execution result of the job on the cloud service is not the specified normal exit value. ResultValue=***',
+      );
     }
   }, 150_000);
 });

@@ -52,7 +52,8 @@ export async function startRestTarget(): Promise<RestTarget> {
     incoming.on('end', () => {
       const url = new URL(incoming.url ?? '/', 'http://target');
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers[name] = value;
+      for (const [name, value] of Object.entries(incoming.headers))
+        if (typeof value === 'string') headers[name] = value;
       const request: ReceivedRequest = {
         at: Date.now(),
         method: incoming.method ?? 'GET',
@@ -67,10 +68,12 @@ export async function startRestTarget(): Promise<RestTarget> {
       counts.set(key, count);
       const route = routes.get(key);
       void (async () => {
-        const answer: TargetAnswer = route === undefined ? { status: 404, body: { error: `no route ${key}` } } : await route(request, count);
+        const answer: TargetAnswer =
+          route === undefined ? { status: 404, body: { error: `no route ${key}` } } : await route(request, count);
         if (answer.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
         if (response.destroyed) return;
-        const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+        const body =
+          answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
         response.writeHead(answer.status ?? 200, {
           ...(answer.body !== undefined ? { 'content-type': answer.contentType ?? 'application/json' } : {}),
           ...(answer.headers ?? {}),
@@ -84,7 +87,8 @@ export async function startRestTarget(): Promise<RestTarget> {
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    requests: (path, method) => received.filter((request) => request.path === path && (method === undefined || request.method === method)),
+    requests: (path, method) =>
+      received.filter((request) => request.path === path && (method === undefined || request.method === method)),
     route(method, path, answer) {
       routes.set(`${method} ${path}`, typeof answer === 'function' ? answer : () => answer);
     },

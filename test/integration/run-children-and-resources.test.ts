@@ -19,7 +19,6 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-
 /** level1 → level2 → … → level5: each runs the next as a child; the deepest echoes an inherited variable. */
 function chainOfLevels(depth: number): CompiledJobnet {
   const children: Record<string, CompiledJobnet> = {};
@@ -62,12 +61,18 @@ describe('child jobnets (R-JN-2)', () => {
       { name: 'ok', type: 'command', spec: sh('echo once') },
       { name: 'fails', type: 'command', predecessors: after('ok'), spec: sh(`test -f ${flag} || exit 7`) },
     ]);
-    const id = await harness.start(jobnetOf('parent-net', [{ name: 'sub', type: 'jobnet', spec: { jobnet: 'child-net' } }], { children: { 'child-net': child } }));
+    const id = await harness.start(
+      jobnetOf('parent-net', [{ name: 'sub', type: 'jobnet', spec: { jobnet: 'child-net' } }], {
+        children: { 'child-net': child },
+      }),
+    );
     const failed = await harness.waitForEnd(id);
     expect(summary(failed)).toEqual({ '': 'abended', sub: 'abended 7' });
     const firstChild = failed.childRuns.sub!;
     writeFileSync(flag, '');
-    expect(await harness.operate(id, { operation: 'restartFromJob', job: 'sub', by: 'kim' })).toMatchObject({ ok: true });
+    expect(await harness.operate(id, { operation: 'restartFromJob', job: 'sub', by: 'kim' })).toMatchObject({
+      ok: true,
+    });
     const view = await harness.waitFor(id, (v) => v.status === 'normal');
     const resumedChild = view.childRuns.sub!;
     expect(resumedChild).not.toBe(firstChild);
@@ -79,8 +84,15 @@ describe('child jobnets (R-JN-2)', () => {
 
   it('force-terminating a running child jobnet job force-terminates the child run', async () => {
     const child = jobnetOf('slow-child', [{ name: 'wait', type: 'sleep', spec: { seconds: 60 } }]);
-    const id = await harness.start(jobnetOf('kill-parent', [{ name: 'sub', type: 'jobnet', spec: { jobnet: 'slow-child' } }], { children: { 'slow-child': child } }));
-    const running = await harness.waitFor(id, (v) => v.childRuns.sub !== undefined && v.state.jobs.sub?.state === 'running');
+    const id = await harness.start(
+      jobnetOf('kill-parent', [{ name: 'sub', type: 'jobnet', spec: { jobnet: 'slow-child' } }], {
+        children: { 'slow-child': child },
+      }),
+    );
+    const running = await harness.waitFor(
+      id,
+      (v) => v.childRuns.sub !== undefined && v.state.jobs.sub?.state === 'running',
+    );
     const childHandle = harness.client.workflow.getHandle(running.childRuns.sub!);
     // The child workflow may not answer queries yet right after the parent recorded its id.
     const childWaiting = async (): Promise<boolean> => {
@@ -92,7 +104,9 @@ describe('child jobnets (R-JN-2)', () => {
     };
     for (let i = 0; i < 100 && !(await childWaiting()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await childWaiting()).toBe(true);
-    expect(await harness.operate(id, { operation: 'forceTerminateJob', job: 'sub', by: 'lee' })).toMatchObject({ ok: true });
+    expect(await harness.operate(id, { operation: 'forceTerminateJob', job: 'sub', by: 'lee' })).toMatchObject({
+      ok: true,
+    });
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'abended', sub: 'forced 256 operator' });
     const childView = await childHandle.query(runViewQuery);
@@ -103,9 +117,15 @@ describe('child jobnets (R-JN-2)', () => {
 describe('exclusive resources across jobnets (R-JOB)', () => {
   it('never runs two jobs naming the same resource at the same time, even in runs of different jobnets', async () => {
     const resource = `db-${process.pid}-${Date.now()}`;
-    const one = jobnetOf('exclusive-one', [{ name: 'use', type: 'sleep', exclusive: [resource], spec: { seconds: 2 } }]);
-    const two = jobnetOf('exclusive-two', [{ name: 'use', type: 'sleep', exclusive: [resource], spec: { seconds: 2 } }]);
-    const free = jobnetOf('exclusive-free', [{ name: 'use', type: 'sleep', exclusive: [`${resource}-other`], spec: { seconds: 2 } }]);
+    const one = jobnetOf('exclusive-one', [
+      { name: 'use', type: 'sleep', exclusive: [resource], spec: { seconds: 2 } },
+    ]);
+    const two = jobnetOf('exclusive-two', [
+      { name: 'use', type: 'sleep', exclusive: [resource], spec: { seconds: 2 } },
+    ]);
+    const free = jobnetOf('exclusive-free', [
+      { name: 'use', type: 'sleep', exclusive: [`${resource}-other`], spec: { seconds: 2 } },
+    ]);
     const ids = await Promise.all([harness.start(one), harness.start(two), harness.start(free)]);
     const views = await Promise.all(ids.map((id) => harness.waitForEnd(id)));
     for (const view of views) expect(view.status).toBe('normal');

@@ -12,7 +12,12 @@ import { freePort, startDevServer, type DevServer } from '../../controller/tempo
 import { startWorker } from '../../controller/worker/start-worker.js';
 import type { RunInput } from '../../workflows/run-contract.js';
 import { after, jobnetOf, sharedBundle, summary } from './run-harness.js';
-import { killWorkerProcess, startWorkerProcess as workerProcess, stopWorkerProcesses, waitForView } from './worker-process.js';
+import {
+  killWorkerProcess,
+  startWorkerProcess as workerProcess,
+  stopWorkerProcesses,
+  waitForView,
+} from './worker-process.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -61,7 +66,11 @@ describe('durability', () => {
     const port = await freePort();
     let server: DevServer = await startDevServer({ dbFile, port });
     cleanups.push(() => server.stop());
-    const target = { address: server.address, namespace: server.namespace, taskQueue: `durability-server-${process.pid}` };
+    const target = {
+      address: server.address,
+      namespace: server.namespace,
+      taskQueue: `durability-server-${process.pid}`,
+    };
     const worker = await startWorker({ target, allowCommandJobs: false, workflowBundle: await sharedBundle() });
     cleanups.push(() => worker.shutdown().catch(() => undefined));
     let connection = await Connection.connect({ address: server.address });
@@ -72,7 +81,11 @@ describe('durability', () => {
       { name: 'nap', type: 'sleep', spec: { seconds: 3 } },
       { name: 'then', type: 'sleep', predecessors: after('nap'), spec: { seconds: 1 } },
     ]);
-    await client.workflow.start('runWorkflow', { workflowId: id, taskQueue: target.taskQueue, args: [runInput(jobnet)] });
+    await client.workflow.start('runWorkflow', {
+      workflowId: id,
+      taskQueue: target.taskQueue,
+      args: [runInput(jobnet)],
+    });
     await waitForView(client, id, (view) => view.state.jobs.nap?.state === 'running', 20_000);
     await connection.close();
     await server.stop();

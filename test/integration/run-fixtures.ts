@@ -10,7 +10,8 @@ import type { RunView } from '../../workflows/run-contract.js';
 export function summary(view: RunView): Record<string, string> {
   const jobs: Record<string, string> = { '': view.status };
   for (const [name, record] of Object.entries(view.state.jobs)) {
-    jobs[name] = `${record.state}${record.exitCode !== undefined ? ` ${record.exitCode}` : ''}${record.forcedReason ? ` ${record.forcedReason}` : ''}`;
+    jobs[name] =
+      `${record.state}${record.exitCode !== undefined ? ` ${record.exitCode}` : ''}${record.forcedReason ? ` ${record.forcedReason}` : ''}`;
   }
   return jobs;
 }

@@ -6,9 +6,19 @@
 import { inject } from 'vitest';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows, startWorker, type RunningWorker } from '../../controller/worker/start-worker.js';
-import { connectClient, type TemporalClientHandle, type TemporalTarget } from '../../controller/temporal/temporal-target.js';
+import {
+  connectClient,
+  type TemporalClientHandle,
+  type TemporalTarget,
+} from '../../controller/temporal/temporal-target.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
-import { runOperationUpdate, runViewQuery, type RunInput, type RunOperationRequest, type RunView } from '../../workflows/run-contract.js';
+import {
+  runOperationUpdate,
+  runViewQuery,
+  type RunInput,
+  type RunOperationRequest,
+  type RunView,
+} from '../../workflows/run-contract.js';
 import { summary } from './run-fixtures.js';
 
 export { after, jobnetOf, summary } from './run-fixtures.js';
@@ -39,14 +49,19 @@ export interface RunHarness {
   waitFor(id: string, predicate: (view: RunView) => boolean, timeoutMs?: number): Promise<RunView>;
   /** Waits until the run has a final status. */
   waitForEnd(id: string, timeoutMs?: number): Promise<RunView>;
-  operate(id: string, request: RunOperationRequest): Promise<{ ok: true; detail: string } | { ok: false; reason: string }>;
+  operate(
+    id: string,
+    request: RunOperationRequest,
+  ): Promise<{ ok: true; detail: string } | { ok: false; reason: string }>;
   stop(): Promise<void>;
 }
 
 let queueSequence = 0;
 
 /** A worker on a fresh task queue of the shared dev server, and a client. */
-export async function startRunHarness(options: { allowCommandJobs?: boolean; taskQueue?: string; startWorker?: boolean } = {}): Promise<RunHarness> {
+export async function startRunHarness(
+  options: { allowCommandJobs?: boolean; taskQueue?: string; startWorker?: boolean } = {},
+): Promise<RunHarness> {
   queueSequence += 1;
   const target: TemporalTarget = {
     address: inject('temporalAddress'),
@@ -54,7 +69,11 @@ export async function startRunHarness(options: { allowCommandJobs?: boolean; tas
     taskQueue: options.taskQueue ?? `test-${process.pid}-${Date.now().toString(36)}-${queueSequence}`,
   };
   const handle = await connectClient(target);
-  const worker = await startWorker({ target, allowCommandJobs: options.allowCommandJobs ?? false, workflowBundle: await sharedBundle() });
+  const worker = await startWorker({
+    target,
+    allowCommandJobs: options.allowCommandJobs ?? false,
+    workflowBundle: await sharedBundle(),
+  });
   let runSequence = 0;
   const harness: RunHarness = {
     target,
@@ -64,7 +83,15 @@ export async function startRunHarness(options: { allowCommandJobs?: boolean; tas
       runSequence += 1;
       const id = `run/${jobnet.project}/${jobnet.name}/${target.taskQueue}/${runSequence}`;
       const { children = {}, ...rest } = jobnet;
-      const input: RunInput = { jobnet: rest, children, businessDate: '2026-11-23', trigger: 'manual', requestedBy: 'test', level: 1, ...extra };
+      const input: RunInput = {
+        jobnet: rest,
+        children,
+        businessDate: '2026-11-23',
+        trigger: 'manual',
+        requestedBy: 'test',
+        level: 1,
+        ...extra,
+      };
       await handle.client.workflow.start('runWorkflow', { workflowId: id, taskQueue: target.taskQueue, args: [input] });
       return id;
     },
@@ -78,7 +105,9 @@ export async function startRunHarness(options: { allowCommandJobs?: boolean; tas
         last = await harness.view(id);
         if (predicate(last)) return last;
         if (Date.now() > deadline) {
-          throw new Error(`condition not reached within ${timeoutMs} ms; last view: ${JSON.stringify(summary(last), null, 1)}`);
+          throw new Error(
+            `condition not reached within ${timeoutMs} ms; last view: ${JSON.stringify(summary(last), null, 1)}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -88,7 +117,9 @@ export async function startRunHarness(options: { allowCommandJobs?: boolean; tas
     },
     async operate(id, request) {
       try {
-        const answer = await handle.client.workflow.getHandle(id).executeUpdate(runOperationUpdate, { args: [request] });
+        const answer = await handle.client.workflow
+          .getHandle(id)
+          .executeUpdate(runOperationUpdate, { args: [request] });
         return { ok: true, detail: answer.detail };
       } catch (error) {
         const cause = (error as { cause?: { message?: string } }).cause;
@@ -103,4 +134,3 @@ export async function startRunHarness(options: { allowCommandJobs?: boolean; tas
   };
   return harness;
 }
-

@@ -42,7 +42,12 @@ function failingChain(name: string, flag: string) {
 
 describe('force-termination (R-OPS-1, R-EXIT-2)', () => {
   it('force-terminates one running job with 256 and reason operator; the run ends abended', async () => {
-    const id = await harness.start(jobnetOf('kill-job', [{ name: 'long', type: 'sleep', spec: { seconds: 60 } }, { name: 'short', type: 'sleep', spec: { seconds: 0 } }]));
+    const id = await harness.start(
+      jobnetOf('kill-job', [
+        { name: 'long', type: 'sleep', spec: { seconds: 60 } },
+        { name: 'short', type: 'sleep', spec: { seconds: 0 } },
+      ]),
+    );
     await harness.waitFor(id, (view) => view.state.jobs.long?.state === 'running');
     const answer = await harness.operate(id, { operation: 'forceTerminateJob', job: 'long', by: 'bob' });
     expect(answer).toMatchObject({ ok: true });
@@ -59,7 +64,10 @@ describe('force-termination (R-OPS-1, R-EXIT-2)', () => {
         { name: 'c', type: 'sleep', predecessors: after('a'), spec: { seconds: 0 } },
       ]),
     );
-    await harness.waitFor(id, (view) => view.state.jobs.a?.state === 'running' && view.state.jobs.b?.state === 'running');
+    await harness.waitFor(
+      id,
+      (view) => view.state.jobs.a?.state === 'running' && view.state.jobs.b?.state === 'running',
+    );
     expect(await harness.operate(id, { operation: 'forceTerminateRun', by: 'carol' })).toMatchObject({ ok: true });
     const view = await harness.waitForEnd(id, 20_000);
     expect(summary(view)).toEqual({ '': 'forced', a: 'forced 256 operator', b: 'forced 256 operator', c: 'waiting' });
@@ -106,7 +114,9 @@ describe('restart and recovery (R-OPS-1, R-OPS-2, WOI 5.3.1)', () => {
     const id = await harness.start(failingChain('start-from', flag));
     await harness.waitForEnd(id);
     writeFileSync(flag, '');
-    expect(await harness.operate(id, { operation: 'startFromJob', job: 'first', by: 'frank' })).toMatchObject({ ok: true });
+    expect(await harness.operate(id, { operation: 'startFromJob', job: 'first', by: 'frank' })).toMatchObject({
+      ok: true,
+    });
     const view = await harness.waitFor(id, (v) => v.status === 'normal');
     expect(view.state.jobs.first?.attempts).toBe(2);
     expect(view.state.jobs.middle?.attempts).toBe(2);
@@ -118,7 +128,9 @@ describe('restart and recovery (R-OPS-1, R-OPS-2, WOI 5.3.1)', () => {
     const id = await harness.start(failingChain('restart-from', flag));
     await harness.waitForEnd(id);
     writeFileSync(flag, '');
-    expect(await harness.operate(id, { operation: 'restartFromJob', job: 'middle', by: 'gina' })).toMatchObject({ ok: true });
+    expect(await harness.operate(id, { operation: 'restartFromJob', job: 'middle', by: 'gina' })).toMatchObject({
+      ok: true,
+    });
     const view = await harness.waitFor(id, (v) => v.status === 'normal');
     expect(summary(view)).toEqual({ '': 'normal', first: 'normal 0', middle: 'normal 0', last: 'normal 0' });
     expect(view.state.jobs.first?.attempts).toBe(1);
@@ -144,7 +156,12 @@ describe('restart and recovery (R-OPS-1, R-OPS-2, WOI 5.3.1)', () => {
 
 describe('refusals (R-OPS-3)', () => {
   it('refuses an operation the state forbids, says why, and changes nothing', async () => {
-    const id = await harness.start(jobnetOf('refusals', [{ name: 'long', type: 'sleep', spec: { seconds: 60 } }, { name: 'next', type: 'sleep', predecessors: after('long'), spec: { seconds: 0 } }]));
+    const id = await harness.start(
+      jobnetOf('refusals', [
+        { name: 'long', type: 'sleep', spec: { seconds: 60 } },
+        { name: 'next', type: 'sleep', predecessors: after('long'), spec: { seconds: 0 } },
+      ]),
+    );
     await harness.waitFor(id, (view) => view.state.jobs.long?.state === 'running');
     const before = await harness.view(id);
     const hold = await harness.operate(id, { operation: 'holdJob', job: 'long', by: 'ivan' });

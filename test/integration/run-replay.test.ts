@@ -14,20 +14,36 @@ import { sharedBundle } from './run-harness.js';
 import { runScenarios } from './run-scenarios.js';
 
 const historyDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'run-histories');
-const historyFiles = readdirSync(historyDir).filter((name) => name.endsWith('.json')).sort();
+const historyFiles = readdirSync(historyDir)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 const actorHistoryDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'actor-histories');
-const actorHistoryFiles = readdirSync(actorHistoryDir).filter((name) => name.endsWith('.json')).sort();
+const actorHistoryFiles = readdirSync(actorHistoryDir)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 
 describe('replay of committed run histories', () => {
   it('has a recorded history for every scenario', () => {
-    expect(historyFiles).toEqual(runScenarios().map((scenario) => `${scenario.name}.json`).sort());
+    expect(historyFiles).toEqual(
+      runScenarios()
+        .map((scenario) => `${scenario.name}.json`)
+        .sort(),
+    );
   });
 
-  it.each(historyFiles)('replays %s without nondeterminism', async (file) => {
-    const history: unknown = JSON.parse(readFileSync(path.join(historyDir, file), 'utf8'));
-    expect((history as { events: unknown[] }).events.length).toBeGreaterThan(10);
-    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, `run/replay/${file.replace(/\.json$/, '')}`);
-  }, 60_000);
+  it.each(historyFiles)(
+    'replays %s without nondeterminism',
+    async (file) => {
+      const history: unknown = JSON.parse(readFileSync(path.join(historyDir, file), 'utf8'));
+      expect((history as { events: unknown[] }).events.length).toBeGreaterThan(10);
+      await Worker.runReplayHistory(
+        { workflowBundle: await sharedBundle() },
+        history,
+        `run/replay/${file.replace(/\.json$/, '')}`,
+      );
+    },
+    60_000,
+  );
 });
 
 /**
@@ -54,11 +70,15 @@ describe('replay of committed jobnet actor and event registry histories', () => 
     expect(actorHistoryFiles).toEqual(Object.keys(recordedActorIds).sort());
   });
 
-  it.each(actorHistoryFiles)('replays %s without nondeterminism', async (file) => {
-    const history: unknown = JSON.parse(readFileSync(path.join(actorHistoryDir, file), 'utf8'));
-    expect((history as { events: unknown[] }).events.length).toBeGreaterThan(20);
-    const workflowId = recordedActorIds[file];
-    if (workflowId === undefined) throw new Error(`no recorded workflow id for ${file}`);
-    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, workflowId);
-  }, 60_000);
+  it.each(actorHistoryFiles)(
+    'replays %s without nondeterminism',
+    async (file) => {
+      const history: unknown = JSON.parse(readFileSync(path.join(actorHistoryDir, file), 'utf8'));
+      expect((history as { events: unknown[] }).events.length).toBeGreaterThan(20);
+      const workflowId = recordedActorIds[file];
+      if (workflowId === undefined) throw new Error(`no recorded workflow id for ${file}`);
+      await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, workflowId);
+    },
+    60_000,
+  );
 });

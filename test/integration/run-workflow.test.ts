@@ -18,15 +18,18 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-
-
 describe('dependencies (R-DEP)', () => {
   it('runs an AND join after both predecessors and captures variables for later jobs', async () => {
     const id = await harness.start(
       jobnetOf('and-join', [
         { name: 'a', type: 'command', capturePrefix: 'A', spec: sh('echo COUNT=7') },
         { name: 'b', type: 'sleep', spec: { seconds: 1 } },
-        { name: 'check', type: 'checkVariable', predecessors: after('a', 'b'), spec: { variable: 'A.COUNT', number: { op: 'GE', value: 5 }, invert: false } },
+        {
+          name: 'check',
+          type: 'checkVariable',
+          predecessors: after('a', 'b'),
+          spec: { variable: 'A.COUNT', number: { op: 'GE', value: 5 }, invert: false },
+        },
       ]),
     );
     const view = await harness.waitForEnd(id);
@@ -47,7 +50,13 @@ describe('dependencies (R-DEP)', () => {
       ]),
     );
     const view = await harness.waitForEnd(id);
-    expect(summary(view)).toEqual({ '': 'normal', fast: 'normal 0', slow: 'normal 0', late: 'passed 248', join: 'normal 0' });
+    expect(summary(view)).toEqual({
+      '': 'normal',
+      fast: 'normal 0',
+      slow: 'normal 0',
+      late: 'passed 248',
+      join: 'normal 0',
+    });
     expect(view.state.jobs.late?.settledBy).toBe('orJoinFired');
     expect(view.state.jobs.late?.attempts).toBe(0);
   });
@@ -62,20 +71,42 @@ describe('dependencies (R-DEP)', () => {
       ]),
     );
     const view = await harness.waitForEnd(id);
-    expect(summary(view)).toMatchObject({ '': 'abended', bad: 'abended 3', late: 'abended 249', slow: 'normal 0', join: 'waiting' });
+    expect(summary(view)).toMatchObject({
+      '': 'abended',
+      bad: 'abended 3',
+      late: 'abended 249',
+      slow: 'normal 0',
+      join: 'waiting',
+    });
   });
 
   it('runs the branch whose exit-code condition holds and marks the other path passed', async () => {
     const id = await harness.start(
       jobnetOf('conditional', [
         { name: 'probe', type: 'command', normalExitMax: 5, spec: sh('exit 2') },
-        { name: 'whenZero', type: 'sleep', predecessors: [{ job: 'probe', condition: condition('0') }], spec: { seconds: 0 } },
+        {
+          name: 'whenZero',
+          type: 'sleep',
+          predecessors: [{ job: 'probe', condition: condition('0') }],
+          spec: { seconds: 0 },
+        },
         { name: 'afterZero', type: 'sleep', predecessors: after('whenZero'), spec: { seconds: 0 } },
-        { name: 'whenTwo', type: 'sleep', predecessors: [{ job: 'probe', condition: condition('>=2') }], spec: { seconds: 0 } },
+        {
+          name: 'whenTwo',
+          type: 'sleep',
+          predecessors: [{ job: 'probe', condition: condition('>=2') }],
+          spec: { seconds: 0 },
+        },
       ]),
     );
     const view = await harness.waitForEnd(id);
-    expect(summary(view)).toEqual({ '': 'pseudoNormal', probe: 'pseudoNormal 2', whenZero: 'passed', afterZero: 'passed', whenTwo: 'normal 0' });
+    expect(summary(view)).toEqual({
+      '': 'pseudoNormal',
+      probe: 'pseudoNormal 2',
+      whenZero: 'passed',
+      afterZero: 'passed',
+      whenTwo: 'normal 0',
+    });
     expect(view.state.jobs.whenZero?.settledBy).toBe('condition');
     expect(view.state.jobs.afterZero?.settledBy).toBe('predecessorsPassed');
   });
@@ -101,7 +132,15 @@ describe('dependencies (R-DEP)', () => {
 describe('per-job controls (R-JOB) and forced ends (R-EXIT-2)', () => {
   it('kills a job at its time limit with 256 and reason timeLimit, and does not retry it', async () => {
     const id = await harness.start(
-      jobnetOf('time-limit', [{ name: 'long', type: 'sleep', timeLimitSeconds: 1, retry: { attempts: 3, intervalSeconds: 0 }, spec: { seconds: 60 } }]),
+      jobnetOf('time-limit', [
+        {
+          name: 'long',
+          type: 'sleep',
+          timeLimitSeconds: 1,
+          retry: { attempts: 3, intervalSeconds: 0 },
+          spec: { seconds: 60 },
+        },
+      ]),
     );
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'abended', long: 'forced 256 timeLimit' });
@@ -111,7 +150,11 @@ describe('per-job controls (R-JOB) and forced ends (R-EXIT-2)', () => {
 
   it('kills a running command at its time limit: the program is stopped', async () => {
     const marker = `/tmp/jobnet-test-${process.pid}-${Date.now()}`;
-    const id = await harness.start(jobnetOf('time-limit-command', [{ name: 'cmd', type: 'command', timeLimitSeconds: 1, spec: sh(`sleep 3; touch ${marker}`) }]));
+    const id = await harness.start(
+      jobnetOf('time-limit-command', [
+        { name: 'cmd', type: 'command', timeLimitSeconds: 1, spec: sh(`sleep 3; touch ${marker}`) },
+      ]),
+    );
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'abended', cmd: 'forced 256 timeLimit' });
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -120,18 +163,31 @@ describe('per-job controls (R-JOB) and forced ends (R-EXIT-2)', () => {
   });
 
   it('records a jobOverrun trouble when a job passes its expected duration, and lets it run on', async () => {
-    const id = await harness.start(jobnetOf('overrun', [{ name: 'slow', type: 'sleep', expectedDurationSeconds: 1, spec: { seconds: 2 } }]));
+    const id = await harness.start(
+      jobnetOf('overrun', [{ name: 'slow', type: 'sleep', expectedDurationSeconds: 1, spec: { seconds: 2 } }]),
+    );
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'normal', slow: 'normal 0' });
     expect(view.troubles).toHaveLength(1);
-    expect(view.troubles[0]).toMatchObject({ kind: 'jobOverrun', job: 'slow', project: 'test', jobnet: 'overrun', runId: id });
+    expect(view.troubles[0]).toMatchObject({
+      kind: 'jobOverrun',
+      job: 'slow',
+      project: 'test',
+      jobnet: 'overrun',
+      runId: id,
+    });
   });
 
   it('retries a failed job after its interval and counts the attempts', async () => {
     const counter = `/tmp/jobnet-retry-${process.pid}-${Date.now()}`;
     const id = await harness.start(
       jobnetOf('retry', [
-        { name: 'flaky', type: 'command', retry: { attempts: 3, intervalSeconds: 1 }, spec: sh(`echo x >> ${counter}; test $(wc -l < ${counter}) -ge 3`) },
+        {
+          name: 'flaky',
+          type: 'command',
+          retry: { attempts: 3, intervalSeconds: 1 },
+          spec: sh(`echo x >> ${counter}; test $(wc -l < ${counter}) -ge 3`),
+        },
       ]),
     );
     const view = await harness.waitForEnd(id);
@@ -156,17 +212,31 @@ describe('per-job controls (R-JOB) and forced ends (R-EXIT-2)', () => {
   });
 
   it('keeps a held job from starting until it is released, recording who released it', async () => {
-    const id = await harness.start(jobnetOf('held', [{ name: 'gate', type: 'sleep', hold: true, spec: { seconds: 0 } }, { name: 'then', type: 'sleep', predecessors: after('gate'), spec: { seconds: 0 } }]));
+    const id = await harness.start(
+      jobnetOf('held', [
+        { name: 'gate', type: 'sleep', hold: true, spec: { seconds: 0 } },
+        { name: 'then', type: 'sleep', predecessors: after('gate'), spec: { seconds: 0 } },
+      ]),
+    );
     const waiting = await harness.waitFor(id, (view) => view.state.jobs.gate?.state === 'held');
     expect(waiting.status).toBe('running');
-    expect(await harness.operate(id, { operation: 'releaseJob', job: 'gate', by: 'alice' })).toMatchObject({ ok: true });
+    expect(await harness.operate(id, { operation: 'releaseJob', job: 'gate', by: 'alice' })).toMatchObject({
+      ok: true,
+    });
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'normal', gate: 'normal 0', then: 'normal 0' });
-    expect(view.state.operations).toEqual([expect.objectContaining({ operation: 'releaseJob', job: 'gate', by: 'alice' })]);
+    expect(view.state.operations).toEqual([
+      expect.objectContaining({ operation: 'releaseJob', job: 'gate', by: 'alice' }),
+    ]);
   });
 
   it('treats a disabled job as passed', async () => {
-    const id = await harness.start(jobnetOf('disabled', [{ name: 'off', type: 'command', disabled: true, spec: sh('exit 1') }, { name: 'then', type: 'sleep', predecessors: after('off'), spec: { seconds: 0 } }]));
+    const id = await harness.start(
+      jobnetOf('disabled', [
+        { name: 'off', type: 'command', disabled: true, spec: sh('exit 1') },
+        { name: 'then', type: 'sleep', predecessors: after('off'), spec: { seconds: 0 } },
+      ]),
+    );
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'normal', off: 'disabled', then: 'passed' });
   });
@@ -179,7 +249,12 @@ describe('variables (R-VAR) and built-in job types (R-JOBT)', () => {
         'substitution',
         [
           { name: 'first', type: 'command', capturePrefix: 'F', spec: sh('echo ID=42') },
-          { name: 'second', type: 'command', predecessors: after('first'), spec: sh('echo "@REGION@ @F.ID@ @.VPARAM@"') },
+          {
+            name: 'second',
+            type: 'command',
+            predecessors: after('first'),
+            spec: sh('echo "@REGION@ @F.ID@ @.VPARAM@"'),
+          },
         ],
         { variables: { REGION: 'ap-northeast-1' } },
       ),
@@ -190,7 +265,11 @@ describe('variables (R-VAR) and built-in job types (R-JOBT)', () => {
   });
 
   it('ends a job with 245 without running it when a substituted value brings a control character', async () => {
-    const id = await harness.start(jobnetOf('forbidden', [{ name: 'raise', type: 'raiseEvent', spec: { event: 'EV', param: '@BAD@' } }], { variables: { BAD: 'a\u0007b' } }));
+    const id = await harness.start(
+      jobnetOf('forbidden', [{ name: 'raise', type: 'raiseEvent', spec: { event: 'EV', param: '@BAD@' } }], {
+        variables: { BAD: 'a\u0007b' },
+      }),
+    );
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'abended', raise: 'abended 245' });
     expect(view.jobMessages.raise).toContain('control character');
@@ -198,7 +277,10 @@ describe('variables (R-VAR) and built-in job types (R-JOBT)', () => {
   });
 
   it('ends a raiseEvent job with 246 when its substituted parameter is over 200 bytes', async () => {
-    const id = await harness.start(jobnetOf('too-long', [{ name: 'raise', type: 'raiseEvent', spec: { event: 'EV', param: '@.VPARAM@' } }]), { parameter: 'x'.repeat(201) });
+    const id = await harness.start(
+      jobnetOf('too-long', [{ name: 'raise', type: 'raiseEvent', spec: { event: 'EV', param: '@.VPARAM@' } }]),
+      { parameter: 'x'.repeat(201) },
+    );
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'abended', raise: 'abended 246' });
   });
@@ -210,13 +292,18 @@ describe('variables (R-VAR) and built-in job types (R-JOBT)', () => {
         { name: 'wait', type: 'waitEvent', spec: { event: 'GO' } },
       ]),
     );
-    await harness.waitFor(id, (view) => view.state.jobs.wait?.state === 'running' && view.state.jobs.raise?.state === 'normal');
+    await harness.waitFor(
+      id,
+      (view) => view.state.jobs.wait?.state === 'running' && view.state.jobs.raise?.state === 'normal',
+    );
     const { deliverEventSignal } = await import('../../workflows/run-contract.js');
     await harness.client.workflow.getHandle(id).signal(deliverEventSignal, { event: 'GO' });
     const view = await harness.waitForEnd(id);
     expect(summary(view)).toEqual({ '': 'normal', raise: 'normal 0', wait: 'normal 0' });
     expect(view.state.jobs.wait?.output).toBe('CM_MSGEVENT=GO');
-    expect(view.raisedEvents).toEqual([expect.objectContaining({ job: 'raise', event: 'READY', project: 'test', param: 'v1' })]);
+    expect(view.raisedEvents).toEqual([
+      expect.objectContaining({ job: 'raise', event: 'READY', project: 'test', param: 'v1' }),
+    ]);
   });
 
   it('waits for a waitTime on the scheduled business date and ends at once when that time has passed', async () => {
@@ -226,13 +313,20 @@ describe('variables (R-VAR) and built-in job types (R-JOBT)', () => {
     const inTwoMinutes = new Date(now.getTime() + 120_000);
     const hhmm = (date: Date) => date.toISOString().slice(11, 16).replace(':', '');
     const id = await harness.start(
-      jobnetOf('wait-time', [
-        { name: 'past', type: 'waitTime', spec: { until: '0000' } },
-        { name: 'future', type: 'waitTime', spec: { until: hhmm(inTwoMinutes) } },
-      ], { calendar }),
+      jobnetOf(
+        'wait-time',
+        [
+          { name: 'past', type: 'waitTime', spec: { until: '0000' } },
+          { name: 'future', type: 'waitTime', spec: { until: hhmm(inTwoMinutes) } },
+        ],
+        { calendar },
+      ),
       { businessDate },
     );
-    const view = await harness.waitFor(id, (v) => v.state.jobs.past?.state === 'normal' && v.state.jobs.future?.state === 'running');
+    const view = await harness.waitFor(
+      id,
+      (v) => v.state.jobs.past?.state === 'normal' && v.state.jobs.future?.state === 'running',
+    );
     expect(view.state.jobs.past?.output).toBe('CT_WTIME=0000');
     await harness.operate(id, { operation: 'forceTerminateRun', by: 'test' });
     const ended = await harness.waitForEnd(id);

@@ -12,9 +12,19 @@ import { compiledScheduleOf, type CompiledSchedule } from '../../workflows/lib/c
 import { jobnetOf } from './run-fixtures.js';
 
 /** A compiled jobnet of `project` with a schedule (defaults: every day, manual, no deadlines, UTC). */
-export function scheduledJobnet(project: string, name: string, jobs: CompiledJobFields[], schedule: Partial<CompiledSchedule> = {}): CompiledJobnet {
+export function scheduledJobnet(
+  project: string,
+  name: string,
+  jobs: CompiledJobFields[],
+  schedule: Partial<CompiledSchedule> = {},
+): CompiledJobnet {
   const full = compiledScheduleOf(schedule);
-  return jobnetOf(name, jobs, { project, calendar: systemCalendar('UTC'), schedule: full, digest: `${name}-${JSON.stringify(full)}` });
+  return jobnetOf(name, jobs, {
+    project,
+    calendar: systemCalendar('UTC'),
+    schedule: full,
+    digest: `${name}-${JSON.stringify(full)}`,
+  });
 }
 
 /** A sleep job. */
@@ -31,7 +41,14 @@ export function nextMinute(leadMs: number): { at: number; time: string } {
 }
 
 /** Polls the jobnet's view until `predicate` holds; fails with the last view after `timeoutMs`. */
-export async function waitForJobnet(client: Client, taskQueue: string, project: string, name: string, predicate: (view: JobnetView) => boolean, timeoutMs = 30_000): Promise<JobnetView> {
+export async function waitForJobnet(
+  client: Client,
+  taskQueue: string,
+  project: string,
+  name: string,
+  predicate: (view: JobnetView) => boolean,
+  timeoutMs = 30_000,
+): Promise<JobnetView> {
   const deadline = Date.now() + timeoutMs;
   let last: JobnetView | undefined;
   let lastError: unknown;
@@ -43,7 +60,9 @@ export async function waitForJobnet(client: Client, taskQueue: string, project: 
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`jobnet ${project}/${name} did not reach the expected state in ${timeoutMs} ms; last view: ${JSON.stringify(last?.state ?? lastError, null, 1).slice(0, 3000)}`);
+      throw new Error(
+        `jobnet ${project}/${name} did not reach the expected state in ${timeoutMs} ms; last view: ${JSON.stringify(last?.state ?? lastError, null, 1).slice(0, 3000)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

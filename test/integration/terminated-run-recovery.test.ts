@@ -42,39 +42,76 @@ describe('a run terminated outside the product', () => {
     await applyJobnets(harness.client, { taskQueue, jobnets: [holder, waiter], revision: 'r1', by: 'tester' });
     await waitForJobnet(harness.client, taskQueue, project, 'holder', (view) => view.status === 'waiting');
 
-    const started = await operateJobnet(harness.client, taskQueue, project, 'holder', { operation: 'start', by: 'tester' });
+    const started = await operateJobnet(harness.client, taskQueue, project, 'holder', {
+      operation: 'start',
+      by: 'tester',
+    });
     if (!started.ok) throw new Error(started.reason);
     const holderRun = started.answer.runId as string;
-    await until('holder holds the resource', async () => ((await harness.view(holderRun)).state.jobs.use?.state === 'running' ? true : undefined), 20_000);
-    expect(await operateJobnet(harness.client, taskQueue, project, 'waiter', { operation: 'start', by: 'tester' })).toMatchObject({ ok: true });
-    const locks = await until('waiter queued', async () => {
-      const views = await listResourceLocks(harness.client, taskQueue);
-      return views.find((view) => view.resource === resource && view.queue.length === 1);
-    }, 10_000);
+    await until(
+      'holder holds the resource',
+      async () => ((await harness.view(holderRun)).state.jobs.use?.state === 'running' ? true : undefined),
+      20_000,
+    );
+    expect(
+      await operateJobnet(harness.client, taskQueue, project, 'waiter', { operation: 'start', by: 'tester' }),
+    ).toMatchObject({ ok: true });
+    const locks = await until(
+      'waiter queued',
+      async () => {
+        const views = await listResourceLocks(harness.client, taskQueue);
+        return views.find((view) => view.resource === resource && view.queue.length === 1);
+      },
+      10_000,
+    );
     expect(locks.holder?.requester).toBe(holderRun);
 
     // Terminated the way an operator in the Temporal Web UI would: no release, no report.
     const terminatedAt = Date.now();
     await harness.client.workflow.getHandle(holderRun).terminate('terminated in the Web UI');
 
-    const waiterEnded = await waitForJobnet(harness.client, taskQueue, project, 'waiter', (view) => view.state.lastRun?.status === 'normal', 30_000);
+    const waiterEnded = await waitForJobnet(
+      harness.client,
+      taskQueue,
+      project,
+      'waiter',
+      (view) => view.state.lastRun?.status === 'normal',
+      30_000,
+    );
     const waiterRunStarted = waiterEnded.state.lastRun?.startedAt ?? 0;
     expect(waiterRunStarted).toBeGreaterThan(0);
     const lockViews = await listResourceLocks(harness.client, taskQueue);
     expect(lockViews.find((view) => view.resource === resource)).toBeUndefined();
 
-    const holderView = await waitForJobnet(harness.client, taskQueue, project, 'holder', (view) => view.state.currentRun === undefined, 10_000);
+    const holderView = await waitForJobnet(
+      harness.client,
+      taskQueue,
+      project,
+      'holder',
+      (view) => view.state.currentRun === undefined,
+      10_000,
+    );
     expect(Date.now() - terminatedAt).toBeLessThan(30_000);
     expect(holderView.status).toBe('forced');
     expect(holderView.state.lastRun).toMatchObject({ runId: holderRun, status: 'forced', completed: true });
-    const troubles = holderView.state.troubles.filter((trouble) => trouble.kind === 'jobnetAbended' && trouble.runId === holderRun);
+    const troubles = holderView.state.troubles.filter(
+      (trouble) => trouble.kind === 'jobnetAbended' && trouble.runId === holderRun,
+    );
     expect(troubles).toHaveLength(1);
     expect(troubles[0]?.message).toMatch(/ended without reporting its end \(terminated: /);
 
-    const refused = await operateJobnet(harness.client, taskQueue, project, 'holder', { operation: 'start', by: 'tester' });
+    const refused = await operateJobnet(harness.client, taskQueue, project, 'holder', {
+      operation: 'start',
+      by: 'tester',
+    });
     expect(refused.ok).toBe(false);
-    expect(await operateJobnet(harness.client, taskQueue, project, 'holder', { operation: 'confirm', by: 'tester' })).toMatchObject({ ok: true });
-    const again = await operateJobnet(harness.client, taskQueue, project, 'holder', { operation: 'start', by: 'tester' });
+    expect(
+      await operateJobnet(harness.client, taskQueue, project, 'holder', { operation: 'confirm', by: 'tester' }),
+    ).toMatchObject({ ok: true });
+    const again = await operateJobnet(harness.client, taskQueue, project, 'holder', {
+      operation: 'start',
+      by: 'tester',
+    });
     expect(again.ok).toBe(true);
     if (again.ok) await harness.client.workflow.getHandle(again.answer.runId as string).terminate('test over');
   }, 120_000);
@@ -86,16 +123,37 @@ describe('a run terminated outside the product', () => {
     const { taskQueue } = harness.target;
     await applyJobnets(harness.client, { taskQueue, jobnets: [first, second], revision: 'r1', by: 'tester' });
     await waitForJobnet(harness.client, taskQueue, project, 'second', (view) => view.status === 'waiting');
-    const started = await operateJobnet(harness.client, taskQueue, project, 'first', { operation: 'start', by: 'tester' });
+    const started = await operateJobnet(harness.client, taskQueue, project, 'first', {
+      operation: 'start',
+      by: 'tester',
+    });
     if (!started.ok) throw new Error(started.reason);
     const firstRun = started.answer.runId as string;
-    await until('first holds', async () => (await listResourceLocks(harness.client, taskQueue)).find((view) => view.resource === resource && view.holder?.requester === firstRun), 20_000);
+    await until(
+      'first holds',
+      async () =>
+        (await listResourceLocks(harness.client, taskQueue)).find(
+          (view) => view.resource === resource && view.holder?.requester === firstRun,
+        ),
+      20_000,
+    );
 
-    expect(await releaseResource(harness.client, taskQueue, 'nothing-held-here', { by: 'tester' })).toMatchObject({ ok: false });
-    expect(await operateJobnet(harness.client, taskQueue, project, 'second', { operation: 'start', by: 'tester' })).toMatchObject({ ok: true });
+    expect(await releaseResource(harness.client, taskQueue, 'nothing-held-here', { by: 'tester' })).toMatchObject({
+      ok: false,
+    });
+    expect(
+      await operateJobnet(harness.client, taskQueue, project, 'second', { operation: 'start', by: 'tester' }),
+    ).toMatchObject({ ok: true });
     const released = await releaseResource(harness.client, taskQueue, resource, { by: 'night-operator' });
     expect(released).toMatchObject({ ok: true });
-    const ended = await waitForJobnet(harness.client, taskQueue, project, 'second', (view) => view.state.lastRun?.status === 'normal', 20_000);
+    const ended = await waitForJobnet(
+      harness.client,
+      taskQueue,
+      project,
+      'second',
+      (view) => view.state.lastRun?.status === 'normal',
+      20_000,
+    );
     expect(ended.state.lastRun?.status).toBe('normal');
     // The first run still runs: releasing by hand does not stop it.
     const firstView = await getJobnetView(harness.client, taskQueue, project, 'first');

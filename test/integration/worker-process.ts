@@ -19,12 +19,30 @@ export function workerOutput(child: ChildProcess): string {
 }
 
 /** Starts `jobnet worker` as its own process and resolves once it says it is connected. */
-export async function startWorkerProcess(address: string, namespace: string, taskQueue: string, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'jobnet.js'), 'worker', '--address', address, '--namespace', namespace, '--task-queue', taskQueue], {
-    cwd: projectRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startWorkerProcess(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(projectRoot, 'bin', 'jobnet.js'),
+      'worker',
+      '--address',
+      address,
+      '--namespace',
+      namespace,
+      '--task-queue',
+      taskQueue,
+    ],
+    {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   started.push(child);
   const output = { text: '' };
   outputs.set(child, output);
@@ -61,7 +79,12 @@ export async function stopWorkerProcesses(): Promise<void> {
 }
 
 /** Polls the run query (which fails while no worker is up) until `predicate` holds. */
-export async function waitForView(client: Client, id: string, predicate: (view: RunView) => boolean, timeoutMs: number): Promise<RunView> {
+export async function waitForView(
+  client: Client,
+  id: string,
+  predicate: (view: RunView) => boolean,
+  timeoutMs: number,
+): Promise<RunView> {
   const deadline = Date.now() + timeoutMs;
   let last: RunView | undefined;
   let lastError: unknown;
@@ -74,5 +97,7 @@ export async function waitForView(client: Client, id: string, predicate: (view: 
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`not reached in ${timeoutMs} ms; last view ${last ? JSON.stringify(summary(last)) : 'none'}; last error ${String(lastError)}`);
+  throw new Error(
+    `not reached in ${timeoutMs} ms; last view ${last ? JSON.stringify(summary(last)) : 'none'}; last error ${String(lastError)}`,
+  );
 }

@@ -41,7 +41,10 @@ describe('refusalText', () => {
     const state = createActorState('2026-11-23', 0);
     state.currentRun = abendedRun(false);
     const reason = startRefusal(state);
-    expect(refusalText(reason, 'start', 'infra/nightly', state, schedule)).toEqual({ reason, accepted: ['restart', 'confirm'] });
+    expect(refusalText(reason, 'start', 'infra/nightly', state, schedule)).toEqual({
+      reason,
+      accepted: ['restart', 'confirm'],
+    });
   });
 
   it('leaves a reason without advice, or with advice that holds (release a held jobnet), as it is', () => {
@@ -52,7 +55,9 @@ describe('refusalText', () => {
     expect(decision.kind).toBe('refuse');
     const reason = startRefusal(held);
     expect(refusalText(reason, 'start', 'infra/nightly', held, schedule).reason).toBe(reason);
-    expect(refusalText('the jobnet is already held', 'hold', 'infra/nightly', held, schedule).reason).toBe('the jobnet is already held');
+    expect(refusalText('the jobnet is already held', 'hold', 'infra/nightly', held, schedule).reason).toBe(
+      'the jobnet is already held',
+    );
   });
 
   it('offers confirm for a refused restart of a jobnet whose run was closed, requiring confirmation', () => {
@@ -62,13 +67,23 @@ describe('refusalText', () => {
     state.awaitingConfirmation = true;
     const reason = startRefusal(state, confirming);
     expect(refusalText(reason, 'start', 'infra/nightly', state, confirming).reason).toBe(reason);
-    expect(refusalText('cannot restart: no abended or forced run is open (the jobnet is abended); restart the run with jobnet run restart', 'restart', 'infra/nightly', state, confirming).reason).toBe(
+    expect(
+      refusalText(
+        'cannot restart: no abended or forced run is open (the jobnet is abended); restart the run with jobnet run restart',
+        'restart',
+        'infra/nightly',
+        state,
+        confirming,
+      ).reason,
+    ).toBe(
       'cannot restart: no abended or forced run is open (the jobnet is abended); confirm it (jobnet confirm infra/nightly)',
     );
   });
 
   it('drops advice that names no accepted operation at all', () => {
     const state = createActorState('2026-11-23', 0);
-    expect(refusalText('cannot start: something; restart it first', 'start', 'infra/nightly', state, schedule)).toEqual({ reason: 'cannot start: something', accepted: [] });
+    expect(refusalText('cannot start: something; restart it first', 'start', 'infra/nightly', state, schedule)).toEqual(
+      { reason: 'cannot start: something', accepted: [] },
+    );
   });
 });

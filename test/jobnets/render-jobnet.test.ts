@@ -7,7 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
-import { createActorState, recordOperation, recordTrouble, type ActorRun, type JobnetActorState } from '../../workflows/lib/jobnet-state.js';
+import {
+  createActorState,
+  recordOperation,
+  recordTrouble,
+  type ActorRun,
+  type JobnetActorState,
+} from '../../workflows/lib/jobnet-state.js';
 import { compiledScheduleOf } from '../../workflows/lib/compiled-schedule.js';
 import {
   applySummaryOf,
@@ -84,19 +90,38 @@ describe('renderJobnetView', () => {
   it('shows the open and last run, the operator flags, the deferred start and pending events per event, in the local time zone given', () => {
     const state = createActorState('2026-11-23', t0);
     state.currentRun = run('run/sales/daily-close/2026-11-23/schedule-1', 'running', at(0), { parameter: 'P-1' });
-    state.lastRun = run('run/sales/daily-close/2026-11-22/schedule-0', 'abended', at(-86_400), { businessDate: '2026-11-22', completed: true });
+    state.lastRun = run('run/sales/daily-close/2026-11-22/schedule-0', 'abended', at(-86_400), {
+      businessDate: '2026-11-22',
+      completed: true,
+    });
     state.held = true;
     state.deferred = { trigger: 'event', businessDate: '2026-11-23', at: at(30), by: 'alice' };
     state.disabledByOperator = false;
     state.carriedOver = 'run/sales/daily-close/2026-11-22/schedule-0';
     state.awaitingConfirmation = true;
-    state.pendingEvents = { STOCK: [{ at: at(1), by: 'bob' }], ORDER: [{ at: at(2), by: 'bob' }, { at: at(3), by: 'carol', parameter: 'x' }], EMPTY: [] };
-    const text = renderJobnetView(viewOf(state, { status: 'held' }), { zone: 'Asia/Tokyo', zoneSource: 'calendar jp-business' });
+    state.pendingEvents = {
+      STOCK: [{ at: at(1), by: 'bob' }],
+      ORDER: [
+        { at: at(2), by: 'bob' },
+        { at: at(3), by: 'carol', parameter: 'x' },
+      ],
+      EMPTY: [],
+    };
+    const text = renderJobnetView(viewOf(state, { status: 'held' }), {
+      zone: 'Asia/Tokyo',
+      zoneSource: 'calendar jp-business',
+    });
     expect(field(text, 'status')).toBe('held');
-    expect(field(text, 'open run')).toBe('run/sales/daily-close/2026-11-23/schedule-1  running  started 2026-11-23 10:15:00+09:00  schedule start  business date 2026-11-23  parameter "P-1"');
-    expect(field(text, 'last run')).toBe('run/sales/daily-close/2026-11-22/schedule-0  abended  started 2026-11-22 10:15:00+09:00  schedule start  business date 2026-11-22');
+    expect(field(text, 'open run')).toBe(
+      'run/sales/daily-close/2026-11-23/schedule-1  running  started 2026-11-23 10:15:00+09:00  schedule start  business date 2026-11-23  parameter "P-1"',
+    );
+    expect(field(text, 'last run')).toBe(
+      'run/sales/daily-close/2026-11-22/schedule-0  abended  started 2026-11-22 10:15:00+09:00  schedule start  business date 2026-11-22',
+    );
     expect(field(text, 'held')).toBe('yes');
-    expect(field(text, 'deferred start')).toBe('event start of business date 2026-11-23 at 2026-11-23 10:15:30+09:00 by alice');
+    expect(field(text, 'deferred start')).toBe(
+      'event start of business date 2026-11-23 at 2026-11-23 10:15:30+09:00 by alice',
+    );
     expect(field(text, 'disabled')).toBe('no (enabled by an operator)');
     expect(field(text, 'carried over')).toBe('run/sales/daily-close/2026-11-22/schedule-0');
     expect(field(text, 'awaiting confirmation')).toBe('yes: nothing starts until jobnet confirm sales/daily-close');
@@ -110,8 +135,18 @@ describe('renderJobnetView', () => {
     state.currentRun = run('run/sales/daily-close/2026-11-23/schedule-1', 'abended', at(0));
     const confirming = compiledScheduleOf({ requireConfirmation: true });
     expect(state.awaitingConfirmation).toBe(false);
-    expect(field(renderJobnetView(viewOf(state, { status: 'abended' }), { ...utc, schedule: confirming }), 'awaiting confirmation')).toBe('yes: nothing starts until jobnet confirm sales/daily-close');
-    expect(field(renderJobnetView(viewOf(state, { status: 'abended' }), { ...utc, schedule: compiledScheduleOf() }), 'awaiting confirmation')).toBe('no');
+    expect(
+      field(
+        renderJobnetView(viewOf(state, { status: 'abended' }), { ...utc, schedule: confirming }),
+        'awaiting confirmation',
+      ),
+    ).toBe('yes: nothing starts until jobnet confirm sales/daily-close');
+    expect(
+      field(
+        renderJobnetView(viewOf(state, { status: 'abended' }), { ...utc, schedule: compiledScheduleOf() }),
+        'awaiting confirmation',
+      ),
+    ).toBe('no');
     // Closed by an operator: still abended until confirmed.
     const closed = createActorState('2026-11-23', t0);
     closed.lastRun = run('run/sales/daily-close/2026-11-23/schedule-1', 'abended', at(0), { completed: true });
@@ -126,25 +161,48 @@ describe('renderJobnetView', () => {
   it('says whether the jobnet is disabled by an operator or by its definition', () => {
     const byOperator = createActorState('2026-11-23', t0);
     byOperator.disabledByOperator = true;
-    expect(field(renderJobnetView(viewOf(byOperator, { status: 'disabled' }), utc), 'disabled')).toBe('yes (by an operator)');
-    expect(field(renderJobnetView(viewOf(createActorState('2026-11-23', t0), { status: 'disabled' }), utc), 'disabled')).toBe('yes (enabled: false in the definition)');
+    expect(field(renderJobnetView(viewOf(byOperator, { status: 'disabled' }), utc), 'disabled')).toBe(
+      'yes (by an operator)',
+    );
+    expect(
+      field(renderJobnetView(viewOf(createActorState('2026-11-23', t0), { status: 'disabled' }), utc), 'disabled'),
+    ).toBe('yes (enabled: false in the definition)');
   });
 
   it('shows event starts as business dates with the earliest time, and a manual jobnet as having no planned starts', () => {
     const events = renderJobnetView(
-      viewOf(createActorState('2026-11-23', t0), { trigger: 'events', nextStarts: [{ businessDate: '2026-11-23', instant: '2026-11-23T00:00:00.000Z', time: '00:00', kind: 'events' }] }),
+      viewOf(createActorState('2026-11-23', t0), {
+        trigger: 'events',
+        nextStarts: [
+          { businessDate: '2026-11-23', instant: '2026-11-23T00:00:00.000Z', time: '00:00', kind: 'events' },
+        ],
+      }),
       utc,
     );
     expect(field(events, 'next starts')).toBe('2026-11-23  on events, not before 2026-11-23 00:00:00Z');
-    const manual = renderJobnetView(viewOf(createActorState('2026-11-23', t0), { trigger: 'manual', nextStarts: [] }), utc);
+    const manual = renderJobnetView(
+      viewOf(createActorState('2026-11-23', t0), { trigger: 'manual', nextStarts: [] }),
+      utc,
+    );
     expect(field(manual, 'next starts')).toBe('none (manual starts only)');
   });
 
   it('lists only the newest 10 troubles and operations, oldest first, with how many there were', () => {
     const state = createActorState('2026-11-23', t0);
     for (let i = 1; i <= 12; i++) {
-      recordTrouble(state, identity, { kind: i % 2 === 0 ? 'executionRefused' : 'jobnetAbended', at: at(i), runId: `run-${i}`, ...(i % 2 === 1 ? { job: 'load', exitCode: 3 } : {}), message: `trouble ${i}\nsecond line` });
-      recordOperation(state, { operation: i % 2 === 0 ? 'hold' : 'release', by: `op-${i}`, at: at(i), detail: `detail ${i}` });
+      recordTrouble(state, identity, {
+        kind: i % 2 === 0 ? 'executionRefused' : 'jobnetAbended',
+        at: at(i),
+        runId: `run-${i}`,
+        ...(i % 2 === 1 ? { job: 'load', exitCode: 3 } : {}),
+        message: `trouble ${i}\nsecond line`,
+      });
+      recordOperation(state, {
+        operation: i % 2 === 0 ? 'hold' : 'release',
+        by: `op-${i}`,
+        at: at(i),
+        detail: `detail ${i}`,
+      });
     }
     const text = renderJobnetView(viewOf(state), utc);
     expect(text).toContain('troubles (the last 10 of 12):');
@@ -161,25 +219,44 @@ describe('renderJobnetView', () => {
 });
 
 describe('text from definitions and operators', () => {
-  const controls = (text: string): string[] => [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'));
+  const controls = (text: string): string[] =>
+    [...text].filter((c) => (c < ' ' && c !== '\n') || (c >= '\u007f' && c <= '\u009f'));
 
   it('is printed with control characters escaped in the view, the tables and event answers, so none forges a line or drives the terminal', () => {
     const state = createActorState('2026-11-23', t0);
     state.deferred = { trigger: 'event', businessDate: '2026-11-23', at: at(30), by: 'eve\nheld  no' };
-    recordTrouble(state, identity, { kind: 'jobnetAbended', at: at(1), runId: 'run-1', job: 'load\u001b[2J', exitCode: 3, message: 'failed\u001b[31m red\u009b2J' });
+    recordTrouble(state, identity, {
+      kind: 'jobnetAbended',
+      at: at(1),
+      runId: 'run-1',
+      job: 'load\u001b[2J',
+      exitCode: 3,
+      message: 'failed\u001b[31m red\u009b2J',
+    });
     recordOperation(state, { operation: 'hold', by: 'mallory\r\u001b[Kalice', at: at(2), detail: 'held\u0007' });
     const view = viewOf(state, { title: 'Daily close\u001b]0;owned\u0007' });
     const text = renderJobnetView(view, utc);
     expect(controls(text)).toEqual([]);
     expect(text.split('\n')[0]).toBe('jobnet sales/daily-close  Daily close\\x1b]0;owned\\x07');
-    expect(field(text, 'deferred start')).toBe('event start of business date 2026-11-23 at 2026-11-23 01:15:30Z by eve\\nheld  no');
-    expect(text).toMatch(/^ {2}2026-11-23 01:15:01Z +jobnetAbended +run-1 +load\\x1b\[2J +3 +failed\\x1b\[31m red\\x9b2J$/m);
+    expect(field(text, 'deferred start')).toBe(
+      'event start of business date 2026-11-23 at 2026-11-23 01:15:30Z by eve\\nheld  no',
+    );
+    expect(text).toMatch(
+      /^ {2}2026-11-23 01:15:01Z +jobnetAbended +run-1 +load\\x1b\[2J +3 +failed\\x1b\[31m red\\x9b2J$/m,
+    );
     expect(text).toMatch(/^ {2}2026-11-23 01:15:02Z +mallory\\r\\x1b\[Kalice +hold +held\\x07$/m);
     expect(controls(renderTroubleTable(selectTroubles([view]), utc))).toEqual([]);
     expect(controls(renderJobnetList([{ project: 'sales', jobnet: 'daily\u001b[2J', view }]))).toEqual([]);
-    const raised = renderEventRaise({ event: 'ORDER', results: [{ project: 'sales', jobnet: 'intake', outcome: 'refused', detail: 'no\u001b[2J\rsales/other: started' }] });
+    const raised = renderEventRaise({
+      event: 'ORDER',
+      results: [
+        { project: 'sales', jobnet: 'intake', outcome: 'refused', detail: 'no\u001b[2J\rsales/other: started' },
+      ],
+    });
     expect(raised.stderr).toBe('refused: sales/intake: no\\x1b[2J\\rsales/other: started\n');
-    expect(renderEventRaise({ event: 'EV\u001b[2J', results: [] }).stderr).toBe('refused: no jobnet waits for event EV\\x1b[2J\n');
+    expect(renderEventRaise({ event: 'EV\u001b[2J', results: [] }).stderr).toBe(
+      'refused: no jobnet waits for event EV\\x1b[2J\n',
+    );
   });
 });
 
@@ -190,13 +267,26 @@ describe('jobnetViewJson', () => {
     recordTrouble(state, identity, { kind: 'startDelayed', at: at(7), message: 'late' });
     recordOperation(state, { operation: 'hold', by: 'alice', at: at(8), detail: 'held' });
     state.pendingEvents = { ORDER: [{ at: at(9), by: 'bob' }] };
-    const json = jobnetViewJson(viewOf(state)) as { status: string; nextStarts: unknown[]; state: Record<string, unknown> & { currentRun: Record<string, unknown>; troubles: Record<string, unknown>[]; operations: Record<string, unknown>[]; pendingEvents: Record<string, Record<string, unknown>[]> } };
+    const json = jobnetViewJson(viewOf(state)) as {
+      status: string;
+      nextStarts: unknown[];
+      state: Record<string, unknown> & {
+        currentRun: Record<string, unknown>;
+        troubles: Record<string, unknown>[];
+        operations: Record<string, unknown>[];
+        pendingEvents: Record<string, Record<string, unknown>[]>;
+      };
+    };
     expect(json.status).toBe('waiting');
     expect(json.nextStarts).toHaveLength(2);
     expect(json.state.cursor).toBe('2026-11-23T01:15:00.000Z');
     expect(json.state.currentRun.startedAt).toBe('2026-11-23T01:15:05.000Z');
     expect(json.state.currentRun.endDeadlineAt).toBe('2026-11-23T02:15:00.000Z');
-    expect(json.state.troubles[0]).toMatchObject({ id: 'sales/daily-close#1', kind: 'startDelayed', at: '2026-11-23T01:15:07.000Z' });
+    expect(json.state.troubles[0]).toMatchObject({
+      id: 'sales/daily-close#1',
+      kind: 'startDelayed',
+      at: '2026-11-23T01:15:07.000Z',
+    });
     expect(json.state.operations[0]).toMatchObject({ operation: 'hold', at: '2026-11-23T01:15:08.000Z' });
     expect(json.state.pendingEvents.ORDER?.[0]?.at).toBe('2026-11-23T01:15:09.000Z');
     expect(json.state.runCount).toBe(0);
@@ -208,8 +298,22 @@ describe('renderJobnetList', () => {
     const text = renderJobnetList(
       [
         { project: 'sales', jobnet: 'daily-close', view: viewOf(createActorState('2026-11-23', t0)) },
-        { project: 'sales', jobnet: 'manual', view: viewOf(createActorState('2026-11-23', t0), { name: 'manual', trigger: 'manual', nextStarts: [] }) },
-        { project: 'sales', jobnet: 'intake', view: viewOf(createActorState('2026-11-23', t0), { name: 'intake', trigger: 'events', nextStarts: [{ businessDate: '2026-11-23', instant: '2026-11-23T00:00:00.000Z', time: '00:00', kind: 'events' }] }) },
+        {
+          project: 'sales',
+          jobnet: 'manual',
+          view: viewOf(createActorState('2026-11-23', t0), { name: 'manual', trigger: 'manual', nextStarts: [] }),
+        },
+        {
+          project: 'sales',
+          jobnet: 'intake',
+          view: viewOf(createActorState('2026-11-23', t0), {
+            name: 'intake',
+            trigger: 'events',
+            nextStarts: [
+              { businessDate: '2026-11-23', instant: '2026-11-23T00:00:00.000Z', time: '00:00', kind: 'events' },
+            ],
+          }),
+        },
         { project: 'sales', jobnet: 'broken', error: 'query timed out' },
       ],
       utc,
@@ -248,9 +352,25 @@ describe('troubles', () => {
   function troubled(): JobnetView[] {
     const a = createActorState('2026-11-23', t0);
     const b = createActorState('2026-11-23', t0);
-    for (let i = 1; i <= 10; i++) recordTrouble(a, identity, { kind: 'executionRefused', at: i === 10 ? at(0) : at(100 + i), message: `refused ${i}` });
-    recordTrouble(a, identity, { kind: 'jobnetAbended', at: at(0), runId: 'run-a', job: 'load', exitCode: 3, message: 'load failed\nexit 3' });
-    recordTrouble(b, { project: 'infra', jobnet: 'backup' }, { kind: 'jobOverrun', at: at(50), runId: 'run-b', job: 'copy', message: 'copy overran' });
+    for (let i = 1; i <= 10; i++)
+      recordTrouble(a, identity, {
+        kind: 'executionRefused',
+        at: i === 10 ? at(0) : at(100 + i),
+        message: `refused ${i}`,
+      });
+    recordTrouble(a, identity, {
+      kind: 'jobnetAbended',
+      at: at(0),
+      runId: 'run-a',
+      job: 'load',
+      exitCode: 3,
+      message: 'load failed\nexit 3',
+    });
+    recordTrouble(
+      b,
+      { project: 'infra', jobnet: 'backup' },
+      { kind: 'jobOverrun', at: at(50), runId: 'run-b', job: 'copy', message: 'copy overran' },
+    );
     return [viewOf(a), viewOf(b, { project: 'infra', name: 'backup' })];
   }
 
@@ -282,34 +402,92 @@ describe('troubles', () => {
 
   it('gives scripts the troubles with ISO times', () => {
     const json = JSON.parse(renderTroublesJson(selectTroubles(troubled(), { kind: 'jobOverrun' }))) as unknown;
-    expect(json).toEqual([{ id: 'infra/backup#1', kind: 'jobOverrun', at: '2026-11-23T01:15:50.000Z', project: 'infra', jobnet: 'backup', runId: 'run-b', job: 'copy', message: 'copy overran' }]);
+    expect(json).toEqual([
+      {
+        id: 'infra/backup#1',
+        kind: 'jobOverrun',
+        at: '2026-11-23T01:15:50.000Z',
+        project: 'infra',
+        jobnet: 'backup',
+        runId: 'run-b',
+        job: 'copy',
+        message: 'copy overran',
+      },
+    ]);
   });
 
   it('knows the six trouble kinds and nothing else', () => {
-    for (const kind of ['jobnetAbended', 'startDelayed', 'endDelayed', 'executionRefused', 'executionSkipped', 'jobOverrun']) expect(isTroubleKind(kind), kind).toBe(true);
+    for (const kind of [
+      'jobnetAbended',
+      'startDelayed',
+      'endDelayed',
+      'executionRefused',
+      'executionSkipped',
+      'jobOverrun',
+    ])
+      expect(isTroubleKind(kind), kind).toBe(true);
     expect(isTroubleKind('toString')).toBe(false);
     expect(isTroubleKind('abended')).toBe(false);
   });
 });
 
 describe('apply summary', () => {
-  const jobnet = (project: string, name: string, start: NonNullable<CompiledJobnet['schedule']>['start'] | undefined): CompiledJobnet => ({
+  const jobnet = (
+    project: string,
+    name: string,
+    start: NonNullable<CompiledJobnet['schedule']>['start'] | undefined,
+  ): CompiledJobnet => ({
     project,
     name,
     revision: 'abc',
     digest: `digest-${name}`,
     jobs: { a: compiledJob({ name: 'a', type: 'sleep', spec: { seconds: 1 } }) },
     ...(start !== undefined
-      ? { schedule: { enabled: true, days: { everyDay: true }, dayPatterns: {}, start, catchUpWindowSeconds: 600, deadlines: {}, requireConfirmation: false } }
+      ? {
+          schedule: {
+            enabled: true,
+            days: { everyDay: true },
+            dayPatterns: {},
+            start,
+            catchUpWindowSeconds: 600,
+            deadlines: {},
+            requireConfirmation: false,
+          },
+        }
       : {}),
   });
 
   it('lists each jobnet with its trigger kind, then how many were applied and routed', () => {
-    const jobnets = [jobnet('infra', 'backup', { at: ['02:00'] }), jobnet('sales', 'intake', { events: { names: ['ORDER'], mode: 'any', whileRunning: false, oncePerDay: false, startDaysOnly: false } }), jobnet('sales', 'adhoc', undefined)];
-    const summary = applySummaryOf(jobnets, ['jobnet/infra/backup', 'jobnet/sales/intake', 'jobnet/sales/adhoc'], 'abc', 1);
-    expect(summary.jobnets[1]).toEqual({ project: 'sales', jobnet: 'intake', trigger: 'events', actor: 'jobnet/sales/intake', digest: 'digest-intake' });
-    expect(renderApplySummary(summary).split('\n')).toEqual(['infra/backup  at', 'sales/intake  events', 'sales/adhoc   manual', 'applied 3 jobnets (revision abc), 1 routed for events', '']);
-    expect(renderApplySummary(applySummaryOf(jobnets.slice(0, 1), ['jobnet/infra/backup'], 'unversioned', 0))).toContain('applied 1 jobnet (revision unversioned), 0 routed for events');
+    const jobnets = [
+      jobnet('infra', 'backup', { at: ['02:00'] }),
+      jobnet('sales', 'intake', {
+        events: { names: ['ORDER'], mode: 'any', whileRunning: false, oncePerDay: false, startDaysOnly: false },
+      }),
+      jobnet('sales', 'adhoc', undefined),
+    ];
+    const summary = applySummaryOf(
+      jobnets,
+      ['jobnet/infra/backup', 'jobnet/sales/intake', 'jobnet/sales/adhoc'],
+      'abc',
+      1,
+    );
+    expect(summary.jobnets[1]).toEqual({
+      project: 'sales',
+      jobnet: 'intake',
+      trigger: 'events',
+      actor: 'jobnet/sales/intake',
+      digest: 'digest-intake',
+    });
+    expect(renderApplySummary(summary).split('\n')).toEqual([
+      'infra/backup  at',
+      'sales/intake  events',
+      'sales/adhoc   manual',
+      'applied 3 jobnets (revision abc), 1 routed for events',
+      '',
+    ]);
+    expect(
+      renderApplySummary(applySummaryOf(jobnets.slice(0, 1), ['jobnet/infra/backup'], 'unversioned', 0)),
+    ).toContain('applied 1 jobnet (revision unversioned), 0 routed for events');
   });
 });
 
@@ -323,7 +501,9 @@ describe('event answers', () => {
         { project: 'sales', jobnet: 'busy', outcome: 'refused', detail: 'refused: run run-0 is still running' },
       ],
     });
-    expect(rendered.stdout).toBe('sales/intake: started: run run-1 started\nsales/queue: pending: 2 raise(s) of ORDER pending\n');
+    expect(rendered.stdout).toBe(
+      'sales/intake: started: run run-1 started\nsales/queue: pending: 2 raise(s) of ORDER pending\n',
+    );
     expect(rendered.stderr).toBe('refused: sales/busy: refused: run run-0 is still running\n');
     expect(rendered.refused).toBe(true);
   });
@@ -335,11 +515,16 @@ describe('event answers', () => {
     ];
     expect(renderEventRaise({ event: 'ORDER_FIEL', results: [] }, routes)).toEqual({
       stdout: '',
-      stderr: 'refused: no jobnet waits for event ORDER_FIEL (did you mean ORDER_FILE?); the events jobnets wait for: BATCH_DONE, HEARTBEAT, ORDER_FILE\n',
+      stderr:
+        'refused: no jobnet waits for event ORDER_FIEL (did you mean ORDER_FILE?); the events jobnets wait for: BATCH_DONE, HEARTBEAT, ORDER_FILE\n',
       refused: true,
     });
-    expect(unknownEventText('NOPE_EVENT', routes)).toBe('no jobnet waits for event NOPE_EVENT; the events jobnets wait for: BATCH_DONE, HEARTBEAT, ORDER_FILE');
-    expect(unknownEventText('HEARTBEET', routes, { project: 'infra' })).toBe('no jobnet in project infra waits for event HEARTBEET (did you mean HEARTBEAT?); the events jobnets in project infra wait for: BATCH_DONE, HEARTBEAT');
+    expect(unknownEventText('NOPE_EVENT', routes)).toBe(
+      'no jobnet waits for event NOPE_EVENT; the events jobnets wait for: BATCH_DONE, HEARTBEAT, ORDER_FILE',
+    );
+    expect(unknownEventText('HEARTBEET', routes, { project: 'infra' })).toBe(
+      'no jobnet in project infra waits for event HEARTBEET (did you mean HEARTBEAT?); the events jobnets in project infra wait for: BATCH_DONE, HEARTBEAT',
+    );
     expect(unknownEventText('ORDER_FILE', routes, { project: 'infra' })).toBe(
       'no jobnet in project infra waits for event ORDER_FILE; it is waited for by sales/intake (raise it without --project/--jobnet, or with theirs)',
     );
@@ -355,7 +540,9 @@ describe('event answers', () => {
         { project: 'sales', jobnet: 'gone', cleared: 0, refused: 'its workflow is not running' },
       ],
     });
-    expect(rendered.stdout).toBe('sales/intake: 3 pending raises cleared\nsales/queue: 1 pending raise cleared\ncleared 4 pending raises of 2 jobnets\n');
+    expect(rendered.stdout).toBe(
+      'sales/intake: 3 pending raises cleared\nsales/queue: 1 pending raise cleared\ncleared 4 pending raises of 2 jobnets\n',
+    );
     expect(rendered.stderr).toBe('refused: sales/gone: its workflow is not running\n');
     expect(rendered.refused).toBe(true);
     expect(renderEventClear({ results: [] }).refused).toBe(false);

@@ -39,6 +39,7 @@ describe('mapConcurrently', () => {
   });
 
   it('refuses a limit that is not a positive whole number', async () => {
-    for (const limit of [0, -1, 1.5, Number.NaN]) await expect(mapConcurrently([1], limit, () => Promise.resolve(1))).rejects.toBeInstanceOf(RangeError);
+    for (const limit of [0, -1, 1.5, Number.NaN])
+      await expect(mapConcurrently([1], limit, () => Promise.resolve(1))).rejects.toBeInstanceOf(RangeError);
   });
 });

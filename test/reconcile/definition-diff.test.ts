@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jobnetDigest } from '../../controller/compile/jobnet-digest.js';
-import { compactValue, diffJobnets, diffValues, touches, type FieldChange } from '../../controller/reconcile/definition-diff.js';
+import {
+  compactValue,
+  diffJobnets,
+  diffValues,
+  touches,
+  type FieldChange,
+} from '../../controller/reconcile/definition-diff.js';
 import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 
 const holidays = ['2027-01-01', '2027-01-11', '2027-02-11', '2027-02-23', '2027-03-22'];
@@ -19,12 +25,42 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'equal values: no change', before: { a: [1, { b: 'x' }] }, after: { a: [1, { b: 'x' }] }, changes: [] },
-  { name: 'equal up to key order: no change', before: { a: 1, b: { c: 2, d: 3 } }, after: { b: { d: 3, c: 2 }, a: 1 }, changes: [] },
-  { name: 'a changed scalar', before: { a: { b: 1 } }, after: { a: { b: 2 } }, changes: [{ path: '/a/b', before: '1', after: '2' }] },
-  { name: 'an added field has no before', before: { a: 1 }, after: { a: 1, b: 'new' }, changes: [{ path: '/b', after: '"new"' }] },
-  { name: 'a removed field has no after', before: { a: 1, b: { c: true } }, after: { a: 1 }, changes: [{ path: '/b', before: '{"c":true}' }] },
-  { name: 'a field that changes type', before: { a: 'text' }, after: { a: { b: 1 } }, changes: [{ path: '/a', before: '"text"', after: '{"b":1}' }] },
-  { name: 'a short list of plain values is one field', before: { at: ['22:00'] }, after: { at: ['21:30', '22:30'] }, changes: [{ path: '/at', before: '["22:00"]', after: '["21:30","22:30"]' }] },
+  {
+    name: 'equal up to key order: no change',
+    before: { a: 1, b: { c: 2, d: 3 } },
+    after: { b: { d: 3, c: 2 }, a: 1 },
+    changes: [],
+  },
+  {
+    name: 'a changed scalar',
+    before: { a: { b: 1 } },
+    after: { a: { b: 2 } },
+    changes: [{ path: '/a/b', before: '1', after: '2' }],
+  },
+  {
+    name: 'an added field has no before',
+    before: { a: 1 },
+    after: { a: 1, b: 'new' },
+    changes: [{ path: '/b', after: '"new"' }],
+  },
+  {
+    name: 'a removed field has no after',
+    before: { a: 1, b: { c: true } },
+    after: { a: 1 },
+    changes: [{ path: '/b', before: '{"c":true}' }],
+  },
+  {
+    name: 'a field that changes type',
+    before: { a: 'text' },
+    after: { a: { b: 1 } },
+    changes: [{ path: '/a', before: '"text"', after: '{"b":1}' }],
+  },
+  {
+    name: 'a short list of plain values is one field',
+    before: { at: ['22:00'] },
+    after: { at: ['21:30', '22:30'] },
+    changes: [{ path: '/at', before: '["22:00"]', after: '["21:30","22:30"]' }],
+  },
   {
     name: 'a long list of plain values is compared as a set: only removed and added items',
     before: { holidays },
@@ -100,7 +136,14 @@ function jobnet(overrides: Partial<CompiledJobnet> = {}): CompiledJobnet {
     name: 'nightly',
     revision: 'a'.repeat(40),
     jobs: {
-      submit: compiledJob({ name: 'submit', type: 'rest', spec: { request: { url: 'https://batch.example.com/v1/jobs', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 } }),
+      submit: compiledJob({
+        name: 'submit',
+        type: 'rest',
+        spec: {
+          request: { url: 'https://batch.example.com/v1/jobs', method: 'POST', timeout: 10 },
+          outputLimitBytes: 1024,
+        },
+      }),
       wait: compiledJob({ name: 'wait', type: 'sleep', predecessors: [{ job: 'submit' }], spec: { seconds: 600 } }),
     },
     variables: { REGION: 'ap-northeast-1' },
@@ -116,8 +159,24 @@ describe('diffJobnets', () => {
 
   it('points into jobs, specs and requests', () => {
     const after = jobnet();
-    after.jobs = { ...after.jobs, submit: compiledJob({ name: 'submit', type: 'rest', spec: { request: { url: 'https://batch.example.com/v2/jobs', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 } }) };
-    expect(diffJobnets(jobnet(), after)).toEqual([{ path: '/jobs/submit/spec/request/url', before: '"https://batch.example.com/v1/jobs"', after: '"https://batch.example.com/v2/jobs"' }]);
+    after.jobs = {
+      ...after.jobs,
+      submit: compiledJob({
+        name: 'submit',
+        type: 'rest',
+        spec: {
+          request: { url: 'https://batch.example.com/v2/jobs', method: 'POST', timeout: 10 },
+          outputLimitBytes: 1024,
+        },
+      }),
+    };
+    expect(diffJobnets(jobnet(), after)).toEqual([
+      {
+        path: '/jobs/submit/spec/request/url',
+        before: '"https://batch.example.com/v1/jobs"',
+        after: '"https://batch.example.com/v2/jobs"',
+      },
+    ]);
   });
 
   it('shows added and removed jobs as whole values', () => {
@@ -125,7 +184,9 @@ describe('diffJobnets', () => {
     const { wait: _wait, ...rest } = after.jobs;
     after.jobs = { ...rest, notify: compiledJob({ name: 'notify', type: 'sleep', spec: { seconds: 1 } }) };
     const changes = diffJobnets(jobnet(), after);
-    expect(changes.map((c) => [c.path, c.before === undefined ? 'added' : c.after === undefined ? 'removed' : 'changed'])).toEqual([
+    expect(
+      changes.map((c) => [c.path, c.before === undefined ? 'added' : c.after === undefined ? 'removed' : 'changed']),
+    ).toEqual([
       ['/jobs/notify', 'added'],
       ['/jobs/wait', 'removed'],
     ]);
@@ -137,20 +198,43 @@ describe('diffJobnets', () => {
     const after = jobnet({
       title: 'Nightly',
       variables: { REGION: 'us-east-1' },
-      schedule: { enabled: true, days: { everyDay: true }, dayPatterns: {}, start: { at: ['22:00'] }, catchUpWindowSeconds: 600, deadlines: {}, requireConfirmation: false },
-      jobs: { ...before.jobs, wait: compiledJob({ name: 'wait', type: 'sleep', predecessors: [{ job: 'submit' }], spec: { seconds: 60 } }) },
+      schedule: {
+        enabled: true,
+        days: { everyDay: true },
+        dayPatterns: {},
+        start: { at: ['22:00'] },
+        catchUpWindowSeconds: 600,
+        deadlines: {},
+        requireConfirmation: false,
+      },
+      jobs: {
+        ...before.jobs,
+        wait: compiledJob({ name: 'wait', type: 'sleep', predecessors: [{ job: 'submit' }], spec: { seconds: 60 } }),
+      },
     });
-    expect(diffJobnets(before, after).map((c) => c.path)).toEqual(['/title', '/variables/REGION', '/schedule', '/jobs/wait/spec/seconds']);
+    expect(diffJobnets(before, after).map((c) => c.path)).toEqual([
+      '/title',
+      '/variables/REGION',
+      '/schedule',
+      '/jobs/wait/spec/seconds',
+    ]);
   });
 
   it('diffs children by name, ignoring their digests and revisions', () => {
     const child = (seconds: number, revision: string): CompiledJobnet => {
-      const body: CompiledJobnet = { project: 'ops', name: 'child', revision, jobs: { nap: compiledJob({ name: 'nap', type: 'sleep', spec: { seconds } }) } };
+      const body: CompiledJobnet = {
+        project: 'ops',
+        name: 'child',
+        revision,
+        jobs: { nap: compiledJob({ name: 'nap', type: 'sleep', spec: { seconds } }) },
+      };
       return { ...body, digest: jobnetDigest(body) };
     };
     const before = jobnet({ children: { child: child(1, 'a'.repeat(40)) } });
     const after = jobnet({ children: { child: child(2, 'b'.repeat(40)) } });
-    expect(diffJobnets(before, after)).toEqual([{ path: '/children/child/jobs/nap/spec/seconds', before: '1', after: '2' }]);
+    expect(diffJobnets(before, after)).toEqual([
+      { path: '/children/child/jobs/nap/spec/seconds', before: '1', after: '2' },
+    ]);
     expect(diffJobnets(before, jobnet({ children: { child: child(1, 'b'.repeat(40)) } }))).toEqual([]);
   });
 });

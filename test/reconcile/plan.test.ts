@@ -6,7 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jobnetDigest } from '../../controller/compile/jobnet-digest.js';
-import { planReconcile, type ObservedJobnet, type PlanWarning, type ReconcilePlan } from '../../controller/reconcile/plan.js';
+import {
+  planReconcile,
+  type ObservedJobnet,
+  type PlanWarning,
+  type ReconcilePlan,
+} from '../../controller/reconcile/plan.js';
 import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 
 const shaA = 'a'.repeat(40);
@@ -14,7 +19,12 @@ const shaB = 'b'.repeat(40);
 
 /** A compiled jobnet whose content (and so digest) is determined by `seconds`. */
 function desired(project: string, name: string, seconds = 1, revision = shaB): CompiledJobnet {
-  const jobnet: CompiledJobnet = { project, name, revision, jobs: { nap: compiledJob({ name: 'nap', type: 'sleep', spec: { seconds } }) } };
+  const jobnet: CompiledJobnet = {
+    project,
+    name,
+    revision,
+    jobs: { nap: compiledJob({ name: 'nap', type: 'sleep', spec: { seconds } }) },
+  };
   return { ...jobnet, digest: jobnetDigest(jobnet) };
 }
 
@@ -26,7 +36,10 @@ function observed(project: string, name: string, seconds = 1, extra: Partial<Obs
 
 /** The plan as `kind project/name` lines, for compact expectations. */
 function actionLines(plan: ReconcilePlan): string[] {
-  return plan.actions.map((action) => `${action.kind} ${action.project}/${action.name}${action.kind === 'update' ? ` (${action.reason})` : ''}`);
+  return plan.actions.map(
+    (action) =>
+      `${action.kind} ${action.project}/${action.name}${action.kind === 'update' ? ` (${action.reason})` : ''}`,
+  );
 }
 
 function warningLines(warnings: readonly PlanWarning[]): string[] {
@@ -44,9 +57,24 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'nothing desired, nothing observed: an empty plan', desired: [], observed: [], actions: [] },
-  { name: 'a desired jobnet that is not observed is created', desired: [desired('ops', 'nightly')], observed: [], actions: ['create ops/nightly'] },
-  { name: 'the same digest is a no-op, whatever the revision', desired: [desired('ops', 'nightly', 1)], observed: [observed('ops', 'nightly', 1)], actions: ['noop ops/nightly'] },
-  { name: 'another digest is an update', desired: [desired('ops', 'nightly', 2)], observed: [observed('ops', 'nightly', 1)], actions: ['update ops/nightly (definition)'] },
+  {
+    name: 'a desired jobnet that is not observed is created',
+    desired: [desired('ops', 'nightly')],
+    observed: [],
+    actions: ['create ops/nightly'],
+  },
+  {
+    name: 'the same digest is a no-op, whatever the revision',
+    desired: [desired('ops', 'nightly', 1)],
+    observed: [observed('ops', 'nightly', 1)],
+    actions: ['noop ops/nightly'],
+  },
+  {
+    name: 'another digest is an update',
+    desired: [desired('ops', 'nightly', 2)],
+    observed: [observed('ops', 'nightly', 1)],
+    actions: ['update ops/nightly (definition)'],
+  },
   {
     name: 'an observed jobnet without a digest is updated (it cannot be shown unchanged)',
     desired: [desired('ops', 'nightly')],
@@ -59,10 +87,32 @@ const cases: Case[] = [
     observed: [observed('ops', 'nightly', 1, { retired: true })],
     actions: ['update ops/nightly (revive)'],
   },
-  { name: 'a jobnet no longer desired is retired by default', desired: [], observed: [observed('ops', 'old')], actions: ['retire ops/old'] },
-  { name: 'a jobnet no longer desired is deleted with prune', desired: [], observed: [observed('ops', 'old')], prune: true, actions: ['delete ops/old'] },
-  { name: 'an already retired jobnet stays retired without another action', desired: [], observed: [observed('ops', 'old', 1, { retired: true })], actions: ['noop ops/old'] },
-  { name: 'an already retired jobnet is deleted once prune is turned on', desired: [], observed: [observed('ops', 'old', 1, { retired: true })], prune: true, actions: ['delete ops/old'] },
+  {
+    name: 'a jobnet no longer desired is retired by default',
+    desired: [],
+    observed: [observed('ops', 'old')],
+    actions: ['retire ops/old'],
+  },
+  {
+    name: 'a jobnet no longer desired is deleted with prune',
+    desired: [],
+    observed: [observed('ops', 'old')],
+    prune: true,
+    actions: ['delete ops/old'],
+  },
+  {
+    name: 'an already retired jobnet stays retired without another action',
+    desired: [],
+    observed: [observed('ops', 'old', 1, { retired: true })],
+    actions: ['noop ops/old'],
+  },
+  {
+    name: 'an already retired jobnet is deleted once prune is turned on',
+    desired: [],
+    observed: [observed('ops', 'old', 1, { retired: true })],
+    prune: true,
+    actions: ['delete ops/old'],
+  },
   {
     name: 'changing a jobnet whose run is open: the run keeps its revision, the next run uses the new one',
     desired: [desired('ops', 'nightly', 2)],
@@ -77,15 +127,25 @@ const cases: Case[] = [
     desired: [desired('ops', 'nightly', 2)],
     observed: [observed('ops', 'nightly', 1, { running: true, openRunRevision: 'c'.repeat(40) })],
     actions: ['update ops/nightly (definition)'],
-    warnings: ['RUN-KEEPS-REVISION ops/nightly: jobnet ops/nightly is changed while a run is open: the running run keeps revision ccccccc; the next run uses bbbbbbb'],
+    warnings: [
+      'RUN-KEEPS-REVISION ops/nightly: jobnet ops/nightly is changed while a run is open: the running run keeps revision ccccccc; the next run uses bbbbbbb',
+    ],
   },
-  { name: 'an unchanged jobnet with an open run: no warning', desired: [desired('ops', 'nightly', 1)], observed: [observed('ops', 'nightly', 1, { running: true })], actions: ['noop ops/nightly'], warnings: [] },
+  {
+    name: 'an unchanged jobnet with an open run: no warning',
+    desired: [desired('ops', 'nightly', 1)],
+    observed: [observed('ops', 'nightly', 1, { running: true })],
+    actions: ['noop ops/nightly'],
+    warnings: [],
+  },
   {
     name: 'removing a jobnet while its run is open: the run finishes, nothing new starts',
     desired: [],
     observed: [observed('ops', 'old', 1, { running: true, openRunId: 'run/ops/old/2027-01-10/1' })],
     actions: ['retire ops/old'],
-    warnings: ['REMOVED-WHILE-RUNNING ops/old: removing jobnet ops/old while run run/ops/old/2027-01-10/1 is open: no new run starts; the open run finishes with revision aaaaaaa'],
+    warnings: [
+      'REMOVED-WHILE-RUNNING ops/old: removing jobnet ops/old while run run/ops/old/2027-01-10/1 is open: no new run starts; the open run finishes with revision aaaaaaa',
+    ],
   },
   {
     name: 'pruning a jobnet while its run is open is warned about too',
@@ -93,9 +153,17 @@ const cases: Case[] = [
     observed: [observed('ops', 'old', 1, { running: true })],
     prune: true,
     actions: ['delete ops/old'],
-    warnings: ['REMOVED-WHILE-RUNNING ops/old: removing jobnet ops/old while a run is open: prune deletes it from the live system'],
+    warnings: [
+      'REMOVED-WHILE-RUNNING ops/old: removing jobnet ops/old while a run is open: prune deletes it from the live system',
+    ],
   },
-  { name: 'an already retired jobnet whose last run is still open is not warned about again', desired: [], observed: [observed('ops', 'old', 1, { retired: true, running: true })], actions: ['noop ops/old'], warnings: [] },
+  {
+    name: 'an already retired jobnet whose last run is still open is not warned about again',
+    desired: [],
+    observed: [observed('ops', 'old', 1, { retired: true, running: true })],
+    actions: ['noop ops/old'],
+    warnings: [],
+  },
   {
     name: 'jobnets are paired by project and name: the same name in two projects is two jobnets',
     desired: [desired('sales', 'nightly', 1)],
@@ -104,9 +172,25 @@ const cases: Case[] = [
   },
   {
     name: 'every kind at once, sorted by project, then name (code-unit order)',
-    desired: [desired('sales', 'report', 2), desired('ops', 'new'), desired('ops', 'Zeta', 1), desired('ops', 'nightly', 1)],
-    observed: [observed('sales', 'report', 1), observed('ops', 'nightly', 1), observed('ops', 'gone'), observed('ops', 'Zeta', 1)],
-    actions: ['noop ops/Zeta', 'retire ops/gone', 'create ops/new', 'noop ops/nightly', 'update sales/report (definition)'],
+    desired: [
+      desired('sales', 'report', 2),
+      desired('ops', 'new'),
+      desired('ops', 'Zeta', 1),
+      desired('ops', 'nightly', 1),
+    ],
+    observed: [
+      observed('sales', 'report', 1),
+      observed('ops', 'nightly', 1),
+      observed('ops', 'gone'),
+      observed('ops', 'Zeta', 1),
+    ],
+    actions: [
+      'noop ops/Zeta',
+      'retire ops/gone',
+      'create ops/new',
+      'noop ops/nightly',
+      'update sales/report (definition)',
+    ],
   },
 ];
 
@@ -121,18 +205,32 @@ describe('planReconcile', () => {
   }
 
   it('counts the actions of each kind', () => {
-    const plan = planReconcile([desired('ops', 'a', 2), desired('ops', 'b'), desired('ops', 'c')], [observed('ops', 'a', 1), observed('ops', 'c'), observed('ops', 'd')], { prune: false });
+    const plan = planReconcile(
+      [desired('ops', 'a', 2), desired('ops', 'b'), desired('ops', 'c')],
+      [observed('ops', 'a', 1), observed('ops', 'c'), observed('ops', 'd')],
+      { prune: false },
+    );
     expect(plan.counts).toEqual({ create: 1, update: 1, noop: 1, retire: 1, delete: 0 });
     expect(plan.prune).toBe(false);
   });
 
   it('gives the same plan whatever the order of its inputs', () => {
     const wanted = [desired('b', 'x', 2), desired('a', 'y'), desired('a', 'x'), desired('c', 'z')];
-    const live = [observed('b', 'x', 1, { running: true }), observed('a', 'x'), observed('d', 'w', 1, { running: true })];
+    const live = [
+      observed('b', 'x', 1, { running: true }),
+      observed('a', 'x'),
+      observed('d', 'w', 1, { running: true }),
+    ];
     const first = planReconcile(wanted, live, { prune: false });
     const second = planReconcile([...wanted].reverse(), [...live].reverse(), { prune: false });
     expect(second).toEqual(first);
-    expect(actionLines(first)).toEqual(['noop a/x', 'create a/y', 'update b/x (definition)', 'create c/z', 'retire d/w']);
+    expect(actionLines(first)).toEqual([
+      'noop a/x',
+      'create a/y',
+      'update b/x (definition)',
+      'create c/z',
+      'retire d/w',
+    ]);
     expect(first.warnings.map((w) => `${w.project}/${w.name}`)).toEqual(['b/x', 'd/w']);
   });
 
@@ -151,7 +249,11 @@ describe('planReconcile', () => {
   });
 
   it('refuses a side that names the same jobnet twice instead of picking one', () => {
-    expect(() => planReconcile([desired('ops', 'a'), desired('ops', 'a', 2)], [], { prune: false })).toThrow(/desired jobnets name ops\/a twice/);
-    expect(() => planReconcile([], [observed('ops', 'a'), observed('ops', 'a')], { prune: false })).toThrow(/observed jobnets name ops\/a twice/);
+    expect(() => planReconcile([desired('ops', 'a'), desired('ops', 'a', 2)], [], { prune: false })).toThrow(
+      /desired jobnets name ops\/a twice/,
+    );
+    expect(() => planReconcile([], [observed('ops', 'a'), observed('ops', 'a')], { prune: false })).toThrow(
+      /observed jobnets name ops\/a twice/,
+    );
   });
 });

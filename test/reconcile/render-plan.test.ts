@@ -16,7 +16,10 @@ import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'plan');
 const now = '2027-01-10T00:00:00Z';
-const sides = { base: { label: 'main', revision: 'a'.repeat(40) }, head: { label: 'feature', revision: 'b'.repeat(40) } };
+const sides = {
+  base: { label: 'main', revision: 'a'.repeat(40) },
+  head: { label: 'feature', revision: 'b'.repeat(40) },
+};
 
 /** The base fixture with the head fixture's files laid over it and `removed` taken out. */
 async function headSnapshot(removed: readonly string[]): Promise<RepositorySnapshot> {
@@ -39,11 +42,20 @@ function compiled(snapshot: RepositorySnapshot, revision: string): CompiledJobne
 
 /** A repository snapshot from file texts. */
 function snapshotOf(files: Record<string, string>): RepositorySnapshot {
-  return { files: Object.entries(files).map(([file, text]) => ({ path: file, bytes: new TextEncoder().encode(text) })) };
+  return {
+    files: Object.entries(files).map(([file, text]) => ({ path: file, bytes: new TextEncoder().encode(text) })),
+  };
 }
 
 function asObserved(jobnets: readonly CompiledJobnet[], extra: Partial<ObservedJobnet> = {}): ObservedJobnet[] {
-  return jobnets.map((jobnet) => ({ project: jobnet.project, name: jobnet.name, digest: jobnet.digest as string, revision: jobnet.revision, definition: jobnet, ...extra }));
+  return jobnets.map((jobnet) => ({
+    project: jobnet.project,
+    name: jobnet.name,
+    digest: jobnet.digest as string,
+    revision: jobnet.revision,
+    definition: jobnet,
+    ...extra,
+  }));
 }
 
 function section(report: PlanReport, id: string): JobnetReport {
@@ -64,39 +76,89 @@ describe('the plan of the fixture pull request', () => {
 
   it('sums up 1 added, 2 changed, 1 removed and 1 unchanged jobnet, and lists only the ones that change', () => {
     expect(report.summary).toEqual({ added: 1, changed: 2, removed: 1, unchanged: 1, warnings: 0 });
-    expect(report.jobnets.map((jobnet) => `${jobnet.action} ${jobnet.id}`)).toEqual(['update ops/nightly-batch', 'update ops/payroll-transfer', 'create ops/stock-export', 'retire ops/weekly-report']);
+    expect(report.jobnets.map((jobnet) => `${jobnet.action} ${jobnet.id}`)).toEqual([
+      'update ops/nightly-batch',
+      'update ops/payroll-transfer',
+      'create ops/stock-export',
+      'retire ops/weekly-report',
+    ]);
   });
 
   it('shows a changed start time as a field diff with the next five starts before and after', () => {
     const nightly = section(report, 'ops/nightly-batch');
     expect(nightly.changes).toContainEqual({ path: '/schedule/start/at', before: '["22:00"]', after: '["21:30"]' });
-    expect(nightly.changes).toContainEqual({ path: '/jobs/extract/spec/argv', before: '["sh","-c","extract --all"]', after: '["sh","-c","extract --all --since yesterday"]' });
+    expect(nightly.changes).toContainEqual({
+      path: '/jobs/extract/spec/argv',
+      before: '["sh","-c","extract --all"]',
+      after: '["sh","-c","extract --all --since yesterday"]',
+    });
     // 2027-01-11 is a holiday (Coming of Age Day), skipped by the jobnet.
-    expect(nightly.startsBefore?.starts.map((s) => s.localTime)).toEqual(['2027-01-12 Tue 22:00', '2027-01-13 Wed 22:00', '2027-01-14 Thu 22:00', '2027-01-15 Fri 22:00', '2027-01-18 Mon 22:00']);
-    expect(nightly.startsAfter?.starts.map((s) => s.localTime)).toEqual(['2027-01-12 Tue 21:30', '2027-01-13 Wed 21:30', '2027-01-14 Thu 21:30', '2027-01-15 Fri 21:30', '2027-01-18 Mon 21:30']);
-    expect(nightly.startsAfter?.starts[0]).toEqual({ businessDate: '2027-01-12', localTime: '2027-01-12 Tue 21:30', instant: '2027-01-12T12:30:00.000Z', kind: 'at' });
+    expect(nightly.startsBefore?.starts.map((s) => s.localTime)).toEqual([
+      '2027-01-12 Tue 22:00',
+      '2027-01-13 Wed 22:00',
+      '2027-01-14 Thu 22:00',
+      '2027-01-15 Fri 22:00',
+      '2027-01-18 Mon 22:00',
+    ]);
+    expect(nightly.startsAfter?.starts.map((s) => s.localTime)).toEqual([
+      '2027-01-12 Tue 21:30',
+      '2027-01-13 Wed 21:30',
+      '2027-01-14 Thu 21:30',
+      '2027-01-15 Fri 21:30',
+      '2027-01-18 Mon 21:30',
+    ]);
+    expect(nightly.startsAfter?.starts[0]).toEqual({
+      businessDate: '2027-01-12',
+      localTime: '2027-01-12 Tue 21:30',
+      instant: '2027-01-12T12:30:00.000Z',
+      kind: 'at',
+    });
   });
 
   it('shows the start days a new holiday moves within the next 12 months', () => {
-    expect(section(report, 'ops/nightly-batch').movedStartDays).toEqual({ from: '2027-01-10', to: '2028-01-09', added: [], removed: ['2027-02-25'] });
+    expect(section(report, 'ops/nightly-batch').movedStartDays).toEqual({
+      from: '2027-01-10',
+      to: '2028-01-09',
+      added: [],
+      removed: ['2027-02-25'],
+    });
     const payroll = section(report, 'ops/payroll-transfer');
     expect(payroll.changes).toEqual([
       { path: '/calendar/versions/0/holidayNames/2027-02-25', after: '"Office move"' },
       { path: '/calendar/versions/0/holidays', before: '[]', after: '["2027-02-25"]', items: true },
     ]);
-    expect(payroll.movedStartDays).toEqual({ from: '2027-01-10', to: '2028-01-09', added: ['2027-02-24'], removed: ['2027-02-25'] });
+    expect(payroll.movedStartDays).toEqual({
+      from: '2027-01-10',
+      to: '2028-01-09',
+      added: ['2027-02-24'],
+      removed: ['2027-02-25'],
+    });
     expect(payroll.startsBefore?.starts[1]?.localTime).toBe('2027-02-25 Thu 09:00');
     expect(payroll.startsAfter?.starts[1]?.localTime).toBe('2027-02-24 Wed 09:00');
   });
 
   it('outlines an added jobnet with its next starts, and a removed one as retired', () => {
     const added = section(report, 'ops/stock-export');
-    expect(added.outline).toMatchObject({ title: 'Stock export', jobs: [{ name: 'export', type: 'command' }], trigger: 'every' });
+    expect(added.outline).toMatchObject({
+      title: 'Stock export',
+      jobs: [{ name: 'export', type: 'command' }],
+      trigger: 'every',
+    });
     expect(added.startsBefore).toBeUndefined();
     // Monday 2027-01-11 is a holiday: holidayShift after moves it to Tuesday.
-    expect(added.startsAfter?.starts.map((s) => s.localTime)).toEqual(['2027-01-12 Tue 08:00', '2027-01-12 Tue 10:00', '2027-01-12 Tue 12:00', '2027-01-14 Thu 08:00', '2027-01-14 Thu 10:00']);
+    expect(added.startsAfter?.starts.map((s) => s.localTime)).toEqual([
+      '2027-01-12 Tue 08:00',
+      '2027-01-12 Tue 10:00',
+      '2027-01-12 Tue 12:00',
+      '2027-01-14 Thu 08:00',
+      '2027-01-14 Thu 10:00',
+    ]);
     const removed = section(report, 'ops/weekly-report');
-    expect(removed.outline).toMatchObject({ jobs: [{ name: 'report', type: 'command' }], trigger: 'at', start: '{"at":["18:00"]}' });
+    expect(removed.outline).toMatchObject({
+      jobs: [{ name: 'report', type: 'command' }],
+      trigger: 'at',
+      start: '{"at":["18:00"]}',
+    });
     expect(removed.changes).toEqual([]);
   });
 
@@ -104,7 +166,12 @@ describe('the plan of the fixture pull request', () => {
     const plan = planReconcile(head, asObserved(base), { prune: false });
     expect(describePlan(plan, { now, ...sides })).toEqual(report);
     const later = describePlan(plan, { now: '2027-03-01T00:00:00Z', ...sides });
-    expect(section(later, 'ops/payroll-transfer').movedStartDays).toEqual({ from: '2027-03-01', to: '2028-02-29', added: [], removed: [] });
+    expect(section(later, 'ops/payroll-transfer').movedStartDays).toEqual({
+      from: '2027-03-01',
+      to: '2028-02-29',
+      added: [],
+      removed: [],
+    });
   });
 
   it('renders Markdown with the marker, the summary line, one section per jobnet, tables and moved days', () => {
@@ -127,53 +194,80 @@ describe('the plan of the fixture pull request', () => {
     const running = planReconcile(head, asObserved(base, { running: true }), { prune: false });
     const withWarnings = describePlan(running, { now, ...sides });
     expect(withWarnings.summary.warnings).toBe(3);
-    expect(section(withWarnings, 'ops/nightly-batch').warnings).toEqual(['jobnet ops/nightly-batch is changed while a run is open: the running run keeps revision aaaaaaa; the next run uses bbbbbbb']);
+    expect(section(withWarnings, 'ops/nightly-batch').warnings).toEqual([
+      'jobnet ops/nightly-batch is changed while a run is open: the running run keeps revision aaaaaaa; the next run uses bbbbbbb',
+    ]);
     const markdown = renderPlanMarkdown(withWarnings);
     expect(markdown).toContain('**1 added, 2 changed, 1 removed, 1 unchanged** · 3 warnings');
-    expect(markdown).toContain('> **Warning:** removing jobnet ops/weekly-report while a run is open: no new run starts; the open run finishes with revision aaaaaaa');
+    expect(markdown).toContain(
+      '> **Warning:** removing jobnet ops/weekly-report while a run is open: no new run starts; the open run finishes with revision aaaaaaa',
+    );
   });
 
   it('says deleted rather than retired with prune', () => {
-    const markdown = renderPlanMarkdown(describePlan(planReconcile(head, asObserved(base), { prune: true }), { now, ...sides }));
+    const markdown = renderPlanMarkdown(
+      describePlan(planReconcile(head, asObserved(base), { prune: true }), { now, ...sides }),
+    );
     expect(markdown).toContain('### `ops/weekly-report` — removed — deleted (prune)');
   });
 
   it('says that a retired jobnet desired again is scheduled again, without a table when it comes back unchanged', () => {
-    const revived = renderPlanMarkdown(describePlan(planReconcile(base, asObserved(base, { retired: true }), { prune: false }), { now, ...sides }));
+    const revived = renderPlanMarkdown(
+      describePlan(planReconcile(base, asObserved(base, { retired: true }), { prune: false }), { now, ...sides }),
+    );
     expect(revived).toContain('**0 added, 4 changed, 0 removed, 0 unchanged**');
-    expect(revived).toContain('### `ops/health-check` — changed\n\nIt was retired; merging starts scheduling it again.\n\n### `ops/nightly-batch`');
+    expect(revived).toContain(
+      '### `ops/health-check` — changed\n\nIt was retired; merging starts scheduling it again.\n\n### `ops/nightly-batch`',
+    );
     expect(revived).not.toContain('| Field |');
   });
 
   it('says when the live definition is unknown instead of showing an empty table', () => {
     const unknown = asObserved(base).map(({ definition: _definition, ...rest }) => ({ ...rest, digest: 'unknown' }));
-    const markdown = renderPlanMarkdown(describePlan(planReconcile(head, unknown, { prune: false }), { now, ...sides }));
-    expect(markdown).toContain('### `ops/health-check` — changed\n\nThe definition differs from the live one, which could not be compared field by field.\n');
+    const markdown = renderPlanMarkdown(
+      describePlan(planReconcile(head, unknown, { prune: false }), { now, ...sides }),
+    );
+    expect(markdown).toContain(
+      '### `ops/health-check` — changed\n\nThe definition differs from the live one, which could not be compared field by field.\n',
+    );
     expect(markdown).not.toContain('Next starts before and after');
   });
 
   it('says so when nothing changes', () => {
     const same = describePlan(planReconcile(base, asObserved(base), { prune: false }), { now, ...sides });
     expect(same.jobnets).toEqual([]);
-    expect(renderPlanMarkdown(same)).toContain('**0 added, 0 changed, 0 removed, 4 unchanged**\n\nMerging changes no jobnet.\n');
+    expect(renderPlanMarkdown(same)).toContain(
+      '**0 added, 0 changed, 0 removed, 4 unchanged**\n\nMerging changes no jobnet.\n',
+    );
   });
 });
 
 describe('what the report leaves out and how it shows edge cases', () => {
   const project = 'apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: ops}\nspec: {}\n';
-  const jobnet = (spec: string) => `apiVersion: jobnet/v1\nkind: Jobnet\nmetadata: {project: ops, name: night}\nspec:\n${spec}`;
-  const calendar = (dayChange: string) => `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: late}\nspec: {timezone: Asia/Tokyo, dayChangeTime: "${dayChange}"}\n`;
+  const jobnet = (spec: string) =>
+    `apiVersion: jobnet/v1\nkind: Jobnet\nmetadata: {project: ops, name: night}\nspec:\n${spec}`;
+  const calendar = (dayChange: string) =>
+    `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: late}\nspec: {timezone: Asia/Tokyo, dayChangeTime: "${dayChange}"}\n`;
   const jobs = '  jobs:\n    nap: {type: sleep, seconds: 1}\n';
 
   function reportOf(before: Record<string, string>, after: Record<string, string>): JobnetReport | undefined {
-    const plan = planReconcile(compiled(snapshotOf(after), 'b'.repeat(40)), asObserved(compiled(snapshotOf(before), 'a'.repeat(40))), { prune: false });
+    const plan = planReconcile(
+      compiled(snapshotOf(after), 'b'.repeat(40)),
+      asObserved(compiled(snapshotOf(before), 'a'.repeat(40))),
+      { prune: false },
+    );
     return describePlan(plan, { now, ...sides }).jobnets[0];
   }
 
   it('shows no starts and no moved days for a change that cannot move them (a job, a deadline)', () => {
     const night = reportOf(
       { 'p.yaml': project, 'j.yaml': jobnet(`  start: {at: ["22:00"]}\n${jobs}`) },
-      { 'p.yaml': project, 'j.yaml': jobnet(`  start: {at: ["22:00"]}\n  deadlines: {start: "22:10"}\n  jobs:\n    nap: {type: sleep, seconds: 2}\n`) },
+      {
+        'p.yaml': project,
+        'j.yaml': jobnet(
+          `  start: {at: ["22:00"]}\n  deadlines: {start: "22:10"}\n  jobs:\n    nap: {type: sleep, seconds: 2}\n`,
+        ),
+      },
     );
     expect(night?.changes.map((c) => c.path)).toEqual(['/schedule/deadlines/start', '/jobs/nap/spec/seconds']);
     expect(night?.startsBefore).toBeUndefined();
@@ -181,20 +275,37 @@ describe('what the report leaves out and how it shows edge cases', () => {
   });
 
   it('shows starts but no moved days for a start-time change, and says when a side starts by hand only', () => {
-    const night = reportOf({ 'p.yaml': project, 'j.yaml': jobnet(jobs) }, { 'p.yaml': project, 'j.yaml': jobnet(`  start: {at: ["22:00"]}\n${jobs}`) });
+    const night = reportOf(
+      { 'p.yaml': project, 'j.yaml': jobnet(jobs) },
+      { 'p.yaml': project, 'j.yaml': jobnet(`  start: {at: ["22:00"]}\n${jobs}`) },
+    );
     expect(night?.startsBefore).toEqual({ trigger: 'manual', timezone: 'UTC', enabled: true, starts: [] });
     expect(night?.startsAfter?.starts).toHaveLength(5);
     expect(night?.movedStartDays).toBeUndefined();
-    const markdown = renderPlanMarkdown({ ...describePlan(planReconcile([], [], { prune: false }), { now, ...sides }), jobnets: [night as JobnetReport] });
+    const markdown = renderPlanMarkdown({
+      ...describePlan(planReconcile([], [], { prune: false }), { now, ...sides }),
+      jobnets: [night as JobnetReport],
+    });
     expect(markdown).toContain('| 1 | manual starts only | **2027-01-10 Sun 22:00** |');
   });
 
   it('names the business date of a start after midnight that belongs to the previous business day', () => {
     const night = reportOf(
-      { 'p.yaml': project, 'c.yaml': calendar('05:00'), 'j.yaml': jobnet(`  calendar: late\n  start: {at: ["22:00"]}\n${jobs}`) },
-      { 'p.yaml': project, 'c.yaml': calendar('05:00'), 'j.yaml': jobnet(`  calendar: late\n  start: {at: ["03:00"]}\n${jobs}`) },
+      {
+        'p.yaml': project,
+        'c.yaml': calendar('05:00'),
+        'j.yaml': jobnet(`  calendar: late\n  start: {at: ["22:00"]}\n${jobs}`),
+      },
+      {
+        'p.yaml': project,
+        'c.yaml': calendar('05:00'),
+        'j.yaml': jobnet(`  calendar: late\n  start: {at: ["03:00"]}\n${jobs}`),
+      },
     );
-    const markdown = renderPlanMarkdown({ ...describePlan(planReconcile([], [], { prune: false }), { now, ...sides }), jobnets: [night as JobnetReport] });
+    const markdown = renderPlanMarkdown({
+      ...describePlan(planReconcile([], [], { prune: false }), { now, ...sides }),
+      jobnets: [night as JobnetReport],
+    });
     // now is 09:00 on 2027-01-10 in Tokyo: business date 2027-01-10, whose 03:00 is on 01-11.
     expect(markdown).toContain('| 1 | 2027-01-10 Sun 22:00 | **2027-01-11 Mon 03:00 (business date 2027-01-10)** |');
   });
@@ -204,7 +315,10 @@ describe('what the report leaves out and how it shows edge cases', () => {
       { 'p.yaml': project, 'j.yaml': jobnet('  jobs:\n    run: {type: command, argv: [sh, -c, "a | b"]}\n') },
       { 'p.yaml': project, 'j.yaml': jobnet('  jobs:\n    run: {type: command, argv: [sh, -c, "a || b"]}\n') },
     );
-    const markdown = renderPlanMarkdown({ ...describePlan(planReconcile([], [], { prune: false }), { now, ...sides }), jobnets: [night as JobnetReport] });
+    const markdown = renderPlanMarkdown({
+      ...describePlan(planReconcile([], [], { prune: false }), { now, ...sides }),
+      jobnets: [night as JobnetReport],
+    });
     expect(markdown).toContain('| `/jobs/run/spec/argv` | `["sh","-c","a \\| b"]` | `["sh","-c","a \\|\\| b"]` |');
   });
 });
@@ -224,7 +338,14 @@ describe('text from the pull request in the plan', () => {
           project: 'sales',
           name: 'new',
           action: 'create',
-          outline: { title: 'Nightly\r\n### forged', jobs: [{ name: 'load\u009b2J', type: 'sleep' }], trigger: 'manual', start: 'manual', calendar: 'cal\u0007', children: [] },
+          outline: {
+            title: 'Nightly\r\n### forged',
+            jobs: [{ name: 'load\u009b2J', type: 'sleep' }],
+            trigger: 'manual',
+            start: 'manual',
+            calendar: 'cal\u0007',
+            children: [],
+          },
           changes: [],
           startsAfter: { trigger: 'at', timezone: 'Asia/Tokyo\u001b[K', enabled: true, starts: [] },
           warnings: ['a run is open\n> **Warning:** forged'],

@@ -15,7 +15,13 @@ describe('flowOrder', () => {
   });
 
   it('orders jobs free at the same time by name, and a join after all of its predecessors', () => {
-    const jobs = { start: job(), 'b-branch': job(['start']), 'a-branch': job(['start']), 'c-slow': job(['b-branch']), join: job(['a-branch', 'c-slow']) };
+    const jobs = {
+      start: job(),
+      'b-branch': job(['start']),
+      'a-branch': job(['start']),
+      'c-slow': job(['b-branch']),
+      join: job(['a-branch', 'c-slow']),
+    };
     expect(flowOrder(jobs)).toEqual(['start', 'a-branch', 'b-branch', 'c-slow', 'join']);
   });
 
@@ -24,7 +30,13 @@ describe('flowOrder', () => {
   });
 
   it('lists a recovery job right after the job it recovers, not first for having no predecessors', () => {
-    const jobs = { load: job(['extract'], 'reset'), extract: job(), report: job(['load']), reset: job(), archive: job(['report']) };
+    const jobs = {
+      load: job(['extract'], 'reset'),
+      extract: job(),
+      report: job(['load']),
+      reset: job(),
+      archive: job(['report']),
+    };
     expect(flowOrder(jobs)).toEqual(['extract', 'load', 'reset', 'report', 'archive']);
   });
 

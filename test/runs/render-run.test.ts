@@ -6,7 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
-import { createRunState, jobEnded, jobStarted, runStatus, skipJob, type RunState } from '../../workflows/lib/run-state.js';
+import {
+  createRunState,
+  jobEnded,
+  jobStarted,
+  runStatus,
+  skipJob,
+  type RunState,
+} from '../../workflows/lib/run-state.js';
 import type { RunView } from '../../workflows/run-contract.js';
 import { renderRunHeader, renderRunJson, renderRunTable, runViewJson } from '../../controller/runs/render-run.js';
 
@@ -19,8 +26,21 @@ const jobnet: CompiledJobnet = {
   revision: '0123456789abcdef0123456789abcdef01234567',
   jobs: {
     extract: compiledJob({ name: 'extract', type: 'command', spec: { argv: ['extract'], env: {} } }),
-    load: compiledJob({ name: 'load', type: 'command', spec: { argv: ['load'], env: {} }, predecessors: [{ job: 'extract' }] }),
-    'publish-report': compiledJob({ name: 'publish-report', type: 'rest', spec: { request: { url: 'https://reports.example.com/publish', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 }, predecessors: [{ job: 'load' }] }),
+    load: compiledJob({
+      name: 'load',
+      type: 'command',
+      spec: { argv: ['load'], env: {} },
+      predecessors: [{ job: 'extract' }],
+    }),
+    'publish-report': compiledJob({
+      name: 'publish-report',
+      type: 'rest',
+      spec: {
+        request: { url: 'https://reports.example.com/publish', method: 'POST', timeout: 10 },
+        outputLimitBytes: 1024,
+      },
+      predecessors: [{ job: 'load' }],
+    }),
     archive: compiledJob({ name: 'archive', type: 'sleep', spec: { seconds: 30 }, timeLimitSeconds: 60 }),
   },
 };
@@ -84,7 +104,13 @@ describe('renderRunTable', () => {
       ...jobnet,
       jobs: {
         zeta: compiledJob({ name: 'zeta', type: 'sleep', spec: { seconds: 1 } }),
-        beta: compiledJob({ name: 'beta', type: 'sleep', spec: { seconds: 1 }, predecessors: [{ job: 'zeta' }], recovery: 'cleanup' }),
+        beta: compiledJob({
+          name: 'beta',
+          type: 'sleep',
+          spec: { seconds: 1 },
+          predecessors: [{ job: 'zeta' }],
+          recovery: 'cleanup',
+        }),
         alpha: compiledJob({ name: 'alpha', type: 'sleep', spec: { seconds: 1 }, predecessors: [{ job: 'beta' }] }),
         cleanup: compiledJob({ name: 'cleanup', type: 'sleep', spec: { seconds: 1 } }),
       },
@@ -100,7 +126,18 @@ describe('renderRunTable', () => {
     expect(text).toContain('load            abended  3     2026-11-23 01:15:05Z  2026-11-23 01:15:12Z');
     expect(text).toContain('JOB             STATE    EXIT  START                 END\n');
     expect(text.split('\n')[1]).toBe('times in UTC');
-    const onCalendar = { ...abendedRun(), jobnet: { ...jobnet, calendar: { name: 'ny', timezone: 'America/New_York', dayChangeMinutes: 0, versions: [{ weeklyHolidays: [], holidays: [], holidayNames: {}, workdays: [] }] } } };
+    const onCalendar = {
+      ...abendedRun(),
+      jobnet: {
+        ...jobnet,
+        calendar: {
+          name: 'ny',
+          timezone: 'America/New_York',
+          dayChangeMinutes: 0,
+          versions: [{ weeklyHolidays: [], holidays: [], holidayNames: {}, workdays: [] }],
+        },
+      },
+    };
     const local = renderRunTable(viewOf(onCalendar));
     expect(local.split('\n')[1]).toBe('times in America/New_York');
     expect(local).toContain('2026-11-22 20:15:05-05:00');
@@ -123,7 +160,9 @@ describe('renderRunTable', () => {
   it('notes the job messages, forced ends and operator skips', () => {
     const skipped = skipJob(abendedRun(), 'load', { by: 'bob', at: at(90) });
     if (!skipped.ok) throw new Error(skipped.reason);
-    const view = viewOf(skipped.state, { jobMessages: { 'publish-report': 'variable @REPORT_HOST@ is too long after substitution' } });
+    const view = viewOf(skipped.state, {
+      jobMessages: { 'publish-report': 'variable @REPORT_HOST@ is too long after substitution' },
+    });
     const notes = renderRunTable(view, { zone: 'UTC' }).split('notes:\n')[1];
     expect(notes).toBe(
       [
@@ -138,7 +177,12 @@ describe('renderRunTable', () => {
   it('prints outputs, messages and names from outside with control characters escaped, so none forges a line or drives the terminal', () => {
     let state = createRunState(jobnet, at(0));
     state = jobStarted(state, 'extract', at(0));
-    state = jobEnded(state, 'extract', { exitCode: 3, output: 'rows=10\u001b[2J\rforged  normal  0\r\nnext\u009b31m line\n' }, at(5));
+    state = jobEnded(
+      state,
+      'extract',
+      { exitCode: 3, output: 'rows=10\u001b[2J\rforged  normal  0\r\nnext\u009b31m line\n' },
+      at(5),
+    );
     const view = viewOf(state, {
       closed: { by: 'mallory\nrun forged  status normal', at: at(9) },
       jobMessages: { extract: 'failed\u001b[31m\nerror: forged' },
@@ -173,10 +217,17 @@ describe('runViewJson', () => {
   it('is the run view with every time as an ISO 8601 string', () => {
     const view = viewOf(abendedRun(), {
       closed: { by: 'carol', at: at(120) },
-      troubles: [{ kind: 'jobnetAbended', at: at(60), project: 'sales', jobnet: 'daily-close', runId: 'r', message: 'abended' }],
+      troubles: [
+        { kind: 'jobnetAbended', at: at(60), project: 'sales', jobnet: 'daily-close', runId: 'r', message: 'abended' },
+      ],
     });
     const json = JSON.parse(renderRunJson(view)) as {
-      state: { startedAt: string; result: { at: string }; jobs: Record<string, { startedAt?: string; endedAt?: string; exitCode?: number; output?: string }>; jobnet: CompiledJobnet };
+      state: {
+        startedAt: string;
+        result: { at: string };
+        jobs: Record<string, { startedAt?: string; endedAt?: string; exitCode?: number; output?: string }>;
+        jobnet: CompiledJobnet;
+      };
       closed: { at: string };
       troubles: { at: string }[];
       runId: string;
@@ -184,7 +235,12 @@ describe('runViewJson', () => {
     expect(json.runId).toBe(view.runId);
     expect(json.state.startedAt).toBe('2026-11-23T01:15:00.000Z');
     expect(json.state.result.at).toBe('2026-11-23T01:16:00.000Z');
-    expect(json.state.jobs.load).toMatchObject({ startedAt: '2026-11-23T01:15:05.000Z', endedAt: '2026-11-23T01:15:12.000Z', exitCode: 3, output: 'connecting\r\nload failed: disk full\n' });
+    expect(json.state.jobs.load).toMatchObject({
+      startedAt: '2026-11-23T01:15:05.000Z',
+      endedAt: '2026-11-23T01:15:12.000Z',
+      exitCode: 3,
+      output: 'connecting\r\nload failed: disk full\n',
+    });
     expect(json.closed.at).toBe('2026-11-23T01:17:00.000Z');
     expect(json.troubles[0]?.at).toBe('2026-11-23T01:16:00.000Z');
     expect(json.state.jobnet).toEqual(jobnet);

@@ -25,7 +25,12 @@ const jobnet: CompiledJobnet = {
   project: 'sales',
   name: 'daily-close',
   revision: 'abc1234',
-  calendar: { name: 'jp', timezone: 'Asia/Tokyo', dayChangeMinutes: 300, versions: [{ weeklyHolidays: [], holidays: [], holidayNames: {}, workdays: [] }] },
+  calendar: {
+    name: 'jp',
+    timezone: 'Asia/Tokyo',
+    dayChangeMinutes: 300,
+    versions: [{ weeklyHolidays: [], holidays: [], holidayNames: {}, workdays: [] }],
+  },
   children: { 'load-ledger': child },
   jobs: { ledger: compiledJob({ name: 'ledger', type: 'jobnet', spec: { jobnet: 'load-ledger' } }) },
 };
@@ -34,7 +39,11 @@ describe('run client', () => {
   let temporal: TemporalClientHandle;
   const taskQueue = `run-client-test-${randomUUID()}`;
   beforeAll(async () => {
-    temporal = await connectClient({ address: inject('temporalAddress'), namespace: inject('temporalNamespace'), taskQueue });
+    temporal = await connectClient({
+      address: inject('temporalAddress'),
+      namespace: inject('temporalNamespace'),
+      taskQueue,
+    });
   });
   afterAll(async () => {
     await temporal?.close();
@@ -47,7 +56,14 @@ describe('run client', () => {
   it("starts the run workflow with the documented id, input and search attributes, on the business date of the jobnet's calendar", async () => {
     // 03:00 in Tokyo on 11-24 is before the 05:00 day change: business date 11-23.
     const now = new Date('2026-11-23T18:00:00.000Z');
-    const id = await startRun(temporal.client, { taskQueue, jobnet, parameter: 'P1', requestedBy: 'alice', trigger: 'manual', now });
+    const id = await startRun(temporal.client, {
+      taskQueue,
+      jobnet,
+      parameter: 'P1',
+      requestedBy: 'alice',
+      trigger: 'manual',
+      now,
+    });
     expect(id).toBe(`run/${encodeURIComponent(taskQueue)}/sales/daily-close/2026-11-23/manual-20261123T180000000Z`);
 
     const handle = temporal.client.workflow.getHandle(id);
@@ -55,10 +71,9 @@ describe('run client', () => {
     expect(description.type).toBe(workflowTypes.run);
     expect(description.taskQueue).toBe(taskQueue);
     const attributes = Object.fromEntries(
-      ['JobnetProject', 'JobnetName', 'JobnetRevision', 'JobnetBusinessDate', 'JobnetTrigger', 'JobnetRunStatus'].map((name) => [
-        name,
-        description.typedSearchAttributes.get({ name, type: 'KEYWORD' }),
-      ]),
+      ['JobnetProject', 'JobnetName', 'JobnetRevision', 'JobnetBusinessDate', 'JobnetTrigger', 'JobnetRunStatus'].map(
+        (name) => [name, description.typedSearchAttributes.get({ name, type: 'KEYWORD' })],
+      ),
     );
     expect(attributes).toEqual({
       JobnetProject: 'sales',
@@ -89,12 +104,35 @@ describe('run client', () => {
   it('uses the business date it is given, and the UTC system calendar for a jobnet without a calendar', async () => {
     const { calendar: _calendar, children: _children, ...plain } = jobnet;
     const now = new Date('2026-11-23T23:59:59.999Z');
-    const systemDated = await startRun(temporal.client, { taskQueue, jobnet: plain, requestedBy: 'alice', trigger: 'manual', now });
-    expect(systemDated).toBe(`run/${encodeURIComponent(taskQueue)}/sales/daily-close/2026-11-23/manual-20261123T235959999Z`);
-    const given = await startRun(temporal.client, { taskQueue, jobnet: plain, requestedBy: 'alice', trigger: 'manual', businessDate: '2026-12-01', now });
+    const systemDated = await startRun(temporal.client, {
+      taskQueue,
+      jobnet: plain,
+      requestedBy: 'alice',
+      trigger: 'manual',
+      now,
+    });
+    expect(systemDated).toBe(
+      `run/${encodeURIComponent(taskQueue)}/sales/daily-close/2026-11-23/manual-20261123T235959999Z`,
+    );
+    const given = await startRun(temporal.client, {
+      taskQueue,
+      jobnet: plain,
+      requestedBy: 'alice',
+      trigger: 'manual',
+      businessDate: '2026-12-01',
+      now,
+    });
     expect(given).toBe(`run/${encodeURIComponent(taskQueue)}/sales/daily-close/2026-12-01/manual-20261123T235959999Z`);
     for (const id of [systemDated, given]) await temporal.client.workflow.getHandle(id).terminate('test done');
-    await expect(startRun(temporal.client, { taskQueue, jobnet: plain, requestedBy: 'alice', trigger: 'manual', businessDate: '2026-02-30' })).rejects.toThrow(RangeError);
+    await expect(
+      startRun(temporal.client, {
+        taskQueue,
+        jobnet: plain,
+        requestedBy: 'alice',
+        trigger: 'manual',
+        businessDate: '2026-02-30',
+      }),
+    ).rejects.toThrow(RangeError);
   });
 
   it('answers an operation on a run whose workflow has ended with a refusal, and throws for a run that does not exist', async () => {
@@ -104,7 +142,9 @@ describe('run client', () => {
       ok: false,
       reason: 'the run has ended (workflow terminated) and accepts no more operations',
     });
-    await expect(operateRun(temporal.client, `${id}-missing`, { operation: 'closeRun', by: 'bob' })).rejects.toThrow(WorkflowNotFoundError);
+    await expect(operateRun(temporal.client, `${id}-missing`, { operation: 'closeRun', by: 'bob' })).rejects.toThrow(
+      WorkflowNotFoundError,
+    );
     await expect(waitForRunEnd(temporal.client, `${id}-missing`)).rejects.toThrow(WorkflowNotFoundError);
   });
 });

@@ -6,7 +6,11 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DirectorySource, directoryRevision, isIgnoredDirectoryPath } from '../../controller/source/directory-source.js';
+import {
+  DirectorySource,
+  directoryRevision,
+  isIgnoredDirectoryPath,
+} from '../../controller/source/directory-source.js';
 import type { StopWatching } from '../../controller/source/source-types.js';
 
 let root: string;
@@ -92,7 +96,10 @@ describe('DirectorySource.fetch', () => {
     const seen = [(await source.fetch()).revision];
     await writeFile(path.join(root, 'projects', 'p', 'jobnets', 'a.yaml'), 'kind: Jobnet # b\n');
     seen.push((await source.fetch()).revision);
-    await rename(path.join(root, 'projects', 'p', 'jobnets', 'a.yaml'), path.join(root, 'projects', 'p', 'jobnets', 'b.yaml'));
+    await rename(
+      path.join(root, 'projects', 'p', 'jobnets', 'a.yaml'),
+      path.join(root, 'projects', 'p', 'jobnets', 'b.yaml'),
+    );
     seen.push((await source.fetch()).revision);
     await writeFile(path.join(root, 'calendars.yml'), 'kind: Calendar\n');
     seen.push((await source.fetch()).revision);
@@ -101,7 +108,9 @@ describe('DirectorySource.fetch', () => {
 
   it('throws naming the directory when it does not exist', async () => {
     const missing = path.join(root, 'nope');
-    await expect(new DirectorySource(missing).fetch()).rejects.toThrow(`definitions directory ${missing} cannot be read (ENOENT)`);
+    await expect(new DirectorySource(missing).fetch()).rejects.toThrow(
+      `definitions directory ${missing} cannot be read (ENOENT)`,
+    );
   });
 });
 

@@ -11,13 +11,21 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDirectorySnapshot, type SourceFile } from '../../controller/definitions/repository-snapshot.js';
-import { GitSnapshotError, readGitSnapshot, resolveRef, workTreeLocation } from '../../controller/source/git-snapshot.js';
+import {
+  GitSnapshotError,
+  readGitSnapshot,
+  resolveRef,
+  workTreeLocation,
+} from '../../controller/source/git-snapshot.js';
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'valid');
 const temporaryDirectories: string[] = [];
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('git', args, { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
+  const { stdout } = await promisify(execFile)('git', args, {
+    cwd,
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
   return stdout.trim();
 }
 
@@ -108,9 +116,13 @@ describe('readGitSnapshot', () => {
       const statusBefore = await git(repo, 'status', '--porcelain');
       const snapshot = await readGitSnapshot(repo, 'main');
       expect(snapshot.files.map((f) => f.path)).not.toContain('projects/demo/jobnets/untracked.yaml');
-      expect(Buffer.from(snapshot.files.find((f) => f.path === 'projects/demo/project.yaml')?.bytes ?? []).toString('utf8')).toBe('kind: Project # second\n');
+      expect(
+        Buffer.from(snapshot.files.find((f) => f.path === 'projects/demo/project.yaml')?.bytes ?? []).toString('utf8'),
+      ).toBe('kind: Project # second\n');
       expect(await git(repo, 'status', '--porcelain')).toBe(statusBefore);
-      expect(readFileSync(path.join(repo, 'projects/demo/project.yaml'), 'utf8')).toBe('kind: Project # edited, not committed\n');
+      expect(readFileSync(path.join(repo, 'projects/demo/project.yaml'), 'utf8')).toBe(
+        'kind: Project # edited, not committed\n',
+      );
     } finally {
       await git(repo, 'checkout', '--quiet', '--', '.');
       rmSync(path.join(repo, 'projects/demo/jobnets/untracked.yaml'));
@@ -120,11 +132,17 @@ describe('readGitSnapshot', () => {
   it('reads below a sub-path, with paths relative to it', async () => {
     const snapshot = await readGitSnapshot(repo, 'feature', { path: 'projects/demo/jobnets/' });
     expect(snapshot.files.map((f) => f.path)).toEqual(['extra.yml', 'nightly.yaml']);
-    expect((await readGitSnapshot(repo, 'main', { path: './projects' })).files.map((f) => f.path)).toEqual(['demo/jobnets/nightly.yaml', 'demo/project.yaml']);
+    expect((await readGitSnapshot(repo, 'main', { path: './projects' })).files.map((f) => f.path)).toEqual([
+      'demo/jobnets/nightly.yaml',
+      'demo/project.yaml',
+    ]);
   });
 
   it('reads from any directory inside the work tree, and from a bare clone', async () => {
-    expect((await readGitSnapshot(path.join(repo, 'projects', 'demo'), 'main')).files.map((f) => f.path)).toEqual(['projects/demo/jobnets/nightly.yaml', 'projects/demo/project.yaml']);
+    expect((await readGitSnapshot(path.join(repo, 'projects', 'demo'), 'main')).files.map((f) => f.path)).toEqual([
+      'projects/demo/jobnets/nightly.yaml',
+      'projects/demo/project.yaml',
+    ]);
     const bare = path.join(temporaryDirectory('jobnet-git-bare-'), 'definitions.git');
     await git(path.dirname(bare), 'clone', '--quiet', '--bare', repo, bare);
     const snapshot = await readGitSnapshot(bare, 'feature');
@@ -148,7 +166,9 @@ describe('readGitSnapshot', () => {
     const missing = await failure(readGitSnapshot(repo, 'main', { path: 'no/such/dir' }));
     expect(missing.reason).toBe('missing-path');
     expect(missing.message).toContain('no/such/dir is not a directory in main');
-    expect((await failure(readGitSnapshot(repo, 'main', { path: 'projects/demo/project.yaml' }))).reason).toBe('missing-path');
+    expect((await failure(readGitSnapshot(repo, 'main', { path: 'projects/demo/project.yaml' }))).reason).toBe(
+      'missing-path',
+    );
     await expect(readGitSnapshot(repo, 'main', { path: '../elsewhere' })).rejects.toThrow(/outside the repository/);
   });
 
@@ -180,8 +200,16 @@ describe('a git snapshot and a directory snapshot of the same tree', () => {
     const fromGit = await readGitSnapshot(repo, 'HEAD');
     const fromDirectory = await readDirectorySnapshot(repo);
     expect(listing(fromGit.files)).toEqual(listing(fromDirectory.files));
-    expect(fromGit.files.map((f) => f.path)).toEqual(expect.arrayContaining(['a.yaml', 'a/b.yaml', 'a-b.yml', '日本語/ジョブ.yaml', 'credentials/aws-batch.yaml']));
-    expect(fromGit.files.map((f) => f.path).filter((p) => p.includes('.github') || p.includes('node_modules') || p.includes('.hidden') || p === 'link.yaml')).toEqual([]);
+    expect(fromGit.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['a.yaml', 'a/b.yaml', 'a-b.yml', '日本語/ジョブ.yaml', 'credentials/aws-batch.yaml']),
+    );
+    expect(
+      fromGit.files
+        .map((f) => f.path)
+        .filter(
+          (p) => p.includes('.github') || p.includes('node_modules') || p.includes('.hidden') || p === 'link.yaml',
+        ),
+    ).toEqual([]);
   });
 
   it('follow the same symbolic links inside the tree and report the same ones that leave it or lead nowhere', async () => {
@@ -240,7 +268,10 @@ describe('workTreeLocation', () => {
     const repo = await newRepository();
     write(repo, 'deploy/jobnets/jobnet.yaml', 'kind: Settings\n');
     await commitAll(repo, 'nested');
-    expect(await workTreeLocation(path.join(repo, 'deploy', 'jobnets'))).toEqual({ root: repo, path: 'deploy/jobnets' });
+    expect(await workTreeLocation(path.join(repo, 'deploy', 'jobnets'))).toEqual({
+      root: repo,
+      path: 'deploy/jobnets',
+    });
     expect(await workTreeLocation(repo)).toEqual({ root: repo, path: '' });
     const error = await failure(workTreeLocation(temporaryDirectory('jobnet-not-git-')));
     expect(error.reason).toBe('not-a-repository');

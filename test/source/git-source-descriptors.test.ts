@@ -17,7 +17,11 @@ let dir: string;
 let remote: string;
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Jobnet Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Jobnet Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8' },
+  ).trim();
 }
 
 beforeAll(async () => {
@@ -39,7 +43,20 @@ it('reports a git that cannot be started for want of descriptors as a GitSourceE
   const sha = git(path.join(dir, 'work'), 'rev-parse', 'HEAD');
   let result: { code: number; stdout: string; stderr: string };
   try {
-    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', 'ulimit -n 64; exec "$0" "$@"', process.execPath, '--import', 'tsx', child, `file://${remote}`, path.join(dir, 'cache')], { cwd: projectRoot });
+    const { stdout, stderr } = await promisify(execFile)(
+      'bash',
+      [
+        '-c',
+        'ulimit -n 64; exec "$0" "$@"',
+        process.execPath,
+        '--import',
+        'tsx',
+        child,
+        `file://${remote}`,
+        path.join(dir, 'cache'),
+      ],
+      { cwd: projectRoot },
+    );
     result = { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -13,7 +13,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GitSource, GitSourceError, isValidBranchName, normaliseSubPath, parseGitRemote, type GitSourceOptions } from '../../controller/source/git-source.js';
+import {
+  GitSource,
+  GitSourceError,
+  isValidBranchName,
+  normaliseSubPath,
+  parseGitRemote,
+  type GitSourceOptions,
+} from '../../controller/source/git-source.js';
 import type { StopWatching } from '../../controller/source/source-types.js';
 
 let dir: string;
@@ -24,11 +31,15 @@ let sharedRepositories = true;
 const stops: StopWatching[] = [];
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Jobnet Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Jobnet Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  ).trim();
 }
 
 /** Writes (or, with null, deletes) files in the work repository, commits, pushes; returns the SHA. */
@@ -50,7 +61,13 @@ async function commitAndPush(files: Record<string, string | null>, branch = 'mai
 }
 
 function source(options: Partial<GitSourceOptions> = {}): GitSource {
-  return new GitSource({ url: `file://${bareRepo}`, branch: 'main', subPath: 'defs', cacheDir: path.join(dir, 'cache'), ...options });
+  return new GitSource({
+    url: `file://${bareRepo}`,
+    branch: 'main',
+    subPath: 'defs',
+    cacheDir: path.join(dir, 'cache'),
+    ...options,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<GitSourceError> {
@@ -65,7 +82,12 @@ async function failure(promise: Promise<unknown>): Promise<GitSourceError> {
 
 /** A source that is only constructed (option checks do no I/O). */
 function configured(options: Partial<GitSourceOptions> = {}): GitSource {
-  return new GitSource({ url: 'file:///srv/git/defs.git', branch: 'main', cacheDir: path.join(tmpdir(), 'jobnet-never-used'), ...options });
+  return new GitSource({
+    url: 'file:///srv/git/defs.git',
+    branch: 'main',
+    cacheDir: path.join(tmpdir(), 'jobnet-never-used'),
+    ...options,
+  });
 }
 
 describe('configuration checks', () => {
@@ -73,10 +95,13 @@ describe('configuration checks', () => {
     expect(isValidBranchName(branch)).toBe(true);
   });
 
-  it.each(['', '-upload', 'a..b', 'a b', 'x.lock', 'a/.hidden', 'trailing/', 'x@{1}', 'a:b', 'star*', '@'])('refuses the branch name %j', (branch) => {
-    expect(isValidBranchName(branch)).toBe(false);
-    expect(() => configured({ branch })).toThrow(/is not a valid branch name/);
-  });
+  it.each(['', '-upload', 'a..b', 'a b', 'x.lock', 'a/.hidden', 'trailing/', 'x@{1}', 'a:b', 'star*', '@'])(
+    'refuses the branch name %j',
+    (branch) => {
+      expect(isValidBranchName(branch)).toBe(false);
+      expect(() => configured({ branch })).toThrow(/is not a valid branch name/);
+    },
+  );
 
   it('normalises sub-paths and refuses ones that leave the repository', () => {
     expect(normaliseSubPath(undefined)).toBe('');
@@ -89,16 +114,28 @@ describe('configuration checks', () => {
   });
 
   it('classifies remotes and never displays user info', () => {
-    expect(parseGitRemote('https://git.example.com/ops/defs.git?x=1#y')).toMatchObject({ kind: 'http', displayUrl: 'https://git.example.com/ops/defs.git' });
-    expect(parseGitRemote('git@github.com:ops/defs.git')).toMatchObject({ kind: 'ssh', displayUrl: 'git@github.com:ops/defs.git' });
+    expect(parseGitRemote('https://git.example.com/ops/defs.git?x=1#y')).toMatchObject({
+      kind: 'http',
+      displayUrl: 'https://git.example.com/ops/defs.git',
+    });
+    expect(parseGitRemote('git@github.com:ops/defs.git')).toMatchObject({
+      kind: 'ssh',
+      displayUrl: 'git@github.com:ops/defs.git',
+    });
     expect(parseGitRemote('ssh://git@host:2222/ops/defs.git')).toMatchObject({ kind: 'ssh' });
     expect(parseGitRemote('file:///srv/defs.git')).toMatchObject({ kind: 'file' });
-    expect(parseGitRemote('relative/repo.git')).toMatchObject({ kind: 'local', gitUrl: path.resolve('relative/repo.git') });
+    expect(parseGitRemote('relative/repo.git')).toMatchObject({
+      kind: 'local',
+      gitUrl: path.resolve('relative/repo.git'),
+    });
     expect(() => parseGitRemote('--upload-pack=touch /tmp/x')).toThrow(/malformed/);
   });
 
   it('refuses a URL carrying credentials, without repeating them', () => {
-    for (const url of ['https://ci:hunter2-secret@git.example.com/ops/defs.git', 'https://hunter2-secret@git.example.com/ops/defs.git']) {
+    for (const url of [
+      'https://ci:hunter2-secret@git.example.com/ops/defs.git',
+      'https://hunter2-secret@git.example.com/ops/defs.git',
+    ]) {
       let message = '';
       try {
         configured({ url });
@@ -116,7 +153,9 @@ describe('configuration checks', () => {
     expect(() => configured({ credentials: { token: { env: 'X' } } })).toThrow(/http\(s\) remotes only/);
     const url = 'https://git.example.com/ops/defs.git';
     expect(() => configured({ url, credentials: {} })).toThrow(/exactly one of password and token/);
-    expect(() => configured({ url, credentials: { password: { env: 'X' }, token: { env: 'Y' } } })).toThrow(/exactly one of password and token/);
+    expect(() => configured({ url, credentials: { password: { env: 'X' }, token: { env: 'Y' } } })).toThrow(
+      /exactly one of password and token/,
+    );
     expect(() => configured({ url, credentials: { password: { env: 'X' } } })).toThrow(/need a username/);
   });
 });
@@ -257,7 +296,11 @@ describe('on real repositories', () => {
     it('reads the whole repository without a sub-path, and a plain local path works as the URL', async () => {
       const fetched = await source({ url: bareRepo, subPath: undefined }).fetch();
       expect(fetched.revision).toBe(firstSha);
-      expect(fetched.snapshot.files.map((f) => f.path).sort()).toEqual(['defs/jobnet.yaml', 'defs/projects/p/jobnets/a.yaml', 'other/outside.yaml']);
+      expect(fetched.snapshot.files.map((f) => f.path).sort()).toEqual([
+        'defs/jobnet.yaml',
+        'defs/projects/p/jobnets/a.yaml',
+        'other/outside.yaml',
+      ]);
     });
 
     it('gives a new revision after a push, with added, changed and removed files, reusing the clone', async () => {
@@ -275,8 +318,13 @@ describe('on real repositories', () => {
       const second = await src.fetch();
       expect(second.revision).toBe(secondSha);
       expect(second.revision).not.toBe(firstSha);
-      expect(second.snapshot.files.map((f) => f.path).sort()).toEqual(['projects/p/jobnets/a.yaml', 'projects/p/jobnets/b.yaml']);
-      expect(Buffer.from(second.snapshot.files.find((f) => f.path === 'projects/p/jobnets/a.yaml')!.bytes).toString()).toContain('changed');
+      expect(second.snapshot.files.map((f) => f.path).sort()).toEqual([
+        'projects/p/jobnets/a.yaml',
+        'projects/p/jobnets/b.yaml',
+      ]);
+      expect(
+        Buffer.from(second.snapshot.files.find((f) => f.path === 'projects/p/jobnets/a.yaml')!.bytes).toString(),
+      ).toContain('changed');
       expect(existsSync(marker)).toBe(true);
 
       // Fetching again without a push gives the same revision.
@@ -321,7 +369,9 @@ describe('on real repositories', () => {
       const missing = path.join(dir, 'missing.git');
       const error = await failure(source({ url: missing }).fetch());
       expect(error.reason).toBe('git');
-      expect(error.message).toMatch(new RegExp(`^git source ${missing} \\(branch main\\): cannot fetch from the remote: `));
+      expect(error.message).toMatch(
+        new RegExp(`^git source ${missing} \\(branch main\\): cannot fetch from the remote: `),
+      );
     });
 
     it('refuses a cache directory it did not create and leaves it untouched', async () => {
@@ -395,7 +445,12 @@ describe('on real repositories', () => {
       const src = source({ branch: 'production', pollIntervalMs: 60_000 });
       const errors: Error[] = [];
       let calls = 0;
-      stops.push(src.watch(() => calls++, (error) => errors.push(error)));
+      stops.push(
+        src.watch(
+          () => calls++,
+          (error) => errors.push(error),
+        ),
+      );
       await src.trigger();
       await src.trigger();
       expect(errors.length).toBeGreaterThanOrEqual(2);
@@ -474,18 +529,27 @@ describe('on real repositories', () => {
       const commands = argvs.map((argv) => argv.join(' '));
       expect(commands.some((c) => c.includes(' fetch '))).toBe(true);
       expect(commands.some((c) => c.includes(' ls-remote '))).toBe(true);
-      expect(commands.filter((c) => c.includes(' fetch ') || c.includes(' ls-remote ')).every((c) => c.includes('credential.helper='))).toBe(true);
+      expect(
+        commands
+          .filter((c) => c.includes(' fetch ') || c.includes(' ls-remote '))
+          .every((c) => c.includes('credential.helper=')),
+      ).toBe(true);
       for (const command of commands) expect(command).not.toContain(secret);
       expect(await readFile(path.join(dir, 'cache', '.git', 'config'), 'utf8')).not.toContain(secret);
       expect(existsSync(storeFile)).toBe(false);
       // The askpass script lived for the command only.
-      expect((await readdir(path.join(dir, 'cache', '.git'))).filter((name) => name.startsWith('jobnet-askpass-'))).toEqual([]);
+      expect(
+        (await readdir(path.join(dir, 'cache', '.git'))).filter((name) => name.startsWith('jobnet-askpass-')),
+      ).toEqual([]);
     });
 
     it('sends a token with the default token user name', async () => {
       await server.close();
       server = await startGitHttpServer(template, 'x-access-token', secret);
-      const fetched = await source({ url: `${server.url}/remote.git`, credentials: { token: { env: envName } } }).fetch();
+      const fetched = await source({
+        url: `${server.url}/remote.git`,
+        credentials: { token: { env: envName } },
+      }).fetch();
       expect(fetched.revision).toBe(firstSha);
     });
 
@@ -499,9 +563,13 @@ describe('on real repositories', () => {
     it('reports refused credentials with the URL and branch, never the secret', async () => {
       const wrong = `${secret}-but-wrong`;
       process.env[envName] = wrong;
-      const error = await failure(source({ url: remoteUrl, credentials: { username: 'ci-bot', password: { env: envName } } }).fetch());
+      const error = await failure(
+        source({ url: remoteUrl, credentials: { username: 'ci-bot', password: { env: envName } } }).fetch(),
+      );
       expect(error.reason).toBe('authentication');
-      expect(error.message).toMatch(new RegExp(`^git source ${remoteUrl} \\(branch main\\): cannot fetch from the remote: access denied`));
+      expect(error.message).toMatch(
+        new RegExp(`^git source ${remoteUrl} \\(branch main\\): cannot fetch from the remote: access denied`),
+      );
       expect(error.message).not.toContain(wrong);
       expect(error.message).not.toContain(secret);
     });
@@ -514,7 +582,9 @@ describe('on real repositories', () => {
 
     it('names the reference when the secret is missing', async () => {
       delete process.env[envName];
-      const error = await failure(source({ url: remoteUrl, credentials: { username: 'ci-bot', password: { env: envName } } }).fetch());
+      const error = await failure(
+        source({ url: remoteUrl, credentials: { username: 'ci-bot', password: { env: envName } } }).fetch(),
+      );
       expect(error.reason).toBe('credentials');
       expect(error.message).toBe(
         `git source ${remoteUrl} (branch main): git password for ${remoteUrl}: the controller's environment variable ${envName} is not set`,

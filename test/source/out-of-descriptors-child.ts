@@ -15,7 +15,10 @@ const source = new GitSource({ url: remote, branch: 'main', cacheDir, pollInterv
 
 function outcome(error: unknown): { error: string; reason?: string; message: string } {
   if (error instanceof GitSourceError) return { error: 'GitSourceError', reason: error.reason, message: error.message };
-  return { error: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message : String(error) };
+  return {
+    error: error instanceof Error ? error.name : 'unknown',
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 const first = (await source.fetch()).revision;

@@ -88,8 +88,17 @@ describe('GitHub signatures', () => {
   });
 
   it('accepts a valid signature over the raw body, given as a string or bytes, in any header-name and hex case', () => {
-    expect(verifyWebhookSignature(githubHeaders(helloSignature), 'Hello, World!', helloSecret)).toEqual({ ok: true, provider: 'github' });
-    expect(verifyWebhookSignature({ 'x-github-event': 'push', 'x-hub-signature-256': refSignature.toUpperCase().replace('SHA256', 'sha256') }, Buffer.from(refBody), refSecret)).toEqual({
+    expect(verifyWebhookSignature(githubHeaders(helloSignature), 'Hello, World!', helloSecret)).toEqual({
+      ok: true,
+      provider: 'github',
+    });
+    expect(
+      verifyWebhookSignature(
+        { 'x-github-event': 'push', 'x-hub-signature-256': refSignature.toUpperCase().replace('SHA256', 'sha256') },
+        Buffer.from(refBody),
+        refSecret,
+      ),
+    ).toEqual({
       ok: true,
       provider: 'github',
     });
@@ -106,27 +115,52 @@ describe('GitHub signatures', () => {
   });
 
   it('refuses a missing, legacy-only or malformed signature', () => {
-    expect(verifyWebhookSignature(githubHeaders(), refBody, refSecret)).toMatchObject({ ok: false, reason: 'missing-signature' });
+    expect(verifyWebhookSignature(githubHeaders(), refBody, refSecret)).toMatchObject({
+      ok: false,
+      reason: 'missing-signature',
+    });
     const legacy = verifyWebhookSignature({ ...githubHeaders(), 'X-Hub-Signature': 'sha1=0000' }, refBody, refSecret);
     expect(legacy).toMatchObject({ ok: false, reason: 'missing-signature' });
     expect(legacy.ok || legacy.message).toMatch(/SHA-1/);
-    for (const bad of ['', 'sha256=', 'sha1=' + 'a'.repeat(40), refSignature.slice(0, -2), refSignature + '00', `sha256=${'z'.repeat(64)}`]) {
-      expect(verifyWebhookSignature(githubHeaders(bad), refBody, refSecret), bad).toMatchObject({ ok: false, reason: 'malformed-signature' });
+    for (const bad of [
+      '',
+      'sha256=',
+      'sha1=' + 'a'.repeat(40),
+      refSignature.slice(0, -2),
+      refSignature + '00',
+      `sha256=${'z'.repeat(64)}`,
+    ]) {
+      expect(verifyWebhookSignature(githubHeaders(bad), refBody, refSecret), bad).toMatchObject({
+        ok: false,
+        reason: 'malformed-signature',
+      });
     }
-    const repeated = verifyWebhookSignature({ 'x-github-event': 'push', 'x-hub-signature-256': [refSignature, refSignature] }, refBody, refSecret);
+    const repeated = verifyWebhookSignature(
+      { 'x-github-event': 'push', 'x-hub-signature-256': [refSignature, refSignature] },
+      refBody,
+      refSecret,
+    );
     expect(repeated).toMatchObject({ ok: false, reason: 'malformed-signature' });
   });
 
   it('refuses everything when no secret is configured', () => {
-    expect(verifyWebhookSignature(githubHeaders(githubSignature(refBody, '')), refBody, '')).toMatchObject({ ok: false, reason: 'secret-not-configured' });
+    expect(verifyWebhookSignature(githubHeaders(githubSignature(refBody, '')), refBody, '')).toMatchObject({
+      ok: false,
+      reason: 'secret-not-configured',
+    });
   });
 });
 
 describe('GitLab tokens', () => {
   it('accepts the shared secret and refuses anything else', () => {
-    expect(verifyWebhookSignature({ 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': 'tok-123' }, '{}', 'tok-123')).toEqual({ ok: true, provider: 'gitlab' });
+    expect(
+      verifyWebhookSignature({ 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': 'tok-123' }, '{}', 'tok-123'),
+    ).toEqual({ ok: true, provider: 'gitlab' });
     for (const wrong of ['tok-12', 'tok-1234', 'TOK-123', '']) {
-      expect(verifyWebhookSignature({ 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': wrong }, '{}', 'tok-123'), wrong).toMatchObject({
+      expect(
+        verifyWebhookSignature({ 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': wrong }, '{}', 'tok-123'),
+        wrong,
+      ).toMatchObject({
         ok: false,
         reason: 'signature-mismatch',
       });
@@ -134,15 +168,28 @@ describe('GitLab tokens', () => {
   });
 
   it('refuses a missing or repeated token', () => {
-    expect(verifyWebhookSignature({ 'X-Gitlab-Event': 'Push Hook' }, '{}', 'tok-123')).toMatchObject({ ok: false, reason: 'missing-signature' });
-    expect(verifyWebhookSignature({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': ['tok-123', 'tok-123'] }, '{}', 'tok-123')).toMatchObject({
+    expect(verifyWebhookSignature({ 'X-Gitlab-Event': 'Push Hook' }, '{}', 'tok-123')).toMatchObject({
+      ok: false,
+      reason: 'missing-signature',
+    });
+    expect(
+      verifyWebhookSignature(
+        { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': ['tok-123', 'tok-123'] },
+        '{}',
+        'tok-123',
+      ),
+    ).toMatchObject({
       ok: false,
       reason: 'malformed-signature',
     });
   });
 
   it('never puts the secret or the received token in a refusal message', () => {
-    const result = verifyWebhookSignature({ 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': 'received-token' }, '{}', 'the-real-secret');
+    const result = verifyWebhookSignature(
+      { 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': 'received-token' },
+      '{}',
+      'the-real-secret',
+    );
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toMatch(/received-token|the-real-secret/);
   });
@@ -154,7 +201,10 @@ describe('provider detection', () => {
     expect(detectWebhookProvider({ 'X-Gitlab-Event': 'Push Hook' })).toBe('gitlab');
     expect(detectWebhookProvider({ 'Content-Type': 'application/json' })).toBeUndefined();
     expect(detectWebhookProvider({ 'X-GitHub-Event': 'push', 'X-Gitlab-Token': 'x' })).toBeUndefined();
-    expect(verifyWebhookSignature({ 'Content-Type': 'application/json' }, '{}', 'x')).toMatchObject({ ok: false, reason: 'unknown-provider' });
+    expect(verifyWebhookSignature({ 'Content-Type': 'application/json' }, '{}', 'x')).toMatchObject({
+      ok: false,
+      reason: 'unknown-provider',
+    });
   });
 });
 
@@ -179,14 +229,24 @@ describe('push payloads', () => {
 
   it('reads a GitHub push sent form-encoded', () => {
     const body = new URLSearchParams({ payload: JSON.stringify(githubPush) }).toString();
-    const push = pushOf(parsePushEvent('github', { 'X-GitHub-Event': 'push', 'Content-Type': 'application/x-www-form-urlencoded' }, body));
+    const push = pushOf(
+      parsePushEvent('github', { 'X-GitHub-Event': 'push', 'Content-Type': 'application/x-www-form-urlencoded' }, body),
+    );
     expect(push.branch).toBe('main');
     expect(push.after).toBe(sha2);
   });
 
   it('reads a GitLab push to a branch with a slash in its name', () => {
-    const push = pushOf(parsePushEvent('gitlab', { 'X-Gitlab-Event': 'Push Hook' }, Buffer.from(JSON.stringify(gitlabPush))));
-    expect(push).toMatchObject({ provider: 'gitlab', ref: 'refs/heads/release/2025', branch: 'release/2025', after: sha2, deleted: false });
+    const push = pushOf(
+      parsePushEvent('gitlab', { 'X-Gitlab-Event': 'Push Hook' }, Buffer.from(JSON.stringify(gitlabPush))),
+    );
+    expect(push).toMatchObject({
+      provider: 'gitlab',
+      ref: 'refs/heads/release/2025',
+      branch: 'release/2025',
+      after: sha2,
+      deleted: false,
+    });
     expect(push.repositoryUrls).toEqual([
       'https://gitlab.example.com/ops/definitions.git',
       'git@gitlab.example.com:ops/definitions.git',
@@ -195,31 +255,71 @@ describe('push payloads', () => {
   });
 
   it('reads branch deletions and tag pushes', () => {
-    const deleted = pushOf(parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, after: '0'.repeat(40), deleted: true })));
+    const deleted = pushOf(
+      parsePushEvent(
+        'github',
+        githubHeaders(),
+        JSON.stringify({ ...githubPush, after: '0'.repeat(40), deleted: true }),
+      ),
+    );
     expect(deleted).toMatchObject({ branch: 'main', deleted: true });
-    const gitlabDeleted = pushOf(parsePushEvent('gitlab', { 'X-Gitlab-Event': 'Push Hook' }, JSON.stringify({ ...gitlabPush, after: '0'.repeat(40) })));
+    const gitlabDeleted = pushOf(
+      parsePushEvent(
+        'gitlab',
+        { 'X-Gitlab-Event': 'Push Hook' },
+        JSON.stringify({ ...gitlabPush, after: '0'.repeat(40) }),
+      ),
+    );
     expect(gitlabDeleted.deleted).toBe(true);
     const tag = pushOf(
-      parsePushEvent('gitlab', { 'X-Gitlab-Event': 'Tag Push Hook' }, JSON.stringify({ ...gitlabPush, object_kind: 'tag_push', ref: 'refs/tags/v1.0' })),
+      parsePushEvent(
+        'gitlab',
+        { 'X-Gitlab-Event': 'Tag Push Hook' },
+        JSON.stringify({ ...gitlabPush, object_kind: 'tag_push', ref: 'refs/tags/v1.0' }),
+      ),
     );
     expect(tag.ref).toBe('refs/tags/v1.0');
     expect(tag.branch).toBeUndefined();
   });
 
   it('says when an event is not a push', () => {
-    expect(parsePushEvent('github', githubHeaders(undefined, 'ping'), JSON.stringify({ zen: 'Keep it simple.', hook_id: 1 }))).toMatchObject({ ok: false, reason: 'not-a-push' });
-    expect(parsePushEvent('gitlab', { 'X-Gitlab-Event': 'Merge Request Hook' }, JSON.stringify({ object_kind: 'merge_request' }))).toMatchObject({
+    expect(
+      parsePushEvent(
+        'github',
+        githubHeaders(undefined, 'ping'),
+        JSON.stringify({ zen: 'Keep it simple.', hook_id: 1 }),
+      ),
+    ).toMatchObject({ ok: false, reason: 'not-a-push' });
+    expect(
+      parsePushEvent(
+        'gitlab',
+        { 'X-Gitlab-Event': 'Merge Request Hook' },
+        JSON.stringify({ object_kind: 'merge_request' }),
+      ),
+    ).toMatchObject({
       ok: false,
       reason: 'not-a-push',
     });
   });
 
   it('refuses payloads that are not JSON or lack the ref or the commit', () => {
-    expect(parsePushEvent('github', githubHeaders(), 'not json')).toMatchObject({ ok: false, reason: 'malformed-payload' });
+    expect(parsePushEvent('github', githubHeaders(), 'not json')).toMatchObject({
+      ok: false,
+      reason: 'malformed-payload',
+    });
     expect(parsePushEvent('github', githubHeaders(), '[]')).toMatchObject({ ok: false, reason: 'malformed-payload' });
-    expect(parsePushEvent('github', githubHeaders(), new Uint8Array([0xff, 0xfe]))).toMatchObject({ ok: false, reason: 'malformed-payload' });
-    expect(parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, ref: 'main' }))).toMatchObject({ ok: false, reason: 'malformed-payload' });
-    expect(parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, after: 'HEAD' }))).toMatchObject({ ok: false, reason: 'malformed-payload' });
+    expect(parsePushEvent('github', githubHeaders(), new Uint8Array([0xff, 0xfe]))).toMatchObject({
+      ok: false,
+      reason: 'malformed-payload',
+    });
+    expect(parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, ref: 'main' }))).toMatchObject({
+      ok: false,
+      reason: 'malformed-payload',
+    });
+    expect(parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, after: 'HEAD' }))).toMatchObject({
+      ok: false,
+      reason: 'malformed-payload',
+    });
   });
 });
 
@@ -244,12 +344,20 @@ describe('whether a push concerns a source', () => {
   });
 
   it('does not match pushes to other branches or tags of the same repository', () => {
-    const other = pushOf(parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, ref: 'refs/heads/feature/x' })));
+    const other = pushOf(
+      parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, ref: 'refs/heads/feature/x' })),
+    );
     expect(pushConcernsSource(other, { url: 'https://github.com/ops/definitions.git', branch: 'main' })).toBe(false);
-    const tag = pushOf(parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, ref: 'refs/tags/main' })));
+    const tag = pushOf(
+      parsePushEvent('github', githubHeaders(), JSON.stringify({ ...githubPush, ref: 'refs/tags/main' })),
+    );
     expect(pushConcernsSource(tag, { url: 'https://github.com/ops/definitions.git', branch: 'main' })).toBe(false);
     const gitlab = pushOf(parsePushEvent('gitlab', { 'X-Gitlab-Event': 'Push Hook' }, JSON.stringify(gitlabPush)));
-    expect(pushConcernsSource(gitlab, { url: 'https://gitlab.example.com/ops/definitions.git', branch: 'release/2025' })).toBe(true);
-    expect(pushConcernsSource(gitlab, { url: 'https://gitlab.example.com/ops/definitions.git', branch: 'release' })).toBe(false);
+    expect(
+      pushConcernsSource(gitlab, { url: 'https://gitlab.example.com/ops/definitions.git', branch: 'release/2025' }),
+    ).toBe(true);
+    expect(
+      pushConcernsSource(gitlab, { url: 'https://gitlab.example.com/ops/definitions.git', branch: 'release' }),
+    ).toBe(false);
   });
 });

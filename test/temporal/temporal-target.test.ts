@@ -37,7 +37,11 @@ function flagsOf(...argv: string[]): TemporalFlags {
 
 describe('temporalTargetFrom', () => {
   it('defaults to the local dev server, namespace default and the default task queue, in plain text', () => {
-    expect(temporalTargetFrom({}, {})).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: defaultTaskQueue });
+    expect(temporalTargetFrom({}, {})).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: defaultTaskQueue,
+    });
   });
 
   it('reads every setting from the environment when no flag is given', () => {
@@ -51,7 +55,16 @@ describe('temporalTargetFrom', () => {
   });
 
   it('lets each flag win over its environment variable, and keeps the environment for the others', () => {
-    const flags = flagsOf('--address', 'flag.example:443', '--task-queue', 'flag-queue', '--tls-ca', '/flag/ca.pem', '--api-key', 'flag-key');
+    const flags = flagsOf(
+      '--address',
+      'flag.example:443',
+      '--task-queue',
+      'flag-queue',
+      '--tls-ca',
+      '/flag/ca.pem',
+      '--api-key',
+      'flag-key',
+    );
     expect(temporalTargetFrom(flags, fullEnv)).toEqual({
       address: 'flag.example:443',
       namespace: 'env-ns',
@@ -78,13 +91,20 @@ describe('temporalTargetFrom', () => {
 
   it('refuses a client certificate without its key, and a key without its certificate', () => {
     expect(() => temporalTargetFrom(flagsOf('--tls-cert', '/c.pem'), {})).toThrow(TemporalTargetError);
-    expect(() => temporalTargetFrom(flagsOf('--tls-cert', '/c.pem'), {})).toThrow(/needs its key \(--tls-key \/ TEMPORAL_TLS_KEY\)/);
+    expect(() => temporalTargetFrom(flagsOf('--tls-cert', '/c.pem'), {})).toThrow(
+      /needs its key \(--tls-key \/ TEMPORAL_TLS_KEY\)/,
+    );
     expect(() => temporalTargetFrom({}, { TEMPORAL_TLS_KEY: '/k.pem' })).toThrow(/needs its certificate/);
-    expect(temporalTargetFrom(flagsOf('--tls-cert', '/c.pem'), { TEMPORAL_TLS_KEY: '/k.pem' }).tls).toEqual({ certPath: '/c.pem', keyPath: '/k.pem' });
+    expect(temporalTargetFrom(flagsOf('--tls-cert', '/c.pem'), { TEMPORAL_TLS_KEY: '/k.pem' }).tls).toEqual({
+      certPath: '/c.pem',
+      keyPath: '/k.pem',
+    });
   });
 
   it('refuses a blank address', () => {
-    expect(() => temporalTargetFrom({ address: '  ' }, {})).toThrow(/address \(--address \/ TEMPORAL_ADDRESS\) is blank/);
+    expect(() => temporalTargetFrom({ address: '  ' }, {})).toThrow(
+      /address \(--address \/ TEMPORAL_ADDRESS\) is blank/,
+    );
   });
 });
 
@@ -101,7 +121,14 @@ describe('connectionOptionsOf', () => {
   });
 
   it('sends an API key over TLS, as Temporal Cloud requires, even for a target built without tls', () => {
-    expect(connectionOptionsOf({ address: 'ns.acct.tmprl.cloud:7233', namespace: 'ns.acct', taskQueue: 'q', apiKey: 'secret' })).toEqual({
+    expect(
+      connectionOptionsOf({
+        address: 'ns.acct.tmprl.cloud:7233',
+        namespace: 'ns.acct',
+        taskQueue: 'q',
+        apiKey: 'secret',
+      }),
+    ).toEqual({
       address: 'ns.acct.tmprl.cloud:7233',
       tls: true,
       apiKey: 'secret',
@@ -110,7 +137,16 @@ describe('connectionOptionsOf', () => {
 
   it('reads the client certificate pair and the CA into the TLS options, with the server name', () => {
     const target = temporalTargetFrom(
-      flagsOf('--tls-cert', file('client.pem', 'CERT'), '--tls-key', file('client.key', 'KEY'), '--tls-ca', file('ca.pem', 'CA'), '--tls-server-name', 'temporal.internal'),
+      flagsOf(
+        '--tls-cert',
+        file('client.pem', 'CERT'),
+        '--tls-key',
+        file('client.key', 'KEY'),
+        '--tls-ca',
+        file('ca.pem', 'CA'),
+        '--tls-server-name',
+        'temporal.internal',
+      ),
       {},
     );
     const options = connectionOptionsOf(target);
@@ -126,23 +162,34 @@ describe('connectionOptionsOf', () => {
     const missing = path.join(dir, 'no-such-ca.pem');
     const target = temporalTargetFrom({}, { TEMPORAL_TLS_CA: missing });
     expect(() => connectionOptionsOf(target)).toThrow(TemporalTargetError);
-    expect(() => connectionOptionsOf(target)).toThrow(`cannot read the TLS CA certificate ${missing} (--tls-ca / TEMPORAL_TLS_CA): ENOENT`);
+    expect(() => connectionOptionsOf(target)).toThrow(
+      `cannot read the TLS CA certificate ${missing} (--tls-ca / TEMPORAL_TLS_CA): ENOENT`,
+    );
   });
 });
 
 describe('describeTemporalTarget', () => {
   it('says where and how it connects without ever showing the API key', () => {
-    const target = temporalTargetFrom(flagsOf('--tls-cert', '/c.pem', '--tls-key', '/k.pem'), { TEMPORAL_API_KEY: 'very-secret-value' });
+    const target = temporalTargetFrom(flagsOf('--tls-cert', '/c.pem', '--tls-key', '/k.pem'), {
+      TEMPORAL_API_KEY: 'very-secret-value',
+    });
     const text = describeTemporalTarget(target);
-    expect(text).toBe(`127.0.0.1:7233, namespace default, task queue ${defaultTaskQueue} (TLS, client certificate, API key)`);
+    expect(text).toBe(
+      `127.0.0.1:7233, namespace default, task queue ${defaultTaskQueue} (TLS, client certificate, API key)`,
+    );
     expect(text).not.toContain('very-secret-value');
-    expect(describeTemporalTarget(temporalTargetFrom({}, {}))).toBe(`127.0.0.1:7233, namespace default, task queue ${defaultTaskQueue}`);
+    expect(describeTemporalTarget(temporalTargetFrom({}, {}))).toBe(
+      `127.0.0.1:7233, namespace default, task queue ${defaultTaskQueue}`,
+    );
   });
 });
 
 describe('connectClient', () => {
   it("connects a client to the target's namespace and closes it (twice without harm)", async () => {
-    const target = temporalTargetFrom({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') }, {});
+    const target = temporalTargetFrom(
+      { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      {},
+    );
     const handle = await connectClient(target);
     expect(handle.client.options.namespace).toBe(inject('temporalNamespace'));
     const info = await handle.connection.workflowService.getSystemInfo({});

@@ -74,13 +74,21 @@ describe('day numbers do exact date-only arithmetic', () => {
   });
 
   it('converts ascending runs of day numbers to the same dates month by month', () => {
-    const days = [dayNumberOf('2026-12-30'), dayNumberOf('2026-12-31'), dayNumberOf('2027-01-01'), dayNumberOf('2027-03-01')];
+    const days = [
+      dayNumberOf('2026-12-30'),
+      dayNumberOf('2026-12-31'),
+      dayNumberOf('2027-01-01'),
+      dayNumberOf('2027-03-01'),
+    ];
     expect(isoDatesOf(days)).toEqual(days.map(isoDateOf));
   });
 
-  it.each(['2026-02-29', '2026-13-01', '2026-1-01', '2026-04-31', 'tomorrow'])('refuses the malformed date %j', (date) => {
-    expect(() => dayNumberOf(date)).toThrow(RangeError);
-  });
+  it.each(['2026-02-29', '2026-13-01', '2026-1-01', '2026-04-31', 'tomorrow'])(
+    'refuses the malformed date %j',
+    (date) => {
+      expect(() => dayNumberOf(date)).toThrow(RangeError);
+    },
+  );
 
   it.each<[string, number]>([
     ['2026-01-01', 3],
@@ -155,10 +163,25 @@ describe('operating days: weekly holidays, holidays, workdays (R-CAL-2)', () => 
 describe('nth operating day and nearest operating days', () => {
   it('lists the operating days of a month', () => {
     expect(operatingDaysOfMonth(tokyo, 2027, 1)).toEqual([
-      '2027-01-04', '2027-01-05', '2027-01-06', '2027-01-07', '2027-01-08',
-      '2027-01-12', '2027-01-13', '2027-01-14', '2027-01-15',
-      '2027-01-18', '2027-01-19', '2027-01-20', '2027-01-21', '2027-01-22',
-      '2027-01-25', '2027-01-26', '2027-01-27', '2027-01-28', '2027-01-29',
+      '2027-01-04',
+      '2027-01-05',
+      '2027-01-06',
+      '2027-01-07',
+      '2027-01-08',
+      '2027-01-12',
+      '2027-01-13',
+      '2027-01-14',
+      '2027-01-15',
+      '2027-01-18',
+      '2027-01-19',
+      '2027-01-20',
+      '2027-01-21',
+      '2027-01-22',
+      '2027-01-25',
+      '2027-01-26',
+      '2027-01-27',
+      '2027-01-28',
+      '2027-01-29',
     ]);
   });
 
@@ -183,7 +206,11 @@ describe('nth operating day and nearest operating days', () => {
   });
 
   it('gives up instead of looping when no day ever operates', () => {
-    const closed = resolveCalendar('closed', [{ weeklyHolidays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] }], 'UTC');
+    const closed = resolveCalendar(
+      'closed',
+      [{ weeklyHolidays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] }],
+      'UTC',
+    );
     expect(nextOperatingDay(closed, '2026-01-01')).toBeUndefined();
     expect(previousOperatingDay(closed, '2026-01-01')).toBeUndefined();
   });
@@ -192,7 +219,13 @@ describe('nth operating day and nearest operating days', () => {
 describe('calendar revisions take effect from their validFrom (R-CAL-4)', () => {
   const revisions: CalendarSpecInput[] = [
     { timezone: 'Asia/Tokyo', weeklyHolidays: ['sun'], holidays: ['2026-03-20', '2026-07-20'] },
-    { timezone: 'Asia/Tokyo', weeklyHolidays: ['sat', 'sun'], holidays: ['2026-08-11'], workdays: ['2026-08-08'], validFrom: '2026-07-01' },
+    {
+      timezone: 'Asia/Tokyo',
+      weeklyHolidays: ['sat', 'sun'],
+      holidays: ['2026-08-11'],
+      workdays: ['2026-08-08'],
+      validFrom: '2026-07-01',
+    },
   ];
   const calendar = resolveCalendar('plant', revisions, 'UTC');
 
@@ -215,7 +248,11 @@ describe('calendar revisions take effect from their validFrom (R-CAL-4)', () => 
   });
 
   it('lets a newer revision with an earlier validFrom replace a pending one', () => {
-    const replaced = resolveCalendar('plant', [...revisions, { timezone: 'Asia/Tokyo', weeklyHolidays: ['fri', 'sat', 'sun'], validFrom: '2026-05-01' }], 'UTC');
+    const replaced = resolveCalendar(
+      'plant',
+      [...revisions, { timezone: 'Asia/Tokyo', weeklyHolidays: ['fri', 'sat', 'sun'], validFrom: '2026-05-01' }],
+      'UTC',
+    );
     expect(replaced.versions.map((version) => version.validFrom)).toEqual([undefined, '2026-05-01']);
     expect(isOperatingDay(replaced, '2026-04-24')).toBe(true);
     expect(isOperatingDay(replaced, '2026-07-03')).toBe(false);
@@ -237,11 +274,18 @@ describe('a calendar change at the year end takes effect from its validFrom (R-C
   const calendar = resolveCalendar(
     'office',
     [
-      { timezone: 'Asia/Tokyo', weeklyHolidays: ['sat', 'sun'], holidays: ['2026-12-30', { date: '2026-12-31', name: '大晦日' }, '2027-01-04'] },
+      {
+        timezone: 'Asia/Tokyo',
+        weeklyHolidays: ['sat', 'sun'],
+        holidays: ['2026-12-30', { date: '2026-12-31', name: '大晦日' }, '2027-01-04'],
+      },
       {
         timezone: 'Asia/Tokyo',
         weeklyHolidays: ['sun'],
-        holidays: [{ date: '2026-12-28', name: '仕事納め' }, { date: '2027-01-01', name: '元日' }],
+        holidays: [
+          { date: '2026-12-28', name: '仕事納め' },
+          { date: '2027-01-01', name: '元日' },
+        ],
         workdays: ['2026-12-27'],
         validFrom: '2027-01-01',
       },
@@ -263,9 +307,24 @@ describe('a calendar change at the year end takes effect from its validFrom (R-C
   });
 
   it.each<[string, (calendar: BusinessCalendar, date: string) => string | undefined, string, string]>([
-    ['next after 12-29 crosses the change onto the new revision’s Saturday', nextOperatingDay, '2026-12-29', '2027-01-02'],
-    ['previous before 01-02 crosses the change back past the old holidays', previousOperatingDay, '2027-01-02', '2026-12-29'],
-    ['previous before 01-04 is the Saturday the new revision made operating', previousOperatingDay, '2027-01-04', '2027-01-02'],
+    [
+      'next after 12-29 crosses the change onto the new revision’s Saturday',
+      nextOperatingDay,
+      '2026-12-29',
+      '2027-01-02',
+    ],
+    [
+      'previous before 01-02 crosses the change back past the old holidays',
+      previousOperatingDay,
+      '2027-01-02',
+      '2026-12-29',
+    ],
+    [
+      'previous before 01-04 is the Saturday the new revision made operating',
+      previousOperatingDay,
+      '2027-01-04',
+      '2027-01-02',
+    ],
     ['next after 12-25 is the Monday the new revision would have closed', nextOperatingDay, '2026-12-25', '2026-12-28'],
   ])('%s', (_name, nearest, date, expected) => {
     expect(nearest(calendar, date)).toBe(expected);
@@ -290,12 +349,25 @@ describe('a calendar change at the year end takes effect from its validFrom (R-C
 });
 
 describe('a calendar change in the middle of a month (R-CAL-4)', () => {
-  const calendar = resolveCalendar('plant', [{ weeklyHolidays: [] }, { weeklyHolidays: ['sat', 'sun'], validFrom: '2026-07-15' }], 'UTC');
+  const calendar = resolveCalendar(
+    'plant',
+    [{ weeklyHolidays: [] }, { weeklyHolidays: ['sat', 'sun'], validFrom: '2026-07-15' }],
+    'UTC',
+  );
 
   it('counts the old revision’s days before the change and the new one’s after it', () => {
     const july = operatingDaysOfMonth(calendar, 2026, 7);
     expect(july).toHaveLength(14 + 13);
-    expect(july.slice(10, 18)).toEqual(['2026-07-11', '2026-07-12', '2026-07-13', '2026-07-14', '2026-07-15', '2026-07-16', '2026-07-17', '2026-07-20']);
+    expect(july.slice(10, 18)).toEqual([
+      '2026-07-11',
+      '2026-07-12',
+      '2026-07-13',
+      '2026-07-14',
+      '2026-07-15',
+      '2026-07-16',
+      '2026-07-17',
+      '2026-07-20',
+    ]);
   });
 
   it.each<[number, string | undefined]>([
@@ -314,7 +386,15 @@ describe('a calendar change in the middle of a month (R-CAL-4)', () => {
   });
 
   it('lets a later revision with the same validFrom replace the earlier one', () => {
-    const replaced = resolveCalendar('plant', [{ weeklyHolidays: [] }, { weeklyHolidays: ['sat', 'sun'], validFrom: '2026-07-15' }, { weeklyHolidays: ['sun'], validFrom: '2026-07-15' }], 'UTC');
+    const replaced = resolveCalendar(
+      'plant',
+      [
+        { weeklyHolidays: [] },
+        { weeklyHolidays: ['sat', 'sun'], validFrom: '2026-07-15' },
+        { weeklyHolidays: ['sun'], validFrom: '2026-07-15' },
+      ],
+      'UTC',
+    );
     expect(replaced.versions.map((version) => version.validFrom)).toEqual([undefined, '2026-07-15']);
     expect(isOperatingDay(replaced, '2026-07-18')).toBe(true);
     expect(isOperatingDay(replaced, '2026-07-19')).toBe(false);
@@ -325,7 +405,11 @@ describe('a calendar change in the middle of a month (R-CAL-4)', () => {
 describe('business date of an instant (R-CAL-3)', () => {
   const newYork5 = resolveCalendar('ny', [{ timezone: 'America/New_York', dayChangeTime: '05:00' }], 'UTC');
   const newYorkGap = resolveCalendar('ny-gap', [{ timezone: 'America/New_York', dayChangeTime: '02:30' }], 'UTC');
-  const newYorkOverlap = resolveCalendar('ny-overlap', [{ timezone: 'America/New_York', dayChangeTime: '01:30' }], 'UTC');
+  const newYorkOverlap = resolveCalendar(
+    'ny-overlap',
+    [{ timezone: 'America/New_York', dayChangeTime: '01:30' }],
+    'UTC',
+  );
   const berlin = resolveCalendar('de', [{ timezone: 'Europe/Berlin', dayChangeTime: '05:00' }], 'UTC');
   const newYorkMidnight = systemCalendar('America/New_York');
   const berlinMidnight = systemCalendar('Europe/Berlin');
@@ -338,30 +422,125 @@ describe('business date of an instant (R-CAL-3)', () => {
     ['epoch milliseconds are accepted', tokyo, Date.UTC(2026, 10, 1, 20, 0), '2026-11-02'],
     ['NY spring forward: 04:59 EDT on 03-08 belongs to 03-07', newYork5, '2026-03-08T08:59:59Z', '2026-03-07'],
     ['NY spring forward: 05:00 EDT on 03-08 begins 03-08', newYork5, '2026-03-08T09:00:00Z', '2026-03-08'],
-    ['NY fall back: 04:59 EST on 11-01 belongs to 10-31 (a 25-hour business day)', newYork5, '2026-11-01T09:59:00Z', '2026-10-31'],
+    [
+      'NY fall back: 04:59 EST on 11-01 belongs to 10-31 (a 25-hour business day)',
+      newYork5,
+      '2026-11-01T09:59:00Z',
+      '2026-10-31',
+    ],
     ['NY fall back: 05:00 EST on 11-01 begins 11-01', newYork5, '2026-11-01T10:00:00Z', '2026-11-01'],
-    ['a day change in the DST gap begins the day after the gap (03:15 EDT is still 03-07)', newYorkGap, '2026-03-08T07:15:00Z', '2026-03-07'],
-    ['a day change in the DST gap moves forward by the gap (03:30 EDT begins 03-08)', newYorkGap, '2026-03-08T07:30:00Z', '2026-03-08'],
-    ['a day change in the overlap begins at its first occurrence (01:30 EDT)', newYorkOverlap, '2026-11-01T05:30:00Z', '2026-11-01'],
-    ['the second pass of 01:15 (EST) stays on the new business date', newYorkOverlap, '2026-11-01T06:15:00Z', '2026-11-01'],
+    [
+      'a day change in the DST gap begins the day after the gap (03:15 EDT is still 03-07)',
+      newYorkGap,
+      '2026-03-08T07:15:00Z',
+      '2026-03-07',
+    ],
+    [
+      'a day change in the DST gap moves forward by the gap (03:30 EDT begins 03-08)',
+      newYorkGap,
+      '2026-03-08T07:30:00Z',
+      '2026-03-08',
+    ],
+    [
+      'a day change in the overlap begins at its first occurrence (01:30 EDT)',
+      newYorkOverlap,
+      '2026-11-01T05:30:00Z',
+      '2026-11-01',
+    ],
+    [
+      'the second pass of 01:15 (EST) stays on the new business date',
+      newYorkOverlap,
+      '2026-11-01T06:15:00Z',
+      '2026-11-01',
+    ],
     ['Berlin spring forward: 04:59 CEST on 03-29 belongs to 03-28', berlin, '2026-03-29T02:59:00Z', '2026-03-28'],
     ['Berlin spring forward: 05:00 CEST on 03-29 begins 03-29', berlin, '2026-03-29T03:00:00Z', '2026-03-29'],
     ['Berlin fall back: 04:59 CET on 10-25 belongs to 10-24', berlin, '2026-10-25T03:59:00Z', '2026-10-24'],
-    ['Berlin fall back: 05:00 CET on 10-25 begins 10-25 (a 25-hour business day ends)', berlin, '2026-10-25T04:00:00Z', '2026-10-25'],
-    ['Berlin fall back: first pass of 02:30 (CEST) on 10-25 belongs to 10-24', berlin, '2026-10-25T00:30:00Z', '2026-10-24'],
-    ['Berlin fall back: second pass of 02:30 (CET) on 10-25 still belongs to 10-24', berlin, '2026-10-25T01:30:00Z', '2026-10-24'],
-    ['Berlin spring forward: 03:00 CEST right after the gap belongs to 03-28', berlin, '2026-03-29T01:00:00Z', '2026-03-28'],
-    ['NY fall back: first pass of 01:30 (EDT) on 11-01 belongs to 10-31 with day change 05:00', newYork5, '2026-11-01T05:30:00Z', '2026-10-31'],
-    ['NY fall back: second pass of 01:30 (EST) on 11-01 still belongs to 10-31', newYork5, '2026-11-01T06:30:00Z', '2026-10-31'],
-    ['NY spring forward: 01:59 EST just before the gap belongs to 03-07', newYork5, '2026-03-08T06:59:00Z', '2026-03-07'],
-    ['NY spring forward: 03:00 EDT just after the gap belongs to 03-07', newYork5, '2026-03-08T07:00:00Z', '2026-03-07'],
-    ['NY day change 00:00: 23:59:59 EDT on 10-31 belongs to 10-31', newYorkMidnight, '2026-11-01T03:59:59Z', '2026-10-31'],
+    [
+      'Berlin fall back: 05:00 CET on 10-25 begins 10-25 (a 25-hour business day ends)',
+      berlin,
+      '2026-10-25T04:00:00Z',
+      '2026-10-25',
+    ],
+    [
+      'Berlin fall back: first pass of 02:30 (CEST) on 10-25 belongs to 10-24',
+      berlin,
+      '2026-10-25T00:30:00Z',
+      '2026-10-24',
+    ],
+    [
+      'Berlin fall back: second pass of 02:30 (CET) on 10-25 still belongs to 10-24',
+      berlin,
+      '2026-10-25T01:30:00Z',
+      '2026-10-24',
+    ],
+    [
+      'Berlin spring forward: 03:00 CEST right after the gap belongs to 03-28',
+      berlin,
+      '2026-03-29T01:00:00Z',
+      '2026-03-28',
+    ],
+    [
+      'NY fall back: first pass of 01:30 (EDT) on 11-01 belongs to 10-31 with day change 05:00',
+      newYork5,
+      '2026-11-01T05:30:00Z',
+      '2026-10-31',
+    ],
+    [
+      'NY fall back: second pass of 01:30 (EST) on 11-01 still belongs to 10-31',
+      newYork5,
+      '2026-11-01T06:30:00Z',
+      '2026-10-31',
+    ],
+    [
+      'NY spring forward: 01:59 EST just before the gap belongs to 03-07',
+      newYork5,
+      '2026-03-08T06:59:00Z',
+      '2026-03-07',
+    ],
+    [
+      'NY spring forward: 03:00 EDT just after the gap belongs to 03-07',
+      newYork5,
+      '2026-03-08T07:00:00Z',
+      '2026-03-07',
+    ],
+    [
+      'NY day change 00:00: 23:59:59 EDT on 10-31 belongs to 10-31',
+      newYorkMidnight,
+      '2026-11-01T03:59:59Z',
+      '2026-10-31',
+    ],
     ['NY day change 00:00: 00:00 EDT on 11-01 begins 11-01', newYorkMidnight, '2026-11-01T04:00:00Z', '2026-11-01'],
-    ['NY day change 00:00: second pass of 01:30 (EST) stays on 11-01', newYorkMidnight, '2026-11-01T06:30:00Z', '2026-11-01'],
-    ['Berlin day change 00:00: 23:59:59 CET on 03-28 belongs to 03-28', berlinMidnight, '2026-03-28T22:59:59Z', '2026-03-28'],
-    ['Berlin day change 00:00: 00:00 CET on 03-29 begins the spring-forward day', berlinMidnight, '2026-03-28T23:00:00Z', '2026-03-29'],
-    ['Berlin day change 00:00: 23:59:59 CEST on 10-24 belongs to 10-24', berlinMidnight, '2026-10-24T21:59:59Z', '2026-10-24'],
-    ['Berlin day change 00:00: 00:00 CEST on 10-25 begins the fall-back day', berlinMidnight, '2026-10-24T22:00:00Z', '2026-10-25'],
+    [
+      'NY day change 00:00: second pass of 01:30 (EST) stays on 11-01',
+      newYorkMidnight,
+      '2026-11-01T06:30:00Z',
+      '2026-11-01',
+    ],
+    [
+      'Berlin day change 00:00: 23:59:59 CET on 03-28 belongs to 03-28',
+      berlinMidnight,
+      '2026-03-28T22:59:59Z',
+      '2026-03-28',
+    ],
+    [
+      'Berlin day change 00:00: 00:00 CET on 03-29 begins the spring-forward day',
+      berlinMidnight,
+      '2026-03-28T23:00:00Z',
+      '2026-03-29',
+    ],
+    [
+      'Berlin day change 00:00: 23:59:59 CEST on 10-24 belongs to 10-24',
+      berlinMidnight,
+      '2026-10-24T21:59:59Z',
+      '2026-10-24',
+    ],
+    [
+      'Berlin day change 00:00: 00:00 CEST on 10-25 begins the fall-back day',
+      berlinMidnight,
+      '2026-10-24T22:00:00Z',
+      '2026-10-25',
+    ],
   ])('%s', (_name, calendar, instant, expected) => {
     expect(businessDateOf(calendar, instant)).toBe(expected);
   });
@@ -408,13 +587,31 @@ describe('instant of a time of a business date (R-SCH-2)', () => {
 
   it.each<[string, BusinessCalendar, string, string, string]>([
     ['a time after the day change is on the business date', tokyo, '2026-11-01', '22:00', '2026-11-01T13:00:00.000Z'],
-    ['a time before the day change is on the next calendar date', tokyo, '2026-11-01', '03:00', '2026-11-01T18:00:00.000Z'],
+    [
+      'a time before the day change is on the next calendar date',
+      tokyo,
+      '2026-11-01',
+      '03:00',
+      '2026-11-01T18:00:00.000Z',
+    ],
     ['the day change itself is on the business date', tokyo, '2026-11-01', '05:00', '2026-10-31T20:00:00.000Z'],
     ['before the change across the month end', tokyo, '2026-10-31', '04:59', '2026-10-31T19:59:00.000Z'],
-    ['a DST gap moves forward by its length (02:30 → 03:30 EDT)', newYork, '2026-03-08', '02:30', '2026-03-08T07:30:00.000Z'],
+    [
+      'a DST gap moves forward by its length (02:30 → 03:30 EDT)',
+      newYork,
+      '2026-03-08',
+      '02:30',
+      '2026-03-08T07:30:00.000Z',
+    ],
     ['just before the gap is still EST', newYork, '2026-03-08', '01:59', '2026-03-08T06:59:00.000Z'],
     ['right after the gap is EDT', newYork, '2026-03-08', '03:00', '2026-03-08T07:00:00.000Z'],
-    ['an overlap resolves to the earlier instant (01:30 EDT)', newYork, '2026-11-01', '01:30', '2026-11-01T05:30:00.000Z'],
+    [
+      'an overlap resolves to the earlier instant (01:30 EDT)',
+      newYork,
+      '2026-11-01',
+      '01:30',
+      '2026-11-01T05:30:00.000Z',
+    ],
     ['after the overlap is EST', newYork, '2026-11-01', '02:00', '2026-11-01T07:00:00.000Z'],
     ['next-date time of a business date lands in the gap', newYork5, '2026-03-07', '02:30', '2026-03-08T07:30:00.000Z'],
     ['next-date time of a business date in the overlap', newYork5, '2026-10-31', '01:30', '2026-11-01T05:30:00.000Z'],
@@ -422,18 +619,66 @@ describe('instant of a time of a business date (R-SCH-2)', () => {
     ['Berlin the day after the gap', berlin, '2026-03-30', '02:30', '2026-03-30T00:30:00.000Z'],
     ['Berlin overlap resolves to CEST', berlin, '2026-10-25', '02:30', '2026-10-25T00:30:00.000Z'],
     ['Berlin the day after the overlap', berlin, '2026-10-26', '02:30', '2026-10-26T01:30:00.000Z'],
-    ['the minute before the day change is on the next calendar date', tokyo, '2026-11-01', '04:59', '2026-11-01T19:59:00.000Z'],
-    ['midnight of a business date is the midnight that ends it', tokyo, '2026-11-01', '00:00', '2026-11-01T15:00:00.000Z'],
+    [
+      'the minute before the day change is on the next calendar date',
+      tokyo,
+      '2026-11-01',
+      '04:59',
+      '2026-11-01T19:59:00.000Z',
+    ],
+    [
+      'midnight of a business date is the midnight that ends it',
+      tokyo,
+      '2026-11-01',
+      '00:00',
+      '2026-11-01T15:00:00.000Z',
+    ],
     ['before the change across the year end', tokyo, '2026-12-31', '04:59', '2026-12-31T19:59:00.000Z'],
     ['before the change onto a leap day', tokyo, '2028-02-28', '03:00', '2028-02-28T18:00:00.000Z'],
-    ['the first minute of the gap moves to its end (02:00 → 03:00 EDT)', newYork, '2026-03-08', '02:00', '2026-03-08T07:00:00.000Z'],
-    ['the last minute of the gap moves forward too (02:59 → 03:59 EDT)', newYork, '2026-03-08', '02:59', '2026-03-08T07:59:00.000Z'],
+    [
+      'the first minute of the gap moves to its end (02:00 → 03:00 EDT)',
+      newYork,
+      '2026-03-08',
+      '02:00',
+      '2026-03-08T07:00:00.000Z',
+    ],
+    [
+      'the last minute of the gap moves forward too (02:59 → 03:59 EDT)',
+      newYork,
+      '2026-03-08',
+      '02:59',
+      '2026-03-08T07:59:00.000Z',
+    ],
     ['the first minute of the overlap is its EDT pass', newYork, '2026-11-01', '01:00', '2026-11-01T05:00:00.000Z'],
     ['the last minute of the overlap is its EDT pass', newYork, '2026-11-01', '01:59', '2026-11-01T05:59:00.000Z'],
-    ['next-date time just before the day change on the spring-forward night (EDT)', newYork5, '2026-03-07', '04:59', '2026-03-08T08:59:00.000Z'],
-    ['Berlin day change 05:00: next-date time in the gap (02:30 → 03:30 CEST)', berlin5, '2026-03-28', '02:30', '2026-03-29T01:30:00.000Z'],
-    ['Berlin day change 05:00: next-date time just before the day change (CEST)', berlin5, '2026-03-28', '04:59', '2026-03-29T02:59:00.000Z'],
-    ['Berlin day change 05:00: next-date time in the overlap resolves to CEST', berlin5, '2026-10-24', '02:30', '2026-10-25T00:30:00.000Z'],
+    [
+      'next-date time just before the day change on the spring-forward night (EDT)',
+      newYork5,
+      '2026-03-07',
+      '04:59',
+      '2026-03-08T08:59:00.000Z',
+    ],
+    [
+      'Berlin day change 05:00: next-date time in the gap (02:30 → 03:30 CEST)',
+      berlin5,
+      '2026-03-28',
+      '02:30',
+      '2026-03-29T01:30:00.000Z',
+    ],
+    [
+      'Berlin day change 05:00: next-date time just before the day change (CEST)',
+      berlin5,
+      '2026-03-28',
+      '04:59',
+      '2026-03-29T02:59:00.000Z',
+    ],
+    [
+      'Berlin day change 05:00: next-date time in the overlap resolves to CEST',
+      berlin5,
+      '2026-10-24',
+      '02:30',
+      '2026-10-25T00:30:00.000Z',
+    ],
     ['Berlin gap start (02:00 → 03:00 CEST)', berlin, '2026-03-29', '02:00', '2026-03-29T01:00:00.000Z'],
     ['Berlin after the overlap is CET', berlin, '2026-10-25', '03:00', '2026-10-25T02:00:00.000Z'],
   ])('%s', (_name, calendar, date, time, expected) => {

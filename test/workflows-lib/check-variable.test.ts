@@ -22,8 +22,14 @@ const variables: Readonly<Record<string, string>> = {
   'JOB.S': 'hello world',
 };
 
-const check = (variable: string, condition: Partial<CheckVariableSpec> = {}): CheckVariableSpec => ({ variable, invert: false, ...condition });
-const num = (op: 'EQ' | 'NE' | 'GT' | 'GE' | 'LT' | 'LE', value: number): Partial<CheckVariableSpec> => ({ number: { op, value } });
+const check = (variable: string, condition: Partial<CheckVariableSpec> = {}): CheckVariableSpec => ({
+  variable,
+  invert: false,
+  ...condition,
+});
+const num = (op: 'EQ' | 'NE' | 'GT' | 'GE' | 'LT' | 'LE', value: number): Partial<CheckVariableSpec> => ({
+  number: { op, value },
+});
 const range = (fromOp: 'GT' | 'GE', from: number, toOp: 'LT' | 'LE', to: number): Partial<CheckVariableSpec> => ({
   number: { from: { op: fromOp, value: from }, to: { op: toOp, value: to } },
 });
@@ -35,10 +41,22 @@ const noMatch = 1;
 describe('evaluateCheckVariable without a condition checks existence (R-JOBT-6, WOI 8.1.6)', () => {
   it.each<[string, CheckVariableSpec, JobEvaluation]>([
     ['an existing variable matches and is printed', check('JOB.N'), { exitCode: match, output: 'JOB.N=42' }],
-    ['a variable with an empty value exists, so it matches', check('JOB.EMPTY'), { exitCode: match, output: 'JOB.EMPTY=' }],
+    [
+      'a variable with an empty value exists, so it matches',
+      check('JOB.EMPTY'),
+      { exitCode: match, output: 'JOB.EMPTY=' },
+    ],
     ['a missing variable does not match and prints nothing', check('JOB.MISSING'), { exitCode: noMatch, output: '' }],
-    ['invert: a missing variable is a match ("the variable does not exist")', check('JOB.MISSING', { invert: true }), { exitCode: match, output: '' }],
-    ['invert: an existing variable is no match', check('JOB.N', { invert: true }), { exitCode: noMatch, output: 'JOB.N=42' }],
+    [
+      'invert: a missing variable is a match ("the variable does not exist")',
+      check('JOB.MISSING', { invert: true }),
+      { exitCode: match, output: '' },
+    ],
+    [
+      'invert: an existing variable is no match',
+      check('JOB.N', { invert: true }),
+      { exitCode: noMatch, output: 'JOB.N=42' },
+    ],
     ['an inherited Object.prototype name is not a variable', check('constructor'), { exitCode: noMatch, output: '' }],
   ])('%s', (_name, spec, expected) => {
     expect(evaluateCheckVariable(spec, variables)).toEqual(expected);
@@ -84,10 +102,18 @@ describe('evaluateCheckVariable compares numbers as 32-bit integers (R-JOBT-6)',
     ['GT…LT inside', check('JOB.N', range('GT', 41, 'LT', 43)), match],
     ['below the range', check('JOB.NEG', range('GE', 0, 'LE', 100)), noMatch],
     ['above the range', check('JOB.N', range('GE', 0, 'LE', 10)), noMatch],
-    ['invert: outside the range is 0 ("does not match the range")', check('JOB.N', { ...range('GE', 0, 'LE', 10), invert: true }), match],
+    [
+      'invert: outside the range is 0 ("does not match the range")',
+      check('JOB.N', { ...range('GE', 0, 'LE', 10), invert: true }),
+      match,
+    ],
     ['invert: inside the range is 1', check('JOB.N', { ...range('GE', 0, 'LE', 100), invert: true }), noMatch],
     ['the full 32-bit range holds the bounds', check('JOB.MIN', range('GE', -2147483648, 'LE', 2147483647)), match],
-    ['a missing variable is never in a range', check('JOB.MISSING', range('GE', -2147483648, 'LE', 2147483647)), noMatch],
+    [
+      'a missing variable is never in a range',
+      check('JOB.MISSING', range('GE', -2147483648, 'LE', 2147483647)),
+      noMatch,
+    ],
   ])('range: %s', (_name, spec, exitCode) => {
     expect(evaluateCheckVariable(spec, variables).exitCode).toBe(exitCode);
   });
@@ -113,7 +139,10 @@ describe('evaluateCheckVariable compares numbers as 32-bit integers (R-JOBT-6)',
   });
 
   it('a range check of a value that is not an integer is an error too', () => {
-    expect(evaluateCheckVariable(check('JOB.FRAC', range('GE', 0, 'LE', 2)), variables)).toMatchObject({ exitCode: 2, output: 'JOB.FRAC=1.5' });
+    expect(evaluateCheckVariable(check('JOB.FRAC', range('GE', 0, 'LE', 2)), variables)).toMatchObject({
+      exitCode: 2,
+      output: 'JOB.FRAC=1.5',
+    });
   });
 });
 
@@ -148,19 +177,34 @@ describe('evaluateCheckVariable compares strings with the WOI empty-string rules
   });
 
   it('prints the checked variable as <variable>=<value>, like WOI "JOB.ABC=xyz"', () => {
-    expect(evaluateCheckVariable(check('JOB.ABC', str('EQ', 'xyz')), { 'JOB.ABC': 'xyz' })).toEqual({ exitCode: match, output: 'JOB.ABC=xyz' });
+    expect(evaluateCheckVariable(check('JOB.ABC', str('EQ', 'xyz')), { 'JOB.ABC': 'xyz' })).toEqual({
+      exitCode: match,
+      output: 'JOB.ABC=xyz',
+    });
   });
 });
 
 describe('evaluateCheckVariable reports a wrong specification as error 2 (R-EXIT-4)', () => {
-  const bad = (condition: unknown): CheckVariableSpec => ({ variable: 'JOB.N', invert: false, ...(condition as Partial<CheckVariableSpec>) });
+  const bad = (condition: unknown): CheckVariableSpec => ({
+    variable: 'JOB.N',
+    invert: false,
+    ...(condition as Partial<CheckVariableSpec>),
+  });
   it.each<[string, CheckVariableSpec, RegExp]>([
     ['both number and string', bad({ ...num('EQ', 1), ...str('EQ', '1') }), /not both/],
     ['an unknown number operator', bad({ number: { op: 'XX', value: 1 } }), /op "XX"/],
     ['a comparison value beyond 32 bits', bad(num('EQ', 2147483648)), /not an integer/],
     ['a fractional comparison value', bad(num('EQ', 1.5)), /not an integer/],
-    ['a range starting with LT', bad({ number: { from: { op: 'LT', value: 0 }, to: { op: 'LE', value: 5 } } }), /number\.from: op "LT"/],
-    ['a range ending with GE', bad({ number: { from: { op: 'GE', value: 0 }, to: { op: 'GE', value: 5 } } }), /number\.to: op "GE"/],
+    [
+      'a range starting with LT',
+      bad({ number: { from: { op: 'LT', value: 0 }, to: { op: 'LE', value: 5 } } }),
+      /number\.from: op "LT"/,
+    ],
+    [
+      'a range ending with GE',
+      bad({ number: { from: { op: 'GE', value: 0 }, to: { op: 'GE', value: 5 } } }),
+      /number\.to: op "GE"/,
+    ],
     ['a range whose from is not below to (WOI: 比較値1 < 比較値2)', bad(range('GE', 5, 'LE', 5)), /smaller/],
     ['a range the wrong way round', bad(range('GE', 10, 'LE', 0)), /smaller/],
     ['an unknown string operator', bad({ string: { op: 'LIKE', value: 'x' } }), /op "LIKE"/],
@@ -172,7 +216,9 @@ describe('evaluateCheckVariable reports a wrong specification as error 2 (R-EXIT
   });
 
   it('a wrong specification is an error even with invert and a missing variable', () => {
-    expect(evaluateCheckVariable({ ...bad(range('GE', 5, 'LE', 1)), variable: 'JOB.MISSING', invert: true }, variables)).toMatchObject({
+    expect(
+      evaluateCheckVariable({ ...bad(range('GE', 5, 'LE', 1)), variable: 'JOB.MISSING', invert: true }, variables),
+    ).toMatchObject({
       exitCode: 2,
       output: '',
     });

@@ -18,7 +18,13 @@ function jobnet(jobs: Record<string, { after?: string[]; recovery?: string; rest
     jobs: Object.fromEntries(
       Object.entries(jobs).map(([name, { after, ...rest }]) => [
         name,
-        compiledJob({ name, type: 'sleep', spec: { seconds: 1 }, predecessors: (after ?? []).map((job) => ({ job })), ...rest }),
+        compiledJob({
+          name,
+          type: 'sleep',
+          spec: { seconds: 1 },
+          predecessors: (after ?? []).map((job) => ({ job })),
+          ...rest,
+        }),
       ]),
     ),
   };
@@ -58,7 +64,13 @@ describe('graph questions', () => {
 
   it('knows the recovery jobs and keeps them out of the normal flow', () => {
     expect(recoveryJobNames(net)).toEqual(['cleanup']);
-    expect(successorsByJob(net)).toEqual({ cleanup: [], extract: ['transform'], load: ['report'], report: [], transform: ['report'] });
+    expect(successorsByJob(net)).toEqual({
+      cleanup: [],
+      extract: ['transform'],
+      load: ['report'],
+      report: [],
+      transform: ['report'],
+    });
   });
 
   it('finds a job and everything after it', () => {
@@ -80,9 +92,17 @@ describe('compiledJobnetProblems guards against compile bugs', () => {
   it.each<[string, CompiledJobnet, string]>([
     ['a missing predecessor', jobnet({ a: { after: ['ghost'] } }), 'job "a" runs after "ghost", which does not exist'],
     ['a self edge', jobnet({ a: { after: ['a'] } }), 'job "a" runs after itself'],
-    ['a missing recovery job', jobnet({ a: { recovery: 'ghost' } }), 'job "a" names recovery job "ghost", which does not exist'],
+    [
+      'a missing recovery job',
+      jobnet({ a: { recovery: 'ghost' } }),
+      'job "a" names recovery job "ghost", which does not exist',
+    ],
     ['a job recovering itself', jobnet({ a: { recovery: 'a' } }), 'job "a" is its own recovery job'],
-    ['a cycle', jobnet({ a: { after: ['c'] }, b: { after: ['a'] }, c: { after: ['b'] }, d: {} }), 'dependency cycle among "a", "b", "c"'],
+    [
+      'a cycle',
+      jobnet({ a: { after: ['c'] }, b: { after: ['a'] }, c: { after: ['b'] }, d: {} }),
+      'dependency cycle among "a", "b", "c"',
+    ],
   ])('reports %s', (_name, net, problem) => {
     expect(compiledJobnetProblems(net)).toContain(problem);
   });

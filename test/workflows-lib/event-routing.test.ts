@@ -1,16 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { compiledJob, type CompiledJob, type CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import type { CompiledSchedule } from '../../workflows/lib/compiled-schedule.js';
-import { eventRouteOf, eventRoutesOf, eventTargets, inScope, scopeProblem, type EventRoute, type EventScope } from '../../workflows/lib/event-routing.js';
+import {
+  eventRouteOf,
+  eventRoutesOf,
+  eventTargets,
+  inScope,
+  scopeProblem,
+  type EventRoute,
+  type EventScope,
+} from '../../workflows/lib/event-routing.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building compiled jobnets
 
 /** A compiled jobnet: start events (if any) and jobs given as `name: waitEvent-name` or `name: null` (a sleep). */
-function jobnet(project: string, name: string, options: { startEvents?: string[]; jobs?: Record<string, string | null> } = {}): CompiledJobnet {
+function jobnet(
+  project: string,
+  name: string,
+  options: { startEvents?: string[]; jobs?: Record<string, string | null> } = {},
+): CompiledJobnet {
   const jobs: Record<string, CompiledJob> = {};
   for (const [job, event] of Object.entries(options.jobs ?? { nap: null })) {
-    jobs[job] = event === null ? compiledJob({ name: job, type: 'sleep', spec: { seconds: 1 } }) : compiledJob({ name: job, type: 'waitEvent', spec: { event } });
+    jobs[job] =
+      event === null
+        ? compiledJob({ name: job, type: 'sleep', spec: { seconds: 1 } })
+        : compiledJob({ name: job, type: 'waitEvent', spec: { event } });
   }
   const compiled: CompiledJobnet = { project, name, revision: 'r1', jobs };
   if (options.startEvents !== undefined) {
@@ -18,7 +33,15 @@ function jobnet(project: string, name: string, options: { startEvents?: string[]
       enabled: true,
       days: { everyDay: true },
       dayPatterns: {},
-      start: { events: { names: options.startEvents, mode: 'any', whileRunning: false, oncePerDay: false, startDaysOnly: false } },
+      start: {
+        events: {
+          names: options.startEvents,
+          mode: 'any',
+          whileRunning: false,
+          oncePerDay: false,
+          startDaysOnly: false,
+        },
+      },
       catchUpWindowSeconds: 600,
       deadlines: {},
       requireConfirmation: false,
@@ -58,7 +81,11 @@ describe('eventRouteOf', () => {
       { project: 'sales', jobnet: 'both', startEvents: ['GO'], waitEvents: ['GO'] },
     ],
     ['no schedule and no waitEvent job: no route', jobnet('sales', 'quiet'), undefined],
-    ['a manual schedule and no waitEvent job: no route', { ...jobnet('sales', 'manual'), schedule: manualSchedule }, undefined],
+    [
+      'a manual schedule and no waitEvent job: no route',
+      { ...jobnet('sales', 'manual'), schedule: manualSchedule },
+      undefined,
+    ],
   ])('%s', (_case, compiled, route) => {
     expect(eventRouteOf(compiled)).toStrictEqual(route);
   });
@@ -79,7 +106,12 @@ describe('eventRoutesOf', () => {
       jobnet('infra', 'probe', { startEvents: ['C'] }),
       jobnet('Sales', 'upper', { startEvents: ['D'] }), // code-unit order: upper case first
     ]);
-    expect(routes.map((route) => `${route.project}/${route.jobnet}`)).toEqual(['Sales/upper', 'infra/probe', 'sales/alpha', 'sales/zeta']);
+    expect(routes.map((route) => `${route.project}/${route.jobnet}`)).toEqual([
+      'Sales/upper',
+      'infra/probe',
+      'sales/alpha',
+      'sales/zeta',
+    ]);
   });
 
   it('is empty for no jobnets', () => {
@@ -123,10 +155,16 @@ describe('eventTargets (R-EVT-1)', () => {
     jobnet('infra', 'mirror', { startEvents: ['ORDERS_IN'] }),
     jobnet('infra', 'listener', { jobs: { wait: 'STOCK_IN' } }),
   ]);
-  const targets = (event: string, scope: EventScope) => eventTargets(routes, event, scope).map((route) => `${route.project}/${route.jobnet}`);
+  const targets = (event: string, scope: EventScope) =>
+    eventTargets(routes, event, scope).map((route) => `${route.project}/${route.jobnet}`);
 
   it.each<[string, string, EventScope, string[]]>([
-    ['unscoped: every jobnet waiting for it, in route order', 'ORDERS_IN', {}, ['infra/mirror', 'sales/daily-close', 'sales/report']],
+    [
+      'unscoped: every jobnet waiting for it, in route order',
+      'ORDERS_IN',
+      {},
+      ['infra/mirror', 'sales/daily-close', 'sales/report'],
+    ],
     ['unscoped: start events and waitEvent jobs alike', 'STOCK_IN', {}, ['infra/listener', 'sales/daily-close']],
     ['project scope: only that project', 'ORDERS_IN', { project: 'sales' }, ['sales/daily-close', 'sales/report']],
     ['project scope: a waitEvent job', 'STOCK_IN', { project: 'infra' }, ['infra/listener']],

@@ -10,7 +10,11 @@ import {
   type JobType,
 } from '../../workflows/lib/exit-classification.js';
 
-const settings = (type: JobType, normalExitMax = 0, alwaysNormal = false): ExitClassificationSettings => ({ type, normalExitMax, alwaysNormal });
+const settings = (type: JobType, normalExitMax = 0, alwaysNormal = false): ExitClassificationSettings => ({
+  type,
+  normalExitMax,
+  alwaysNormal,
+});
 
 describe('classifyExitCode follows R-EXIT-1 and R-EXIT-4', () => {
   it.each<[string, ExitClassificationSettings, number, ExitClass]>([
@@ -38,7 +42,9 @@ describe('classifyExitCode follows R-EXIT-1 and R-EXIT-4', () => {
 
 describe('exit-code constants carry the WOI values', () => {
   it('names every scheduler-assigned code of R-EXIT-2', () => {
-    expect(Object.values(schedulerExitCodes).sort((a, b) => a - b)).toEqual([239, 242, 245, 246, 247, 248, 249, 250, 254, 256]);
+    expect(Object.values(schedulerExitCodes).sort((a, b) => a - b)).toEqual([
+      239, 242, 245, 246, 247, 248, 249, 250, 254, 256,
+    ]);
   });
 
   it('names every REST code of R-EXIT-3', () => {

@@ -27,20 +27,115 @@ function shapeOf(key: string): unknown[] {
 describe('parseExtractKey accepts every form of the R-REST-4 grammar', () => {
   it.each<[string, unknown[]]>([
     ['id', [['key', 'id']]],
-    ['a.b.c', [['key', 'a'], ['key', 'b'], ['key', 'c']]],
-    ['list.[2].x', [['key', 'list'], ['index', 2], ['key', 'x']]],
-    ['data.[0].[6]', [['key', 'data'], ['index', 0], ['index', 6]]],
-    ['[0].name', [['index', 0], ['key', 'name']]],
-    ['statuses.[0].displayStatus', [['key', 'statuses'], ['index', 0], ['key', 'displayStatus']]],
-    ['properties.[?"name"=="bbb"].rc', [['key', 'properties'], ['filter', 'name', 'bbb'], ['key', 'rc']]],
-    ['list.[?"rc"==0].x', [['key', 'list'], ['filter', 'rc', 0], ['key', 'x']]],
-    ['list.[?"v"==-1.5]', [['key', 'list'], ['filter', 'v', -1.5]]],
-    ['rows.[?"a"==1].[?"b"=="c"].[3]', [['key', 'rows'], ['filter', 'a', 1], ['filter', 'b', 'c'], ['index', 3]]],
-    ['結果.状態', [['key', '結果'], ['key', '状態']]],
-    ['with space.and"quote', [['key', 'with space'], ['key', 'and"quote']]],
-    ['list.[?"host"=="a.b=c"].id', [['key', 'list'], ['filter', 'host', 'a.b=c'], ['key', 'id']]],
-    ['jobs.[?"jobId"=="<JOBID>"].status', [['key', 'jobs'], ['filter', 'jobId', '<JOBID>'], ['key', 'status']]],
-    ['runs.<RunId>.state', [['key', 'runs'], ['key', '<RunId>'], ['key', 'state']]],
+    [
+      'a.b.c',
+      [
+        ['key', 'a'],
+        ['key', 'b'],
+        ['key', 'c'],
+      ],
+    ],
+    [
+      'list.[2].x',
+      [
+        ['key', 'list'],
+        ['index', 2],
+        ['key', 'x'],
+      ],
+    ],
+    [
+      'data.[0].[6]',
+      [
+        ['key', 'data'],
+        ['index', 0],
+        ['index', 6],
+      ],
+    ],
+    [
+      '[0].name',
+      [
+        ['index', 0],
+        ['key', 'name'],
+      ],
+    ],
+    [
+      'statuses.[0].displayStatus',
+      [
+        ['key', 'statuses'],
+        ['index', 0],
+        ['key', 'displayStatus'],
+      ],
+    ],
+    [
+      'properties.[?"name"=="bbb"].rc',
+      [
+        ['key', 'properties'],
+        ['filter', 'name', 'bbb'],
+        ['key', 'rc'],
+      ],
+    ],
+    [
+      'list.[?"rc"==0].x',
+      [
+        ['key', 'list'],
+        ['filter', 'rc', 0],
+        ['key', 'x'],
+      ],
+    ],
+    [
+      'list.[?"v"==-1.5]',
+      [
+        ['key', 'list'],
+        ['filter', 'v', -1.5],
+      ],
+    ],
+    [
+      'rows.[?"a"==1].[?"b"=="c"].[3]',
+      [
+        ['key', 'rows'],
+        ['filter', 'a', 1],
+        ['filter', 'b', 'c'],
+        ['index', 3],
+      ],
+    ],
+    [
+      '結果.状態',
+      [
+        ['key', '結果'],
+        ['key', '状態'],
+      ],
+    ],
+    [
+      'with space.and"quote',
+      [
+        ['key', 'with space'],
+        ['key', 'and"quote'],
+      ],
+    ],
+    [
+      'list.[?"host"=="a.b=c"].id',
+      [
+        ['key', 'list'],
+        ['filter', 'host', 'a.b=c'],
+        ['key', 'id'],
+      ],
+    ],
+    [
+      'jobs.[?"jobId"=="<JOBID>"].status',
+      [
+        ['key', 'jobs'],
+        ['filter', 'jobId', '<JOBID>'],
+        ['key', 'status'],
+      ],
+    ],
+    [
+      'runs.<RunId>.state',
+      [
+        ['key', 'runs'],
+        ['key', '<RunId>'],
+        ['key', 'state'],
+      ],
+    ],
   ])('%s', (key, expected) => {
     expect(shapeOf(key)).toEqual(expected);
   });
@@ -147,7 +242,13 @@ describe('evaluateExtractKey details', () => {
   });
 
   it('takes the first element that matches a filter', () => {
-    const body = { jobs: [{ id: 'x', n: 1 }, { id: 'y', n: 2 }, { id: 'y', n: 3 }] };
+    const body = {
+      jobs: [
+        { id: 'x', n: 1 },
+        { id: 'y', n: 2 },
+        { id: 'y', n: 3 },
+      ],
+    };
     expect(evaluateExtractKey(stepsOf('jobs.[?"id"=="y"].n'), body)).toEqual({ found: true, value: 2 });
   });
 
@@ -157,7 +258,12 @@ describe('evaluateExtractKey details', () => {
   });
 
   it('matches a number literal against decimal text (XML leaves are text)', () => {
-    const body = { items: [{ code: '16', name: 'stopped' }, { code: '80', name: 'running' }] };
+    const body = {
+      items: [
+        { code: '16', name: 'stopped' },
+        { code: '80', name: 'running' },
+      ],
+    };
     expect(evaluateExtractKey(stepsOf('items.[?"code"==80].name'), body)).toEqual({ found: true, value: 'running' });
     expect(evaluateExtractKey(stepsOf('items.[?"code"==8].name'), body)).toEqual({
       found: false,
@@ -166,7 +272,12 @@ describe('evaluateExtractKey details', () => {
   });
 
   it('matches a quoted literal against a number with the same text, so "<NAME>" can stand for a number', () => {
-    const body = { jobs: [{ id: 41, s: 'a' }, { id: 42, s: 'b' }] };
+    const body = {
+      jobs: [
+        { id: 41, s: 'a' },
+        { id: 42, s: 'b' },
+      ],
+    };
     expect(evaluateExtractKey(stepsOf('jobs.[?"id"=="42"].s'), body)).toEqual({ found: true, value: 'b' });
   });
 
@@ -187,7 +298,9 @@ describe('evaluateExtractKey details', () => {
   });
 
   it('addresses Japanese keys', () => {
-    expect(evaluateExtractKey(stepsOf('結果.[?"名前"=="締め"].状態'), { 結果: [{ 名前: '締め', 状態: '完了' }] })).toEqual({
+    expect(
+      evaluateExtractKey(stepsOf('結果.[?"名前"=="締め"].状態'), { 結果: [{ 名前: '締め', 状態: '完了' }] }),
+    ).toEqual({
       found: true,
       value: '完了',
     });
@@ -196,7 +309,12 @@ describe('evaluateExtractKey details', () => {
   it('evaluates a key after its takeover token was substituted', () => {
     const written = 'jobs.[?"jobId"=="<JOBID>"].status';
     expect(takeoverTokens(written)).toEqual(['JOBID']);
-    const body = { jobs: [{ jobId: 'j-1', status: 'RUNNING' }, { jobId: 'j-2', status: 'SUCCEEDED' }] };
+    const body = {
+      jobs: [
+        { jobId: 'j-1', status: 'RUNNING' },
+        { jobId: 'j-2', status: 'SUCCEEDED' },
+      ],
+    };
     const substituted = written.replace('<JOBID>', 'j-2');
     expect(evaluateExtractKey(stepsOf(substituted), body)).toEqual({ found: true, value: 'SUCCEEDED' });
   });

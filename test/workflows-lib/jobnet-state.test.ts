@@ -37,11 +37,35 @@ const today = '2027-01-04';
 const identity = { project: 'sales', jobnet: 'daily-close' };
 
 function scheduleOf(fields: Partial<CompiledSchedule> = {}): CompiledSchedule {
-  return { enabled: true, days: { everyDay: true }, dayPatterns: {}, start: {}, catchUpWindowSeconds: 600, deadlines: {}, requireConfirmation: false, ...fields };
+  return {
+    enabled: true,
+    days: { everyDay: true },
+    dayPatterns: {},
+    start: {},
+    catchUpWindowSeconds: 600,
+    deadlines: {},
+    requireConfirmation: false,
+    ...fields,
+  };
 }
 
-function eventSchedule(events: Partial<CompiledEventStart> = {}, fields: Partial<CompiledSchedule> = {}): CompiledSchedule {
-  return scheduleOf({ start: { events: { names: ['FILE_READY'], mode: 'any', whileRunning: false, oncePerDay: false, startDaysOnly: false, ...events } }, ...fields });
+function eventSchedule(
+  events: Partial<CompiledEventStart> = {},
+  fields: Partial<CompiledSchedule> = {},
+): CompiledSchedule {
+  return scheduleOf({
+    start: {
+      events: {
+        names: ['FILE_READY'],
+        mode: 'any',
+        whileRunning: false,
+        oncePerDay: false,
+        startDaysOnly: false,
+        ...events,
+      },
+    },
+    ...fields,
+  });
 }
 
 const plain = scheduleOf();
@@ -49,7 +73,15 @@ const confirming = scheduleOf({ requireConfirmation: true });
 const switchedOff = scheduleOf({ enabled: false });
 
 function run(status: RunStatus = 'running', fields: Partial<ActorRun> = {}): ActorRun {
-  return { runId: 'run-1', businessDate: today, trigger: 'schedule', startedAt: at(0), status, completed: false, ...fields };
+  return {
+    runId: 'run-1',
+    businessDate: today,
+    trigger: 'schedule',
+    startedAt: at(0),
+    status,
+    completed: false,
+    ...fields,
+  };
 }
 
 /** A fresh state on `today`, with `fields` set. */
@@ -58,7 +90,11 @@ function stateWith(fields: Partial<JobnetActorState> = {}): JobnetActorState {
 }
 
 const deferred = { trigger: 'schedule' as const, businessDate: today, at: at(5), by: 'scheduler' };
-const raise = (seconds: number, by = 'alice', parameter?: string): PendingRaise => ({ at: at(seconds), by, ...(parameter !== undefined ? { parameter } : {}) });
+const raise = (seconds: number, by = 'alice', parameter?: string): PendingRaise => ({
+  at: at(seconds),
+  by,
+  ...(parameter !== undefined ? { parameter } : {}),
+});
 const raises = (count: number): PendingRaise[] => Array.from({ length: count }, (_, i) => raise(i));
 
 /** Named states, each with the status the jobnet shows in it. */
@@ -69,19 +105,25 @@ const states: Record<string, { state: () => JobnetActorState; schedule?: Compile
   'abended (open run)': { state: () => stateWith({ currentRun: run('abended') }) },
   'forced (open run)': { state: () => stateWith({ currentRun: run('forced') }) },
   'abended (closed, awaiting confirmation)': {
-    state: () => stateWith({ lastRun: run('abended', { completed: true }), lastOutcome: 'abended', awaitingConfirmation: true }),
+    state: () =>
+      stateWith({ lastRun: run('abended', { completed: true }), lastOutcome: 'abended', awaitingConfirmation: true }),
     schedule: confirming,
   },
   'forced (closed, awaiting confirmation)': {
-    state: () => stateWith({ lastRun: run('forced', { completed: true }), lastOutcome: 'forced', awaitingConfirmation: true }),
+    state: () =>
+      stateWith({ lastRun: run('forced', { completed: true }), lastOutcome: 'forced', awaitingConfirmation: true }),
     schedule: confirming,
   },
   ended: { state: () => stateWith({ lastRun: run('normal', { completed: true }), lastOutcome: 'ended' }) },
-  pseudoNormal: { state: () => stateWith({ lastRun: run('pseudoNormal', { completed: true }), lastOutcome: 'pseudoNormal' }) },
+  pseudoNormal: {
+    state: () => stateWith({ lastRun: run('pseudoNormal', { completed: true }), lastOutcome: 'pseudoNormal' }),
+  },
   confirmed: { state: () => stateWith({ lastRun: run('abended', { completed: true }), lastOutcome: 'confirmed' }) },
   held: { state: () => stateWith({ held: true }) },
   'held with a deferred start': { state: () => stateWith({ held: true, deferred }) },
-  carriedOver: { state: () => stateWith({ currentRun: run('running', { businessDate: '2027-01-03' }), carriedOver: 'run-1' }) },
+  carriedOver: {
+    state: () => stateWith({ currentRun: run('running', { businessDate: '2027-01-03' }), carriedOver: 'run-1' }),
+  },
   'disabled by the definition': { state: () => stateWith(), schedule: switchedOff },
   'disabled by the operator': { state: () => stateWith({ disabledByOperator: true }) },
 };
@@ -101,7 +143,17 @@ function planned(instant: string): PlannedRunStart {
 describe('createActorState', () => {
   it('starts waiting on the business date, with empty queues and records', () => {
     const state = createActorState(today, t0);
-    expect(state).toStrictEqual({ businessDate: today, cursor: t0, held: false, awaitingConfirmation: false, pendingEvents: {}, runCount: 0, troubleCount: 0, troubles: [], operations: [] });
+    expect(state).toStrictEqual({
+      businessDate: today,
+      cursor: t0,
+      held: false,
+      awaitingConfirmation: false,
+      pendingEvents: {},
+      runCount: 0,
+      troubleCount: 0,
+      troubles: [],
+      operations: [],
+    });
     expect(jobnetStatus(state, plain)).toBe('waiting');
   });
 });
@@ -129,14 +181,44 @@ describe('jobnetStatus (docs/specification.md §4.1, derived in the order of the
   });
 
   it.each<[string, Partial<JobnetActorState>, CompiledSchedule, JobnetStatus]>([
-    ['disabled (definition) wins over held, carried over and running', { held: true, carriedOver: 'run-1', currentRun: run('running') }, switchedOff, 'disabled'],
+    [
+      'disabled (definition) wins over held, carried over and running',
+      { held: true, carriedOver: 'run-1', currentRun: run('running') },
+      switchedOff,
+      'disabled',
+    ],
     ['disabled (operator) wins over held', { disabledByOperator: true, held: true }, plain, 'disabled'],
-    ['the operator’s enable wins over the definition’s enabled: false', { disabledByOperator: false }, switchedOff, 'waiting'],
-    ['held wins over carried over and running', { held: true, carriedOver: 'run-1', currentRun: run('running') }, plain, 'held'],
-    ['carried over wins over the open run’s status', { carriedOver: 'run-1', currentRun: run('warning') }, plain, 'carriedOver'],
-    ['the open run wins over the day’s last outcome', { currentRun: run('running', { runId: 'run-2' }), lastOutcome: 'abended' }, plain, 'running'],
+    [
+      'the operator’s enable wins over the definition’s enabled: false',
+      { disabledByOperator: false },
+      switchedOff,
+      'waiting',
+    ],
+    [
+      'held wins over carried over and running',
+      { held: true, carriedOver: 'run-1', currentRun: run('running') },
+      plain,
+      'held',
+    ],
+    [
+      'carried over wins over the open run’s status',
+      { carriedOver: 'run-1', currentRun: run('warning') },
+      plain,
+      'carriedOver',
+    ],
+    [
+      'the open run wins over the day’s last outcome',
+      { currentRun: run('running', { runId: 'run-2' }), lastOutcome: 'abended' },
+      plain,
+      'running',
+    ],
     ['an open run ended normal but not yet completed is ended', { currentRun: run('normal') }, plain, 'ended'],
-    ['an open run ended pseudo-normal but not yet completed is pseudoNormal', { currentRun: run('pseudoNormal') }, plain, 'pseudoNormal'],
+    [
+      'an open run ended pseudo-normal but not yet completed is pseudoNormal',
+      { currentRun: run('pseudoNormal') },
+      plain,
+      'pseudoNormal',
+    ],
   ])('%s', (_case, fields, schedule, status) => {
     expect(jobnetStatus(stateWith(fields), schedule)).toBe(status);
   });
@@ -149,12 +231,20 @@ describe('startDecision (R-STATE-1, R-STATE-2)', () => {
     ['pseudoNormal', 'start'],
     ['confirmed', 'start'],
     ['held', 'defer'],
-    ['held with a deferred start', 'refuse', /held and a start is already deferred \(since 2027-01-04T13:00:05\.000Z\); release it first/],
+    [
+      'held with a deferred start',
+      'refuse',
+      /held and a start is already deferred \(since 2027-01-04T13:00:05\.000Z\); release it first/,
+    ],
     ['running', 'refuse', /run run-1 is still running/],
     ['warning', 'refuse', /run run-1 is still warning/],
     ['abended (open run)', 'refuse', /last run run-1 ended abended; restart or confirm it, or wait for the day change/],
     ['forced (open run)', 'refuse', /last run run-1 ended forced; restart or confirm it/],
-    ['abended (closed, awaiting confirmation)', 'refuse', /ended abended and the jobnet requires confirmation; confirm it first/],
+    [
+      'abended (closed, awaiting confirmation)',
+      'refuse',
+      /ended abended and the jobnet requires confirmation; confirm it first/,
+    ],
     ['forced (closed, awaiting confirmation)', 'refuse', /ended forced and the jobnet requires confirmation/],
     ['carriedOver', 'refuse', /run run-1 was carried over from an earlier business date/],
     ['disabled by the definition', 'skip', /the jobnet is disabled/],
@@ -171,10 +261,20 @@ describe('startDecision (R-STATE-1, R-STATE-2)', () => {
     ['the operator enables a definition-disabled jobnet: start', { disabledByOperator: false }, switchedOff, 'start'],
     ['the operator disables an enabled jobnet: skip', { disabledByOperator: true }, plain, 'skip'],
     ['disabled and held: skip, not defer', { held: true }, switchedOff, 'skip'],
-    ['held while a run is running: the first start is deferred', { held: true, currentRun: run('running') }, plain, 'defer'],
+    [
+      'held while a run is running: the first start is deferred',
+      { held: true, currentRun: run('running') },
+      plain,
+      'defer',
+    ],
     ['an open run that ended normal but has not completed: start', { currentRun: run('normal') }, plain, 'start'],
     ['an open abended run with requireConfirmation: refuse', { currentRun: run('abended') }, confirming, 'refuse'],
-    ['a closed abended run without requireConfirmation: refuse until the day change', { lastOutcome: 'abended', lastRun: run('abended', { completed: true }) }, plain, 'refuse'],
+    [
+      'a closed abended run without requireConfirmation: refuse until the day change',
+      { lastOutcome: 'abended', lastRun: run('abended', { completed: true }) },
+      plain,
+      'refuse',
+    ],
   ])('%s', (_case, fields, schedule, kind) => {
     expect(startDecision(stateWith(fields), schedule).kind).toBe(kind);
   });
@@ -190,8 +290,23 @@ describe('startDecision (R-STATE-1, R-STATE-2)', () => {
 describe('applyRunStarted', () => {
   it('opens the run with what the request says, counts it, and forgets the last outcome and confirmation', () => {
     const state = stateWith({ lastOutcome: 'confirmed', awaitingConfirmation: true, runCount: 3 });
-    const started = applyRunStarted(state, { trigger: 'manual', businessDate: today, by: 'alice', parameter: 'P1' }, 'run-4', at(10), at(7210));
-    expect(started).toStrictEqual({ runId: 'run-4', businessDate: today, trigger: 'manual', startedAt: at(10), status: 'running', completed: false, parameter: 'P1', endDeadlineAt: at(7210) });
+    const started = applyRunStarted(
+      state,
+      { trigger: 'manual', businessDate: today, by: 'alice', parameter: 'P1' },
+      'run-4',
+      at(10),
+      at(7210),
+    );
+    expect(started).toStrictEqual({
+      runId: 'run-4',
+      businessDate: today,
+      trigger: 'manual',
+      startedAt: at(10),
+      status: 'running',
+      completed: false,
+      parameter: 'P1',
+      endDeadlineAt: at(7210),
+    });
     expect(state.currentRun).toBe(started);
     expect(state.runCount).toBe(4);
     expect(state.lastStartedOn).toBe(today);
@@ -203,8 +318,21 @@ describe('applyRunStarted', () => {
 
   it('leaves out a parameter and an end deadline it was not given', () => {
     const state = stateWith();
-    const started = applyRunStarted(state, { trigger: 'schedule', businessDate: today, by: 'scheduler' }, 'run-1', at(0), undefined);
-    expect(started).toStrictEqual({ runId: 'run-1', businessDate: today, trigger: 'schedule', startedAt: at(0), status: 'running', completed: false });
+    const started = applyRunStarted(
+      state,
+      { trigger: 'schedule', businessDate: today, by: 'scheduler' },
+      'run-1',
+      at(0),
+      undefined,
+    );
+    expect(started).toStrictEqual({
+      runId: 'run-1',
+      businessDate: today,
+      trigger: 'schedule',
+      startedAt: at(0),
+      status: 'running',
+      completed: false,
+    });
   });
 
   it('marks the business date of an event start (oncePerDay)', () => {
@@ -239,17 +367,22 @@ describe('applyRunReport', () => {
     ['pseudoNormal', true, 'pseudoNormal', false],
     ['abended', true, 'abended', true],
     ['forced', true, 'forced', true],
-  ])('a completed %s run (requireConfirmation %s) moves to lastRun with the outcome %s; awaiting confirmation: %s', (status, requireConfirmation, outcome, awaiting) => {
-    const schedule = requireConfirmation ? confirming : plain;
-    const state = stateWith({ currentRun: run('running') });
-    expect(applyRunReport(state, schedule, { runId: 'run-1', status, completed: true })).toBe(true);
-    expect(state.currentRun).toBeUndefined();
-    expect(state.lastRun).toMatchObject({ runId: 'run-1', status, completed: true });
-    expect(state.lastOutcome).toBe(outcome);
-    expect(state.awaitingConfirmation).toBe(awaiting);
-    expect(jobnetStatus(state, schedule)).toBe(outcome);
-    expect(startDecision(state, schedule).kind).toBe(outcome === 'ended' || outcome === 'pseudoNormal' ? 'start' : 'refuse');
-  });
+  ])(
+    'a completed %s run (requireConfirmation %s) moves to lastRun with the outcome %s; awaiting confirmation: %s',
+    (status, requireConfirmation, outcome, awaiting) => {
+      const schedule = requireConfirmation ? confirming : plain;
+      const state = stateWith({ currentRun: run('running') });
+      expect(applyRunReport(state, schedule, { runId: 'run-1', status, completed: true })).toBe(true);
+      expect(state.currentRun).toBeUndefined();
+      expect(state.lastRun).toMatchObject({ runId: 'run-1', status, completed: true });
+      expect(state.lastOutcome).toBe(outcome);
+      expect(state.awaitingConfirmation).toBe(awaiting);
+      expect(jobnetStatus(state, schedule)).toBe(outcome);
+      expect(startDecision(state, schedule).kind).toBe(
+        outcome === 'ended' || outcome === 'pseudoNormal' ? 'start' : 'refuse',
+      );
+    },
+  );
 
   it.each<[string, RunStatus, boolean, boolean]>([
     ['still running', 'running', false, true],
@@ -271,7 +404,11 @@ describe('applyRunReport', () => {
   });
 
   it('ignores a report of a run it does not know', () => {
-    const state = stateWith({ currentRun: run('running'), lastRun: run('normal', { runId: 'run-0', completed: true }), lastOutcome: 'ended' });
+    const state = stateWith({
+      currentRun: run('running'),
+      lastRun: run('normal', { runId: 'run-0', completed: true }),
+      lastOutcome: 'ended',
+    });
     const before = structuredClone(state);
     expect(applyRunReport(state, plain, { runId: 'run-9', status: 'abended', completed: true })).toBe(false);
     expect(state).toStrictEqual(before);
@@ -305,14 +442,17 @@ describe('applyDayChange (R-STATE-2, R-STATE-3)', () => {
     expect(state.carriedOver).toBe('run-1');
   });
 
-  it.each<RunStatus>(['abended', 'forced'])('closes an open %s run without requireConfirmation: the jobnet is waiting again', (status) => {
-    const state = stateWith({ currentRun: run(status) });
-    expect(applyDayChange(state, plain, tomorrow)).toStrictEqual({ closeRuns: ['run-1'] });
-    expect(state.currentRun).toBeUndefined();
-    expect(state.lastRun).toMatchObject({ runId: 'run-1', status });
-    expect(jobnetStatus(state, plain)).toBe('waiting');
-    expect(startDecision(state, plain).kind).toBe('start');
-  });
+  it.each<RunStatus>(['abended', 'forced'])(
+    'closes an open %s run without requireConfirmation: the jobnet is waiting again',
+    (status) => {
+      const state = stateWith({ currentRun: run(status) });
+      expect(applyDayChange(state, plain, tomorrow)).toStrictEqual({ closeRuns: ['run-1'] });
+      expect(state.currentRun).toBeUndefined();
+      expect(state.lastRun).toMatchObject({ runId: 'run-1', status });
+      expect(jobnetStatus(state, plain)).toBe('waiting');
+      expect(startDecision(state, plain).kind).toBe('start');
+    },
+  );
 
   it.each<RunStatus>(['abended', 'forced'])('keeps an open %s run with requireConfirmation', (status) => {
     const state = stateWith({ currentRun: run(status) });
@@ -322,14 +462,17 @@ describe('applyDayChange (R-STATE-2, R-STATE-3)', () => {
     expect(startDecision(state, confirming).kind).toBe('refuse');
   });
 
-  it.each(['abended (closed, awaiting confirmation)', 'forced (closed, awaiting confirmation)'])('keeps %s with requireConfirmation', (name) => {
-    const { state, schedule } = named(name);
-    const before = jobnetStatus(state, schedule);
-    applyDayChange(state, schedule, tomorrow);
-    expect(state.awaitingConfirmation).toBe(true);
-    expect(jobnetStatus(state, schedule)).toBe(before);
-    expect(startDecision(state, schedule).kind).toBe('refuse');
-  });
+  it.each(['abended (closed, awaiting confirmation)', 'forced (closed, awaiting confirmation)'])(
+    'keeps %s with requireConfirmation',
+    (name) => {
+      const { state, schedule } = named(name);
+      const before = jobnetStatus(state, schedule);
+      applyDayChange(state, schedule, tomorrow);
+      expect(state.awaitingConfirmation).toBe(true);
+      expect(jobnetStatus(state, schedule)).toBe(before);
+      expect(startDecision(state, schedule).kind).toBe('refuse');
+    },
+  );
 
   it.each(['ended', 'pseudoNormal', 'confirmed'])('forgets the outcome %s: waiting', (name) => {
     const { state } = named(name);
@@ -427,13 +570,26 @@ describe('operationRefusal (R-OPS-3)', () => {
   it('allows cancelEnd after the day’s event start with oncePerDay, even while the run is running', () => {
     const state = stateWith({ currentRun: run('running', { trigger: 'event' }), eventStartedOn: today });
     expect(operationRefusal(state, eventSchedule({ oncePerDay: true }), { operation: 'cancelEnd' })).toBeUndefined();
-    expect(operationRefusal(state, eventSchedule({ oncePerDay: false }), { operation: 'cancelEnd' })).toContain('the jobnet is running');
+    expect(operationRefusal(state, eventSchedule({ oncePerDay: false }), { operation: 'cancelEnd' })).toContain(
+      'the jobnet is running',
+    );
   });
 
   it('does not change the state it reads', () => {
     const { state, schedule } = named('carriedOver');
     const before = structuredClone(state);
-    for (const operation of ['start', 'forceTerminate', 'restart', 'hold', 'release', 'disable', 'enable', 'confirm', 'releaseCarryOver', 'cancelEnd']) {
+    for (const operation of [
+      'start',
+      'forceTerminate',
+      'restart',
+      'hold',
+      'release',
+      'disable',
+      'enable',
+      'confirm',
+      'releaseCarryOver',
+      'cancelEnd',
+    ]) {
       operationRefusal(state, schedule, { operation });
     }
     expect(state).toStrictEqual(before);
@@ -444,14 +600,19 @@ describe('raiseRefusal (R-EVT-2, R-STATE-1)', () => {
   const events = eventSchedule();
 
   it('refuses every raise to a jobnet that does not start on events, without a trouble', () => {
-    expect(raiseRefusal(stateWith(), plain, 'FILE_READY')).toStrictEqual({ reason: 'the jobnet does not start on events' });
+    expect(raiseRefusal(stateWith(), plain, 'FILE_READY')).toStrictEqual({
+      reason: 'the jobnet does not start on events',
+    });
   });
 
   it.each<[string, Partial<JobnetActorState>, CompiledSchedule]>([
     ['by the definition', {}, eventSchedule({}, { enabled: false })],
     ['by the operator', { disabledByOperator: true }, events],
   ])('skips a raise to a jobnet disabled %s (executionSkipped)', (_case, fields, schedule) => {
-    expect(raiseRefusal(stateWith(fields), schedule, 'FILE_READY')).toStrictEqual({ reason: 'skipped: the jobnet is disabled', trouble: 'executionSkipped' });
+    expect(raiseRefusal(stateWith(fields), schedule, 'FILE_READY')).toStrictEqual({
+      reason: 'skipped: the jobnet is disabled',
+      trouble: 'executionSkipped',
+    });
   });
 
   it(`accepts the ${maxPendingRaises}th pending raise and refuses the ${maxPendingRaises + 1}th, without a trouble`, () => {
@@ -460,7 +621,9 @@ describe('raiseRefusal (R-EVT-2, R-STATE-1)', () => {
     expect(raiseRefusal(state, events, 'FILE_READY')).toBeUndefined();
     expect(applyRaise(state, 'FILE_READY', raise(300))).toBe(255);
     const refusal = raiseRefusal(state, events, 'FILE_READY');
-    expect(refusal).toStrictEqual({ reason: '255 raises of FILE_READY are already pending; the raise is refused (at most 255, R-EVT-2)' });
+    expect(refusal).toStrictEqual({
+      reason: '255 raises of FILE_READY are already pending; the raise is refused (at most 255, R-EVT-2)',
+    });
   });
 
   it('counts pending raises per event', () => {
@@ -481,7 +644,9 @@ describe('raiseRefusal (R-EVT-2, R-STATE-1)', () => {
   });
 
   it('accepts a raise with oncePerDay when the event start was on an earlier business date', () => {
-    expect(raiseRefusal(stateWith({ eventStartedOn: '2027-01-03' }), eventSchedule({ oncePerDay: true }), 'FILE_READY')).toBeUndefined();
+    expect(
+      raiseRefusal(stateWith({ eventStartedOn: '2027-01-03' }), eventSchedule({ oncePerDay: true }), 'FILE_READY'),
+    ).toBeUndefined();
   });
 
   it.each<[string, string]>([
@@ -518,7 +683,10 @@ describe('applyRaise and applyClearEvents (R-EVT-2, R-EVT-3)', () => {
     expect(applyRaise(state, 'FILE_READY', raise(1, 'a'))).toBe(1);
     expect(applyRaise(state, 'DB_READY', raise(2, 'b', 'P'))).toBe(1);
     expect(applyRaise(state, 'FILE_READY', raise(3, 'c'))).toBe(2);
-    expect(state.pendingEvents).toStrictEqual({ FILE_READY: [raise(1, 'a'), raise(3, 'c')], DB_READY: [raise(2, 'b', 'P')] });
+    expect(state.pendingEvents).toStrictEqual({
+      FILE_READY: [raise(1, 'a'), raise(3, 'c')],
+      DB_READY: [raise(2, 'b', 'P')],
+    });
   });
 
   it('clears every pending raise and says how many there were', () => {
@@ -543,13 +711,37 @@ describe('eventStartReady (R-EVT-2)', () => {
     ['mode all, both pending', true, { pendingEvents: both }, all, true],
     ['notBefore not reached', false, { pendingEvents: both }, all, false],
     ['no event trigger', false, { pendingEvents: both }, plain, true],
-    ['oncePerDay, already started on an event today', false, { pendingEvents: one, eventStartedOn: today }, eventSchedule({ oncePerDay: true }), true],
-    ['oncePerDay, last event start on an earlier day', true, { pendingEvents: one, eventStartedOn: '2027-01-03' }, eventSchedule({ oncePerDay: true }), true],
+    [
+      'oncePerDay, already started on an event today',
+      false,
+      { pendingEvents: one, eventStartedOn: today },
+      eventSchedule({ oncePerDay: true }),
+      true,
+    ],
+    [
+      'oncePerDay, last event start on an earlier day',
+      true,
+      { pendingEvents: one, eventStartedOn: '2027-01-03' },
+      eventSchedule({ oncePerDay: true }),
+      true,
+    ],
     ['held without a deferred start (the start is deferred)', true, { pendingEvents: one, held: true }, any, true],
-    ['held with a deferred start (the raises wait for release)', false, { pendingEvents: one, held: true, deferred }, any, true],
+    [
+      'held with a deferred start (the raises wait for release)',
+      false,
+      { pendingEvents: one, held: true, deferred },
+      any,
+      true,
+    ],
     ['disabled (the start is skipped and recorded)', true, { pendingEvents: one, disabledByOperator: true }, any, true],
     ['running', false, { pendingEvents: one, currentRun: run('running') }, any, true],
-    ['running with whileRunning (queued behind the run)', false, { pendingEvents: one, currentRun: run('running') }, eventSchedule({ whileRunning: true }), true],
+    [
+      'running with whileRunning (queued behind the run)',
+      false,
+      { pendingEvents: one, currentRun: run('running') },
+      eventSchedule({ whileRunning: true }),
+      true,
+    ],
     ['abended', false, { pendingEvents: one, currentRun: run('abended') }, any, true],
     ['carried over', false, { pendingEvents: one, currentRun: run('running'), carriedOver: 'run-1' }, any, true],
     ['the run ended', true, { pendingEvents: one, lastOutcome: 'ended' }, any, true],
@@ -561,7 +753,9 @@ describe('eventStartReady (R-EVT-2)', () => {
 describe('consumeEventStart (R-EVT-2, R-EVT-4)', () => {
   it('mode any: takes the oldest raise of any waited-for event, with its parameter', () => {
     const schedule = eventSchedule({ names: ['FILE_READY', 'DB_READY'] });
-    const state = stateWith({ pendingEvents: { FILE_READY: [raise(20, 'late', 'F')], DB_READY: [raise(10, 'early', 'D'), raise(30, 'later')] } });
+    const state = stateWith({
+      pendingEvents: { FILE_READY: [raise(20, 'late', 'F')], DB_READY: [raise(10, 'early', 'D'), raise(30, 'later')] },
+    });
     expect(consumeEventStart(state, schedule)).toStrictEqual({ by: 'early', parameter: 'D' });
     expect(state.pendingEvents).toStrictEqual({ FILE_READY: [raise(20, 'late', 'F')], DB_READY: [raise(30, 'later')] });
     expect(consumeEventStart(state, schedule)).toStrictEqual({ by: 'late', parameter: 'F' });
@@ -583,7 +777,12 @@ describe('consumeEventStart (R-EVT-2, R-EVT-4)', () => {
 
   it('mode all of several events: one raise of each, no parameter (R-EVT-4)', () => {
     const schedule = eventSchedule({ names: ['FILE_READY', 'DB_READY'], mode: 'all' });
-    const state = stateWith({ pendingEvents: { FILE_READY: [raise(1, 'files', 'F1'), raise(3, 'files', 'F2')], DB_READY: [raise(2, 'db', 'D1')] } });
+    const state = stateWith({
+      pendingEvents: {
+        FILE_READY: [raise(1, 'files', 'F1'), raise(3, 'files', 'F2')],
+        DB_READY: [raise(2, 'db', 'D1')],
+      },
+    });
     expect(consumeEventStart(state, schedule)).toStrictEqual({ by: 'files, db' });
     expect(state.pendingEvents).toStrictEqual({ FILE_READY: [raise(3, 'files', 'F2')] });
   });
@@ -603,28 +802,47 @@ describe('consumeEventStart (R-EVT-2, R-EVT-4)', () => {
 
 describe('catchUpDecisions (R-SCH-3)', () => {
   const now = Date.parse('2027-01-04T13:00:00Z');
-  const summary = (window: number, ...instants: string[]) => catchUpDecisions(instants.map(planned), now, window).map((d) => `${d.start.time} ${d.action}`);
+  const summary = (window: number, ...instants: string[]) =>
+    catchUpDecisions(instants.map(planned), now, window).map((d) => `${d.start.time} ${d.action}`);
 
   it('runs only the latest of the starts within the window; the earlier ones are skipped as superseded', () => {
-    const decisions = catchUpDecisions([planned('2027-01-04T12:52:00Z'), planned('2027-01-04T12:56:00Z'), planned('2027-01-04T12:59:00Z')], now, 600);
+    const decisions = catchUpDecisions(
+      [planned('2027-01-04T12:52:00Z'), planned('2027-01-04T12:56:00Z'), planned('2027-01-04T12:59:00Z')],
+      now,
+      600,
+    );
     expect(decisions.map((d) => d.action)).toEqual(['skip', 'skip', 'run']);
-    expect(decisions[0]?.reason).toBe('missed while the scheduler was down; the later start at 2027-01-04T12:59:00Z runs instead (R-SCH-3)');
+    expect(decisions[0]?.reason).toBe(
+      'missed while the scheduler was down; the later start at 2027-01-04T12:59:00Z runs instead (R-SCH-3)',
+    );
     expect(decisions[2]?.reason).toBeUndefined();
   });
 
   it('skips every start older than the window, naming the catch-up window', () => {
     const decisions = catchUpDecisions([planned('2027-01-04T11:00:00Z'), planned('2027-01-04T12:00:00Z')], now, 600);
     expect(decisions.map((d) => d.action)).toEqual(['skip', 'skip']);
-    expect(decisions[0]?.reason).toBe('missed by 7200 s while the scheduler was down, more than the catch-up window of 600 s (R-SCH-3)');
+    expect(decisions[0]?.reason).toBe(
+      'missed by 7200 s while the scheduler was down, more than the catch-up window of 600 s (R-SCH-3)',
+    );
     expect(decisions[1]?.reason).toContain('catch-up window');
   });
 
   it.each<[string, number, string[], string[]]>([
-    ['mixed: old ones skipped, the latest within the window runs', 600, ['2027-01-04T11:00:00Z', '2027-01-04T12:51:00Z', '2027-01-04T12:55:00Z'], ['11:00 skip', '12:51 skip', '12:55 run']],
+    [
+      'mixed: old ones skipped, the latest within the window runs',
+      600,
+      ['2027-01-04T11:00:00Z', '2027-01-04T12:51:00Z', '2027-01-04T12:55:00Z'],
+      ['11:00 skip', '12:51 skip', '12:55 run'],
+    ],
     ['a start exactly as late as the window still runs', 600, ['2027-01-04T12:50:00Z'], ['12:50 run']],
     ['a start a second later than the window is skipped', 600, ['2027-01-04T12:49:59Z'], ['12:49 skip']],
     ['window 0: a missed start is skipped', 0, ['2027-01-04T12:59:00Z'], ['12:59 skip']],
-    ['window 0: the start due now runs', 0, ['2027-01-04T12:59:00Z', '2027-01-04T13:00:00Z'], ['12:59 skip', '13:00 run']],
+    [
+      'window 0: the start due now runs',
+      0,
+      ['2027-01-04T12:59:00Z', '2027-01-04T13:00:00Z'],
+      ['12:59 skip', '13:00 run'],
+    ],
     ['window 0: a start its timer found a moment late runs', 0, ['2027-01-04T12:59:59.950Z'], ['12:59 run']],
     ['nothing due', 600, [], []],
   ])('%s', (_case, window, instants, expected) => {
@@ -645,7 +863,11 @@ describe('catchUpDecisions (R-SCH-3)', () => {
   });
 
   it('gives the catch-up window as the reason for each too-late start in a mixed batch', () => {
-    const decisions = catchUpDecisions([planned('2027-01-04T11:00:00Z'), planned('2027-01-04T12:51:00Z'), planned('2027-01-04T12:55:00Z')], now, 600);
+    const decisions = catchUpDecisions(
+      [planned('2027-01-04T11:00:00Z'), planned('2027-01-04T12:51:00Z'), planned('2027-01-04T12:55:00Z')],
+      now,
+      600,
+    );
     expect(decisions[0]?.reason).toContain('catch-up window of 600 s');
     expect(decisions[1]?.reason).toContain('the later start at 2027-01-04T12:55:00Z runs instead');
   });
@@ -654,10 +876,38 @@ describe('catchUpDecisions (R-SCH-3)', () => {
 describe('recordTrouble and recordOperation (R-TRB, R-OPS-3)', () => {
   it('gives troubles the ids <project>/<jobnet>#n and the jobnet’s identity', () => {
     const state = stateWith();
-    const first = recordTrouble(state, { ...identity, title: '日次締め' }, { kind: 'executionRefused', at: at(1), businessDate: today, message: 'm1' });
-    const second = recordTrouble(state, identity, { kind: 'jobnetAbended', at: at(2), runId: 'run-1', exitCode: 4, message: 'm2' });
-    expect(first).toStrictEqual({ id: 'sales/daily-close#1', kind: 'executionRefused', at: at(1), project: 'sales', jobnet: 'daily-close', title: '日次締め', businessDate: today, message: 'm1' });
-    expect(second).toStrictEqual({ id: 'sales/daily-close#2', kind: 'jobnetAbended', at: at(2), project: 'sales', jobnet: 'daily-close', runId: 'run-1', exitCode: 4, message: 'm2' });
+    const first = recordTrouble(
+      state,
+      { ...identity, title: '日次締め' },
+      { kind: 'executionRefused', at: at(1), businessDate: today, message: 'm1' },
+    );
+    const second = recordTrouble(state, identity, {
+      kind: 'jobnetAbended',
+      at: at(2),
+      runId: 'run-1',
+      exitCode: 4,
+      message: 'm2',
+    });
+    expect(first).toStrictEqual({
+      id: 'sales/daily-close#1',
+      kind: 'executionRefused',
+      at: at(1),
+      project: 'sales',
+      jobnet: 'daily-close',
+      title: '日次締め',
+      businessDate: today,
+      message: 'm1',
+    });
+    expect(second).toStrictEqual({
+      id: 'sales/daily-close#2',
+      kind: 'jobnetAbended',
+      at: at(2),
+      project: 'sales',
+      jobnet: 'daily-close',
+      runId: 'run-1',
+      exitCode: 4,
+      message: 'm2',
+    });
     expect(state.troubles).toStrictEqual([first, second]);
     expect(state.troubleCount).toBe(2);
   });
@@ -665,7 +915,8 @@ describe('recordTrouble and recordOperation (R-TRB, R-OPS-3)', () => {
   it(`keeps the latest ${keptRecords} troubles; ids keep counting`, () => {
     expect(keptRecords).toBe(200);
     const state = stateWith();
-    for (let i = 1; i <= keptRecords + 5; i++) recordTrouble(state, identity, { kind: 'jobOverrun', at: at(i), message: `m${i}` });
+    for (let i = 1; i <= keptRecords + 5; i++)
+      recordTrouble(state, identity, { kind: 'jobOverrun', at: at(i), message: `m${i}` });
     expect(state.troubles).toHaveLength(keptRecords);
     expect(state.troubles[0]?.id).toBe('sales/daily-close#6');
     expect(state.troubles.at(-1)?.id).toBe(`sales/daily-close#${keptRecords + 5}`);
@@ -674,7 +925,8 @@ describe('recordTrouble and recordOperation (R-TRB, R-OPS-3)', () => {
 
   it(`keeps the latest ${keptRecords} operations, oldest first`, () => {
     const state = stateWith();
-    for (let i = 1; i <= keptRecords + 1; i++) recordOperation(state, { operation: 'hold', by: `op${i}`, at: at(i), detail: 'held' });
+    for (let i = 1; i <= keptRecords + 1; i++)
+      recordOperation(state, { operation: 'hold', by: `op${i}`, at: at(i), detail: 'held' });
     expect(state.operations).toHaveLength(keptRecords);
     expect(state.operations[0]).toStrictEqual({ operation: 'hold', by: 'op2', at: at(2), detail: 'held' });
     expect(state.operations.at(-1)?.by).toBe(`op${keptRecords + 1}`);

@@ -38,7 +38,12 @@ describe('utf8ByteLength counts UTF-8 bytes without an encoder', () => {
 
   it('agrees with TextEncoder on mixed text', () => {
     const encoder = new TextEncoder();
-    for (const text of ['売上_daily@2027+q1', 'Ünïcödé ✓ 𠮷野家', 'tab\tnew\nline', '\u0000\u007f\u0080\u07ff\u0800\uffff']) {
+    for (const text of [
+      '売上_daily@2027+q1',
+      'Ünïcödé ✓ 𠮷野家',
+      'tab\tnew\nline',
+      '\u0000\u007f\u0080\u07ff\u0800\uffff',
+    ]) {
       expect(utf8ByteLength(text)).toBe(encoder.encode(text).length);
     }
   });
@@ -64,9 +69,12 @@ describe('nameLimits carry the limits of R-REPO-4 and R-JOBT-4', () => {
 });
 
 describe('isProjectOrJobnetName (R-REPO-4)', () => {
-  it.each(['sales', 'daily-close', '日次締め', '売上_2027@east+west', 'ｶﾅ', '１２３', 'a', '日'.repeat(16)])('accepts %j', (name) => {
-    expect(isProjectOrJobnetName(name)).toEqual({ ok: true });
-  });
+  it.each(['sales', 'daily-close', '日次締め', '売上_2027@east+west', 'ｶﾅ', '１２３', 'a', '日'.repeat(16)])(
+    'accepts %j',
+    (name) => {
+      expect(isProjectOrJobnetName(name)).toEqual({ ok: true });
+    },
+  );
 
   it.each<[string, string]>([
     ['', 'must not be empty'],
@@ -154,8 +162,8 @@ describe('free text: title in characters, description and parameters in bytes (R
 
   it('checks a variable parameter against 200 bytes, naming the field', () => {
     expect(isWithinByteLimit('p'.repeat(200), nameLimits.eventParameterBytes, 'the variable parameter').ok).toBe(true);
-    expect(messageOf(isWithinByteLimit('パ'.repeat(67), nameLimits.eventParameterBytes, 'the variable parameter'))).toBe(
-      'the variable parameter is 201 bytes long in UTF-8; the limit is 200 bytes',
-    );
+    expect(
+      messageOf(isWithinByteLimit('パ'.repeat(67), nameLimits.eventParameterBytes, 'the variable parameter')),
+    ).toBe('the variable parameter is 201 bytes long in UTF-8; the limit is 200 bytes');
   });
 });

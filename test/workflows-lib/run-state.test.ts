@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compiledJob, type CompiledJob, type CompiledJobnet, type CompiledJobSettings, type CompiledPredecessor, type JobType } from '../../workflows/lib/compiled-jobnet.js';
+import {
+  compiledJob,
+  type CompiledJob,
+  type CompiledJobnet,
+  type CompiledJobSettings,
+  type CompiledPredecessor,
+  type JobType,
+} from '../../workflows/lib/compiled-jobnet.js';
 import type { TypedJobSpec } from '../../workflows/lib/job-specs.js';
 import { parseExitCodeCondition } from '../../workflows/lib/exit-code-condition.js';
 import {
@@ -36,12 +43,18 @@ const t0 = Date.parse('2027-01-04T22:00:00Z');
 const at = (seconds: number) => t0 + seconds * 1000;
 const operator = (seconds: number, by = 'alice'): OperationContext => ({ by, at: at(seconds) });
 
-type JobSketch = Omit<Partial<CompiledJobSettings>, 'predecessors'> & { type?: JobType; after?: (string | { job: string; exitCode: string })[] };
+type JobSketch = Omit<Partial<CompiledJobSettings>, 'predecessors'> & {
+  type?: JobType;
+  after?: (string | { job: string; exitCode: string })[];
+};
 
 /** A spec of each job type; the run state machine never reads specs. */
 const sketchSpecs: { [T in JobType]: Extract<TypedJobSpec, { type: T }> } = {
   command: { type: 'command', spec: { argv: ['true'], env: {} } },
-  rest: { type: 'rest', spec: { request: { url: 'https://api.example.com/jobs', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 } },
+  rest: {
+    type: 'rest',
+    spec: { request: { url: 'https://api.example.com/jobs', method: 'POST', timeout: 10 }, outputLimitBytes: 1024 },
+  },
   sleep: { type: 'sleep', spec: { seconds: 1 } },
   waitTime: { type: 'waitTime', spec: { until: '0100' } },
   raiseEvent: { type: 'raiseEvent', spec: { event: 'DONE' } },
@@ -66,7 +79,8 @@ function jobnet(jobs: Record<string, JobSketch>): CompiledJobnet {
 
 const readyNames = (state: RunState) => readyJobs(state).map((entry) => entry.job);
 const stateOf = (state: RunState, job: string) => state.jobs[job]?.state;
-const statesOf = (state: RunState) => Object.fromEntries(Object.entries(state.jobs).map(([name, record]) => [name, record.state]));
+const statesOf = (state: RunState) =>
+  Object.fromEntries(Object.entries(state.jobs).map(([name, record]) => [name, record.state]));
 
 function start(state: RunState, seconds: number, ...jobs: string[]): RunState {
   return jobs.reduce((current, job) => jobStarted(current, job, at(seconds)), state);
@@ -123,7 +137,13 @@ describe('a new run (R-STATE, R-JOB)', () => {
       }),
       at(0),
     );
-    expect(statesOf(state)).toEqual({ afterLegacy: 'passed', approve: 'held', extract: 'waiting', legacy: 'disabled', load: 'waiting' });
+    expect(statesOf(state)).toEqual({
+      afterLegacy: 'passed',
+      approve: 'held',
+      extract: 'waiting',
+      legacy: 'disabled',
+      load: 'waiting',
+    });
     expect(state.jobs.afterLegacy?.settledBy).toBe('predecessorsPassed');
     expect(readyNames(state)).toEqual(['extract']);
     expect(runStatus(state)).toBe('running');
@@ -131,7 +151,10 @@ describe('a new run (R-STATE, R-JOB)', () => {
   });
 
   it('treats a disabled predecessor as passed: an AND join still runs after the others', () => {
-    let state = createRunState(jobnet({ a: {}, legacy: { disabled: true }, report: { after: ['a', 'legacy'] } }), at(0));
+    let state = createRunState(
+      jobnet({ a: {}, legacy: { disabled: true }, report: { after: ['a', 'legacy'] } }),
+      at(0),
+    );
     expect(readyNames(state)).toEqual(['a']);
     state = run(state, 0, 'a', 0);
     expect(readyNames(state)).toEqual(['report']);
@@ -145,12 +168,16 @@ describe('a new run (R-STATE, R-JOB)', () => {
   });
 
   it('refuses a structurally broken compiled jobnet', () => {
-    expect(() => createRunState(jobnet({ a: { after: ['b'] }, b: { after: ['a'] } }), at(0))).toThrow(/dependency cycle/);
+    expect(() => createRunState(jobnet({ a: { after: ['b'] }, b: { after: ['a'] } }), at(0))).toThrow(
+      /dependency cycle/,
+    );
     expect(() => createRunState(jobnet({ a: { after: ['ghost'] } }), at(0))).toThrow(/"ghost", which does not exist/);
   });
 
   it('keeps the state plain JSON', () => {
-    const state = drive(createRunState(jobnet({ a: { capturePrefix: 'A' }, b: { after: ['a'] } }), at(0)), { a: [{ exitCode: 0, output: 'X=1' }] });
+    const state = drive(createRunState(jobnet({ a: { capturePrefix: 'A' }, b: { after: ['a'] } }), at(0)), {
+      a: [{ exitCode: 0, output: 'X=1' }],
+    });
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
   });
 });
@@ -199,12 +226,25 @@ describe('conditional edges and passed propagation (R-DEP-2)', () => {
 
   it('takes the other branch for the other exit code', () => {
     const state = drive(createRunState(branching(), at(0)), { check: [0] });
-    expect(statesOf(state)).toMatchObject({ whenMatch: 'normal', afterMatch: 'normal', whenNoMatch: 'passed', report: 'normal' });
+    expect(statesOf(state)).toMatchObject({
+      whenMatch: 'normal',
+      afterMatch: 'normal',
+      whenNoMatch: 'passed',
+      report: 'normal',
+    });
   });
 
   it('passes a job whose predecessors are all passed', () => {
     const state = drive(
-      createRunState(jobnet({ check: { normalExitMax: 5 }, x: { after: [{ job: 'check', exitCode: '0' }] }, y: { after: [{ job: 'check', exitCode: '0' }] }, z: { after: ['x', 'y'] } }), at(0)),
+      createRunState(
+        jobnet({
+          check: { normalExitMax: 5 },
+          x: { after: [{ job: 'check', exitCode: '0' }] },
+          y: { after: [{ job: 'check', exitCode: '0' }] },
+          z: { after: ['x', 'y'] },
+        }),
+        at(0),
+      ),
       { check: [3] },
     );
     expect(state.jobs.z).toMatchObject({ state: 'passed', settledBy: 'predecessorsPassed' });
@@ -212,7 +252,10 @@ describe('conditional edges and passed propagation (R-DEP-2)', () => {
   });
 
   it('does not evaluate conditions after an abnormal end: the branch stops (R-DEP-3)', () => {
-    const state = drive(createRunState(jobnet({ check: {}, onHigh: { after: [{ job: 'check', exitCode: '>=4' }] } }), at(0)), { check: [5] });
+    const state = drive(
+      createRunState(jobnet({ check: {}, onHigh: { after: [{ job: 'check', exitCode: '>=4' }] } }), at(0)),
+      { check: [5] },
+    );
     expect(stateOf(state, 'check')).toBe('abended');
     expect(stateOf(state, 'onHigh')).toBe('waiting');
     expect(runStatus(state)).toBe('abended');
@@ -236,7 +279,13 @@ describe('OR join (R-DEP-1)', () => {
     state = start(state, 0, 'fast', 'prepare', 'slow');
     state = end(state, 5, 'fast', 0);
     expect(readyNames(state)).toEqual(['merge']);
-    expect(state.jobs.lateFeed).toMatchObject({ state: 'passed', exitCode: 248, settledBy: 'orJoinFired', orJoin: 'merge', endedAt: at(5) });
+    expect(state.jobs.lateFeed).toMatchObject({
+      state: 'passed',
+      exitCode: 248,
+      settledBy: 'orJoinFired',
+      orJoin: 'merge',
+      endedAt: at(5),
+    });
     expect(state.jobs.lateFollower).toMatchObject({ state: 'passed', settledBy: 'predecessorsPassed' });
     expect(stateOf(state, 'slow')).toBe('running');
     state = drive(state, {}, 6);
@@ -249,7 +298,12 @@ describe('OR join (R-DEP-1)', () => {
     let state = createRunState(orJoin(), at(0));
     state = start(state, 0, 'fast', 'prepare', 'slow');
     state = end(state, 5, 'fast', 9);
-    expect(state.jobs.lateFeed).toMatchObject({ state: 'abended', exitCode: 249, settledBy: 'orJoinBroken', orJoin: 'merge' });
+    expect(state.jobs.lateFeed).toMatchObject({
+      state: 'abended',
+      exitCode: 249,
+      settledBy: 'orJoinBroken',
+      orJoin: 'merge',
+    });
     expect(stateOf(state, 'slow')).toBe('running');
     expect(stateOf(state, 'merge')).toBe('waiting');
     expect(runStatus(state)).toBe('warning');
@@ -262,13 +316,19 @@ describe('OR join (R-DEP-1)', () => {
   });
 
   it('never fires when every predecessor failed, and the run ends abended', () => {
-    const state = drive(createRunState(jobnet({ a: {}, b: {}, merge: { join: 'any', after: ['a', 'b'] } }), at(0)), { a: [3], b: [4] });
+    const state = drive(createRunState(jobnet({ a: {}, b: {}, merge: { join: 'any', after: ['a', 'b'] } }), at(0)), {
+      a: [3],
+      b: [4],
+    });
     expect(stateOf(state, 'merge')).toBe('waiting');
     expect(runStatus(state)).toBe('abended');
   });
 
   it('does not end a predecessor with 249 while its retry is pending', () => {
-    let state = createRunState(jobnet({ a: {}, b: { retry: { attempts: 1, intervalSeconds: 60 } }, merge: { join: 'any', after: ['a', 'b'] } }), at(0));
+    let state = createRunState(
+      jobnet({ a: {}, b: { retry: { attempts: 1, intervalSeconds: 60 } }, merge: { join: 'any', after: ['a', 'b'] } }),
+      at(0),
+    );
     state = start(state, 0, 'a', 'b');
     state = end(state, 1, 'b', 2);
     state = end(state, 2, 'a', 7);
@@ -314,7 +374,9 @@ describe('recovery jobs (R-DEP-4)', () => {
   it('run after an abnormal end; without re-run the failed job stays abended', () => {
     let state = createRunState(withRecovery(false), at(0));
     state = run(state, 0, 'load', 8);
-    expect(readyJobs(state)).toEqual([{ job: 'cleanup', mode: 'recovery', attempt: 1, recoveryFor: 'load', exclusive: [] }]);
+    expect(readyJobs(state)).toEqual([
+      { job: 'cleanup', mode: 'recovery', attempt: 1, recoveryFor: 'load', exclusive: [] },
+    ]);
     expect(runStatus(state)).toBe('warning');
     state = run(state, 2, 'cleanup', 0);
     expect(statesOf(state)).toMatchObject({ load: 'abended', cleanup: 'normal', report: 'waiting' });
@@ -330,7 +392,9 @@ describe('recovery jobs (R-DEP-4)', () => {
     state = run(state, 4, 'load', 0);
     state = drive(state, {}, 6);
     expect(statesOf(state)).toMatchObject({ load: 'normal', report: 'normal', cleanup: 'normal' });
-    expect(state.jobs.load?.history).toEqual([{ attempt: 1, state: 'abended', mode: 'dependencies', exitCode: 8, startedAt: at(0), endedAt: at(1) }]);
+    expect(state.jobs.load?.history).toEqual([
+      { attempt: 1, state: 'abended', mode: 'dependencies', exitCode: 8, startedAt: at(0), endedAt: at(1) },
+    ]);
     expect(runStatus(state)).toBe('normal');
   });
 
@@ -353,26 +417,38 @@ describe('recovery jobs (R-DEP-4)', () => {
     state = start(state, 0, 'a', 'b');
     state = end(state, 1, 'a', 3);
     state = end(state, 2, 'b', 3);
-    expect(readyJobs(state)).toEqual([{ job: 'notify', mode: 'recovery', attempt: 1, recoveryFor: 'a', exclusive: [] }]);
+    expect(readyJobs(state)).toEqual([
+      { job: 'notify', mode: 'recovery', attempt: 1, recoveryFor: 'a', exclusive: [] },
+    ]);
     expect(state.pendingRecoveries).toEqual([{ recoveryJob: 'notify', failedJob: 'b' }]);
     state = run(state, 3, 'notify', 0);
-    expect(readyJobs(state)).toEqual([{ job: 'notify', mode: 'recovery', attempt: 2, recoveryFor: 'b', exclusive: [] }]);
+    expect(readyJobs(state)).toEqual([
+      { job: 'notify', mode: 'recovery', attempt: 2, recoveryFor: 'b', exclusive: [] },
+    ]);
     state = run(state, 5, 'notify', 0);
     expect(state.jobs.notify?.history.map((attempt) => attempt.mode)).toEqual(['recovery']);
     expect(runStatus(state)).toBe('abended');
   });
 
   it('run after a time-limit kill but not after an operator force-termination', () => {
-    const timeLimit = drive(createRunState(withRecovery(false), at(0)), { load: [{ exitCode: 256, forcedReason: 'timeLimit' }] });
+    const timeLimit = drive(createRunState(withRecovery(false), at(0)), {
+      load: [{ exitCode: 256, forcedReason: 'timeLimit' }],
+    });
     expect(stateOf(timeLimit, 'cleanup')).toBe('normal');
-    const byOperator = drive(createRunState(withRecovery(false), at(0)), { load: [{ exitCode: 256, forcedReason: 'operator' }] });
+    const byOperator = drive(createRunState(withRecovery(false), at(0)), {
+      load: [{ exitCode: 256, forcedReason: 'operator' }],
+    });
     expect(byOperator.jobs.cleanup).toMatchObject({ state: 'passed', settledBy: 'recoveryStandby' });
     expect(runStatus(byOperator)).toBe('abended');
   });
 });
 
 describe('retry (R-JOB)', () => {
-  const retrying = () => jobnet({ call: { type: 'rest', retry: { attempts: 2, intervalSeconds: 30, onExitCodes: [4, 5] } }, next: { after: ['call'] } });
+  const retrying = () =>
+    jobnet({
+      call: { type: 'rest', retry: { attempts: 2, intervalSeconds: 30, onExitCodes: [4, 5] } },
+      next: { after: ['call'] },
+    });
 
   it('re-runs after a listed exit code, waiting the interval each time, until attempts are used', () => {
     let state = createRunState(retrying(), at(0));
@@ -411,13 +487,21 @@ describe('retry (R-JOB)', () => {
 
 describe('jobnet variables (R-VAR-1, R-JN-4)', () => {
   it('captures NAME=VALUE lines of the output under the prefix', () => {
-    expect(captureVariables('SUB', 'JobId=42\r\nnot a pair\nStatus=OK=yes\n=x\nJobId=43')).toEqual({ 'SUB.JobId': '43', 'SUB.Status': 'OK=yes' });
+    expect(captureVariables('SUB', 'JobId=42\r\nnot a pair\nStatus=OK=yes\n=x\nJobId=43')).toEqual({
+      'SUB.JobId': '43',
+      'SUB.Status': 'OK=yes',
+    });
   });
 
   it('collects variables from normal ends, preferring the values the job reports, later ends overriding earlier ones', () => {
     const state = drive(
       createRunState(
-        jobnet({ a: { capturePrefix: 'P' }, b: { capturePrefix: 'P', after: ['a'] }, c: { capturePrefix: 'Q', after: ['b'] }, plain: {} }),
+        jobnet({
+          a: { capturePrefix: 'P' },
+          b: { capturePrefix: 'P', after: ['a'] },
+          c: { capturePrefix: 'Q', after: ['b'] },
+          plain: {},
+        }),
         at(0),
       ),
       {
@@ -431,7 +515,10 @@ describe('jobnet variables (R-VAR-1, R-JN-4)', () => {
   });
 
   it('does not capture from an abnormal end', () => {
-    const state = run(createRunState(jobnet({ a: { capturePrefix: 'P' } }), at(0)), 0, 'a', { exitCode: 3, output: 'X=1' });
+    const state = run(createRunState(jobnet({ a: { capturePrefix: 'P' } }), at(0)), 0, 'a', {
+      exitCode: 3,
+      output: 'X=1',
+    });
     expect(state.variables).toEqual({});
   });
 
@@ -449,7 +536,10 @@ describe('jobnet variables (R-VAR-1, R-JN-4)', () => {
 describe('restart (R-OPS-2, R-DEP-5)', () => {
   it('resumes from the failed job, keeping the results and variables of the jobs that succeeded', () => {
     let state = drive(
-      createRunState(jobnet({ extract: { capturePrefix: 'E' }, transform: { after: ['extract'] }, load: { after: ['transform'] } }), at(0)),
+      createRunState(
+        jobnet({ extract: { capturePrefix: 'E' }, transform: { after: ['extract'] }, load: { after: ['transform'] } }),
+        at(0),
+      ),
       { extract: [{ exitCode: 0, output: 'ROWS=10' }], transform: [3] },
     );
     expect(runStatus(state)).toBe('abended');
@@ -458,7 +548,9 @@ describe('restart (R-OPS-2, R-DEP-5)', () => {
     expect(readyJobs(state)).toEqual([{ job: 'transform', mode: 'restart', attempt: 2, exclusive: [] }]);
     expect(state.jobs.extract).toMatchObject({ state: 'normal', attempts: 1, endedAt: at(1) });
     expect(state.variables).toEqual({ 'E.ROWS': '10' });
-    expect(state.operations).toEqual([{ sequence: 1, operation: 'restartRun', by: 'alice', at: at(100), detail: 're-running transform' }]);
+    expect(state.operations).toEqual([
+      { sequence: 1, operation: 'restartRun', by: 'alice', at: at(100), detail: 're-running transform' },
+    ]);
     state = drive(state, {}, 100);
     expect(statesOf(state)).toEqual({ extract: 'normal', transform: 'normal', load: 'normal' });
     expect(state.jobs.extract?.attempts).toBe(1);
@@ -466,7 +558,9 @@ describe('restart (R-OPS-2, R-DEP-5)', () => {
   });
 
   it('resumes a failed child jobnet from its own failed jobs', () => {
-    const state = ok(restartRun(drive(createRunState(jobnet({ child: { type: 'jobnet' } }), at(0)), { child: [201] }), operator(10)));
+    const state = ok(
+      restartRun(drive(createRunState(jobnet({ child: { type: 'jobnet' } }), at(0)), { child: [201] }), operator(10)),
+    );
     expect(readyJobs(state)).toEqual([{ job: 'child', mode: 'restart', attempt: 2, resume: true, exclusive: [] }]);
   });
 
@@ -479,7 +573,10 @@ describe('restart (R-OPS-2, R-DEP-5)', () => {
     });
 
   it('resumes at the restart point when the failure happened after it, dropping the variables of the jobs run again', () => {
-    let state = drive(createRunState(withRestartPoint(), at(0)), { begin: [{ exitCode: 0, output: 'TX=7' }], commit: [9] });
+    let state = drive(createRunState(withRestartPoint(), at(0)), {
+      begin: [{ exitCode: 0, output: 'TX=7' }],
+      commit: [9],
+    });
     expect(state.variables).toEqual({ 'B.TX': '7' });
     state = ok(restartRun(state, operator(50)));
     expect(statesOf(state)).toEqual({ prepare: 'normal', begin: 'waiting', step: 'waiting', commit: 'waiting' });
@@ -501,7 +598,10 @@ describe('restart (R-OPS-2, R-DEP-5)', () => {
   });
 
   it('re-evaluates an OR join: the jobs ended 249 wait for their own predecessors again', () => {
-    let state = createRunState(jobnet({ a: {}, prepare: {}, late: { after: ['prepare'] }, merge: { join: 'any', after: ['a', 'late'] } }), at(0));
+    let state = createRunState(
+      jobnet({ a: {}, prepare: {}, late: { after: ['prepare'] }, merge: { join: 'any', after: ['a', 'late'] } }),
+      at(0),
+    );
     state = start(state, 0, 'a', 'prepare');
     state = end(state, 1, 'a', 5);
     expect(state.jobs.late).toMatchObject({ state: 'abended', exitCode: 249 });
@@ -521,7 +621,10 @@ describe('restart (R-OPS-2, R-DEP-5)', () => {
   });
 
   it('ends with 248 the predecessors of a re-fired OR join that had been ended 249', () => {
-    let state = createRunState(jobnet({ a: {}, prepare: {}, late: { after: ['prepare'] }, merge: { join: 'any', after: ['a', 'late'] } }), at(0));
+    let state = createRunState(
+      jobnet({ a: {}, prepare: {}, late: { after: ['prepare'] }, merge: { join: 'any', after: ['a', 'late'] } }),
+      at(0),
+    );
     state = start(state, 0, 'a');
     state = end(state, 1, 'a', 5);
     expect(state.jobs.late).toMatchObject({ state: 'abended', exitCode: 249 });
@@ -534,7 +637,10 @@ describe('restart (R-OPS-2, R-DEP-5)', () => {
   });
 
   it('returns a failed recovery job to standby and re-runs the job it recovers', () => {
-    let state = drive(createRunState(jobnet({ load: { recovery: 'cleanup' }, cleanup: {} }), at(0)), { load: [2], cleanup: [2] });
+    let state = drive(createRunState(jobnet({ load: { recovery: 'cleanup' }, cleanup: {} }), at(0)), {
+      load: [2],
+      cleanup: [2],
+    });
     state = ok(restartRun(state, operator(10)));
     expect(state.jobs.cleanup).toMatchObject({ state: 'passed', settledBy: 'recoveryStandby' });
     expect(readyNames(state)).toEqual(['load']);
@@ -549,8 +655,19 @@ describe('recovery operations on an abended run (R-OPS-1, WOI 5.3.1)', () => {
     let state = ok(startFromJob(failedAtB(), 'a', operator(20, 'bob')));
     expect(readyJobs(state)).toEqual([{ job: 'a', mode: 'operator', attempt: 2, exclusive: [] }]);
     expect(statesOf(state)).toEqual({ a: 'waiting', b: 'waiting', c: 'waiting', side: 'normal' });
-    expect(state.jobs.a?.history).toEqual([{ attempt: 1, state: 'normal', mode: 'dependencies', exitCode: 0, startedAt: at(0), endedAt: at(1) }]);
-    expect(state.operations).toEqual([{ sequence: 1, operation: 'startFromJob', job: 'a', by: 'bob', at: at(20), detail: 'running job "a" and the 2 jobs after it' }]);
+    expect(state.jobs.a?.history).toEqual([
+      { attempt: 1, state: 'normal', mode: 'dependencies', exitCode: 0, startedAt: at(0), endedAt: at(1) },
+    ]);
+    expect(state.operations).toEqual([
+      {
+        sequence: 1,
+        operation: 'startFromJob',
+        job: 'a',
+        by: 'bob',
+        at: at(20),
+        detail: 'running job "a" and the 2 jobs after it',
+      },
+    ]);
     state = drive(state, {}, 20);
     expect(runStatus(state)).toBe('normal');
     expect(state.jobs.side?.attempts).toBe(1);
@@ -564,7 +681,10 @@ describe('recovery operations on an abended run (R-OPS-1, WOI 5.3.1)', () => {
 
   it('restart from X resumes a child jobnet X; start from X starts it afresh', () => {
     const failed = drive(createRunState(jobnet({ child: { type: 'jobnet' } }), at(0)), { child: [201] });
-    expect(readyJobs(ok(restartFromJob(failed, 'child', operator(5))))[0]).toMatchObject({ mode: 'operator', resume: true });
+    expect(readyJobs(ok(restartFromJob(failed, 'child', operator(5))))[0]).toMatchObject({
+      mode: 'operator',
+      resume: true,
+    });
     expect(readyJobs(ok(startFromJob(failed, 'child', operator(5))))[0]?.resume).toBeUndefined();
     const restarted = ok(restartFromJob(failedAtB(), 'b', operator(5)));
     expect(restarted.operations[0]).toMatchObject({ operation: 'restartFromJob', job: 'b' });
@@ -582,7 +702,12 @@ describe('recovery operations on an abended run (R-OPS-1, WOI 5.3.1)', () => {
 
   it('skip X satisfies a conditional edge and lets an OR join fire, undoing the 249 ends it caused', () => {
     let state = createRunState(
-      jobnet({ a: {}, prepare: {}, late: { after: ['prepare'] }, merge: { join: 'any', after: [{ job: 'a', exitCode: '0' }, 'late'] } }),
+      jobnet({
+        a: {},
+        prepare: {},
+        late: { after: ['prepare'] },
+        merge: { join: 'any', after: [{ job: 'a', exitCode: '0' }, 'late'] },
+      }),
       at(0),
     );
     state = start(state, 0, 'a', 'prepare');
@@ -597,7 +722,9 @@ describe('recovery operations on an abended run (R-OPS-1, WOI 5.3.1)', () => {
   });
 
   it('run only X runs a job whose successors have already run, and nothing after it', () => {
-    let state = drive(createRunState(jobnet({ a: {}, b: { after: ['a'] }, last: { after: ['b'] } }), at(0)), { last: [3] });
+    let state = drive(createRunState(jobnet({ a: {}, b: { after: ['a'] }, last: { after: ['b'] } }), at(0)), {
+      last: [3],
+    });
     state = ok(runOnlyJob(state, 'a', operator(40)));
     expect(readyJobs(state)).toEqual([{ job: 'a', mode: 'operator', attempt: 2, exclusive: [] }]);
     expect(state.result).toBeUndefined();
@@ -621,22 +748,74 @@ describe('recovery operations on an abended run (R-OPS-1, WOI 5.3.1)', () => {
 
 describe('operator operations refuse with a reason and change nothing (R-OPS-3)', () => {
   const abended = () =>
-    drive(createRunState(jobnet({ a: {}, b: { after: ['a'] }, c: { after: ['b'] }, cleanup: {}, x: { recovery: 'cleanup', after: ['a'] } }), at(0)), { b: [4] });
+    drive(
+      createRunState(
+        jobnet({
+          a: {},
+          b: { after: ['a'] },
+          c: { after: ['b'] },
+          cleanup: {},
+          x: { recovery: 'cleanup', after: ['a'] },
+        }),
+        at(0),
+      ),
+      { b: [4] },
+    );
 
   type Refusal = [string, () => RunState, (state: RunState) => OperationResult, RegExp];
   const refusals: Refusal[] = [
-    ['restart of a live run', () => start(createRunState(jobnet({ a: {}, b: {} }), at(0)), 0, 'a', 'b'), (s) => restartRun(s, operator(9)), /still running \(2 jobs running: a, b\)/],
-    ['restart of a normal run', () => drive(createRunState(jobnet({ a: {} }), at(0))), (s) => restartRun(s, operator(9)), /ended normal; there is nothing to restart/],
-    ['a recovery operation on a healthy run', () => createRunState(jobnet({ a: {} }), at(0)), (s) => startFromJob(s, 'a', operator(9)), /apply to a run with a failed job .* the run is running/],
+    [
+      'restart of a live run',
+      () => start(createRunState(jobnet({ a: {}, b: {} }), at(0)), 0, 'a', 'b'),
+      (s) => restartRun(s, operator(9)),
+      /still running \(2 jobs running: a, b\)/,
+    ],
+    [
+      'restart of a normal run',
+      () => drive(createRunState(jobnet({ a: {} }), at(0))),
+      (s) => restartRun(s, operator(9)),
+      /ended normal; there is nothing to restart/,
+    ],
+    [
+      'a recovery operation on a healthy run',
+      () => createRunState(jobnet({ a: {} }), at(0)),
+      (s) => startFromJob(s, 'a', operator(9)),
+      /apply to a run with a failed job .* the run is running/,
+    ],
     ['an unknown job', abended, (s) => skipJob(s, 'nope', operator(9)), /has no job "nope"/],
-    ['skip of a job that did not fail', abended, (s) => skipJob(s, 'a', operator(9)), /skip applies to a job that ended abnormally .*\(it is normal/],
-    ['run only when a successor would start after it', abended, (s) => runOnlyJob(s, 'b', operator(9)), /its successor "c" has not run yet \(it is waiting\)/],
+    [
+      'skip of a job that did not fail',
+      abended,
+      (s) => skipJob(s, 'a', operator(9)),
+      /skip applies to a job that ended abnormally .*\(it is normal/,
+    ],
+    [
+      'run only when a successor would start after it',
+      abended,
+      (s) => runOnlyJob(s, 'b', operator(9)),
+      /its successor "c" has not run yet \(it is waiting\)/,
+    ],
     ['start from a recovery job', abended, (s) => startFromJob(s, 'cleanup', operator(9)), /is a recovery job/],
-    ['hold of a job that has ended', abended, (s) => holdJob(s, 'a', operator(9)), /only a job that has not started can be held \(it is normal/],
+    [
+      'hold of a job that has ended',
+      abended,
+      (s) => holdJob(s, 'a', operator(9)),
+      /only a job that has not started can be held \(it is normal/,
+    ],
     ['release of a job that is not held', abended, (s) => releaseJob(s, 'a', operator(9)), /it is not held/],
     ['enable of a job that is not disabled', abended, (s) => enableJob(s, 'a', operator(9)), /it is not disabled/],
-    ['force-termination in an ended run', abended, (s) => forceTerminateJob(s, 'b', operator(9)), /the run has already ended abended/],
-    ['hold in a run that ended normally', () => drive(createRunState(jobnet({ a: {}, b: { disabled: true } }), at(0))), (s) => enableJob(s, 'b', operator(9)), /already ended normal/],
+    [
+      'force-termination in an ended run',
+      abended,
+      (s) => forceTerminateJob(s, 'b', operator(9)),
+      /the run has already ended abended/,
+    ],
+    [
+      'hold in a run that ended normally',
+      () => drive(createRunState(jobnet({ a: {}, b: { disabled: true } }), at(0))),
+      (s) => enableJob(s, 'b', operator(9)),
+      /already ended normal/,
+    ],
   ];
 
   it.each(refusals)('%s', (_name, make, operation, reason) => {
@@ -653,7 +832,8 @@ describe('operator operations refuse with a reason and change nothing (R-OPS-3)'
     const result = runOnlyJob(state, 'a', operator(9));
     expect(result).toEqual({
       ok: false,
-      reason: 'cannot run only job "a": its successor "b" has not run yet (it is waiting) and would start after it; use start from "a" instead',
+      reason:
+        'cannot run only job "a": its successor "b" has not run yet (it is waiting) and would start after it; use start from "a" instead',
     });
   });
 
@@ -662,14 +842,20 @@ describe('operator operations refuse with a reason and change nothing (R-OPS-3)'
     state = start(state, 0, 'a', 'b');
     state = end(state, 1, 'b', 0);
     state = drive(end(state, 2, 'a', 3), {}, 3);
-    expect(skipJob(state, 'a', operator(9))).toMatchObject({ ok: false, reason: expect.stringMatching(/successor "merge" has already run/) as unknown });
+    expect(skipJob(state, 'a', operator(9))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/successor "merge" has already run/) as unknown,
+    });
   });
 
   it('refuses recovery operations while a recovery job runs', () => {
     let state = createRunState(jobnet({ load: { recovery: 'cleanup' }, cleanup: {} }), at(0));
     state = run(state, 0, 'load', 2);
     state = start(state, 2, 'cleanup');
-    expect(startFromJob(state, 'load', operator(3))).toEqual({ ok: false, reason: 'cannot start from job "load": recovery job "cleanup" is running' });
+    expect(startFromJob(state, 'load', operator(3))).toEqual({
+      ok: false,
+      reason: 'cannot start from job "load": recovery job "cleanup" is running',
+    });
   });
 
   it('never changes the state it is given, even when it accepts', () => {
@@ -711,14 +897,18 @@ describe('hold and release (R-OPS-1, R-JOB)', () => {
     const state = start(createRunState(jobnet({ a: {} }), at(0)), 0, 'a');
     expect(holdJob(state, 'a', operator(1))).toEqual({
       ok: false,
-      reason: 'cannot hold job "a": it is running; only a job that has not started can be held (force-terminate it instead)',
+      reason:
+        'cannot hold job "a": it is running; only a job that has not started can be held (force-terminate it instead)',
     });
   });
 });
 
 describe('disable and enable (R-OPS-1, R-JOB)', () => {
   it('a disabled job counts as passed; enabling it re-evaluates what was passed because of it', () => {
-    let state = createRunState(jobnet({ a: {}, optional: { after: ['a'] }, afterOptional: { after: ['optional'] } }), at(0));
+    let state = createRunState(
+      jobnet({ a: {}, optional: { after: ['a'] }, afterOptional: { after: ['optional'] } }),
+      at(0),
+    );
     state = ok(disableJob(state, 'optional', operator(0)));
     expect(statesOf(state)).toEqual({ a: 'waiting', optional: 'disabled', afterOptional: 'passed' });
     state = ok(enableJob(state, 'optional', operator(1)));
@@ -728,7 +918,9 @@ describe('disable and enable (R-OPS-1, R-JOB)', () => {
   });
 
   it('disabling a job behind a failure lets the other predecessors of an AND join carry on after a restart', () => {
-    let state = drive(createRunState(jobnet({ a: {}, flaky: {}, report: { after: ['a', 'flaky'] } }), at(0)), { flaky: [1] });
+    let state = drive(createRunState(jobnet({ a: {}, flaky: {}, report: { after: ['a', 'flaky'] } }), at(0)), {
+      flaky: [1],
+    });
     expect(runStatus(state)).toBe('abended');
     expect(disableJob(state, 'flaky', operator(5))).toMatchObject({ ok: false });
     state = ok(skipJob(state, 'flaky', operator(5)));
@@ -742,7 +934,10 @@ describe('force-termination (R-OPS-1, R-EXIT-2)', () => {
     state = ok(forceTerminateJob(state, 'a', operator(5)));
     expect(jobsToCancel(state)).toEqual(['a']);
     expect(stateOf(state, 'a')).toBe('running');
-    expect(forceTerminateJob(state, 'a', operator(6))).toMatchObject({ ok: false, reason: expect.stringMatching(/already being force-terminated/) as unknown });
+    expect(forceTerminateJob(state, 'a', operator(6))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/already being force-terminated/) as unknown,
+    });
     state = end(state, 7, 'a', { exitCode: 256, forcedReason: 'operator' });
     expect(state.jobs.a).toMatchObject({ state: 'forced', exitCode: 256, forcedReason: 'operator' });
     expect(jobsToCancel(state)).toEqual([]);
@@ -750,7 +945,9 @@ describe('force-termination (R-OPS-1, R-EXIT-2)', () => {
   });
 
   it('ends a job that has not started at once', () => {
-    const state = ok(forceTerminateJob(createRunState(jobnet({ a: {}, b: { after: ['a'] } }), at(0)), 'b', operator(1)));
+    const state = ok(
+      forceTerminateJob(createRunState(jobnet({ a: {}, b: { after: ['a'] } }), at(0)), 'b', operator(1)),
+    );
     expect(state.jobs.b).toMatchObject({ state: 'forced', exitCode: 256, forcedReason: 'operator', endedAt: at(1) });
   });
 
@@ -774,7 +971,10 @@ describe('force-termination (R-OPS-1, R-EXIT-2)', () => {
 
 describe('exclusive resources within a run (R-JOB)', () => {
   it('never offers two jobs naming the same resource at once', () => {
-    let state = createRunState(jobnet({ a: { exclusive: ['db'] }, b: { exclusive: ['db'] }, c: { exclusive: ['files'] } }), at(0));
+    let state = createRunState(
+      jobnet({ a: { exclusive: ['db'] }, b: { exclusive: ['db'] }, c: { exclusive: ['files'] } }),
+      at(0),
+    );
     expect(readyNames(state)).toEqual(['a', 'c']);
     state = start(state, 0, 'a');
     expect(readyNames(state)).toEqual(['c']);

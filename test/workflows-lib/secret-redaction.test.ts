@@ -4,7 +4,12 @@
  * must come out as `***` whatever surrounds it; text without a secret comes out unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { createSecretRedactor, minimumSecretLength, redactSecrets, redactValues } from '../../workflows/lib/secret-redaction.js';
+import {
+  createSecretRedactor,
+  minimumSecretLength,
+  redactSecrets,
+  redactValues,
+} from '../../workflows/lib/secret-redaction.js';
 
 const secret = `Qu"ote\\Sec/ret <&> 'tökén'+漢😀`;
 
@@ -16,7 +21,8 @@ function hex(value: number, width: number, upper: boolean): string {
 /** Every UTF-16 unit for which `which` holds as `\uXXXX`. */
 function jsonUnicode(text: string, which: (unit: number) => boolean, upper = false): string {
   let out = '';
-  for (let i = 0; i < text.length; i++) out += which(text.charCodeAt(i)) ? `\\u${hex(text.charCodeAt(i), 4, upper)}` : (text[i] as string);
+  for (let i = 0; i < text.length; i++)
+    out += which(text.charCodeAt(i)) ? `\\u${hex(text.charCodeAt(i), 4, upper)}` : (text[i] as string);
   return out;
 }
 
@@ -38,16 +44,55 @@ const encodings: [string, string][] = [
   ['JSON, every character as \\uXXXX', jsonUnicode(secret, () => true, true)],
   ['JSON, mixed hex case in one escape', jsonUnicode(secret, (unit) => unit > 0x7e).replace('\\u00f6', '\\u00F6')],
   ['JSON text inside a JSON string', JSON.stringify(json).slice(1, -1)],
-  ['JSON-escaped \\u forms inside a JSON string', JSON.stringify(jsonUnicode(json, (unit) => unit > 0x7e)).slice(1, -1)],
-  ['XML named entities', secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')],
-  ['HTML names (Latin-1, &#39;)', secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&QUOT;').replace(/'/g, '&#39;').replace('ö', '&ouml;').replace('é', '&eacute;')],
-  ['HTML 5 punctuation names', secret.replace(/\//g, '&sol;').replace(/\\/g, '&bsol;').replace(/\+/g, '&plus;').replace(/&(?![a-z]+;)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')],
+  [
+    'JSON-escaped \\u forms inside a JSON string',
+    JSON.stringify(jsonUnicode(json, (unit) => unit > 0x7e)).slice(1, -1),
+  ],
+  [
+    'XML named entities',
+    secret
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;'),
+  ],
+  [
+    'HTML names (Latin-1, &#39;)',
+    secret
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&QUOT;')
+      .replace(/'/g, '&#39;')
+      .replace('ö', '&ouml;')
+      .replace('é', '&eacute;'),
+  ],
+  [
+    'HTML 5 punctuation names',
+    secret
+      .replace(/\//g, '&sol;')
+      .replace(/\\/g, '&bsol;')
+      .replace(/\+/g, '&plus;')
+      .replace(/&(?![a-z]+;)/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;'),
+  ],
   ['decimal character references', [...secret].map((c) => `&#${c.codePointAt(0)};`).join('')],
   ['decimal with leading zeros', [...secret].map((c) => `&#000${c.codePointAt(0)};`).join('')],
-  ['hex character references, upper case', [...secret].map((c) => `&#x${hex(c.codePointAt(0) as number, 1, true)};`).join('')],
-  ['hex character references, &#X and lower case', [...secret].map((c) => `&#X00${hex(c.codePointAt(0) as number, 1, false)};`).join('')],
+  [
+    'hex character references, upper case',
+    [...secret].map((c) => `&#x${hex(c.codePointAt(0) as number, 1, true)};`).join(''),
+  ],
+  [
+    'hex character references, &#X and lower case',
+    [...secret].map((c) => `&#X00${hex(c.codePointAt(0) as number, 1, false)};`).join(''),
+  ],
   ['encodeURIComponent', encodeURIComponent(secret)],
-  ['encodeURIComponent, lower-case hex', encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())],
+  [
+    'encodeURIComponent, lower-case hex',
+    encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+  ],
   ['form encoding (+ for space)', new URLSearchParams({ v: secret }).toString().slice(2)],
   ['every byte percent-encoded', [...utf8].map((byte) => `%${hex(byte, 2, true)}`).join('')],
   ['RFC 3986', encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${hex(c.charCodeAt(0), 2, true)}`)],

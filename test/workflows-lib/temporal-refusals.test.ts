@@ -8,7 +8,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { isWorkflowNotFound, refusalReason, updateRefusalReason } from '../../workflows/lib/temporal-refusals.js';
 
-const refused = new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message: 'the jobnet is already held' }));
+const refused = new WorkflowUpdateFailedError(
+  'Workflow Update failed',
+  ApplicationFailure.create({ message: 'the jobnet is already held' }),
+);
 const notFound = new WorkflowNotFoundError('workflow not found', 'jobnet/q/ops/nightly', undefined);
 
 describe('Temporal refusals', () => {
@@ -16,7 +19,9 @@ describe('Temporal refusals', () => {
     expect(updateRefusalReason(refused)).toBe('the jobnet is already held');
     expect(refusalReason(refused)).toBe('the jobnet is already held');
     expect(refusalReason(refused, 'not running')).toBe('the jobnet is already held');
-    expect(updateRefusalReason(new WorkflowUpdateFailedError('Workflow Update failed', undefined))).toBe('Workflow Update failed');
+    expect(updateRefusalReason(new WorkflowUpdateFailedError('Workflow Update failed', undefined))).toBe(
+      'Workflow Update failed',
+    );
   });
 
   it('a workflow that does not run is a refusal only when the caller names one', () => {

@@ -31,7 +31,13 @@ describe('findVariableReferences recognises the four token kinds (R-VAR-1..3, R-
       ],
     ],
     ['@A@B@', [['definition', 'A', 0, 3]]],
-    ['@A@@B@', [['definition', 'A', 0, 3], ['definition', 'B', 3, 6]]],
+    [
+      '@A@@B@',
+      [
+        ['definition', 'A', 0, 3],
+        ['definition', 'B', 3, 6],
+      ],
+    ],
     ['<@X@>', [['definition', 'X', 1, 4]]],
   ])('%s', (text, expected) => {
     expect(findVariableReferences(text).map((r) => [r.kind, r.name, r.start, r.end])).toEqual(expected);
@@ -120,14 +126,24 @@ describe('substituteVariables follows the order of R-VAR-4', () => {
     ],
     ['the variable parameter fills @.VPARAM@', 'p=@.VPARAM@', { parameter: '2027-04-01' }, 'p=2027-04-01'],
     ['an empty variable parameter removes @.VPARAM@ (R-VAR-3)', '[@.VPARAM@]', { parameter: '' }, '[]'],
-    ['inherited property names are not variables', '@constructor@ <toString>', { definitionVariables: {} }, '@constructor@ <toString>'],
+    [
+      'inherited property names are not variables',
+      '@constructor@ <toString>',
+      { definitionVariables: {} },
+      '@constructor@ <toString>',
+    ],
     [
       'every occurrence is replaced, Japanese values included',
       '@A@/@A@/<t>',
       { definitionVariables: { A: '日次' }, takeoverValues: { t: '締め' } },
       '日次/日次/締め',
     ],
-    ['text without tokens is unchanged', 'user@example.com', { definitionVariables: { example: 'x' } }, 'user@example.com'],
+    [
+      'text without tokens is unchanged',
+      'user@example.com',
+      { definitionVariables: { example: 'x' } },
+      'user@example.com',
+    ],
   ])('%s', (_behaviour, text, sources, expected) => {
     expect(substituted(text, sources)).toBe(expected);
   });
@@ -135,9 +151,13 @@ describe('substituteVariables follows the order of R-VAR-4', () => {
 
 describe('substituteVariables ends the job with 245 for control characters (R-EXIT-2)', () => {
   it('names the credential key that brought the character in, never its value', () => {
-    const result = substituteVariables('Bearer @TOKEN@', { credentialKeys: { TOKEN: 's3cr3t\u0007value' } }, {
-      field: 'request.header.Authorization',
-    });
+    const result = substituteVariables(
+      'Bearer @TOKEN@',
+      { credentialKeys: { TOKEN: 's3cr3t\u0007value' } },
+      {
+        field: 'request.header.Authorization',
+      },
+    );
     expect(result).toMatchObject({ ok: false, exitCode: 245 });
     const message = result.ok ? '' : result.message;
     expect(message).toContain('request.header.Authorization');
@@ -146,9 +166,13 @@ describe('substituteVariables ends the job with 245 for control characters (R-EX
   });
 
   it('names the job-definition variable whose value sits inside a credential key value', () => {
-    const result = substituteVariables('@K@', { credentialKeys: { K: '@V@' }, definitionVariables: { V: 'a\u0000b' } }, {
-      field: 'request.query.q',
-    });
+    const result = substituteVariables(
+      '@K@',
+      { credentialKeys: { K: '@V@' }, definitionVariables: { V: 'a\u0000b' } },
+      {
+        field: 'request.query.q',
+      },
+    );
     expect(result.ok ? '' : result.message).toContain('it comes from the value of @V@');
   });
 
@@ -177,7 +201,11 @@ describe('substituteVariables ends the job with 245 for control characters (R-EX
 describe('substituteVariables ends the job with 246 over the field limit (R-EXIT-2)', () => {
   it('counts UTF-8 bytes and reports the count, not the value', () => {
     // "あ" is 3 bytes: 4 of them take 12 bytes.
-    const result = substituteVariables('@V@', { definitionVariables: { V: 'ああああ' } }, { field: 'request.url', maxBytes: 11 });
+    const result = substituteVariables(
+      '@V@',
+      { definitionVariables: { V: 'ああああ' } },
+      { field: 'request.url', maxBytes: 11 },
+    );
     expect(result).toMatchObject({ ok: false, exitCode: 246 });
     const message = result.ok ? '' : result.message;
     expect(message).toContain('request.url');
@@ -187,21 +215,33 @@ describe('substituteVariables ends the job with 246 over the field limit (R-EXIT
   });
 
   it('accepts a result of exactly the limit', () => {
-    expect(substituteVariables('@V@', { definitionVariables: { V: 'ああああ' } }, { field: 'f', maxBytes: 12 })).toEqual({
+    expect(
+      substituteVariables('@V@', { definitionVariables: { V: 'ああああ' } }, { field: 'f', maxBytes: 12 }),
+    ).toEqual({
       ok: true,
       text: 'ああああ',
     });
   });
 
   it('applies the limit to the result, not to the text as written', () => {
-    expect(substituteVariables('@LONG_NAME_OF_VARIABLE@', { definitionVariables: { LONG_NAME_OF_VARIABLE: 'x' } }, {
-      field: 'f',
-      maxBytes: 1,
-    })).toEqual({ ok: true, text: 'x' });
+    expect(
+      substituteVariables(
+        '@LONG_NAME_OF_VARIABLE@',
+        { definitionVariables: { LONG_NAME_OF_VARIABLE: 'x' } },
+        {
+          field: 'f',
+          maxBytes: 1,
+        },
+      ),
+    ).toEqual({ ok: true, text: 'x' });
   });
 
   it('reports control characters before length when both apply', () => {
-    const result = substituteVariables('@V@', { definitionVariables: { V: 'a\u0001bcdef' } }, { field: 'f', maxBytes: 2 });
+    const result = substituteVariables(
+      '@V@',
+      { definitionVariables: { V: 'a\u0001bcdef' } },
+      { field: 'f', maxBytes: 2 },
+    );
     expect(result).toMatchObject({ ok: false, exitCode: 245 });
   });
 });

@@ -3,7 +3,14 @@
  * import (CONTRIBUTING.md#8-workflow-code-is-deterministic): workflows call activities through `proxyActivities<JobnetActivities>`.
  * Types only.
  */
-import type { EventClearAnswer, EventClearBatch, EventDeliveryBatch, EventRaise, EventRaiseAnswer, EventTargetResult } from '../event-registry-contract.js';
+import type {
+  EventClearAnswer,
+  EventClearBatch,
+  EventDeliveryBatch,
+  EventRaise,
+  EventRaiseAnswer,
+  EventTargetResult,
+} from '../event-registry-contract.js';
 import type { EventDelivery, JobnetOperationRequest } from '../jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../lib/compiled-jobnet.js';
 import type { RestSpec } from '../lib/job-specs.js';
@@ -131,7 +138,8 @@ export interface JobnetCopyRequest {
   event?: EventDelivery;
 }
 
-export type JobnetCopyAnswer = { ok: true; jobnet: string; detail: string; runId?: string } | { ok: false; reason: string };
+export type JobnetCopyAnswer =
+  { ok: true; jobnet: string; detail: string; runId?: string } | { ok: false; reason: string };
 
 /** An operation the jobnet actor forwards to its open run (forceTerminate, restart). */
 export interface RunOperationOfJobnet {

@@ -31,11 +31,13 @@ const killGraceMs = 5_000;
 export function createCommandActivity(options: { allowCommandJobs: boolean }) {
   return async function runCommand(request: CommandRequest): Promise<CommandOutcome> {
     if (!options.allowCommandJobs) {
-      const message = 'command jobs are not allowed on this worker; start the worker with --allow-command-jobs (R-JOBT-8)';
+      const message =
+        'command jobs are not allowed on this worker; start the worker with --allow-command-jobs (R-JOBT-8)';
       return { exitCode: startFailedExitCode, output: message, message };
     }
     const [program, ...args] = request.argv;
-    if (program === undefined) return { exitCode: startFailedExitCode, output: 'argv is empty', message: 'argv is empty' };
+    if (program === undefined)
+      return { exitCode: startFailedExitCode, output: 'argv is empty', message: 'argv is empty' };
     const context = Context.current();
     const env: Record<string, string> = {};
     for (const name of inheritedEnvironment) {
@@ -45,13 +47,18 @@ export function createCommandActivity(options: { allowCommandJobs: boolean }) {
     Object.assign(env, request.env);
     // Programs a dead worker on this host left running are killed before this one starts.
     for (const leftover of killLeftoverCommands()) {
-      context.log.warn(`killed process group ${leftover.processGroup} of job ${leftover.job} of run ${leftover.runId}, left running by worker ${leftover.workerPid}, which stopped`);
+      context.log.warn(
+        `killed process group ${leftover.processGroup} of job ${leftover.job} of run ${leftover.runId}, left running by worker ${leftover.workerPid}, which stopped`,
+      );
     }
 
     return await new Promise<CommandOutcome>((resolve, reject) => {
       // Its own process group, so a kill reaches the programs it started too (`sh -c '…'`).
       const child = spawn(program, args, { cwd: request.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      const group: SupervisedGroup | undefined = child.pid === undefined ? undefined : superviseGroup(child.pid, { runId: request.runId, job: request.job, attempt: request.attempt, program });
+      const group: SupervisedGroup | undefined =
+        child.pid === undefined
+          ? undefined
+          : superviseGroup(child.pid, { runId: request.runId, job: request.job, attempt: request.attempt, program });
       let stdout = Buffer.alloc(0);
       let stderrTail = '';
       let killedBy: 'timeout' | 'cancel' | undefined;
@@ -73,7 +80,10 @@ export function createCommandActivity(options: { allowCommandJobs: boolean }) {
         grace.unref();
       };
       const heartbeat = setInterval(() => context.heartbeat(group?.details), heartbeatIntervalMs);
-      const timeout = request.timeoutSeconds !== undefined ? setTimeout(() => kill('timeout'), request.timeoutSeconds * 1000) : undefined;
+      const timeout =
+        request.timeoutSeconds !== undefined
+          ? setTimeout(() => kill('timeout'), request.timeoutSeconds * 1000)
+          : undefined;
       context.cancelled.catch(() => kill('cancel'));
       child.once('error', (error) => {
         closed = true;
@@ -94,15 +104,27 @@ export function createCommandActivity(options: { allowCommandJobs: boolean }) {
           reject(new CancelledFailure('the command was killed because the job was force-terminated'));
           return;
         }
-        let output = stdout.length > maxOutputBytes ? stdout.subarray(stdout.length - maxOutputBytes).toString('utf8') : stdout.toString('utf8');
-        if (stdout.length > maxOutputBytes) output = `(output truncated to its last ${maxOutputBytes} bytes)\n${output}`;
+        let output =
+          stdout.length > maxOutputBytes
+            ? stdout.subarray(stdout.length - maxOutputBytes).toString('utf8')
+            : stdout.toString('utf8');
+        if (stdout.length > maxOutputBytes)
+          output = `(output truncated to its last ${maxOutputBytes} bytes)\n${output}`;
         if (killedBy === 'timeout') {
-          resolve({ exitCode: commandTimeoutExitCode, output, message: `the program was killed after its timeout of ${request.timeoutSeconds ?? 0} s` });
+          resolve({
+            exitCode: commandTimeoutExitCode,
+            output,
+            message: `the program was killed after its timeout of ${request.timeoutSeconds ?? 0} s`,
+          });
           return;
         }
         if (signal !== null) {
           const exitCode = 128 + (signalNumbers[signal] ?? 0);
-          resolve({ exitCode, output, message: `the program was killed by ${signal}${stderrTail ? `; stderr: ${stderrTail.trim()}` : ''}` });
+          resolve({
+            exitCode,
+            output,
+            message: `the program was killed by ${signal}${stderrTail ? `; stderr: ${stderrTail.trim()}` : ''}`,
+          });
           return;
         }
         const outcome: CommandOutcome = { exitCode: code ?? startFailedExitCode, output };
@@ -118,4 +140,10 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid !== undefined) killGroup(pid, signal);
 }
 
-const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+const signalNumbers: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGTERM: 15,
+};

@@ -48,7 +48,10 @@ export interface CommandMarker {
 }
 
 /** A group {@link killLeftoverCommands} killed. */
-export type LeftoverCommand = Pick<CommandMarker, 'processGroup' | 'runId' | 'job' | 'attempt' | 'program' | 'startedAt'> & { workerPid: number };
+export type LeftoverCommand = Pick<
+  CommandMarker,
+  'processGroup' | 'runId' | 'job' | 'attempt' | 'program' | 'startedAt'
+> & { workerPid: number };
 
 /** A running command job's group, as the activity holds it. */
 export interface SupervisedGroup {
@@ -78,7 +81,10 @@ export function commandStateDirectory(): string | undefined {
  * Supervises the group that `pid` leads: announces it to the worker's supervisor process and
  * records its marker. Call right after the program was spawned.
  */
-export function superviseGroup(pid: number, job: Pick<CommandMarker, 'runId' | 'job' | 'attempt' | 'program'>): SupervisedGroup {
+export function superviseGroup(
+  pid: number,
+  job: Pick<CommandMarker, 'runId' | 'job' | 'attempt' | 'program'>,
+): SupervisedGroup {
   supervisor.announce(pid);
   const startTime = processStartTime(pid);
   const workerStart = processStartTime(process.pid);
@@ -86,7 +92,14 @@ export function superviseGroup(pid: number, job: Pick<CommandMarker, 'runId' | '
   const dir = commandStateDirectory();
   let markerFile: string | undefined;
   if (startTime !== undefined && workerStart !== undefined && bootId !== undefined && dir !== undefined) {
-    const marker: CommandMarker = { processGroup: pid, startTime, worker: { pid: process.pid, startTime: workerStart }, bootId, ...job, startedAt: new Date().toISOString() };
+    const marker: CommandMarker = {
+      processGroup: pid,
+      startTime,
+      worker: { pid: process.pid, startTime: workerStart },
+      bootId,
+      ...job,
+      startedAt: new Date().toISOString(),
+    };
     markerFile = path.join(dir, `${pid}.json`);
     try {
       writeFileSync(`${markerFile}.tmp`, JSON.stringify(marker), { mode: 0o600 });
@@ -202,7 +215,9 @@ function listProcesses(): ProcessFacts[] {
 function groupIsRecorded(marker: CommandMarker, processes: readonly ProcessFacts[]): boolean {
   const leader = processes.find((facts) => facts.pid === marker.processGroup);
   if (leader !== undefined) return leader.startTime === marker.startTime && leader.processGroup === marker.processGroup;
-  return processes.some((facts) => facts.processGroup === marker.processGroup && BigInt(facts.startTime) >= BigInt(marker.startTime));
+  return processes.some(
+    (facts) => facts.processGroup === marker.processGroup && BigInt(facts.startTime) >= BigInt(marker.startTime),
+  );
 }
 
 function currentBootId(): string | undefined {
@@ -257,7 +272,12 @@ class Supervisor {
     if (this.child !== undefined) return;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, ['-e', supervisorSource], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: '/', env: {} });
+      child = spawn(process.execPath, ['-e', supervisorSource], {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+        cwd: '/',
+        env: {},
+      });
     } catch (error) {
       this.report(error);
       return;
@@ -294,7 +314,9 @@ class Supervisor {
     const message = error instanceof Error ? error.message : String(error);
     if (this.failure === message) return;
     this.failure = message;
-    console.warn(`the supervisor of command jobs could not be started (${message}); programs may outlive this worker if it dies`);
+    console.warn(
+      `the supervisor of command jobs could not be started (${message}); programs may outlive this worker if it dies`,
+    );
   }
 }
 

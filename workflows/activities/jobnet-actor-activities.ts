@@ -28,8 +28,19 @@ import {
 import { runOperationUpdate } from '../run-contract.js';
 import { copyDefinition } from '../lib/jobnet-copy.js';
 import { isWorkflowNotFound, refusalReason, updateRefusalReason } from '../lib/temporal-refusals.js';
-import { eventRegistryWorkflowId, jobnetActorWorkflowId, searchAttributeKeys, workflowTypes } from '../lib/wire-contract.js';
-import type { JobnetActorActivities, JobnetCopyAnswer, JobnetCopyRequest, RunOperationOfJobnet, RunOperationOutcome } from './activity.types.js';
+import {
+  eventRegistryWorkflowId,
+  jobnetActorWorkflowId,
+  searchAttributeKeys,
+  workflowTypes,
+} from '../lib/wire-contract.js';
+import type {
+  JobnetActorActivities,
+  JobnetCopyAnswer,
+  JobnetCopyRequest,
+  RunOperationOfJobnet,
+  RunOperationOutcome,
+} from './activity.types.js';
 
 /** The refusal reason of a target workflow that does not run. */
 const notRunning = 'its workflow is not running';
@@ -56,11 +67,21 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
     try {
       if (request.event !== undefined) {
         const answer = await handle.executeUpdate(deliverEventUpdate, { args: [request.event] });
-        return { ok: true, jobnet: copy.name, detail: answer.detail, ...(answer.runId !== undefined ? { runId: answer.runId } : {}) };
+        return {
+          ok: true,
+          jobnet: copy.name,
+          detail: answer.detail,
+          ...(answer.runId !== undefined ? { runId: answer.runId } : {}),
+        };
       }
       const operation = request.request ?? { operation: 'start' as const, by: 'copy start' };
       const answer = await handle.executeUpdate(jobnetOperationUpdate, { args: [operation] });
-      return { ok: true, jobnet: copy.name, detail: answer.detail, ...(answer.runId !== undefined ? { runId: answer.runId } : {}) };
+      return {
+        ok: true,
+        jobnet: copy.name,
+        detail: answer.detail,
+        ...(answer.runId !== undefined ? { runId: answer.runId } : {}),
+      };
     } catch (error) {
       const reason = refusalReason(error, notRunning);
       if (reason === undefined) throw error;
@@ -70,7 +91,9 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
 
   async function operateRunOfJobnet(request: RunOperationOfJobnet): Promise<RunOperationOutcome> {
     try {
-      const answer = await client.workflow.getHandle(request.runId).executeUpdate(runOperationUpdate, { args: [request.request] });
+      const answer = await client.workflow
+        .getHandle(request.runId)
+        .executeUpdate(runOperationUpdate, { args: [request.request] });
       return { ok: true, detail: answer.detail };
     } catch (error) {
       const reason = refusalReason(error, notRunning);
@@ -83,12 +106,23 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
     const results: EventTargetResult[] = [];
     for (const target of batch.targets) {
       const { event, parameter, suffix, by } = batch.raise;
-      const delivery = { event, by, ...(parameter !== undefined ? { parameter } : {}), ...(suffix !== undefined ? { suffix } : {}) };
+      const delivery = {
+        event,
+        by,
+        ...(parameter !== undefined ? { parameter } : {}),
+        ...(suffix !== undefined ? { suffix } : {}),
+      };
       try {
         const answer = await client.workflow
           .getHandle(jobnetActorWorkflowId(taskQueue, target.project, target.jobnet))
           .executeUpdate(deliverEventUpdate, { args: [delivery], updateId: target.updateId });
-        results.push({ project: target.project, jobnet: target.jobnet, outcome: answer.outcome, detail: answer.detail, ...(answer.runId !== undefined ? { runId: answer.runId } : {}) });
+        results.push({
+          project: target.project,
+          jobnet: target.jobnet,
+          outcome: answer.outcome,
+          detail: answer.detail,
+          ...(answer.runId !== undefined ? { runId: answer.runId } : {}),
+        });
       } catch (error) {
         const reason = refusalReason(error, notRunning);
         if (reason === undefined) throw error;
@@ -117,11 +151,17 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
 
   async function raiseEventFromJob(raise: EventRaise): Promise<EventRaiseAnswer | undefined> {
     try {
-      return await client.workflow.getHandle(eventRegistryWorkflowId(taskQueue)).executeUpdate(raiseEventUpdate, { args: [raise] });
+      return await client.workflow
+        .getHandle(eventRegistryWorkflowId(taskQueue))
+        .executeUpdate(raiseEventUpdate, { args: [raise] });
     } catch (error) {
       if (isWorkflowNotFound(error)) return undefined;
       const refused = updateRefusalReason(error);
-      if (refused !== undefined) return { event: raise.event, results: [{ project: raise.project ?? '', jobnet: raise.jobnet ?? '', outcome: 'refused', detail: refused }] };
+      if (refused !== undefined)
+        return {
+          event: raise.event,
+          results: [{ project: raise.project ?? '', jobnet: raise.jobnet ?? '', outcome: 'refused', detail: refused }],
+        };
       throw error;
     }
   }

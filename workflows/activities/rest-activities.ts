@@ -27,7 +27,15 @@ import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from
 import type { RestCallSpec } from '../lib/job-specs.js';
 import { prepareCall } from '../lib/rest-call.js';
 import { pollNotFinishedType, restExitCodes, restMessages, type RestRequestType } from '../lib/rest-messages.js';
-import { exchangeFailure, extractAll, extractValue, formatResponseSection, type HttpExchange, type ResponseDocument, type StepFailure } from '../lib/rest-response.js';
+import {
+  exchangeFailure,
+  extractAll,
+  extractValue,
+  formatResponseSection,
+  type HttpExchange,
+  type ResponseDocument,
+  type StepFailure,
+} from '../lib/rest-response.js';
 import { createSecretRedactor, redactValues, type Redactor } from '../lib/secret-redaction.js';
 import { substituteVariables, type VariableSources } from '../lib/variable-references.js';
 import type { RestCallInput, RestPollOutcome, RestRequestOutcome, RestTerminationOutcome } from './activity.types.js';
@@ -64,7 +72,9 @@ async function markRecorded(client: Client | undefined): Promise<void> {
     if (heartbeat !== undefined && started !== undefined && heartbeat >= started) return;
     await sleepFor(markPollMs);
   }
-  Context.current().log.warn('the termination request is sent without its "sending" mark confirmed by the server', { waitedMs: markWaitMs });
+  Context.current().log.warn('the termination request is sent without its "sending" mark confirmed by the server', {
+    waitedMs: markWaitMs,
+  });
 }
 
 function timestampMs(stamp: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
@@ -90,12 +100,21 @@ async function readyCall(
   call: RestCallSpec,
   type: RestRequestType,
   withTakeover: boolean,
-): Promise<{ ok: true; redact: Redactor; sources: VariableSources; prepared: Awaited<ReturnType<RestAuthentication['authorize']>> } | ({ ok: false; redact: Redactor } & StepFailure)> {
+): Promise<
+  | {
+      ok: true;
+      redact: Redactor;
+      sources: VariableSources;
+      prepared: Awaited<ReturnType<RestAuthentication['authorize']>>;
+    }
+  | ({ ok: false; redact: Redactor } & StepFailure)
+> {
   let authentication: RestAuthentication;
   try {
     authentication = await prepareAuthentication(input.spec.credential);
   } catch (error) {
-    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, redact: noRedaction };
+    if (error instanceof AuthenticationError)
+      return { ok: false, exitCode: error.exitCode, message: error.message, redact: noRedaction };
     throw error;
   }
   const sources: VariableSources = {
@@ -106,27 +125,49 @@ async function readyCall(
     ...(withTakeover ? { takeoverValues: input.takeoverValues } : {}),
   };
   const prepared = prepareCall(call, sources, type);
-  if (!prepared.ok) return { ok: false, exitCode: prepared.exitCode, message: prepared.message, redact: createSecretRedactor(authentication.secrets) };
+  if (!prepared.ok)
+    return {
+      ok: false,
+      exitCode: prepared.exitCode,
+      message: prepared.message,
+      redact: createSecretRedactor(authentication.secrets),
+    };
   try {
     const authorized = await authentication.authorize(prepared.call, input.spec.request.timeout);
     return { ok: true, redact: createSecretRedactor(authentication.secrets), sources, prepared: authorized };
   } catch (error) {
-    if (error instanceof AuthenticationError) return { ok: false, exitCode: error.exitCode, message: error.message, redact: createSecretRedactor(authentication.secrets) };
+    if (error instanceof AuthenticationError)
+      return {
+        ok: false,
+        exitCode: error.exitCode,
+        message: error.message,
+        redact: createSecretRedactor(authentication.secrets),
+      };
     throw redactedFailure(error, createSecretRedactor(authentication.secrets));
   }
 }
 
-function responseParts(exchange: HttpExchange, prefix: 'Http' | 'ChkResultHttp'): { section?: string; document: ResponseDocument } {
+function responseParts(
+  exchange: HttpExchange,
+  prefix: 'Http' | 'ChkResultHttp',
+): { section?: string; document: ResponseDocument } {
   if (exchange.kind !== 'response') return { document: { kind: 'empty' } };
   const document = readResponseDocument(exchange.contentType, exchange.body);
-  return { section: formatResponseSection(prefix, exchange.status, exchange.headers, exchange.body, document), document };
+  return {
+    section: formatResponseSection(prefix, exchange.status, exchange.headers, exchange.body, document),
+    document,
+  };
 }
 
 /** Keeps every secret out of what leaves the activity. */
-function redacted<T extends { section?: string; message?: string; variables?: Record<string, string>; takeoverValues?: Record<string, string> }>(
-  outcome: T,
-  redact: Redactor,
-): T {
+function redacted<
+  T extends {
+    section?: string;
+    message?: string;
+    variables?: Record<string, string>;
+    takeoverValues?: Record<string, string>;
+  },
+>(outcome: T, redact: Redactor): T {
   const result = { ...outcome };
   if (result.section !== undefined) result.section = redact(result.section);
   if (result.message !== undefined) result.message = redact(result.message);
@@ -144,7 +185,12 @@ function redactedFailure(error: unknown, redact: Redactor): unknown {
   if (error instanceof CancelledFailure) return error;
   const message = redact(error instanceof Error ? error.message : String(error));
   if (error instanceof ApplicationFailure) {
-    return ApplicationFailure.create({ message, type: error.type ?? 'Error', nonRetryable: error.nonRetryable === true, ...(error.category != null ? { category: error.category } : {}) });
+    return ApplicationFailure.create({
+      message,
+      type: error.type ?? 'Error',
+      nonRetryable: error.nonRetryable === true,
+      ...(error.category != null ? { category: error.category } : {}),
+    });
   }
   return ApplicationFailure.create({ message, type: error instanceof Error ? error.name : 'Error' });
 }
@@ -172,7 +218,11 @@ async function withHeartbeats<T>(work: Promise<T>, details?: unknown): Promise<T
 async function restRequest(input: RestCallInput): Promise<RestRequestOutcome> {
   const { request } = input.spec;
   const ready = await readyCall(input, request, 'request', false);
-  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, takeoverValues: {}, variables: {} }, ready.redact);
+  if (!ready.ok)
+    return redacted(
+      { exitCode: ready.exitCode, message: ready.message, takeoverValues: {}, variables: {} },
+      ready.redact,
+    );
   const { redact } = ready;
   return await withRedactedFailures(redact, async () => {
     const exchange = await withHeartbeats(sendCall(ready.prepared, request.timeout));
@@ -184,7 +234,10 @@ async function restRequest(input: RestCallInput): Promise<RestRequestOutcome> {
     if (!takeover.ok) return redacted({ ...base, exitCode: takeover.exitCode, message: takeover.message }, redact);
     const variables = extractAll(document, request.jobnetValKeys);
     if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, redact);
-    return redacted({ ...base, exitCode: restExitCodes.normal, takeoverValues: takeover.values, variables: variables.values }, redact);
+    return redacted(
+      { ...base, exitCode: restExitCodes.normal, takeoverValues: takeover.values, variables: variables.values },
+      redact,
+    );
   });
 }
 
@@ -193,11 +246,17 @@ async function restPoll(input: RestCallInput): Promise<RestPollOutcome> {
   const context = Context.current();
   const polls = context.info.attempt;
   if (monitoring === undefined) {
-    return { exitCode: restExitCodes.internalError, message: restMessages.internalError('restPoll called for a job without monitoring'), variables: {}, polls };
+    return {
+      exitCode: restExitCodes.internalError,
+      message: restMessages.internalError('restPoll called for a job without monitoring'),
+      variables: {},
+      polls,
+    };
   }
   const timeoutSeconds = input.spec.request.timeout;
   const ready = await readyCall(input, monitoring, 'monitoring', true);
-  if (!ready.ok) return redacted({ exitCode: ready.exitCode, message: ready.message, variables: {}, polls }, ready.redact);
+  if (!ready.ok)
+    return redacted({ exitCode: ready.exitCode, message: ready.message, variables: {}, polls }, ready.redact);
   const { redact } = ready;
   return await withRedactedFailures(redact, async () => {
     const exchange = await sendCall(ready.prepared, timeoutSeconds, context.cancellationSignal);
@@ -212,7 +271,10 @@ async function restPoll(input: RestCallInput): Promise<RestPollOutcome> {
     if (!end.ok) return redacted({ ...base, exitCode: end.exitCode, message: end.message }, redact);
     if (!monitoring.pollingEndVal.includes(end.value)) {
       if (monitoring.pollingCount > 0 && polls >= monitoring.pollingCount) {
-        return redacted({ ...base, exitCode: restExitCodes.pollingExhausted, message: restMessages.pollingExhausted(polls) }, redact);
+        return redacted(
+          { ...base, exitCode: restExitCodes.pollingExhausted, message: restMessages.pollingExhausted(polls) },
+          redact,
+        );
       }
       // Retried by the poll's retry policy; the last such failure is written to history (in the
       // event of the attempt that ends the polls), so the value in it is redacted like the output.
@@ -229,7 +291,15 @@ async function restPoll(input: RestCallInput): Promise<RestPollOutcome> {
     if (!check.ok) return redacted({ ...base, exitCode: check.exitCode, message: check.message }, redact);
     const variables = extractAll(document, monitoring.jobnetValKeys);
     if (!(monitoring.checkResultVal ?? []).includes(check.value)) {
-      return redacted({ ...base, ...(variables.ok ? { variables: variables.values } : {}), exitCode: restExitCodes.resultNotNormal, message: restMessages.resultNotNormal(check.value) }, redact);
+      return redacted(
+        {
+          ...base,
+          ...(variables.ok ? { variables: variables.values } : {}),
+          exitCode: restExitCodes.resultNotNormal,
+          message: restMessages.resultNotNormal(check.value),
+        },
+        redact,
+      );
     }
     if (!variables.ok) return redacted({ ...base, exitCode: variables.exitCode, message: variables.message }, redact);
     return redacted({ ...base, exitCode: restExitCodes.normal, variables: variables.values }, redact);
@@ -237,7 +307,11 @@ async function restPoll(input: RestCallInput): Promise<RestPollOutcome> {
 }
 
 /** An extract key with its `<name>` takeover values (and variables) substituted. */
-function substitutedKey(key: string, field: string, sources: VariableSources): { ok: true; key: string } | ({ ok: false } & StepFailure) {
+function substitutedKey(
+  key: string,
+  field: string,
+  sources: VariableSources,
+): { ok: true; key: string } | ({ ok: false } & StepFailure) {
   const substituted = substituteVariables(key, sources, { field });
   return substituted.ok ? { ok: true, key: substituted.text } : substituted;
 }
@@ -252,23 +326,37 @@ async function restTerminate(input: RestCallInput, client: Client | undefined): 
     else context.log.error(outcome.message, fields);
     return outcome;
   };
-  if (termination === undefined) return { result: 'failed', message: restMessages.internalError('restTerminate called for a job without termination') };
+  if (termination === undefined)
+    return {
+      result: 'failed',
+      message: restMessages.internalError('restTerminate called for a job without termination'),
+    };
   const previous = context.info.heartbeatDetails as TerminationProgress | undefined;
   if (previous?.phase === 'sending') {
     return log({
       result: 'unknown',
-      message: restMessages.terminationIssue(project, jobnet, 'the worker sending the termination request stopped during the send; it is not sent again'),
+      message: restMessages.terminationIssue(
+        project,
+        jobnet,
+        'the worker sending the termination request stopped during the send; it is not sent again',
+      ),
     });
   }
   const ready = await readyCall(input, termination, 'termination', true);
-  if (!ready.ok) return log({ result: 'failed', message: ready.redact(restMessages.terminationIssue(project, jobnet, ready.message)) });
+  if (!ready.ok)
+    return log({
+      result: 'failed',
+      message: ready.redact(restMessages.terminationIssue(project, jobnet, ready.message)),
+    });
   context.heartbeat({ phase: 'sending' } satisfies TerminationProgress);
   // The heartbeat is sent asynchronously: the request leaves only once the server has the mark,
   // so a worker that dies during the send leaves the mark its successor must see.
   await markRecorded(client);
   const timeoutSeconds = input.spec.request.timeout;
   // The outcome names status codes only, never the response: nothing of it needs redacting.
-  const exchange = await withRedactedFailures(ready.redact, () => withHeartbeats(sendCall(ready.prepared, timeoutSeconds), { phase: 'sending' } satisfies TerminationProgress));
+  const exchange = await withRedactedFailures(ready.redact, () =>
+    withHeartbeats(sendCall(ready.prepared, timeoutSeconds), { phase: 'sending' } satisfies TerminationProgress),
+  );
   switch (exchange.kind) {
     case 'timeout':
       return log({ result: 'failed', message: restMessages.terminationTimedOut(project, jobnet) });
@@ -277,8 +365,16 @@ async function restTerminate(input: RestCallInput, client: Client | undefined): 
       return log({ result: 'failed', message: restMessages.terminationNetworkIssue(project, jobnet) });
     case 'response':
       if (exchange.status < 200 || exchange.status > 299) {
-        return log({ result: 'failed', status: exchange.status, message: restMessages.terminationHttpFailed(exchange.status, project, jobnet) });
+        return log({
+          result: 'failed',
+          status: exchange.status,
+          message: restMessages.terminationHttpFailed(exchange.status, project, jobnet),
+        });
       }
-      return log({ result: 'sent', status: exchange.status, message: `termination request sent: HTTP ${exchange.status}` });
+      return log({
+        result: 'sent',
+        status: exchange.status,
+        message: `termination request sent: HTTP ${exchange.status}`,
+      });
   }
 }

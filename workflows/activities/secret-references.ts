@@ -38,7 +38,11 @@ export function describeSecretReference(reference: SecretReference): string {
  * @throws SecretUnavailableError when the variable is unset or empty, or the file cannot be read or
  *   is empty (a newline alone included).
  */
-export async function readSecretReference(reference: SecretReference, purpose: string, host: SecretHost): Promise<string> {
+export async function readSecretReference(
+  reference: SecretReference,
+  purpose: string,
+  host: SecretHost,
+): Promise<string> {
   if ('env' in reference) {
     const value = process.env[reference.env];
     if (value === undefined || value === '') {

@@ -25,11 +25,17 @@ export const maxJobnetLevel = 5;
 export async function runChildJobnetJob(context: JobRunContext, spec: ChildJobnetSpec): Promise<JobExecution> {
   const child = context.input.children[spec.jobnet];
   if (child === undefined) {
-    return failed(schedulerExitCodes.jobDefinitionNotFound, `child jobnet ${context.input.jobnet.project}/${spec.jobnet} is not in the compiled definitions`);
+    return failed(
+      schedulerExitCodes.jobDefinitionNotFound,
+      `child jobnet ${context.input.jobnet.project}/${spec.jobnet} is not in the compiled definitions`,
+    );
   }
   const level = context.input.level + 1;
   if (level > maxJobnetLevel) {
-    return failed(schedulerExitCodes.jobStartFailed, `child jobnet ${spec.jobnet} would run at level ${level}; at most ${maxJobnetLevel} levels are allowed (R-JN-2)`);
+    return failed(
+      schedulerExitCodes.jobStartFailed,
+      `child jobnet ${spec.jobnet} would run at level ${level}; at most ${maxJobnetLevel} levels are allowed (R-JN-2)`,
+    );
   }
   const workflowId = childRunWorkflowId(context.runId, context.job.name, context.attempt);
   const childInput: RunInput = {
@@ -55,7 +61,9 @@ function childOutcome(workflowId: string, result: RunResult): JobOutcome {
   const output = `child run ${workflowId} ended ${result.status}`;
   const records = Object.values(result.state.jobs);
   const highest = (states: string[]): number =>
-    records.filter((record) => states.includes(record.state)).reduce((max, record) => Math.max(max, record.exitCode ?? 0), 0);
+    records
+      .filter((record) => states.includes(record.state))
+      .reduce((max, record) => Math.max(max, record.exitCode ?? 0), 0);
   switch (result.status) {
     case 'normal':
       return { exitCode: 0, output };

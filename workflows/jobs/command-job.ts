@@ -21,7 +21,13 @@ const commandActivities = proxyActivities<JobnetActivities>({
 
 /** R-JOBT-8: the activity refuses when the worker does not allow command jobs (254). */
 export async function runCommandJob(context: JobRunContext, spec: CommandSpec): Promise<JobExecution> {
-  const request: CommandRequest = { argv: spec.argv, env: spec.env, runId: context.runId, job: context.job.name, attempt: context.attempt };
+  const request: CommandRequest = {
+    argv: spec.argv,
+    env: spec.env,
+    runId: context.runId,
+    job: context.job.name,
+    attempt: context.attempt,
+  };
   if (spec.cwd !== undefined) request.cwd = spec.cwd;
   if (spec.timeoutSeconds !== undefined) request.timeoutSeconds = spec.timeoutSeconds;
   try {
@@ -29,7 +35,10 @@ export async function runCommandJob(context: JobRunContext, spec: CommandSpec): 
     return withMessage({ exitCode: result.exitCode, output: result.output }, result.message);
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
-      return failed(schedulerExitCodes.environmentStopped, 'the worker running the command stopped answering (heartbeat timeout); the program is not started again');
+      return failed(
+        schedulerExitCodes.environmentStopped,
+        'the worker running the command stopped answering (heartbeat timeout); the program is not started again',
+      );
     }
     if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
       return failed(schedulerExitCodes.jobStartFailed, error.cause.message);

@@ -27,8 +27,12 @@ const routingActivities = proxyActivities<JobnetActorActivities>({
 export async function runRaiseEventJob(context: JobRunContext, spec: RaiseEventSpec): Promise<JobExecution> {
   const checks = [
     isWithinByteLimit(spec.event, nameLimits.raisedEventNameBytes, 'the event name'),
-    spec.param === undefined ? { ok: true as const } : isWithinByteLimit(spec.param, nameLimits.eventParameterBytes, 'the variable parameter'),
-    spec.suffix === undefined ? { ok: true as const } : isWithinByteLimit(spec.suffix, nameLimits.copySuffixBytes, 'the copy suffix'),
+    spec.param === undefined
+      ? { ok: true as const }
+      : isWithinByteLimit(spec.param, nameLimits.eventParameterBytes, 'the variable parameter'),
+    spec.suffix === undefined
+      ? { ok: true as const }
+      : isWithinByteLimit(spec.suffix, nameLimits.copySuffixBytes, 'the copy suffix'),
   ];
   for (const check of checks) if (!check.ok) return failed(schedulerExitCodes.limitExceeded, check.message);
   const raised: RaisedEvent = { at: context.now(), job: context.job.name, event: spec.event };
@@ -38,14 +42,25 @@ export async function runRaiseEventJob(context: JobRunContext, spec: RaiseEventS
   if (spec.suffix !== undefined) raised.suffix = spec.suffix;
   context.recordRaisedEvent(raised);
   const project = spec.project ?? context.input.jobnet.project;
-  const lines = [`event ${spec.event} raised for ${spec.jobnet !== undefined ? `${project}/${spec.jobnet}` : `project ${project}`}`];
+  const lines = [
+    `event ${spec.event} raised for ${spec.jobnet !== undefined ? `${project}/${spec.jobnet}` : `project ${project}`}`,
+  ];
   if (patched('raise-event-routing')) {
     // Without `project` the event addresses the raising jobnet's own project (docs/architecture.md).
-    const raise = { event: spec.event, by: `${context.runId} job ${context.job.name}`, project, ...(spec.jobnet !== undefined ? { jobnet: spec.jobnet } : {}), ...(spec.param !== undefined ? { parameter: spec.param } : {}), ...(spec.suffix !== undefined ? { suffix: spec.suffix } : {}) };
+    const raise = {
+      event: spec.event,
+      by: `${context.runId} job ${context.job.name}`,
+      project,
+      ...(spec.jobnet !== undefined ? { jobnet: spec.jobnet } : {}),
+      ...(spec.param !== undefined ? { parameter: spec.param } : {}),
+      ...(spec.suffix !== undefined ? { suffix: spec.suffix } : {}),
+    };
     const answer = await routingActivities.raiseEventFromJob(raise);
     if (answer === undefined) lines.push('no definitions are applied: no jobnet waits for events');
     else if (answer.results.length === 0) lines.push('no jobnet in scope waits for it');
-    else for (const result of answer.results) lines.push(`${result.project}/${result.jobnet}: ${result.outcome}: ${result.detail}`);
+    else
+      for (const result of answer.results)
+        lines.push(`${result.project}/${result.jobnet}: ${result.outcome}: ${result.detail}`);
   }
   return { outcome: { exitCode: 0, output: lines.join('\n') } };
 }

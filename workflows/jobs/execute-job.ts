@@ -80,7 +80,11 @@ export async function executeJob(context: JobRunContext): Promise<JobExecution> 
 function substituted<S>(context: JobRunContext, spec: S): ValueSubstitution<S> {
   return substituteInValue(
     spec,
-    { definitionVariables: context.input.jobnet.variables ?? {}, jobnetVariables: context.jobnetVariables(), parameter: context.input.parameter ?? '' },
+    {
+      definitionVariables: context.input.jobnet.variables ?? {},
+      jobnetVariables: context.jobnetVariables(),
+      parameter: context.input.parameter ?? '',
+    },
     { field: `jobs.${context.job.name}`, allowNewlines: context.job.type === 'command' },
   );
 }

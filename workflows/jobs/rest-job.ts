@@ -36,17 +36,31 @@ const authenticationAllowanceSeconds = 60;
 
 /** Runs a `rest` job whose spec has not been substituted: the activities substitute (credential keys first, R-CRED-2). */
 export async function runRestJob(context: JobRunContext, spec: RestSpec): Promise<JobExecution> {
-  const clash = [...Object.keys(spec.request.jobnetValKeys ?? {}), ...Object.keys(spec.monitoring?.jobnetValKeys ?? {})].find((name) =>
-    (restOutputKeys as readonly string[]).includes(name),
-  );
+  const clash = [
+    ...Object.keys(spec.request.jobnetValKeys ?? {}),
+    ...Object.keys(spec.monitoring?.jobnetValKeys ?? {}),
+  ].find((name) => (restOutputKeys as readonly string[]).includes(name));
   if (clash !== undefined) {
-    const message = restMessages.invalidParameter('jobnetValKeys', `${clash} is an output key of the REST job; choose another variable name`);
+    const message = restMessages.invalidParameter(
+      'jobnetValKeys',
+      `${clash} is an output key of the REST job; choose another variable name`,
+    );
     return { outcome: { exitCode: restExitCodes.badParameter, output: message }, message };
   }
   const input: RestCallInput = {
-    identity: { project: context.input.jobnet.project, jobnet: context.input.jobnet.name, runId: context.runId, job: context.job.name, attempt: context.attempt },
+    identity: {
+      project: context.input.jobnet.project,
+      jobnet: context.input.jobnet.name,
+      runId: context.runId,
+      job: context.job.name,
+      attempt: context.attempt,
+    },
     spec,
-    sources: { definitionVariables: context.input.jobnet.variables ?? {}, jobnetVariables: context.jobnetVariables(), parameter: context.input.parameter ?? '' },
+    sources: {
+      definitionVariables: context.input.jobnet.variables ?? {},
+      jobnetVariables: context.jobnetVariables(),
+      parameter: context.input.parameter ?? '',
+    },
     takeoverValues: {},
   };
   const callSeconds = spec.request.timeout + authenticationAllowanceSeconds;
@@ -67,7 +81,10 @@ export async function runRestJob(context: JobRunContext, spec: RestSpec): Promis
         'the worker sending the request stopped before it answered; the request is not sent again, because it may have reached the service',
       );
     }
-    return output.end(restExitCodes.internalError, restMessages.internalError(error instanceof Error ? error.message : String(error)));
+    return output.end(
+      restExitCodes.internalError,
+      restMessages.internalError(error instanceof Error ? error.message : String(error)),
+    );
   }
   output.section(request.section);
   output.variables(request.variables);
@@ -88,7 +105,8 @@ export async function runRestJob(context: JobRunContext, spec: RestSpec): Promis
     return output.end(poll.exitCode, poll.message);
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    if (spec.termination === undefined) return output.end(schedulerExitCodes.forceTerminated, 'force-terminated; the job has no termination request');
+    if (spec.termination === undefined)
+      return output.end(schedulerExitCodes.forceTerminated, 'force-terminated; the job has no termination request');
     const terminateActivities = proxyActivities<JobnetActivities>({
       startToCloseTimeout: `${callSeconds} seconds`,
       heartbeatTimeout: '30 seconds',
@@ -96,14 +114,26 @@ export async function runRestJob(context: JobRunContext, spec: RestSpec): Promis
       retry: { maximumAttempts: 5, initialInterval: '1 second' },
     });
     const termination = await CancellationScope.nonCancellable(() => terminateActivities.restTerminate(input)).catch(
-      (failure: unknown) => ({ result: 'failed' as const, message: restMessages.terminationIssue(input.identity.project, input.identity.jobnet, failure instanceof Error ? failure.message : String(failure)) }),
+      (failure: unknown) => ({
+        result: 'failed' as const,
+        message: restMessages.terminationIssue(
+          input.identity.project,
+          input.identity.jobnet,
+          failure instanceof Error ? failure.message : String(failure),
+        ),
+      }),
     );
     return output.end(schedulerExitCodes.forceTerminated, termination.message);
   }
 }
 
 /** All polls: one activity whose attempts are the polls (docs/architecture.md#the-temporal-mapping). */
-async function pollUntilDone(input: RestCallInput, intervalSeconds: number, count: number, callSeconds: number): Promise<RestPollOutcome> {
+async function pollUntilDone(
+  input: RestCallInput,
+  intervalSeconds: number,
+  count: number,
+  callSeconds: number,
+): Promise<RestPollOutcome> {
   const pollActivities = proxyActivities<JobnetActivities>({
     startToCloseTimeout: `${callSeconds} seconds`,
     retry: {
@@ -120,10 +150,23 @@ async function pollUntilDone(input: RestCallInput, intervalSeconds: number, coun
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
     const cause = error.cause;
     // Only when the last allowed poll itself was lost (its worker died) do retries run out.
-    if (cause instanceof TimeoutFailure || (cause instanceof ApplicationFailure && cause.type === pollNotFinishedType)) {
-      return { exitCode: restExitCodes.pollingExhausted, message: restMessages.pollingExhausted(count), variables: {}, polls: count };
+    if (
+      cause instanceof TimeoutFailure ||
+      (cause instanceof ApplicationFailure && cause.type === pollNotFinishedType)
+    ) {
+      return {
+        exitCode: restExitCodes.pollingExhausted,
+        message: restMessages.pollingExhausted(count),
+        variables: {},
+        polls: count,
+      };
     }
-    return { exitCode: restExitCodes.internalError, message: restMessages.internalError(cause instanceof Error ? cause.message : error.message), variables: {}, polls: 0 };
+    return {
+      exitCode: restExitCodes.internalError,
+      message: restMessages.internalError(cause instanceof Error ? cause.message : error.message),
+      variables: {},
+      polls: 0,
+    };
   }
 }
 
@@ -150,7 +193,11 @@ class RestOutput {
     const lines = [...this.sections, ...Object.entries(this.extracted).map(([name, value]) => `${name}=${value}`)];
     if (message !== undefined) lines.push(message);
     const output = capOutput(lines.join('\n'), this.limitBytes);
-    const outcome = { exitCode, output, ...(Object.keys(this.extracted).length > 0 ? { variables: { ...this.extracted } } : {}) };
+    const outcome = {
+      exitCode,
+      output,
+      ...(Object.keys(this.extracted).length > 0 ? { variables: { ...this.extracted } } : {}),
+    };
     return message === undefined || exitCode === restExitCodes.normal ? { outcome } : { outcome, message };
   }
 }

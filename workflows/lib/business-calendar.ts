@@ -100,7 +100,9 @@ export function partsOfDayNumber(dayNumber: number): { year: number; month: numb
   const z = dayNumber + 719_468;
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const mp = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
@@ -211,20 +213,28 @@ export function systemCalendar(timezone: string): BusinessCalendar {
  * @throws RangeError when `revisions` is empty, or holds an unknown time zone, a malformed
  *   `dayChangeTime` or a malformed date (all rejected earlier by validation).
  */
-export function resolveCalendar(name: string, revisions: readonly CalendarSpecInput[], defaultTimezone: string): BusinessCalendar {
+export function resolveCalendar(
+  name: string,
+  revisions: readonly CalendarSpecInput[],
+  defaultTimezone: string,
+): BusinessCalendar {
   const newest = revisions[revisions.length - 1];
   if (newest === undefined) throw new RangeError(`calendar ${name} has no revision`);
   const timezone = newest.timezone ?? defaultTimezone;
   timeZoneOf(timezone);
   const dayChangeText = newest.dayChangeTime ?? '00:00';
   const dayChangeMinutes = parseTimeOfDay(dayChangeText);
-  if (dayChangeMinutes === undefined) throw new RangeError(`calendar ${name}: dayChangeTime is not HH:MM: ${JSON.stringify(dayChangeText)}`);
+  if (dayChangeMinutes === undefined)
+    throw new RangeError(`calendar ${name}: dayChangeTime is not HH:MM: ${JSON.stringify(dayChangeText)}`);
 
   let versions: CalendarVersion[] = [];
   for (const revision of revisions) {
     const validFrom = revision.validFrom === undefined ? undefined : isoDateOf(dayNumberOf(revision.validFrom));
     // A revision replaces every version that starts on or after its own validFrom.
-    versions = validFrom === undefined ? [] : versions.filter((version) => version.validFrom === undefined || version.validFrom < validFrom);
+    versions =
+      validFrom === undefined
+        ? []
+        : versions.filter((version) => version.validFrom === undefined || version.validFrom < validFrom);
     const holidayNames: Record<string, string> = {};
     const holidayDates: string[] = [];
     for (const entry of revision.holidays ?? []) {
@@ -274,7 +284,8 @@ function calendarIndex(calendar: BusinessCalendar): CalendarIndex {
     index = {
       zone: timeZoneOf(calendar.timezone),
       versions: calendar.versions.map((version, position) => ({
-        fromDay: position === 0 || version.validFrom === undefined ? Number.NEGATIVE_INFINITY : dayNumberOf(version.validFrom),
+        fromDay:
+          position === 0 || version.validFrom === undefined ? Number.NEGATIVE_INFINITY : dayNumberOf(version.validFrom),
         weeklyMask: version.weeklyHolidays.reduce((mask, day) => mask | (1 << weekdays.indexOf(day)), 0),
         holidays: new Set(version.holidays.map(dayNumberOf)),
         workdays: new Set(version.workdays.map(dayNumberOf)),
@@ -305,11 +316,15 @@ export function operatingDayTest(calendar: BusinessCalendar): (dayNumber: number
   if (versions.length === 1) {
     const only = versions[0] as VersionIndex;
     if (only.weeklyMask === 0 && only.holidays.size === 0) return () => true;
-    return (day) => only.workdays.has(day) || (((only.weeklyMask >> weekdayIndexOf(day)) & 1) === 0 && !only.holidays.has(day));
+    return (day) =>
+      only.workdays.has(day) || (((only.weeklyMask >> weekdayIndexOf(day)) & 1) === 0 && !only.holidays.has(day));
   }
   return (day) => {
     const version = versionIndexAt(versions, day);
-    return version.workdays.has(day) || (((version.weeklyMask >> weekdayIndexOf(day)) & 1) === 0 && !version.holidays.has(day));
+    return (
+      version.workdays.has(day) ||
+      (((version.weeklyMask >> weekdayIndexOf(day)) & 1) === 0 && !version.holidays.has(day))
+    );
   };
 }
 
@@ -355,7 +370,11 @@ export const operatingDaySearchLimit = 366;
  * Day number of the nearest operating day strictly after (`step` 1) or before (`step` -1) a day,
  * or `undefined` when none lies within {@link operatingDaySearchLimit} days.
  */
-export function nearestOperatingDayNumber(isOperating: (dayNumber: number) => boolean, dayNumber: number, step: 1 | -1): number | undefined {
+export function nearestOperatingDayNumber(
+  isOperating: (dayNumber: number) => boolean,
+  dayNumber: number,
+  step: 1 | -1,
+): number | undefined {
   for (let distance = 1; distance <= operatingDaySearchLimit; distance++) {
     const candidate = dayNumber + step * distance;
     if (isOperating(candidate)) return candidate;
@@ -382,7 +401,11 @@ export function previousOperatingDay(calendar: BusinessCalendar, date: string): 
 }
 
 /** Day numbers of the operating days of a month, ascending. */
-export function operatingDayNumbersOfMonth(isOperating: (dayNumber: number) => boolean, year: number, month: number): number[] {
+export function operatingDayNumbersOfMonth(
+  isOperating: (dayNumber: number) => boolean,
+  year: number,
+  month: number,
+): number[] {
   const first = dayNumberFromParts(year, month, 1);
   const days: number[] = [];
   for (let day = first, end = first + daysInMonth(year, month); day < end; day++) {
@@ -400,7 +423,12 @@ export function operatingDaysOfMonth(calendar: BusinessCalendar, year: number, m
  * The nth operating day of a month (R-DAYS-1 `businessDays`): `1` is the first, `-1` the last,
  * `-2` the one before it. `undefined` when the month has fewer operating days, or `n` is 0.
  */
-export function nthOperatingDayOfMonth(calendar: BusinessCalendar, year: number, month: number, n: number): string | undefined {
+export function nthOperatingDayOfMonth(
+  calendar: BusinessCalendar,
+  year: number,
+  month: number,
+  n: number,
+): string | undefined {
   const days = operatingDayNumbersOfMonth(operatingDayTest(calendar), year, month);
   const day = n > 0 ? days[n - 1] : n < 0 ? days[days.length + n] : undefined;
   return day === undefined ? undefined : isoDateOf(day);

@@ -42,7 +42,8 @@ function parseInt32(text: string): number | undefined {
   return value >= int32Min && value <= int32Max ? value : undefined;
 }
 
-const isInt32 = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= int32Min && value <= int32Max;
+const isInt32 = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= int32Min && value <= int32Max;
 
 function compare(op: NumberOperator, actual: number, expected: number): boolean {
   switch (op) {
@@ -67,26 +68,38 @@ const stringOperators: readonly string[] = ['EQ', 'NE', 'IN', 'NI'];
 /** A condition ready to test a value, or why the specification is wrong. */
 type Condition = { ok: true; test: (value: string) => boolean | { error: string } } | { ok: false; message: string };
 
-function comparisonProblem(comparison: NumberComparisonSpec, allowed: readonly string[], where: string): string | undefined {
-  if (!allowed.includes(comparison.op)) return `${where}op ${JSON.stringify(comparison.op)} is not one of ${allowed.join(', ')}`;
-  if (!isInt32(comparison.value)) return `${where}value ${String(comparison.value)} is not an integer from ${int32Min} to ${int32Max}`;
+function comparisonProblem(
+  comparison: NumberComparisonSpec,
+  allowed: readonly string[],
+  where: string,
+): string | undefined {
+  if (!allowed.includes(comparison.op))
+    return `${where}op ${JSON.stringify(comparison.op)} is not one of ${allowed.join(', ')}`;
+  if (!isInt32(comparison.value))
+    return `${where}value ${String(comparison.value)} is not an integer from ${int32Min} to ${int32Max}`;
   return undefined;
 }
 
 function numberCondition(variable: string, number: NonNullable<CheckVariableSpec['number']>): Condition {
   const asNumber = (value: string): number | { error: string } =>
-    parseInt32(value) ?? { error: `variable ${variable} has value ${JSON.stringify(value)}, which is not an integer from ${int32Min} to ${int32Max}` };
+    parseInt32(value) ?? {
+      error: `variable ${variable} has value ${JSON.stringify(value)}, which is not an integer from ${int32Min} to ${int32Max}`,
+    };
   if ('from' in number) {
     const { from, to } = number;
-    const problem = comparisonProblem(from, ['GT', 'GE'], 'number.from: ') ?? comparisonProblem(to, ['LT', 'LE'], 'number.to: ');
+    const problem =
+      comparisonProblem(from, ['GT', 'GE'], 'number.from: ') ?? comparisonProblem(to, ['LT', 'LE'], 'number.to: ');
     if (problem !== undefined) return { ok: false, message: problem };
     // WOI 8.1.6: "比較値1 には 比較値2 より小さい数値を指定します".
-    if (from.value >= to.value) return { ok: false, message: `number.from.value ${from.value} must be smaller than number.to.value ${to.value}` };
+    if (from.value >= to.value)
+      return { ok: false, message: `number.from.value ${from.value} must be smaller than number.to.value ${to.value}` };
     return {
       ok: true,
       test: (value) => {
         const actual = asNumber(value);
-        return typeof actual === 'number' ? compare(from.op, actual, from.value) && compare(to.op, actual, to.value) : actual;
+        return typeof actual === 'number'
+          ? compare(from.op, actual, from.value) && compare(to.op, actual, to.value)
+          : actual;
       },
     };
   }
@@ -103,7 +116,8 @@ function numberCondition(variable: string, number: NonNullable<CheckVariableSpec
 
 function stringCondition(string: NonNullable<CheckVariableSpec['string']>): Condition {
   const { op, value: expected } = string;
-  if (!stringOperators.includes(op)) return { ok: false, message: `string.op ${JSON.stringify(op)} is not one of ${stringOperators.join(', ')}` };
+  if (!stringOperators.includes(op))
+    return { ok: false, message: `string.op ${JSON.stringify(op)} is not one of ${stringOperators.join(', ')}` };
   if (typeof expected !== 'string') return { ok: false, message: 'string.value is not a string' };
   switch (op) {
     case 'EQ':
@@ -158,7 +172,10 @@ export function checkVariableSpecProblem(spec: CheckVariableSpec): string | unde
  * The output is `<variable>=<value>` whenever the variable exists — also on an error — and empty
  * when it does not. Never throws.
  */
-export function evaluateCheckVariable(spec: CheckVariableSpec, variables: Readonly<Record<string, string>>): JobEvaluation {
+export function evaluateCheckVariable(
+  spec: CheckVariableSpec,
+  variables: Readonly<Record<string, string>>,
+): JobEvaluation {
   const exists = Object.prototype.hasOwnProperty.call(variables, spec.variable);
   const value = exists ? variables[spec.variable] : undefined;
   const output = value === undefined ? '' : `${spec.variable}=${value}`;

@@ -216,11 +216,13 @@ export function compiledJobnetProblems(jobnet: CompiledJobnet): string[] {
     const job = jobnet.jobs[name] as CompiledJob;
     if (job.name !== name) problems.push(`job "${name}" is named "${job.name}" inside`);
     for (const predecessor of job.predecessors) {
-      if (!(predecessor.job in jobnet.jobs)) problems.push(`job "${name}" runs after "${predecessor.job}", which does not exist`);
+      if (!(predecessor.job in jobnet.jobs))
+        problems.push(`job "${name}" runs after "${predecessor.job}", which does not exist`);
       else if (predecessor.job === name) problems.push(`job "${name}" runs after itself`);
     }
     if (job.recovery !== undefined) {
-      if (!(job.recovery in jobnet.jobs)) problems.push(`job "${name}" names recovery job "${job.recovery}", which does not exist`);
+      if (!(job.recovery in jobnet.jobs))
+        problems.push(`job "${name}" names recovery job "${job.recovery}", which does not exist`);
       else if (job.recovery === name) problems.push(`job "${name}" is its own recovery job`);
     }
   }
@@ -229,7 +231,9 @@ export function compiledJobnetProblems(jobnet: CompiledJobnet): string[] {
   const remaining = new Map<string, number>();
   const recovery = new Set(recoveryJobNames(jobnet));
   for (const name of names) {
-    const known = recovery.has(name) ? [] : (jobnet.jobs[name]?.predecessors ?? []).filter((p) => p.job in jobnet.jobs && p.job !== name);
+    const known = recovery.has(name)
+      ? []
+      : (jobnet.jobs[name]?.predecessors ?? []).filter((p) => p.job in jobnet.jobs && p.job !== name);
     remaining.set(name, new Set(known.map((p) => p.job)).size);
   }
   const queue = names.filter((name) => remaining.get(name) === 0);

@@ -92,6 +92,16 @@ export function triggerKind(start: CompiledStart): 'at' | 'every' | 'events' | '
  * computation of `start-days.ts` (R-DAYS-1..3) on the schedule's rules and DayPatterns.
  * @throws RangeError when a date is malformed (a compile bug: the compile step checked them).
  */
-export function scheduleStartDays(schedule: CompiledSchedule, calendar: BusinessCalendar, window: DateWindow): string[] {
-  return computeStartDays(schedule.days, calendar, window, schedule.dayPatterns, schedule.dayPatternName === undefined ? {} : { dayPatternName: schedule.dayPatternName });
+export function scheduleStartDays(
+  schedule: CompiledSchedule,
+  calendar: BusinessCalendar,
+  window: DateWindow,
+): string[] {
+  return computeStartDays(
+    schedule.days,
+    calendar,
+    window,
+    schedule.dayPatterns,
+    schedule.dayPatternName === undefined ? {} : { dayPatternName: schedule.dayPatternName },
+  );
 }

@@ -26,7 +26,11 @@ export interface ControllerOwner {
 export type ControllerClaim = Pick<ControllerOwner, 'id' | 'host' | 'pid' | 'source' | 'leaseMs'>;
 
 /** Why `claim` must be refused at workflow time `now` given the current `owner`, or undefined. */
-export function controllerClaimRefusal(owner: ControllerOwner | undefined, claim: ControllerClaim, now: number): string | undefined {
+export function controllerClaimRefusal(
+  owner: ControllerOwner | undefined,
+  claim: ControllerClaim,
+  now: number,
+): string | undefined {
   if (owner === undefined || owner.id === claim.id || now - owner.renewedAt >= owner.leaseMs) return undefined;
   const since = new Date(owner.since).toISOString();
   return `another controller owns this deployment: ${owner.source} on ${owner.host} (pid ${owner.pid}), since ${since}; stop it, or give this controller another --task-queue`;

@@ -47,7 +47,8 @@ export function eventRoutesOf(jobnets: readonly CompiledJobnet[]): EventRoute[] 
  * Why a scope is malformed (R-EVT-1: a jobnet without a project), or undefined.
  */
 export function scopeProblem(scope: EventScope): string | undefined {
-  if (scope.jobnet !== undefined && scope.project === undefined) return 'an event scoped to a jobnet needs its project too (R-EVT-1)';
+  if (scope.jobnet !== undefined && scope.project === undefined)
+    return 'an event scoped to a jobnet needs its project too (R-EVT-1)';
   return undefined;
 }
 
@@ -60,7 +61,9 @@ export function inScope(route: { project: string; jobnet: string }, scope: Event
 
 /** The routes a raise of `event` in `scope` reaches, in route order. */
 export function eventTargets(routes: readonly EventRoute[], event: string, scope: EventScope): EventRoute[] {
-  return routes.filter((route) => inScope(route, scope) && (route.startEvents.includes(event) || route.waitEvents.includes(event)));
+  return routes.filter(
+    (route) => inScope(route, scope) && (route.startEvents.includes(event) || route.waitEvents.includes(event)),
+  );
 }
 
 function compare(a: string, b: string): number {

@@ -20,7 +20,8 @@ export type ExitClass = 'normal' | 'pseudoNormal' | 'abnormal';
 export type ForcedEndReason = 'operator' | 'timeLimit';
 
 /** The job types of docs/specification.md §4.5. */
-export type JobType = 'rest' | 'sleep' | 'waitTime' | 'raiseEvent' | 'waitEvent' | 'checkVariable' | 'jobnet' | 'command';
+export type JobType =
+  'rest' | 'sleep' | 'waitTime' | 'raiseEvent' | 'waitEvent' | 'checkVariable' | 'jobnet' | 'command';
 
 /** Exit codes the scheduler assigns by itself (R-EXIT-2, WOI 8.5.1). */
 export const schedulerExitCodes = {
@@ -172,7 +173,8 @@ export function describeExitCode(type: JobType, exitCode: number): string {
       : type === 'waitTime'
         ? waitTimeExitCodeMeanings[exitCode]
         : type === 'checkVariable'
-          ? checkVariableExitCodeMeanings[exitCode] ?? (exitCode >= checkVariableExitCodes.firstError ? 'the variable could not be checked' : undefined)
+          ? (checkVariableExitCodeMeanings[exitCode] ??
+            (exitCode >= checkVariableExitCodes.firstError ? 'the variable could not be checked' : undefined))
           : undefined;
   if (typed !== undefined) return typed;
   if (exitCode === 0) return 'normal end';

@@ -12,8 +12,7 @@ export type ExitCodeOperator = '==' | '!=' | '>=' | '>' | '<=' | '<';
 
 /** A parsed condition: a comparison with one exit code, or an inclusive range `N-M`. */
 export type ExitCodeCondition =
-  | { kind: 'compare'; operator: ExitCodeOperator; value: number }
-  | { kind: 'range'; from: number; to: number };
+  { kind: 'compare'; operator: ExitCodeOperator; value: number } | { kind: 'range'; from: number; to: number };
 
 export type ExitCodeConditionParse = { ok: true; condition: ExitCodeCondition } | { ok: false; message: string };
 
@@ -49,7 +48,10 @@ export function parseExitCodeCondition(text: string): ExitCodeConditionParse {
       return { ok: false, message: `exit codes in a condition are at most ${exitCodeConditionMaxValue}` };
     }
     if (from > to) {
-      return { ok: false, message: `the range "${trimmed}" is empty: in "N-M" the first code must not exceed the second` };
+      return {
+        ok: false,
+        message: `the range "${trimmed}" is empty: in "N-M" the first code must not exceed the second`,
+      };
     }
     return { ok: true, condition: { kind: 'range', from, to } };
   }

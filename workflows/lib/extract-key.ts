@@ -36,9 +36,7 @@ export type ExtractStep =
   | { kind: 'index'; index: number; source: string; offset: number }
   | { kind: 'filter'; key: string; value: string | number; source: string; offset: number };
 
-export type ExtractKeyParse =
-  | { ok: true; steps: ExtractStep[] }
-  | { ok: false; message: string; offset: number };
+export type ExtractKeyParse = { ok: true; steps: ExtractStep[] } | { ok: false; message: string; offset: number };
 
 export type ExtractKeyEvaluation = { found: true; value: unknown } | { found: false; at: string };
 
@@ -78,7 +76,12 @@ class ExtractKeyReader {
   private readSegment(): ExtractStep {
     const start = this.position;
     if (start === this.text.length || this.text[start] === '.') {
-      const where = start === 0 ? 'at the start of the key' : start === this.text.length ? 'after the final "."' : 'between two "."';
+      const where =
+        start === 0
+          ? 'at the start of the key'
+          : start === this.text.length
+            ? 'after the final "."'
+            : 'between two "."';
       throw new ExtractKeySyntaxError(`expected a key name or "[" ${where} (empty segment)`, start);
     }
     if (this.text[start] === '[') return this.readBracket();
@@ -98,7 +101,10 @@ class ExtractKeyReader {
       }
       if (character === ']') throw new ExtractKeySyntaxError(`unexpected "]" in a key name`, this.position);
       if (character === '=') {
-        throw new ExtractKeySyntaxError(`"=" is not allowed in a key name (filters are written [?"key"==value])`, this.position);
+        throw new ExtractKeySyntaxError(
+          `"=" is not allowed in a key name (filters are written [?"key"==value])`,
+          this.position,
+        );
       }
       this.position++;
     }
@@ -163,7 +169,10 @@ class ExtractKeyReader {
     const open = this.position;
     const close = this.text.indexOf('"', open + 1);
     if (close === -1) {
-      throw new ExtractKeySyntaxError(`expected a closing '"' for the string opened at offset ${open}`, this.text.length);
+      throw new ExtractKeySyntaxError(
+        `expected a closing '"' for the string opened at offset ${open}`,
+        this.text.length,
+      );
     }
     this.position = close + 1;
     return this.text.slice(open + 1, close);
@@ -272,7 +281,13 @@ export function evaluateExtractKey(steps: readonly ExtractStep[], value: unknown
       if (element !== undefined) next = { value: element };
     }
     if (next === undefined) {
-      return { found: false, at: steps.slice(0, i + 1).map((s) => s.source).join('.') };
+      return {
+        found: false,
+        at: steps
+          .slice(0, i + 1)
+          .map((s) => s.source)
+          .join('.'),
+      };
     }
     current = next.value;
   }

@@ -114,7 +114,14 @@ export type CredentialKeyValue = string | { value: string } | { secretRef: Secre
 export type RestCredential = { name: string; keys?: Record<string, CredentialKeyValue> } & (
   | { type: 'basic'; user: CredentialValue; password: CredentialValue }
   | { type: 'bearer'; token: CredentialValue }
-  | { type: 'azuread'; clientId: CredentialValue; clientSecret: CredentialValue; endpoint: CredentialValue; resource?: CredentialValue; scope?: CredentialValue }
+  | {
+      type: 'azuread';
+      clientId: CredentialValue;
+      clientSecret: CredentialValue;
+      endpoint: CredentialValue;
+      resource?: CredentialValue;
+      scope?: CredentialValue;
+    }
   | { type: 'scs'; clientId: CredentialValue; clientSecret: CredentialValue; endpoint: CredentialValue }
   | {
       type: 'awssigv4';

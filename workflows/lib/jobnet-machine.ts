@@ -38,7 +38,12 @@
  *
  * Runs inside the Temporal workflow sandbox: no Node built-ins, no I/O, no `Date.now`.
  */
-import type { JobnetCopyAnswer, JobnetCopyRequest, RunOperationOfJobnet, RunOperationOutcome } from '../activities/activity.types.js';
+import type {
+  JobnetCopyAnswer,
+  JobnetCopyRequest,
+  RunOperationOfJobnet,
+  RunOperationOutcome,
+} from '../activities/activity.types.js';
 import type {
   DefinitionApply,
   EventDelivery,
@@ -51,7 +56,15 @@ import type {
   RunReport,
 } from '../jobnet-actor-contract.js';
 import { topLevelRunStart, type RunInput } from '../run-contract.js';
-import { addDays, businessDateOf, businessDayStartMillis, dayNumberOf, instantOf, systemCalendar, type BusinessCalendar } from './business-calendar.js';
+import {
+  addDays,
+  businessDateOf,
+  businessDayStartMillis,
+  dayNumberOf,
+  instantOf,
+  systemCalendar,
+  type BusinessCalendar,
+} from './business-calendar.js';
 import type { CompiledJobnet } from './compiled-jobnet.js';
 import { compiledScheduleOf, scheduleStartDays, triggerKind, type CompiledSchedule } from './compiled-schedule.js';
 import { eventRouteOf } from './event-routing.js';
@@ -143,7 +156,15 @@ export type Resume =
   | { flow: 'pass'; at: 'closed'; passNow: number; closing: string[] }
   | { flow: 'pass'; at: 'timeStarted' | 'eventStarted' }
   | { flow: 'pass'; at: 'probed'; probeNow: number; runId: string }
-  | { flow: 'operation'; at: 'copied' | 'started' | 'forwarded' | 'released' | 'confirmed'; request: JobnetOperationRequest; since: number; runId?: string; run?: ActorRun; trigger?: StartTriggerKind }
+  | {
+      flow: 'operation';
+      at: 'copied' | 'started' | 'forwarded' | 'released' | 'confirmed';
+      request: JobnetOperationRequest;
+      since: number;
+      runId?: string;
+      run?: ActorRun;
+      trigger?: StartTriggerKind;
+    }
   | { flow: 'delivery'; at: 'copied' }
   | { flow: 'delivery'; at: 'eventStarted'; delivery: EventDelivery; pending: number; deferredBefore?: DeferredStart };
 
@@ -171,7 +192,13 @@ export type ActorAnswer = JobnetOperationAnswer | EventDeliveryAnswer | { cleare
 
 export type ActorEffect =
   /** Start the run as a child workflow (parent close policy ABANDON); its end is then watched. */
-  | { kind: 'startRun'; runId: string; input: RunInput; searchAttributes: ReturnType<typeof topLevelRunStart>['searchAttributes']; then: Resume }
+  | {
+      kind: 'startRun';
+      runId: string;
+      input: RunInput;
+      searchAttributes: ReturnType<typeof topLevelRunStart>['searchAttributes'];
+      then: Resume;
+    }
   /** Signal `closeRun` to the run; a run that has completed already is no failure. */
   | { kind: 'closeRun'; runId: string; by: string; then: Resume }
   /** Signal `deliverEvent` to the run; a failure fails the delivery. */
@@ -227,8 +254,10 @@ export function jobnetViewOf(machine: JobnetMachine, now: number): JobnetView {
   const days = startDayWindow(machine).list;
   const trigger = timeTrigger(definition);
   let upcoming: PlannedStart[] = [];
-  if (trigger !== undefined) upcoming = nextStarts(trigger, days, calendarOf(definition), Math.max(now, state.cursor), 5);
-  else if (start.events !== undefined) upcoming = nextStarts({ events: start.events }, days, calendarOf(definition), now, 5);
+  if (trigger !== undefined)
+    upcoming = nextStarts(trigger, days, calendarOf(definition), Math.max(now, state.cursor), 5);
+  else if (start.events !== undefined)
+    upcoming = nextStarts({ events: start.events }, days, calendarOf(definition), now, 5);
   const view: JobnetView = {
     project: definition.project,
     name: definition.name,
@@ -247,7 +276,18 @@ export function jobnetViewOf(machine: JobnetMachine, now: number): JobnetView {
 
 /** One input: the new machine, the effects to carry out in order, and whether the loop must plan again. */
 export function step(machine: JobnetMachine, input: ActorInput, now: number, world: ActorWorld): StepResult {
-  const d: Draft = { m: { ...machine, state: cloneState(machine.state), probe: { ...machine.probe }, published: { ...machine.published } }, effects: [], changed: false, now, world };
+  const d: Draft = {
+    m: {
+      ...machine,
+      state: cloneState(machine.state),
+      probe: { ...machine.probe },
+      published: { ...machine.published },
+    },
+    effects: [],
+    changed: false,
+    now,
+    world,
+  };
   switch (input.kind) {
     case 'wake':
       dayChange(d);
@@ -262,7 +302,8 @@ export function step(machine: JobnetMachine, input: ActorInput, now: number, wor
       runReport(d, input.report);
       break;
     case 'runEnded':
-      if ('status' in input.ended) runEndedUnreported(d, input.runId, input.ended.status, `its workflow completed ${input.ended.status}`);
+      if ('status' in input.ended)
+        runEndedUnreported(d, input.runId, input.ended.status, `its workflow completed ${input.ended.status}`);
       else runEndedUnreported(d, input.runId, 'forced', input.ended.failure);
       break;
     case 'operation':
@@ -273,7 +314,12 @@ export function step(machine: JobnetMachine, input: ActorInput, now: number, wor
       break;
     case 'clearEvents': {
       const cleared = applyClearEvents(d.m.state);
-      recordOperation(d.m.state, { operation: 'clearEvents', by: input.by, at: now, detail: `${cleared} pending raise(s) cleared` });
+      recordOperation(d.m.state, {
+        operation: 'clearEvents',
+        by: input.by,
+        at: now,
+        detail: `${cleared} pending raise(s) cleared`,
+      });
       d.changed = true;
       d.effects.push({ kind: 'answer', answer: { cleared } });
       break;
@@ -298,7 +344,12 @@ interface Draft {
 
 /** A copy of the state deep enough for the `apply…`/`record…` helpers to change it. */
 function cloneState(state: JobnetActorState): JobnetActorState {
-  const copy: JobnetActorState = { ...state, pendingEvents: {}, troubles: [...state.troubles], operations: [...state.operations] };
+  const copy: JobnetActorState = {
+    ...state,
+    pendingEvents: {},
+    troubles: [...state.troubles],
+    operations: [...state.operations],
+  };
   for (const [event, queue] of Object.entries(state.pendingEvents)) copy.pendingEvents[event] = [...queue];
   if (state.currentRun !== undefined) copy.currentRun = { ...state.currentRun };
   if (state.lastRun !== undefined) copy.lastRun = { ...state.lastRun };
@@ -314,7 +365,11 @@ function calendarOf(definition: CompiledJobnet): BusinessCalendar {
 }
 
 function identity(definition: CompiledJobnet): { project: string; jobnet: string; title?: string } {
-  return { project: definition.project, jobnet: definition.name, ...(definition.title !== undefined ? { title: definition.title } : {}) };
+  return {
+    project: definition.project,
+    jobnet: definition.name,
+    ...(definition.title !== undefined ? { title: definition.title } : {}),
+  };
 }
 
 function trouble(d: Draft, fields: Omit<JobnetTrouble, 'id' | 'project' | 'jobnet' | 'title'>): void {
@@ -327,7 +382,13 @@ function startDayWindow(machine: JobnetMachine): { key: string; list: string[] }
   const from = addDays(state.businessDate, -7);
   const key = `${definition.digest ?? definition.revision}|${from}`;
   if (machine.days?.key === key) return machine.days;
-  return { key, list: scheduleStartDays(scheduleOf(definition), calendarOf(definition), { from, to: addDays(state.businessDate, startDayHorizonDays) }) };
+  return {
+    key,
+    list: scheduleStartDays(scheduleOf(definition), calendarOf(definition), {
+      from,
+      to: addDays(state.businessDate, startDayHorizonDays),
+    }),
+  };
 }
 
 function startDays(d: Draft): string[] {
@@ -335,7 +396,9 @@ function startDays(d: Draft): string[] {
   return d.m.days.list;
 }
 
-function timeTrigger(definition: CompiledJobnet): { at: string[] } | { every: NonNullable<CompiledSchedule['start']['every']> } | undefined {
+function timeTrigger(
+  definition: CompiledJobnet,
+): { at: string[] } | { every: NonNullable<CompiledSchedule['start']['every']> } | undefined {
   const { at, every } = scheduleOf(definition).start;
   return at !== undefined ? { at } : every !== undefined ? { every } : undefined;
 }
@@ -398,15 +461,31 @@ function startCondition(d: Draft, request: RunStartRequest): { launch: StartRunE
     case 'start':
       return { launch: launchRun(d, request) };
     case 'defer':
-      state.deferred = { trigger: request.trigger, businessDate: request.businessDate, at: d.now, by: request.by, ...(request.parameter !== undefined ? { parameter: request.parameter } : {}) };
+      state.deferred = {
+        trigger: request.trigger,
+        businessDate: request.businessDate,
+        at: d.now,
+        by: request.by,
+        ...(request.parameter !== undefined ? { parameter: request.parameter } : {}),
+      };
       d.changed = true;
       return { detail: 'the jobnet is held: the start is deferred until release' };
     case 'refuse':
-      trouble(d, { kind: 'executionRefused', at: d.now, businessDate: request.businessDate, message: `${request.trigger} start refused: ${decision.reason}` });
+      trouble(d, {
+        kind: 'executionRefused',
+        at: d.now,
+        businessDate: request.businessDate,
+        message: `${request.trigger} start refused: ${decision.reason}`,
+      });
       d.changed = true;
       return { detail: `refused: ${decision.reason}` };
     case 'skip':
-      trouble(d, { kind: 'executionSkipped', at: d.now, businessDate: request.businessDate, message: `${request.trigger} start skipped: ${decision.reason}` });
+      trouble(d, {
+        kind: 'executionSkipped',
+        at: d.now,
+        businessDate: request.businessDate,
+        message: `${request.trigger} start skipped: ${decision.reason}`,
+      });
       d.changed = true;
       return { detail: `skipped: ${decision.reason}` };
   }
@@ -455,7 +534,12 @@ function dayChange(d: Draft): void {
     const change = applyDayChange(state, scheduleOf(d.m.definition), today);
     closing = change.closeRuns;
     if (change.carriedOver !== undefined) {
-      recordOperation(state, { operation: 'carryOver', by: 'scheduler', at: d.now, detail: `run ${change.carriedOver} carried over into business date ${today}` });
+      recordOperation(state, {
+        operation: 'carryOver',
+        by: 'scheduler',
+        at: d.now,
+        detail: `run ${change.carriedOver} carried over into business date ${today}`,
+      });
     }
   }
   closeThenStart(d, d.now, closing);
@@ -465,7 +549,12 @@ function dayChange(d: Draft): void {
 function closeThenStart(d: Draft, passNow: number, closing: string[]): void {
   const [first, ...rest] = closing;
   if (first !== undefined) {
-    d.effects.push({ kind: 'closeRun', runId: first, by: 'day change', then: { flow: 'pass', at: 'closed', passNow, closing: rest } });
+    d.effects.push({
+      kind: 'closeRun',
+      runId: first,
+      by: 'day change',
+      then: { flow: 'pass', at: 'closed', passNow, closing: rest },
+    });
     return;
   }
   const { state } = d.m;
@@ -484,9 +573,18 @@ function closeThenStart(d: Draft, passNow: number, closing: string[]): void {
     let launch: StartRunEffect | undefined;
     for (const decision of catchUpDecisions(due, passNow, scheduleOf(d.m.definition).catchUpWindowSeconds)) {
       if (decision.action === 'skip') {
-        trouble(d, { kind: 'executionSkipped', at: passNow, businessDate: decision.start.businessDate, message: `start at ${decision.start.instant} skipped: ${decision.reason ?? ''}` });
+        trouble(d, {
+          kind: 'executionSkipped',
+          at: passNow,
+          businessDate: decision.start.businessDate,
+          message: `start at ${decision.start.instant} skipped: ${decision.reason ?? ''}`,
+        });
       } else {
-        const result = startCondition(d, { trigger: 'schedule', businessDate: decision.start.businessDate, by: 'scheduler' });
+        const result = startCondition(d, {
+          trigger: 'schedule',
+          businessDate: decision.start.businessDate,
+          by: 'scheduler',
+        });
         if ('launch' in result) launch = result.launch;
       }
     }
@@ -522,7 +620,11 @@ function probe(d: Draft): void {
   }
   m.probe.at = now + m.probe.intervalMs;
   m.probe.intervalMs = Math.min(m.probe.intervalMs * 2, maxRunProbeMs);
-  d.effects.push({ kind: 'probeRun', runId: run.runId, then: { flow: 'pass', at: 'probed', probeNow: now, runId: run.runId } });
+  d.effects.push({
+    kind: 'probeRun',
+    runId: run.runId,
+    then: { flow: 'pass', at: 'probed', probeNow: now, runId: run.runId },
+  });
 }
 
 /** The rest of the pass, without awaiting anything: deadlines, a copy's end, continue-as-new, search attributes, the sleep. */
@@ -535,7 +637,13 @@ function settle(d: Draft, now: number, nextProbeAt: number | undefined): void {
   // Start deadline (R-TRB startDelayed): once per business date that is a start day.
   const deadlines = schedule.deadlines;
   let startDeadlineAt: number | undefined;
-  if (state.retired === undefined && deadlines.start !== undefined && state.startDelayedOn !== state.businessDate && state.lastStartedOn !== state.businessDate && startDays(d).includes(state.businessDate)) {
+  if (
+    state.retired === undefined &&
+    deadlines.start !== undefined &&
+    state.startDelayedOn !== state.businessDate &&
+    state.lastStartedOn !== state.businessDate &&
+    startDays(d).includes(state.businessDate)
+  ) {
     startDeadlineAt = Date.parse(instantOf(calendar, state.businessDate, deadlines.start));
     if (now >= startDeadlineAt) {
       state.startDelayedOn = state.businessDate;
@@ -553,11 +661,21 @@ function settle(d: Draft, now: number, nextProbeAt: number | undefined): void {
   // End deadline (R-TRB endDelayed): once per run.
   const run = state.currentRun;
   let endDeadlineAt: number | undefined;
-  if (run?.endDeadlineAt !== undefined && run.endDelayedRecorded !== true && (run.status === 'running' || run.status === 'warning')) {
+  if (
+    run?.endDeadlineAt !== undefined &&
+    run.endDelayedRecorded !== true &&
+    (run.status === 'running' || run.status === 'warning')
+  ) {
     endDeadlineAt = run.endDeadlineAt;
     if (now >= endDeadlineAt) {
       run.endDelayedRecorded = true;
-      trouble(d, { kind: 'endDelayed', at: now, businessDate: run.businessDate, runId: run.runId, message: `run ${run.runId} has not ended by its end deadline ${new Date(run.endDeadlineAt).toISOString()}` });
+      trouble(d, {
+        kind: 'endDelayed',
+        at: now,
+        businessDate: run.businessDate,
+        runId: run.runId,
+        message: `run ${run.runId} has not ended by its end deadline ${new Date(run.endDeadlineAt).toISOString()}`,
+      });
       endDeadlineAt = undefined;
       d.changed = true;
     }
@@ -570,7 +688,10 @@ function settle(d: Draft, now: number, nextProbeAt: number | undefined): void {
   }
 
   // Continue as new before the history grows large, carrying the state.
-  if ((d.world.continueAsNewSuggested || d.world.historyLength > (m.historyLimit ?? historyLimit)) && d.world.handlersFinished) {
+  if (
+    (d.world.continueAsNewSuggested || d.world.historyLength > (m.historyLimit ?? historyLimit)) &&
+    d.world.handlersFinished
+  ) {
     const carried: JobnetActorInput = { definition, carried: state };
     if (m.copyOf !== undefined) carried.copyOf = m.copyOf;
     if (m.historyLimit !== undefined) carried.historyLimit = m.historyLimit;
@@ -579,7 +700,11 @@ function settle(d: Draft, now: number, nextProbeAt: number | undefined): void {
   }
 
   // What the controller observes with one visibility query: the definition held and the status.
-  const published = { revision: definition.revision, digest: state.retired !== undefined ? retiredDigest : (definition.digest ?? ''), status: jobnetStatus(state, schedule) };
+  const published = {
+    revision: definition.revision,
+    digest: state.retired !== undefined ? retiredDigest : (definition.digest ?? ''),
+    status: jobnetStatus(state, schedule),
+  };
   const attributes: PublishedAttribute[] = [];
   if (published.revision !== m.published.revision) attributes.push({ key: keys.revision, value: published.revision });
   if (published.digest !== m.published.digest) attributes.push({ key: keys.digest, value: published.digest });
@@ -605,7 +730,8 @@ function settle(d: Draft, now: number, nextProbeAt: number | undefined): void {
 
 /** A copy actor is idle when nothing is open, pending, held or awaiting an operator. */
 export function copyIsIdle(state: JobnetActorState): boolean {
-  if (state.runCount === 0 || state.currentRun !== undefined || state.held || state.deferred !== undefined) return false;
+  if (state.runCount === 0 || state.currentRun !== undefined || state.held || state.deferred !== undefined)
+    return false;
   if (state.awaitingConfirmation || state.carriedOver !== undefined) return false;
   if (Object.keys(state.pendingEvents).length > 0) return false;
   return state.lastOutcome === 'ended' || state.lastOutcome === 'pseudoNormal' || state.lastOutcome === 'confirmed';
@@ -626,7 +752,9 @@ function applyDefinition(d: Draft, { definition: applied, by }: DefinitionApply)
     delete state.retired;
     state.cursor = Math.max(state.cursor, d.now);
   }
-  const detail = unchanged ? `restored unchanged in revision ${applied.revision}; it schedules again` : `revision ${applied.revision} applied; the next run uses it`;
+  const detail = unchanged
+    ? `restored unchanged in revision ${applied.revision}; it schedules again`
+    : `revision ${applied.revision} applied; the next run uses it`;
   recordOperation(state, { operation: 'apply', by, at: d.now, detail });
   d.changed = true;
 }
@@ -635,16 +763,31 @@ function retire(d: Draft, { revision, by, remove }: RetireRequest): void {
   const { state } = d.m;
   if (state.retired?.revision === revision && state.retired.remove === remove) return;
   state.retired = { at: d.now, by, revision, remove };
-  recordOperation(state, { operation: 'retire', by, at: d.now, detail: `removed from the definitions in revision ${revision}${remove ? '; the actor ends once no run is open' : ''}` });
+  recordOperation(state, {
+    operation: 'retire',
+    by,
+    at: d.now,
+    detail: `removed from the definitions in revision ${revision}${remove ? '; the actor ends once no run is open' : ''}`,
+  });
   d.changed = true;
 }
 
 function runReport(d: Draft, report: RunReport): void {
   const { state } = d.m;
   applyRunReport(state, scheduleOf(d.m.definition), report);
-  const run = state.currentRun?.runId === report.runId ? state.currentRun : state.lastRun?.runId === report.runId ? state.lastRun : undefined;
+  const run =
+    state.currentRun?.runId === report.runId
+      ? state.currentRun
+      : state.lastRun?.runId === report.runId
+        ? state.lastRun
+        : undefined;
   for (const reported of report.troubles) {
-    const fields: Parameters<typeof trouble>[1] = { kind: reported.kind, at: reported.at, runId: reported.runId, message: reported.message };
+    const fields: Parameters<typeof trouble>[1] = {
+      kind: reported.kind,
+      at: reported.at,
+      runId: reported.runId,
+      message: reported.message,
+    };
     if (run !== undefined) fields.businessDate = run.businessDate;
     if (reported.job !== undefined) fields.job = reported.job;
     if (reported.exitCode !== undefined) fields.exitCode = reported.exitCode;
@@ -669,7 +812,11 @@ function operation(d: Draft, request: JobnetOperationRequest): void {
   switch (request.operation) {
     case 'start': {
       if (request.suffix !== undefined && m.copyOf === undefined) {
-        d.effects.push({ kind: 'startCopy', request: { definition: m.definition, suffix: request.suffix, request: { ...request, suffix: undefined } }, then: { flow: 'operation', at: 'copied', request, since } });
+        d.effects.push({
+          kind: 'startCopy',
+          request: { definition: m.definition, suffix: request.suffix, request: { ...request, suffix: undefined } },
+          then: { flow: 'operation', at: 'copied', request, since },
+        });
         return;
       }
       const start: RunStartRequest = { trigger: 'manual', businessDate: state.businessDate, by: request.by };
@@ -681,8 +828,15 @@ function operation(d: Draft, request: JobnetOperationRequest): void {
     case 'restart': {
       const run = state.currentRun;
       if (run === undefined) return refuse(d, 'no run is open', 'OperationRefused');
-      const forwarded: RunOperationOfJobnet = { runId: run.runId, request: { operation: request.operation === 'restart' ? 'restartRun' : 'forceTerminateRun', by: request.by } };
-      d.effects.push({ kind: 'operateRun', request: forwarded, then: { flow: 'operation', at: 'forwarded', request, since, runId: run.runId } });
+      const forwarded: RunOperationOfJobnet = {
+        runId: run.runId,
+        request: { operation: request.operation === 'restart' ? 'restartRun' : 'forceTerminateRun', by: request.by },
+      };
+      d.effects.push({
+        kind: 'operateRun',
+        request: forwarded,
+        then: { flow: 'operation', at: 'forwarded', request, since, runId: run.runId },
+      });
       return;
     }
     case 'hold':
@@ -693,11 +847,18 @@ function operation(d: Draft, request: JobnetOperationRequest): void {
       const deferred = state.deferred;
       delete state.deferred;
       if (deferred === undefined) return finishOperation(d, request, since, 'released');
-      const start: RunStartRequest = { trigger: deferred.trigger, businessDate: deferred.businessDate, by: deferred.by };
+      const start: RunStartRequest = {
+        trigger: deferred.trigger,
+        businessDate: deferred.businessDate,
+        by: deferred.by,
+      };
       if (deferred.parameter !== undefined) start.parameter = deferred.parameter;
       const result = startCondition(d, start);
       if ('launch' in result) {
-        d.effects.push({ ...result.launch, then: { flow: 'operation', at: 'released', request, since, trigger: deferred.trigger } });
+        d.effects.push({
+          ...result.launch,
+          then: { flow: 'operation', at: 'released', request, since, trigger: deferred.trigger },
+        });
         return;
       }
       return finishOperation(d, request, since, `released; the deferred ${deferred.trigger} start: ${result.detail}`);
@@ -711,7 +872,12 @@ function operation(d: Draft, request: JobnetOperationRequest): void {
     case 'confirm': {
       const run = state.currentRun;
       if (run !== undefined) {
-        d.effects.push({ kind: 'closeRun', runId: run.runId, by: request.by, then: { flow: 'operation', at: 'confirmed', request, since, run } });
+        d.effects.push({
+          kind: 'closeRun',
+          runId: run.runId,
+          by: request.by,
+          then: { flow: 'operation', at: 'confirmed', request, since, run },
+        });
         return;
       }
       return confirmed(d, request, since, undefined);
@@ -733,20 +899,41 @@ function confirmed(d: Draft, request: JobnetOperationRequest, since: number, clo
   const { state } = d.m;
   if (closed !== undefined) {
     // The run as it is now: a report may have come in while it was being closed.
-    state.lastRun = state.currentRun?.runId === closed.runId ? state.currentRun : state.lastRun?.runId === closed.runId ? state.lastRun : closed;
+    state.lastRun =
+      state.currentRun?.runId === closed.runId
+        ? state.currentRun
+        : state.lastRun?.runId === closed.runId
+          ? state.lastRun
+          : closed;
     delete state.currentRun;
   }
   state.lastOutcome = 'confirmed';
   state.awaitingConfirmation = false;
-  finishOperation(d, request, since, closed !== undefined ? `confirmed; run ${closed.runId} closed` : 'confirmed', closed?.runId);
+  finishOperation(
+    d,
+    request,
+    since,
+    closed !== undefined ? `confirmed; run ${closed.runId} closed` : 'confirmed',
+    closed?.runId,
+  );
 }
 
 /** Records the accepted operation with who and when (R-OPS-3) and answers it. */
-function finishOperation(d: Draft, request: JobnetOperationRequest, since: number, detail: string, runId?: string): void {
+function finishOperation(
+  d: Draft,
+  request: JobnetOperationRequest,
+  since: number,
+  detail: string,
+  runId?: string,
+): void {
   const { state } = d.m;
   recordOperation(state, { operation: request.operation, by: request.by, at: since, detail });
   d.changed = true;
-  const answer: JobnetOperationAnswer = { operation: request.operation, detail, status: jobnetStatus(state, scheduleOf(d.m.definition)) };
+  const answer: JobnetOperationAnswer = {
+    operation: request.operation,
+    detail,
+    status: jobnetStatus(state, scheduleOf(d.m.definition)),
+  };
   if (runId !== undefined) answer.runId = runId;
   d.effects.push({ kind: 'answer', answer });
 }
@@ -763,31 +950,61 @@ function delivery(d: Draft, delivery: EventDelivery): void {
     const waits = eventRouteOf(m.definition)?.waitEvents.includes(delivery.event) ?? false;
     const run = state.currentRun;
     if (!waits || run === undefined || run.completed) {
-      d.effects.push({ kind: 'answer', answer: { outcome: 'ignored', detail: waits ? 'no run is open to take the event' : 'the jobnet does not wait for the event' } });
+      d.effects.push({
+        kind: 'answer',
+        answer: {
+          outcome: 'ignored',
+          detail: waits ? 'no run is open to take the event' : 'the jobnet does not wait for the event',
+        },
+      });
       return;
     }
-    d.effects.push({ kind: 'deliverToRun', runId: run.runId, event: delivery.event }, { kind: 'answer', answer: { outcome: 'delivered', detail: `delivered to run ${run.runId}`, runId: run.runId } });
+    d.effects.push(
+      { kind: 'deliverToRun', runId: run.runId, event: delivery.event },
+      { kind: 'answer', answer: { outcome: 'delivered', detail: `delivered to run ${run.runId}`, runId: run.runId } },
+    );
     return;
   }
   if (delivery.suffix !== undefined && m.copyOf === undefined) {
-    d.effects.push({ kind: 'startCopy', request: { definition: m.definition, suffix: delivery.suffix, event: { ...delivery, suffix: undefined } }, then: { flow: 'delivery', at: 'copied' } });
+    d.effects.push({
+      kind: 'startCopy',
+      request: { definition: m.definition, suffix: delivery.suffix, event: { ...delivery, suffix: undefined } },
+      then: { flow: 'delivery', at: 'copied' },
+    });
     return;
   }
   if (events.startDaysOnly && !startDays(d).includes(state.businessDate)) {
-    d.effects.push({ kind: 'answer', answer: { outcome: 'ignored', detail: `business date ${state.businessDate} is not a start day (startDaysOnly)` } });
+    d.effects.push({
+      kind: 'answer',
+      answer: { outcome: 'ignored', detail: `business date ${state.businessDate} is not a start day (startDaysOnly)` },
+    });
     return;
   }
   const refusal = raiseRefusal(state, schedule, delivery.event);
   if (refusal !== undefined) {
     if (refusal.trouble !== undefined) {
-      trouble(d, { kind: refusal.trouble, at: d.now, businessDate: state.businessDate, message: `event ${delivery.event} from ${delivery.by}: ${refusal.reason}` });
+      trouble(d, {
+        kind: refusal.trouble,
+        at: d.now,
+        businessDate: state.businessDate,
+        message: `event ${delivery.event} from ${delivery.by}: ${refusal.reason}`,
+      });
       d.changed = true;
     }
     return refuse(d, refusal.reason, 'EventRefused');
   }
-  const pending = applyRaise(state, delivery.event, { at: d.now, by: delivery.by, ...(delivery.parameter !== undefined ? { parameter: delivery.parameter } : {}) });
+  const pending = applyRaise(state, delivery.event, {
+    at: d.now,
+    by: delivery.by,
+    ...(delivery.parameter !== undefined ? { parameter: delivery.parameter } : {}),
+  });
   d.changed = true;
-  const resume: Extract<Resume, { at: 'eventStarted'; flow: 'delivery' }> = { flow: 'delivery', at: 'eventStarted', delivery, pending };
+  const resume: Extract<Resume, { at: 'eventStarted'; flow: 'delivery' }> = {
+    flow: 'delivery',
+    at: 'eventStarted',
+    delivery,
+    pending,
+  };
   if (state.deferred !== undefined) resume.deferredBefore = { ...state.deferred };
   deliveryStarts(d, resume);
 }
@@ -802,15 +1019,31 @@ function deliveryStarts(d: Draft, resume: Extract<Resume, { flow: 'delivery'; at
   const { state } = d.m;
   const deferred = state.deferred;
   if (deferred !== undefined && !sameDeferred(deferred, resume.deferredBefore)) {
-    d.effects.push({ kind: 'answer', answer: { outcome: 'pending', detail: 'the jobnet is held: the event start is deferred until release' } });
+    d.effects.push({
+      kind: 'answer',
+      answer: { outcome: 'pending', detail: 'the jobnet is held: the event start is deferred until release' },
+    });
     return;
   }
   const event = resume.delivery.event;
-  d.effects.push({ kind: 'answer', answer: { outcome: 'pending', detail: `${state.pendingEvents[event]?.length ?? resume.pending} raise(s) of ${event} pending` } });
+  d.effects.push({
+    kind: 'answer',
+    answer: {
+      outcome: 'pending',
+      detail: `${state.pendingEvents[event]?.length ?? resume.pending} raise(s) of ${event} pending`,
+    },
+  });
 }
 
 function sameDeferred(a: DeferredStart, b: DeferredStart | undefined): boolean {
-  return b !== undefined && a.trigger === b.trigger && a.businessDate === b.businessDate && a.at === b.at && a.by === b.by && a.parameter === b.parameter;
+  return (
+    b !== undefined &&
+    a.trigger === b.trigger &&
+    a.businessDate === b.businessDate &&
+    a.at === b.at &&
+    a.by === b.by &&
+    a.parameter === b.parameter
+  );
 }
 
 // --- Awaited effects done -------------------------------------------------------------------------------
@@ -821,7 +1054,12 @@ function resume(d: Draft, then: Resume, outcome: EffectOutcome): void {
   if (outcome.kind === 'runStarted' && outcome.error !== undefined) {
     // Temporal refused the start: the run never opened (recorded, never silent).
     if (state.currentRun?.runId === outcome.runId) delete state.currentRun;
-    trouble(d, { kind: 'executionRefused', at: d.now, businessDate: outcome.businessDate, message: `the run could not be started: ${outcome.error}` });
+    trouble(d, {
+      kind: 'executionRefused',
+      at: d.now,
+      businessDate: outcome.businessDate,
+      message: `the run could not be started: ${outcome.error}`,
+    });
     d.changed = true;
   }
   const runId = outcome.kind === 'runStarted' ? outcome.runId : undefined;
@@ -836,7 +1074,8 @@ function resume(d: Draft, then: Resume, outcome: EffectOutcome): void {
           // A failed start lets the next pending raise try; a started run ends the event starts.
           return startFailed ? eventStartsOfPass(d) : probe(d);
         case 'probed':
-          if (outcome.kind === 'probed' && !outcome.alive) runEndedUnreported(d, then.runId, 'forced', 'its workflow no longer exists or has ended');
+          if (outcome.kind === 'probed' && !outcome.alive)
+            runEndedUnreported(d, then.runId, 'forced', 'its workflow no longer exists or has ended');
           return settle(d, then.probeNow, state.currentRun?.runId === then.runId ? d.m.probe.at : undefined);
       }
       return;
@@ -846,10 +1085,17 @@ function resume(d: Draft, then: Resume, outcome: EffectOutcome): void {
         case 'copied': {
           if (outcome.kind !== 'copy') return;
           if (!outcome.answer.ok) return refuse(d, outcome.answer.reason, 'OperationRefused');
-          return finishOperation(d, request, since, `copy ${outcome.answer.jobnet} started: ${outcome.answer.detail}`, outcome.answer.runId);
+          return finishOperation(
+            d,
+            request,
+            since,
+            `copy ${outcome.answer.jobnet} started: ${outcome.answer.detail}`,
+            outcome.answer.runId,
+          );
         }
         case 'started':
-          if (startFailed) return refuse(d, 'the run could not be started; see the jobnet troubles', 'OperationRefused');
+          if (startFailed)
+            return refuse(d, 'the run could not be started; see the jobnet troubles', 'OperationRefused');
           return finishOperation(d, request, since, `run ${runId ?? ''} started`, runId);
         case 'forwarded': {
           if (outcome.kind !== 'runOperated') return;
@@ -858,7 +1104,13 @@ function resume(d: Draft, then: Resume, outcome: EffectOutcome): void {
         }
         case 'released': {
           const detail = startFailed ? 'the run could not be started' : `run ${runId ?? ''} started`;
-          return finishOperation(d, request, since, `released; the deferred ${then.trigger ?? ''} start: ${detail}`, startFailed ? undefined : runId);
+          return finishOperation(
+            d,
+            request,
+            since,
+            `released; the deferred ${then.trigger ?? ''} start: ${detail}`,
+            startFailed ? undefined : runId,
+          );
         }
         case 'confirmed':
           return confirmed(d, request, since, then.run);
@@ -869,7 +1121,10 @@ function resume(d: Draft, then: Resume, outcome: EffectOutcome): void {
       if (then.at === 'copied') {
         if (outcome.kind !== 'copy') return;
         if (!outcome.answer.ok) return refuse(d, outcome.answer.reason, 'EventRefused');
-        const answer: EventDeliveryAnswer = { outcome: 'copied', detail: `copy ${outcome.answer.jobnet}: ${outcome.answer.detail}` };
+        const answer: EventDeliveryAnswer = {
+          outcome: 'copied',
+          detail: `copy ${outcome.answer.jobnet}: ${outcome.answer.detail}`,
+        };
         if (outcome.answer.runId !== undefined) answer.runId = outcome.answer.runId;
         d.effects.push({ kind: 'answer', answer });
         return;

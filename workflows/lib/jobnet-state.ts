@@ -59,7 +59,8 @@ export type JobnetStatus =
   | 'carriedOver';
 
 /** The six trouble kinds (R-TRB, WOI 3.4.3). */
-export type TroubleKind = 'jobnetAbended' | 'startDelayed' | 'endDelayed' | 'executionRefused' | 'executionSkipped' | 'jobOverrun';
+export type TroubleKind =
+  'jobnetAbended' | 'startDelayed' | 'endDelayed' | 'executionRefused' | 'executionSkipped' | 'jobOverrun';
 
 /**
  * One trouble, recorded once per occurrence (R-TRB) with everything §4.8 lists. `id` is stable
@@ -177,7 +178,17 @@ export const keptRecords = 200;
 
 /** A fresh state on `businessDate`, handling time starts after `now`. */
 export function createActorState(businessDate: string, now: number): JobnetActorState {
-  return { businessDate, cursor: now, held: false, awaitingConfirmation: false, pendingEvents: {}, runCount: 0, troubleCount: 0, troubles: [], operations: [] };
+  return {
+    businessDate,
+    cursor: now,
+    held: false,
+    awaitingConfirmation: false,
+    pendingEvents: {},
+    runCount: 0,
+    troubleCount: 0,
+    troubles: [],
+    operations: [],
+  };
 }
 
 /** Whether starts are skipped: the operator's flag, else the definition's `enabled: false`. */
@@ -207,32 +218,47 @@ function runPhase(state: JobnetActorState): JobnetStatus {
 
 /** What happens to a start condition that is met now. */
 export type StartDecision =
-  | { kind: 'start' }
-  | { kind: 'defer' }
-  | { kind: 'refuse'; reason: string }
-  | { kind: 'skip'; reason: string };
+  { kind: 'start' } | { kind: 'defer' } | { kind: 'refuse'; reason: string } | { kind: 'skip'; reason: string };
 
 /**
  * The decision on a start condition (R-STATE-1, R-STATE-2): start, defer (held, first time),
  * refuse (with the reason, for the `executionRefused` trouble) or skip (disabled).
  */
 export function startDecision(state: JobnetActorState, schedule: CompiledSchedule): StartDecision {
-  if (state.retired !== undefined) return { kind: 'refuse', reason: `the jobnet was removed from the definitions in revision ${state.retired.revision}` };
+  if (state.retired !== undefined)
+    return {
+      kind: 'refuse',
+      reason: `the jobnet was removed from the definitions in revision ${state.retired.revision}`,
+    };
   if (isDisabled(state, schedule)) return { kind: 'skip', reason: 'the jobnet is disabled' };
   if (state.held) {
     return state.deferred === undefined
       ? { kind: 'defer' }
-      : { kind: 'refuse', reason: `the jobnet is held and a start is already deferred (since ${isoOf(state.deferred.at)}); release it first` };
+      : {
+          kind: 'refuse',
+          reason: `the jobnet is held and a start is already deferred (since ${isoOf(state.deferred.at)}); release it first`,
+        };
   }
-  if (state.carriedOver !== undefined) return { kind: 'refuse', reason: `run ${state.carriedOver} was carried over from an earlier business date; it must end or the carry-over be released` };
+  if (state.carriedOver !== undefined)
+    return {
+      kind: 'refuse',
+      reason: `run ${state.carriedOver} was carried over from an earlier business date; it must end or the carry-over be released`,
+    };
   const phase = runPhase(state);
-  if (phase === 'running' || phase === 'warning') return { kind: 'refuse', reason: `run ${state.currentRun?.runId ?? ''} is still ${phase}` };
+  if (phase === 'running' || phase === 'warning')
+    return { kind: 'refuse', reason: `run ${state.currentRun?.runId ?? ''} is still ${phase}` };
   if (phase === 'abended' || phase === 'forced') {
     const run = state.currentRun ?? state.lastRun;
     if (state.awaitingConfirmation || schedule.requireConfirmation) {
-      return { kind: 'refuse', reason: `the last run${run ? ` ${run.runId}` : ''} ended ${phase} and the jobnet requires confirmation; confirm it first` };
+      return {
+        kind: 'refuse',
+        reason: `the last run${run ? ` ${run.runId}` : ''} ended ${phase} and the jobnet requires confirmation; confirm it first`,
+      };
     }
-    return { kind: 'refuse', reason: `the last run${run ? ` ${run.runId}` : ''} ended ${phase}; restart or confirm it, or wait for the day change` };
+    return {
+      kind: 'refuse',
+      reason: `the last run${run ? ` ${run.runId}` : ''} ended ${phase}; restart or confirm it, or wait for the day change`,
+    };
   }
   return { kind: 'start' };
 }
@@ -244,7 +270,12 @@ export function recordTrouble(
   fields: Omit<JobnetTrouble, 'id' | 'project' | 'jobnet' | 'title'>,
 ): JobnetTrouble {
   state.troubleCount += 1;
-  const trouble: JobnetTrouble = { id: `${identity.project}/${identity.jobnet}#${state.troubleCount}`, project: identity.project, jobnet: identity.jobnet, ...fields };
+  const trouble: JobnetTrouble = {
+    id: `${identity.project}/${identity.jobnet}#${state.troubleCount}`,
+    project: identity.project,
+    jobnet: identity.jobnet,
+    ...fields,
+  };
   if (identity.title !== undefined) trouble.title = identity.title;
   state.troubles.push(trouble);
   if (state.troubles.length > keptRecords) state.troubles.splice(0, state.troubles.length - keptRecords);
@@ -258,8 +289,21 @@ export function recordOperation(state: JobnetActorState, record: JobnetOperation
 }
 
 /** Marks a run as started from `request` at `now` and makes it the open run. */
-export function applyRunStarted(state: JobnetActorState, request: RunStartRequest, runId: string, now: number, endDeadlineAt: number | undefined): ActorRun {
-  const run: ActorRun = { runId, businessDate: request.businessDate, trigger: request.trigger, startedAt: now, status: 'running', completed: false };
+export function applyRunStarted(
+  state: JobnetActorState,
+  request: RunStartRequest,
+  runId: string,
+  now: number,
+  endDeadlineAt: number | undefined,
+): ActorRun {
+  const run: ActorRun = {
+    runId,
+    businessDate: request.businessDate,
+    trigger: request.trigger,
+    startedAt: now,
+    status: 'running',
+    completed: false,
+  };
   if (request.parameter !== undefined) run.parameter = request.parameter;
   if (endDeadlineAt !== undefined) run.endDeadlineAt = endDeadlineAt;
   // A run that ended normally may still await its completion report: it is the last run now.
@@ -298,7 +342,11 @@ function isFinalStatus(status: RunStatus): boolean {
  * a run the actor no longer tracks as open (closed at a day change, or a run of an earlier
  * actor) only updates `lastRun` when it is that run.
  */
-export function applyRunReport(state: JobnetActorState, schedule: CompiledSchedule, report: { runId: string; status: RunStatus; completed: boolean }): boolean {
+export function applyRunReport(
+  state: JobnetActorState,
+  schedule: CompiledSchedule,
+  report: { runId: string; status: RunStatus; completed: boolean },
+): boolean {
   const run = state.currentRun;
   if (run === undefined || run.runId !== report.runId) {
     if (state.lastRun?.runId === report.runId) {
@@ -306,7 +354,8 @@ export function applyRunReport(state: JobnetActorState, schedule: CompiledSchedu
       if (!state.lastRun.completed || isFinalStatus(report.status)) state.lastRun.status = report.status;
       state.lastRun.completed = state.lastRun.completed || report.completed;
     }
-    if (state.carriedOver === report.runId && (report.completed || isFinalStatus(report.status))) delete state.carriedOver;
+    if (state.carriedOver === report.runId && (report.completed || isFinalStatus(report.status)))
+      delete state.carriedOver;
     return false;
   }
   run.status = report.status;
@@ -317,7 +366,8 @@ export function applyRunReport(state: JobnetActorState, schedule: CompiledSchedu
     delete state.currentRun;
     const outcome = outcomeOf(report.status);
     if (outcome !== undefined) state.lastOutcome = outcome;
-    if ((report.status === 'abended' || report.status === 'forced') && schedule.requireConfirmation) state.awaitingConfirmation = true;
+    if ((report.status === 'abended' || report.status === 'forced') && schedule.requireConfirmation)
+      state.awaitingConfirmation = true;
   }
   return true;
 }
@@ -335,13 +385,21 @@ export interface DayChangeEffects {
  * business date is carried over; without `requireConfirmation` an abended or forced jobnet
  * returns to `waiting` (its open run is closed); the day's outcome is forgotten.
  */
-export function applyDayChange(state: JobnetActorState, schedule: CompiledSchedule, businessDate: string): DayChangeEffects {
+export function applyDayChange(
+  state: JobnetActorState,
+  schedule: CompiledSchedule,
+  businessDate: string,
+): DayChangeEffects {
   const effects: DayChangeEffects = { closeRuns: [] };
   if (businessDate <= state.businessDate) return effects;
   state.businessDate = businessDate;
   const run = state.currentRun;
   if (run !== undefined) {
-    if ((run.status === 'running' || run.status === 'warning') && run.businessDate < businessDate && state.carriedOver === undefined) {
+    if (
+      (run.status === 'running' || run.status === 'warning') &&
+      run.businessDate < businessDate &&
+      state.carriedOver === undefined
+    ) {
       state.carriedOver = run.runId;
       effects.carriedOver = run.runId;
     } else if ((run.status === 'abended' || run.status === 'forced') && !schedule.requireConfirmation) {
@@ -350,7 +408,9 @@ export function applyDayChange(state: JobnetActorState, schedule: CompiledSchedu
       delete state.currentRun;
     }
   }
-  const awaiting = schedule.requireConfirmation && (state.awaitingConfirmation || state.lastOutcome === 'abended' || state.lastOutcome === 'forced');
+  const awaiting =
+    schedule.requireConfirmation &&
+    (state.awaitingConfirmation || state.lastOutcome === 'abended' || state.lastOutcome === 'forced');
   if (!awaiting) {
     delete state.lastOutcome;
     state.awaitingConfirmation = false;
@@ -375,10 +435,12 @@ export function operationRefusal(
       return `cannot start: ${decision.reason}`;
     }
     case 'forceTerminate':
-      if (run === undefined || (run.status !== 'running' && run.status !== 'warning')) return `cannot force-terminate: no run is running (the jobnet is ${status})`;
+      if (run === undefined || (run.status !== 'running' && run.status !== 'warning'))
+        return `cannot force-terminate: no run is running (the jobnet is ${status})`;
       return undefined;
     case 'restart':
-      if (run === undefined || (run.status !== 'abended' && run.status !== 'forced')) return `cannot restart: no abended or forced run is open (the jobnet is ${status})`;
+      if (run === undefined || (run.status !== 'abended' && run.status !== 'forced'))
+        return `cannot restart: no abended or forced run is open (the jobnet is ${status})`;
       return undefined;
     case 'hold':
       return state.held ? 'the jobnet is already held' : undefined;
@@ -390,7 +452,8 @@ export function operationRefusal(
       return isDisabled(state, schedule) ? undefined : 'the jobnet is not disabled';
     case 'confirm': {
       const phase = runPhase(state);
-      if (phase !== 'abended' && phase !== 'forced') return `cannot confirm: the jobnet is ${status}, not abended or forced`;
+      if (phase !== 'abended' && phase !== 'forced')
+        return `cannot confirm: the jobnet is ${status}, not abended or forced`;
       return undefined;
     }
     case 'releaseCarryOver':
@@ -418,14 +481,20 @@ export function raiseRefusal(
 ): { reason: string; trouble?: 'executionRefused' | 'executionSkipped' } | undefined {
   const events = schedule.start.events;
   if (events === undefined) return { reason: 'the jobnet does not start on events' };
-  if (state.retired !== undefined) return { reason: `the jobnet was removed from the definitions in revision ${state.retired.revision}` };
+  if (state.retired !== undefined)
+    return { reason: `the jobnet was removed from the definitions in revision ${state.retired.revision}` };
   if (isDisabled(state, schedule)) return { reason: 'skipped: the jobnet is disabled', trouble: 'executionSkipped' };
   const queued = state.pendingEvents[event]?.length ?? 0;
   if (queued >= maxPendingRaises) {
-    return { reason: `${maxPendingRaises} raises of ${event} are already pending; the raise is refused (at most ${maxPendingRaises}, R-EVT-2)` };
+    return {
+      reason: `${maxPendingRaises} raises of ${event} are already pending; the raise is refused (at most ${maxPendingRaises}, R-EVT-2)`,
+    };
   }
   if (events.oncePerDay && state.eventStartedOn === state.businessDate) {
-    return { reason: `the jobnet already started on an event on business date ${state.businessDate} (oncePerDay); cancelEnd allows another start`, trouble: 'executionRefused' };
+    return {
+      reason: `the jobnet already started on an event on business date ${state.businessDate} (oncePerDay); cancelEnd allows another start`,
+      trouble: 'executionRefused',
+    };
   }
   if (!events.whileRunning) {
     // Held without a deferred start this is `defer` (accepted: the start is deferred); held with
@@ -456,7 +525,11 @@ export function applyClearEvents(state: JobnetActorState): number {
  * (`notBeforeReached`), not already started today with `oncePerDay`, and the jobnet in a state
  * where the start is decided now rather than queued behind an open run. Reads only.
  */
-export function eventStartReady(state: JobnetActorState, schedule: CompiledSchedule, notBeforeReached: boolean): boolean {
+export function eventStartReady(
+  state: JobnetActorState,
+  schedule: CompiledSchedule,
+  notBeforeReached: boolean,
+): boolean {
   const events = schedule.start.events;
   if (events === undefined || !notBeforeReached) return false;
   const has = (name: string) => (state.pendingEvents[name]?.length ?? 0) > 0;
@@ -473,7 +546,10 @@ export function eventStartReady(state: JobnetActorState, schedule: CompiledSched
  * waited-for event, with `mode: all` the oldest raise of each. The variable parameter is that of
  * the raise consumed (R-EVT-4: only for a single event or any-of events).
  */
-export function consumeEventStart(state: JobnetActorState, schedule: CompiledSchedule): { parameter?: string; by: string } {
+export function consumeEventStart(
+  state: JobnetActorState,
+  schedule: CompiledSchedule,
+): { parameter?: string; by: string } {
   const events = schedule.start.events;
   if (events === undefined) return { by: 'event' };
   const take = (name: string): PendingRaise | undefined => {
@@ -532,9 +608,17 @@ export function catchUpDecisions(due: readonly PlannedStart[], now: number, wind
     if (index === runIndex) return { start, action: 'run' };
     const lateness = late(start);
     if (lateness > allowed) {
-      return { start, action: 'skip', reason: `missed by ${Math.round(lateness / 1000)} s while the scheduler was down, more than the catch-up window of ${windowSeconds} s (R-SCH-3)` };
+      return {
+        start,
+        action: 'skip',
+        reason: `missed by ${Math.round(lateness / 1000)} s while the scheduler was down, more than the catch-up window of ${windowSeconds} s (R-SCH-3)`,
+      };
     }
-    return { start, action: 'skip', reason: `missed while the scheduler was down; the later start at ${due[runIndex]?.instant ?? ''} runs instead (R-SCH-3)` };
+    return {
+      start,
+      action: 'skip',
+      reason: `missed while the scheduler was down; the later start at ${due[runIndex]?.instant ?? ''} runs instead (R-SCH-3)`,
+    };
   });
 }
 

@@ -37,7 +37,10 @@ export type CallPreparation = { ok: true; call: PreparedCall } | ({ ok: false } 
 
 /** RFC 3986 percent-encoding: everything but unreserved characters. */
 export function encodeRfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
@@ -54,30 +57,47 @@ export function prepareCall(spec: RestCallSpec, sources: VariableSources, type: 
   } catch {
     return refusal(type, 'url', 'not a valid URL after variable substitution');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return refusal(type, 'url', 'the URL must start with http:// or https://');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return refusal(type, 'url', 'the URL must start with http:// or https://');
 
-  const query = substituteInValue(textValues(spec.query), withoutTakeover, { field: `${type}.query`, maxBytes: maxParameterBytes });
+  const query = substituteInValue(textValues(spec.query), withoutTakeover, {
+    field: `${type}.query`,
+    maxBytes: maxParameterBytes,
+  });
   if (!query.ok) return query;
   const appended = Object.entries(query.value).map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`);
-  if (appended.length > 0) parsed.search = [parsed.search.replace(/^\?/, ''), ...appended].filter((part) => part !== '').join('&');
+  if (appended.length > 0)
+    parsed.search = [parsed.search.replace(/^\?/, ''), ...appended].filter((part) => part !== '').join('&');
 
-  const header = substituteInValue(textValues(spec.header), withoutTakeover, { field: `${type}.header`, maxBytes: maxParameterBytes });
+  const header = substituteInValue(textValues(spec.header), withoutTakeover, {
+    field: `${type}.header`,
+    maxBytes: maxParameterBytes,
+  });
   if (!header.ok) return header;
   const headers = { ...header.value };
 
   const call: PreparedCall = { url: parsed, method: spec.method, headers };
   if (spec.body !== undefined) {
     if (spec.method === 'GET') return refusal(type, 'body', 'a GET request cannot carry a body');
-    const body = substituteInValue(spec.body, { ...withoutTakeover, ...(takeoverValues !== undefined ? { takeoverValues } : {}) }, { field: `${type}.body`, allowNewlines: true });
+    const body = substituteInValue(
+      spec.body,
+      { ...withoutTakeover, ...(takeoverValues !== undefined ? { takeoverValues } : {}) },
+      { field: `${type}.body`, allowNewlines: true },
+    );
     if (!body.ok) return body;
     call.body = typeof body.value === 'string' ? body.value : JSON.stringify(body.value);
-    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = 'application/json';
   }
   return { ok: true, call };
 }
 
 function refusal(type: RestRequestType, field: string, detail: string): { ok: false } & CallRefusal {
-  return { ok: false, exitCode: restExitCodes.badParameter, message: restMessages.invalidParameter(`${type}.${field}`, detail) };
+  return {
+    ok: false,
+    exitCode: restExitCodes.badParameter,
+    message: restMessages.invalidParameter(`${type}.${field}`, detail),
+  };
 }
 
 /** Query and header values as text: numbers and booleans as written are sent as their text. */

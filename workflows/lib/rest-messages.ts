@@ -37,20 +37,27 @@ export type RestRequestType = 'request' | 'monitoring' | 'termination' | 'authen
 
 /** The messages, by WOI number. */
 export const restMessages = {
-  httpFailed: (type: RestRequestType, status: number): string => `0609: HTTP request failed. RequestType=${type} StatusCode=${status}`,
-  networkIssue: (type: RestRequestType, detail: string): string => `0610: A network issue occurred. RequestType=${type} (${detail})`,
-  timedOut: (type: RestRequestType, seconds: number): string => `0611: HTTP request timed out. RequestType=${type} (after ${seconds} s)`,
-  requestIssue: (type: RestRequestType, detail: string): string => `0612: An issue occurred with the HTTP request. RequestType=${type} (${detail})`,
+  httpFailed: (type: RestRequestType, status: number): string =>
+    `0609: HTTP request failed. RequestType=${type} StatusCode=${status}`,
+  networkIssue: (type: RestRequestType, detail: string): string =>
+    `0610: A network issue occurred. RequestType=${type} (${detail})`,
+  timedOut: (type: RestRequestType, seconds: number): string =>
+    `0611: HTTP request timed out. RequestType=${type} (after ${seconds} s)`,
+  requestIssue: (type: RestRequestType, detail: string): string =>
+    `0612: An issue occurred with the HTTP request. RequestType=${type} (${detail})`,
   pollingExhausted: (polls: number): string =>
     `0613: The wait time for completion of the job on the cloud service has elapsed. (${polls} polls sent, pollingCount reached)`,
   resultNotNormal: (value: string): string =>
     `0614: The execution result of the job on the cloud service is not the specified normal exit value. ResultValue=${value}`,
-  keyNotFound: (parameter: string, detail: string): string => `0615: The specified key is not found in the response result. ParamName=${parameter} (${detail})`,
+  keyNotFound: (parameter: string, detail: string): string =>
+    `0615: The specified key is not found in the response result. ParamName=${parameter} (${detail})`,
   credentialUnavailable: (credential: string, detail: string): string =>
     `0616: Failed to obtain the authentication information. AuthName=${credential} (${detail})`,
-  noAccessToken: (credential: string): string => `0617: An access token is not found in the response result. AuthName=${credential}`,
+  noAccessToken: (credential: string): string =>
+    `0617: An access token is not found in the response result. AuthName=${credential}`,
   internalError: (detail: string): string => `0618: An internal logical error occurred. (${detail})`,
-  invalidParameter: (parameter: string, detail: string): string => `0633: Invalid parameter. Parameter="${parameter}" Details="${detail}"`,
+  invalidParameter: (parameter: string, detail: string): string =>
+    `0633: Invalid parameter. Parameter="${parameter}" Details="${detail}"`,
   terminationHttpFailed: (status: number, project: string, jobnet: string): string =>
     `0635: HTTP request failed. RequestType=termination StatusCode=${status} ProjectName=${project} JobNetName=${jobnet}`,
   terminationNetworkIssue: (project: string, jobnet: string): string =>

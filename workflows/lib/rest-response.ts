@@ -25,7 +25,11 @@ export interface StepFailure {
 }
 
 /** The failure an exchange that brought no usable response stands for (R-REST-1), or undefined for a 2xx. */
-export function exchangeFailure(exchange: HttpExchange, type: RestRequestType, timeoutSeconds: number): StepFailure | undefined {
+export function exchangeFailure(
+  exchange: HttpExchange,
+  type: RestRequestType,
+  timeoutSeconds: number,
+): StepFailure | undefined {
   switch (exchange.kind) {
     case 'timeout':
       return { exitCode: restExitCodes.timedOut, message: restMessages.timedOut(type, timeoutSeconds) };
@@ -56,7 +60,12 @@ export function mediaTypeOf(contentType: string): string {
 
 /** The format a media type is read as (R-REST-5); undefined for a body kept opaque. */
 export function responseFormatOf(mediaType: string): 'JSON' | 'XML' | undefined {
-  if (mediaType === 'application/json' || mediaType.endsWith('+json') || mediaType.startsWith('application/x-amz-json-')) return 'JSON';
+  if (
+    mediaType === 'application/json' ||
+    mediaType.endsWith('+json') ||
+    mediaType.startsWith('application/x-amz-json-')
+  )
+    return 'JSON';
   if (mediaType === 'application/xml' || mediaType === 'text/xml' || mediaType.endsWith('+xml')) return 'XML';
   return undefined;
 }
@@ -67,7 +76,13 @@ export function responseFormatOf(mediaType: string): 'JSON' | 'XML' | undefined 
  * printed, XML as received (it is already in `<…>`), the placeholder text for an invalid body, and
  * no body line for other content types or an empty body.
  */
-export function formatResponseSection(prefix: 'Http' | 'ChkResultHttp', status: number, headers: Record<string, string>, body: string, document: ResponseDocument): string {
+export function formatResponseSection(
+  prefix: 'Http' | 'ChkResultHttp',
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  document: ResponseDocument,
+): string {
   const lines = [`${prefix}StatusCode=${status}`, `${prefix}ResHeader=${JSON.stringify(headers, null, 2)}`];
   switch (document.kind) {
     case 'json':
@@ -97,24 +112,43 @@ export type Extraction = { ok: true; value: string } | { ok: false; exitCode: nu
 export function extractValue(document: ResponseDocument, key: string, parameter: string): Extraction {
   const parsed = parseExtractKey(key);
   if (!parsed.ok) {
-    return { ok: false, exitCode: restExitCodes.badParameter, message: restMessages.invalidParameter(parameter, `${parsed.message} at offset ${parsed.offset}`) };
+    return {
+      ok: false,
+      exitCode: restExitCodes.badParameter,
+      message: restMessages.invalidParameter(parameter, `${parsed.message} at offset ${parsed.offset}`),
+    };
   }
   switch (document.kind) {
     case 'json':
     case 'xml': {
       const found = evaluateExtractKey(parsed.steps, document.value);
       if (found.found) return { ok: true, value: formatExtractedValue(found.value) };
-      return { ok: false, exitCode: restExitCodes.unparsable, message: restMessages.keyNotFound(parameter, `nothing at ${found.at}`) };
+      return {
+        ok: false,
+        exitCode: restExitCodes.unparsable,
+        message: restMessages.keyNotFound(parameter, `nothing at ${found.at}`),
+      };
     }
     case 'invalid':
-      return { ok: false, exitCode: restExitCodes.unparsable, message: restMessages.keyNotFound(parameter, `the response is not a valid ${document.format} response`) };
+      return {
+        ok: false,
+        exitCode: restExitCodes.unparsable,
+        message: restMessages.keyNotFound(parameter, `the response is not a valid ${document.format} response`),
+      };
     case 'empty':
-      return { ok: false, exitCode: restExitCodes.unparsable, message: restMessages.keyNotFound(parameter, 'the response has no body') };
+      return {
+        ok: false,
+        exitCode: restExitCodes.unparsable,
+        message: restMessages.keyNotFound(parameter, 'the response has no body'),
+      };
     case 'other':
       return {
         ok: false,
         exitCode: restExitCodes.unparsable,
-        message: restMessages.keyNotFound(parameter, `a ${document.mediaType} response cannot be searched for keys; only JSON and XML can`),
+        message: restMessages.keyNotFound(
+          parameter,
+          `a ${document.mediaType} response cannot be searched for keys; only JSON and XML can`,
+        ),
       };
   }
 }
@@ -122,7 +156,10 @@ export function extractValue(document: ResponseDocument, key: string, parameter:
 /**
  * Extracts every entry of a `takeoverKeys`/`jobnetValKeys` map; stops at the first failure.
  */
-export function extractAll(document: ResponseDocument, keys: Record<string, string> | undefined): { ok: true; values: Record<string, string> } | { ok: false; exitCode: number; message: string } {
+export function extractAll(
+  document: ResponseDocument,
+  keys: Record<string, string> | undefined,
+): { ok: true; values: Record<string, string> } | { ok: false; exitCode: number; message: string } {
   const values: Record<string, string> = {};
   for (const [name, key] of Object.entries(keys ?? {})) {
     const extracted = extractValue(document, key, name);

@@ -76,7 +76,8 @@ import { classifyExitCode, schedulerExitCodes, type ForcedEndReason } from './ex
 export type EpochMillis = number;
 
 /** Job states (docs/specification.md §4.1). */
-export type JobState = 'waiting' | 'running' | 'normal' | 'pseudoNormal' | 'abended' | 'forced' | 'passed' | 'held' | 'disabled';
+export type JobState =
+  'waiting' | 'running' | 'normal' | 'pseudoNormal' | 'abended' | 'forced' | 'passed' | 'held' | 'disabled';
 
 /** Final status of a run (R-STATE). */
 export type RunFinalStatus = 'normal' | 'pseudoNormal' | 'abended' | 'forced';
@@ -93,7 +94,8 @@ export type RunStatus = 'running' | 'warning' | RunFinalStatus;
  * - `skipped`: an operator skipped it after it failed (WOI 5.3.1);
  * - `recoveryStandby`: a recovery job not needed (R-DEP-4).
  */
-export type SettledBy = 'condition' | 'predecessorsPassed' | 'orJoinFired' | 'orJoinBroken' | 'skipped' | 'recoveryStandby';
+export type SettledBy =
+  'condition' | 'predecessorsPassed' | 'orJoinFired' | 'orJoinBroken' | 'skipped' | 'recoveryStandby';
 
 /** Why a job starts. */
 export type StartMode = 'dependencies' | 'retry' | 'recovery' | 'rerunAfterRecovery' | 'restart' | 'operator';
@@ -317,7 +319,12 @@ export function readyJobs(state: RunState): ReadyJob[] {
     const exclusive = jobOf(state, name).exclusive;
     if (exclusive.some((resource) => busy.has(resource))) continue;
     for (const resource of exclusive) busy.add(resource);
-    const entry: ReadyJob = { job: name, mode: armed?.mode ?? 'dependencies', attempt: record.attempts + 1, exclusive: [...exclusive] };
+    const entry: ReadyJob = {
+      job: name,
+      mode: armed?.mode ?? 'dependencies',
+      attempt: record.attempts + 1,
+      exclusive: [...exclusive],
+    };
     if (armed?.notBefore !== undefined) entry.notBefore = armed.notBefore;
     if (armed?.resume) entry.resume = true;
     if (armed?.recoveryFor !== undefined) entry.recoveryFor = armed.recoveryFor;
@@ -361,7 +368,9 @@ export function jobStarted(state: RunState, job: string, at: EpochMillis): RunSt
   const ready = readyJobs(state).find((entry) => entry.job === job);
   if (!ready) throw new RunStateError(`job "${job}" cannot start: ${whyNotReady(state, job)}`);
   if (ready.notBefore !== undefined && at < ready.notBefore) {
-    throw new RunStateError(`job "${job}" cannot start before ${isoTime(ready.notBefore)} (retry interval); asked at ${isoTime(at)}`);
+    throw new RunStateError(
+      `job "${job}" cannot start before ${isoTime(ready.notBefore)} (retry interval); asked at ${isoTime(at)}`,
+    );
   }
   const next = clone(state);
   const record = next.jobs[job] as JobRecord;
@@ -449,7 +458,8 @@ export function jobEnded(state: RunState, job: string, outcome: JobOutcome, at: 
       }
     }
     // … and a final abnormal end (not an operator's forced end) calls the job's own recovery.
-    const needsRecovery = record.state === 'abended' || (record.state === 'forced' && record.forcedReason === 'timeLimit');
+    const needsRecovery =
+      record.state === 'abended' || (record.state === 'forced' && record.forcedReason === 'timeLimit');
     if (needsRecovery && !next.forceTerminated && definition.recovery !== undefined) {
       next.pendingRecoveries.push({ recoveryJob: definition.recovery, failedJob: job });
       if (definition.rerunAfterRecovery && record.rerunAfterRecovery !== 'done') record.rerunAfterRecovery = 'pending';
@@ -476,7 +486,9 @@ export function forceTerminateJob(state: RunState, job: string, context: Operati
   const record = state.jobs[job] as JobRecord;
   if (record.state === 'running') {
     if (record.cancelRequested) {
-      return refuse(`job "${job}" is already being force-terminated (asked by ${record.cancelRequested.by} at ${isoTime(record.cancelRequested.at)})`);
+      return refuse(
+        `job "${job}" is already being force-terminated (asked by ${record.cancelRequested.by} at ${isoTime(record.cancelRequested.at)})`,
+      );
     }
     const next = clone(state);
     (next.jobs[job] as JobRecord).cancelRequested = { ...context };
@@ -492,7 +504,13 @@ export function forceTerminateJob(state: RunState, job: string, context: Operati
     target.endedAt = context.at;
     delete target.wasHeld;
     settle(next, context.at);
-    return accept(next, 'forceTerminateJob', job, context, `job "${job}" had not started; it ended forced (256, operator)`);
+    return accept(
+      next,
+      'forceTerminateJob',
+      job,
+      context,
+      `job "${job}" had not started; it ended forced (256, operator)`,
+    );
   }
   return refuse(`cannot force-terminate job "${job}": it is not running or waiting (it is ${describeJob(state, job)})`);
 }
@@ -507,7 +525,9 @@ export function forceTerminateRun(state: RunState, context: OperationContext): O
   const refusal = refuseWhenEnded(state, 'force-terminate the run');
   if (refusal) return refuse(refusal);
   if (state.forceTerminated) {
-    return refuse(`the run is already being force-terminated (asked by ${state.forceTerminated.by} at ${isoTime(state.forceTerminated.at)})`);
+    return refuse(
+      `the run is already being force-terminated (asked by ${state.forceTerminated.by} at ${isoTime(state.forceTerminated.at)})`,
+    );
   }
   const next = clone(state);
   next.forceTerminated = { ...context };
@@ -519,7 +539,10 @@ export function forceTerminateRun(state: RunState, context: OperationContext): O
     if (!record.cancelRequested) record.cancelRequested = { ...context };
   }
   settle(next, context.at);
-  const detail = running.length > 0 ? `cancelling ${countJobs(running.length)} running: ${running.join(', ')}` : 'no job was running; the run ended forced';
+  const detail =
+    running.length > 0
+      ? `cancelling ${countJobs(running.length)} running: ${running.join(', ')}`
+      : 'no job was running; the run ended forced';
   return accept(next, 'forceTerminateRun', undefined, context, detail);
 }
 
@@ -533,8 +556,14 @@ export function holdJob(state: RunState, job: string, context: OperationContext)
   if (refusal) return refuse(refusal);
   const record = state.jobs[job] as JobRecord;
   if (record.state === 'held') return refuse(`job "${job}" is already held`);
-  if (record.state === 'running') return refuse(`cannot hold job "${job}": it is running; only a job that has not started can be held (force-terminate it instead)`);
-  if (record.state !== 'waiting') return refuse(`cannot hold job "${job}": only a job that has not started can be held (it is ${describeJob(state, job)})`);
+  if (record.state === 'running')
+    return refuse(
+      `cannot hold job "${job}": it is running; only a job that has not started can be held (force-terminate it instead)`,
+    );
+  if (record.state !== 'waiting')
+    return refuse(
+      `cannot hold job "${job}": only a job that has not started can be held (it is ${describeJob(state, job)})`,
+    );
   const next = clone(state);
   (next.jobs[job] as JobRecord).state = 'held';
   settle(next, context.at);
@@ -546,7 +575,8 @@ export function releaseJob(state: RunState, job: string, context: OperationConte
   const refusal = unknownJob(state, job) ?? refuseWhenEndedNormally(state, 'release a job');
   if (refusal) return refuse(refusal);
   const record = state.jobs[job] as JobRecord;
-  if (record.state !== 'held') return refuse(`cannot release job "${job}": it is not held (it is ${describeJob(state, job)})`);
+  if (record.state !== 'held')
+    return refuse(`cannot release job "${job}": it is not held (it is ${describeJob(state, job)})`);
   const next = clone(state);
   (next.jobs[job] as JobRecord).state = 'waiting';
   settle(next, context.at);
@@ -563,9 +593,12 @@ export function disableJob(state: RunState, job: string, context: OperationConte
   if (refusal) return refuse(refusal);
   const record = state.jobs[job] as JobRecord;
   if (record.state === 'disabled') return refuse(`job "${job}" is already disabled`);
-  if (record.state === 'running') return refuse(`cannot disable job "${job}": it is running (force-terminate it first)`);
+  if (record.state === 'running')
+    return refuse(`cannot disable job "${job}": it is running (force-terminate it first)`);
   if (record.state !== 'waiting' && record.state !== 'held') {
-    return refuse(`cannot disable job "${job}": only a job that has not started can be disabled (it is ${describeJob(state, job)})`);
+    return refuse(
+      `cannot disable job "${job}": only a job that has not started can be disabled (it is ${describeJob(state, job)})`,
+    );
   }
   const next = clone(state);
   const target = next.jobs[job] as JobRecord;
@@ -585,7 +618,8 @@ export function enableJob(state: RunState, job: string, context: OperationContex
   const refusal = unknownJob(state, job) ?? refuseWhenEndedNormally(state, 'enable a job');
   if (refusal) return refuse(refusal);
   const record = state.jobs[job] as JobRecord;
-  if (record.state !== 'disabled') return refuse(`cannot enable job "${job}": it is not disabled (it is ${describeJob(state, job)})`);
+  if (record.state !== 'disabled')
+    return refuse(`cannot enable job "${job}": it is not disabled (it is ${describeJob(state, job)})`);
   const next = clone(state);
   const target = next.jobs[job] as JobRecord;
   if (graphOf(next).recovery.has(job)) {
@@ -611,8 +645,11 @@ export function enableJob(state: RunState, job: string, context: OperationContex
 export function restartRun(state: RunState, context: OperationContext): OperationResult {
   const status = runStatus(state);
   if (status !== 'abended' && status !== 'forced') {
-    if (status === 'normal' || status === 'pseudoNormal') return refuse(`cannot restart: the run ended ${status}; there is nothing to restart`);
-    return refuse(`cannot restart: the run is still ${status} (${describeLiveness(state)}); restart applies to an abended or force-terminated run`);
+    if (status === 'normal' || status === 'pseudoNormal')
+      return refuse(`cannot restart: the run ended ${status}; there is nothing to restart`);
+    return refuse(
+      `cannot restart: the run is still ${status} (${describeLiveness(state)}); restart applies to an abended or force-terminated run`,
+    );
   }
   const next = clone(state);
   const graph = graphOf(next);
@@ -650,7 +687,8 @@ export function restartRun(state: RunState, context: OperationContext): Operatio
   recomputeVariables(next);
   settle(next, context.at);
   const parts: string[] = [];
-  if (resumesAtRestartPoint) parts.push(`resuming at restart point "${restartPoint ?? ''}" (${fromRestartPoint.length} job(s) run again)`);
+  if (resumesAtRestartPoint)
+    parts.push(`resuming at restart point "${restartPoint ?? ''}" (${fromRestartPoint.length} job(s) run again)`);
   if (rerun.length > 0) parts.push(`re-running ${rerun.join(', ')}`);
   if (parts.length === 0) parts.push('continuing with the jobs that had not started');
   return accept(next, 'restartRun', undefined, context, parts.join('; '));
@@ -688,9 +726,12 @@ export function skipJob(state: RunState, job: string, context: OperationContext)
   if (refusal) return refuse(refusal);
   const record = state.jobs[job] as JobRecord;
   if (!isRunFailure(record) && !(record.state === 'abended' && record.settledBy === 'orJoinBroken')) {
-    return refuse(`cannot skip job "${job}": skip applies to a job that ended abnormally or was force-terminated (it is ${describeJob(state, job)})`);
+    return refuse(
+      `cannot skip job "${job}": skip applies to a job that ended abnormally or was force-terminated (it is ${describeJob(state, job)})`,
+    );
   }
-  if (record.rerunAfterRecovery === 'pending') return refuse(`cannot skip job "${job}": its recovery job has not finished`);
+  if (record.rerunAfterRecovery === 'pending')
+    return refuse(`cannot skip job "${job}": its recovery job has not finished`);
   const graph = graphOf(state);
   for (const successor of graph.successors[job] ?? []) {
     const successorRecord = state.jobs[successor] as JobRecord;
@@ -732,7 +773,8 @@ export function runOnlyJob(state: RunState, job: string, context: OperationConte
     const open =
       successorRecord.state === 'waiting' ||
       successorRecord.state === 'held' ||
-      (successorRecord.state === 'passed' && (successorRecord.settledBy === 'condition' || successorRecord.settledBy === 'predecessorsPassed'));
+      (successorRecord.state === 'passed' &&
+        (successorRecord.settledBy === 'condition' || successorRecord.settledBy === 'predecessorsPassed'));
     if (open) {
       return refuse(
         `cannot run only job "${job}": its successor "${successor}" has not run yet (it is ${describeJob(state, successor)}) and would start after it; use start from "${job}" instead`,
@@ -758,14 +800,19 @@ interface Graph {
 }
 
 type EdgeStatus = 'open' | 'satisfied' | 'unsatisfied' | 'passed' | 'blocked';
-type Decision = { decision: 'fire' | 'wait' | 'blocked' } | { decision: 'pass'; reason: 'condition' | 'predecessorsPassed' };
+type Decision =
+  { decision: 'fire' | 'wait' | 'blocked' } | { decision: 'pass'; reason: 'condition' | 'predecessorsPassed' };
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
 function graphOf(state: RunState): Graph {
-  return { names: jobNames(state.jobnet), successors: successorsByJob(state.jobnet), recovery: new Set(recoveryJobNames(state.jobnet)) };
+  return {
+    names: jobNames(state.jobnet),
+    successors: successorsByJob(state.jobnet),
+    recovery: new Set(recoveryJobNames(state.jobnet)),
+  };
 }
 
 function jobOf(state: RunState, name: string): CompiledJob {
@@ -773,7 +820,8 @@ function jobOf(state: RunState, name: string): CompiledJob {
 }
 
 function requireJob(state: RunState, job: string): void {
-  if (!(job in state.jobs)) throw new RunStateError(`jobnet ${state.jobnet.project}/${state.jobnet.name} has no job "${job}"`);
+  if (!(job in state.jobs))
+    throw new RunStateError(`jobnet ${state.jobnet.project}/${state.jobnet.name} has no job "${job}"`);
 }
 
 function isoTime(at: EpochMillis): string {
@@ -795,7 +843,9 @@ function hasFailedJob(state: RunState): boolean {
 
 /** The job has started or ended by running (not a job the scheduler settled without running it). */
 function hasRun(record: JobRecord): boolean {
-  return record.state === 'running' || record.state === 'normal' || record.state === 'pseudoNormal' || isRunFailure(record);
+  return (
+    record.state === 'running' || record.state === 'normal' || record.state === 'pseudoNormal' || isRunFailure(record)
+  );
 }
 
 function notStarted(record: JobRecord): boolean {
@@ -957,7 +1007,10 @@ function settle(state: RunState, at: EpochMillis): void {
     changed = false;
     for (const name of graph.names) {
       const record = state.jobs[name] as JobRecord;
-      if (record.state === 'passed' && (record.settledBy === 'condition' || record.settledBy === 'predecessorsPassed')) {
+      if (
+        record.state === 'passed' &&
+        (record.settledBy === 'condition' || record.settledBy === 'predecessorsPassed')
+      ) {
         if (joinDecision(state, graph, name).decision !== 'pass') {
           unsettle(record);
           changed = true;
@@ -988,13 +1041,18 @@ function settle(state: RunState, at: EpochMillis): void {
       }
       if (jobOf(state, name).join !== 'any') continue;
       const settledBy: SettledBy | undefined =
-        decision.decision === 'fire' ? 'orJoinFired' : orJoinBreaker(state, name) !== undefined ? 'orJoinBroken' : undefined;
+        decision.decision === 'fire'
+          ? 'orJoinFired'
+          : orJoinBreaker(state, name) !== undefined
+            ? 'orJoinBroken'
+            : undefined;
       if (settledBy === undefined) continue;
       for (const predecessor of jobOf(state, name).predecessors) {
         const predecessorRecord = state.jobs[predecessor.job] as JobRecord;
         if (!notStarted(predecessorRecord) || graph.recovery.has(predecessor.job)) continue;
         settleWithoutRunning(predecessorRecord, settledBy, at);
-        predecessorRecord.exitCode = settledBy === 'orJoinFired' ? schedulerExitCodes.orJoinFired : schedulerExitCodes.orJoinBroken;
+        predecessorRecord.exitCode =
+          settledBy === 'orJoinFired' ? schedulerExitCodes.orJoinFired : schedulerExitCodes.orJoinBroken;
         predecessorRecord.orJoin = name;
         changed = true;
       }
@@ -1057,8 +1115,20 @@ function refuse(reason: string): OperationResult {
   return { ok: false, reason };
 }
 
-function accept(state: RunState, operation: OperationName, job: string | undefined, context: OperationContext, detail: string): OperationResult {
-  const record: OperationRecord = { sequence: state.operations.length + 1, operation, by: context.by, at: context.at, detail };
+function accept(
+  state: RunState,
+  operation: OperationName,
+  job: string | undefined,
+  context: OperationContext,
+  detail: string,
+): OperationResult {
+  const record: OperationRecord = {
+    sequence: state.operations.length + 1,
+    operation,
+    by: context.by,
+    at: context.at,
+    detail,
+  };
   if (job !== undefined) record.job = job;
   state.operations.push(record);
   return { ok: true, state };
@@ -1074,7 +1144,9 @@ function refuseWhenEnded(state: RunState, what: string): string | undefined {
 
 function refuseWhenEndedNormally(state: RunState, what: string): string | undefined {
   const status = state.result?.status;
-  return status === 'normal' || status === 'pseudoNormal' ? `cannot ${what}: the run has already ended ${status}` : undefined;
+  return status === 'normal' || status === 'pseudoNormal'
+    ? `cannot ${what}: the run has already ended ${status}`
+    : undefined;
 }
 
 function refuseRecoveryOperation(state: RunState, what: string): string | undefined {
@@ -1088,21 +1160,29 @@ function refuseRecoveryOperation(state: RunState, what: string): string | undefi
   return undefined;
 }
 
-function rerunFrom(state: RunState, job: string, context: OperationContext, operation: 'startFromJob' | 'restartFromJob'): OperationResult {
+function rerunFrom(
+  state: RunState,
+  job: string,
+  context: OperationContext,
+  operation: 'startFromJob' | 'restartFromJob',
+): OperationResult {
   const label = operation === 'startFromJob' ? 'start from' : 'restart from';
   const refusal = unknownJob(state, job) ?? refuseRecoveryOperation(state, `${label} job "${job}"`);
   if (refusal) return refuse(refusal);
   const graph = graphOf(state);
   const record = state.jobs[job] as JobRecord;
   if (graph.recovery.has(job)) {
-    return refuse(`cannot ${label} job "${job}": it is a recovery job, which runs only when the job it recovers ends abnormally (use run only to run it by itself)`);
+    return refuse(
+      `cannot ${label} job "${job}": it is a recovery job, which runs only when the job it recovers ends abnormally (use run only to run it by itself)`,
+    );
   }
   if (record.state === 'running') return refuse(`cannot ${label} job "${job}": it is running`);
   if (record.state === 'held') return refuse(`cannot ${label} job "${job}": it is held (release it first)`);
   if (record.state === 'disabled') return refuse(`cannot ${label} job "${job}": it is disabled (enable it first)`);
   const affected = jobAndDescendants(state.jobnet, job);
   const running = affected.find((name) => state.jobs[name]?.state === 'running');
-  if (running !== undefined) return refuse(`cannot ${label} job "${job}": job "${running}", which runs after it, is running`);
+  if (running !== undefined)
+    return refuse(`cannot ${label} job "${job}": job "${running}", which runs after it, is running`);
 
   const next = clone(state);
   reopen(next);

@@ -41,7 +41,10 @@ export function createSecretRedactor(secrets: readonly string[]): Redactor {
   const searched = [...new Set(secrets)].filter((secret) => secret.length >= minimumSecretLength);
   if (searched.length === 0) return (text) => text;
   const patterns = new PatternBuilder();
-  const forms = searched.flatMap((secret) => [{ length: [...secret].length, source: patterns.text(secret) }, ...base64Forms(secret, patterns)]);
+  const forms = searched.flatMap((secret) => [
+    { length: [...secret].length, source: patterns.text(secret) },
+    ...base64Forms(secret, patterns),
+  ]);
   const expressions = forms.sort((a, b) => b.length - a.length).map((form) => new RegExp(form.source, 'g'));
   return (text) => {
     let redacted = text;
@@ -93,7 +96,8 @@ function base64Forms(secret: string, patterns: PatternBuilder): { length: number
     const stable = encoded.slice(first, end);
     if (offset === 0) {
       const [partial, ...padding] = encoded.slice(end);
-      const tail = partial === undefined ? '' : `(?:${patterns.base64(partial)}(?:${patterns.base64('=')}){0,${padding.length}})?`;
+      const tail =
+        partial === undefined ? '' : `(?:${patterns.base64(partial)}(?:${patterns.base64('=')}){0,${padding.length}})?`;
       forms.push({ length: encoded.length, source: patterns.base64(stable) + tail });
     } else if (stable.length >= minimumUnalignedBase64Length) {
       forms.push({ length: stable.length, source: patterns.base64(stable) });
@@ -110,7 +114,16 @@ type Piece = { text: string } | { pattern: string };
 type Spelling = readonly Piece[];
 
 /** Short JSON escapes (RFC 8259 §7), `\/` included. */
-const jsonEscapes: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const jsonEscapes: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '/': '\\/',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
 /** HTML/XML entity names of ASCII characters (XML's five, and HTML 5's punctuation names). */
 const asciiEntityNames: Readonly<Record<string, readonly string[]>> = {
@@ -165,7 +178,12 @@ function entityNames(character: string): readonly string[] {
 
 /** Hexadecimal digits of `value` (at least `width`), matched in either case. */
 function hex(value: number, width = 1): Piece {
-  return { pattern: value.toString(16).padStart(width, '0').replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`) };
+  return {
+    pattern: value
+      .toString(16)
+      .padStart(width, '0')
+      .replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`),
+  };
 }
 
 /** Every spelling of one character (one code point). */
@@ -205,7 +223,9 @@ class PatternBuilder {
 
   /** Base64 characters, each also in the URL-safe alphabet (`-` for `+`, `_` for `/`). */
   base64(text: string): string {
-    return [...text].map((character) => this.group(character, character === '+' ? ['-'] : character === '/' ? ['_'] : [])).join('');
+    return [...text]
+      .map((character) => this.group(character, character === '+' ? ['-'] : character === '/' ? ['_'] : []))
+      .join('');
   }
 
   private group(character: string, alternatives: readonly string[]): string {
@@ -216,7 +236,11 @@ class PatternBuilder {
     const sources = new Set<string>();
     for (const spelling of spellings) {
       sources.add(spelling.map((piece) => ('text' in piece ? escapeRegExp(piece.text) : piece.pattern)).join(''));
-      sources.add(spelling.map((piece) => ('text' in piece ? escapeRegExp(jsonStringContent(piece.text)) : piece.pattern)).join(''));
+      sources.add(
+        spelling
+          .map((piece) => ('text' in piece ? escapeRegExp(jsonStringContent(piece.text)) : piece.pattern))
+          .join(''),
+      );
     }
     const group = `(?:${[...sources].join('|')})`;
     this.groups.set(key, group);

@@ -143,10 +143,19 @@ function startDayNumbers(rules: DayRules, context: Context, fromDay: number, toD
   }
   const monthDays = rules.monthDays ?? [];
   const businessDays = rules.businessDays ?? [];
-  const perMonth = rules.everyDay === true || weeklyMask !== 0 || nthWeekdays.length > 0 || monthDays.length > 0 || businessDays.length > 0;
+  const perMonth =
+    rules.everyDay === true ||
+    weeklyMask !== 0 ||
+    nthWeekdays.length > 0 ||
+    monthDays.length > 0 ||
+    businessDays.length > 0;
   if (perMonth) {
     let { year, month } = partsOfDayNumber(candidateFrom);
-    for (let first = dayNumberFromParts(year, month, 1); first <= candidateTo; first = dayNumberFromParts(year, month, 1)) {
+    for (
+      let first = dayNumberFromParts(year, month, 1);
+      first <= candidateTo;
+      first = dayNumberFromParts(year, month, 1)
+    ) {
       if (months === undefined || months.has(month)) {
         const length = daysInMonth(year, month);
         const last = first + length - 1;
@@ -211,7 +220,8 @@ function startDayNumbers(rules: DayRules, context: Context, fromDay: number, toD
         message: `day pattern "${excluded}" named by except.dayPattern is not defined; it removes no days`,
       });
     } else {
-      for (const day of startDayNumbers(pattern, context, candidateFrom, candidateTo, [...chain, excluded])) unselect(day);
+      for (const day of startDayNumbers(pattern, context, candidateFrom, candidateTo, [...chain, excluded]))
+        unselect(day);
     }
   }
 
@@ -245,7 +255,12 @@ export function collectStartDays(
   dayPatterns?: DayPatternLookup,
   options: StartDaysOptions = {},
 ): { days: string[]; problems: StartDaysProblem[] } {
-  const context: Context = { calendar, isOperating: operatingDayTest(calendar), lookup: lookupFunction(dayPatterns), problems: [] };
+  const context: Context = {
+    calendar,
+    isOperating: operatingDayTest(calendar),
+    lookup: lookupFunction(dayPatterns),
+    problems: [],
+  };
   const chain = options.dayPatternName === undefined ? [] : [options.dayPatternName];
   const days = startDayNumbers(rules, context, dayNumberOf(window.from), dayNumberOf(window.to), chain);
   return { days: isoDatesOf(days), problems: context.problems };
@@ -268,6 +283,12 @@ export function computeStartDays(
 }
 
 /** Whether `date` is a start day of `rules` (R-DAYS-1..3), by the same computation. */
-export function isStartDay(rules: DayRules, calendar: BusinessCalendar, date: string, dayPatterns?: DayPatternLookup, options: StartDaysOptions = {}): boolean {
+export function isStartDay(
+  rules: DayRules,
+  calendar: BusinessCalendar,
+  date: string,
+  dayPatterns?: DayPatternLookup,
+  options: StartDaysOptions = {},
+): boolean {
   return computeStartDays(rules, calendar, { from: date, to: date }, dayPatterns, options).length === 1;
 }

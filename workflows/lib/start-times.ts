@@ -86,13 +86,21 @@ interface StartMillis {
 function timeStartsOfDay(start: StartTrigger, calendar: BusinessCalendar, businessDay: number): StartMillis[] {
   const starts: StartMillis[] = [];
   if (start.at !== undefined) {
-    for (const time of start.at) starts.push({ millis: instantMillisOf(calendar, businessDay, minutesOf(time)), kind: 'at' });
+    for (const time of start.at)
+      starts.push({ millis: instantMillisOf(calendar, businessDay, minutesOf(time)), kind: 'at' });
   } else if (start.every !== undefined) {
     const { minutes, from, until } = start.every;
-    if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`every.minutes must be a whole number ≥ 1; got ${minutes}`);
-    const first = instantMillisOf(calendar, businessDay, from === undefined ? calendar.dayChangeMinutes : minutesOf(from));
+    if (!Number.isInteger(minutes) || minutes < 1)
+      throw new RangeError(`every.minutes must be a whole number ≥ 1; got ${minutes}`);
+    const first = instantMillisOf(
+      calendar,
+      businessDay,
+      from === undefined ? calendar.dayChangeMinutes : minutesOf(from),
+    );
     const last =
-      until === undefined ? businessDayStartMillis(calendar, businessDay + 1) - 1 : instantMillisOf(calendar, businessDay, minutesOf(until));
+      until === undefined
+        ? businessDayStartMillis(calendar, businessDay + 1) - 1
+        : instantMillisOf(calendar, businessDay, minutesOf(until));
     for (let millis = first; millis <= last; millis += minutes * 60_000) starts.push({ millis, kind: 'every' });
   }
   starts.sort((a, b) => a.millis - b.millis);
@@ -101,7 +109,12 @@ function timeStartsOfDay(start: StartTrigger, calendar: BusinessCalendar, busine
 }
 
 function planned(zone: IANAZone, businessDay: number, entry: StartMillis): PlannedStart {
-  return { businessDate: isoDateOf(businessDay), instant: isoInstantOf(entry.millis), time: wallTimeText(zone, entry.millis), kind: entry.kind };
+  return {
+    businessDate: isoDateOf(businessDay),
+    instant: isoInstantOf(entry.millis),
+    time: wallTimeText(zone, entry.millis),
+    kind: entry.kind,
+  };
 }
 
 /**
@@ -115,7 +128,9 @@ export function earliestEventStart(events: EventStartTiming, calendar: BusinessC
 }
 
 function earliestEventStartMillis(events: EventStartTiming, calendar: BusinessCalendar, businessDay: number): number {
-  return events.notBefore === undefined ? businessDayStartMillis(calendar, businessDay) : instantMillisOf(calendar, businessDay, minutesOf(events.notBefore));
+  return events.notBefore === undefined
+    ? businessDayStartMillis(calendar, businessDay)
+    : instantMillisOf(calendar, businessDay, minutesOf(events.notBefore));
 }
 
 /**
@@ -126,7 +141,11 @@ function earliestEventStartMillis(events: EventStartTiming, calendar: BusinessCa
  * when `until` comes before `from` in the business day.
  * @throws RangeError when a time is malformed or `every.minutes` is not a whole number ≥ 1.
  */
-export function startsOfBusinessDate(start: StartTrigger, calendar: BusinessCalendar, businessDate: string): PlannedStart[] {
+export function startsOfBusinessDate(
+  start: StartTrigger,
+  calendar: BusinessCalendar,
+  businessDate: string,
+): PlannedStart[] {
   const day = dayNumberOf(businessDate);
   const zone = IANAZone.create(calendar.timezone);
   if (start.events !== undefined) {
@@ -177,13 +196,19 @@ export function nextStarts(
     const { events } = start;
     const days: number[] = [];
     if (events.startDaysOnly === true) {
-      for (let index = firstIndexAtOrAfter(startDays, isoDateOf(currentDay)); index < startDays.length && days.length < count; index++) {
+      for (
+        let index = firstIndexAtOrAfter(startDays, isoDateOf(currentDay));
+        index < startDays.length && days.length < count;
+        index++
+      ) {
         days.push(dayNumberOf(startDays[index] as string));
       }
     } else {
       for (let day = currentDay; days.length < count; day++) days.push(day);
     }
-    return days.map((day) => planned(zone, day, { millis: earliestEventStartMillis(events, calendar, day), kind: 'events' }));
+    return days.map((day) =>
+      planned(zone, day, { millis: earliestEventStartMillis(events, calendar, day), kind: 'events' }),
+    );
   }
   if (start.at === undefined && start.every === undefined) return [];
 
@@ -200,6 +225,8 @@ export function nextStarts(
     if (collected.length >= count && extraDays-- === 0) break;
   }
   collected.sort((a, b) => a.entry.millis - b.entry.millis);
-  const unique = collected.filter((item, index) => index === 0 || item.entry.millis !== collected[index - 1]?.entry.millis);
+  const unique = collected.filter(
+    (item, index) => index === 0 || item.entry.millis !== collected[index - 1]?.entry.millis,
+  );
   return unique.slice(0, count).map(({ day, entry }) => planned(zone, day, entry));
 }

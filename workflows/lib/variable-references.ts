@@ -262,7 +262,11 @@ function childField(field: string, key: string | number): string {
  * of a literal type, an HTTP method or an operator, come from schema enums that cannot hold a
  * reference, so they come back as they were.)
  */
-export function substituteInValue<T>(value: T, sources: VariableSources, limits: SubstitutionLimits): ValueSubstitution<T> {
+export function substituteInValue<T>(
+  value: T,
+  sources: VariableSources,
+  limits: SubstitutionLimits,
+): ValueSubstitution<T> {
   return substituteInJson(value, sources, limits) as ValueSubstitution<T>;
 }
 
@@ -285,7 +289,12 @@ function substituteInJson(value: unknown, sources: VariableSources, limits: Subs
     for (const [key, member] of Object.entries(value)) {
       const substituted = substituteInJson(member, sources, { ...limits, field: childField(limits.field, key) });
       if (!substituted.ok) return substituted;
-      Object.defineProperty(result, key, { value: substituted.value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, {
+        value: substituted.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return { ok: true, value: result };
   }

@@ -50,13 +50,24 @@ export type WaitTimePlan = { kind: 'wait'; untilMillis: number; output: string }
  * @throws RangeError when `businessDate` is not a `YYYY-MM-DD` date or `nowMillis` is not a
  *   finite number (caller bugs: both come from the run, not from the definition).
  */
-export function planWaitTime(spec: WaitTimeSpec, calendar: BusinessCalendar, businessDate: string, nowMillis: number): WaitTimePlan {
+export function planWaitTime(
+  spec: WaitTimeSpec,
+  calendar: BusinessCalendar,
+  businessDate: string,
+  nowMillis: number,
+): WaitTimePlan {
   if (!Number.isFinite(nowMillis)) throw new RangeError(`nowMillis is not a finite number: ${nowMillis}`);
   const businessDay = dayNumberOf(businessDate);
-  const badSpecification = (message: string): WaitTimePlan => ({ kind: 'end', exitCode: waitTimeExitCodes.badSpecification, output: '', message });
+  const badSpecification = (message: string): WaitTimePlan => ({
+    kind: 'end',
+    exitCode: waitTimeExitCodes.badSpecification,
+    output: '',
+    message,
+  });
 
   const until = parseHhmm(spec.until);
-  if (until === undefined) return badSpecification(`waitTime: until ${JSON.stringify(spec.until)} is not a time HHMM from 0000 to 2359`);
+  if (until === undefined)
+    return badSpecification(`waitTime: until ${JSON.stringify(spec.until)} is not a time HHMM from 0000 to 2359`);
   const latest = spec.latest === undefined ? undefined : parseHhmm(spec.latest);
   if (spec.latest !== undefined && latest === undefined) {
     return badSpecification(`waitTime: latest ${JSON.stringify(spec.latest)} is not a time HHMM from 0000 to 2359`);
@@ -64,10 +75,13 @@ export function planWaitTime(spec: WaitTimeSpec, calendar: BusinessCalendar, bus
   // Minutes since the day change: the order of times within one business day.
   const businessOrder = (minutes: number) => (minutes - calendar.dayChangeMinutes + minutesPerDay) % minutesPerDay;
   if (latest !== undefined && businessOrder(latest) < businessOrder(until)) {
-    return badSpecification(`waitTime: latest ${spec.latest} is earlier than until ${spec.until} in the business day (day change ${formatTimeOfDay(calendar.dayChangeMinutes)})`);
+    return badSpecification(
+      `waitTime: latest ${spec.latest} is earlier than until ${spec.until} in the business day (day change ${formatTimeOfDay(calendar.dayChangeMinutes)})`,
+    );
   }
 
-  const output = spec.latest === undefined ? `CT_WTIME=${spec.until}` : `CT_WTIME=${spec.until}\nCT_LTIME=${spec.latest}`;
+  const output =
+    spec.latest === undefined ? `CT_WTIME=${spec.until}` : `CT_WTIME=${spec.until}\nCT_LTIME=${spec.latest}`;
   const untilMillis = instantMillisOf(calendar, businessDay, until);
   if (nowMillis < untilMillis) return { kind: 'wait', untilMillis, output };
   // `latest` names a minute, and a start anywhere in that minute is not after it.

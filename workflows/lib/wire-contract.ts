@@ -101,13 +101,20 @@ export interface ActorIdentity {
 export function parseJobnetActorWorkflowId(id: string): ActorIdentity | undefined {
   const parts = segmentsOf(id);
   if (parts?.[0] !== actorPrefix) return undefined;
-  if (parts.length === 4) return { deployment: parts[1] as string, project: parts[2] as string, jobnet: parts[3] as string };
+  if (parts.length === 4)
+    return { deployment: parts[1] as string, project: parts[2] as string, jobnet: parts[3] as string };
   if (parts.length === 3) return { project: parts[1] as string, jobnet: parts[2] as string };
   return undefined;
 }
 
 /** Workflow id of a top-level run of `project/jobnet` in `deployment` (manual starts without an actor). */
-export function runWorkflowId(deployment: string, project: string, jobnet: string, businessDate: string, seq: string): string {
+export function runWorkflowId(
+  deployment: string,
+  project: string,
+  jobnet: string,
+  businessDate: string,
+  seq: string,
+): string {
   return [runPrefix, deployment, project, jobnet, businessDate, seq].map(segment).join('/');
 }
 

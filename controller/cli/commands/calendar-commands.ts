@@ -37,7 +37,15 @@ import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '
 import { CommandFailure, UsageError } from '../cli-errors.js';
 import { loadValidDefinitions } from '../load-definitions.js';
 import { temporalTargetForCommand, userErrorOf, withTemporalClient } from '../temporal-commands.js';
-import { addTimeOptions, formatWallClock, parseInstantOption, zoneChoiceOf, zoneLabel, zoneOf, type TimeFlags } from '../times.js';
+import {
+  addTimeOptions,
+  formatWallClock,
+  parseInstantOption,
+  zoneChoiceOf,
+  zoneLabel,
+  zoneOf,
+  type TimeFlags,
+} from '../times.js';
 import { printable } from '../terminal-text.js';
 import { parseJobnetReference } from './start-command.js';
 
@@ -56,7 +64,8 @@ interface NextFlags extends SourceFlags, TimeFlags {
   json?: boolean;
 }
 
-const dirHelp = 'read the jobnet from this definitions directory (default: the definition applied in the running system)';
+const dirHelp =
+  'read the jobnet from this definitions directory (default: the definition applied in the running system)';
 
 /** Registers `jobnet days` and `jobnet next`. */
 export function registerCalendarCommands(program: Command): void {
@@ -76,7 +85,13 @@ export function registerCalendarCommands(program: Command): void {
     const startDays = startDaysOf(schedule, calendar, `${pad(shownYear, 4)}-01-01`, `${pad(shownYear, 4)}-12-31`);
     const id = `${project}/${jobnet.name}`;
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ jobnet: id, year: shownYear, calendar: calendar.name, timezone: calendar.timezone, source, startDays }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify(
+          { jobnet: id, year: shownYear, calendar: calendar.name, timezone: calendar.timezone, source, startDays },
+          null,
+          2,
+        ) + '\n',
+      );
       return;
     }
     process.stdout.write(renderStartDays(id, shownYear, calendar, source, startDays));
@@ -99,16 +114,48 @@ export function registerCalendarCommands(program: Command): void {
     const id = `${project}/${jobnet.name}`;
     const trigger = triggerKind(schedule.start);
     const { at, every } = schedule.start;
-    const timeTrigger: StartTrigger | undefined = at !== undefined ? { at } : every !== undefined ? { every } : undefined;
+    const timeTrigger: StartTrigger | undefined =
+      at !== undefined ? { at } : every !== undefined ? { every } : undefined;
     const starts = timeTrigger === undefined ? [] : plannedStarts(schedule, calendar, timeTrigger, from, count);
     warnBeyondHolidays(calendar, [...new Set(starts.map((entry) => Number(entry.businessDate.slice(0, 4))))]);
     const fromText = new Date(from).toISOString();
     if (opts.json) {
-      const entries = starts.map((entry) => ({ businessDate: entry.businessDate, localTime: formatWallClock(Date.parse(entry.instant), calendar.timezone), instant: entry.instant, kind: entry.kind }));
-      process.stdout.write(JSON.stringify({ jobnet: id, calendar: calendar.name, timezone: calendar.timezone, source, from: fromText, trigger, starts: entries }, null, 2) + '\n');
+      const entries = starts.map((entry) => ({
+        businessDate: entry.businessDate,
+        localTime: formatWallClock(Date.parse(entry.instant), calendar.timezone),
+        instant: entry.instant,
+        kind: entry.kind,
+      }));
+      process.stdout.write(
+        JSON.stringify(
+          {
+            jobnet: id,
+            calendar: calendar.name,
+            timezone: calendar.timezone,
+            source,
+            from: fromText,
+            trigger,
+            starts: entries,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       return;
     }
-    process.stdout.write(renderNextStarts(id, schedule, calendar, source, trigger, starts, count, fromText, zoneOf(choice, calendar.timezone)));
+    process.stdout.write(
+      renderNextStarts(
+        id,
+        schedule,
+        calendar,
+        source,
+        trigger,
+        starts,
+        count,
+        fromText,
+        zoneOf(choice, calendar.timezone),
+      ),
+    );
   });
 }
 
@@ -116,7 +163,8 @@ export function registerCalendarCommands(program: Command): void {
 // Loading.
 
 /** Where a schedule was read: a directory, or the running system (`--json`'s `source`). */
-type ScheduleSource = { directory: string } | { applied: { address: string; namespace: string; taskQueue: string; revision: string } };
+type ScheduleSource =
+  { directory: string } | { applied: { address: string; namespace: string; taskQueue: string; revision: string } };
 
 /** A jobnet's compiled schedule and calendar, and where they were read. */
 interface LoadedSchedule {
@@ -140,16 +188,27 @@ function sourceLine(source: ScheduleSource): string {
  *   or — without `--dir` — no system answers or the jobnet is not applied in it.
  */
 async function loadSchedule(project: string, name: string, flags: SourceFlags): Promise<LoadedSchedule> {
-  const jobnet = flags.dir !== undefined ? await compileFromDirectory(flags.dir, project, name) : await appliedDefinition(project, name, flags);
+  const jobnet =
+    flags.dir !== undefined
+      ? await compileFromDirectory(flags.dir, project, name)
+      : await appliedDefinition(project, name, flags);
   const calendar = jobnet.value.calendar;
   const schedule = jobnet.value.schedule;
-  if (calendar === undefined || schedule === undefined) throw new CommandFailure(`${project}/${name} (${sourceLine(jobnet.source)}) has no compiled schedule or calendar`);
+  if (calendar === undefined || schedule === undefined)
+    throw new CommandFailure(`${project}/${name} (${sourceLine(jobnet.source)}) has no compiled schedule or calendar`);
   return { jobnet: jobnet.value, schedule, calendar, source: jobnet.source };
 }
 
 /** Validates `dir`, then compiles the jobnet (which resolves its calendar: jobnet, project, Settings, SYSTEM_CALENDAR). */
-async function compileFromDirectory(dir: string, project: string, name: string): Promise<{ value: CompiledJobnet; source: ScheduleSource }> {
-  const repository = await loadValidDefinitions(dir, `the definitions in ${dir} have errors; fix them first (jobnet validate ${dir})`);
+async function compileFromDirectory(
+  dir: string,
+  project: string,
+  name: string,
+): Promise<{ value: CompiledJobnet; source: ScheduleSource }> {
+  const repository = await loadValidDefinitions(
+    dir,
+    `the definitions in ${dir} have errors; fix them first (jobnet validate ${dir})`,
+  );
   const compiled = compileJobnet(repository, project, name);
   if (!compiled.ok) throw new CommandFailure(compiled.message);
   return { value: compiled.jobnet, source: { directory: dir } };
@@ -159,22 +218,43 @@ async function compileFromDirectory(dir: string, project: string, name: string):
 const connectTimeoutMs = 3000;
 
 /** The definition the actor of `project/name` holds in the running system. */
-async function appliedDefinition(project: string, name: string, flags: TemporalFlags): Promise<{ value: CompiledJobnet; source: ScheduleSource }> {
+async function appliedDefinition(
+  project: string,
+  name: string,
+  flags: TemporalFlags,
+): Promise<{ value: CompiledJobnet; source: ScheduleSource }> {
   const target = temporalTargetForCommand(flags);
   const where = describeTemporalTarget(target);
   const pass = 'pass --dir DIR to read the definitions from a directory instead (e.g. --dir examples)';
   const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
   try {
     // A short wait: without a running system the answer is "pass --dir", and it should come soon.
-    const value = await withTemporalClient(target, ({ client }) => getAppliedDefinition(client, target.taskQueue, project, name), undefined, { connectTimeoutMs });
-    return { value, source: { applied: { address: target.address, namespace: target.namespace, taskQueue: target.taskQueue, revision: value.revision } } };
+    const value = await withTemporalClient(
+      target,
+      ({ client }) => getAppliedDefinition(client, target.taskQueue, project, name),
+      undefined,
+      { connectTimeoutMs },
+    );
+    return {
+      value,
+      source: {
+        applied: {
+          address: target.address,
+          namespace: target.namespace,
+          taskQueue: target.taskQueue,
+          revision: value.revision,
+        },
+      },
+    };
   } catch (error) {
     if (error instanceof Error && error.name === 'WorkflowNotFoundError') {
       throw new CommandFailure(`jobnet ${project}/${name} is not applied on ${where}; ${pass}`);
     }
     const failure = userErrorOf(error);
     if (failure instanceof CommandFailure || (failure instanceof Error && failure.name === 'AppliedDefinitionError')) {
-      throw new CommandFailure(`cannot read the definition of ${project}/${name} applied on ${where}: ${failure.message}; ${pass}`);
+      throw new CommandFailure(
+        `cannot read the definition of ${project}/${name} applied on ${where}: ${failure.message}; ${pass}`,
+      );
     }
     throw failure;
   }
@@ -213,7 +293,13 @@ const maxLookaheadDays = 50 * 366;
  * enough starts (or reaches {@link maxLookaheadDays}), then `nextStarts` — the function the
  * workflows schedule with.
  */
-function plannedStarts(schedule: CompiledSchedule, calendar: BusinessCalendar, start: StartTrigger, from: number, count: number): PlannedStart[] {
+function plannedStarts(
+  schedule: CompiledSchedule,
+  calendar: BusinessCalendar,
+  start: StartTrigger,
+  from: number,
+  count: number,
+): PlannedStart[] {
   const firstDate = addDays(businessDateOf(calendar, from), -1);
   for (let span = 400; ; span = Math.min(span * 4, maxLookaheadDays)) {
     const days = startDaysOf(schedule, calendar, firstDate, addDays(firstDate, span));
@@ -225,7 +311,20 @@ function plannedStarts(schedule: CompiledSchedule, calendar: BusinessCalendar, s
 // ---------------------------------------------------------------------------------------------
 // Rendering.
 
-const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const cellWidth = 3; // two digits and a mark
 const monthWidth = 7 * cellWidth + 6;
 const monthGap = '    ';
@@ -233,20 +332,41 @@ const monthGap = '    ';
 const marks = { start: '*', closed: '-', startOnClosed: '!' } as const;
 
 /** The `jobnet days` text: header, 12-month grid (rows of three), legend, list and count. */
-function renderStartDays(id: string, year: number, calendar: BusinessCalendar, source: ScheduleSource, startDays: readonly string[]): string {
+function renderStartDays(
+  id: string,
+  year: number,
+  calendar: BusinessCalendar,
+  source: ScheduleSource,
+  startDays: readonly string[],
+): string {
   const isOperating = operatingDayTest(calendar);
   const starts = new Set(startDays.map(dayNumberOf));
-  const lines: string[] = [`${id} — start days in ${year}`, `calendar ${describeCalendar(calendar)}`, printable(sourceLine(source)), ''];
+  const lines: string[] = [
+    `${id} — start days in ${year}`,
+    `calendar ${describeCalendar(calendar)}`,
+    printable(sourceLine(source)),
+    '',
+  ];
 
   for (let firstMonth = 1; firstMonth <= 12; firstMonth += 3) {
-    const blocks = [firstMonth, firstMonth + 1, firstMonth + 2].map((month) => monthBlock(year, month, starts, isOperating));
+    const blocks = [firstMonth, firstMonth + 1, firstMonth + 2].map((month) =>
+      monthBlock(year, month, starts, isOperating),
+    );
     const height = Math.max(...blocks.map((block) => block.length));
     for (let row = 0; row < height; row++) {
-      lines.push(blocks.map((block) => (block[row] ?? '').padEnd(monthWidth)).join(monthGap).trimEnd());
+      lines.push(
+        blocks
+          .map((block) => (block[row] ?? '').padEnd(monthWidth))
+          .join(monthGap)
+          .trimEnd(),
+      );
     }
     lines.push('');
   }
-  lines.push(`${marks.start} start day   ${marks.closed} holiday (not an operating day)   ${marks.startOnClosed} start day on a holiday (holidayShift: none)`, '');
+  lines.push(
+    `${marks.start} start day   ${marks.closed} holiday (not an operating day)   ${marks.startOnClosed} start day on a holiday (holidayShift: none)`,
+    '',
+  );
 
   for (const date of startDays) {
     const name = isOperating(dayNumberOf(date)) ? undefined : (holidayName(calendar, date) ?? 'holiday');
@@ -257,14 +377,28 @@ function renderStartDays(id: string, year: number, calendar: BusinessCalendar, s
 }
 
 /** One month: title, weekday header (Monday first) and up to six week rows. */
-function monthBlock(year: number, month: number, starts: ReadonlySet<number>, isOperating: (day: number) => boolean): string[] {
+function monthBlock(
+  year: number,
+  month: number,
+  starts: ReadonlySet<number>,
+  isOperating: (day: number) => boolean,
+): string[] {
   const title = `${monthNames[month - 1]} ${year}`;
   const left = Math.floor((monthWidth - title.length) / 2);
-  const block = [' '.repeat(left) + title, weekdays.map((day) => (day[0] as string).toUpperCase() + day[1]).join(' '.repeat(cellWidth - 1))];
+  const block = [
+    ' '.repeat(left) + title,
+    weekdays.map((day) => (day[0] as string).toUpperCase() + day[1]).join(' '.repeat(cellWidth - 1)),
+  ];
   const first = dayNumberFromParts(year, month, 1);
   const cells: string[] = Array.from({ length: weekdayIndexOf(first) }, () => ' '.repeat(cellWidth));
   for (let day = first; day < first + daysInMonth(year, month); day++) {
-    const mark = starts.has(day) ? (isOperating(day) ? marks.start : marks.startOnClosed) : isOperating(day) ? ' ' : marks.closed;
+    const mark = starts.has(day)
+      ? isOperating(day)
+        ? marks.start
+        : marks.startOnClosed
+      : isOperating(day)
+        ? ' '
+        : marks.closed;
     cells.push(String(day - first + 1).padStart(cellWidth - 1) + mark);
   }
   for (let week = 0; week * 7 < cells.length; week++) block.push(cells.slice(week * 7, week * 7 + 7).join(' '));
@@ -272,12 +406,24 @@ function monthBlock(year: number, month: number, starts: ReadonlySet<number>, is
 }
 
 /** The `jobnet next` text: a table of starts (times in `zone` and UTC), or why there are none. */
-function renderNextStarts(id: string, schedule: CompiledSchedule, calendar: BusinessCalendar, source: ScheduleSource, trigger: string, starts: readonly PlannedStart[], count: number, from: string, zone: string): string {
+function renderNextStarts(
+  id: string,
+  schedule: CompiledSchedule,
+  calendar: BusinessCalendar,
+  source: ScheduleSource,
+  trigger: string,
+  starts: readonly PlannedStart[],
+  count: number,
+  from: string,
+  zone: string,
+): string {
   const lines = [`${id} — calendar ${describeCalendar(calendar)}`, printable(sourceLine(source))];
   if (!schedule.enabled) lines.push('note: the jobnet is disabled (enabled: false): its starts are skipped');
   if (trigger === 'events') {
     const names = schedule.start.events?.names ?? [];
-    lines.push(`starts on message events (${names.join(', ')}), not at planned times; see jobnet days for its start days`);
+    lines.push(
+      `starts on message events (${names.join(', ')}), not at planned times; see jobnet days for its start days`,
+    );
     return lines.join('\n') + '\n';
   }
   if (trigger === 'manual') {
@@ -292,11 +438,24 @@ function renderNextStarts(id: string, schedule: CompiledSchedule, calendar: Busi
   const header = utcOnly ? ['BUSINESS DATE', 'UTC'] : ['BUSINESS DATE', `TIME (${zoneLabel(zone)})`, 'UTC'];
   const rows = starts.map((entry) => {
     const utc = entry.instant.replace(/\.000Z$/, 'Z');
-    return utcOnly ? [weekdayDate(entry.businessDate), utc] : [weekdayDate(entry.businessDate), formatWallClock(Date.parse(entry.instant), zone), utc];
+    return utcOnly
+      ? [weekdayDate(entry.businessDate), utc]
+      : [weekdayDate(entry.businessDate), formatWallClock(Date.parse(entry.instant), zone), utc];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
-  for (const row of [header, ...rows]) lines.push(row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd());
-  if (starts.length < count) lines.push(`only ${starts.length} of ${count} starts planned in the next ${Math.floor(maxLookaheadDays / 366)} years`);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  );
+  for (const row of [header, ...rows])
+    lines.push(
+      row
+        .map((cell, column) => cell.padEnd(widths[column] as number))
+        .join('  ')
+        .trimEnd(),
+    );
+  if (starts.length < count)
+    lines.push(
+      `only ${starts.length} of ${count} starts planned in the next ${Math.floor(maxLookaheadDays / 366)} years`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -310,6 +469,7 @@ function pad(value: number, width: number): string {
  */
 function parseWholeNumber(option: string, text: string, min: number, max: number): number {
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new UsageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new UsageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
   return value;
 }

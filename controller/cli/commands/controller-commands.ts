@@ -37,9 +37,17 @@ export interface SourceFlags {
 
 /** Adds the definition source flags to `command`. */
 export function addSourceOptions(command: Command, repoDefault?: string): Command {
-  const repoHelp = 'definitions: a git URL (https://, ssh://, git@host:path, file://), a local git repository (read as git, e.g. /srv/defs.git), or a directory (watched)';
-  return (repoDefault === undefined ? command.requiredOption('--repo <url|dir>', repoHelp) : command.option('--repo <url|dir>', repoHelp, repoDefault))
-    .option('--branch <name>', "git branch (default: main for a URL, the branch HEAD names for a local repository; with a plain directory, read it as a git repository instead of watching files)")
+  const repoHelp =
+    'definitions: a git URL (https://, ssh://, git@host:path, file://), a local git repository (read as git, e.g. /srv/defs.git), or a directory (watched)';
+  return (
+    repoDefault === undefined
+      ? command.requiredOption('--repo <url|dir>', repoHelp)
+      : command.option('--repo <url|dir>', repoHelp, repoDefault)
+  )
+    .option(
+      '--branch <name>',
+      'git branch (default: main for a URL, the branch HEAD names for a local repository; with a plain directory, read it as a git repository instead of watching files)',
+    )
     .option('--path <dir>', 'directory inside the repository holding the definitions')
     .option('--poll-interval <duration>', 'how often a git remote is polled', '15s')
     .option('--git-username <name>', 'user name for an https remote')
@@ -56,7 +64,8 @@ export function sourceSettingsOf(flags: SourceFlags): SourceSettings {
   const repo = flags.repo;
   if (repo === undefined || repo.trim() === '') throw new UsageError('--repo is required');
   const seconds = parseDuration(flags.pollInterval ?? '15s');
-  if (seconds === undefined || seconds <= 0) throw new UsageError(`--poll-interval must be a duration such as 15s or 1m, not "${flags.pollInterval ?? ''}"`);
+  if (seconds === undefined || seconds <= 0)
+    throw new UsageError(`--poll-interval must be a duration such as 15s or 1m, not "${flags.pollInterval ?? ''}"`);
   const settings: SourceSettings = { repo, pollIntervalMs: seconds * 1000 };
   if (flags.branch !== undefined) settings.branch = flags.branch;
   if (flags.path !== undefined) settings.subPath = flags.path;
@@ -66,7 +75,8 @@ export function sourceSettingsOf(flags: SourceFlags): SourceSettings {
   if (flags.gitPasswordEnv !== undefined) credentials.password = { env: flags.gitPasswordEnv };
   if (flags.gitTokenEnv !== undefined) credentials.token = { env: flags.gitTokenEnv };
   if (credentials.password !== undefined || credentials.token !== undefined) settings.credentials = credentials;
-  else if (credentials.username !== undefined) throw new UsageError('--git-username needs --git-password-env or --git-token-env');
+  else if (credentials.username !== undefined)
+    throw new UsageError('--git-username needs --git-password-env or --git-token-env');
   return settings;
 }
 
@@ -77,7 +87,8 @@ export function sourceSettingsOf(flags: SourceFlags): SourceSettings {
 export function parseListen(text: string): { host: string; port: number } {
   const match = /^(.*):(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[2]);
-  if (match === null || port > 65535) throw new UsageError(`--listen must be host:port, e.g. 127.0.0.1:8081, not "${text}"`);
+  if (match === null || port > 65535)
+    throw new UsageError(`--listen must be host:port, e.g. 127.0.0.1:8081, not "${text}"`);
   return { host: match[1] === '' ? '127.0.0.1' : (match[1] as string), port };
 }
 
@@ -98,11 +109,26 @@ function seconds(ms: number): string {
 export function addListenerOptions(command: Command): Command {
   const d = defaultListenerLimits;
   return command
-    .option('--max-connections <n>', `connections the listener holds at once; more are closed at once (default ${d.maxConnections})`)
-    .option('--request-timeout <duration>', `a request must arrive in full within this, else 408 (default ${seconds(d.requestTimeoutMs)})`)
-    .option('--idle-timeout <duration>', `a connection silent for this long is closed (default ${seconds(d.idleTimeoutMs)})`)
-    .option('--keep-alive-timeout <duration>', `an idle kept-alive connection is closed after this (default ${seconds(d.keepAliveTimeoutMs)})`)
-    .option('--max-refusals <n>', `refused (401) webhook requests per client address and minute before 429 (default ${d.maxRefusalsPerMinute})`);
+    .option(
+      '--max-connections <n>',
+      `connections the listener holds at once; more are closed at once (default ${d.maxConnections})`,
+    )
+    .option(
+      '--request-timeout <duration>',
+      `a request must arrive in full within this, else 408 (default ${seconds(d.requestTimeoutMs)})`,
+    )
+    .option(
+      '--idle-timeout <duration>',
+      `a connection silent for this long is closed (default ${seconds(d.idleTimeoutMs)})`,
+    )
+    .option(
+      '--keep-alive-timeout <duration>',
+      `an idle kept-alive connection is closed after this (default ${seconds(d.keepAliveTimeoutMs)})`,
+    )
+    .option(
+      '--max-refusals <n>',
+      `refused (401) webhook requests per client address and minute before 429 (default ${d.maxRefusalsPerMinute})`,
+    );
 }
 
 /**
@@ -112,13 +138,15 @@ export function addListenerOptions(command: Command): Command {
 export function listenerLimitsFromFlags(flags: ListenerFlags): ListenerLimits {
   const count = (text: string | undefined, flag: string): number | undefined => {
     if (text === undefined) return undefined;
-    if (!/^\d{1,9}$/.test(text.trim()) || Number(text) <= 0) throw new UsageError(`${flag} must be a positive whole number, not "${text}"`);
+    if (!/^\d{1,9}$/.test(text.trim()) || Number(text) <= 0)
+      throw new UsageError(`${flag} must be a positive whole number, not "${text}"`);
     return Number(text);
   };
   const duration = (text: string | undefined, flag: string): number | undefined => {
     if (text === undefined) return undefined;
     const value = parseDuration(text.trim());
-    if (value === undefined || value <= 0) throw new UsageError(`${flag} must be a duration such as 10s or 1m, not "${text}"`);
+    if (value === undefined || value <= 0)
+      throw new UsageError(`${flag} must be a duration such as 10s or 1m, not "${text}"`);
     return value * 1000;
   };
   const overrides: Partial<ListenerLimits> = {
@@ -179,11 +207,24 @@ function log(level: string, message: string, fields?: Record<string, unknown>): 
 export function registerControllerCommands(program: Command): void {
   const controller = program
     .command('controller')
-    .description('run the GitOps controller: reconcile a git branch or a directory into Temporal, serve its status and the push webhook (until SIGINT/SIGTERM)')
+    .description(
+      'run the GitOps controller: reconcile a git branch or a directory into Temporal, serve its status and the push webhook (until SIGINT/SIGTERM)',
+    )
     .option('--env <name>', 'environment to compile for (default: Settings environment)')
-    .option('--prune', 'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)')
-    .option('--listen <host:port>', 'serve /api/v1/status, /api/v1/hooks/git, /healthz and /readyz here', '127.0.0.1:8081')
-    .option('--webhook-secret-env <NAME>', 'environment variable holding the push webhook secret (or NAME_FILE, a file)', 'JOBNET_WEBHOOK_SECRET');
+    .option(
+      '--prune',
+      'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)',
+    )
+    .option(
+      '--listen <host:port>',
+      'serve /api/v1/status, /api/v1/hooks/git, /healthz and /readyz here',
+      '127.0.0.1:8081',
+    )
+    .option(
+      '--webhook-secret-env <NAME>',
+      'environment variable holding the push webhook secret (or NAME_FILE, a file)',
+      'JOBNET_WEBHOOK_SECRET',
+    );
   addTemporalOptions(addListenerOptions(addSourceOptions(controller))).action(async (opts: ControllerFlags) => {
     const target = temporalTargetForCommand(opts);
     const source = sourceSettingsOf(opts);
@@ -209,7 +250,10 @@ export function registerControllerCommands(program: Command): void {
         ...(running.api !== undefined ? { api: running.api.url } : {}),
         webhook: webhookSecret !== undefined ? 'on' : `off (set ${opts.webhookSecretEnv})`,
       });
-      await untilSignalled(() => running.stop(), (line) => log('info', line));
+      await untilSignalled(
+        () => running.stop(),
+        (line) => log('info', line),
+      );
     });
   });
 
@@ -217,36 +261,46 @@ export function registerControllerCommands(program: Command): void {
     .command('api')
     .description('run the HTTP API: /healthz, /readyz and /api/v1/status, read from Temporal (until SIGINT/SIGTERM)')
     .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8080');
-  addTemporalOptions(addListenerOptions(api)).action(async (opts: TemporalFlags & ListenerFlags & { listen: string }) => {
-    const target = temporalTargetForCommand(opts);
-    const listen = parseListen(opts.listen);
-    const limits = listenerLimitsFromFlags(opts);
-    const { startApiServer } = await import('../../api/api-server.js');
-    const { readPublishedStatus } = await import('../../api/published-status.js');
-    const { temporalCheck } = await import('../../api/readiness-checks.js');
-    await withTemporalClient(target, async ({ client }) => {
-      const server = await startApiServer({
-        ...listen,
-        limits,
-        status: async () => await readPublishedStatus(client, target.taskQueue),
-        readiness: { temporal: temporalCheck(client) },
-        log: (level, message) => log(level, message),
+  addTemporalOptions(addListenerOptions(api)).action(
+    async (opts: TemporalFlags & ListenerFlags & { listen: string }) => {
+      const target = temporalTargetForCommand(opts);
+      const listen = parseListen(opts.listen);
+      const limits = listenerLimitsFromFlags(opts);
+      const { startApiServer } = await import('../../api/api-server.js');
+      const { readPublishedStatus } = await import('../../api/published-status.js');
+      const { temporalCheck } = await import('../../api/readiness-checks.js');
+      await withTemporalClient(target, async ({ client }) => {
+        const server = await startApiServer({
+          ...listen,
+          limits,
+          status: async () => await readPublishedStatus(client, target.taskQueue),
+          readiness: { temporal: temporalCheck(client) },
+          log: (level, message) => log(level, message),
+        });
+        log('info', `API listening on ${server.url}, reading ${describeTemporalTarget(target)}`);
+        await untilSignalled(
+          () => server.close(),
+          (line) => log('info', line),
+        );
       });
-      log('info', `API listening on ${server.url}, reading ${describeTemporalTarget(target)}`);
-      await untilSignalled(() => server.close(), (line) => log('info', line));
-    });
-  });
+    },
+  );
 
   const status = program
     .command('status')
-    .description('show the GitOps controller status: revisions, conditions, per-jobnet sync and health, diagnostics of a stalled revision')
+    .description(
+      'show the GitOps controller status: revisions, conditions, per-jobnet sync and health, diagnostics of a stalled revision',
+    )
     .option('--json', 'print the status as JSON (the API form)');
   addTemporalOptions(status).action(async (opts: TemporalFlags & { json?: boolean }) => {
     const target = temporalTargetForCommand(opts);
     const { getControllerStatus } = await import('../../jobnets/jobnet-client.js');
     await withTemporalClient(target, async ({ client }) => {
       const found = (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined;
-      if (found === undefined) throw new CommandFailure(`no controller has published a status for task queue ${target.taskQueue} (is jobnet controller running?)`);
+      if (found === undefined)
+        throw new CommandFailure(
+          `no controller has published a status for task queue ${target.taskQueue} (is jobnet controller running?)`,
+        );
       process.stdout.write(opts.json === true ? `${JSON.stringify(found, null, 2)}\n` : renderControllerStatus(found));
       const ready = found.conditions.find((condition) => condition.type === 'Ready');
       process.exitCode = ready?.status === 'True' ? exitCodes.ok : exitCodes.failed;

@@ -15,7 +15,12 @@
 import type { Command } from 'commander';
 import type { EventClearRequest, EventRaise } from '../../../workflows/event-registry-contract.js';
 import { scopeProblem } from '../../../workflows/lib/event-routing.js';
-import { renderEventClear, renderEventRaise, unknownEventText, type RenderedAnswer } from '../../jobnets/render-jobnet.js';
+import {
+  renderEventClear,
+  renderEventRaise,
+  unknownEventText,
+  type RenderedAnswer,
+} from '../../jobnets/render-jobnet.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
@@ -43,10 +48,14 @@ export function eventScopeOf(flags: { project?: string; jobnet?: string }): { pr
   ] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} must not be blank`);
   }
-  const scope = { ...(flags.project !== undefined ? { project: flags.project } : {}), ...(flags.jobnet !== undefined ? { jobnet: flags.jobnet } : {}) };
+  const scope = {
+    ...(flags.project !== undefined ? { project: flags.project } : {}),
+    ...(flags.jobnet !== undefined ? { jobnet: flags.jobnet } : {}),
+  };
   const problem = scopeProblem(scope);
   // The problem text may cite the specification's rule; the user needs the flags only.
-  if (problem !== undefined) throw new UsageError(`${problem.replace(/\s*\(R-[A-Z]+-\d+\)/g, '')}: give --project with --jobnet`);
+  if (problem !== undefined)
+    throw new UsageError(`${problem.replace(/\s*\(R-[A-Z]+-\d+\)/g, '')}: give --project with --jobnet`);
   return scope;
 }
 
@@ -73,7 +82,9 @@ export function registerEventCommands(program: Command): void {
 
   const raise = event
     .command('raise')
-    .description('raise a message event: every jobnet in scope waiting for it starts, counts it, or hands it to a waiting run')
+    .description(
+      'raise a message event: every jobnet in scope waiting for it starts, counts it, or hands it to a waiting run',
+    )
     .argument('<name>', 'the event name')
     .option('--project <name>', 'only jobnets of this project')
     .option('--jobnet <name>', 'only this jobnet of --project')
@@ -91,7 +102,10 @@ export function registerEventCommands(program: Command): void {
     const { result, routes } = await withTemporalClient(target, async ({ client }) => {
       const raised = await raiseEvent(client, target.taskQueue, request);
       // Nobody took it: the routes say which events are known, for the message.
-      const known = raised.ok && raised.answer.results.length === 0 ? await getEventRegistryView(client, target.taskQueue).catch(() => undefined) : undefined;
+      const known =
+        raised.ok && raised.answer.results.length === 0
+          ? await getEventRegistryView(client, target.taskQueue).catch(() => undefined)
+          : undefined;
       return { result: raised, routes: known?.routes };
     });
     if (!result.ok) {

@@ -14,7 +14,12 @@
  * SDKs before a command connects.
  */
 import type { Command } from 'commander';
-import type { JobnetOperationAnswer, JobnetOperationName, JobnetOperationRequest, JobnetView } from '../../../workflows/jobnet-actor-contract.js';
+import type {
+  JobnetOperationAnswer,
+  JobnetOperationName,
+  JobnetOperationRequest,
+  JobnetView,
+} from '../../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../../workflows/lib/compiled-jobnet.js';
 import type { JobnetTrouble, TroubleKind } from '../../../workflows/lib/jobnet-state.js';
 import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
@@ -38,7 +43,15 @@ import { addTemporalOptions, type TemporalFlags, type TemporalTarget } from '../
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { requireDirectory, validOrRefused } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
-import { addTimeOptions, parseSinceOption, sinceMillis, zoneChoiceOf, zoneOf, type TimeFlags, type ZoneChoice } from '../times.js';
+import {
+  addTimeOptions,
+  parseSinceOption,
+  sinceMillis,
+  zoneChoiceOf,
+  zoneOf,
+  type TimeFlags,
+  type ZoneChoice,
+} from '../times.js';
 
 /** CLI operation names and the jobnet operations they send (R-OPS-1). `start` is `jobnet start`. */
 const operations: Record<string, { operation: JobnetOperationName; description: string }> = {
@@ -46,9 +59,18 @@ const operations: Record<string, { operation: JobnetOperationName; description: 
   release: { operation: 'release', description: 'release a held jobnet; a start deferred meanwhile happens now' },
   disable: { operation: 'disable', description: 'disable a jobnet: its starts are skipped (trouble executionSkipped)' },
   enable: { operation: 'enable', description: 'enable a disabled jobnet' },
-  confirm: { operation: 'confirm', description: 'confirm an abended or forced jobnet, closing its run (requireConfirmation)' },
-  'release-carry-over': { operation: 'releaseCarryOver', description: 'release the carry-over of a run still going from an earlier business date' },
-  'cancel-end': { operation: 'cancelEnd', description: "cancel the day's end: the jobnet may start again on this business date (oncePerDay)" },
+  confirm: {
+    operation: 'confirm',
+    description: 'confirm an abended or forced jobnet, closing its run (requireConfirmation)',
+  },
+  'release-carry-over': {
+    operation: 'releaseCarryOver',
+    description: 'release the carry-over of a run still going from an earlier business date',
+  },
+  'cancel-end': {
+    operation: 'cancelEnd',
+    description: "cancel the day's end: the jobnet may start again on this business date (oncePerDay)",
+  },
   'force-terminate': { operation: 'forceTerminate', description: 'force-terminate the running run of a jobnet' },
   restart: { operation: 'restart', description: 'restart the abended or forced run of a jobnet from its failed jobs' },
 };
@@ -77,7 +99,8 @@ export async function withJobnetActor<T>(project: string, jobnet: string, work: 
   try {
     return await work();
   } catch (error) {
-    if (isWorkflowNotFound(error)) throw new CommandFailure(`jobnet ${project}/${jobnet} is not applied (run jobnet apply)`);
+    if (isWorkflowNotFound(error))
+      throw new CommandFailure(`jobnet ${project}/${jobnet} is not applied (run jobnet apply)`);
     throw error;
   }
 }
@@ -86,7 +109,12 @@ export async function withJobnetActor<T>(project: string, jobnet: string, work: 
  * Sends `request` to the actor of `project/jobnet` on `target` and returns its answer or refusal.
  * @throws CommandFailure when the jobnet is not applied or Temporal cannot be reached.
  */
-export async function sendJobnetOperation(target: TemporalTarget, project: string, jobnet: string, request: JobnetOperationRequest): Promise<OperateJobnetResult> {
+export async function sendJobnetOperation(
+  target: TemporalTarget,
+  project: string,
+  jobnet: string,
+  request: JobnetOperationRequest,
+): Promise<OperateJobnetResult> {
   const { getJobnetView, operateJobnet } = await import('../../jobnets/jobnet-client.js');
   const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
   const { refusalText } = await import('../../jobnets/refusal-text.js');
@@ -97,9 +125,16 @@ export async function sendJobnetOperation(target: TemporalTarget, project: strin
       // The reason may advise an operation the actor would refuse in turn: check its advice
       // against the state and schedule the actor holds now (best effort: else as it is).
       try {
-        const [view, definition] = await Promise.all([getJobnetView(client, target.taskQueue, project, jobnet), getAppliedDefinition(client, target.taskQueue, project, jobnet)]);
+        const [view, definition] = await Promise.all([
+          getJobnetView(client, target.taskQueue, project, jobnet),
+          getAppliedDefinition(client, target.taskQueue, project, jobnet),
+        ]);
         if (definition.schedule === undefined) return result;
-        return { ok: false, reason: refusalText(result.reason, request.operation, `${project}/${jobnet}`, view.state, definition.schedule).reason };
+        return {
+          ok: false,
+          reason: refusalText(result.reason, request.operation, `${project}/${jobnet}`, view.state, definition.schedule)
+            .reason,
+        };
       } catch {
         return result;
       }
@@ -161,11 +196,16 @@ export function registerJobnetCommands(program: Command): void {
 function registerApplyCommand(program: Command): void {
   const command = program
     .command('apply')
-    .description('reconcile a definitions directory into the scheduler once: validate, compile, plan against what Temporal runs, then create or update the changed jobnets (one actor each), retire removed ones (delete with --prune) and route events')
+    .description(
+      'reconcile a definitions directory into the scheduler once: validate, compile, plan against what Temporal runs, then create or update the changed jobnets (one actor each), retire removed ones (delete with --prune) and route events',
+    )
     .argument('[dir]', 'definitions repository (same as --dir)')
     .option('--dir <dir>', 'definitions repository', '.')
     .option('--env <name>', 'environment whose variables to compile with (default: the Settings environment)')
-    .option('--prune', 'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)')
+    .option(
+      '--prune',
+      'delete jobnets removed from the definitions instead of retiring them (default: Settings controller.prune)',
+    )
     .option('--by <name>', 'who applies, recorded with each jobnet (default: $USER, else "operator")')
     .option('--json', 'print JSON: {revision, jobnets: [{project, jobnet, trigger, actor, digest}], routes, plan}');
   addTemporalOptions(command).action(async (positional: string | undefined, opts: ApplyFlags & { prune?: boolean }) => {
@@ -180,12 +220,23 @@ function registerApplyCommand(program: Command): void {
     const fetched = await source.fetch().catch((error: unknown) => {
       throw new CommandFailure(`${error instanceof Error ? error.message : String(error)}; nothing was applied`);
     });
-    const repository = await validOrRefused(dir, validateRevision(fetched), `the definitions in ${dir} have errors; nothing was applied`);
-    const compiled = compileRevision(repository, { ...(opts.env !== undefined ? { environment: opts.env } : {}), ...(opts.prune === true ? { prune: true } : {}) });
+    const repository = await validOrRefused(
+      dir,
+      validateRevision(fetched),
+      `the definitions in ${dir} have errors; nothing was applied`,
+    );
+    const compiled = compileRevision(repository, {
+      ...(opts.env !== undefined ? { environment: opts.env } : {}),
+      ...(opts.prune === true ? { prune: true } : {}),
+    });
     if (!compiled.ok) {
       if (compiled.failures.length === 0) throw new CommandFailure(`${compiled.message}; nothing was applied`);
-      const listing = compiled.failures.map((failure) => `  ${failure.project}/${failure.jobnet}: ${failure.message}`).join('\n');
-      throw new CommandFailure(`${compiled.failures.length} jobnet(s) could not be compiled; nothing was applied:\n${listing}`);
+      const listing = compiled.failures
+        .map((failure) => `  ${failure.project}/${failure.jobnet}: ${failure.message}`)
+        .join('\n');
+      throw new CommandFailure(
+        `${compiled.failures.length} jobnet(s) could not be compiled; nothing was applied:\n${listing}`,
+      );
     }
     const by = operatorName(opts.by);
     const { Reconciler } = await import('../../reconcile/reconciler.js');
@@ -203,12 +254,18 @@ function registerApplyCommand(program: Command): void {
         ...(opts.prune === true ? { prune: true } : {}),
       });
       const result = await reconciler.reconcile({ fetched, compiled });
-      if (result.result === 'failed' || result.result === 'stalled') throw new CommandFailure(`nothing was applied: ${reconciler.getStatus().lastError ?? result.result}`);
+      if (result.result === 'failed' || result.result === 'stalled')
+        throw new CommandFailure(`nothing was applied: ${reconciler.getStatus().lastError ?? result.result}`);
       return result;
     });
     const revision = outcome.revision ?? fetched.revision;
-    const actors = compiled.desired.map((jobnet) => jobnetActorWorkflowId(target.taskQueue, jobnet.project, jobnet.name));
-    const summary = { ...applySummaryOf(compiled.desired, actors, revision, eventRoutesOf(compiled.desired).length), ...(outcome.plan !== undefined ? { plan: outcome.plan.counts } : {}) };
+    const actors = compiled.desired.map((jobnet) =>
+      jobnetActorWorkflowId(target.taskQueue, jobnet.project, jobnet.name),
+    );
+    const summary = {
+      ...applySummaryOf(compiled.desired, actors, revision, eventRoutesOf(compiled.desired).length),
+      ...(outcome.plan !== undefined ? { plan: outcome.plan.counts } : {}),
+    };
     if (opts.json) {
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       return;
@@ -216,7 +273,9 @@ function registerApplyCommand(program: Command): void {
     process.stdout.write(renderApplySummary(summary));
     if (outcome.plan !== undefined) {
       const { create, update, noop, retire, delete: deleted } = outcome.plan.counts;
-      process.stdout.write(`plan: ${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged\n`);
+      process.stdout.write(
+        `plan: ${create} created, ${update} updated, ${retire} retired, ${deleted} deleted, ${noop} unchanged\n`,
+      );
     }
   });
 }
@@ -225,7 +284,9 @@ function registerApplyCommand(program: Command): void {
 export function registerGetJobnetCommand(get: Command): void {
   const command = get
     .command('jobnet')
-    .description('show a jobnet: status, next starts, open and last run, operator flags, pending events, recent troubles and operations')
+    .description(
+      'show a jobnet: status, next starts, open and last run, operator flags, pending events, recent troubles and operations',
+    )
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
     .option('--json', 'print the jobnet view as JSON (times as ISO 8601 UTC)');
   addTemporalOptions(addTimeOptions(command)).action(async (reference: string, opts: GetJobnetFlags) => {
@@ -238,7 +299,9 @@ export function registerGetJobnetCommand(get: Command): void {
       withJobnetActor(project, jobnet, async () => {
         const shown = await getJobnetView(client, target.taskQueue, project, jobnet);
         const held = await getAppliedDefinition(client, target.taskQueue, project, jobnet).catch((error: unknown) => {
-          process.stderr.write(`jobnet: warning: the definition the actor of ${project}/${jobnet} holds cannot be read (${errorText(error)}); times in UTC\n`);
+          process.stderr.write(
+            `jobnet: warning: the definition the actor of ${project}/${jobnet} holds cannot be read (${errorText(error)}); times in UTC\n`,
+          );
           return undefined;
         });
         return { view: shown, definition: held };
@@ -249,9 +312,18 @@ export function registerGetJobnetCommand(get: Command): void {
       return;
     }
     const zone = zoneOf(choice, definition?.calendar?.timezone);
-    const zoneSource = choice.kind !== 'calendar' ? undefined : definition?.calendar !== undefined ? `calendar ${definition.calendar.name}` : undefined;
+    const zoneSource =
+      choice.kind !== 'calendar'
+        ? undefined
+        : definition?.calendar !== undefined
+          ? `calendar ${definition.calendar.name}`
+          : undefined;
     process.stdout.write(
-      renderJobnetView(view, { zone, ...(zoneSource !== undefined ? { zoneSource } : {}), ...(definition?.schedule !== undefined ? { schedule: definition.schedule } : {}) }),
+      renderJobnetView(view, {
+        zone,
+        ...(zoneSource !== undefined ? { zoneSource } : {}),
+        ...(definition?.schedule !== undefined ? { schedule: definition.schedule } : {}),
+      }),
     );
   });
 }
@@ -271,21 +343,37 @@ type ActorEntry = JobnetListEntry & { definition?: CompiledJobnet };
  * the error instead of its view. With a project that has no applied jobnet, the projects that
  * have are listed in a CommandFailure.
  */
-async function readActors(target: TemporalTarget, project: string | undefined, definitions: boolean): Promise<ActorEntry[]> {
+async function readActors(
+  target: TemporalTarget,
+  project: string | undefined,
+  definitions: boolean,
+): Promise<ActorEntry[]> {
   const { getJobnetView, listJobnetActors } = await import('../../jobnets/jobnet-client.js');
   const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
   return await withTemporalClient(target, async ({ client }) => {
     const actors = await listJobnetActors(client, target.taskQueue, project);
     if (actors.length === 0 && project !== undefined) {
-      const projects = [...new Set((await listJobnetActors(client, target.taskQueue)).map((actor) => actor.project))].sort();
-      const known = projects.length === 0 ? 'no project has one yet (jobnet apply)' : `projects with applied jobnets: ${projects.join(', ')}`;
+      const projects = [
+        ...new Set((await listJobnetActors(client, target.taskQueue)).map((actor) => actor.project)),
+      ].sort();
+      const known =
+        projects.length === 0
+          ? 'no project has one yet (jobnet apply)'
+          : `projects with applied jobnets: ${projects.join(', ')}`;
       throw new CommandFailure(`project ${project} has no applied jobnet on task queue ${target.taskQueue}; ${known}`);
     }
     return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<ActorEntry> => {
       try {
         const view = await getJobnetView(client, target.taskQueue, actor.project, actor.jobnet);
-        const definition = definitions ? await getAppliedDefinition(client, target.taskQueue, actor.project, actor.jobnet).catch(() => undefined) : undefined;
-        return { project: actor.project, jobnet: actor.jobnet, view, ...(definition !== undefined ? { definition } : {}) };
+        const definition = definitions
+          ? await getAppliedDefinition(client, target.taskQueue, actor.project, actor.jobnet).catch(() => undefined)
+          : undefined;
+        return {
+          project: actor.project,
+          jobnet: actor.jobnet,
+          view,
+          ...(definition !== undefined ? { definition } : {}),
+        };
       } catch (error) {
         return { project: actor.project, jobnet: actor.jobnet, error: errorText(error) };
       }
@@ -295,7 +383,9 @@ async function readActors(target: TemporalTarget, project: string | undefined, d
 
 /** The zone of each jobnet's times under `choice`, by `project/jobnet`. */
 function zonesOf(entries: readonly ActorEntry[], choice: ZoneChoice): Map<string, string> {
-  return new Map(entries.map((entry) => [`${entry.project}/${entry.jobnet}`, zoneOf(choice, entry.definition?.calendar?.timezone)]));
+  return new Map(
+    entries.map((entry) => [`${entry.project}/${entry.jobnet}`, zoneOf(choice, entry.definition?.calendar?.timezone)]),
+  );
 }
 
 function registerListCommand(program: Command): void {
@@ -310,13 +400,20 @@ function registerListCommand(program: Command): void {
     const target = temporalTargetForCommand(opts);
     const entries = await readActors(target, project, opts.json !== true && choice.kind === 'calendar');
     for (const entry of entries) {
-      if (entry.error !== undefined) process.stderr.write(`jobnet: warning: cannot query ${entry.project}/${entry.jobnet}: ${entry.error}\n`);
+      if (entry.error !== undefined)
+        process.stderr.write(`jobnet: warning: cannot query ${entry.project}/${entry.jobnet}: ${entry.error}\n`);
     }
     if (entries.length === 0 && !opts.json) {
-      process.stdout.write(`no jobnet has been applied on task queue ${target.taskQueue} (jobnet apply, or a controller: jobnet up, jobnet controller)\n`);
+      process.stdout.write(
+        `no jobnet has been applied on task queue ${target.taskQueue} (jobnet apply, or a controller: jobnet up, jobnet controller)\n`,
+      );
       return;
     }
-    process.stdout.write(opts.json ? JSON.stringify(jobnetListJson(entries), null, 2) + '\n' : renderJobnetList(entries, { zones: zonesOf(entries, choice), zone: zoneOf(choice, undefined) }));
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(jobnetListJson(entries), null, 2) + '\n'
+        : renderJobnetList(entries, { zones: zonesOf(entries, choice), zone: zoneOf(choice, undefined) }),
+    );
   });
 }
 
@@ -328,12 +425,16 @@ function registerTroublesCommand(program: Command): void {
     .argument('[project/jobnet]', 'one jobnet, e.g. sales/daily-close (default: every applied jobnet)')
     .option('--project <name>', 'only the jobnets of this project')
     .option('--kind <kind>', `only troubles of this kind: ${kinds}`)
-    .option('--since <when>', 'only troubles recorded since then: a duration back from now (30m, 2h, 1d), a date or date and time in the zone of the times shown (2026-11-23, 2026-11-23T08:00), or an instant (2026-11-23T08:00:00Z)')
+    .option(
+      '--since <when>',
+      'only troubles recorded since then: a duration back from now (30m, 2h, 1d), a date or date and time in the zone of the times shown (2026-11-23, 2026-11-23T08:00), or an instant (2026-11-23T08:00:00Z)',
+    )
     .option('--json', 'print the troubles as JSON (times as ISO 8601 UTC)');
   addTemporalOptions(addTimeOptions(command)).action(async (reference: string | undefined, opts: TroublesFlags) => {
     const one = reference === undefined ? undefined : parseJobnetReference(reference);
     const project = projectOption(opts.project);
-    if (one !== undefined && project !== undefined) throw new UsageError('give either <project/jobnet> or --project, not both');
+    if (one !== undefined && project !== undefined)
+      throw new UsageError('give either <project/jobnet> or --project, not both');
     let kind: TroubleKind | undefined;
     if (opts.kind !== undefined) {
       if (!isTroubleKind(opts.kind)) throw new UsageError(`--kind must be one of ${kinds}, not "${opts.kind}"`);
@@ -352,8 +453,15 @@ function registerTroublesCommand(program: Command): void {
         await withTemporalClient(target, ({ client }) =>
           withJobnetActor(one.project, one.jobnet, async () => {
             const view = await getJobnetView(client, target.taskQueue, one.project, one.jobnet);
-            const definition = needDefinitions ? await getAppliedDefinition(client, target.taskQueue, one.project, one.jobnet).catch(() => undefined) : undefined;
-            return { project: one.project, jobnet: one.jobnet, view, ...(definition !== undefined ? { definition } : {}) };
+            const definition = needDefinitions
+              ? await getAppliedDefinition(client, target.taskQueue, one.project, one.jobnet).catch(() => undefined)
+              : undefined;
+            return {
+              project: one.project,
+              jobnet: one.jobnet,
+              view,
+              ...(definition !== undefined ? { definition } : {}),
+            };
           }),
         ),
       ];
@@ -365,13 +473,17 @@ function registerTroublesCommand(program: Command): void {
       if (entry.view !== undefined) views.push(entry.view);
       else {
         // The listing is incomplete: say so, and exit 1 so that a script does not take it as whole.
-        process.stderr.write(`jobnet: cannot query ${entry.project}/${entry.jobnet}; its troubles are missing: ${entry.error ?? ''}\n`);
+        process.stderr.write(
+          `jobnet: cannot query ${entry.project}/${entry.jobnet}; its troubles are missing: ${entry.error ?? ''}\n`,
+        );
         process.exitCode = exitCodes.failed;
       }
     }
     const zones = zonesOf(entries, choice);
     const zone = zoneOf(choice, undefined);
-    const recent = (trouble: JobnetTrouble): boolean => since === undefined || trouble.at >= sinceMillis(since, zones.get(`${trouble.project}/${trouble.jobnet}`) ?? zone);
+    const recent = (trouble: JobnetTrouble): boolean =>
+      since === undefined ||
+      trouble.at >= sinceMillis(since, zones.get(`${trouble.project}/${trouble.jobnet}`) ?? zone);
     const troubles = selectTroubles(views, kind !== undefined ? { kind } : {}).filter(recent);
     process.stdout.write(opts.json ? renderTroublesJson(troubles) : renderTroubleTable(troubles, { zones, zone }));
   });

@@ -22,15 +22,21 @@ type PlanFormat = (typeof formats)[number];
 export function registerPlanCommand(program: Command): void {
   program
     .command('plan')
-    .description('print what merging --head into --base would change: jobnets added, changed and removed, field diffs, next starts, moved start days')
+    .description(
+      'print what merging --head into --base would change: jobnets added, changed and removed, field diffs, next starts, moved start days',
+    )
     .argument('[dir]', 'definitions directory inside a git work tree', '.')
     .requiredOption('--base <ref>', 'branch, tag or commit the pull request merges into, e.g. main')
     .option('--head <ref>', 'branch, tag or commit to merge (default: DIR as it is, uncommitted changes included)')
     .option('--env <name>', 'compile for this Environment (default: the Settings environment)')
     .option('--format <format>', `output format: ${formats.join(', ')}`, 'markdown')
-    .option('--now <instant>', 'count next starts and start days from this ISO 8601 instant with Z or offset (default: now)')
+    .option(
+      '--now <instant>',
+      'count next starts and start days from this ISO 8601 instant with Z or offset (default: now)',
+    )
     .action(async (dir: string, opts: PlanFlags) => {
-      if (!formats.includes(opts.format as PlanFormat)) throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${opts.format}"`);
+      if (!formats.includes(opts.format as PlanFormat))
+        throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${opts.format}"`);
       const now = parseNow(opts.now);
       // The plan itself (git, the validator, the compile step) is loaded only when it runs.
       const { runPlan } = await import('./plan-run.js');

@@ -53,7 +53,12 @@ export async function runPlan(dir: string, opts: PlanFlags, now: number): Promis
     throw new CommandFailure(`the head (${sideName(head.description)}) has errors; fix them first (jobnet validate)`);
   }
   if (headResult.diagnostics.length > 0) {
-    process.stderr.write(renderDiagnostics(headResult.diagnostics, 'text', summaryOf(headResult.value), { displayPath, texts: headResult.value.texts }));
+    process.stderr.write(
+      renderDiagnostics(headResult.diagnostics, 'text', summaryOf(headResult.value), {
+        displayPath,
+        texts: headResult.value.texts,
+      }),
+    );
   }
   const desired = compileSide(headResult.value, opts.env);
   if (!desired.ok) throw new CommandFailure(`the head (${sideName(head.description)}): ${desired.message}`);
@@ -66,11 +71,16 @@ export async function runPlan(dir: string, opts: PlanFlags, now: number): Promis
   const baseResult = validateSnapshot(base.snapshot, { oversized: base.snapshot.oversized });
   if (!baseResult.ok) {
     const errors = baseResult.diagnostics.filter((d) => d.severity === 'error').length;
-    notes.push(`the base (${sideName(base.description)}) has ${errors} ${errors === 1 ? 'error' : 'errors'} (jobnet validate shows them), so the plan is made against an empty base: every jobnet shows as added`);
+    notes.push(
+      `the base (${sideName(base.description)}) has ${errors} ${errors === 1 ? 'error' : 'errors'} (jobnet validate shows them), so the plan is made against an empty base: every jobnet shows as added`,
+    );
   } else {
     const compiled = compileSide(baseResult.value, opts.env);
     if (compiled.ok) observed = compiled.jobnets.map(observedFromBase);
-    else notes.push(`the base (${sideName(base.description)}) could not be compiled (${compiled.message}), so the plan is made against an empty base`);
+    else
+      notes.push(
+        `the base (${sideName(base.description)}) could not be compiled (${compiled.message}), so the plan is made against an empty base`,
+      );
   }
   for (const note of notes) process.stderr.write(`jobnet: note: ${note}\n`);
 
@@ -97,7 +107,11 @@ async function commitSide(dir: string, ref: string, subPath: string): Promise<Si
     if (!(error instanceof GitSnapshotError) || error.reason !== 'missing-path') throw asUsageError(error);
     const description: PlanSide = { label: ref };
     description.revision = await gitCall(() => resolveRef(dir, ref));
-    return { description, snapshot: { files: [], oversized: [] }, missing: `${subPath} does not exist in ${sideName(description)}: it is planned as empty` };
+    return {
+      description,
+      snapshot: { files: [], oversized: [] },
+      missing: `${subPath} does not exist in ${sideName(description)}: it is planned as empty`,
+    };
   }
 }
 
@@ -114,16 +128,25 @@ function asUsageError(error: unknown): unknown {
   return error instanceof GitSnapshotError ? new UsageError(error.message) : error;
 }
 
-function compileSide(repository: ValidatedRepository, environment: string | undefined): { ok: true; jobnets: CompiledJobnet[] } | { ok: false; message: string } {
+function compileSide(
+  repository: ValidatedRepository,
+  environment: string | undefined,
+): { ok: true; jobnets: CompiledJobnet[] } | { ok: false; message: string } {
   const result = compileAllJobnets(repository, environment === undefined ? {} : { environment });
   if (!result.ok) return result;
-  if (result.failures.length > 0) return { ok: false, message: result.failures.map((f) => `${f.project}/${f.jobnet}: ${f.message}`).join('; ') };
+  if (result.failures.length > 0)
+    return { ok: false, message: result.failures.map((f) => `${f.project}/${f.jobnet}: ${f.message}`).join('; ') };
   return { ok: true, jobnets: result.jobnets };
 }
 
 /** What the base "runs": its compiled jobnets, as if the controller had applied the base. */
 function observedFromBase(jobnet: CompiledJobnet): ObservedJobnet {
-  const observed: ObservedJobnet = { project: jobnet.project, name: jobnet.name, revision: jobnet.revision, definition: jobnet };
+  const observed: ObservedJobnet = {
+    project: jobnet.project,
+    name: jobnet.name,
+    revision: jobnet.revision,
+    definition: jobnet,
+  };
   if (jobnet.digest !== undefined) observed.digest = jobnet.digest;
   return observed;
 }

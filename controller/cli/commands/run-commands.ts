@@ -6,7 +6,11 @@
  * Must not: interpret run state (the workflow refuses what is not allowed), print the API key.
  */
 import { Option, type Command } from 'commander';
-import type { RunJobOperationName, RunOperationRequest, RunWideOperationName } from '../../../workflows/run-contract.js';
+import type {
+  RunJobOperationName,
+  RunOperationRequest,
+  RunWideOperationName,
+} from '../../../workflows/run-contract.js';
 import { renderRunJson, renderRunTable, runCalendarZone } from '../../runs/render-run.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
@@ -16,14 +20,24 @@ import { registerGetJobnetCommand } from './jobnet-commands.js';
 
 /** CLI operation names, what they map to, and whether `--job` is required, optional or refused. */
 const operations: Record<string, { description: string; run?: RunWideOperationName; job?: RunJobOperationName }> = {
-  'force-terminate': { description: 'force-terminate the run, or one running job with --job', run: 'forceTerminateRun', job: 'forceTerminateJob' },
-  restart: { description: 'restart an abended or forced run from its failed jobs (or restart point)', run: 'restartRun' },
+  'force-terminate': {
+    description: 'force-terminate the run, or one running job with --job',
+    run: 'forceTerminateRun',
+    job: 'forceTerminateJob',
+  },
+  restart: {
+    description: 'restart an abended or forced run from its failed jobs (or restart point)',
+    run: 'restartRun',
+  },
   hold: { description: 'hold a job (it does not start until released)', job: 'holdJob' },
   release: { description: 'release a held job', job: 'releaseJob' },
   disable: { description: 'disable a job (it counts as passed)', job: 'disableJob' },
   enable: { description: 'enable a disabled job', job: 'enableJob' },
   'start-from': { description: 'recovery: start the job afresh and continue with its successors', job: 'startFromJob' },
-  'restart-from': { description: 'recovery: re-run the job (a child jobnet from its failed jobs) and its successors', job: 'restartFromJob' },
+  'restart-from': {
+    description: 'recovery: re-run the job (a child jobnet from its failed jobs) and its successors',
+    job: 'restartFromJob',
+  },
   skip: { description: 'recovery: treat the failed job as passed and continue with its successors', job: 'skipJob' },
   'run-only': { description: 'recovery: run only this job', job: 'runOnlyJob' },
   close: { description: 'close an ended run: it accepts no more operations', run: 'closeRun' },
@@ -39,7 +53,8 @@ export const runOperationNames: readonly string[] = Object.keys(operations);
  */
 export function runOperationRequest(name: string, job: string | undefined, by: string): RunOperationRequest {
   const operation = operations[name];
-  if (operation === undefined) throw new UsageError(`unknown run operation "${name}"; one of: ${runOperationNames.join(', ')}`);
+  if (operation === undefined)
+    throw new UsageError(`unknown run operation "${name}"; one of: ${runOperationNames.join(', ')}`);
   if (job !== undefined) {
     if (operation.job === undefined) {
       const hint = name === 'restart' ? ' (to re-run one job and what follows, use restart-from --job)' : '';
@@ -71,20 +86,29 @@ export function registerRunCommands(program: Command): void {
     .argument('<id>', 'run id (workflow id, run/<project>/<jobnet>/<business-date>/<seq>)')
     .option('--json', 'print the run as JSON (with every job output; times as ISO 8601 UTC)')
     .option('--output', "print each job's output under its row");
-  addTemporalOptions(addTimeOptions(getRun, "the zone of the run's calendar")).action(async (id: string, opts: GetRunFlags) => {
-    const choice = zoneChoiceOf(opts);
-    const target = temporalTargetForCommand(opts);
-    const { getRunView } = await import('../../runs/run-client.js');
-    const view = await withTemporalClient(target, ({ client }) => getRunView(client, id), id);
-    process.stdout.write(opts.json ? renderRunJson(view) : renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)), outputs: opts.output === true }));
-  });
+  addTemporalOptions(addTimeOptions(getRun, "the zone of the run's calendar")).action(
+    async (id: string, opts: GetRunFlags) => {
+      const choice = zoneChoiceOf(opts);
+      const target = temporalTargetForCommand(opts);
+      const { getRunView } = await import('../../runs/run-client.js');
+      const view = await withTemporalClient(target, ({ client }) => getRunView(client, id), id);
+      process.stdout.write(
+        opts.json
+          ? renderRunJson(view)
+          : renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)), outputs: opts.output === true }),
+      );
+    },
+  );
   registerGetJobnetCommand(get);
 
   const run = program.command('run').description('operate a run: force-terminate, restart, hold, release, recovery…');
   for (const name of runOperationNames) {
     const operation = operations[name]!;
     const needsJob = operation.run === undefined;
-    const job = new Option('--job <name>', needsJob ? 'the job to operate on (required)' : 'operate on this job instead of the whole run');
+    const job = new Option(
+      '--job <name>',
+      needsJob ? 'the job to operate on (required)' : 'operate on this job instead of the whole run',
+    );
     // Run-wide operations keep a hidden --job so that using it gets a clear message, not "unknown option".
     if (operation.job === undefined) job.hideHelp();
     const sub = run

@@ -49,17 +49,27 @@ export function registerStartCommand(program: Command): void {
     .option('--param <value>', 'variable parameter, @.VPARAM@ in the jobs')
     .option('--suffix <suffix>', 'without --dir: start a copy of the jobnet named <jobnet>_<suffix>')
     .option('--by <name>', 'who starts the run (default: $USER, else "operator")')
-    .option('--wait', 'with --dir: wait for the final status, print the job table; exit 1 unless normal or pseudo-normal')
-    .option('--json', 'print JSON: {"runId"} (without --dir with the answer: ok, detail, status), or the final run view with --wait')
+    .option(
+      '--wait',
+      'with --dir: wait for the final status, print the job table; exit 1 unless normal or pseudo-normal',
+    )
+    .option(
+      '--json',
+      'print JSON: {"runId"} (without --dir with the answer: ok, detail, status), or the final run view with --wait',
+    )
     .option('--utc', 'with --wait: show times in UTC')
-    .option('--tz <zone>', "with --wait: show times in this IANA time zone, or \"local\" (default: the zone of the jobnet's calendar)");
+    .option(
+      '--tz <zone>',
+      'with --wait: show times in this IANA time zone, or "local" (default: the zone of the jobnet\'s calendar)',
+    );
   addTemporalOptions(command).action(async (reference: string, opts: StartFlags) => {
     const { project, jobnet: name } = parseJobnetReference(reference);
     if (opts.dir === undefined) {
       await startThroughActor(project, name, opts);
       return;
     }
-    if (opts.suffix !== undefined) throw new UsageError('--suffix starts a copy through the scheduler; it cannot be used with --dir');
+    if (opts.suffix !== undefined)
+      throw new UsageError('--suffix starts a copy through the scheduler; it cannot be used with --dir');
     const dir = opts.dir;
     const choice = zoneChoiceOf(opts);
     const target = temporalTargetForCommand(opts);
@@ -82,10 +92,14 @@ export function registerStartCommand(program: Command): void {
         return;
       }
       if (!opts.json) process.stdout.write(`${runId}\n`);
-      if (process.stderr.isTTY) process.stderr.write('waiting for the final status (Ctrl-C stops waiting; the run goes on)\n');
+      if (process.stderr.isTTY)
+        process.stderr.write('waiting for the final status (Ctrl-C stops waiting; the run goes on)\n');
       const view = await waitForRunEnd(client, runId);
       if (opts.json) process.stdout.write(renderRunJson(view));
-      else process.stdout.write(`\n${renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)) })}\nfinal status: ${view.status}\n`);
+      else
+        process.stdout.write(
+          `\n${renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)) })}\nfinal status: ${view.status}\n`,
+        );
       process.exitCode = view.status === 'normal' || view.status === 'pseudoNormal' ? exitCodes.ok : exitCodes.failed;
     });
   });
@@ -104,7 +118,8 @@ async function startThroughActor(project: string, jobnet: string, opts: StartFla
     ['--utc', opts.utc],
     ['--tz', opts.tz],
   ] as const) {
-    if (given !== undefined) throw new UsageError(`${flag} goes with --dir only (a start through the scheduler uses the applied definition)`);
+    if (given !== undefined)
+      throw new UsageError(`${flag} goes with --dir only (a start through the scheduler uses the applied definition)`);
   }
   if (opts.suffix !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.suffix)) {
     throw new UsageError(`--suffix must be ASCII letters, digits, "_" or "-", not "${opts.suffix}"`);

@@ -38,7 +38,17 @@ import type { RunningWorker } from '../../worker/start-worker.js';
 import { packageRoot } from '../../package-root.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
 import { temporalTargetForCommand, userErrorOf } from '../temporal-commands.js';
-import { addListenerOptions, addSourceOptions, listenerLimitsFromFlags, parseListen, sourceSettingsOf, untilSignalled, webhookSecretFrom, type ListenerFlags, type SourceFlags } from './controller-commands.js';
+import {
+  addListenerOptions,
+  addSourceOptions,
+  listenerLimitsFromFlags,
+  parseListen,
+  sourceSettingsOf,
+  untilSignalled,
+  webhookSecretFrom,
+  type ListenerFlags,
+  type SourceFlags,
+} from './controller-commands.js';
 
 interface UpFlags extends TemporalFlags, SourceFlags, ListenerFlags {
   env?: string;
@@ -89,7 +99,8 @@ async function nextFreePort(host: string, port: number, taken: ReadonlySet<numbe
 async function checkPorts(ports: readonly PlannedPort[]): Promise<void> {
   for (const [i, a] of ports.entries()) {
     const clash = ports.slice(i + 1).find((b) => b.port === a.port);
-    if (clash !== undefined) throw new UsageError(`${a.flag} and ${clash.flag} both use port ${a.port}; give them different ports`);
+    if (clash !== undefined)
+      throw new UsageError(`${a.flag} and ${clash.flag} both use port ${a.port}; give them different ports`);
   }
   const busy: PlannedPort[] = [];
   for (const planned of ports) if (!(await portIsFree(planned.host, planned.port))) busy.push(planned);
@@ -107,8 +118,14 @@ async function checkPorts(ports: readonly PlannedPort[]): Promise<void> {
   }
   const temporal = busy.find((planned) => planned.flag === '--temporal-port');
   const advice = [
-    moves.length > 0 ? `move ${busy.length === 1 ? 'it' : 'them'}: jobnet up ${moves.join(' ')}` : `move ${busy.length === 1 ? 'it' : 'them'} with ${busy.map((planned) => planned.flag).join(', ')}`,
-    ...(temporal !== undefined ? [`or use the Temporal server listening there (perhaps another jobnet up): jobnet up --address ${temporal.host}:${temporal.port}`] : []),
+    moves.length > 0
+      ? `move ${busy.length === 1 ? 'it' : 'them'}: jobnet up ${moves.join(' ')}`
+      : `move ${busy.length === 1 ? 'it' : 'them'} with ${busy.map((planned) => planned.flag).join(', ')}`,
+    ...(temporal !== undefined
+      ? [
+          `or use the Temporal server listening there (perhaps another jobnet up): jobnet up --address ${temporal.host}:${temporal.port}`,
+        ]
+      : []),
   ];
   throw new CommandFailure(`nothing was started: ${lines.join('; ')}.\n${advice.join('\n')}`);
 }
@@ -124,7 +141,8 @@ function targetFlags(target: TemporalTarget): string {
 
 function port(text: string, flag: string): number {
   const value = Number(text);
-  if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535) throw new UsageError(`${flag} must be a port number, not "${text}"`);
+  if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535)
+    throw new UsageError(`${flag} must be a port number, not "${text}"`);
   return value;
 }
 
@@ -136,15 +154,24 @@ function say(message: string): void {
 export function registerUpCommand(program: Command): void {
   const command = program
     .command('up')
-    .description('start the whole system in one process: Temporal dev server (unless TEMPORAL_ADDRESS is set), worker, controller and API, on examples/ by default')
+    .description(
+      'start the whole system in one process: Temporal dev server (unless TEMPORAL_ADDRESS is set), worker, controller and API, on examples/ by default',
+    )
     .option('--env <name>', 'environment to compile for (default: Settings environment)')
     .option('--data-dir <dir>', 'where the dev server keeps its database', '.data')
     .option('--temporal-port <port>', 'dev server gRPC port', '7233')
     .option('--ui-port <port>', 'Temporal Web UI port', '8233')
     .option('--listen <host:port>', 'HTTP API: /api/v1/status, /api/v1/hooks/git, /healthz, /readyz', '127.0.0.1:8080')
-    .option('--no-command-jobs', 'refuse `command` jobs on the embedded worker (they end 254); by default they run, as your user')
+    .option(
+      '--no-command-jobs',
+      'refuse `command` jobs on the embedded worker (they end 254); by default they run, as your user',
+    )
     .addOption(new Option('--allow-command-jobs', 'run `command` jobs on the embedded worker (the default)').hideHelp())
-    .option('--webhook-secret-env <NAME>', 'environment variable holding the push webhook secret', 'JOBNET_WEBHOOK_SECRET');
+    .option(
+      '--webhook-secret-env <NAME>',
+      'environment variable holding the push webhook secret',
+      'JOBNET_WEBHOOK_SECRET',
+    );
   addTemporalOptions(addListenerOptions(addSourceOptions(command, examplesDir))).action(async (opts: UpFlags) => {
     const source = sourceSettingsOf(opts);
     const listen = parseListen(opts.listen);
@@ -152,7 +179,8 @@ export function registerUpCommand(program: Command): void {
     const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
     const external = opts.address !== undefined || (process.env.TEMPORAL_ADDRESS ?? '') !== '';
     const commandJobs = opts.commandJobs;
-    if (!commandJobs && opts.allowCommandJobs === true) throw new UsageError('give either --no-command-jobs or --allow-command-jobs, not both');
+    if (!commandJobs && opts.allowCommandJobs === true)
+      throw new UsageError('give either --no-command-jobs or --allow-command-jobs, not both');
     const temporalPort = port(opts.temporalPort, '--temporal-port');
     const uiPort = port(opts.uiPort, '--ui-port');
     await checkPorts([
@@ -186,10 +214,20 @@ export function registerUpCommand(program: Command): void {
       } else {
         await mkdir(opts.dataDir, { recursive: true });
         say(`starting the Temporal dev server (database ${path.join(opts.dataDir, 'temporal.db')})`);
-        server = await startDevServer({ dbFile: path.join(opts.dataDir, 'temporal.db'), port: temporalPort, uiPort }).catch((error: unknown) => {
-          throw new CommandFailure(`the Temporal dev server did not start: ${error instanceof Error ? error.message : String(error)} (is port ${temporalPort} or ${uiPort} in use now? set --temporal-port/--ui-port)`);
+        server = await startDevServer({
+          dbFile: path.join(opts.dataDir, 'temporal.db'),
+          port: temporalPort,
+          uiPort,
+        }).catch((error: unknown) => {
+          throw new CommandFailure(
+            `the Temporal dev server did not start: ${error instanceof Error ? error.message : String(error)} (is port ${temporalPort} or ${uiPort} in use now? set --temporal-port/--ui-port)`,
+          );
         });
-        target = { ...temporalTargetForCommand({ ...opts, address: server.address }), address: server.address, namespace: server.namespace };
+        target = {
+          ...temporalTargetForCommand({ ...opts, address: server.address }),
+          address: server.address,
+          namespace: server.namespace,
+        };
       }
       try {
         handle = await connectClient(target);
@@ -211,7 +249,10 @@ export function registerUpCommand(program: Command): void {
       }).catch((error: unknown) => {
         if (error instanceof DeploymentOwnedError) throw new CommandFailure(error.message);
         // Taken between the check and now.
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CommandFailure(`port ${listen.port} on ${listen.host} (HTTP API, --listen) is in use: move it with --listen ${listen.host}:PORT`);
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw new CommandFailure(
+            `port ${listen.port} on ${listen.host} (HTTP API, --listen) is in use: move it with --listen ${listen.host}:PORT`,
+          );
         throw error;
       });
       const lines = [

@@ -44,7 +44,10 @@ export function registerWorkerCommand(program: Command): void {
       allowCommandJobs: opts.allowCommandJobs === true || commandJobsAllowedByEnv(process.env),
     };
     if (opts.maxConcurrentActivities !== undefined) {
-      settings.maxConcurrentActivities = parsePositiveInteger(opts.maxConcurrentActivities, '--max-concurrent-activities');
+      settings.maxConcurrentActivities = parsePositiveInteger(
+        opts.maxConcurrentActivities,
+        '--max-concurrent-activities',
+      );
     }
 
     let worker: RunningWorker;

@@ -54,7 +54,12 @@ export const checkChildDepth: Rule = (context) => {
       const job = children.get(from)!.find(([child]) => child === (cycle[1] ?? from))![1];
       const counted = cycle.length > maxChainShown ? ` of ${cycle.length} jobnets` : '';
       const text = `${chainText(cycle.map(short))} → ${short(from)}`;
-      context.report('CHILD-DEPTH', `child jobnets call each other in a cycle${counted}: ${text}`, jobnets.get(from)!, `/spec/jobs${seg(job)}/jobnet`);
+      context.report(
+        'CHILD-DEPTH',
+        `child jobnets call each other in a cycle${counted}: ${text}`,
+        jobnets.get(from)!,
+        `/spec/jobs${seg(job)}/jobnet`,
+      );
       continue;
     }
     const key = component[0]!;
@@ -73,7 +78,8 @@ export const checkChildDepth: Rule = (context) => {
   // Report each over-deep chain once, at the outermost jobnet whose parent is not over-deep too.
   const overDeep = (key: string) => (depths.get(key)?.levels ?? 0) > maxChildDepth;
   const hasOverDeepParent = new Set<string>();
-  for (const [parent, calls] of childKeys) if (overDeep(parent)) for (const child of calls) hasOverDeepParent.add(child);
+  for (const [parent, calls] of childKeys)
+    if (overDeep(parent)) for (const child of calls) hasOverDeepParent.add(child);
   for (const key of children.keys()) {
     if (!overDeep(key) || hasOverDeepParent.has(key)) continue;
     const { levels, next, last } = depths.get(key)!;

@@ -11,7 +11,18 @@ import { parseExitCodeCondition } from '../../../workflows/lib/exit-code-conditi
 import type { Located } from '../definition-index.js';
 import type { JobnetDocument } from '../types.generated.js';
 import { shortestCycle, stronglyConnectedComponents } from '../directed-graph.js';
-import { chainText, isRecord, jobFields, maxChainShown, seg, textField, validEntries, type JobFields, type Rule, type RuleContext } from './rule-context.js';
+import {
+  chainText,
+  isRecord,
+  jobFields,
+  maxChainShown,
+  seg,
+  textField,
+  validEntries,
+  type JobFields,
+  type Rule,
+  type RuleContext,
+} from './rule-context.js';
 
 export const maxJobsPerJobnet = 255;
 
@@ -41,7 +52,12 @@ function afterEntries(job: JobFields): AfterEntry[] {
       const target = textField(job, `/after/${index}/job`);
       if (target === undefined) return;
       const exitCode = job.field(`/after/${index}/exitCode`);
-      entries.push({ index, target, pointer: `${job.pointer}/after/${index}/job`, ...(exitCode !== undefined ? { exitCode } : {}) });
+      entries.push({
+        index,
+        target,
+        pointer: `${job.pointer}/after/${index}/job`,
+        ...(exitCode !== undefined ? { exitCode } : {}),
+      });
     }
   });
   return entries;
@@ -55,7 +71,13 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
   const jobs = jobnet.value.spec.jobs;
   const names = Object.keys(jobs);
   if (names.length > maxJobsPerJobnet) {
-    context.report('JOB-LIMIT', `the jobnet has ${names.length} jobs; at most ${maxJobsPerJobnet} are allowed`, jobnet, '/spec/jobs', { key: true });
+    context.report(
+      'JOB-LIMIT',
+      `the jobnet has ${names.length} jobs; at most ${maxJobsPerJobnet} are allowed`,
+      jobnet,
+      '/spec/jobs',
+      { key: true },
+    );
   }
 
   const all = jobFields(jobnet);
@@ -67,19 +89,35 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
     for (const entry of afterOf.get(name) ?? []) {
       const { target, pointer } = entry;
       if (!Object.hasOwn(jobs, target)) {
-        context.report('REF-JOB', `"${name}" runs after "${target}", which is not a job of this jobnet${nearby(target, names)}`, jobnet, pointer);
+        context.report(
+          'REF-JOB',
+          `"${name}" runs after "${target}", which is not a job of this jobnet${nearby(target, names)}`,
+          jobnet,
+          pointer,
+        );
       } else if (target === name) {
         context.report('DAG-CYCLE', `"${name}" lists itself in after`, jobnet, pointer);
       }
       if (typeof entry.exitCode === 'string' || typeof entry.exitCode === 'number') {
         const parsed = parseExitCodeCondition(String(entry.exitCode));
-        if (!parsed.ok) context.report('EDGE-CONDITION', `exit-code condition ${JSON.stringify(entry.exitCode)}: ${parsed.message}`, jobnet, `${at}/after/${entry.index}/exitCode`);
+        if (!parsed.ok)
+          context.report(
+            'EDGE-CONDITION',
+            `exit-code condition ${JSON.stringify(entry.exitCode)}: ${parsed.message}`,
+            jobnet,
+            `${at}/after/${entry.index}/exitCode`,
+          );
       }
     }
     const recovery = textField(job, '/recovery');
     if (recovery !== undefined) {
       if (!Object.hasOwn(jobs, recovery)) {
-        context.report('REF-JOB', `recovery job "${recovery}" is not a job of this jobnet${nearby(recovery, names)}`, jobnet, `${at}/recovery`);
+        context.report(
+          'REF-JOB',
+          `recovery job "${recovery}" is not a job of this jobnet${nearby(recovery, names)}`,
+          jobnet,
+          `${at}/recovery`,
+        );
       } else if (recovery === name) {
         context.report('RECOVERY-INVALID', `"${name}" cannot be its own recovery job`, jobnet, `${at}/recovery`);
       } else if (predecessors(recovery).includes(name)) {
@@ -94,7 +132,9 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
     if (job.field('/restartPoint') === true) restartPoints.push(name);
   }
   // A recovery job runs only when the job it recovers fails; jobs after it would never start.
-  const recoveryJobs = new Set(all.map((job) => textField(job, '/recovery')).filter((r): r is string => r !== undefined));
+  const recoveryJobs = new Set(
+    all.map((job) => textField(job, '/recovery')).filter((r): r is string => r !== undefined),
+  );
   for (const { name } of all) {
     for (const { target, pointer } of afterOf.get(name) ?? []) {
       if (recoveryJobs.has(target)) {
@@ -120,7 +160,12 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
   for (const cycle of findCycles(Object.fromEntries(all.map(({ name }) => [name, { after: predecessors(name) }])))) {
     const first = cycle[0]!;
     const counted = cycle.length > maxChainShown ? ` of ${cycle.length} jobs` : '';
-    context.report('DAG-CYCLE', `dependency cycle${counted}: ${chainText(cycle)} → ${first}`, jobnet, `/spec/jobs${seg(first)}/after`);
+    context.report(
+      'DAG-CYCLE',
+      `dependency cycle${counted}: ${chainText(cycle)} → ${first}`,
+      jobnet,
+      `/spec/jobs${seg(first)}/after`,
+    );
   }
 }
 
@@ -132,7 +177,9 @@ function checkJobnet(context: RuleContext, jobnet: Located<JobnetDocument>): voi
  */
 export function findCycles(jobs: Record<string, { after?: (string | { job: string })[] }>): string[][] {
   const names = Object.keys(jobs).sort();
-  const edges = new Map(names.map((n) => [n, predecessorsOf(jobs[n]!.after).filter((p) => Object.hasOwn(jobs, p) && p !== n)]));
+  const edges = new Map(
+    names.map((n) => [n, predecessorsOf(jobs[n]!.after).filter((p) => Object.hasOwn(jobs, p) && p !== n)]),
+  );
   const predecessors = (name: string) => edges.get(name) ?? [];
   return stronglyConnectedComponents(names, predecessors)
     .filter((component) => component.length > 1)
@@ -146,6 +193,8 @@ export function findCycles(jobs: Record<string, { after?: (string | { job: strin
 
 function nearby(name: string, names: readonly string[]): string {
   const lower = name.toLowerCase();
-  const match = names.find((n) => n.toLowerCase() === lower || n.toLowerCase().startsWith(lower) || lower.startsWith(n.toLowerCase()));
+  const match = names.find(
+    (n) => n.toLowerCase() === lower || n.toLowerCase().startsWith(lower) || lower.startsWith(n.toLowerCase()),
+  );
   return match ? ` (did you mean "${match}"?)` : '';
 }

@@ -7,7 +7,16 @@
  */
 import { jobnetKey, systemCalendarName, type Located } from '../definition-index.js';
 import type { JobnetDocument } from '../types.generated.js';
-import { isRecord, isSchemaValidExceptJobs, isSchemaValid, jobFields, textField, validEntries, type Rule, type RuleContext } from './rule-context.js';
+import {
+  isRecord,
+  isSchemaValidExceptJobs,
+  isSchemaValid,
+  jobFields,
+  textField,
+  validEntries,
+  type Rule,
+  type RuleContext,
+} from './rule-context.js';
 
 /** Credential types a REST job can authenticate with (WOI 4.2: scs is for SAP jobs only). */
 const restCredentialTypes = ['basic', 'azuread', 'bearer', 'awssigv4', 'others'];
@@ -19,25 +28,50 @@ export const checkReferences: Rule = (context) => {
   const calendarExists = (name: string) => name === systemCalendarName || index.calendars.has(name);
   const requireCalendar = (name: string | undefined, at: Located<unknown>, pointer: string) => {
     if (name !== undefined && !calendarExists(name)) {
-      context.report('REF-CALENDAR', `calendar "${name}" is not defined${known(index.calendars.keys(), [systemCalendarName])}`, at, pointer);
+      context.report(
+        'REF-CALENDAR',
+        `calendar "${name}" is not defined${known(index.calendars.keys(), [systemCalendarName])}`,
+        at,
+        pointer,
+      );
     }
   };
   const requireDayPattern = (name: string | undefined, at: Located<unknown>, pointer: string) => {
     if (name !== undefined && !index.dayPatterns.has(name)) {
-      context.report('REF-DAYPATTERN', `day pattern "${name}" is not defined${known(index.dayPatterns.keys())}`, at, pointer);
+      context.report(
+        'REF-DAYPATTERN',
+        `day pattern "${name}" is not defined${known(index.dayPatterns.keys())}`,
+        at,
+        pointer,
+      );
     }
   };
-  const requireCredential = (name: string | undefined, types: string[] | undefined, at: Located<unknown>, pointer: string) => {
+  const requireCredential = (
+    name: string | undefined,
+    types: string[] | undefined,
+    at: Located<unknown>,
+    pointer: string,
+  ) => {
     if (name === undefined) return;
     const credential = index.credentials.get(name);
     if (!credential) {
-      context.report('REF-CREDENTIAL', `credential "${name}" is not defined${known(index.credentials.keys())}`, at, pointer);
+      context.report(
+        'REF-CREDENTIAL',
+        `credential "${name}" is not defined${known(index.credentials.keys())}`,
+        at,
+        pointer,
+      );
       return;
     }
     const spec: unknown = credential.value.spec;
     const type = isRecord(spec) && typeof spec.type === 'string' ? spec.type : undefined;
     if (types && type && !types.includes(type)) {
-      context.report('REF-CREDENTIAL', `credential "${name}" has type ${type}; here it must be ${types.join(' or ')}`, at, pointer);
+      context.report(
+        'REF-CREDENTIAL',
+        `credential "${name}" has type ${type}; here it must be ${types.join(' or ')}`,
+        at,
+        pointer,
+      );
     }
   };
 
@@ -46,7 +80,12 @@ export const checkReferences: Rule = (context) => {
     const sinks = settings.value.spec?.logSinks;
     requireCredential(sinks?.azureMonitor?.credential, ['azuread'], settings, '/spec/logSinks/azureMonitor/credential');
     sinks?.webhooks?.forEach((hook, i) =>
-      requireCredential(hook.credential, ['basic', 'bearer', 'others'], settings, `/spec/logSinks/webhooks/${i}/credential`),
+      requireCredential(
+        hook.credential,
+        ['basic', 'bearer', 'others'],
+        settings,
+        `/spec/logSinks/webhooks/${i}/credential`,
+      ),
     );
   }
 
@@ -61,15 +100,30 @@ export const checkReferences: Rule = (context) => {
   for (const [, policy] of validEntries(index.incidentPolicies)) {
     requireCredential(policy.value.spec.serviceNow?.credential, ['basic'], policy, '/spec/serviceNow/credential');
     policy.value.spec.notify?.webhooks?.forEach((hook, i) =>
-      requireCredential(hook.credential, ['basic', 'bearer', 'others'], policy, `/spec/notify/webhooks/${i}/credential`),
+      requireCredential(
+        hook.credential,
+        ['basic', 'bearer', 'others'],
+        policy,
+        `/spec/notify/webhooks/${i}/credential`,
+      ),
     );
-    requireCredential(policy.value.spec.notify?.email?.smtp?.credential, ['basic'], policy, '/spec/notify/email/smtp/credential');
+    requireCredential(
+      policy.value.spec.notify?.email?.smtp?.credential,
+      ['basic'],
+      policy,
+      '/spec/notify/email/smtp/credential',
+    );
   }
 
   for (const [, jobnet] of index.jobnets) {
     const project = jobnet.value.metadata.project;
     if (!index.projects.has(project)) {
-      context.report('REF-PROJECT', `project "${project}" is not defined${known(index.projects.keys())}`, jobnet, '/metadata/project');
+      context.report(
+        'REF-PROJECT',
+        `project "${project}" is not defined${known(index.projects.keys())}`,
+        jobnet,
+        '/metadata/project',
+      );
     }
     if (!isSchemaValidExceptJobs(jobnet)) continue;
     checkJobnetReferences(context, jobnet, requireCalendar, requireDayPattern, (name, at, pointer) =>
@@ -120,7 +174,12 @@ function checkJobnetReferences(
         if (named !== undefined && !index.projects.has(named)) {
           context.report('REF-PROJECT', `event scope: project "${named}" is not defined`, jobnet, `${at}/project`);
         } else if (scopeJobnet !== undefined && !index.jobnets.has(jobnetKey(project, scopeJobnet))) {
-          context.report('REF-JOBNET', `event scope: jobnet "${scopeJobnet}" is not defined in project "${project}"`, jobnet, `${at}/jobnet`);
+          context.report(
+            'REF-JOBNET',
+            `event scope: jobnet "${scopeJobnet}" is not defined in project "${project}"`,
+            jobnet,
+            `${at}/jobnet`,
+          );
         }
         break;
       }

@@ -21,9 +21,18 @@ export const checkRestJobs: Rule = (context) => {
       const takeover = new Set(Object.keys(request.takeoverKeys ?? {}));
 
       const keyExpressions: [string, string][] = [
-        ...Object.entries(request.takeoverKeys ?? {}).map(([k, v]): [string, string] => [`${at}/request/takeoverKeys${seg(k)}`, v]),
-        ...Object.entries(request.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [`${at}/request/jobnetValKeys${seg(k)}`, v]),
-        ...Object.entries(monitoring?.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [`${at}/monitoring/jobnetValKeys${seg(k)}`, v]),
+        ...Object.entries(request.takeoverKeys ?? {}).map(([k, v]): [string, string] => [
+          `${at}/request/takeoverKeys${seg(k)}`,
+          v,
+        ]),
+        ...Object.entries(request.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [
+          `${at}/request/jobnetValKeys${seg(k)}`,
+          v,
+        ]),
+        ...Object.entries(monitoring?.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [
+          `${at}/monitoring/jobnetValKeys${seg(k)}`,
+          v,
+        ]),
       ];
       if (monitoring) {
         keyExpressions.push([`${at}/monitoring/pollingEndKey`, monitoring.pollingEndKey]);
@@ -48,7 +57,10 @@ export const checkRestJobs: Rule = (context) => {
           );
         }
       });
-      for (const [part, value] of [['monitoring', monitoring], ['termination', termination]] as const) {
+      for (const [part, value] of [
+        ['monitoring', monitoring],
+        ['termination', termination],
+      ] as const) {
         if (!value) continue;
         forEachString(value, `${at}/${part}`, (text, pointer) => {
           if (pointer.startsWith(`${at}/${part}/body`) && typeof value.body === 'string') return;
@@ -59,10 +71,19 @@ export const checkRestJobs: Rule = (context) => {
         });
       }
 
-      for (const [part, keys] of [['request', request.jobnetValKeys], ['monitoring', monitoring?.jobnetValKeys]] as const) {
+      for (const [part, keys] of [
+        ['request', request.jobnetValKeys],
+        ['monitoring', monitoring?.jobnetValKeys],
+      ] as const) {
         for (const variable of Object.keys(keys ?? {})) {
           if ((restOutputKeys as readonly string[]).includes(variable)) {
-            context.report('REST-OUTPUT-NAME', `jobnet variable "${variable}" collides with the REST job's own output line of that name`, jobnet, `${at}/${part}/jobnetValKeys${seg(variable)}`, { key: true });
+            context.report(
+              'REST-OUTPUT-NAME',
+              `jobnet variable "${variable}" collides with the REST job's own output line of that name`,
+              jobnet,
+              `${at}/${part}/jobnetValKeys${seg(variable)}`,
+              { key: true },
+            );
           }
         }
       }
@@ -70,7 +91,19 @@ export const checkRestJobs: Rule = (context) => {
   }
 };
 
-function reportUndefinedTakeover(context: RuleContext, jobnet: Located<JobnetDocument>, pointer: string, token: string, defined: Set<string>): void {
-  const list = defined.size > 0 ? `; defined: ${[...defined].sort().join(', ')}` : '; request.takeoverKeys defines none';
-  context.report('REST-TAKEOVER-UNDEFINED', `<${token}> is not defined by request.takeoverKeys${list}`, jobnet, pointer);
+function reportUndefinedTakeover(
+  context: RuleContext,
+  jobnet: Located<JobnetDocument>,
+  pointer: string,
+  token: string,
+  defined: Set<string>,
+): void {
+  const list =
+    defined.size > 0 ? `; defined: ${[...defined].sort().join(', ')}` : '; request.takeoverKeys defines none';
+  context.report(
+    'REST-TAKEOVER-UNDEFINED',
+    `<${token}> is not defined by request.takeoverKeys${list}`,
+    jobnet,
+    pointer,
+  );
 }

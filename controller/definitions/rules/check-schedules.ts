@@ -16,14 +16,22 @@ export const checkSchedules: Rule = (context) => {
     const calendarName = jobnetCalendarName(index, jobnet.value);
     const dayChange = parseTimeOfDay(index.calendars.get(calendarName)?.value.spec?.dayChangeTime ?? '00:00') ?? 0;
     const businessOrder = (minutes: number) => (minutes - dayChange + minutesPerDay) % minutesPerDay;
-    const describeDayChange = dayChange === 0 ? '' : ` (calendar ${calendarName} changes day at ${String(Math.floor(dayChange / 60)).padStart(2, '0')}:${String(dayChange % 60).padStart(2, '0')})`;
+    const describeDayChange =
+      dayChange === 0
+        ? ''
+        : ` (calendar ${calendarName} changes day at ${String(Math.floor(dayChange / 60)).padStart(2, '0')}:${String(dayChange % 60).padStart(2, '0')})`;
 
     const every = jobnet.value.spec.start?.every;
     if (every?.from !== undefined && every.until !== undefined) {
       const from = parseTimeOfDay(every.from);
       const until = parseTimeOfDay(every.until);
       if (from !== undefined && until !== undefined && businessOrder(until) < businessOrder(from)) {
-        context.report('SCHEDULE-INVALID', `interval start: until ${every.until} comes before from ${every.from} in the business day${describeDayChange}`, jobnet, '/spec/start/every/until');
+        context.report(
+          'SCHEDULE-INVALID',
+          `interval start: until ${every.until} comes before from ${every.from} in the business day${describeDayChange}`,
+          jobnet,
+          '/spec/start/every/until',
+        );
       }
     }
     for (const [name, job] of validJobs(jobnet)) {
@@ -31,7 +39,12 @@ export const checkSchedules: Rule = (context) => {
       const until = parseHhmm(job.until);
       const latest = parseHhmm(job.latest);
       if (until !== undefined && latest !== undefined && businessOrder(latest) < businessOrder(until)) {
-        context.report('SCHEDULE-INVALID', `waitTime: latest ${job.latest} is earlier than until ${job.until} in the business day${describeDayChange}`, jobnet, `/spec/jobs${seg(name)}/latest`);
+        context.report(
+          'SCHEDULE-INVALID',
+          `waitTime: latest ${job.latest} is earlier than until ${job.until} in the business day${describeDayChange}`,
+          jobnet,
+          `/spec/jobs${seg(name)}/latest`,
+        );
       }
     }
   }

@@ -38,14 +38,24 @@ export const checkStartDays: Rule = (context) => {
     const from = cycle.indexOf(first);
     const ordered = [...cycle.slice(from), ...cycle.slice(0, from)];
     const counted = ordered.length > maxChainShown ? ` of ${ordered.length} day patterns` : '';
-    context.report('SCHEDULE-INVALID', `day patterns exclude each other in a cycle${counted}: ${chainText(ordered)} → ${first}`, index.dayPatterns.get(first)!, '/spec/except/dayPattern');
+    context.report(
+      'SCHEDULE-INVALID',
+      `day patterns exclude each other in a cycle${counted}: ${chainText(ordered)} → ${first}`,
+      index.dayPatterns.get(first)!,
+      '/spec/except/dayPattern',
+    );
   });
 };
 
 function checkRules(context: RuleContext, at: Located<unknown>, pointer: string, rules: DayRules): void {
   (rules.businessDays ?? []).forEach((n, i) => {
     if (n === 0) {
-      context.report('SCHEDULE-INVALID', 'businessDays: 0 selects no day; count from 1 (first operating day of the month) or from -1 (last)', at, `${pointer}/businessDays/${i}`);
+      context.report(
+        'SCHEDULE-INVALID',
+        'businessDays: 0 selects no day; count from 1 (first operating day of the month) or from -1 (last)',
+        at,
+        `${pointer}/businessDays/${i}`,
+      );
     }
   });
 }

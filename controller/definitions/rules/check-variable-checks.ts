@@ -21,7 +21,13 @@ export const checkVariableChecks: Rule = (context) => {
         continue; // incomplete forms are schema errors
       }
       const problem = checkVariableSpecProblem(spec);
-      if (problem !== undefined) context.report('CHECK-VARIABLE-INVALID', `checkVariable ${job.variable}: ${problem}`, jobnet, `/spec/jobs${seg(name)}/number`);
+      if (problem !== undefined)
+        context.report(
+          'CHECK-VARIABLE-INVALID',
+          `checkVariable ${job.variable}: ${problem}`,
+          jobnet,
+          `/spec/jobs${seg(name)}/number`,
+        );
     }
   }
 };

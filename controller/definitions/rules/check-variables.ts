@@ -10,7 +10,16 @@
  */
 import { findVariableReferences } from '../../../workflows/lib/variable-references.js';
 import { jobnetKey } from '../definition-index.js';
-import { isRecord, jobFields, seg, textField, validEntries, type JobFields, type Rule, type RuleContext } from './rule-context.js';
+import {
+  isRecord,
+  jobFields,
+  seg,
+  textField,
+  validEntries,
+  type JobFields,
+  type Rule,
+  type RuleContext,
+} from './rule-context.js';
 
 export const checkVariables: Rule = (context) => {
   const { index } = context;
@@ -39,8 +48,16 @@ export const checkVariables: Rule = (context) => {
             const name = reference.name;
             // A credential that cannot be read could have the name among its keys.
             if (credential === 'unreadable') continue;
-            if (jobnetVariables.has(name) || projectVariables.has(name) || settingsVariables.has(name) || credential.has(name)) continue;
-            const defining = environments.filter((e) => e.value.spec?.variables && Object.hasOwn(e.value.spec.variables, name));
+            if (
+              jobnetVariables.has(name) ||
+              projectVariables.has(name) ||
+              settingsVariables.has(name) ||
+              credential.has(name)
+            )
+              continue;
+            const defining = environments.filter(
+              (e) => e.value.spec?.variables && Object.hasOwn(e.value.spec.variables, name),
+            );
             if (defining.length > 0 && defining.length === environments.length) continue;
             const message =
               defining.length > 0
@@ -158,10 +175,16 @@ function capturedPrefixLookup(context: RuleContext): (key: string, prefix: strin
  * Calls `visit` for every string value (not keys) inside `value`, with its JSON pointer; a value
  * whose pointer `skip` accepts is passed over with everything inside it.
  */
-export function forEachString(value: unknown, pointer: string, visit: (text: string, pointer: string) => void, skip?: (pointer: string) => boolean): void {
+export function forEachString(
+  value: unknown,
+  pointer: string,
+  visit: (text: string, pointer: string) => void,
+  skip?: (pointer: string) => boolean,
+): void {
   if (skip?.(pointer) === true) return;
   if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value)) value.forEach((item: unknown, i) => forEachString(item, `${pointer}/${i}`, visit, skip));
+  else if (Array.isArray(value))
+    value.forEach((item: unknown, i) => forEachString(item, `${pointer}/${i}`, visit, skip));
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) forEachString(v, `${pointer}${seg(k)}`, visit, skip);
   }

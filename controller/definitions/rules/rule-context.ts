@@ -112,7 +112,9 @@ export function jobFields(jobnet: Located<JobnetDocument>): JobFields[] {
         const at = `${pointer}${path}`;
         // On it, inside it, or on a field of the job it is part of (not the job itself: a missing
         // required field is reported on the job and leaves its other fields readable).
-        const hidden = errorsInJob.some((e) => e === at || e.startsWith(`${at}/`) || (e !== pointer && at.startsWith(`${e}/`)));
+        const hidden = errorsInJob.some(
+          (e) => e === at || e.startsWith(`${at}/`) || (e !== pointer && at.startsWith(`${e}/`)),
+        );
         return hidden ? undefined : value(path);
       },
     };
@@ -133,7 +135,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 function valueAt(value: unknown, segments: readonly string[]): unknown {
   let current = value;
   for (const segment of segments) {
-    if (Array.isArray(current)) current = /^(0|[1-9][0-9]*)$/.test(segment) ? (current[Number(segment)] as unknown) : undefined;
+    if (Array.isArray(current))
+      current = /^(0|[1-9][0-9]*)$/.test(segment) ? (current[Number(segment)] as unknown) : undefined;
     else if (isRecord(current)) current = Object.hasOwn(current, segment) ? current[segment] : undefined;
     else return undefined;
   }

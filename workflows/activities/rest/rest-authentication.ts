@@ -19,7 +19,6 @@ import { restMessages } from '../../lib/rest-messages.js';
 import { SecretUnavailableError } from '../secret-references.js';
 import { resolveCredentialKey, resolveCredentialValue } from './secret-values.js';
 
-
 /** Why authentication failed: a credential that cannot be had (10) or is unusable for this call (2). */
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
@@ -105,8 +104,10 @@ async function authorizerOf(credential: RestCredential, resolve: Resolve, secret
         clientId: await resolve(credential.clientId, 'clientId'),
         clientSecret: await resolve(credential.clientSecret, 'clientSecret'),
       };
-      if (credential.type === 'azuread' && credential.resource !== undefined) client.resource = await resolve(credential.resource, 'resource');
-      if (credential.type === 'azuread' && credential.scope !== undefined) client.scope = await resolve(credential.scope, 'scope');
+      if (credential.type === 'azuread' && credential.resource !== undefined)
+        client.resource = await resolve(credential.resource, 'resource');
+      if (credential.type === 'azuread' && credential.scope !== undefined)
+        client.scope = await resolve(credential.scope, 'scope');
       return async (call, timeoutSeconds) => {
         const token = await oauthToken(client, timeoutSeconds);
         secrets.push(token);
@@ -123,7 +124,8 @@ async function authorizerOf(credential: RestCredential, resolve: Resolve, secret
         endpoint: await resolve(credential.endpoint, 'endpoint'),
         signedHeaders: { ...(credential.signedHeaders ?? {}) },
       };
-      if (credential.sessionToken !== undefined) signing.sessionToken = await resolve(credential.sessionToken, 'sessionToken');
+      if (credential.sessionToken !== undefined)
+        signing.sessionToken = await resolve(credential.sessionToken, 'sessionToken');
       return (call) => signSigV4(signing, call);
     }
   }
@@ -132,7 +134,8 @@ async function authorizerOf(credential: RestCredential, resolve: Resolve, secret
 /** Sets a header, replacing one of the same name in any letter case. */
 function withHeader(call: PreparedCall, name: string, value: string): PreparedCall {
   const headers: Record<string, string> = {};
-  for (const [key, existing] of Object.entries(call.headers)) if (key.toLowerCase() !== name.toLowerCase()) headers[key] = existing;
+  for (const [key, existing] of Object.entries(call.headers))
+    if (key.toLowerCase() !== name.toLowerCase()) headers[key] = existing;
   headers[name] = value;
   return { ...call, headers };
 }
@@ -165,7 +168,15 @@ const tokenRefreshMarginMs = 5 * 60_000;
 
 function tokenCacheKey(client: OAuthClient): string {
   return createHash('sha256')
-    .update(JSON.stringify([client.endpoint, client.clientId, client.clientSecret, client.resource ?? null, client.scope ?? null]))
+    .update(
+      JSON.stringify([
+        client.endpoint,
+        client.clientId,
+        client.clientSecret,
+        client.resource ?? null,
+        client.scope ?? null,
+      ]),
+    )
     .digest('hex');
 }
 
@@ -184,7 +195,11 @@ async function oauthToken(client: OAuthClient, timeoutSeconds: number): Promise<
 }
 
 async function fetchToken(client: OAuthClient, timeoutSeconds: number): Promise<CachedToken> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+  });
   if (client.resource !== undefined) form.set('resource', client.resource);
   if (client.scope !== undefined) form.set('scope', client.scope);
   let response: Response;
@@ -196,12 +211,18 @@ async function fetchToken(client: OAuthClient, timeoutSeconds: number): Promise<
       signal: AbortSignal.timeout(timeoutSeconds * 1000),
     });
   } catch (error) {
-    const detail = (error as Error).name === 'TimeoutError' ? `the token endpoint did not answer within ${timeoutSeconds} s` : 'the token endpoint cannot be reached';
+    const detail =
+      (error as Error).name === 'TimeoutError'
+        ? `the token endpoint did not answer within ${timeoutSeconds} s`
+        : 'the token endpoint cannot be reached';
     throw new AuthenticationError(restMessages.credentialUnavailable(client.credential, detail), 10);
   }
   const text = await response.text().catch(() => '');
   if (!response.ok) {
-    throw new AuthenticationError(`${restMessages.httpFailed('authentication', response.status)} AuthName=${client.credential}`, 10);
+    throw new AuthenticationError(
+      `${restMessages.httpFailed('authentication', response.status)} AuthName=${client.credential}`,
+      10,
+    );
   }
   let body: unknown;
   try {
@@ -211,7 +232,8 @@ async function fetchToken(client: OAuthClient, timeoutSeconds: number): Promise<
   }
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const token = record.access_token;
-  if (typeof token !== 'string' || token === '') throw new AuthenticationError(restMessages.noAccessToken(client.credential), 10);
+  if (typeof token !== 'string' || token === '')
+    throw new AuthenticationError(restMessages.noAccessToken(client.credential), 10);
   // Azure v1 endpoints send expires_in as a string.
   const lifetimeMs = Math.max(0, Number(record.expires_in ?? 3600) * 1000) || 3600_000;
   const margin = Math.min(tokenRefreshMarginMs, lifetimeMs / 2);
@@ -261,14 +283,22 @@ async function signSigV4(signing: SigV4Signing, call: PreparedCall): Promise<Pre
   }
   const headers: Record<string, string> = { ...call.headers, ...signing.signedHeaders, host };
   const signable = new Set(['host', ...Object.keys(signing.signedHeaders).map((name) => name.toLowerCase())]);
-  const unsignable = new Set(Object.keys(headers).map((name) => name.toLowerCase()).filter((name) => !signable.has(name)));
+  const unsignable = new Set(
+    Object.keys(headers)
+      .map((name) => name.toLowerCase())
+      .filter((name) => !signable.has(name)),
+  );
   const query: Record<string, string | string[]> = {};
   for (const [name, value] of call.url.searchParams) {
     const existing = query[name];
     query[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   const signer = new SignatureV4({
-    credentials: { accessKeyId: signing.accessKeyId, secretAccessKey: signing.secretAccessKey, ...(signing.sessionToken !== undefined ? { sessionToken: signing.sessionToken } : {}) },
+    credentials: {
+      accessKeyId: signing.accessKeyId,
+      secretAccessKey: signing.secretAccessKey,
+      ...(signing.sessionToken !== undefined ? { sessionToken: signing.sessionToken } : {}),
+    },
     region: signing.region,
     service: signing.service,
     sha256: Sha256,

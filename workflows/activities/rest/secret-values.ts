@@ -10,7 +10,10 @@ import { readSecretReference } from '../secret-references.js';
  * A credential field's value: the literal, or what its reference holds.
  * @throws SecretUnavailableError when the reference cannot be read or is empty.
  */
-export async function resolveCredentialValue(value: CredentialValue, field: string): Promise<{ value: string; secret: boolean }> {
+export async function resolveCredentialValue(
+  value: CredentialValue,
+  field: string,
+): Promise<{ value: string; secret: boolean }> {
   if (typeof value === 'string') return { value, secret: false };
   return { value: await readSecretReference(value.secretRef, field, 'worker'), secret: true };
 }
@@ -19,7 +22,10 @@ export async function resolveCredentialValue(value: CredentialValue, field: stri
  * A credential key's value (R-CRED-2); referenced values are treated as secret.
  * @throws SecretUnavailableError when the reference cannot be read or is empty.
  */
-export async function resolveCredentialKey(value: CredentialKeyValue, field: string): Promise<{ value: string; secret: boolean }> {
+export async function resolveCredentialKey(
+  value: CredentialKeyValue,
+  field: string,
+): Promise<{ value: string; secret: boolean }> {
   if (typeof value === 'string') return { value, secret: false };
   if ('value' in value) return { value: value.value, secret: false };
   return { value: await readSecretReference(value.secretRef, field, 'worker'), secret: true };

@@ -9,7 +9,11 @@ import type { HttpExchange } from '../../lib/rest-response.js';
  * Sends a prepared call and reads the whole response within `timeoutSeconds` (R-REST-1). A
  * network error, a timeout, or cancellation through `signal` is a result, not an exception.
  */
-export async function sendCall(call: PreparedCall, timeoutSeconds: number, signal?: AbortSignal): Promise<HttpExchange> {
+export async function sendCall(
+  call: PreparedCall,
+  timeoutSeconds: number,
+  signal?: AbortSignal,
+): Promise<HttpExchange> {
   const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
   const combined = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
   try {
@@ -25,7 +29,13 @@ export async function sendCall(call: PreparedCall, timeoutSeconds: number, signa
     response.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    return { kind: 'response', status: response.status, headers, contentType: response.headers.get('content-type') ?? '', body };
+    return {
+      kind: 'response',
+      status: response.status,
+      headers,
+      contentType: response.headers.get('content-type') ?? '',
+      body,
+    };
   } catch (error) {
     if (timeout.aborted) return { kind: 'timeout' };
     if (signal?.aborted === true) return { kind: 'cancelled' };
