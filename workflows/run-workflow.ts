@@ -465,7 +465,7 @@ function ignoreCancellation(error: unknown): void {
 function initialState(input: RunInput): RunState {
   const now = Date.now();
   if (input.level > maxJobnetLevel)
-    throw ApplicationFailure.nonRetryable(`a run at level ${input.level} exceeds ${maxJobnetLevel} levels (R-JN-2)`);
+    throw ApplicationFailure.nonRetryable(`a run at level ${input.level} exceeds ${maxJobnetLevel} levels`);
   if (input.resumeFrom) {
     const resumed = runState.restartRun(input.resumeFrom, { by: input.requestedBy, at: now });
     if (resumed.ok) return resumed.state;

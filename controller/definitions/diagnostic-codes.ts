@@ -24,7 +24,7 @@ export const diagnosticCodes = {
   'FILE-TOO-LARGE': {
     severity: 'error',
     title: 'A definition file is larger than the loader accepts (default 5 MiB).',
-    fix: 'Split the file into several files; one jobnet per file is the recommended layout (R-REPO-2).',
+    fix: 'Split the file into several files; one jobnet per file is the recommended layout.',
     rules: ['R-SEC-4'],
   },
   'FILE-ENCODING': {
@@ -123,7 +123,7 @@ export const diagnosticCodes = {
   'DUPLICATE-IDENTITY': {
     severity: 'error',
     title: 'Two documents have the same identity (kind + name, plus project for a Jobnet).',
-    fix: 'Rename or remove one of them; identity comes from metadata, not from the file path (R-REPO-3).',
+    fix: 'Rename or remove one of them; identity comes from metadata, not from the file path.',
     rules: ['R-REPO-3'],
   },
   'SETTINGS-MULTIPLE': {
@@ -166,7 +166,7 @@ export const diagnosticCodes = {
   'REF-JOBNET': {
     severity: 'error',
     title: 'A child-jobnet job or an event scope names a jobnet that does not exist in the project.',
-    fix: 'Correct the jobnet name; a child jobnet must be in the same project (R-JN-2).',
+    fix: 'Correct the jobnet name; a child jobnet must be in the same project.',
     rules: ['R-JN-2', 'R-EVT-1'],
   },
   'REF-JOB': {
@@ -217,7 +217,7 @@ export const diagnosticCodes = {
   'EDGE-CONDITION': {
     severity: 'error',
     title: 'A conditional edge has an exit-code condition that cannot be read.',
-    fix: 'Write the condition as "N", "!=N", ">=N", ">N", "<=N", "<N" or "N-M" with whole numbers (R-DEP-2).',
+    fix: 'Write the condition as "N", "!=N", ">=N", ">N", "<=N", "<N" or "N-M" with whole numbers.',
     rules: ['R-DEP-2'],
   },
   'SCHEDULE-INVALID': {
@@ -253,7 +253,7 @@ export const diagnosticCodes = {
   'REST-EXTRACT-KEY': {
     severity: 'error',
     title: 'A key-extraction expression (takeoverKeys, jobnetValKeys, pollingEndKey, checkResultKey) cannot be read.',
-    fix: 'Use `a`, `a.b.c`, `list.[2].x` or `list.[?"name"=="value"].x` (R-REST-4).',
+    fix: 'Use `a`, `a.b.c`, `list.[2].x` or `list.[?"name"=="value"].x`.',
     rules: ['R-REST-4'],
   },
   'REST-TAKEOVER-UNDEFINED': {

@@ -622,7 +622,7 @@ describe('raiseRefusal (R-EVT-2, R-STATE-1)', () => {
     expect(applyRaise(state, 'FILE_READY', raise(300))).toBe(255);
     const refusal = raiseRefusal(state, events, 'FILE_READY');
     expect(refusal).toStrictEqual({
-      reason: '255 raises of FILE_READY are already pending; the raise is refused (at most 255, R-EVT-2)',
+      reason: '255 raises of FILE_READY are already pending; the raise is refused (at most 255)',
     });
   });
 
@@ -813,7 +813,7 @@ describe('catchUpDecisions (R-SCH-3)', () => {
     );
     expect(decisions.map((d) => d.action)).toEqual(['skip', 'skip', 'run']);
     expect(decisions[0]?.reason).toBe(
-      'missed while the scheduler was down; the later start at 2027-01-04T12:59:00Z runs instead (R-SCH-3)',
+      'missed while the scheduler was down; the later start at 2027-01-04T12:59:00Z runs instead',
     );
     expect(decisions[2]?.reason).toBeUndefined();
   });
@@ -822,7 +822,7 @@ describe('catchUpDecisions (R-SCH-3)', () => {
     const decisions = catchUpDecisions([planned('2027-01-04T11:00:00Z'), planned('2027-01-04T12:00:00Z')], now, 600);
     expect(decisions.map((d) => d.action)).toEqual(['skip', 'skip']);
     expect(decisions[0]?.reason).toBe(
-      'missed by 7200 s while the scheduler was down, more than the catch-up window of 600 s (R-SCH-3)',
+      'missed by 7200 s while the scheduler was down, more than the catch-up window of 600 s',
     );
     expect(decisions[1]?.reason).toContain('catch-up window');
   });

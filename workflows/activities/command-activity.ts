@@ -31,8 +31,7 @@ const killGraceMs = 5_000;
 export function createCommandActivity(options: { allowCommandJobs: boolean }) {
   return async function runCommand(request: CommandRequest): Promise<CommandOutcome> {
     if (!options.allowCommandJobs) {
-      const message =
-        'command jobs are not allowed on this worker; start the worker with --allow-command-jobs (R-JOBT-8)';
+      const message = 'command jobs are not allowed on this worker; start the worker with --allow-command-jobs';
       return { exitCode: startFailedExitCode, output: message, message };
     }
     const [program, ...args] = request.argv;

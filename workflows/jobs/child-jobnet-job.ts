@@ -34,7 +34,7 @@ export async function runChildJobnetJob(context: JobRunContext, spec: ChildJobne
   if (level > maxJobnetLevel) {
     return failed(
       schedulerExitCodes.jobStartFailed,
-      `child jobnet ${spec.jobnet} would run at level ${level}; at most ${maxJobnetLevel} levels are allowed (R-JN-2)`,
+      `child jobnet ${spec.jobnet} would run at level ${level}; at most ${maxJobnetLevel} levels are allowed`,
     );
   }
   const workflowId = childRunWorkflowId(context.runId, context.job.name, context.attempt);

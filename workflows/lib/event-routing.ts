@@ -48,7 +48,7 @@ export function eventRoutesOf(jobnets: readonly CompiledJobnet[]): EventRoute[] 
  */
 export function scopeProblem(scope: EventScope): string | undefined {
   if (scope.jobnet !== undefined && scope.project === undefined)
-    return 'an event scoped to a jobnet needs its project too (R-EVT-1)';
+    return 'an event scoped to a jobnet needs its project too';
   return undefined;
 }
 

@@ -487,7 +487,7 @@ export function raiseRefusal(
   const queued = state.pendingEvents[event]?.length ?? 0;
   if (queued >= maxPendingRaises) {
     return {
-      reason: `${maxPendingRaises} raises of ${event} are already pending; the raise is refused (at most ${maxPendingRaises}, R-EVT-2)`,
+      reason: `${maxPendingRaises} raises of ${event} are already pending; the raise is refused (at most ${maxPendingRaises})`,
     };
   }
   if (events.oncePerDay && state.eventStartedOn === state.businessDate) {
@@ -611,13 +611,13 @@ export function catchUpDecisions(due: readonly PlannedStart[], now: number, wind
       return {
         start,
         action: 'skip',
-        reason: `missed by ${Math.round(lateness / 1000)} s while the scheduler was down, more than the catch-up window of ${windowSeconds} s (R-SCH-3)`,
+        reason: `missed by ${Math.round(lateness / 1000)} s while the scheduler was down, more than the catch-up window of ${windowSeconds} s`,
       };
     }
     return {
       start,
       action: 'skip',
-      reason: `missed while the scheduler was down; the later start at ${due[runIndex]?.instant ?? ''} runs instead (R-SCH-3)`,
+      reason: `missed while the scheduler was down; the later start at ${due[runIndex]?.instant ?? ''} runs instead`,
     };
   });
 }
