@@ -4,11 +4,7 @@
  * the remote, and the HTTP API taking signed push webhooks. What the tests look at is what
  * Temporal holds: the jobnet actors (their views and search attributes) and the runs.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type RunningApiServer } from '../../controller/api/api-server.js';
 import { getJobnetView, operateJobnet } from '../../controller/jobnets/jobnet-client.js';
@@ -18,56 +14,20 @@ import { GitSource } from '../../controller/source/git-source.js';
 import { githubSignature } from '../../controller/source/webhook-signature.js';
 import type { ControllerStatus } from '../../controller/reconcile/controller-status.js';
 import { jobnetActorWorkflowId } from '../../workflows/lib/wire-contract.js';
+import { createGitopsRepository, jobnetYaml, type GitopsRepository } from './gitops-repository.js';
 import { startRunHarness, type RunHarness } from './run-harness.js';
 
-const exec = promisify(execFile);
-const fixture = path.resolve(import.meta.dirname, '..', 'fixtures', 'gitops', 'base');
 const secret = 'test-webhook-secret';
 const pollIntervalMs = 2_000;
 
 let harness: RunHarness;
+let repository: GitopsRepository;
 let root: string;
-let work: string;
 let remote: string;
+let firstRevision: string;
 let reconciler: Reconciler;
 let api: RunningApiServer;
 let project: string;
-
-async function git(...args: string[]): Promise<string> {
-  const { stdout } = await exec(
-    'git',
-    ['-c', 'user.name=Ops', '-c', 'user.email=ops@example.test', '-c', 'init.defaultBranch=main', ...args],
-    { cwd: work },
-  );
-  return stdout.trim();
-}
-
-/** Writes files into the work tree (path → YAML text; null deletes), commits and pushes; returns the SHA. */
-async function push(message: string, files: Record<string, string | null>): Promise<string> {
-  for (const [file, text] of Object.entries(files)) {
-    const target = path.join(work, file);
-    if (text === null) await rm(target);
-    else {
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, text.replaceAll('PROJECT', project));
-    }
-  }
-  await git('add', '-A');
-  await git('commit', '-q', '-m', message);
-  await git('push', '-q', 'origin', 'main');
-  return await git('rev-parse', 'HEAD');
-}
-
-function jobnetYaml(name: string, at: string, extra = ''): string {
-  return `apiVersion: jobnet/v1
-kind: Jobnet
-metadata: {project: PROJECT, name: ${name}}
-spec:
-  start: {at: ["${at}"]}
-${extra}  jobs:
-    a: {type: sleep, seconds: 1}
-`;
-}
 
 async function until<T>(
   what: string,
@@ -110,20 +70,13 @@ async function operationsOf(name: string): Promise<number> {
 
 beforeAll(async () => {
   harness = await startRunHarness();
-  project = `gitops${Date.now().toString(36)}`;
-  root = await mkdtemp(path.join(tmpdir(), 'jobnet-gitops-'));
-  remote = path.join(root, 'remote.git');
-  work = path.join(root, 'work');
-  await exec('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-  await cp(fixture, work, { recursive: true });
-  await git('init', '-q', '-b', 'main');
-  await git('remote', 'add', 'origin', remote);
-  await push('base definitions', {
-    'projects/PROJECT.yaml': `apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: PROJECT}\nspec: {calendar: office}\n`,
+  const created = await createGitopsRepository('gitops', {
     'jobnets/alpha.yaml': jobnetYaml('alpha', '22:00'),
     'jobnets/beta.yaml': jobnetYaml('beta', '23:00', '  calendar: plant\n'),
     'jobnets/gamma.yaml': jobnetYaml('gamma', '21:00'),
   });
+  ({ repository, head: firstRevision } = created);
+  ({ root, remote, project } = repository);
   const source = new GitSource({ url: remote, branch: 'main', cacheDir: path.join(root, 'cache'), pollIntervalMs });
   reconciler = new Reconciler({ client: harness.client, taskQueue: harness.target.taskQueue, source });
   api = await startApiServer({
@@ -138,24 +91,23 @@ afterAll(async () => {
   await reconciler?.stop();
   await api?.close();
   await harness?.stop();
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  await repository?.remove();
 });
 
 describe('reconcile from a git remote', () => {
   it('applies the first revision: one actor per jobnet with its next start, and status Ready', async () => {
-    const head = await git('rev-parse', 'HEAD');
-    const { status } = await applied(head, 30_000);
+    const { status } = await applied(firstRevision, 30_000);
     expect(status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Reconciled' });
     expect(status.lastPlan).toMatchObject({ create: 3, update: 0, retire: 0, delete: 0 });
     expect(status.jobnets.map((entry) => entry.jobnet)).toEqual(['alpha', 'beta', 'gamma']);
     const view = await getJobnetView(harness.client, harness.target.taskQueue, project, 'alpha');
-    expect(view.revision).toBe(head);
+    expect(view.revision).toBe(firstRevision);
     expect(view.nextStarts[0]?.time).toBe('22:00');
   }, 60_000);
 
   it('picks up a push by polling within the poll interval + 2 s, touching only the changed jobnet', async () => {
     const before = { alpha: await operationsOf('alpha'), gamma: await operationsOf('gamma') };
-    const revision = await push('beta at 23:30', {
+    const revision = await repository.push('beta at 23:30', {
       'jobnets/beta.yaml': jobnetYaml('beta', '23:30', '  calendar: plant\n'),
     });
     const { status, elapsedMs } = await applied(revision, pollIntervalMs + 10_000);
@@ -189,7 +141,7 @@ describe('reconcile from a git remote', () => {
     });
     reconciler.start();
     await reconciler.settled();
-    const revision = await push('add delta', { 'jobnets/delta.yaml': jobnetYaml('delta', '20:00') });
+    const revision = await repository.push('add delta', { 'jobnets/delta.yaml': jobnetYaml('delta', '20:00') });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(reconciler.getStatus().appliedRevision).not.toBe(revision);
     const body = JSON.stringify({ ref: 'refs/heads/main', after: revision, repository: { clone_url: remote } });
@@ -244,7 +196,7 @@ describe('reconcile from a git remote', () => {
         ),
       10_000,
     );
-    const revision = await push('gamma changed', {
+    const revision = await repository.push('gamma changed', {
       'jobnets/gamma.yaml': jobnetYaml('gamma', '21:15').replace('seconds: 1', 'seconds: 2'),
     });
     reconciler.request();
@@ -274,7 +226,7 @@ describe('reconcile from a git remote', () => {
         .filter((a) => a.project === project)
         .map((a) => [a.name, a.digest]),
     );
-    const bad = await push('broken alpha', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '25:00') });
+    const bad = await repository.push('broken alpha', { 'jobnets/alpha.yaml': jobnetYaml('alpha', '25:00') });
     reconciler.request();
     const stalled = await until(
       'stalled',
@@ -298,9 +250,9 @@ describe('reconcile from a git remote', () => {
         .map((a) => [a.name, a.digest]),
     );
     expect(after).toEqual(digests);
-    await git('revert', '--no-edit', 'HEAD');
-    await git('push', '-q', 'origin', 'main');
-    const reverted = await git('rev-parse', 'HEAD');
+    await repository.git('revert', '--no-edit', 'HEAD');
+    await repository.git('push', '-q', 'origin', 'main');
+    const reverted = await repository.git('rev-parse', 'HEAD');
     reconciler.request();
     const { status } = await applied(reverted, 15_000);
     expect(status.diagnostics).toEqual([]);
@@ -314,7 +266,7 @@ describe('reconcile from a git remote', () => {
         by: 'tester',
       }),
     ).toMatchObject({ ok: true });
-    const revision = await push('plant holiday', {
+    const revision = await repository.push('plant holiday', {
       'calendars/plant.yaml': `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: plant}\nspec:\n  timezone: Asia/Tokyo\n  weeklyHolidays: [sun]\n  holidays: ["2031-01-02"]\n`,
     });
     reconciler.request();
@@ -339,10 +291,10 @@ describe('reconcile from a git remote', () => {
 
   it('schedules a jobnet again that was removed and then restored unchanged', async () => {
     const text = jobnetYaml('epsilon', '20:00');
-    const added = await push('add epsilon', { 'jobnets/epsilon.yaml': text });
+    const added = await repository.push('add epsilon', { 'jobnets/epsilon.yaml': text });
     reconciler.request();
     await applied(added, 15_000);
-    const removed = await push('remove epsilon', { 'jobnets/epsilon.yaml': null });
+    const removed = await repository.push('remove epsilon', { 'jobnets/epsilon.yaml': null });
     reconciler.request();
     await applied(removed, 15_000);
     await until(
@@ -362,7 +314,7 @@ describe('reconcile from a git remote', () => {
       ).ok,
     ).toBe(false);
 
-    const restored = await push('restore epsilon unchanged', { 'jobnets/epsilon.yaml': text });
+    const restored = await repository.push('restore epsilon unchanged', { 'jobnets/epsilon.yaml': text });
     reconciler.request();
     const { status } = await applied(restored, 15_000);
     expect(status.lastPlan).toMatchObject({ update: 1 });
@@ -391,7 +343,7 @@ describe('reconcile from a git remote', () => {
   }, 60_000);
 
   it('retires a removed jobnet, and deletes it only with prune', async () => {
-    const revision = await push('remove delta', { 'jobnets/delta.yaml': null });
+    const revision = await repository.push('remove delta', { 'jobnets/delta.yaml': null });
     reconciler.request();
     const { status } = await applied(revision, 15_000);
     expect(status.lastPlan).toMatchObject({ retire: 1, delete: 0 });

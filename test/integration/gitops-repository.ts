@@ -21,17 +21,19 @@ export interface GitopsRepository {
   project: string;
   /** Writes files (path → YAML, `PROJECT` replaced; null deletes), commits and pushes; returns the SHA. */
   push(message: string, files: Record<string, string | null>): Promise<string>;
+  /** Runs git in the work tree (a revert, a force-push…) and returns its output. */
+  git(...args: string[]): Promise<string>;
   remove(): Promise<void>;
 }
 
-/** A jobnet of `PROJECT` starting daily at `at`, with one short sleep job. */
-export function jobnetYaml(name: string, at: string): string {
+/** A jobnet of `PROJECT` starting daily at `at`, with one short sleep job; `extra` adds spec lines. */
+export function jobnetYaml(name: string, at: string, extra = ''): string {
   return `apiVersion: jobnet/v1
 kind: Jobnet
 metadata: {project: PROJECT, name: ${name}}
 spec:
   start: {at: ["${at}"]}
-  jobs:
+${extra}  jobs:
     a: {type: sleep, seconds: 1}
 `;
 }
@@ -75,6 +77,7 @@ export async function createGitopsRepository(
       await git('push', '-q', 'origin', 'main');
       return await git('rev-parse', 'HEAD');
     },
+    git,
     async remove() {
       await rm(root, { recursive: true, force: true });
     },
