@@ -23,7 +23,8 @@ export class ApiError extends Error {
 
 export interface ApiErrorAnswer {
   statusCode: number;
-  body: { code: string; message: string };
+  /** `field`: the offending request field, e.g. `body/parameter` or `querystring/from`, where there is one. */
+  body: { code: string; message: string; field?: string };
   /** An unexpected error: the server logs it (the body does not carry it). */
   internal: boolean;
 }
@@ -53,6 +54,8 @@ export function apiErrorOf(error: unknown): ApiErrorAnswer {
       body: { code: error.problem, message: error.message },
       internal: false,
     };
+  const validation = validationFailureOf(error);
+  if (validation !== undefined) return { statusCode: 400, body: validation, internal: false };
   const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const message = error instanceof Error ? error.message : 'the request was refused';
@@ -63,4 +66,33 @@ export function apiErrorOf(error: unknown): ApiErrorAnswer {
     body: { code: 'INTERNAL_ERROR', message: 'internal error; the server log has the details' },
     internal: true,
   };
+}
+
+interface ValidationFailure {
+  validation?: { instancePath?: string; message?: string; keyword?: string; params?: Record<string, unknown> }[];
+  validationContext?: string;
+}
+
+/** `{code, message, field}` for a request that failed its route's JSON Schema (fastify's ajv). */
+function validationFailureOf(error: unknown): { code: string; message: string; field: string } | undefined {
+  const failure = error as ValidationFailure | undefined;
+  const first = failure?.validation?.[0];
+  if (first === undefined) return undefined;
+  const part = failure?.validationContext ?? 'request';
+  const params = first.params ?? {};
+  const property =
+    typeof params.missingProperty === 'string'
+      ? params.missingProperty
+      : typeof params.additionalProperty === 'string'
+        ? params.additionalProperty
+        : undefined;
+  const path = (first.instancePath ?? '').replace(/^\//, '');
+  const field = [part, path, property].filter((piece) => piece !== undefined && piece !== '').join('/');
+  const what =
+    first.keyword === 'additionalProperties'
+      ? `unknown field ${field}`
+      : first.keyword === 'required'
+        ? `missing field ${field}`
+        : `${field} ${first.message ?? 'is invalid'}`;
+  return { code: 'INVALID_FIELD', message: what, field };
 }

@@ -23,14 +23,23 @@
  * delivery ids and refusal counts it holds no state of its own.
  */
 import type { Socket } from 'node:net';
+import formBody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ControllerStatus } from '../reconcile/controller-status.js';
 import { parsePushEvent, pushConcernsSource, verifyWebhookSignature } from '../source/webhook-signature.js';
 import { ApiError, apiErrorOf } from './api-errors.js';
 import { fastifyLimitOptions, listenerLimitsOf, type ListenerLimits } from './listener-limits.js';
 import { RefusalLog } from './refusal-log.js';
 import { RecentDeliveries, deliveryIdOf } from './webhook-deliveries.js';
+import type { OperatorApi } from './operator-api.js';
+import { strictValidatorCompiler } from './route-validation.js';
+import { registerEventRoutes } from './routes/event-routes.js';
+import { registerJobnetRoutes } from './routes/jobnet-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
+import { registerRunHistoryRoutes } from './routes/run-history-routes.js';
+import { registerRunOperationRoutes } from './routes/run-operation-routes.js';
 
 /** One readiness check's outcome. */
 export interface ReadinessCheck {
@@ -63,6 +72,12 @@ export interface ApiServerOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** How often refused webhook requests are summarised in the log (default 60 s). */
   refusalLogIntervalMs?: number;
+  /**
+   * The operator API (jobnets, runs, events, history, metrics) and its authentication. With it,
+   * every route but `/healthz` and the webhook needs a bearer token, `/api/v1/status` and
+   * `/readyz` included; without it (a controller serving only its status) they stay open.
+   */
+  operator?: OperatorApi;
 }
 
 export interface RunningApiServer {
@@ -119,14 +134,51 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
       await reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }),
   );
 
+  app.decorateRequest('caller', null);
   void app.register(rateLimit, { global: false });
+  if (options.operator !== undefined)
+    void app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'jobnet-gitops operator API',
+          version: '1',
+          description: 'Jobnets, runs, history, operations, events and status of one deployment (docs/api.md).',
+        },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+        security: [{ bearer: [] }],
+      },
+    });
   void app.register((routes, _options, done) => {
     const countRefusal = routes.createRateLimit({ max: limits.maxRefusalsPerMinute, timeWindow: 60_000 });
+    const operator = options.operator;
+    const countAuthFailure = routes.createRateLimit({ max: limits.maxRefusalsPerMinute, timeWindow: 60_000 });
+    /** Authenticates a request when the server has an operator API (see {@link ApiServerOptions.operator}). */
+    const authenticated = async (request: FastifyRequest, reply: { header(name: string, value: unknown): unknown }) => {
+      if (operator === undefined) return;
+      try {
+        request.caller = await operator.auth.authenticate(request);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.statusCode !== 401) throw error;
+        const counted = await countAuthFailure(request);
+        const limited = !counted.isAllowed && counted.isExceeded;
+        refusalLog.refused(`API: ${error.message}`, limited);
+        if (limited) {
+          reply.header('retry-after', counted.ttlInSeconds);
+          throw new ApiError(
+            429,
+            'TOO_MANY_REFUSALS',
+            `more than ${limits.maxRefusalsPerMinute} failed authentications a minute from this address; retry in ${counted.ttlInSeconds} s`,
+          );
+        }
+        throw error;
+      }
+    };
 
-    routes.get('/healthz', () => ({ ok: true }));
+    routes.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
 
     let readinessInFlight: Promise<Record<string, ReadinessCheck>> | undefined;
-    routes.get('/readyz', async (_request, reply) => {
+    routes.get('/readyz', { schema: { hide: true }, onRequest: authenticated }, async (_request, reply) => {
       // Concurrent probes share one round of checks, so polling /readyz cannot multiply Temporal calls.
       readinessInFlight ??= runChecks(options.readiness ?? {}).finally(() => (readinessInFlight = undefined));
       const checks = await readinessInFlight;
@@ -139,14 +191,14 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
       });
     });
 
-    routes.get('/api/v1/status', async () => {
+    routes.get('/api/v1/status', { onRequest: authenticated }, async () => {
       if (options.status === undefined) throw new ApiError(404, 'NO_CONTROLLER', 'this process runs no controller');
       const status = await options.status();
       if (status === undefined) throw new ApiError(503, 'NO_STATUS', 'no controller has published a status yet');
       return status;
     });
 
-    routes.post('/api/v1/hooks/git', async (request, reply) => {
+    routes.post('/api/v1/hooks/git', { schema: { hide: true } }, async (request, reply) => {
       const webhook = options.webhook;
       if (webhook === undefined)
         throw new ApiError(404, 'WEBHOOK_NOT_CONFIGURED', 'no webhook secret is configured (JOBNET_WEBHOOK_SECRET)');
@@ -197,9 +249,51 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         .code(202)
         .send({ accepted: true, message: `reconciling after the push of ${parsed.push.after}` });
     });
+
+    if (operator !== undefined)
+      void routes.register((scope, _scopeOptions, scopeDone) =>
+        operatorScope(scope, operator, authenticated, scopeDone),
+      );
     done();
   });
   return app;
+}
+
+/**
+ * The authenticated operator routes, in a scope of their own: JSON and form bodies parsed (the
+ * root keeps raw bytes for the webhook's signature), every request authenticated first, every
+ * body, query and path checked strictly against its route's JSON Schema (unknown fields and wrong
+ * types are a 400 naming the field, never coerced or dropped).
+ */
+function operatorScope(
+  scope: FastifyInstance,
+  operator: OperatorApi,
+  authenticated: (request: FastifyRequest, reply: { header(name: string, value: unknown): unknown }) => Promise<void>,
+  done: (error?: Error) => void,
+): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, parsed) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return parsed(null, undefined);
+    try {
+      parsed(
+        null,
+        JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value)),
+      );
+    } catch {
+      parsed(new ApiError(400, 'BAD_JSON', 'the body is not valid JSON'), undefined);
+    }
+  });
+  void scope.register(formBody);
+  scope.setValidatorCompiler(strictValidatorCompiler);
+  scope.addHook('onRequest', authenticated);
+  scope.get('/api/v1/openapi.json', { schema: { hide: true } }, () => scope.swagger());
+  registerJobnetRoutes(scope, operator);
+  registerRunHistoryRoutes(scope, operator);
+  registerRunOperationRoutes(scope, operator);
+  registerEventRoutes(scope, operator);
+  registerMetricsRoutes(scope, operator);
+  done();
 }
 
 async function runChecks(
