@@ -40,6 +40,8 @@ export const searchAttributeNames = {
   businessDate: 'JobnetBusinessDate',
   trigger: 'JobnetTrigger',
   digest: 'JobnetDigest',
+  /** On a retry run (R-OPS-4): the workflow id of the run it retries; the original lists its retries by it. */
+  retryOf: 'JobnetRetryOf',
 } as const;
 
 export type SearchAttributeName = (typeof searchAttributeNames)[keyof typeof searchAttributeNames];
@@ -53,6 +55,7 @@ export const searchAttributeKeys = {
   businessDate: defineSearchAttributeKey(searchAttributeNames.businessDate, SearchAttributeType.KEYWORD),
   trigger: defineSearchAttributeKey(searchAttributeNames.trigger, SearchAttributeType.KEYWORD),
   digest: defineSearchAttributeKey(searchAttributeNames.digest, SearchAttributeType.KEYWORD),
+  retryOf: defineSearchAttributeKey(searchAttributeNames.retryOf, SearchAttributeType.KEYWORD),
 } as const;
 
 /** What a retired actor publishes as its `JobnetDigest` (it holds no applied definition). */
@@ -116,6 +119,42 @@ export function runWorkflowId(
   seq: string,
 ): string {
   return [runPrefix, deployment, project, jobnet, businessDate, seq].map(segment).join('/');
+}
+
+/** What a top-level run's workflow id names (either id form); a child run's id names its top-level run's. */
+export interface RunIdentity {
+  deployment?: string;
+  project: string;
+  jobnet: string;
+  businessDate: string;
+  seq: string;
+}
+
+/**
+ * Reads a run id (a top-level run's, or a child run's — which starts with its parent's id);
+ * undefined for anything else.
+ */
+export function parseRunWorkflowId(id: string): RunIdentity | undefined {
+  const parts = segmentsOf(id);
+  if (parts?.[0] !== runPrefix) return undefined;
+  // run/<deployment>/<project>/<jobnet>/<date>/<seq>[/<job>/<attempt>…]; the earlier form has no deployment.
+  const dated = (index: number): boolean => /^\d{4}-\d{2}-\d{2}$/.test(parts[index] ?? '');
+  if (parts.length >= 6 && (parts.length - 6) % 2 === 0 && dated(4))
+    return {
+      deployment: parts[1] as string,
+      project: parts[2] as string,
+      jobnet: parts[3] as string,
+      businessDate: parts[4] as string,
+      seq: parts[5] as string,
+    };
+  if (parts.length >= 5 && (parts.length - 5) % 2 === 0 && dated(3))
+    return {
+      project: parts[1] as string,
+      jobnet: parts[2] as string,
+      businessDate: parts[3] as string,
+      seq: parts[4] as string,
+    };
+  return undefined;
 }
 
 /**
