@@ -374,6 +374,27 @@ describe('except removes days (R-DAYS-2)', () => {
     ]);
   });
 
+  it('computes a chain of 20,000 DayPatterns each excluding the next, without running out of stack', () => {
+    // p<k> selects Mondays and excludes p<k+1>; the last excludes nothing. Counting up from the
+    // end, the last selects the Mondays, the one before none, the one before that the Mondays…:
+    // the head keeps the Mondays exactly when the chain length is odd.
+    const chain = (length: number): Record<string, DayRules> =>
+      Object.fromEntries(
+        Array.from({ length }, (_, i) => [
+          `p${i}`,
+          { weekdays: ['mon'], ...(i + 1 < length ? { except: { dayPattern: `p${i + 1}` } } : {}) } as DayRules,
+        ]),
+      );
+    const odd = chain(20_001);
+    const even = chain(20_000);
+    const mondays = ['2027-01-04', '2027-01-11', '2027-01-18', '2027-01-25'];
+    expect(collectStartDays(odd.p0!, office, january2027, odd, { dayPatternName: 'p0' })).toEqual({
+      days: mondays,
+      problems: [],
+    });
+    expect(computeStartDays(even.p0!, office, january2027, even, { dayPatternName: 'p0' })).toEqual([]);
+  });
+
   it('sees a DayPattern excluding itself as a cycle', () => {
     const selfExcluding: DayRules = { weekdays: ['mon'], except: { dayPattern: 'self' } };
     const result = collectStartDays(

@@ -104,16 +104,22 @@ function lookupFunction(dayPatterns: DayPatternLookup | undefined): (name: strin
   return (name) => (Object.hasOwn(dayPatterns, name) ? dayPatterns[name] : undefined);
 }
 
-/**
- * Start days of `rules` in a window, as day numbers ascending: steps 1–5 of the module header.
- */
-function startDayNumbers(rules: DayRules, context: Context, fromDay: number, toDay: number, chain: string[]): number[] {
+/** The days one level of an `except.dayPattern` chain computes: its window and the candidates around it. */
+interface LevelWindow {
+  windowFrom: number;
+  windowTo: number;
+  candidateFrom: number;
+  candidateTo: number;
+}
+
+/** The window of `rules` within `fromDay`..`toDay` and the candidate days a shift can carry into it; undefined when empty. */
+function levelWindowOf(rules: DayRules, context: Context, fromDay: number, toDay: number): LevelWindow | undefined {
   const { isOperating } = context;
   const validFrom = rules.validFrom === undefined ? Number.NEGATIVE_INFINITY : dayNumberOf(rules.validFrom);
   const validUntil = rules.validUntil === undefined ? Number.POSITIVE_INFINITY : dayNumberOf(rules.validUntil);
   const windowFrom = Math.max(fromDay, validFrom);
   const windowTo = Math.min(toDay, validUntil);
-  if (windowFrom > windowTo) return [];
+  if (windowFrom > windowTo) return undefined;
   const shift = rules.holidayShift ?? 'none';
 
   // Candidates may lie outside the window when a shift can carry them in: a non-operating day
@@ -127,7 +133,65 @@ function startDayNumbers(rules: DayRules, context: Context, fromDay: number, toD
   }
   candidateFrom = Math.max(candidateFrom, validFrom);
   candidateTo = Math.min(candidateTo, validUntil);
+  return { windowFrom, windowTo, candidateFrom, candidateTo };
+}
 
+/**
+ * Start days of `rules` in a window, as day numbers ascending: steps 1–5 of the module header.
+ * An `except.dayPattern` chain is walked down first (each level's window is the candidate range
+ * of the level above) and computed back up, without recursion: a chain may be thousands of
+ * patterns long.
+ */
+function startDayNumbers(rules: DayRules, context: Context, fromDay: number, toDay: number, chain: string[]): number[] {
+  const levels: { rules: DayRules; window: LevelWindow }[] = [];
+  const resolving = new Set(chain);
+  const names = [...chain];
+  let current: DayRules | undefined = rules;
+  let from = fromDay;
+  let to = toDay;
+  while (current !== undefined) {
+    const window = levelWindowOf(current, context, from, to);
+    if (window === undefined) break;
+    levels.push({ rules: current, window });
+    const excluded = current.except?.dayPattern;
+    if (excluded === undefined) break;
+    if (resolving.has(excluded)) {
+      context.problems.push({
+        code: 'DAYPATTERN-CYCLE',
+        dayPattern: excluded,
+        chain: [...names],
+        message: `day patterns exclude each other in a cycle: ${[...names, excluded].join(' → ')}; the repeated exclusion removes no days`,
+      });
+      break;
+    }
+    current = context.lookup(excluded);
+    if (current === undefined) {
+      context.problems.push({
+        code: 'DAYPATTERN-UNKNOWN',
+        dayPattern: excluded,
+        chain: [...names],
+        message: `day pattern "${excluded}" named by except.dayPattern is not defined; it removes no days`,
+      });
+      break;
+    }
+    resolving.add(excluded);
+    names.push(excluded);
+    from = window.candidateFrom;
+    to = window.candidateTo;
+  }
+  let days: number[] = [];
+  for (let level = levels.length - 1; level >= 0; level--) {
+    const { rules: levelRules, window } = levels[level]!;
+    days = levelDays(levelRules, context, window, days);
+  }
+  return days;
+}
+
+/** One level's start days (steps 1–5), `excludedDays` being the start days of its `except.dayPattern`. */
+function levelDays(rules: DayRules, context: Context, window: LevelWindow, excludedDays: readonly number[]): number[] {
+  const { isOperating } = context;
+  const { windowFrom, windowTo, candidateFrom, candidateTo } = window;
+  const shift = rules.holidayShift ?? 'none';
   const selected = new Uint8Array(candidateTo - candidateFrom + 1);
   const select = (day: number): void => {
     if (day >= candidateFrom && day <= candidateTo) selected[day - candidateFrom] = 1;
@@ -202,28 +266,7 @@ function startDayNumbers(rules: DayRules, context: Context, fromDay: number, toD
     if (day >= candidateFrom && day <= candidateTo) selected[day - candidateFrom] = 0;
   };
   for (const date of rules.except?.dates ?? []) unselect(dayNumberOf(date));
-  const excluded = rules.except?.dayPattern;
-  if (excluded !== undefined) {
-    const pattern = context.lookup(excluded);
-    if (chain.includes(excluded)) {
-      context.problems.push({
-        code: 'DAYPATTERN-CYCLE',
-        dayPattern: excluded,
-        chain: [...chain],
-        message: `day patterns exclude each other in a cycle: ${[...chain, excluded].join(' → ')}; the repeated exclusion removes no days`,
-      });
-    } else if (pattern === undefined) {
-      context.problems.push({
-        code: 'DAYPATTERN-UNKNOWN',
-        dayPattern: excluded,
-        chain: [...chain],
-        message: `day pattern "${excluded}" named by except.dayPattern is not defined; it removes no days`,
-      });
-    } else {
-      for (const day of startDayNumbers(pattern, context, candidateFrom, candidateTo, [...chain, excluded]))
-        unselect(day);
-    }
-  }
+  for (const day of excludedDays) unselect(day);
 
   // 3–5. Bounds are already applied to the candidates; shift, keeping what lands in the window.
   const result = new Uint8Array(windowTo - windowFrom + 1);
