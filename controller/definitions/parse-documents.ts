@@ -138,7 +138,7 @@ function preciseParse(
       // Too many aliases: the document as a whole is refused; point at its first content line.
       const pos = lineCounter.linePos(doc.contents?.range[0] ?? doc.range[0]);
       diagnostics.push(
-        diagnostic('YAML-SYNTAX', error instanceof Error ? error.message : String(error), {
+        diagnostic('YAML-SYNTAX', firstLine(error instanceof Error ? error.message : String(error)), {
           file,
           line: pos.line,
           column: pos.col,
@@ -246,7 +246,16 @@ function mayHaveAnchors(text: string): boolean {
   return /(^|[\s[{,:-])&[^\s]/m.test(text);
 }
 
+/** What a parser running out of stack on deeply nested text reports instead of a position-carrying error. */
+function isStackOverflow(message: string): boolean {
+  return message.startsWith('Maximum call stack size exceeded');
+}
+
+const tooDeepMessage =
+  'the YAML nests too deeply to be read (hundreds of levels of [ ], { } or indentation); a definition needs only a few levels';
+
 function firstLine(message: string): string {
+  if (isStackOverflow(message)) return tooDeepMessage;
   const line = message.split('\n')[0] ?? message;
   // The yaml library appends " at line L, column C" — we carry the position separately.
   return line.replace(/ at line \d+, column \d+:?$/, '');

@@ -66,6 +66,20 @@ describe('parseDocuments', () => {
     expect(diagnostics[0]!.message).toMatch(/alias/i);
   });
 
+  it('says a file nests too deeply instead of reporting the parser running out of stack', () => {
+    const deep = `apiVersion: jobnet/v1\nkind: Project\nmetadata:\n  name: p\nspec:\n  variables:\n    a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    const { documents, diagnostics } = parseDocuments([{ path: 'project.yaml', bytes: encode(deep) }]);
+    expect(documents).toEqual([]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'YAML-SYNTAX',
+        file: 'project.yaml',
+        line: 7,
+        message: expect.stringMatching(/nests too deeply/),
+      }),
+    ]);
+  });
+
   it('decodes a UTF-8 byte order mark and Japanese text', () => {
     const text = readFileSync(path.join(root, 'examples', 'calendars', 'jp-business.yaml'), 'utf8');
     const { documents } = parseDocuments([{ path: 'jp.yaml', bytes: encode('\uFEFF' + text) }]);
