@@ -48,6 +48,13 @@ export interface RunInput {
    */
   resumeFrom?: RunState;
   /**
+   * What the run's `raiseEvent` jobs do with the events they raise. Omitted: route them through the
+   * event registry to the jobnets waiting for them (R-EVT-1). `record`: only keep them in the run —
+   * a run started without the scheduler (`jobnet start --dir`) must not start scheduled jobnets
+   * unless asked to. Child runs inherit it.
+   */
+  eventRouting?: 'record';
+  /**
    * Workflow id of the jobnet actor that started the run: the run reports its status changes,
    * troubles and completion there (`runReportSignal`), and takes `closeRunSignal` from it.
    */
@@ -64,6 +71,8 @@ export interface TopLevelRunRequest {
   parameter?: string;
   /** The workflow id of the actor that starts the run (it reports there); omitted for a start without the scheduler. */
   actor?: string;
+  /** See {@link RunInput.eventRouting}. */
+  eventRouting?: 'record';
 }
 
 /**
@@ -85,6 +94,7 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
   };
   if (request.actor !== undefined) input.actor = request.actor;
   if (request.parameter !== undefined) input.parameter = request.parameter;
+  if (request.eventRouting !== undefined) input.eventRouting = request.eventRouting;
   const searchAttributes = [
     { key: keys.project, value: jobnet.project },
     { key: keys.name, value: jobnet.name },
@@ -145,6 +155,8 @@ export interface RunView {
   childRuns: Record<string, string>;
   /** Set once the run was closed (after a final status): it accepts no more operations. */
   closed?: { by: string; at: EpochMillis };
+  /** The jobnet actor the run reports to; absent for a run started without the scheduler (and for a child run). */
+  actor?: string;
 }
 
 /** Operations on one job of a run (R-OPS-1, WOI 5.3.1). */

@@ -126,6 +126,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     if (jobnet.title !== undefined) answer.title = jobnet.title;
     if (input.parameter !== undefined) answer.parameter = input.parameter;
     if (closed) answer.closed = closed;
+    if (input.actor !== undefined) answer.actor = input.actor;
     return answer;
   };
 

@@ -121,7 +121,20 @@ export function renderRunTable(view: RunView, options: RenderRunOptions = {}): s
     jobNotes(view, name, view.state.jobs[name] as JobRecord).map((note) => `  ${printable(name)}: ${printable(note)}`),
   );
   if (notes.length > 0) lines.push('', 'notes:', ...notes);
+  const hint = openRunHint(view);
+  if (hint !== undefined) lines.push('', hint);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * For an abended or forced top-level run started without the scheduler and still open: how to
+ * recover or close it (no actor closes it at the day change).
+ */
+export function openRunHint(view: RunView): string | undefined {
+  if (view.closed !== undefined || view.actor !== undefined || view.level !== 1) return undefined;
+  if (view.status !== 'abended' && view.status !== 'forced') return undefined;
+  const id = printable(view.runId);
+  return `this run was started without the scheduler and stays open for recovery: jobnet run restart ${id} re-runs its failed jobs, jobnet run close ${id} closes it`;
 }
 
 /** Property names whose numeric values are epoch milliseconds in a run view. */

@@ -44,6 +44,8 @@ export interface StartRunRequest {
   businessDate?: string;
   /** The instant of the start; omitted: the current time. */
   now?: Date;
+  /** `record`: the run's `raiseEvent` jobs only record their events (RunInput `eventRouting`). */
+  eventRouting?: 'record';
 }
 
 /** Answer of {@link operateRun}: accepted with the workflow's answer, or refused with its reason. */
@@ -93,6 +95,7 @@ export async function startRun(client: Client, request: StartRunRequest): Promis
     trigger: request.trigger,
     requestedBy: request.requestedBy,
     ...(request.parameter !== undefined ? { parameter: request.parameter } : {}),
+    ...(request.eventRouting !== undefined ? { eventRouting: request.eventRouting } : {}),
   });
   await client.workflow.start<RunWorkflow>(workflowTypes.run, {
     workflowId,

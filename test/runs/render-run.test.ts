@@ -95,8 +95,17 @@ describe('renderRunTable', () => {
         'notes:',
         '  archive: force-terminated: time limit exceeded',
         '',
+        'this run was started without the scheduler and stays open for recovery: jobnet run restart run/sales/daily-close/2026-11-23/manual-20261123T011500000Z re-runs its failed jobs, jobnet run close run/sales/daily-close/2026-11-23/manual-20261123T011500000Z closes it',
+        '',
       ].join('\n'),
     );
+  });
+
+  it('gives no recovery hint for a run of the scheduler, a closed run, or one that ended normally', () => {
+    const hint = /stays open for recovery/;
+    expect(renderRunTable({ ...viewOf(abendedRun()), actor: 'jobnet/q/sales/daily-close' })).not.toMatch(hint);
+    expect(renderRunTable({ ...viewOf(abendedRun()), closed: { by: 'op', at: 0 } })).not.toMatch(hint);
+    expect(renderRunTable({ ...viewOf(abendedRun()), status: 'normal' })).not.toMatch(hint);
   });
 
   it('lists the jobs in flow order, not by name, whatever order the view lists them in', () => {

@@ -49,6 +49,7 @@ export async function runChildJobnetJob(context: JobRunContext, spec: ChildJobne
     parent: { workflowId: context.runId, job: context.job.name },
   };
   if (context.input.parameter !== undefined) childInput.parameter = context.input.parameter;
+  if (context.input.eventRouting !== undefined) childInput.eventRouting = context.input.eventRouting;
   const previous = context.resume ? context.previousChildState() : undefined;
   if (previous !== undefined) childInput.resumeFrom = previous;
   context.recordChildRun(workflowId);

@@ -21,7 +21,8 @@ const routingActivities = proxyActivities<JobnetActorActivities>({
  * R-JOBT-4, R-EVT-1: the event is raised through the event registry, which hands it to every
  * jobnet in scope waiting for it; the output lists what each did with it. A raise no jobnet takes
  * (refused by all, or none waits) still ends the job normally: the raise happened, and the
- * refusals are the targets' troubles. Runs recorded before routing existed only kept the event.
+ * refusals are the targets' troubles. Runs recorded before routing existed only kept the event, as
+ * runs started without the scheduler do (`eventRouting: 'record'`: no jobnet is started by them).
  * The limits apply to the substituted values (246 when exceeded).
  */
 export async function runRaiseEventJob(context: JobRunContext, spec: RaiseEventSpec): Promise<JobExecution> {
@@ -45,7 +46,11 @@ export async function runRaiseEventJob(context: JobRunContext, spec: RaiseEventS
   const lines = [
     `event ${spec.event} raised for ${spec.jobnet !== undefined ? `${project}/${spec.jobnet}` : `project ${project}`}`,
   ];
-  if (patched('raise-event-routing')) {
+  if (context.input.eventRouting === 'record') {
+    lines.push(
+      'recorded only: this run was started without the scheduler, so its events start no jobnet (jobnet start --dir --route-events routes them)',
+    );
+  } else if (patched('raise-event-routing')) {
     // Without `project` the event addresses the raising jobnet's own project (docs/architecture.md).
     const raise = {
       event: spec.event,

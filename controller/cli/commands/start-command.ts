@@ -33,6 +33,7 @@ interface StartFlags extends TemporalFlags, TimeFlags {
   by?: string;
   wait?: boolean;
   json?: boolean;
+  routeEvents?: boolean;
 }
 
 /** Registers `jobnet start`. */
@@ -47,6 +48,10 @@ export function registerStartCommand(program: Command): void {
     .option('--dir <dir>', "start directly from this definitions repository, bypassing the jobnet's scheduler state")
     .option('--env <name>', 'with --dir: environment whose variables to compile with')
     .option('--param <value>', 'variable parameter, @.VPARAM@ in the jobs')
+    .option(
+      '--route-events',
+      'with --dir: route the events its raiseEvent jobs raise to the jobnets waiting for them (by default they are only recorded in the run, so a test run starts no scheduled jobnet)',
+    )
     .option('--suffix <suffix>', 'without --dir: start a copy of the jobnet named <jobnet>_<suffix>')
     .option('--by <name>', 'who starts the run (default: $USER, else "operator")')
     .option(
@@ -86,6 +91,7 @@ export function registerStartCommand(program: Command): void {
         ...(opts.param !== undefined ? { parameter: opts.param } : {}),
         requestedBy: operatorName(opts.by),
         trigger: 'manual',
+        ...(opts.routeEvents === true ? {} : { eventRouting: 'record' as const }),
       });
       if (!opts.wait) {
         process.stdout.write(opts.json ? JSON.stringify({ runId }, null, 2) + '\n' : `${runId}\n`);
@@ -115,6 +121,7 @@ async function startThroughActor(project: string, jobnet: string, opts: StartFla
   for (const [flag, given] of [
     ['--wait', opts.wait],
     ['--env', opts.env],
+    ['--route-events', opts.routeEvents],
     ['--utc', opts.utc],
     ['--tz', opts.tz],
   ] as const) {
