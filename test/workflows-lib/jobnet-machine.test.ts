@@ -540,6 +540,55 @@ describe('deadlines (R-TRB)', () => {
     expect(troubleKinds(late.machine)).toEqual(['startDelayed']);
   });
 
+  it('records no startDelayed for a deadline that passed before the jobnet existed; the next day it does', () => {
+    const created = createMachine({ definition: startDeadline }, actorId, deadlineAt + 3_600_000);
+    const first = drive(created, { kind: 'wake' }, deadlineAt + 3_600_000);
+    expect(troubleKinds(first.machine)).toEqual([]);
+    expect(first.asked).toContain('start-deadline-since');
+    expect(first.machine.state.startDelayedOn).toBe(today);
+    const nextDay = wake(first.machine, Date.parse(`${tomorrow}T14:00:01Z`));
+    expect(nextDay.machine.state.troubles).toMatchObject([{ kind: 'startDelayed', businessDate: tomorrow }]);
+  });
+
+  it('keeps recording it in an actor whose history predates the rule (patched is false)', () => {
+    const created = createMachine({ definition: startDeadline }, actorId, deadlineAt + 3_600_000);
+    const first = drive(created, { kind: 'wake' }, deadlineAt + 3_600_000, { patches: false });
+    expect(troubleKinds(first.machine)).toEqual(['startDelayed']);
+  });
+
+  it('records no startDelayed for a deadline that an apply introduces or moves after it passed', () => {
+    const without = machineOf(definitionOf(eventsOf()));
+    const applyAt = deadlineAt + 600_000;
+    const introduced = drive(
+      without,
+      { kind: 'applyDefinition', apply: { definition: { ...startDeadline, revision: 'r2' }, by: 'ctl' } },
+      applyAt,
+    );
+    expect(introduced.machine.state.startDeadlineSince).toBe(applyAt);
+    expect(troubleKinds(wake(introduced.machine, applyAt + 1).machine)).toEqual([]);
+
+    // Moved earlier, to a time already past: not a delay either.
+    const at1500 = machineOf(definitionOf({ ...eventsOf(), deadlines: { start: '15:00' } }));
+    const moved = drive(
+      at1500,
+      { kind: 'applyDefinition', apply: { definition: { ...startDeadline, revision: 'r2' }, by: 'ctl' } },
+      applyAt,
+    );
+    expect(troubleKinds(wake(moved.machine, applyAt + 1).machine)).toEqual([]);
+
+    // An apply that leaves the deadline where it was keeps it: the passed deadline is a delay.
+    const kept = drive(
+      machineOf(startDeadline),
+      {
+        kind: 'applyDefinition',
+        apply: { definition: { ...startDeadline, revision: 'r2', digest: 'other' }, by: 'ctl' },
+      },
+      applyAt,
+    );
+    expect(kept.machine.state.startDeadlineSince).toBeUndefined();
+    expect(troubleKinds(wake(kept.machine, applyAt + 1).machine)).toEqual(['startDelayed']);
+  });
+
   it.each<[string, JobnetMachine]>([
     ['a start on the business date', machineOf(startDeadline, { lastStartedOn: today })],
     [

@@ -109,7 +109,11 @@ export const maxRunProbeMs = 600_000;
 const manualSchedule: CompiledSchedule = compiledScheduleOf();
 
 /** The `patched()` ids the actor's decisions depend on (each guards a change running actors' histories predate). */
-export type ActorPatch = 'revive-unchanged-definition' | 'notice-unreported-run-end' | 'probe-unwatched-runs';
+export type ActorPatch =
+  | 'revive-unchanged-definition'
+  | 'notice-unreported-run-end'
+  | 'probe-unwatched-runs'
+  | 'start-deadline-since';
 
 /** What a step may ask of the workflow execution around it. */
 export interface ActorWorld {
@@ -237,6 +241,7 @@ export function createMachine(input: JobnetActorInput, actorId: string, now: num
     probe: { runId: '', at: 0, intervalMs: firstRunProbeMs },
     published: {},
   };
+  if (input.carried === undefined) machine.state.startDeadlineSince = now;
   if (input.copyOf !== undefined) machine.copyOf = input.copyOf;
   if (input.historyLimit !== undefined) machine.historyLimit = input.historyLimit;
   return machine;
@@ -647,12 +652,16 @@ function settle(d: Draft, now: number, nextProbeAt: number | undefined): void {
     startDeadlineAt = Date.parse(instantOf(calendar, state.businessDate, deadlines.start));
     if (now >= startDeadlineAt) {
       state.startDelayedOn = state.businessDate;
-      trouble(d, {
-        kind: 'startDelayed',
-        at: now,
-        businessDate: state.businessDate,
-        message: `jobnet ${definition.project}/${definition.name} has not started by its start deadline ${deadlines.start} of business date ${state.businessDate}`,
-      });
+      // A deadline that had passed before it (or the jobnet) was applied is not a delay.
+      const since = state.startDeadlineSince;
+      const predates = since !== undefined && startDeadlineAt < since && d.world.patched('start-deadline-since');
+      if (!predates)
+        trouble(d, {
+          kind: 'startDelayed',
+          at: now,
+          businessDate: state.businessDate,
+          message: `jobnet ${definition.project}/${definition.name} has not started by its start deadline ${deadlines.start} of business date ${state.businessDate}`,
+        });
       startDeadlineAt = undefined;
       d.changed = true;
     }
@@ -747,7 +756,10 @@ function applyDefinition(d: Draft, { definition: applied, by }: DefinitionApply)
   // The same definition again is a no-op — unless the jobnet was retired: a jobnet removed and
   // then restored unchanged is desired again and must schedule again.
   if (unchanged && (state.retired === undefined || !d.world.patched('revive-unchanged-definition'))) return;
+  const deadlineBefore = startDeadlineInstant(m.definition, state.businessDate);
   m.definition = applied;
+  if (state.retired !== undefined || startDeadlineInstant(applied, state.businessDate) !== deadlineBefore)
+    state.startDeadlineSince = d.now;
   if (state.retired !== undefined) {
     delete state.retired;
     state.cursor = Math.max(state.cursor, d.now);
@@ -757,6 +769,12 @@ function applyDefinition(d: Draft, { definition: applied, by }: DefinitionApply)
     : `revision ${applied.revision} applied; the next run uses it`;
   recordOperation(state, { operation: 'apply', by, at: d.now, detail });
   d.changed = true;
+}
+
+/** The instant of `definition`'s start deadline on `businessDate` (undefined: it has none). */
+function startDeadlineInstant(definition: CompiledJobnet, businessDate: string): number | undefined {
+  const start = scheduleOf(definition).deadlines.start;
+  return start === undefined ? undefined : Date.parse(instantOf(calendarOf(definition), businessDate, start));
 }
 
 function retire(d: Draft, { revision, by, remove }: RetireRequest): void {

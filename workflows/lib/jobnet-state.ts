@@ -163,6 +163,13 @@ export interface JobnetActorState {
   lastStartedOn?: string;
   /** Business date whose `startDelayed` has been recorded. */
   startDelayedOn?: string;
+  /**
+   * When the start deadline in force took effect: the actor's creation, or the apply or revival
+   * that introduced it or moved its instant (its time, or the calendar zone or day change placing
+   * it). A deadline that passed before then is not a delay: the jobnet, or that deadline, did not
+   * exist yet. Absent in actors created before it was kept.
+   */
+  startDeadlineSince?: number;
   runCount: number;
   troubleCount: number;
   /** The most recent troubles, oldest first. */
