@@ -9,6 +9,9 @@
  * Jobnet actor ids (`jobnet/<project>/<jobnet>`) are global in the namespace: the fixture's
  * project `clitest` is used by no other test.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobnetView } from '../../workflows/jobnet-actor-contract.js';
 import type { JobnetTrouble } from '../../workflows/lib/jobnet-state.js';
@@ -449,4 +452,57 @@ describe('an abended run', () => {
     const after = await jobnet('get', 'jobnet', 'clitest/tokyo-confirm');
     expect(after.stdout).toMatch(/^awaiting confirmation +no$/m);
   });
+});
+
+describe('a start deadline that passed before the jobnet was applied', () => {
+  it('is not reported as startDelayed on the first apply', async () => {
+    // A deadline one minute ago, on today's UTC business date (wait out the first minutes of a UTC day).
+    if (new Date().getUTCHours() === 0 && new Date().getUTCMinutes() < 2)
+      await new Promise((resolve) => setTimeout(resolve, 120_000));
+    const past = new Date(Date.now() - 60_000);
+    const hhmm = `${String(past.getUTCHours()).padStart(2, '0')}:${String(past.getUTCMinutes()).padStart(2, '0')}`;
+    const dir = mkdtempSync(path.join(tmpdir(), 'deadline-'));
+    writeFileSync(
+      path.join(dir, 'jobnet.yaml'),
+      'apiVersion: jobnet/v1\nkind: Settings\nmetadata:\n  name: settings\nspec:\n  timezone: UTC\n',
+    );
+    writeFileSync(
+      path.join(dir, 'project.yaml'),
+      'apiVersion: jobnet/v1\nkind: Project\nmetadata:\n  name: late\nspec: {}\n',
+    );
+    writeFileSync(
+      path.join(dir, 'late.yaml'),
+      [
+        'apiVersion: jobnet/v1',
+        'kind: Jobnet',
+        'metadata:',
+        '  project: late',
+        '  name: deadline-passed',
+        'spec:',
+        '  start:',
+        '    events:',
+        '      names: [NEVER]',
+        '  deadlines:',
+        `    start: "${hhmm}"`,
+        '  jobs:',
+        '    nap:',
+        '      type: sleep',
+        '      seconds: 0',
+        '',
+      ].join('\n'),
+    );
+    const applied = await jobnet('apply', '--dir', dir, '--by', 'cli-test');
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    // The actor's first pass has looked at today's deadline once it has marked the date.
+    const today = new Date().toISOString().slice(0, 10);
+    const seen = await eventually(
+      async () => await view('late/deadline-passed'),
+      (shown) => shown.state.startDelayedOn === shown.state.businessDate,
+    );
+    expect(seen.state.businessDate).toBe(today);
+    expect(seen.state.troubles).toEqual([]);
+    const listed = await jobnet('troubles', 'late/deadline-passed');
+    expect(listed.stdout).toBe('no troubles\n');
+  }, 200_000);
 });
