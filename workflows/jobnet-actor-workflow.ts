@@ -30,6 +30,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   patched,
+  setCurrentDetails,
   proxyActivities,
   setHandler,
   startChild,
@@ -61,8 +62,15 @@ import {
   type ActorWorld,
   type EffectOutcome,
 } from './lib/jobnet-machine.js';
-import { closeRunSignal, deliverEventSignal, livenessProbeSignal, type RunResult } from './run-contract.js';
+import {
+  closeRunSignal,
+  deliverEventSignal,
+  livenessProbeSignal,
+  runStartTextOf,
+  type RunResult,
+} from './run-contract.js';
 import { runWorkflow } from './run-workflow.js';
+import { actorCurrentDetails } from './lib/temporal-ui-text.js';
 
 const actorActivities = proxyActivities<JobnetActorActivities>({
   startToCloseTimeout: '1 minute',
@@ -90,6 +98,8 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     const result = step(machine, next, Date.now(), world());
     machine = result.state;
     if (result.changed) changed = true;
+    // What Temporal's UI shows as the actor's current details; no command, nothing in history.
+    setCurrentDetails(actorCurrentDetails(machine.published.status ?? 'starting', machine.state));
     return result.effects;
   };
 
@@ -162,6 +172,7 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
         typedSearchAttributes: effect.searchAttributes,
+        ...runStartTextOf(effect.input),
       });
       watchRun(effect.runId, child.result());
     } catch (error) {

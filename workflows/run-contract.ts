@@ -12,6 +12,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CompiledJobnet } from './lib/compiled-jobnet.js';
 import type { ForcedEndReason } from './lib/exit-classification.js';
 import type { EpochMillis, RunState, RunStatus } from './lib/run-state.js';
+import { runStartText } from './lib/temporal-ui-text.js';
 import { searchAttributeKeys as keys } from './lib/wire-contract.js';
 
 /** Task queue of the run workflows and their activities unless a worker is told otherwise. */
@@ -104,6 +105,19 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
     { key: keys.runStatus, value: 'running' },
   ];
   return { input, searchAttributes };
+}
+
+/** The static summary and details Temporal shows for a top-level run (`temporal-ui-text.ts`), from its input. */
+export function runStartTextOf(input: RunInput): { staticSummary: string; staticDetails: string } {
+  return runStartText({
+    project: input.jobnet.project,
+    jobnet: input.jobnet.name,
+    ...(input.jobnet.title !== undefined ? { title: input.jobnet.title } : {}),
+    businessDate: input.businessDate,
+    trigger: input.trigger,
+    requestedBy: input.requestedBy,
+    revision: input.jobnet.revision,
+  });
 }
 
 /** A trouble recorded by the run (R-TRB); the run records `jobOverrun` itself. */

@@ -27,6 +27,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -38,6 +39,7 @@ import { schedulerExitCodes } from './lib/exit-classification.js';
 import { formatDuration } from './lib/durations.js';
 import * as runState from './lib/run-state.js';
 import type { JobOutcome, OperationResult, ReadyJob, RunState, RunStatus } from './lib/run-state.js';
+import { closedRunFailure, firstFailedJob, runCurrentDetails } from './lib/temporal-ui-text.js';
 import { legacyResourceLockWorkflowId, resourceLockWorkflowId, searchAttributeKeys } from './lib/wire-contract.js';
 import { releaseResourceSignal } from './resource-lock-workflow.js';
 import { runReportSignal } from './jobnet-actor-contract.js';
@@ -424,14 +426,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         upsertSearchAttributes([{ key: searchAttributeKeys.runStatus, value: status }]);
         if (status === 'abended') {
           // The job that failed first (it ran and ended abended or forced), with its exit code.
-          const [failedJob, failed] = Object.entries(state.jobs)
-            .filter(
-              ([, record]) =>
-                (record.state === 'abended' && record.settledBy !== 'orJoinBroken') || record.state === 'forced',
-            )
-            .sort(
-              ([a, x], [b, y]) => (x.endSequence ?? 0) - (y.endSequence ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
-            )[0] ?? [undefined, undefined];
+          const [failedJob, failed] = firstFailedJob(state) ?? [undefined, undefined];
           recordTrouble({
             kind: 'jobnetAbended',
             ...(failedJob !== undefined ? { job: failedJob } : {}),
@@ -444,11 +439,23 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       } else if (troubles.length > reportedTroubles) {
         void reportToActor(false);
       }
+      setCurrentDetails(runCurrentDetails(status, state, closed?.by));
       const idle = active.size === 0 && launching.size === 0;
       if (idle && isFinal(status)) {
         const ended = status === 'normal' || status === 'pseudoNormal';
         if (ended || input.parent !== undefined || closed) {
           await reportToActor(true);
+          // A closed abended or forced run ends as a failed workflow, so Temporal shows it as one.
+          if (!ended && input.parent === undefined && closed && patched('fail-closed-abnormal-runs'))
+            throw ApplicationFailure.nonRetryable(
+              closedRunFailure(
+                { project: jobnet.project, jobnet: jobnet.name, businessDate: input.businessDate },
+                status,
+                state,
+                closed.by,
+              ),
+              status === 'forced' ? 'RunForced' : 'RunAbended',
+            );
           return { status, state };
         }
       }

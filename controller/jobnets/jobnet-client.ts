@@ -40,6 +40,7 @@ import {
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf, type EventRoute } from '../../workflows/lib/event-routing.js';
 import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
+import { actorStartText } from '../../workflows/lib/temporal-ui-text.js';
 import {
   eventRegistryWorkflowId,
   jobnetActorWorkflowId,
@@ -102,6 +103,7 @@ export async function applyJobnet(
     args: [input],
     signal: applyDefinitionSignal,
     signalArgs: [{ definition, by }],
+    ...actorStartText(definition),
     // Digest and revision at start too, so the controller observes a new actor at once rather
     // than after its first workflow task (which a large apply delays by many seconds).
     typedSearchAttributes: [

@@ -15,6 +15,7 @@ import { businessDateOf, dayNumberOf, systemCalendar } from '../../workflows/lib
 import {
   runOperationUpdate,
   runViewQuery,
+  runStartTextOf,
   topLevelRunStart,
   type RunInput,
   type RunOperationAnswer,
@@ -102,6 +103,7 @@ export async function startRun(client: Client, request: StartRunRequest): Promis
     taskQueue: request.taskQueue,
     args: [input],
     typedSearchAttributes: searchAttributes,
+    ...runStartTextOf(input),
   });
   return workflowId;
 }

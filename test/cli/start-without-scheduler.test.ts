@@ -2,7 +2,8 @@
  * Runs started without the scheduler (`jobnet start --dir`) stay apart from the scheduled system:
  * the events their `raiseEvent` jobs raise are recorded in the run and start no waiting jobnet,
  * unless `--route-events` asks for it, and an abended one says how to recover or close it, since
- * no actor closes it at the day change. Through the real bin, the real dev server and a worker.
+ * no actor closes it at the day change; once closed, Temporal shows it as failed, with the reason
+ * and a summary. Through the real bin, the real dev server and a worker.
  */
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,6 +101,27 @@ describe('jobnet start --dir', () => {
     expect(closed.code).toBe(0);
     const table = await jobnet('get', 'run', runId);
     expect(table.stdout).not.toContain('stays open for recovery');
+
+    // Temporal shows the closed abended run as failed, with the reason, and says what it is.
+    const handle = harness.client.workflow.getHandle(runId);
+    await expect(handle.result()).rejects.toMatchObject({
+      cause: {
+        message: expect.stringMatching(
+          /^jobnet relay\/raiser \(business date \d{4}-\d{2}-\d{2}\) ended abended: job fail ended abended with exit code 3; closed by /,
+        ),
+        type: 'RunAbended',
+      },
+    });
+    const described = await handle.describe();
+    expect(described.status.name).toBe('FAILED');
+    expect(await described.staticSummary()).toMatch(
+      /^jobnet run relay\/raiser · business date \d{4}-\d{2}-\d{2} · manual$/,
+    );
+    expect(await described.staticDetails()).toContain('Terminate and Reset here bypass the jobnet operations');
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(
+      /^\*\*abended\*\* · 2 of 2 jobs ended · job fail ended abended with exit code 3 · closed by /,
+    );
   }, 90_000);
 
   it('routes them with --route-events', async () => {
