@@ -269,8 +269,9 @@ describe('confirmation and the day change (R-STATE-2, R-STATE-3)', () => {
     const confirmed = await operate('gated', 'confirm');
     expect(confirmed).toMatchObject({ ok: true, answer: { status: 'confirmed' } });
     const runId = first.ok ? (first.answer.runId as string) : '';
+    // A confirmed abended run is closed: Temporal lists it as failed (with the abend as its reason).
     const description = await waitForClosed(runId);
-    expect(description).toBe('COMPLETED');
+    expect(description).toBe('FAILED');
     const second = await operate('gated', 'start');
     expect(second).toMatchObject({ ok: true, answer: { status: 'running' } });
   }, 60_000);
@@ -294,7 +295,7 @@ describe('confirmation and the day change (R-STATE-2, R-STATE-3)', () => {
       15_000,
     );
     expect(free.state.lastRun?.status).toBe('abended');
-    expect(await waitForClosed(free.state.lastRun?.runId as string)).toBe('COMPLETED');
+    expect(await waitForClosed(free.state.lastRun?.runId as string)).toBe('FAILED');
     const gated = await view('failed-gated');
     expect(gated.status).toBe('abended');
     expect(gated.businessDate).toBe(free.businessDate);

@@ -182,11 +182,18 @@ describe('refusals (R-OPS-3)', () => {
     await harness.operate(id, { operation: 'forceTerminateRun', by: 'ivan' });
   });
 
-  it('closes an abended run on request: the workflow completes with the abended status', async () => {
+  it('closes an abended run on request: the workflow fails with the abend as its reason, its view stays readable', async () => {
     const id = await harness.start(failingChain('close', flagFile()));
     await harness.waitForEnd(id);
     expect(await harness.operate(id, { operation: 'closeRun', by: 'judy' })).toMatchObject({ ok: true });
-    const result = (await harness.client.workflow.getHandle(id).result()) as { status: string };
-    expect(result.status).toBe('abended');
+    await expect(harness.client.workflow.getHandle(id).result()).rejects.toMatchObject({
+      cause: {
+        type: 'RunAbended',
+        message: expect.stringContaining('ended abended: job middle ended abended with exit code 1; closed by judy'),
+      },
+    });
+    const view = await harness.view(id);
+    expect(view.status).toBe('abended');
+    expect(view.closed?.by).toBe('judy');
   });
 });
