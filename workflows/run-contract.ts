@@ -11,7 +11,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CompiledJobnet } from './lib/compiled-jobnet.js';
 import type { ForcedEndReason } from './lib/exit-classification.js';
-import type { EpochMillis, RunState, RunStatus } from './lib/run-state.js';
+import type { CancelJobAnswer, CancelJobState, EpochMillis, RunState, RunStatus } from './lib/run-state.js';
 import { searchAttributeKeys as keys } from './lib/wire-contract.js';
 
 /** Task queue of the run workflows and their activities unless a worker is told otherwise. */
@@ -52,6 +52,11 @@ export interface RunInput {
    * troubles and completion there (`runReportSignal`), and takes `closeRunSignal` from it.
    */
   actor?: string;
+  /**
+   * Set on a retry (R-OPS-4): the workflow id of the run it retries. The retry starts from that
+   * run's final state (`resumeFrom`), re-running only the jobs that did not succeed.
+   */
+  retryOf?: string;
 }
 
 /** What starts a run that is not a child: a jobnet actor's start, or an operator's `jobnet start --dir`. */
@@ -64,6 +69,8 @@ export interface TopLevelRunRequest {
   parameter?: string;
   /** The workflow id of the actor that starts the run (it reports there); omitted for a start without the scheduler. */
   actor?: string;
+  /** A retry (R-OPS-4): the run it retries, and that run's final state to start from. */
+  retry?: { of: string; from: RunState };
 }
 
 /**
@@ -85,6 +92,10 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
   };
   if (request.actor !== undefined) input.actor = request.actor;
   if (request.parameter !== undefined) input.parameter = request.parameter;
+  if (request.retry !== undefined) {
+    input.retryOf = request.retry.of;
+    input.resumeFrom = request.retry.from;
+  }
   const searchAttributes = [
     { key: keys.project, value: jobnet.project },
     { key: keys.name, value: jobnet.name },
@@ -93,6 +104,7 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
     { key: keys.trigger, value: request.trigger },
     { key: keys.runStatus, value: 'running' },
   ];
+  if (request.retry !== undefined) searchAttributes.push({ key: keys.retryOf, value: request.retry.of });
   return { input, searchAttributes };
 }
 
@@ -145,6 +157,8 @@ export interface RunView {
   childRuns: Record<string, string>;
   /** Set once the run was closed (after a final status): it accepts no more operations. */
   closed?: { by: string; at: EpochMillis };
+  /** On a retry (R-OPS-4): the workflow id of the run it retries. */
+  retryOf?: string;
 }
 
 /** Operations on one job of a run (R-OPS-1, WOI 5.3.1). */
@@ -162,14 +176,30 @@ export type RunJobOperationName =
 /** Operations on the whole run: force-terminate, restart, and close (end an abended run's wait). */
 export type RunWideOperationName = 'forceTerminateRun' | 'restartRun' | 'closeRun';
 
+/**
+ * Bulk cancel (R-OPS-4 `jobnet cancel`): force-terminates at once each named job whose state is
+ * one of `jobStates`. The caller chose the names (a pattern on job names, read from the view); the
+ * run re-checks each job's state when the Update runs and answers per job.
+ */
+export interface CancelJobsRequest {
+  operation: 'cancelJobs';
+  jobs: string[];
+  jobStates: CancelJobState[];
+  by: string;
+}
+
 export type RunOperationRequest =
-  { operation: RunJobOperationName; job: string; by: string } | { operation: RunWideOperationName; by: string };
+  | { operation: RunJobOperationName; job: string; by: string }
+  | { operation: RunWideOperationName; by: string }
+  | CancelJobsRequest;
 
 /** Answer to an accepted operation; a refused one is a rejected Update whose message says why. */
 export interface RunOperationAnswer {
-  operation: RunJobOperationName | RunWideOperationName;
+  operation: RunJobOperationName | RunWideOperationName | 'cancelJobs';
   detail: string;
   status: RunStatus;
+  /** `cancelJobs`: what happened to each job named, in name order. */
+  jobs?: CancelJobAnswer[];
 }
 
 /** The final answer of a run workflow that completes. */
