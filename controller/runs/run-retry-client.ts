@@ -56,8 +56,6 @@ export type RetryRunResult =
 export type CancelRunResult =
   { ok: true; status: RunStatus | 'closed'; jobs: CancelJobAnswer[] } | { ok: false; reason: string };
 
-type Payload = Parameters<typeof defaultPayloadConverter.fromPayload>[0];
-
 /**
  * The input run `workflowId` was started with (the first event of its history).
  * @throws WorkflowNotFoundError-like Temporal errors when there is no such run.
@@ -68,9 +66,8 @@ export async function runInputOf(client: Client, workflowId: string): Promise<Ru
     execution: { workflowId },
     maximumPageSize: 1,
   });
-  const payload = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0] as
-    Payload | undefined;
-  if (payload === undefined) throw new Error(`run ${workflowId}: its history holds no start input`);
+  const payload = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (payload === undefined || payload === null) throw new Error(`run ${workflowId}: its history holds no start input`);
   return defaultPayloadConverter.fromPayload<RunInput>(payload);
 }
 
@@ -132,11 +129,9 @@ export async function retryRun(
 
   if (original.actor !== undefined) {
     try {
-      const accepted = await client.workflow
-        .getHandle(original.actor)
-        .executeUpdate(jobnetOperationUpdate, {
-          args: [{ operation: 'retry', by, retry: { of: workflowId, input: start.input } }],
-        });
+      const accepted = await client.workflow.getHandle(original.actor).executeUpdate(jobnetOperationUpdate, {
+        args: [{ operation: 'retry', by, retry: { of: workflowId, input: start.input } }],
+      });
       return answer(accepted.runId ?? '', original.actor);
     } catch (error) {
       const reason = refusalReason(
