@@ -10,7 +10,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CompiledJobnet } from './lib/compiled-jobnet.js';
 import type { JobnetStatus, JobnetActorState, JobnetTrouble, PlannedRunStart } from './lib/jobnet-state.js';
 import type { RunStatus } from './lib/run-state.js';
-import type { RunTrouble } from './run-contract.js';
+import type { RunInput, RunTrouble } from './run-contract.js';
 
 /** Input of the jobnet actor; after a continue-as-new it carries the state on. */
 export interface JobnetActorInput {
@@ -39,7 +39,8 @@ export type JobnetOperationName =
   | 'enable'
   | 'confirm'
   | 'releaseCarryOver'
-  | 'cancelEnd';
+  | 'cancelEnd'
+  | 'retry';
 
 export interface JobnetOperationRequest {
   operation: JobnetOperationName;
@@ -49,6 +50,12 @@ export interface JobnetOperationRequest {
   parameter?: string;
   /** `start`: a copy start under `<name>_<suffix>` (R-JN-3). */
   suffix?: string;
+  /**
+   * `retry` (R-OPS-4): the run retried (`of`) and the retry's input, built from it by the caller
+   * (`lib/run-retry.ts`: its revision, business date, final state). The actor starts the retry as
+   * its open run and closes the original if it was the open run.
+   */
+  retry?: { of: string; input: RunInput };
 }
 
 export interface JobnetOperationAnswer {

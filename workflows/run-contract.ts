@@ -11,7 +11,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CompiledJobnet } from './lib/compiled-jobnet.js';
 import type { ForcedEndReason } from './lib/exit-classification.js';
-import type { EpochMillis, RunState, RunStatus } from './lib/run-state.js';
+import type { CancelJobAnswer, CancelJobState, EpochMillis, RunState, RunStatus } from './lib/run-state.js';
 import { runStartText } from './lib/temporal-ui-text.js';
 import { searchAttributeKeys as keys } from './lib/wire-contract.js';
 
@@ -60,6 +60,11 @@ export interface RunInput {
    * troubles and completion there (`runReportSignal`), and takes `closeRunSignal` from it.
    */
   actor?: string;
+  /**
+   * Set on a retry (R-OPS-4): the workflow id of the run it retries. The retry starts from that
+   * run's final state (`resumeFrom`), re-running only the jobs that did not succeed.
+   */
+  retryOf?: string;
 }
 
 /** What starts a run that is not a child: a jobnet actor's start, or an operator's `jobnet start --dir`. */
@@ -74,6 +79,8 @@ export interface TopLevelRunRequest {
   actor?: string;
   /** See {@link RunInput.eventRouting}. */
   eventRouting?: 'record';
+  /** A retry (R-OPS-4): the run it retries, and that run's final state to start from. */
+  retry?: { of: string; from: RunState };
 }
 
 /**
@@ -96,6 +103,10 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
   if (request.actor !== undefined) input.actor = request.actor;
   if (request.parameter !== undefined) input.parameter = request.parameter;
   if (request.eventRouting !== undefined) input.eventRouting = request.eventRouting;
+  if (request.retry !== undefined) {
+    input.retryOf = request.retry.of;
+    input.resumeFrom = request.retry.from;
+  }
   const searchAttributes = [
     { key: keys.project, value: jobnet.project },
     { key: keys.name, value: jobnet.name },
@@ -104,6 +115,7 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
     { key: keys.trigger, value: request.trigger },
     { key: keys.runStatus, value: 'running' },
   ];
+  if (request.retry !== undefined) searchAttributes.push({ key: keys.retryOf, value: request.retry.of });
   return { input, searchAttributes };
 }
 
@@ -171,6 +183,8 @@ export interface RunView {
   closed?: { by: string; at: EpochMillis };
   /** The jobnet actor the run reports to; absent for a run started without the scheduler (and for a child run). */
   actor?: string;
+  /** On a retry (R-OPS-4): the workflow id of the run it retries. */
+  retryOf?: string;
 }
 
 /** Operations on one job of a run (R-OPS-1, WOI 5.3.1). */
@@ -188,14 +202,30 @@ export type RunJobOperationName =
 /** Operations on the whole run: force-terminate, restart, and close (end an abended run's wait). */
 export type RunWideOperationName = 'forceTerminateRun' | 'restartRun' | 'closeRun';
 
+/**
+ * Bulk cancel (R-OPS-4 `jobnet cancel`): force-terminates at once each named job whose state is
+ * one of `jobStates`. The caller chose the names (a pattern on job names, read from the view); the
+ * run re-checks each job's state when the Update runs and answers per job.
+ */
+export interface CancelJobsRequest {
+  operation: 'cancelJobs';
+  jobs: string[];
+  jobStates: CancelJobState[];
+  by: string;
+}
+
 export type RunOperationRequest =
-  { operation: RunJobOperationName; job: string; by: string } | { operation: RunWideOperationName; by: string };
+  | { operation: RunJobOperationName; job: string; by: string }
+  | { operation: RunWideOperationName; by: string }
+  | CancelJobsRequest;
 
 /** Answer to an accepted operation; a refused one is a rejected Update whose message says why. */
 export interface RunOperationAnswer {
-  operation: RunJobOperationName | RunWideOperationName;
+  operation: RunJobOperationName | RunWideOperationName | 'cancelJobs';
   detail: string;
   status: RunStatus;
+  /** `cancelJobs`: what happened to each job named, in name order. */
+  jobs?: CancelJobAnswer[];
 }
 
 /** The final answer of a run workflow that completes. */

@@ -129,6 +129,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     if (input.parameter !== undefined) answer.parameter = input.parameter;
     if (closed) answer.closed = closed;
     if (input.actor !== undefined) answer.actor = input.actor;
+    if (input.retryOf !== undefined) answer.retryOf = input.retryOf;
     return answer;
   };
 
@@ -141,7 +142,8 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       case 'restartRun':
         return runState.restartRun(state, context);
       case 'closeRun':
-        return { ok: false, reason: 'closeRun is handled by the run itself' };
+      case 'cancelJobs':
+        return { ok: false, reason: `${request.operation} is handled by the run itself` };
       case 'forceTerminateJob':
         return runState.forceTerminateJob(state, request.job, context);
       case 'holdJob':
@@ -200,6 +202,29 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
           status: runState.runStatus(state),
         };
       }
+      if (request.operation === 'cancelJobs') {
+        // One Update for every job (R-OPS-4): never refused, so repeating it is harmless.
+        const context = { by: request.by, at: Date.now() };
+        const result = closed
+          ? {
+              state,
+              answers: [...new Set(request.jobs)]
+                .sort()
+                .map((job) => ({ job, outcome: 'alreadyEnded' as const, state: state.jobs[job]?.state ?? 'waiting' })),
+            }
+          : runState.forceTerminateJobs(state, request.jobs, request.jobStates, context);
+        if (result.state !== state) {
+          state = result.state;
+          touch();
+        }
+        const terminated = result.answers.filter((answer) => answer.outcome === 'terminated').length;
+        return {
+          operation: 'cancelJobs',
+          detail: `${terminated} of ${result.answers.length} job(s) force-terminated`,
+          status: runState.runStatus(state),
+          jobs: result.answers,
+        };
+      }
       const result = operate(request);
       if (!result.ok) throw ApplicationFailure.nonRetryable(result.reason, 'OperationRefused');
       state = result.state;
@@ -209,6 +234,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     },
     {
       validator: (request: RunOperationRequest) => {
+        if (request.operation === 'cancelJobs') return;
         const refusal =
           request.operation === 'closeRun'
             ? closeRefusal()

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../controller/api/api-errors.js';
 import { ListenerLimitsError } from '../../controller/api/listener-limits.js';
 import { CommandFailure, UsageError } from '../../controller/cli/cli-errors.js';
+import { CancelFilterError } from '../../controller/runs/run-cancel.js';
 import { CompileRefusal } from '../../controller/compile/compile-jobnet.js';
 import { ScheduleCompileError } from '../../controller/compile/compile-schedule.js';
 import { GitSnapshotError } from '../../controller/source/git-snapshot.js';
@@ -31,6 +32,7 @@ const errors: [string, Error][] = [
   ['ApiError', new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'm')],
   ['AppliedDefinitionError', new AppliedDefinitionError('m')],
   ['AuthenticationError', new AuthenticationError('m', 10)],
+  ['CancelFilterError', new CancelFilterError('job', 'm')],
   ['CommandFailure', new CommandFailure('m')],
   ['CompileRefusal', new CompileRefusal('m')],
   ['DeploymentOwnedError', new DeploymentOwnedError('m')],

@@ -162,7 +162,7 @@ export type Resume =
   | { flow: 'pass'; at: 'probed'; probeNow: number; runId: string }
   | {
       flow: 'operation';
-      at: 'copied' | 'started' | 'forwarded' | 'released' | 'confirmed';
+      at: 'copied' | 'started' | 'forwarded' | 'released' | 'confirmed' | 'retried' | 'retryClosed';
       request: JobnetOperationRequest;
       since: number;
       runId?: string;
@@ -453,6 +453,32 @@ function launchRun(d: Draft, request: RunStartRequest): StartRunEffect {
     ...(request.parameter !== undefined ? { parameter: request.parameter } : {}),
   });
   applyRunStarted(m.state, request, runId, now, endDeadlineOf(d, request.businessDate, now));
+  m.watched = [...m.watched, runId];
+  d.changed = true;
+  return { kind: 'startRun', runId, input, searchAttributes };
+}
+
+/**
+ * Opens the retry run of `retry.of` (R-OPS-4) as the open run, watched from its start: the input
+ * the caller built (revision, business date, state to start from), reporting to this actor.
+ */
+function launchRetry(d: Draft, retry: { of: string; input: RunInput }, by: string): StartRunEffect {
+  const { m, now } = d;
+  const { input: given } = retry;
+  const sequence = `retry-${new Date(now).toISOString().replace(/[-:.]/g, '')}-${m.state.runCount + 1}`;
+  const runId = runWorkflowIdOfActor(m.actorId, given.businessDate, sequence);
+  const { input, searchAttributes } = topLevelRunStart({
+    jobnet: { ...given.jobnet, children: given.children },
+    businessDate: given.businessDate,
+    trigger: 'retry',
+    requestedBy: by,
+    actor: m.actorId,
+    ...(given.parameter !== undefined ? { parameter: given.parameter } : {}),
+    ...(given.resumeFrom !== undefined ? { retry: { of: retry.of, from: given.resumeFrom } } : {}),
+  });
+  const request: RunStartRequest = { trigger: 'retry', businessDate: given.businessDate, by };
+  if (given.parameter !== undefined) request.parameter = given.parameter;
+  applyRunStarted(m.state, request, runId, now, endDeadlineOf(d, given.businessDate, now));
   m.watched = [...m.watched, runId];
   d.changed = true;
   return { kind: 'startRun', runId, input, searchAttributes };
@@ -900,6 +926,16 @@ function operation(d: Draft, request: JobnetOperationRequest): void {
       }
       return confirmed(d, request, since, undefined);
     }
+    case 'retry': {
+      const retry = request.retry;
+      if (retry === undefined) return refuse(d, 'cannot retry: no run is named', 'OperationRefused');
+      const open = state.currentRun?.runId === retry.of ? { ...state.currentRun } : undefined;
+      d.effects.push({
+        ...launchRetry(d, retry, request.by),
+        then: { flow: 'operation', at: 'retried', request, since, ...(open !== undefined ? { run: open } : {}) },
+      });
+      return;
+    }
     case 'releaseCarryOver': {
       const detail = `carry-over of run ${state.carriedOver ?? ''} released`;
       delete state.carriedOver;
@@ -1132,6 +1168,35 @@ function resume(d: Draft, then: Resume, outcome: EffectOutcome): void {
         }
         case 'confirmed':
           return confirmed(d, request, since, then.run);
+        case 'retried': {
+          const of = request.retry?.of ?? '';
+          if (startFailed) {
+            // The original stays the open run, as it was.
+            if (then.run !== undefined) {
+              state.currentRun = then.run;
+              if (state.lastRun?.runId === then.run.runId) delete state.lastRun;
+            }
+            return refuse(d, 'the retry could not be started; see the jobnet troubles', 'OperationRefused');
+          }
+          if (then.run === undefined)
+            return finishOperation(d, request, since, `run ${runId ?? ''} started, retrying run ${of}`, runId);
+          // The original no longer awaits the operator: the retry carries its work on.
+          d.effects.push({
+            kind: 'closeRun',
+            runId: then.run.runId,
+            by: `${request.by} (retried by ${runId ?? ''})`,
+            then: { flow: 'operation', at: 'retryClosed', request, since, ...(runId !== undefined ? { runId } : {}) },
+          });
+          return;
+        }
+        case 'retryClosed':
+          return finishOperation(
+            d,
+            request,
+            since,
+            `run ${then.runId ?? ''} started, retrying run ${request.retry?.of ?? ''}; run ${request.retry?.of ?? ''} closed`,
+            then.runId,
+          );
       }
       return;
     }

@@ -82,7 +82,8 @@ export interface JobnetTrouble {
 }
 
 /** What started (or would have started) a run. */
-export type StartTriggerKind = 'schedule' | 'event' | 'manual';
+/** `retry`: an operator's retry of an earlier run (R-OPS-4). */
+export type StartTriggerKind = 'schedule' | 'event' | 'manual' | 'retry';
 
 /** A run started by the actor. */
 export interface ActorRun {
@@ -429,7 +430,7 @@ export function applyDayChange(
 export function operationRefusal(
   state: JobnetActorState,
   schedule: CompiledSchedule,
-  request: { operation: string; suffix?: string },
+  request: { operation: string; suffix?: string; retry?: { of: string } },
 ): string | undefined {
   const status = jobnetStatus(state, schedule);
   const run = state.currentRun;
@@ -465,6 +466,19 @@ export function operationRefusal(
     }
     case 'releaseCarryOver':
       return state.carriedOver === undefined ? 'no run is carried over' : undefined;
+    case 'retry': {
+      // The run checks (lib/run-retry.ts) were made by the caller; the actor keeps one run at a time.
+      const of = request.retry?.of;
+      if (of === undefined) return 'cannot retry: no run is named';
+      if (state.retired !== undefined)
+        return `cannot retry: the jobnet was removed from the definitions in revision ${state.retired.revision}`;
+      if (run !== undefined && run.runId !== of)
+        return `cannot retry run ${of}: run ${run.runId} of the jobnet is open (${run.status}); one run at a time`;
+      if (run !== undefined && run.status !== 'abended' && run.status !== 'forced')
+        return `cannot retry: run ${of} is still ${run.status}`;
+      if (state.carriedOver !== undefined) return `cannot retry: run ${state.carriedOver} is carried over`;
+      return undefined;
+    }
     case 'cancelEnd': {
       const phase = runPhase(state);
       if (state.eventStartedOn === state.businessDate && (schedule.start.events?.oncePerDay ?? false)) return undefined;

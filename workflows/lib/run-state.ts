@@ -177,7 +177,8 @@ export type OperationName =
   | 'startFromJob'
   | 'restartFromJob'
   | 'skipJob'
-  | 'runOnlyJob';
+  | 'runOnlyJob'
+  | 'cancelJobs';
 
 /** An accepted operation, with who did it and when (R-OPS-3). */
 export interface OperationRecord {
@@ -234,6 +235,26 @@ export interface JobOutcome {
    * `pseudoNormal` (R-EXIT-1 applied to the child run's status).
    */
   pseudoNormal?: boolean;
+}
+
+/**
+ * The job states a bulk cancel may select (R-OPS-4): the states of a job that has not ended —
+ * `running` (cancelled, then `forced` with 256), `waiting` and `held` (ended `forced` at once).
+ */
+export const cancelJobStates = ['running', 'waiting', 'held'] as const;
+export type CancelJobState = (typeof cancelJobStates)[number];
+
+/** What a bulk cancel did to one job. */
+export interface CancelJobAnswer {
+  job: string;
+  /**
+   * `terminated`: cancellation requested (running) or ended forced (waiting, held);
+   * `alreadyTerminating`: a cancellation was already under way; `alreadyEnded`: the job (or the
+   * run) has ended; `notMatching`: its state is not one of those asked for.
+   */
+  outcome: 'terminated' | 'alreadyTerminating' | 'alreadyEnded' | 'notMatching';
+  /** The job's state when the cancel was applied. */
+  state: JobState;
 }
 
 /** Answer of an operation: the new state, or why it was refused (and nothing changed). */
@@ -513,6 +534,64 @@ export function forceTerminateJob(state: RunState, job: string, context: Operati
     );
   }
   return refuse(`cannot force-terminate job "${job}": it is not running or waiting (it is ${describeJob(state, job)})`);
+}
+
+/**
+ * Bulk cancel (R-OPS-4): force-terminates, at once and with one operation record, each of `jobs`
+ * whose state is one of `states` — running jobs are marked for cancellation, waiting and held
+ * jobs end `forced` (256, operator) — and settles the run once, after all of them. Never refused
+ * (repeating it is harmless): a job that has ended, is already being cancelled, or is in another
+ * state is answered as such and left alone; in a run that has ended every job is `alreadyEnded`.
+ * Names that are not jobs of the run are a caller bug and answered `notMatching`.
+ */
+export function forceTerminateJobs(
+  state: RunState,
+  jobs: readonly string[],
+  states: readonly CancelJobState[],
+  context: OperationContext,
+): { state: RunState; answers: CancelJobAnswer[] } {
+  const next = clone(state);
+  const wanted = new Set<JobState>(states);
+  const answers: CancelJobAnswer[] = [];
+  let terminated = 0;
+  for (const job of [...new Set(jobs)].sort()) {
+    const target = next.jobs[job];
+    if (target === undefined) {
+      answers.push({ job, outcome: 'notMatching', state: 'waiting' });
+      continue;
+    }
+    const current = target.state;
+    const open = current === 'running' || current === 'waiting' || current === 'held';
+    if (!open || next.result) {
+      answers.push({ job, outcome: 'alreadyEnded', state: current });
+      continue;
+    }
+    if (!wanted.has(current)) {
+      answers.push({ job, outcome: 'notMatching', state: current });
+      continue;
+    }
+    if (current === 'running') {
+      if (target.cancelRequested) {
+        answers.push({ job, outcome: 'alreadyTerminating', state: current });
+        continue;
+      }
+      target.cancelRequested = { ...context };
+    } else {
+      disarm(next, target);
+      target.state = 'forced';
+      target.exitCode = schedulerExitCodes.forceTerminated;
+      target.forcedReason = 'operator';
+      target.endedAt = context.at;
+      delete target.wasHeld;
+    }
+    terminated += 1;
+    answers.push({ job, outcome: 'terminated', state: current });
+  }
+  if (terminated === 0) return { state, answers };
+  settle(next, context.at);
+  const names = answers.filter((answer) => answer.outcome === 'terminated').map((answer) => answer.job);
+  accept(next, 'cancelJobs', undefined, context, `force-terminating ${countJobs(terminated)}: ${names.join(', ')}`);
+  return { state: next, answers };
 }
 
 /**

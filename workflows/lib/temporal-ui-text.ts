@@ -46,7 +46,7 @@ export function actorStartText(jobnet: { project: string; name: string; title?: 
     staticSummary: `jobnet ${jobnet.project}/${jobnet.name}${title} (schedule and state)`,
     staticDetails: [
       `The scheduler of jobnet **${jobnet.project}/${jobnet.name}**${title}: its start days, starts, state and troubles.`,
-      'Its runs are the `run/…` workflows it starts. Operate it with `jobnet <operation>` or the API;',
+      'Its runs are the run workflows it starts. Operate it with `jobnet <operation>` or the API;',
       'Terminate and Reset here bypass the jobnet operations.',
     ].join('\n'),
   };

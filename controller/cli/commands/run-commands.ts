@@ -6,45 +6,21 @@
  * Must not: interpret run state (the workflow refuses what is not allowed), print the API key.
  */
 import { Option, type Command } from 'commander';
-import type {
-  RunJobOperationName,
-  RunOperationRequest,
-  RunWideOperationName,
-} from '../../../workflows/run-contract.js';
-import { renderRunJson, renderRunTable, runCalendarZone } from '../../runs/render-run.js';
+import type { RunOperationRequest } from '../../../workflows/run-contract.js';
+import { renderRunTable, runCalendarZone, runViewJson } from '../../runs/render-run.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 import { addTimeOptions, zoneChoiceOf, zoneOf, type TimeFlags } from '../times.js';
 import { registerGetJobnetCommand } from './jobnet-commands.js';
+import { registerRetryCommands, renderRetryLinks } from './retry-commands.js';
+import { runOperationNames, runOperations } from '../../runs/run-operation-names.js';
 
-/** CLI operation names, what they map to, and whether `--job` is required, optional or refused. */
-const operations: Record<string, { description: string; run?: RunWideOperationName; job?: RunJobOperationName }> = {
-  'force-terminate': {
-    description: 'force-terminate the run, or one running job with --job',
-    run: 'forceTerminateRun',
-    job: 'forceTerminateJob',
-  },
-  restart: {
-    description: 'restart an abended or forced run from its failed jobs (or restart point)',
-    run: 'restartRun',
-  },
-  hold: { description: 'hold a job (it does not start until released)', job: 'holdJob' },
-  release: { description: 'release a held job', job: 'releaseJob' },
-  disable: { description: 'disable a job (it counts as passed)', job: 'disableJob' },
-  enable: { description: 'enable a disabled job', job: 'enableJob' },
-  'start-from': { description: 'recovery: start the job afresh and continue with its successors', job: 'startFromJob' },
-  'restart-from': {
-    description: 'recovery: re-run the job (a child jobnet from its failed jobs) and its successors',
-    job: 'restartFromJob',
-  },
-  skip: { description: 'recovery: treat the failed job as passed and continue with its successors', job: 'skipJob' },
-  'run-only': { description: 'recovery: run only this job', job: 'runOnlyJob' },
-  close: { description: 'close an ended run: it accepts no more operations', run: 'closeRun' },
-};
+/** CLI operation names, what they map to, and whether `--job` is required, optional or refused (shared with the API). */
+const operations = runOperations;
 
 /** The CLI operation names, in the order `jobnet run --help` lists them. */
-export const runOperationNames: readonly string[] = Object.keys(operations);
+export { runOperationNames };
 
 /**
  * The request for CLI operation `name` on `job` (if given) by `by`.
@@ -91,12 +67,21 @@ export function registerRunCommands(program: Command): void {
       const choice = zoneChoiceOf(opts);
       const target = temporalTargetForCommand(opts);
       const { getRunView } = await import('../../runs/run-client.js');
-      const view = await withTemporalClient(target, ({ client }) => getRunView(client, id), id);
-      process.stdout.write(
-        opts.json
-          ? renderRunJson(view)
-          : renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)), outputs: opts.output === true }),
+      const { listRetries } = await import('../../runs/run-retry-client.js');
+      const [view, retries] = await withTemporalClient(
+        target,
+        ({ client }) => Promise.all([getRunView(client, id), listRetries(client, id)]),
+        id,
       );
+      if (opts.json) {
+        const json = runViewJson(view);
+        process.stdout.write(JSON.stringify({ ...json, retries }, null, 2) + '\n');
+      } else {
+        process.stdout.write(
+          renderRunTable(view, { zone: zoneOf(choice, runCalendarZone(view)), outputs: opts.output === true }) +
+            renderRetryLinks(view, retries),
+        );
+      }
     },
   );
   registerGetJobnetCommand(get);
@@ -133,4 +118,5 @@ export function registerRunCommands(program: Command): void {
       else process.stdout.write(`${result.answer.detail}\nrun status: ${result.answer.status}\n`);
     });
   }
+  registerRetryCommands(program);
 }
