@@ -8,6 +8,7 @@ import { printableLines } from './terminal-text.js';
 import { registerCalendarCommands } from './commands/calendar-commands.js';
 import { registerControllerCommands } from './commands/controller-commands.js';
 import { registerEventCommands } from './commands/event-commands.js';
+import { registerExportCommands } from './commands/export-commands.js';
 import { registerJobnetCommands } from './commands/jobnet-commands.js';
 import { registerPlanCommand } from './commands/plan-command.js';
 import { registerResourceCommands } from './commands/resource-commands.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerJobnetCommands(program);
   registerEventCommands(program);
   registerResourceCommands(program);
+  registerExportCommands(program);
   registerWorkerCommand(program);
   registerControllerCommands(program);
   registerUpCommand(program);
