@@ -82,13 +82,17 @@ function explain(error: ErrorObject): { segments: string[]; key: boolean; messag
       return { segments: [...segments, extra], key: true, message: `unknown field ${fieldName([...segments, extra])}` };
     }
     case 'required':
-      if (error.schemaPath.includes('/oneOf/')) return undefined;
       return {
         segments,
         key: false,
         message: `${field === '' ? 'the file' : field} needs ${String(params.missingProperty)}`,
       };
-    case 'oneOf':
+    case 'maxItems':
+    case 'minItems':
+      return segments.at(-1) === 'tokens'
+        ? { segments, key: false, message: `${field} must list one or two tokens (two while rotating)` }
+        : { segments, key: false, message: `${field} ${error.message ?? 'is not valid'}` };
+    case 'minProperties':
       return { segments, key: false, message: `${field} needs exactly one of sha256 or secretRef` };
     case 'anyOf':
       return {
@@ -100,10 +104,14 @@ function explain(error: ErrorObject): { segments: string[]; key: boolean; messag
       return error.schemaPath.includes('/anyOf/')
         ? undefined
         : { segments, key: false, message: `${field} ${error.message ?? 'is not valid'}` };
+    case 'type':
     case 'pattern':
+      // An unquoted digest of digits only reads as a YAML number: the same advice fits.
       return segments.at(-1) === 'sha256'
         ? { segments, key: false, message: `${field} must be 64 hexadecimal digits (the SHA-256 of the token)` }
-        : { segments, key: false, message: `${field} does not have the expected form` };
+        : error.keyword === 'type'
+          ? { segments, key: false, message: `${field} ${error.message ?? 'is not valid'}` }
+          : { segments, key: false, message: `${field} does not have the expected form` };
     default:
       return {
         segments,
@@ -169,6 +177,10 @@ export function parseTokensFile(text: string, file: string): TokensFileParse {
           );
       }
       const base = { at: at(path), ...(expires !== undefined ? { expires } : {}) };
+      if ((token.sha256 === undefined) === (token.secretRef === undefined)) {
+        errors.push(`${at(path)}: ${fieldName(path.map(String))} needs exactly one of sha256 or secretRef`);
+        return;
+      }
       if (token.sha256 !== undefined) {
         const digest = token.sha256.toLowerCase();
         const holder = digests.get(digest);
