@@ -138,7 +138,8 @@ describe('authentication', () => {
   it('refuses a missing, malformed, unknown or expired token with 401 {code, message}', async () => {
     const missing = await call(`${url}/api/v1/status`);
     expect(missing.status).toBe(401);
-    expect(missing.body).toEqual({ code: 'UNAUTHENTICATED', message: expect.stringContaining('Bearer') });
+    expect(missing.body.code).toBe('UNAUTHENTICATED');
+    expect(missing.body.message).toContain('Bearer');
     expect((await call(`${url}/api/v1/status`, 'not-a-token')).status).toBe(401);
     const unknown = await call(`${url}/api/v1/status`, newApiToken());
     expect(unknown.body).toEqual({ code: 'UNAUTHENTICATED', message: 'the API token is not valid' });
@@ -191,7 +192,8 @@ describe('authentication', () => {
     }
     const refused = await call(`${url}/api/v1/accounts`, tokens.alice);
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('global admin') });
+    expect(refused.body.code).toBe('FORBIDDEN');
+    expect(refused.body.message).toContain('global admin');
   });
 });
 
@@ -296,7 +298,7 @@ describe('repeated authentication failures', () => {
       operator: {
         client: harness.client,
         taskQueue: harness.target.taskQueue,
-        auth: tokenAuth(accounts, async () => ({})),
+        auth: tokenAuth(accounts, () => Promise.resolve({})),
       },
       status: () => undefined,
     });
