@@ -1,7 +1,8 @@
 /**
  * The GitOps controller's commands (R-OPS-7, R-GIT-1..4): `jobnet controller` (the long-running
  * reconcile loop, with the status and the push webhook on `--listen`), `jobnet api` (the HTTP
- * API process: status and health, reading what the controller publishes in Temporal) and
+ * API process: the operator API for the accounts of a tokens file, status and health, reading what
+ * the controller publishes in Temporal) and
  * `jobnet status` (the controller status, from Temporal). Shared source and listener flags
  * (address and limits: connection cap, timeouts, refusal rate) are used by `jobnet up` too.
  *
@@ -128,7 +129,7 @@ export function addListenerOptions(command: Command): Command {
     )
     .option(
       '--max-refusals <n>',
-      `refused (401) webhook requests per client address and minute before 429 (default ${d.maxRefusalsPerMinute})`,
+      `refused (401) webhook requests and failed API authentications per client address and minute before 429 (default ${d.maxRefusalsPerMinute})`,
     );
 }
 
