@@ -28,11 +28,19 @@ export interface LoadedAccount {
 export class TokensFileError extends Error {
   override readonly name = 'TokensFileError';
   constructor(
-    readonly file: string,
-    readonly problems: readonly string[],
+    message: string,
+    readonly problems: readonly string[] = [],
   ) {
-    super(`the tokens file ${file} cannot be used:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    super(message);
   }
+}
+
+/** The error for the `problems` of `file`, each on a line of its own. */
+function tokensFileError(file: string, problems: readonly string[]): TokensFileError {
+  return new TokensFileError(
+    `the tokens file ${file} cannot be used:\n${problems.map((problem) => `  ${problem}`).join('\n')}`,
+    problems,
+  );
 }
 
 /** Reads and resolves the tokens file `file`. @throws TokensFileError with every problem found. */
@@ -41,10 +49,10 @@ export async function loadTokensFile(file: string): Promise<LoadedAccount[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new TokensFileError(file, [`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw tokensFileError(file, [`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
   const parsed = parseTokensFile(text, file);
-  if (!parsed.ok) throw new TokensFileError(file, parsed.errors);
+  if (!parsed.ok) throw tokensFileError(file, parsed.errors);
   const problems: string[] = [];
   const accounts = await Promise.all(
     parsed.accounts.map(async (account: TokensFileAccount): Promise<LoadedAccount> => {
@@ -76,7 +84,7 @@ export async function loadTokensFile(file: string): Promise<LoadedAccount[]> {
       return { subject: account.subject, groups: account.groups, admin: account.admin, tokens };
     }),
   );
-  if (problems.length > 0) throw new TokensFileError(file, problems);
+  if (problems.length > 0) throw tokensFileError(file, problems);
   return accounts;
 }
 
