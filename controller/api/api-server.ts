@@ -130,7 +130,8 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     if (answer.internal)
       options.log?.(
         'error',
-        `${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        // The login URL's token never reaches the log.
+        `${request.method} ${request.url.replace(/([?&]token=)[^&]*/g, '$1…')} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
     return await reply.code(answer.statusCode).send(answer.body);
   });
