@@ -20,12 +20,28 @@ export interface EventRegistryInput {
   controllerStatus?: unknown;
   /** The controller that owns the deployment (carried over a continue-as-new). */
   controllerOwner?: ControllerOwner;
+  /** The projects' access grants of the applied revision (carried over a continue-as-new). */
+  access?: ProjectAccessGrants;
 }
+
+/** A role granted on a project to subjects, as a Project's `spec.access` writes it (R-SEC-3). */
+export interface ProjectAccessGrant {
+  role: 'viewer' | 'operator' | 'admin';
+  subjects: string[];
+}
+
+/**
+ * The access grants of a revision, by project: only projects whose `spec.access` grants
+ * something; a project missing here is visible to global admins only.
+ */
+export type ProjectAccessGrants = Record<string, ProjectAccessGrant[]>;
 
 /** New routes from `jobnet apply` / the controller. */
 export interface RoutesApply {
   revision: string;
   routes: EventRoute[];
+  /** The revision's access grants, for the API (omitted by older controllers: none known). */
+  access?: ProjectAccessGrants;
 }
 
 /** A raise (R-EVT-1): scope, variable parameter, copy suffix. */
@@ -68,6 +84,8 @@ export interface EventRegistryView {
   revision?: string;
   routes: EventRoute[];
   raises: number;
+  /** The access grants applied with the revision; omitted when none were published. */
+  access?: ProjectAccessGrants;
 }
 
 /** What the registry's delivery activity is given: the raise and its targets, with an update id per target. */

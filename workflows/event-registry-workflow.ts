@@ -8,7 +8,8 @@
  * with the reason (the 256th pending raise, a running jobnet without `whileRunning`, …).
  *
  * It also keeps the status the GitOps controller publishes (R-GIT-4), for `jobnet status` and the
- * API, and which controller owns the deployment (lib/controller-ownership.ts). Deterministic workflow code only; continues as new when its history grows.
+ * API, which controller owns the deployment, and the projects' access grants of the applied revision (read by
+ * the API to resolve roles, R-SEC-3) (lib/controller-ownership.ts). Deterministic workflow code only; continues as new when its history grows.
  */
 import {
   allHandlersFinished,
@@ -54,9 +55,15 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
   let raises = input.raises ?? 0;
   let controllerStatus = input.controllerStatus;
   let controllerOwner = input.controllerOwner;
+  let access = input.access;
   const generation = workflowInfo().runId;
 
-  setHandler(eventRegistryViewQuery, () => ({ ...(revision !== undefined ? { revision } : {}), routes, raises }));
+  setHandler(eventRegistryViewQuery, () => ({
+    ...(revision !== undefined ? { revision } : {}),
+    routes,
+    raises,
+    ...(access !== undefined ? { access } : {}),
+  }));
   setHandler(controllerStatusQuery, () => controllerStatus);
   setHandler(controllerStatusSignal, (status) => {
     controllerStatus = status;
@@ -87,6 +94,8 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
   setHandler(applyRoutesSignal, (applied) => {
     revision = applied.revision;
     routes = applied.routes;
+    // Plain state, no command: replays the same with or without the field, so no patch is needed.
+    access = applied.access;
   });
 
   const validateScope = (scope: { project?: string; jobnet?: string }): void => {
@@ -140,6 +149,7 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
       raises,
       ...(controllerStatus !== undefined ? { controllerStatus } : {}),
       ...(owner !== undefined ? { controllerOwner: owner } : {}),
+      ...(access !== undefined ? { access } : {}),
     });
   }
 }

@@ -15,6 +15,7 @@ import { registerResourceCommands } from './commands/resource-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerSchemaCommand } from './commands/schema-command.js';
 import { registerStartCommand } from './commands/start-command.js';
+import { registerTokenCommands } from './commands/token-commands.js';
 import { registerUpCommand } from './commands/up-command.js';
 import { registerValidateCommand } from './commands/validate-command.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerControllerCommands(program);
   registerUpCommand(program);
+  registerTokenCommands(program);
   return program;
 }
 

@@ -25,6 +25,7 @@ import {
   type EventRaiseAnswer,
   type EventRegistryInput,
   type EventRegistryView,
+  type ProjectAccessGrants,
 } from '../../workflows/event-registry-contract.js';
 import {
   applyDefinitionSignal,
@@ -58,6 +59,8 @@ export interface JobnetApply {
   revision: string;
   /** Who applies (operator name, or `controller`). */
   by: string;
+  /** The revision's project access grants, published with the routes for the API (R-SEC-3). */
+  access?: ProjectAccessGrants;
 }
 
 export interface JobnetApplyResult {
@@ -79,7 +82,7 @@ export async function applyJobnets(client: Client, request: JobnetApply): Promis
   for (const definition of request.jobnets)
     actors.push(await applyJobnet(client, request.taskQueue, definition, request.by));
   const routes = eventRoutesOf(request.jobnets);
-  await applyEventRoutes(client, request.taskQueue, request.revision, routes);
+  await applyEventRoutes(client, request.taskQueue, request.revision, routes, request.access);
   return { actors, routes: routes.length };
 }
 
@@ -136,8 +139,8 @@ export async function retireJobnet(
 }
 
 /**
- * Gives the event registry of the deployment on `taskQueue` the routes of `revision`, starting it
- * when needed.
+ * Gives the event registry of the deployment on `taskQueue` the routes of `revision` and its
+ * projects' access grants (which the API reads to resolve roles), starting it when needed.
  * @throws whatever the Temporal client throws.
  */
 export async function applyEventRoutes(
@@ -145,14 +148,16 @@ export async function applyEventRoutes(
   taskQueue: string,
   revision: string,
   routes: EventRoute[],
+  access?: ProjectAccessGrants,
 ): Promise<void> {
-  const registryInput: EventRegistryInput = { revision, routes };
+  const applied = { revision, routes, ...(access !== undefined ? { access } : {}) };
+  const registryInput: EventRegistryInput = applied;
   await client.workflow.signalWithStart(workflowTypes.eventRegistry, {
     workflowId: eventRegistryWorkflowId(taskQueue),
     taskQueue,
     args: [registryInput],
     signal: applyRoutesSignal,
-    signalArgs: [{ revision, routes }],
+    signalArgs: [applied],
   });
 }
 

@@ -2,8 +2,8 @@
  * The apply step of a reconcile (R-GIT-3): carries a plan out in Temporal, and is the only step
  * that writes there. Created and changed jobnets are loaded into their actors (`applyJobnet`:
  * `signalWithStart`), removed ones retired, or deleted with prune (`retireJobnet`), at most
- * `concurrency` actors at once; then the event registry gets the revision's routes, only when they
- * differ from what it holds. Unchanged jobnets are not touched.
+ * `concurrency` actors at once; then the event registry gets the revision's routes and the projects' access grants (for the
+ * API's roles), only when they differ from what it holds. Unchanged jobnets are not touched.
  *
  * Idempotent: an actor ignores a definition whose digest it holds, a retired actor another
  * retire, so applying a plan twice (a retry after a failure half-way) changes nothing more.
@@ -12,6 +12,7 @@
  * (the summarizer does).
  */
 import type { Client } from '@temporalio/client';
+import type { ProjectAccessGrants } from '../../workflows/event-registry-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
 import { applyEventRoutes, applyJobnet, getEventRegistryView, retireJobnet } from '../jobnets/jobnet-client.js';
@@ -32,13 +33,15 @@ export interface ApplyRequest {
   by: string;
   /** How many actors are written at once (default 16). */
   concurrency?: number;
+  /** The revision's project access grants (R-SEC-3), published with the routes; omitted: none. */
+  access?: ProjectAccessGrants;
 }
 
 /** What {@link applyPlan} wrote. */
 export interface ApplyResult {
   /** Actors sent a definition or a retirement: the plan's actions other than `noop`. */
   actors: number;
-  /** Whether the event registry was given new routes. */
+  /** Whether the event registry was given new routes or access grants. */
   routes: boolean;
 }
 
@@ -69,7 +72,11 @@ export async function applyPlan(client: Client, request: ApplyRequest): Promise<
     'querying the event registry',
     async () => await getEventRegistryView(client, taskQueue),
   );
-  const routesChanged = registry === undefined || JSON.stringify(registry.routes) !== JSON.stringify(routes);
-  if (routesChanged) await applyEventRoutes(client, taskQueue, revision, routes);
+  const access = request.access ?? {};
+  const routesChanged =
+    registry === undefined ||
+    JSON.stringify(registry.routes) !== JSON.stringify(routes) ||
+    JSON.stringify(registry.access ?? {}) !== JSON.stringify(access);
+  if (routesChanged) await applyEventRoutes(client, taskQueue, revision, routes, access);
   return { actors: writes.length, routes: routesChanged };
 }

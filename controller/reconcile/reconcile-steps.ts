@@ -14,7 +14,9 @@
  * way), then hands the compiled revision to the reconciler for observe, plan and apply.
  */
 import type { Client } from '@temporalio/client';
+import type { ProjectAccessGrants } from '../../workflows/event-registry-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
+import { accessGrantsOf } from '../api/auth/roles.js';
 import { compileAllJobnets, type CompileFailure } from '../compile/compile-jobnet.js';
 import type { Diagnostic, Result } from '../definitions/diagnostics.js';
 import { validateSnapshot, type ValidatedRepository } from '../definitions/validate-repository.js';
@@ -48,7 +50,14 @@ export interface ValidateOutcome {
 
 /** What the revision compiled to for the environment, or why it did not compile. */
 export type CompileOutcome =
-  | { ok: true; desired: CompiledJobnet[]; environment?: string; prune: boolean }
+  | {
+      ok: true;
+      desired: CompiledJobnet[];
+      environment?: string;
+      prune: boolean;
+      /** The projects' access grants (Project `spec.access`), published with the routes (R-SEC-3). */
+      access?: ProjectAccessGrants;
+    }
   | {
       ok: false;
       /** The whole reason, for the status. */
@@ -127,9 +136,12 @@ export function compileRevision(repository: ValidatedRepository, options: Compil
     };
   }
   const prune = options.prune ?? settings?.controller?.prune ?? false;
+  const access = accessGrantsOf(
+    [...repository.index.projects].map(([name, project]) => ({ name, access: project.value.spec.access })),
+  );
   return environment !== undefined
-    ? { ok: true, desired: compiled.jobnets, environment, prune }
-    : { ok: true, desired: compiled.jobnets, prune };
+    ? { ok: true, desired: compiled.jobnets, environment, prune, access }
+    : { ok: true, desired: compiled.jobnets, prune, access };
 }
 
 /** The statuses of a jobnet with an open run (running, or abended/forced/carried over awaiting an operator). */

@@ -241,6 +241,7 @@ export class Reconciler {
         desired: compiled.desired,
         plan: steps.plan,
         by,
+        ...(compiled.access !== undefined ? { access: compiled.access } : {}),
         ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
       });
       steps.apply = { ...applied, at: new Date() };

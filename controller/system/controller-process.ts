@@ -19,6 +19,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { startApiServer, type RunningApiServer } from '../api/api-server.js';
+import { publishedAccessReader, tokenAuth } from '../api/auth/token-auth.js';
+import type { TokenAccounts } from '../api/auth/token-accounts.js';
 import type { ListenerLimits } from '../api/listener-limits.js';
 import { reconcileCheck, temporalCheck } from '../api/readiness-checks.js';
 import { claimController, publishControllerStatus, releaseController } from '../jobnets/jobnet-client.js';
@@ -126,6 +128,11 @@ export interface ControllerProcessOptions {
   resyncIntervalMs?: number;
   /** Shared secret of the push webhook; omitted: the webhook answers 404. */
   webhookSecret?: string;
+  /**
+   * The API accounts (tokens file, or `jobnet up`'s admin): the listener then serves the operator
+   * API and authenticates every route but `/healthz` and the webhook. Omitted: status only, open.
+   */
+  accounts?: TokenAccounts;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** How long the claim on the deployment lasts without renewal (default 60 s; renewed every third of it). */
   leaseMs?: number;
@@ -191,6 +198,16 @@ export async function startControllerProcess(options: ControllerProcessOptions):
       port: options.listen.port,
       ...(options.listenerLimits !== undefined ? { limits: options.listenerLimits } : {}),
       status: () => reconciler.getStatus(),
+      ...(options.accounts !== undefined
+        ? {
+            operator: {
+              client: options.client,
+              taskQueue: options.taskQueue,
+              auth: tokenAuth(options.accounts, publishedAccessReader(options.client, options.taskQueue)),
+            },
+            accounts: async () => await (options.accounts as TokenAccounts).current(),
+          }
+        : {}),
       readiness: { temporal: temporalCheck(options.client), reconcile: reconcileCheck(() => reconciler.getStatus()) },
       ...(options.webhookSecret !== undefined
         ? {
@@ -240,6 +257,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
         ),
       );
       await api?.close();
+      options.accounts?.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../controller/api/api-errors.js';
+import { TokensFileError } from '../../controller/api/auth/token-accounts.js';
 import { ListenerLimitsError } from '../../controller/api/listener-limits.js';
 import { CommandFailure, UsageError } from '../../controller/cli/cli-errors.js';
 import { CancelFilterError } from '../../controller/runs/run-cancel.js';
@@ -48,6 +49,7 @@ const errors: [string, Error][] = [
   ['TemporalCallError', new TemporalCallError('NO_WORKER', 'm')],
   ['TemporalTargetError', new TemporalTargetError('m')],
   ['TemporalUnavailableError', new TemporalUnavailableError('m')],
+  ['TokensFileError', new TokensFileError('m')],
   ['UsageError', new UsageError('m')],
 ];
 

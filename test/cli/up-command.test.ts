@@ -1,7 +1,8 @@
 /**
  * `jobnet up` as the README quick start uses it: the real bin starts its own Temporal dev server
  * (on a database file in a temporary directory), a worker, the controller and the API on the
- * bundled examples/; the API reports the controller Ready, the scheduled example jobnet
+ * bundled examples/; it prints a login URL whose token opens the API (which refuses requests
+ * without it); the API reports the controller Ready, the scheduled example jobnet
  * `infra/heartbeat` (every minute) runs and ends normally, and its HEARTBEAT event starts
  * `infra/heartbeat-audit`; the README's command job example runs on its worker, which allows
  * command jobs by default. SIGINT stops everything and the process exits 0. A second `jobnet up`
@@ -75,6 +76,14 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
   await poll('"jobnet is up"', () => (output.includes('jobnet is up') ? true : undefined), 90_000, printed);
   expect(output).toContain(`Web UI        http://127.0.0.1:${uiPort}`);
   expect(output).toContain(`API           http://127.0.0.1:${apiPort}/api/v1/status`);
+  // The login URL of the in-memory admin account, printed once: its token opens the page and the API.
+  const login = new RegExp(`login +(http://127\\.0\\.0\\.1:${apiPort}/\\?token=(jnt_[A-Za-z0-9_-]{43}))`).exec(output);
+  expect(login, output).not.toBeNull();
+  const [, loginUrl, token] = login as unknown as [string, string, string];
+  expect(output.split(token).length).toBe(2);
+  expect((await fetch(loginUrl)).status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).status).toBe(401);
+  const authorized = { headers: { authorization: `Bearer ${token}` } };
   expect(output).toContain('command jobs  run on this worker, as your user (--no-command-jobs refuses them)');
   // The hints carry the address, which is not the default: they work as printed.
   expect(output).toContain(
@@ -84,7 +93,7 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
   const status = await poll(
     'controller Ready',
     async () => {
-      const answer = (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json()) as {
+      const answer = (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`, authorized)).json()) as {
         conditions?: { type: string; status: string }[];
         jobnets?: { jobnet: string }[];
       };

@@ -11,8 +11,11 @@
  * of an earlier revision behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiTokenDigest, newApiToken } from '../../controller/api/auth/api-tokens.js';
 import { defaultStatusDeadlineMs } from '../../controller/api/published-status.js';
 import type { ControllerStatus } from '../../controller/reconcile/controller-status.js';
 import {
@@ -32,6 +35,8 @@ import { sharedBundle } from './run-harness.js';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 const children: ChildProcess[] = [];
+/** The admin token of the `jobnet api` processes' tokens file (the controller's listener has none: it is open). */
+const apiToken = newApiToken();
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
@@ -71,6 +76,13 @@ async function startController(
 /** Starts `jobnet api` on `target` as its own process; resolves with its URL once it listens. */
 async function startApiProcess(target: TemporalTarget): Promise<string> {
   const port = await freePort();
+  const dir = await mkdtemp(path.join(tmpdir(), 'jobnet-api-tokens-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const tokensFile = path.join(dir, 'tokens.yaml');
+  await writeFile(
+    tokensFile,
+    `accounts:\n  - subject: ops\n    admin: true\n    tokens: [{sha256: ${apiTokenDigest(apiToken)}}]\n`,
+  );
   const child = spawn(
     process.execPath,
     [
@@ -84,6 +96,8 @@ async function startApiProcess(target: TemporalTarget): Promise<string> {
       target.namespace,
       '--task-queue',
       target.taskQueue,
+      '--tokens-file',
+      tokensFile,
     ],
     {
       cwd: projectRoot,
@@ -107,7 +121,7 @@ async function startApiProcess(target: TemporalTarget): Promise<string> {
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown>; elapsedMs: number }> {
   const started = Date.now();
-  const answer = await fetch(url);
+  const answer = await fetch(url, { headers: { authorization: `Bearer ${apiToken}` } });
   const body = (await answer.json()) as Record<string, unknown>;
   return { status: answer.status, body, elapsedMs: Date.now() - started };
 }

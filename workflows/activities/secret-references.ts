@@ -1,6 +1,6 @@
 /**
  * The one reader of secret references (R-SEC-1, R-CRED-3, R-CRED-4), for the controller (git
- * remote credentials) and the worker (REST credentials) alike: `{env: NAME}` from the process's
+ * remote credentials), the worker (REST credentials) and the API (tokens of the tokens file) alike: `{env: NAME}` from the process's
  * environment, `{file: PATH}` from a file on its host, trailing newline removed. A value is read
  * when it is needed, so a rotated secret is picked up without a restart, and it lives only in this
  * process's memory.
@@ -20,7 +20,7 @@ import type { SecretSource } from '../lib/job-specs.js';
 export type SecretReference = SecretSource;
 
 /** The process that reads a reference, named in messages: where its variable or file must be. */
-export type SecretHost = 'controller' | 'worker';
+export type SecretHost = 'controller' | 'worker' | 'api';
 
 /** A reference could not be resolved; the message names the reference and what it is for, never a value. */
 export class SecretUnavailableError extends Error {

@@ -1,7 +1,8 @@
 /**
  * The GitOps controller's commands (R-OPS-7, R-GIT-1..4): `jobnet controller` (the long-running
  * reconcile loop, with the status and the push webhook on `--listen`), `jobnet api` (the HTTP
- * API process: status and health, reading what the controller publishes in Temporal) and
+ * API process: the operator API for the accounts of a tokens file, status and health, reading what
+ * the controller publishes in Temporal) and
  * `jobnet status` (the controller status, from Temporal). Shared source and listener flags
  * (address and limits: connection cap, timeouts, refusal rate) are used by `jobnet up` too.
  *
@@ -14,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseDuration } from '../../../workflows/lib/durations.js';
 import { defaultListenerLimits, listenerLimitsOf, type ListenerLimits } from '../../api/listener-limits.js';
+import type { TokenAccounts } from '../../api/auth/token-accounts.js';
 import type { ControllerStatus } from '../../reconcile/controller-status.js';
 import { renderControllerStatus } from '../../reconcile/render-status.js';
 import type { GitCredentials } from '../../source/git-source.js';
@@ -127,7 +129,7 @@ export function addListenerOptions(command: Command): Command {
     )
     .option(
       '--max-refusals <n>',
-      `refused (401) webhook requests per client address and minute before 429 (default ${d.maxRefusalsPerMinute})`,
+      `refused (401) webhook requests and failed API authentications per client address and minute before 429 (default ${d.maxRefusalsPerMinute})`,
     );
 }
 
@@ -177,7 +179,32 @@ export function webhookSecretFrom(name: string, env: NodeJS.ProcessEnv = process
   return undefined;
 }
 
+/** The environment variable naming the tokens file when `--tokens-file` is not given. */
+export const tokensFileEnv = 'JOBNET_API_TOKENS_FILE';
+
+/** The tokens file of `--tokens-file`, else of {@link tokensFileEnv}; undefined when neither is set. */
+export function tokensFileOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (flag !== undefined && flag.trim() !== '') return flag;
+  const fromEnv = env[tokensFileEnv];
+  return fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : undefined;
+}
+
+/**
+ * Loads the API accounts of the tokens file `file`, reloaded when it changes or on SIGHUP.
+ * @throws CommandFailure naming file:line:column of every problem (never a token or hash).
+ */
+export async function loadTokenAccounts(file: string): Promise<TokenAccounts> {
+  const { TokenAccounts, TokensFileError } = await import('../../api/auth/token-accounts.js');
+  try {
+    return await TokenAccounts.fromFile(file, { log: (level, message) => log(level, message) });
+  } catch (error) {
+    if (error instanceof TokensFileError) throw new CommandFailure(error.message);
+    throw error;
+  }
+}
+
 interface ControllerFlags extends TemporalFlags, SourceFlags, ListenerFlags {
+  tokensFile?: string;
   env?: string;
   prune?: boolean;
   listen?: string;
@@ -224,6 +251,10 @@ export function registerControllerCommands(program: Command): void {
       '--webhook-secret-env <NAME>',
       'environment variable holding the push webhook secret (or NAME_FILE, a file)',
       'JOBNET_WEBHOOK_SECRET',
+    )
+    .option(
+      '--tokens-file <path>',
+      `API accounts (default $${tokensFileEnv}); with it, the listener serves the operator API and authenticates /api/v1/status and /readyz`,
     );
   addTemporalOptions(addListenerOptions(addSourceOptions(controller))).action(async (opts: ControllerFlags) => {
     const target = temporalTargetForCommand(opts);
@@ -231,6 +262,8 @@ export function registerControllerCommands(program: Command): void {
     const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
     const listenerLimits = listenerLimitsFromFlags(opts);
     const webhookSecret = webhookSecretFrom(opts.webhookSecretEnv);
+    const tokensFile = tokensFileOf(opts.tokensFile);
+    const accounts = tokensFile !== undefined ? await loadTokenAccounts(tokensFile) : undefined;
     const { startControllerProcess } = await import('../../system/controller-process.js');
     await withTemporalClient(target, async ({ client }) => {
       const running = await startControllerProcess({
@@ -242,6 +275,7 @@ export function registerControllerCommands(program: Command): void {
         ...(listen !== undefined ? { listen } : {}),
         listenerLimits,
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
+        ...(accounts !== undefined ? { accounts } : {}),
         log,
       }).catch((error: unknown) => {
         throw new CommandFailure(error instanceof Error ? error.message : String(error));
@@ -259,14 +293,27 @@ export function registerControllerCommands(program: Command): void {
 
   const api = program
     .command('api')
-    .description('run the HTTP API: /healthz, /readyz and /api/v1/status, read from Temporal (until SIGINT/SIGTERM)')
-    .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8080');
+    .description(
+      'run the operator API (jobnets, runs, events, status, /healthz, /readyz), authenticated by the tokens file, reading Temporal (until SIGINT/SIGTERM)',
+    )
+    .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8080')
+    .option(
+      '--tokens-file <path>',
+      `API accounts and their token hashes (required; default $${tokensFileEnv}); reloaded when it changes or on SIGHUP`,
+    );
   addTemporalOptions(addListenerOptions(api)).action(
-    async (opts: TemporalFlags & ListenerFlags & { listen: string }) => {
+    async (opts: TemporalFlags & ListenerFlags & { listen: string; tokensFile?: string }) => {
       const target = temporalTargetForCommand(opts);
       const listen = parseListen(opts.listen);
       const limits = listenerLimitsFromFlags(opts);
+      const tokensFile = tokensFileOf(opts.tokensFile);
+      if (tokensFile === undefined)
+        throw new UsageError(
+          `jobnet api needs the API accounts: give --tokens-file <path> or set ${tokensFileEnv} (jobnet token create makes a token and its lines)`,
+        );
+      const accounts = await loadTokenAccounts(tokensFile);
       const { startApiServer } = await import('../../api/api-server.js');
+      const { publishedAccessReader, tokenAuth } = await import('../../api/auth/token-auth.js');
       const { readPublishedStatus } = await import('../../api/published-status.js');
       const { temporalCheck } = await import('../../api/readiness-checks.js');
       await withTemporalClient(target, async ({ client }) => {
@@ -275,11 +322,20 @@ export function registerControllerCommands(program: Command): void {
           limits,
           status: async () => await readPublishedStatus(client, target.taskQueue),
           readiness: { temporal: temporalCheck(client) },
+          operator: {
+            client,
+            taskQueue: target.taskQueue,
+            auth: tokenAuth(accounts, publishedAccessReader(client, target.taskQueue)),
+          },
+          accounts: async () => await accounts.current(),
           log: (level, message) => log(level, message),
         });
         log('info', `API listening on ${server.url}, reading ${describeTemporalTarget(target)}`);
         await untilSignalled(
-          () => server.close(),
+          async () => {
+            await server.close();
+            accounts.close();
+          },
           (line) => log('info', line),
         );
       });

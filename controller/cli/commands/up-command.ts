@@ -14,13 +14,19 @@
  * as a shell would (docs/operations.md). The hints it prints carry the Temporal flags that differ
  * from the defaults, so they can be copied as they are.
  *
- * Must not print a secret (the webhook secret is read from the environment variable it names).
+ * The API serves the operator API for one global admin account, `admin`, whose token is made
+ * fresh at every start and held in memory only: the "jobnet is up" block prints the login URL
+ * `http://HOST:PORT/?token=…` once (as Jupyter does), and it is written nowhere else.
+ *
+ * Must not print a secret other than that one login line (the webhook secret is read from the
+ * environment variable it names).
  */
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { defaultTaskQueue } from '../../../workflows/run-contract.js';
+import { apiTokenDigest, newApiToken } from '../../api/auth/api-tokens.js';
 import type { DevServer } from '../../temporal/dev-server.js';
 import {
   addTemporalOptions,
@@ -196,6 +202,16 @@ export function registerUpCommand(program: Command): void {
     // Loaded here, not when the command line is built: the SDKs take a while to load.
     const { startDevServer } = await import('../../temporal/dev-server.js');
     const { DeploymentOwnedError, startControllerProcess } = await import('../../system/controller-process.js');
+    const { TokenAccounts } = await import('../../api/auth/token-accounts.js');
+    const loginToken = newApiToken();
+    const accounts = TokenAccounts.inMemory([
+      {
+        subject: 'admin',
+        groups: [],
+        admin: true,
+        tokens: [{ digest: Buffer.from(apiTokenDigest(loginToken), 'hex') }],
+      },
+    ]);
     let server: DevServer | undefined;
     let handle: TemporalClientHandle | undefined;
     let worker: RunningWorker | undefined;
@@ -245,6 +261,7 @@ export function registerUpCommand(program: Command): void {
         listen,
         listenerLimits,
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
+        accounts,
         log: (level, message, fields) => process.stdout.write(jsonLogLine(level, message, fields)),
       }).catch((error: unknown) => {
         if (error instanceof DeploymentOwnedError) throw new CommandFailure(error.message);
@@ -261,7 +278,8 @@ export function registerUpCommand(program: Command): void {
         `  definitions   ${controller.source.describe()}`,
         `  Temporal      ${describeTemporalTarget(target)}`,
         ...(server?.uiUrl !== undefined ? [`  Web UI        ${server.uiUrl}`] : []),
-        `  API           ${controller.api?.url ?? ''}/api/v1/status`,
+        `  login         ${controller.api?.url ?? ''}/?token=${loginToken}   (admin; a new token at every start)`,
+        `  API           ${controller.api?.url ?? ''}/api/v1/status   (Authorization: Bearer <the token>)`,
         `  webhook       ${controller.api?.url ?? ''}/api/v1/hooks/git ${webhookSecret !== undefined ? '(secret set)' : `(off: set ${opts.webhookSecretEnv})`}`,
         `  command jobs  ${commandJobs ? 'run on this worker, as your user (--no-command-jobs refuses them)' : 'refused (--no-command-jobs)'}`,
         `  try           jobnet status${targetFlags(target)} · jobnet ls${targetFlags(target)} · jobnet get jobnet infra/heartbeat${targetFlags(target)}   (Ctrl-C stops)`,
