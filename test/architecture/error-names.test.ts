@@ -12,6 +12,7 @@ import { TokensFileError } from '../../controller/api/auth/token-accounts.js';
 import { ListenerLimitsError } from '../../controller/api/listener-limits.js';
 import { CommandFailure, UsageError } from '../../controller/cli/cli-errors.js';
 import { CancelFilterError } from '../../controller/runs/run-cancel.js';
+import { BundleRefusal } from '../../controller/export/bundle-files.js';
 import { CompileRefusal } from '../../controller/compile/compile-jobnet.js';
 import { ScheduleCompileError } from '../../controller/compile/compile-schedule.js';
 import { GitSnapshotError } from '../../controller/source/git-snapshot.js';
@@ -33,6 +34,7 @@ const errors: [string, Error][] = [
   ['ApiError', new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'm')],
   ['AppliedDefinitionError', new AppliedDefinitionError('m')],
   ['AuthenticationError', new AuthenticationError('m', 10)],
+  ['BundleRefusal', new BundleRefusal('m')],
   ['CancelFilterError', new CancelFilterError('job', 'm')],
   ['CommandFailure', new CommandFailure('m')],
   ['CompileRefusal', new CompileRefusal('m')],
