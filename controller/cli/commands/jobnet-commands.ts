@@ -24,7 +24,6 @@ import type { CompiledJobnet } from '../../../workflows/lib/compiled-jobnet.js';
 import type { JobnetTrouble, TroubleKind } from '../../../workflows/lib/jobnet-state.js';
 import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
 import type { OperateJobnetResult } from '../../jobnets/jobnet-client.js';
-import { mapConcurrently } from '../../lib/bounded-concurrency.js';
 import {
   applySummaryOf,
   isTroubleKind,
@@ -88,9 +87,6 @@ export function parseJobnetReference(text: string): { project: string; jobnet: s
   return { project: match[1] as string, jobnet: match[2] as string };
 }
 
-/** How many actors `jobnet ls` and `jobnet troubles` query at once. */
-const queryConcurrency = 8;
-
 /**
  * Runs `work`, turning "no such workflow" into the user's message that the jobnet has no actor.
  * @throws CommandFailure when the jobnet has not been applied; whatever `work` throws otherwise.
@@ -115,30 +111,9 @@ export async function sendJobnetOperation(
   jobnet: string,
   request: JobnetOperationRequest,
 ): Promise<OperateJobnetResult> {
-  const { getJobnetView, operateJobnet } = await import('../../jobnets/jobnet-client.js');
-  const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
-  const { refusalText } = await import('../../jobnets/refusal-text.js');
+  const { operateJobnetExplained } = await import('../../jobnets/jobnet-client.js');
   return await withTemporalClient(target, ({ client }) =>
-    withJobnetActor(project, jobnet, async () => {
-      const result = await operateJobnet(client, target.taskQueue, project, jobnet, request);
-      if (result.ok) return result;
-      // The reason may advise an operation the actor would refuse in turn: check its advice
-      // against the state and schedule the actor holds now (best effort: else as it is).
-      try {
-        const [view, definition] = await Promise.all([
-          getJobnetView(client, target.taskQueue, project, jobnet),
-          getAppliedDefinition(client, target.taskQueue, project, jobnet),
-        ]);
-        if (definition.schedule === undefined) return result;
-        return {
-          ok: false,
-          reason: refusalText(result.reason, request.operation, `${project}/${jobnet}`, view.state, definition.schedule)
-            .reason,
-        };
-      } catch {
-        return result;
-      }
-    }),
+    withJobnetActor(project, jobnet, () => operateJobnetExplained(client, target.taskQueue, project, jobnet, request)),
   );
 }
 
@@ -348,11 +323,13 @@ async function readActors(
   project: string | undefined,
   definitions: boolean,
 ): Promise<ActorEntry[]> {
-  const { getJobnetView, listJobnetActors } = await import('../../jobnets/jobnet-client.js');
-  const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
+  const { listJobnetActors, readJobnetEntries } = await import('../../jobnets/jobnet-client.js');
   return await withTemporalClient(target, async ({ client }) => {
-    const actors = await listJobnetActors(client, target.taskQueue, project);
-    if (actors.length === 0 && project !== undefined) {
+    const entries = await readJobnetEntries(client, target.taskQueue, {
+      ...(project !== undefined ? { project } : {}),
+      definitions,
+    });
+    if (entries.length === 0 && project !== undefined) {
       const projects = [
         ...new Set((await listJobnetActors(client, target.taskQueue)).map((actor) => actor.project)),
       ].sort();
@@ -362,22 +339,7 @@ async function readActors(
           : `projects with applied jobnets: ${projects.join(', ')}`;
       throw new CommandFailure(`project ${project} has no applied jobnet on task queue ${target.taskQueue}; ${known}`);
     }
-    return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<ActorEntry> => {
-      try {
-        const view = await getJobnetView(client, target.taskQueue, actor.project, actor.jobnet);
-        const definition = definitions
-          ? await getAppliedDefinition(client, target.taskQueue, actor.project, actor.jobnet).catch(() => undefined)
-          : undefined;
-        return {
-          project: actor.project,
-          jobnet: actor.jobnet,
-          view,
-          ...(definition !== undefined ? { definition } : {}),
-        };
-      } catch (error) {
-        return { project: actor.project, jobnet: actor.jobnet, error: errorText(error) };
-      }
-    });
+    return entries;
   });
 }
 
