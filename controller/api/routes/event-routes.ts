@@ -30,6 +30,7 @@ import {
   checkWoiParameters,
   processingFailure,
   serverFailure,
+  unnecessaryParameter,
   woiParameters,
   woiSuccess,
   type WoiError,
@@ -39,6 +40,7 @@ import {
   emptyBodyAsObject,
   errorResponses,
   jobnetNameSchema,
+  noQuery,
   projectNameSchema,
   visibilityOf,
 } from './jobnet-routes.js';
@@ -225,6 +227,8 @@ function woiAnswerOf(resource: WoiResource, error: unknown, request: FastifyRequ
   }
   if (statusCode === 503 || statusCode === 504) return serverFailure('io');
   if (statusCode >= 500) return serverFailure('internal');
+  if (body.code === 'INVALID_FIELD' && body.message.startsWith('unknown field '))
+    return unnecessaryParameter((body.field ?? '').split('/').pop() ?? '');
   if (body.code === 'INVALID_FIELD' || body.code === 'BAD_JSON' || statusCode === 413 || statusCode === 415)
     return {
       statusCode: 400,
@@ -297,6 +301,7 @@ export function registerEventRoutes(routes: FastifyInstance, api: OperatorApi): 
       schema: {
         tags: ['events'],
         summary: 'Raise a message event for the jobnets in scope that wait for it',
+        querystring: noQuery,
         body: {
           type: 'object',
           additionalProperties: false,
@@ -333,6 +338,7 @@ export function registerEventRoutes(routes: FastifyInstance, api: OperatorApi): 
       schema: {
         tags: ['events'],
         summary: 'Clear the pending raises of the event-started jobnets in scope',
+        querystring: noQuery,
         body: {
           type: 'object',
           additionalProperties: false,
@@ -359,6 +365,7 @@ export function registerEventRoutes(routes: FastifyInstance, api: OperatorApi): 
       schema: {
         tags: ['WOI-compatible'],
         summary: 'WOI msgevent: raise a message event',
+        querystring: noQuery,
         body: woiBodySchema('msgevent'),
         response: { 200: woiSuccessSchema, ...errorResponses(400, 401, 500) },
       },
@@ -384,6 +391,7 @@ export function registerEventRoutes(routes: FastifyInstance, api: OperatorApi): 
       schema: {
         tags: ['WOI-compatible'],
         summary: 'WOI msgclear: clear the pending message events of the scope',
+        querystring: noQuery,
         body: woiBodySchema('msgclear'),
         response: { 200: woiSuccessSchema, ...errorResponses(400, 401, 500) },
       },

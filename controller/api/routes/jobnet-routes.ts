@@ -57,6 +57,8 @@ export const errorSchema = {
 export function errorResponses(...statuses: number[]): Record<string, typeof errorSchema> {
   return Object.fromEntries(statuses.map((status) => [String(status), errorSchema]));
 }
+/** The query of a route that takes none: any field is refused. */
+export const noQuery = { type: 'object', additionalProperties: false, properties: {} };
 /** An object whose fields are as the actor answers them (documented in docs/api.md), passed through whole. */
 const openObject = { type: 'object', additionalProperties: true };
 const openObjectOrNull = { type: ['object', 'null'], additionalProperties: true };
@@ -304,6 +306,7 @@ export function registerJobnetRoutes(routes: FastifyInstance, api: OperatorApi):
         tags: ['jobnets'],
         summary: 'Show a jobnet: state, next starts, open and last run, troubles, operations',
         params: jobnetParams,
+        querystring: noQuery,
         response: { 200: viewSchema, ...errorResponses(400, 401, 404) },
       },
     },
@@ -332,6 +335,7 @@ export function registerJobnetRoutes(routes: FastifyInstance, api: OperatorApi):
         summary: 'Run a jobnet operation (start, hold, release, disable, enable, confirm, restart, …)',
         description:
           'Operations by their CLI name or camelCase: start, hold, release, disable, enable, confirm, restart, force-terminate (forceTerminate), release-carry-over (releaseCarryOver), cancel-end (cancelEnd). Only start takes a body: {parameter, suffix}. A refusal is 409 REFUSED with the reason.',
+        querystring: noQuery,
         params: {
           type: 'object',
           additionalProperties: false,
