@@ -131,25 +131,16 @@ function calendarProperties(): Record<string, unknown> {
   return { name: { type: 'string' }, timezone: { type: 'string' } };
 }
 
+/**
+ * The jobnet view: declared open, so that its fields keep the order the actor answers them in
+ * (a remote `jobnet get jobnet --json` prints exactly what a local one does).
+ */
 const viewSchema = {
   type: 'object',
-  additionalProperties: false,
+  additionalProperties: true,
   required: ['project', 'name', 'status', 'state'],
-  properties: {
-    project: { type: 'string' },
-    name: { type: 'string' },
-    title: { type: 'string' },
-    revision: { type: 'string' },
-    digest: { type: 'string' },
-    copyOf: { type: 'string' },
-    status: { type: 'string' },
-    businessDate: { type: 'string' },
-    trigger: { type: 'string' },
-    nextStarts: { type: 'array', items: openObject },
-    state: openObject,
-    calendar: { type: ['object', 'null'], additionalProperties: false, properties: calendarProperties() },
-    awaitingConfirmation: { type: 'boolean' },
-  },
+  description:
+    'The view of `jobnet get jobnet --json` (project, name, title, revision, digest, copyOf, status, businessDate, trigger, nextStarts, state with times as ISO 8601 UTC), plus calendar {name, timezone} or null and awaitingConfirmation (docs/api.md#jobnets).',
 };
 
 const operationAnswerSchema = {

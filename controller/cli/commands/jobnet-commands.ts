@@ -29,7 +29,9 @@ import {
   isTroubleKind,
   jobnetListJson,
   renderApplySummary,
+  jobnetViewFromJson,
   renderJobnetList,
+  renderJobnetRows,
   renderJobnetView,
   renderJobnetViewJson,
   renderTroublesJson,
@@ -37,8 +39,18 @@ import {
   selectTroubles,
   troubleKinds,
   type JobnetListEntry,
+  type JobnetListRow,
 } from '../../jobnets/render-jobnet.js';
 import { addTemporalOptions, type TemporalFlags, type TemporalTarget } from '../../temporal/temporal-target.js';
+import {
+  addOperatorTargetOptions,
+  apiTargetForCommand,
+  ApiClient,
+  refuseByWithServer,
+  segment,
+  type ApiTarget,
+  type ServerFlags,
+} from '../api-client.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { requireDirectory, validOrRefused } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
@@ -141,7 +153,7 @@ interface ApplyFlags extends TemporalFlags {
   json?: boolean;
 }
 
-interface ListFlags extends TemporalFlags, TimeFlags {
+interface ListFlags extends TemporalFlags, ServerFlags, TimeFlags {
   project?: string;
   json?: boolean;
 }
@@ -151,11 +163,11 @@ interface TroublesFlags extends ListFlags {
   since?: string;
 }
 
-interface GetJobnetFlags extends TemporalFlags, TimeFlags {
+interface GetJobnetFlags extends TemporalFlags, ServerFlags, TimeFlags {
   json?: boolean;
 }
 
-interface OperateFlags extends TemporalFlags {
+interface OperateFlags extends TemporalFlags, ServerFlags {
   by?: string;
   json?: boolean;
 }
@@ -264,9 +276,14 @@ export function registerGetJobnetCommand(get: Command): void {
     )
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
     .option('--json', 'print the jobnet view as JSON (times as ISO 8601 UTC)');
-  addTemporalOptions(addTimeOptions(command)).action(async (reference: string, opts: GetJobnetFlags) => {
+  addOperatorTargetOptions(addTimeOptions(command)).action(async (reference: string, opts: GetJobnetFlags) => {
     const { project, jobnet } = parseJobnetReference(reference);
     const choice = zoneChoiceOf(opts);
+    const remote = apiTargetForCommand(opts);
+    if (remote !== undefined) {
+      await getJobnetRemote(remote, project, jobnet, choice, opts.json === true);
+      return;
+    }
     const target = temporalTargetForCommand(opts);
     const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
     const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
@@ -356,9 +373,14 @@ function registerListCommand(program: Command): void {
     .description('list the applied jobnets with their status and next start ("?" when a jobnet cannot be queried)')
     .option('--project <name>', 'only the jobnets of this project')
     .option('--json', 'print JSON: [{project, jobnet, status, trigger, businessDate, revision, nextStart}]');
-  addTemporalOptions(addTimeOptions(command)).action(async (opts: ListFlags) => {
+  addOperatorTargetOptions(addTimeOptions(command)).action(async (opts: ListFlags) => {
     const project = projectOption(opts.project);
     const choice = zoneChoiceOf(opts);
+    const remote = apiTargetForCommand(opts);
+    if (remote !== undefined) {
+      await listRemote(remote, project, choice, opts.json === true);
+      return;
+    }
     const target = temporalTargetForCommand(opts);
     const entries = await readActors(target, project, opts.json !== true && choice.kind === 'calendar');
     for (const entry of entries) {
@@ -459,13 +481,109 @@ function registerOperationCommand(program: Command, name: string): void {
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
     .option('--by <name>', 'operator name recorded with the operation (default: $USER, else "operator")')
     .option('--json', 'print the answer as JSON: {ok, operation, detail, status, runId} or {ok: false, reason}');
-  addTemporalOptions(command).action(async (reference: string, opts: OperateFlags) => {
+  addOperatorTargetOptions(command).action(async (reference: string, opts: OperateFlags) => {
     const { project, jobnet } = parseJobnetReference(reference);
-    const target = temporalTargetForCommand(opts);
-    const result = await sendJobnetOperation(target, project, jobnet, { operation, by: operatorName(opts.by) });
+    const remote = apiTargetForCommand(opts);
+    const result =
+      remote !== undefined
+        ? await sendJobnetOperationRemote(remote, project, jobnet, { operation }, opts.by)
+        : await sendJobnetOperation(temporalTargetForCommand(opts), project, jobnet, {
+            operation,
+            by: operatorName(opts.by),
+          });
     const answer = acceptedOrReport(result, opts.json === true);
     if (answer === undefined) return;
     if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...answer }, null, 2) + '\n');
     else process.stdout.write(`${answer.detail}\njobnet status: ${answer.status}\n`);
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same commands through the operator API (`--server`, `../api-client.ts`).
+
+/**
+ * Sends a jobnet operation through the API at `remote`; the server records the token's subject.
+ * @throws UsageError for `--by`; CommandFailure when the jobnet is not applied, the server cannot
+ *   be reached or does not allow it.
+ */
+export async function sendJobnetOperationRemote(
+  remote: ApiTarget,
+  project: string,
+  jobnet: string,
+  request: Omit<JobnetOperationRequest, 'by'>,
+  by: string | undefined,
+): Promise<OperateJobnetResult> {
+  refuseByWithServer(by);
+  const { operation, ...body } = request;
+  const answer = await new ApiClient(remote).post<JobnetOperationAnswer & { ok: true }>(
+    `/api/v1/jobnets/${segment(project)}/${segment(jobnet)}/operations/${segment(operation)}`,
+    body,
+  );
+  if (!answer.ok) return answer;
+  const { ok: _ok, ...rest } = answer.body;
+  return { ok: true, answer: rest };
+}
+
+interface RemoteJobnet extends Record<string, unknown> {
+  calendar?: { name: string; timezone: string } | null;
+  awaitingConfirmation?: boolean;
+}
+
+async function getJobnetRemote(
+  remote: ApiTarget,
+  project: string,
+  jobnet: string,
+  choice: ZoneChoice,
+  json: boolean,
+): Promise<void> {
+  const { calendar, awaitingConfirmation, ...shown } = await new ApiClient(remote).get<RemoteJobnet>(
+    `/api/v1/jobnets/${segment(project)}/${segment(jobnet)}`,
+  );
+  if (json) {
+    process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
+    return;
+  }
+  const zone = zoneOf(choice, calendar?.timezone);
+  const zoneSource = choice.kind === 'calendar' && calendar != null ? `calendar ${calendar.name}` : undefined;
+  process.stdout.write(
+    renderJobnetView(jobnetViewFromJson(shown), {
+      zone,
+      ...(zoneSource !== undefined ? { zoneSource } : {}),
+      ...(awaitingConfirmation !== undefined ? { awaitingConfirmation } : {}),
+    }),
+  );
+}
+
+async function listRemote(
+  remote: ApiTarget,
+  project: string | undefined,
+  choice: ZoneChoice,
+  json: boolean,
+): Promise<void> {
+  const calendars = !json && choice.kind === 'calendar';
+  const rows = await new ApiClient(remote).get<(JobnetListRow & { calendar?: { timezone: string } | null })[]>(
+    '/api/v1/jobnets',
+    { project, calendars: calendars ? true : undefined },
+  );
+  for (const row of rows)
+    if (row.error !== undefined)
+      process.stderr.write(`jobnet: warning: cannot query ${row.project}/${row.jobnet}: ${row.error}\n`);
+  if (rows.length === 0 && project !== undefined)
+    throw new CommandFailure(`project ${project} has no applied jobnet on ${remote.url}`);
+  if (rows.length === 0 && !json) {
+    process.stdout.write(`no jobnet has been applied on ${remote.url} (jobnet apply, or a controller)\n`);
+    return;
+  }
+  const keys = ['project', 'jobnet', 'status', 'trigger', 'businessDate', 'revision', 'nextStart'] as const;
+  const listed = rows.map((row): JobnetListRow =>
+    row.error !== undefined
+      ? { project: row.project, jobnet: row.jobnet, error: row.error }
+      : (Object.fromEntries(keys.map((key) => [key, row[key] ?? null])) as unknown as JobnetListRow),
+  );
+  if (json) {
+    process.stdout.write(JSON.stringify(listed, null, 2) + '\n');
+    return;
+  }
+  const zones = new Map(rows.map((row) => [`${row.project}/${row.jobnet}`, zoneOf(choice, row.calendar?.timezone)]));
+  process.stdout.write(renderJobnetRows(listed, { zones, zone: zoneOf(choice, undefined) }));
 }
