@@ -29,6 +29,14 @@ export interface WoiError {
   body: { code: string; message: string };
 }
 
+/** A WOI error answer thrown inside a WOI route, answered as it is. */
+export class WoiAnswer extends Error {
+  override name = 'WoiAnswer';
+  constructor(readonly answer: WoiError) {
+    super(answer.body.message);
+  }
+}
+
 const namePattern = /^[\p{L}\p{N}@+_-]+$/u;
 const suffixPattern = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 

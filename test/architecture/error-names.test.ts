@@ -9,6 +9,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../controller/api/api-errors.js';
 import { ListenerLimitsError } from '../../controller/api/listener-limits.js';
+import { WoiAnswer } from '../../controller/api/woi-compat.js';
+import { ApiCallError } from '../../controller/cli/api-client.js';
 import { CommandFailure, UsageError } from '../../controller/cli/cli-errors.js';
 import { CompileRefusal } from '../../controller/compile/compile-jobnet.js';
 import { ScheduleCompileError } from '../../controller/compile/compile-schedule.js';
@@ -28,6 +30,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Each error class with one instance of it. */
 const errors: [string, Error][] = [
+  ['ApiCallError', new ApiCallError(500, 'INTERNAL_ERROR', 'm')],
   ['ApiError', new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'm')],
   ['AppliedDefinitionError', new AppliedDefinitionError('m')],
   ['AuthenticationError', new AuthenticationError('m', 10)],
@@ -47,6 +50,7 @@ const errors: [string, Error][] = [
   ['TemporalTargetError', new TemporalTargetError('m')],
   ['TemporalUnavailableError', new TemporalUnavailableError('m')],
   ['UsageError', new UsageError('m')],
+  ['WoiAnswer', new WoiAnswer({ statusCode: 400, body: { code: 'OM_API_00010', message: 'm' } })],
 ];
 
 function sourceFiles(dir: string): string[] {

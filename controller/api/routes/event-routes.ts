@@ -33,6 +33,7 @@ import {
   unnecessaryParameter,
   woiParameters,
   woiSuccess,
+  WoiAnswer,
   type WoiError,
   type WoiResource,
 } from '../woi-compat.js';
@@ -92,14 +93,6 @@ interface ClearBody {
   jobnet?: string;
   /** WOI msgclear `messagename` only. */
   event?: string;
-}
-
-/** A WOI error thrown inside a WOI route: answered as it is by {@link woiErrorHandler}. */
-class WoiAnswer extends Error {
-  override name = 'WoiAnswer';
-  constructor(readonly answer: WoiError) {
-    super(answer.body.message);
-  }
 }
 
 /**
