@@ -73,6 +73,8 @@ export interface EventRaiseAnswer {
 export interface EventClearRequest {
   project?: string;
   jobnet?: string;
+  /** Only the pending raises of this event (WOI msgclear `messagename`); omitted: of every event. */
+  event?: string;
   by: string;
 }
 

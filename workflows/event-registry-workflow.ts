@@ -125,7 +125,11 @@ export async function eventRegistryWorkflow(input: EventRegistryInput): Promise<
       raises += 1;
       const id = `${generation}/clear-${raises}`;
       const targets = routes
-        .filter((route) => route.startEvents.length > 0 && inScope(route, request))
+        .filter(
+          (route) =>
+            (request.event === undefined ? route.startEvents.length > 0 : route.startEvents.includes(request.event)) &&
+            inScope(route, request),
+        )
         .map((route) => ({
           project: route.project,
           jobnet: route.jobnet,

@@ -136,6 +136,8 @@ export interface JobnetView {
 /** Events cleared by `jobnet event clear` (R-EVT-3). */
 export interface EventClear {
   by: string;
+  /** Only the pending raises of this event; omitted: of every event. */
+  event?: string;
 }
 
 export const jobnetViewQuery = defineQuery<JobnetView>('jobnetView');

@@ -227,8 +227,8 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     deliverEventUpdate,
     (delivery) => run<EventDeliveryAnswer>({ kind: 'eventDelivery', delivery }) as Promise<EventDeliveryAnswer>,
   );
-  setHandler(clearEventsUpdate, ({ by }) => {
-    const [answer] = advance({ kind: 'clearEvents', by });
+  setHandler(clearEventsUpdate, ({ by, event }) => {
+    const [answer] = advance({ kind: 'clearEvents', by, ...(event !== undefined ? { event } : {}) });
     return answer?.kind === 'answer' ? (answer.answer as { cleared: number }) : { cleared: 0 };
   });
 

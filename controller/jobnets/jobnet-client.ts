@@ -42,6 +42,9 @@ import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf, type EventRoute } from '../../workflows/lib/event-routing.js';
 import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
 import { actorStartText } from '../../workflows/lib/temporal-ui-text.js';
+import { mapConcurrently } from '../lib/bounded-concurrency.js';
+import { getAppliedDefinition } from './applied-definition.js';
+import { refusalText } from './refusal-text.js';
 import {
   eventRegistryWorkflowId,
   jobnetActorWorkflowId,
@@ -209,6 +212,87 @@ export async function operateJobnet(
     if (reason !== undefined) return { ok: false, reason };
     throw error;
   }
+}
+
+/**
+ * {@link operateJobnet}, with a refusal's advice checked against what the actor would accept now
+ * (`refusal-text.ts`): the reason the CLI prints and the API answers. Best effort: when the
+ * actor's state or definition cannot be read, the actor's reason as it is.
+ * @throws WorkflowNotFoundError when the jobnet has no actor; other Temporal errors as thrown.
+ */
+export async function operateJobnetExplained(
+  client: Client,
+  taskQueue: string,
+  project: string,
+  jobnet: string,
+  request: JobnetOperationRequest,
+): Promise<OperateJobnetResult> {
+  const result = await operateJobnet(client, taskQueue, project, jobnet, request);
+  if (result.ok) return result;
+  try {
+    const [view, definition] = await Promise.all([
+      getJobnetView(client, taskQueue, project, jobnet),
+      getAppliedDefinition(client, taskQueue, project, jobnet),
+    ]);
+    if (definition.schedule === undefined) return result;
+    return {
+      ok: false,
+      reason: refusalText(result.reason, request.operation, `${project}/${jobnet}`, view.state, definition.schedule)
+        .reason,
+    };
+  } catch {
+    return result;
+  }
+}
+
+/** One applied jobnet with its view — or why its actor could not be queried — and, when asked for, its definition. */
+export interface JobnetEntry {
+  project: string;
+  jobnet: string;
+  view?: JobnetView;
+  error?: string;
+  /** The definition its actor holds (for its calendar), when asked for and readable. */
+  definition?: CompiledJobnet;
+}
+
+/** How many actors {@link readJobnetEntries} queries at once. */
+const queryConcurrency = 8;
+
+/**
+ * The applied jobnets of the deployment on `taskQueue` (of `project`, or of the projects `include`
+ * accepts) with their views, sorted; with `definitions`, the definitions their actors hold too. An
+ * actor whose query fails is listed with the error instead of its view.
+ * @throws Temporal errors of the listing itself.
+ */
+export async function readJobnetEntries(
+  client: Client,
+  taskQueue: string,
+  options: { project?: string; include?: (project: string) => boolean; definitions?: boolean } = {},
+): Promise<JobnetEntry[]> {
+  const actors = (await listJobnetActors(client, taskQueue, options.project)).filter(
+    (actor) => options.include === undefined || options.include(actor.project),
+  );
+  return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<JobnetEntry> => {
+    try {
+      const view = await getJobnetView(client, taskQueue, actor.project, actor.jobnet);
+      const definition =
+        options.definitions === true
+          ? await getAppliedDefinition(client, taskQueue, actor.project, actor.jobnet).catch(() => undefined)
+          : undefined;
+      return {
+        project: actor.project,
+        jobnet: actor.jobnet,
+        view,
+        ...(definition !== undefined ? { definition } : {}),
+      };
+    } catch (error) {
+      return {
+        project: actor.project,
+        jobnet: actor.jobnet,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  });
 }
 
 /** Answer of {@link raiseEvent}: each jobnet's answer, or the registry's refusal of the raise itself. */

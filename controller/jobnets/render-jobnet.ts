@@ -41,6 +41,11 @@ export interface RenderJobnetOptions {
   zoneSource?: string;
   /** The compiled schedule the actor holds (controller/jobnets/applied-definition.ts), when it could be read. */
   schedule?: CompiledSchedule;
+  /**
+   * Whether the jobnet awaits confirmation, when decided elsewhere (the API answers it, a remote
+   * CLI has no schedule); without it, decided from `schedule` ({@link awaitsConfirmation}).
+   */
+  awaitingConfirmation?: boolean;
 }
 
 /** The zone the times of `project/jobnet` are shown in. */
@@ -131,8 +136,8 @@ export function awaitsConfirmation(state: JobnetActorState, schedule: CompiledSc
   return state.awaitingConfirmation || schedule.requireConfirmation;
 }
 
-function awaitingConfirmationText(view: JobnetView, schedule: CompiledSchedule | undefined): string {
-  if (!awaitsConfirmation(view.state, schedule)) return 'no';
+function awaitingConfirmationText(view: JobnetView, options: RenderJobnetOptions): string {
+  if (!(options.awaitingConfirmation ?? awaitsConfirmation(view.state, options.schedule))) return 'no';
   return `yes: nothing starts until jobnet confirm ${view.project}/${view.name}`;
 }
 
@@ -171,7 +176,7 @@ export function renderJobnetView(view: JobnetView, options: RenderJobnetOptions 
   }
   fields.push(['disabled', disabledText(view)]);
   fields.push(['carried over', state.carriedOver ?? 'no']);
-  fields.push(['awaiting confirmation', awaitingConfirmationText(view, options.schedule)]);
+  fields.push(['awaiting confirmation', awaitingConfirmationText(view, options)]);
   fields.push(['pending events', pendingEventsText(view)]);
   fields.push(['times', `${zoneLabel(zone)}${options.zoneSource !== undefined ? ` (${options.zoneSource})` : ''}`]);
 
@@ -223,6 +228,20 @@ export function jobnetViewJson(view: JobnetView): Record<string, unknown> {
   return withIsoTimes(view, timeKeys) as Record<string, unknown>;
 }
 
+/** The jobnet view of {@link jobnetViewJson} with its times as epoch milliseconds again (a remote CLI shows it as text). */
+export function jobnetViewFromJson(json: Record<string, unknown>): JobnetView {
+  return withEpochTimes(json) as JobnetView;
+}
+
+function withEpochTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withEpochTimes);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value))
+    copy[key] = timeKeys.has(key) && typeof entry === 'string' ? Date.parse(entry) : withEpochTimes(entry);
+  return copy;
+}
+
 /** {@link jobnetViewJson} as indented text with a final newline. */
 export function renderJobnetViewJson(view: JobnetView): string {
   return JSON.stringify(jobnetViewJson(view), null, 2) + '\n';
@@ -245,20 +264,36 @@ export interface JobnetListEntry {
  * Ends with a newline.
  */
 export function renderJobnetList(entries: readonly JobnetListEntry[], options: RenderJobnetOptions = {}): string {
-  if (entries.length === 0) return 'no jobnet has been applied (jobnet apply)\n';
-  const rows = [['JOBNET', 'STATUS', 'TRIGGER', 'BUSINESS-DATE', 'NEXT-START']];
-  for (const entry of entries) {
-    const view = entry.view;
-    const next = view?.nextStarts[0];
-    rows.push([
-      `${entry.project}/${entry.jobnet}`,
-      view?.status ?? '?',
-      view?.trigger ?? '?',
-      view?.businessDate ?? '?',
-      view === undefined ? '?' : nextStartCell(next, zoneFor(options, entry.project, entry.jobnet)),
+  return renderJobnetRows(jobnetListJson(entries) as unknown as JobnetListRow[], options);
+}
+
+/** One row of `jobnet ls --json` (and of `GET /api/v1/jobnets`): the state fields, or `error`. */
+export interface JobnetListRow {
+  project: string;
+  jobnet: string;
+  status?: string;
+  trigger?: string;
+  businessDate?: string;
+  revision?: string;
+  nextStart?: PlannedRunStart | null;
+  error?: string;
+}
+
+/** {@link renderJobnetList} of rows in the JSON form (as the API answers them). */
+export function renderJobnetRows(rows: readonly JobnetListRow[], options: RenderJobnetOptions = {}): string {
+  if (rows.length === 0) return 'no jobnet has been applied (jobnet apply)\n';
+  const table = [['JOBNET', 'STATUS', 'TRIGGER', 'BUSINESS-DATE', 'NEXT-START']];
+  for (const row of rows) {
+    const known = row.error === undefined;
+    table.push([
+      `${row.project}/${row.jobnet}`,
+      (known ? row.status : undefined) ?? '?',
+      (known ? row.trigger : undefined) ?? '?',
+      (known ? row.businessDate : undefined) ?? '?',
+      known ? nextStartCell(row.nextStart ?? undefined, zoneFor(options, row.project, row.jobnet)) : '?',
     ]);
   }
-  return alignColumns(rows).join('\n') + '\n';
+  return alignColumns(table).join('\n') + '\n';
 }
 
 /** The next start of a list row: its time, `on events` for an event trigger, `-` without one. */

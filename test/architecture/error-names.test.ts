@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../controller/api/api-errors.js';
 import { TokensFileError } from '../../controller/api/auth/token-accounts.js';
 import { ListenerLimitsError } from '../../controller/api/listener-limits.js';
+import { WoiAnswer } from '../../controller/api/woi-compat.js';
+import { ApiCallError } from '../../controller/cli/api-client.js';
 import { CommandFailure, UsageError } from '../../controller/cli/cli-errors.js';
 import { CancelFilterError } from '../../controller/runs/run-cancel.js';
 import { BundleRefusal } from '../../controller/export/bundle-files.js';
@@ -31,6 +33,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Each error class with one instance of it. */
 const errors: [string, Error][] = [
+  ['ApiCallError', new ApiCallError(500, 'INTERNAL_ERROR', 'm')],
   ['ApiError', new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'm')],
   ['AppliedDefinitionError', new AppliedDefinitionError('m')],
   ['AuthenticationError', new AuthenticationError('m', 10)],
@@ -53,6 +56,7 @@ const errors: [string, Error][] = [
   ['TemporalUnavailableError', new TemporalUnavailableError('m')],
   ['TokensFileError', new TokensFileError('m')],
   ['UsageError', new UsageError('m')],
+  ['WoiAnswer', new WoiAnswer({ statusCode: 400, body: { code: 'OM_API_00010', message: 'm' } })],
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -138,7 +138,12 @@ export function createJobnetActorActivities(options: { client: Client; taskQueue
       try {
         const answer = await client.workflow
           .getHandle(jobnetActorWorkflowId(taskQueue, target.project, target.jobnet))
-          .executeUpdate(clearEventsUpdate, { args: [{ by: batch.request.by }], updateId: target.updateId });
+          .executeUpdate(clearEventsUpdate, {
+            args: [
+              { by: batch.request.by, ...(batch.request.event !== undefined ? { event: batch.request.event } : {}) },
+            ],
+            updateId: target.updateId,
+          });
         results.push({ project: target.project, jobnet: target.jobnet, cleared: answer.cleared });
       } catch (error) {
         const reason = refusalReason(error, notRunning);

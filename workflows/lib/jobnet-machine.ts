@@ -189,7 +189,7 @@ export type ActorInput =
   | { kind: 'runEnded'; runId: string; ended: { status: RunStatus } | { failure: string } }
   | { kind: 'operation'; request: JobnetOperationRequest }
   | { kind: 'eventDelivery'; delivery: EventDelivery }
-  | { kind: 'clearEvents'; by: string }
+  | { kind: 'clearEvents'; by: string; event?: string }
   | { kind: 'resume'; then: Resume; outcome: EffectOutcome };
 
 export type ActorAnswer = JobnetOperationAnswer | EventDeliveryAnswer | { cleared: number };
@@ -318,12 +318,12 @@ export function step(machine: JobnetMachine, input: ActorInput, now: number, wor
       delivery(d, input.delivery);
       break;
     case 'clearEvents': {
-      const cleared = applyClearEvents(d.m.state);
+      const cleared = applyClearEvents(d.m.state, input.event);
       recordOperation(d.m.state, {
         operation: 'clearEvents',
         by: input.by,
         at: now,
-        detail: `${cleared} pending raise(s) cleared`,
+        detail: `${cleared} pending raise(s)${input.event !== undefined ? ` of ${input.event}` : ''} cleared`,
       });
       d.changed = true;
       d.effects.push({ kind: 'answer', answer: { cleared } });

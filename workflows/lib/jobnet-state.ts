@@ -533,8 +533,13 @@ export function applyRaise(state: JobnetActorState, event: string, raise: Pendin
   return queue.length;
 }
 
-/** Drops every pending raise (R-EVT-3); returns how many there were. */
-export function applyClearEvents(state: JobnetActorState): number {
+/** Drops every pending raise, or those of `event` (R-EVT-3); returns how many there were. */
+export function applyClearEvents(state: JobnetActorState, event?: string): number {
+  if (event !== undefined) {
+    const cleared = state.pendingEvents[event]?.length ?? 0;
+    delete state.pendingEvents[event];
+    return cleared;
+  }
   let cleared = 0;
   for (const queue of Object.values(state.pendingEvents)) cleared += queue.length;
   state.pendingEvents = {};

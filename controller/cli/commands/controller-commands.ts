@@ -22,6 +22,7 @@ import type { GitCredentials } from '../../source/git-source.js';
 import type { SourceSettings } from '../../system/controller-process.js';
 import { jsonLogLine } from '../../system/log-line.js';
 import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
+import { addOperatorTargetOptions, apiTargetForCommand, ApiClient, type ServerFlags } from '../api-client.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 
@@ -348,7 +349,15 @@ export function registerControllerCommands(program: Command): void {
       'show the GitOps controller status: revisions, conditions, per-jobnet sync and health, diagnostics of a stalled revision',
     )
     .option('--json', 'print the status as JSON (the API form)');
-  addTemporalOptions(status).action(async (opts: TemporalFlags & { json?: boolean }) => {
+  addOperatorTargetOptions(status).action(async (opts: TemporalFlags & ServerFlags & { json?: boolean }) => {
+    const remote = apiTargetForCommand(opts);
+    if (remote !== undefined) {
+      const found = await new ApiClient(remote).get<ControllerStatus>('/api/v1/status');
+      process.stdout.write(opts.json === true ? `${JSON.stringify(found, null, 2)}\n` : renderControllerStatus(found));
+      const ready = found.conditions.find((condition) => condition.type === 'Ready');
+      process.exitCode = ready?.status === 'True' ? exitCodes.ok : exitCodes.failed;
+      return;
+    }
     const target = temporalTargetForCommand(opts);
     const { getControllerStatus } = await import('../../jobnets/jobnet-client.js');
     await withTemporalClient(target, async ({ client }) => {

@@ -13,7 +13,12 @@
  * Must not: decide what a jobnet does with an event (its actor does), print the API key.
  */
 import type { Command } from 'commander';
-import type { EventClearRequest, EventRaise } from '../../../workflows/event-registry-contract.js';
+import type {
+  EventClearAnswer,
+  EventClearRequest,
+  EventRaise,
+  EventRaiseAnswer,
+} from '../../../workflows/event-registry-contract.js';
 import { scopeProblem } from '../../../workflows/lib/event-routing.js';
 import {
   renderEventClear,
@@ -21,11 +26,18 @@ import {
   unknownEventText,
   type RenderedAnswer,
 } from '../../jobnets/render-jobnet.js';
-import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
+import type { TemporalFlags } from '../../temporal/temporal-target.js';
+import {
+  addOperatorTargetOptions,
+  apiTargetForCommand,
+  ApiClient,
+  refuseByWithServer,
+  type ServerFlags,
+} from '../api-client.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 
-interface ScopeFlags extends TemporalFlags {
+interface ScopeFlags extends TemporalFlags, ServerFlags {
   project?: string;
   jobnet?: string;
   by?: string;
@@ -92,8 +104,25 @@ export function registerEventCommands(program: Command): void {
     .option('--suffix <suffix>', 'start a copy <jobnet>_<suffix> instead of the jobnet itself')
     .option('--by <name>', 'who raises the event, recorded with it (default: $USER, else "operator")')
     .option('--json', 'print JSON: {ok, event, results: [{project, jobnet, outcome, detail, runId}]}');
-  addTemporalOptions(raise).action(async (name: string, opts: RaiseFlags) => {
+  addOperatorTargetOptions(raise).action(async (name: string, opts: RaiseFlags) => {
     if (name.trim() === '') throw new UsageError('the event name must not be blank');
+    const remote = apiTargetForCommand(opts);
+    if (remote !== undefined) {
+      refuseByWithServer(opts.by);
+      const scope = eventScopeOf(opts);
+      const answer = await new ApiClient(remote).post<EventRaiseAnswer & { ok: boolean }>('/api/v1/events/raise', {
+        event: name,
+        ...scope,
+        ...(opts.param !== undefined ? { parameter: opts.param } : {}),
+        ...(opts.suffix !== undefined ? { suffix: opts.suffix } : {}),
+      });
+      if (!answer.ok) writeRefusal(answer.reason, opts.json === true);
+      else {
+        const { ok: _ok, ...raised } = answer.body;
+        writeAnswer(renderEventRaise(raised, undefined, scope), raised, opts.json === true);
+      }
+      return;
+    }
     const request: EventRaise = { event: name, ...eventScopeOf(opts), by: operatorName(opts.by) };
     if (opts.param !== undefined) request.parameter = opts.param;
     if (opts.suffix !== undefined) request.suffix = opts.suffix;
@@ -127,7 +156,21 @@ export function registerEventCommands(program: Command): void {
     .option('--jobnet <name>', 'only this jobnet of --project')
     .option('--by <name>', 'who clears, recorded with it (default: $USER, else "operator")')
     .option('--json', 'print JSON: {ok, results: [{project, jobnet, cleared, refused}]}');
-  addTemporalOptions(clear).action(async (opts: ScopeFlags) => {
+  addOperatorTargetOptions(clear).action(async (opts: ScopeFlags) => {
+    const remote = apiTargetForCommand(opts);
+    if (remote !== undefined) {
+      refuseByWithServer(opts.by);
+      const answer = await new ApiClient(remote).post<EventClearAnswer & { ok: boolean }>(
+        '/api/v1/events/clear',
+        eventScopeOf(opts),
+      );
+      if (!answer.ok) writeRefusal(answer.reason, opts.json === true);
+      else {
+        const { ok: _ok, ...cleared } = answer.body;
+        writeAnswer(renderEventClear(cleared), cleared, opts.json === true);
+      }
+      return;
+    }
     const request: EventClearRequest = { ...eventScopeOf(opts), by: operatorName(opts.by) };
     const target = temporalTargetForCommand(opts);
     const { clearEvents } = await import('../../jobnets/jobnet-client.js');

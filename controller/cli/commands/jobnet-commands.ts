@@ -24,13 +24,14 @@ import type { CompiledJobnet } from '../../../workflows/lib/compiled-jobnet.js';
 import type { JobnetTrouble, TroubleKind } from '../../../workflows/lib/jobnet-state.js';
 import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
 import type { OperateJobnetResult } from '../../jobnets/jobnet-client.js';
-import { mapConcurrently } from '../../lib/bounded-concurrency.js';
 import {
   applySummaryOf,
   isTroubleKind,
   jobnetListJson,
   renderApplySummary,
+  jobnetViewFromJson,
   renderJobnetList,
+  renderJobnetRows,
   renderJobnetView,
   renderJobnetViewJson,
   renderTroublesJson,
@@ -38,8 +39,18 @@ import {
   selectTroubles,
   troubleKinds,
   type JobnetListEntry,
+  type JobnetListRow,
 } from '../../jobnets/render-jobnet.js';
 import { addTemporalOptions, type TemporalFlags, type TemporalTarget } from '../../temporal/temporal-target.js';
+import {
+  addOperatorTargetOptions,
+  apiTargetForCommand,
+  ApiClient,
+  refuseByWithServer,
+  segment,
+  type ApiTarget,
+  type ServerFlags,
+} from '../api-client.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { requireDirectory, validOrRefused } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
@@ -88,9 +99,6 @@ export function parseJobnetReference(text: string): { project: string; jobnet: s
   return { project: match[1] as string, jobnet: match[2] as string };
 }
 
-/** How many actors `jobnet ls` and `jobnet troubles` query at once. */
-const queryConcurrency = 8;
-
 /**
  * Runs `work`, turning "no such workflow" into the user's message that the jobnet has no actor.
  * @throws CommandFailure when the jobnet has not been applied; whatever `work` throws otherwise.
@@ -115,30 +123,9 @@ export async function sendJobnetOperation(
   jobnet: string,
   request: JobnetOperationRequest,
 ): Promise<OperateJobnetResult> {
-  const { getJobnetView, operateJobnet } = await import('../../jobnets/jobnet-client.js');
-  const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
-  const { refusalText } = await import('../../jobnets/refusal-text.js');
+  const { operateJobnetExplained } = await import('../../jobnets/jobnet-client.js');
   return await withTemporalClient(target, ({ client }) =>
-    withJobnetActor(project, jobnet, async () => {
-      const result = await operateJobnet(client, target.taskQueue, project, jobnet, request);
-      if (result.ok) return result;
-      // The reason may advise an operation the actor would refuse in turn: check its advice
-      // against the state and schedule the actor holds now (best effort: else as it is).
-      try {
-        const [view, definition] = await Promise.all([
-          getJobnetView(client, target.taskQueue, project, jobnet),
-          getAppliedDefinition(client, target.taskQueue, project, jobnet),
-        ]);
-        if (definition.schedule === undefined) return result;
-        return {
-          ok: false,
-          reason: refusalText(result.reason, request.operation, `${project}/${jobnet}`, view.state, definition.schedule)
-            .reason,
-        };
-      } catch {
-        return result;
-      }
-    }),
+    withJobnetActor(project, jobnet, () => operateJobnetExplained(client, target.taskQueue, project, jobnet, request)),
   );
 }
 
@@ -166,7 +153,7 @@ interface ApplyFlags extends TemporalFlags {
   json?: boolean;
 }
 
-interface ListFlags extends TemporalFlags, TimeFlags {
+interface ListFlags extends TemporalFlags, ServerFlags, TimeFlags {
   project?: string;
   json?: boolean;
 }
@@ -176,11 +163,11 @@ interface TroublesFlags extends ListFlags {
   since?: string;
 }
 
-interface GetJobnetFlags extends TemporalFlags, TimeFlags {
+interface GetJobnetFlags extends TemporalFlags, ServerFlags, TimeFlags {
   json?: boolean;
 }
 
-interface OperateFlags extends TemporalFlags {
+interface OperateFlags extends TemporalFlags, ServerFlags {
   by?: string;
   json?: boolean;
 }
@@ -289,9 +276,14 @@ export function registerGetJobnetCommand(get: Command): void {
     )
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
     .option('--json', 'print the jobnet view as JSON (times as ISO 8601 UTC)');
-  addTemporalOptions(addTimeOptions(command)).action(async (reference: string, opts: GetJobnetFlags) => {
+  addOperatorTargetOptions(addTimeOptions(command)).action(async (reference: string, opts: GetJobnetFlags) => {
     const { project, jobnet } = parseJobnetReference(reference);
     const choice = zoneChoiceOf(opts);
+    const remote = apiTargetForCommand(opts);
+    if (remote !== undefined) {
+      await getJobnetRemote(remote, project, jobnet, choice, opts.json === true);
+      return;
+    }
     const target = temporalTargetForCommand(opts);
     const { getJobnetView } = await import('../../jobnets/jobnet-client.js');
     const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
@@ -348,11 +340,13 @@ async function readActors(
   project: string | undefined,
   definitions: boolean,
 ): Promise<ActorEntry[]> {
-  const { getJobnetView, listJobnetActors } = await import('../../jobnets/jobnet-client.js');
-  const { getAppliedDefinition } = await import('../../jobnets/applied-definition.js');
+  const { listJobnetActors, readJobnetEntries } = await import('../../jobnets/jobnet-client.js');
   return await withTemporalClient(target, async ({ client }) => {
-    const actors = await listJobnetActors(client, target.taskQueue, project);
-    if (actors.length === 0 && project !== undefined) {
+    const entries = await readJobnetEntries(client, target.taskQueue, {
+      ...(project !== undefined ? { project } : {}),
+      definitions,
+    });
+    if (entries.length === 0 && project !== undefined) {
       const projects = [
         ...new Set((await listJobnetActors(client, target.taskQueue)).map((actor) => actor.project)),
       ].sort();
@@ -362,22 +356,7 @@ async function readActors(
           : `projects with applied jobnets: ${projects.join(', ')}`;
       throw new CommandFailure(`project ${project} has no applied jobnet on task queue ${target.taskQueue}; ${known}`);
     }
-    return await mapConcurrently(actors, queryConcurrency, async (actor): Promise<ActorEntry> => {
-      try {
-        const view = await getJobnetView(client, target.taskQueue, actor.project, actor.jobnet);
-        const definition = definitions
-          ? await getAppliedDefinition(client, target.taskQueue, actor.project, actor.jobnet).catch(() => undefined)
-          : undefined;
-        return {
-          project: actor.project,
-          jobnet: actor.jobnet,
-          view,
-          ...(definition !== undefined ? { definition } : {}),
-        };
-      } catch (error) {
-        return { project: actor.project, jobnet: actor.jobnet, error: errorText(error) };
-      }
-    });
+    return entries;
   });
 }
 
@@ -394,9 +373,14 @@ function registerListCommand(program: Command): void {
     .description('list the applied jobnets with their status and next start ("?" when a jobnet cannot be queried)')
     .option('--project <name>', 'only the jobnets of this project')
     .option('--json', 'print JSON: [{project, jobnet, status, trigger, businessDate, revision, nextStart}]');
-  addTemporalOptions(addTimeOptions(command)).action(async (opts: ListFlags) => {
+  addOperatorTargetOptions(addTimeOptions(command)).action(async (opts: ListFlags) => {
     const project = projectOption(opts.project);
     const choice = zoneChoiceOf(opts);
+    const remote = apiTargetForCommand(opts);
+    if (remote !== undefined) {
+      await listRemote(remote, project, choice, opts.json === true);
+      return;
+    }
     const target = temporalTargetForCommand(opts);
     const entries = await readActors(target, project, opts.json !== true && choice.kind === 'calendar');
     for (const entry of entries) {
@@ -497,13 +481,109 @@ function registerOperationCommand(program: Command, name: string): void {
     .argument('<project/jobnet>', 'the jobnet, e.g. sales/daily-close')
     .option('--by <name>', 'operator name recorded with the operation (default: $USER, else "operator")')
     .option('--json', 'print the answer as JSON: {ok, operation, detail, status, runId} or {ok: false, reason}');
-  addTemporalOptions(command).action(async (reference: string, opts: OperateFlags) => {
+  addOperatorTargetOptions(command).action(async (reference: string, opts: OperateFlags) => {
     const { project, jobnet } = parseJobnetReference(reference);
-    const target = temporalTargetForCommand(opts);
-    const result = await sendJobnetOperation(target, project, jobnet, { operation, by: operatorName(opts.by) });
+    const remote = apiTargetForCommand(opts);
+    const result =
+      remote !== undefined
+        ? await sendJobnetOperationRemote(remote, project, jobnet, { operation }, opts.by)
+        : await sendJobnetOperation(temporalTargetForCommand(opts), project, jobnet, {
+            operation,
+            by: operatorName(opts.by),
+          });
     const answer = acceptedOrReport(result, opts.json === true);
     if (answer === undefined) return;
     if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...answer }, null, 2) + '\n');
     else process.stdout.write(`${answer.detail}\njobnet status: ${answer.status}\n`);
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same commands through the operator API (`--server`, `../api-client.ts`).
+
+/**
+ * Sends a jobnet operation through the API at `remote`; the server records the token's subject.
+ * @throws UsageError for `--by`; CommandFailure when the jobnet is not applied, the server cannot
+ *   be reached or does not allow it.
+ */
+export async function sendJobnetOperationRemote(
+  remote: ApiTarget,
+  project: string,
+  jobnet: string,
+  request: Omit<JobnetOperationRequest, 'by'>,
+  by: string | undefined,
+): Promise<OperateJobnetResult> {
+  refuseByWithServer(by);
+  const { operation, ...body } = request;
+  const answer = await new ApiClient(remote).post<JobnetOperationAnswer & { ok: true }>(
+    `/api/v1/jobnets/${segment(project)}/${segment(jobnet)}/operations/${segment(operation)}`,
+    body,
+  );
+  if (!answer.ok) return answer;
+  const { ok: _ok, ...rest } = answer.body;
+  return { ok: true, answer: rest };
+}
+
+interface RemoteJobnet extends Record<string, unknown> {
+  calendar?: { name: string; timezone: string } | null;
+  awaitingConfirmation?: boolean;
+}
+
+async function getJobnetRemote(
+  remote: ApiTarget,
+  project: string,
+  jobnet: string,
+  choice: ZoneChoice,
+  json: boolean,
+): Promise<void> {
+  const { calendar, awaitingConfirmation, ...shown } = await new ApiClient(remote).get<RemoteJobnet>(
+    `/api/v1/jobnets/${segment(project)}/${segment(jobnet)}`,
+  );
+  if (json) {
+    process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
+    return;
+  }
+  const zone = zoneOf(choice, calendar?.timezone);
+  const zoneSource = choice.kind === 'calendar' && calendar != null ? `calendar ${calendar.name}` : undefined;
+  process.stdout.write(
+    renderJobnetView(jobnetViewFromJson(shown), {
+      zone,
+      ...(zoneSource !== undefined ? { zoneSource } : {}),
+      ...(awaitingConfirmation !== undefined ? { awaitingConfirmation } : {}),
+    }),
+  );
+}
+
+async function listRemote(
+  remote: ApiTarget,
+  project: string | undefined,
+  choice: ZoneChoice,
+  json: boolean,
+): Promise<void> {
+  const calendars = !json && choice.kind === 'calendar';
+  const rows = await new ApiClient(remote).get<(JobnetListRow & { calendar?: { timezone: string } | null })[]>(
+    '/api/v1/jobnets',
+    { project, calendars: calendars ? true : undefined },
+  );
+  for (const row of rows)
+    if (row.error !== undefined)
+      process.stderr.write(`jobnet: warning: cannot query ${row.project}/${row.jobnet}: ${row.error}\n`);
+  if (rows.length === 0 && project !== undefined)
+    throw new CommandFailure(`project ${project} has no applied jobnet on ${remote.url}`);
+  if (rows.length === 0 && !json) {
+    process.stdout.write(`no jobnet has been applied on ${remote.url} (jobnet apply, or a controller)\n`);
+    return;
+  }
+  const keys = ['project', 'jobnet', 'status', 'trigger', 'businessDate', 'revision', 'nextStart'] as const;
+  const listed = rows.map((row): JobnetListRow =>
+    row.error !== undefined
+      ? { project: row.project, jobnet: row.jobnet, error: row.error }
+      : (Object.fromEntries(keys.map((key) => [key, row[key] ?? null])) as unknown as JobnetListRow),
+  );
+  if (json) {
+    process.stdout.write(JSON.stringify(listed, null, 2) + '\n');
+    return;
+  }
+  const zones = new Map(rows.map((row) => [`${row.project}/${row.jobnet}`, zoneOf(choice, row.calendar?.timezone)]));
+  process.stdout.write(renderJobnetRows(listed, { zones, zone: zoneOf(choice, undefined) }));
 }

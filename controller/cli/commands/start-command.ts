@@ -16,16 +16,22 @@
 import type { Command } from 'commander';
 import { compileJobnet } from '../../compile/compile-jobnet.js';
 import { renderRunJson, renderRunTable, runCalendarZone } from '../../runs/render-run.js';
-import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
+import type { TemporalFlags } from '../../temporal/temporal-target.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
 import { loadValidDefinitions } from '../load-definitions.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 import { zoneChoiceOf, zoneOf, type TimeFlags } from '../times.js';
-import { acceptedOrReport, parseJobnetReference, sendJobnetOperation } from './jobnet-commands.js';
+import { addOperatorTargetOptions, apiTargetForCommand, type ServerFlags } from '../api-client.js';
+import {
+  acceptedOrReport,
+  parseJobnetReference,
+  sendJobnetOperation,
+  sendJobnetOperationRemote,
+} from './jobnet-commands.js';
 
 export { parseJobnetReference };
 
-interface StartFlags extends TemporalFlags, TimeFlags {
+interface StartFlags extends TemporalFlags, ServerFlags, TimeFlags {
   dir?: string;
   env?: string;
   param?: string;
@@ -67,8 +73,10 @@ export function registerStartCommand(program: Command): void {
       '--tz <zone>',
       'with --wait: show times in this IANA time zone, or "local" (default: the zone of the jobnet\'s calendar)',
     );
-  addTemporalOptions(command).action(async (reference: string, opts: StartFlags) => {
+  addOperatorTargetOptions(command).action(async (reference: string, opts: StartFlags) => {
     const { project, jobnet: name } = parseJobnetReference(reference);
+    if (opts.dir !== undefined && apiTargetForCommand(opts) !== undefined)
+      throw new UsageError('--dir starts directly on Temporal; it cannot be used with --server');
     if (opts.dir === undefined) {
       await startThroughActor(project, name, opts);
       return;
@@ -131,13 +139,19 @@ async function startThroughActor(project: string, jobnet: string, opts: StartFla
   if (opts.suffix !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.suffix)) {
     throw new UsageError(`--suffix must be ASCII letters, digits, "_" or "-", not "${opts.suffix}"`);
   }
-  const target = temporalTargetForCommand(opts);
-  const result = await sendJobnetOperation(target, project, jobnet, {
-    operation: 'start',
-    by: operatorName(opts.by),
+  const start = {
+    operation: 'start' as const,
     ...(opts.param !== undefined ? { parameter: opts.param } : {}),
     ...(opts.suffix !== undefined ? { suffix: opts.suffix } : {}),
-  });
+  };
+  const remote = apiTargetForCommand(opts);
+  const result =
+    remote !== undefined
+      ? await sendJobnetOperationRemote(remote, project, jobnet, start, opts.by)
+      : await sendJobnetOperation(temporalTargetForCommand(opts), project, jobnet, {
+          ...start,
+          by: operatorName(opts.by),
+        });
   const answer = acceptedOrReport(result, opts.json === true);
   if (answer === undefined) return;
   if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...answer }, null, 2) + '\n');
