@@ -78,24 +78,38 @@ function changesOf(outcome: ReconcileOutcome): string | undefined {
   return groups.length === 0 ? undefined : groups.join('; ');
 }
 
+/** What the reconciles before this one came to: the result and revision that matter for the next line. */
+export interface ReconcileMemory {
+  result: ReconcileOutcome['result'];
+  revision?: string;
+}
+
 /**
- * What a reconcile says, given the result of the one before: the jobnets an applied revision
- * changed, and a revision applied after a stalled or failed one (a recovery). A reconcile that
- * changed nothing and recovered nothing has no line; the stall or failure itself is logged by the
- * reconciler.
+ * What a reconcile says, given what the ones before came to: the jobnets an applied revision
+ * changed, and a new revision applied after one that stalled (a recovery). A reconcile that
+ * changed nothing and recovered nothing has no line; the stall itself, a failure and its end
+ * ("no longer fails") are logged by the reconciler. Returns the memory for the next reconcile:
+ * a resync of the revision that stalled is still stalled.
  */
 export function describeReconcile(
   outcome: ReconcileOutcome,
-  previous: ReconcileOutcome['result'] | undefined,
-): { tag: string; text: string } | undefined {
+  previous: ReconcileMemory | undefined,
+): { line?: { tag: string; text: string }; memory: ReconcileMemory } {
+  const stillStalled =
+    previous?.result === 'stalled' && outcome.result === 'unchanged' && outcome.revision === previous.revision;
+  const memory: ReconcileMemory = stillStalled
+    ? previous
+    : { result: outcome.result, ...(outcome.revision !== undefined ? { revision: outcome.revision } : {}) };
   const revision = outcome.revision !== undefined ? `revision ${printable(outcome.revision)}` : 'the revision';
   const recovered =
-    (previous === 'stalled' || previous === 'failed') &&
-    (outcome.result === 'applied' || outcome.result === 'unchanged');
+    !stillStalled && previous?.result === 'stalled' && (outcome.result === 'applied' || outcome.result === 'unchanged');
   const changes = outcome.result === 'applied' ? changesOf(outcome) : undefined;
-  if (changes === undefined && !recovered) return undefined;
+  if (changes === undefined && !recovered) return { memory };
   const parts = [`${revision} ${outcome.result === 'applied' ? 'applied' : 'is what Temporal runs'}`];
   if (changes !== undefined) parts.push(changes);
-  if (recovered) parts.push(`recovered: the previous reconcile ${previous === 'stalled' ? 'stalled' : 'failed'}`);
-  return { tag: 'reconcile', text: parts.join(': ') };
+  if (recovered)
+    parts.push(
+      `recovered from stalled revision ${previous.revision !== undefined ? printable(previous.revision) : ''}`.trimEnd(),
+    );
+  return { line: { tag: 'reconcile', text: parts.join(': ') }, memory };
 }

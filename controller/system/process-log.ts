@@ -11,7 +11,7 @@
 import type { JobnetEvent } from '../../workflows/event-sink-contract.js';
 import { printable } from '../cli/terminal-text.js';
 import type { ReconcileOutcome } from '../reconcile/summarize-reconcile.js';
-import { describeEvent, describeReconcile, textLine } from './event-lines.js';
+import { describeEvent, describeReconcile, textLine, type ReconcileMemory } from './event-lines.js';
 import { jsonLogLine } from './log-line.js';
 
 export type LogFormat = 'text' | 'json';
@@ -51,7 +51,7 @@ export function createProcessLog(
   write: (text: string) => void,
   now: () => Date = () => new Date(),
 ): ProcessLog {
-  let lastReconcile: ReconcileOutcome['result'] | undefined;
+  let lastReconcile: ReconcileMemory | undefined;
   return {
     format,
     log(level, message, fields) {
@@ -72,8 +72,8 @@ export function createProcessLog(
       } else if (line !== undefined) write(textLine(now(), line.tag, line.text));
     },
     reconciled(outcome) {
-      const line = describeReconcile(outcome, lastReconcile);
-      lastReconcile = outcome.result;
+      const { line, memory } = describeReconcile(outcome, lastReconcile);
+      lastReconcile = memory;
       if (line === undefined) return;
       if (format === 'json')
         write(
