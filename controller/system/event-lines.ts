@@ -67,13 +67,13 @@ export function describeEvent(event: JobnetEvent): { tag: string; text: string }
 
 /** The jobnets a plan changes, by action: `created infra/a, infra/b; retired ops/x`. */
 function changesOf(outcome: ReconcileOutcome): string | undefined {
-  const verbs = { create: 'created', update: 'updated', retire: 'retired', delete: 'deleted' } as const;
   const groups: string[] = [];
   for (const kind of ['create', 'update', 'retire', 'delete'] as const) {
     const names = (outcome.plan?.actions ?? [])
       .filter((action) => action.kind === kind)
       .map((action) => printable(`${action.project}/${action.name}`));
-    if (names.length > 0) groups.push(`${verbs[kind]} ${names.join(', ')}`);
+    // created, updated, retired, deleted
+    if (names.length > 0) groups.push(`${kind}d ${names.join(', ')}`);
   }
   return groups.length === 0 ? undefined : groups.join('; ');
 }
