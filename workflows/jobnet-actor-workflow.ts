@@ -32,12 +32,14 @@ import {
   patched,
   setCurrentDetails,
   proxyActivities,
+  proxySinks,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobnetActorActivities } from './activities/activity.types.js';
+import type { JobnetEventSinks } from './event-sink-contract.js';
 import {
   applyDefinitionSignal,
   clearEventsUpdate,
@@ -62,6 +64,7 @@ import {
   type ActorWorld,
   type EffectOutcome,
 } from './lib/jobnet-machine.js';
+import type { JobnetActorState } from './lib/jobnet-state.js';
 import {
   closeRunSignal,
   deliverEventSignal,
@@ -76,6 +79,47 @@ const actorActivities = proxyActivities<JobnetActorActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
+
+// Metrics and terminal lines of the worker process; no history events (event-sink-contract.ts).
+const { jobnetEvents } = proxySinks<JobnetEventSinks>();
+
+/**
+ * Emits the troubles and operations `after` recorded since `before` (a step's input and result):
+ * troubles by their count, operations as those after the last one `before` held.
+ */
+function emitRecorded(
+  identity: { project: string; jobnet: string },
+  before: JobnetActorState,
+  after: JobnetActorState,
+): void {
+  const newTroubles = after.troubleCount - before.troubleCount;
+  for (const trouble of newTroubles > 0 ? after.troubles.slice(-newTroubles) : []) {
+    jobnetEvents.emit({
+      event: 'trouble',
+      at: trouble.at,
+      project: trouble.project,
+      jobnet: trouble.jobnet,
+      trouble: trouble.kind,
+      ...(trouble.runId !== undefined ? { runId: trouble.runId } : {}),
+      ...(trouble.job !== undefined ? { job: trouble.job } : {}),
+      ...(trouble.exitCode !== undefined ? { exitCode: trouble.exitCode } : {}),
+      message: trouble.message,
+    });
+  }
+  if (after.operations === before.operations) return;
+  const last = before.operations[before.operations.length - 1];
+  const from = last === undefined ? 0 : after.operations.lastIndexOf(last) + 1;
+  for (const operation of after.operations.slice(from)) {
+    jobnetEvents.emit({
+      event: 'operation',
+      at: operation.at,
+      ...identity,
+      operation: operation.operation,
+      by: operation.by,
+      detail: operation.detail,
+    });
+  }
+}
 
 /** Runs one jobnet's schedule and state across its runs (see the module header). */
 export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void> {
@@ -96,6 +140,11 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
   /** One step of the machine: its new state kept, the loop woken if it changed something; the effects to carry out. */
   const advance = (next: ActorInput): ActorEffect[] => {
     const result = step(machine, next, Date.now(), world());
+    emitRecorded(
+      { project: result.state.definition.project, jobnet: result.state.definition.name },
+      machine.state,
+      result.state.state,
+    );
     machine = result.state;
     if (result.changed) changed = true;
     // What Temporal's UI shows as the actor's current details; no command, nothing in history.

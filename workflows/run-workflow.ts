@@ -27,6 +27,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxySinks,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -34,11 +35,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobnetActivities } from './activities/activity.types.js';
+import type { JobnetEventSinks } from './event-sink-contract.js';
 import type { ForcedEndReason } from './lib/exit-classification.js';
 import { schedulerExitCodes } from './lib/exit-classification.js';
 import { formatDuration } from './lib/durations.js';
 import * as runState from './lib/run-state.js';
-import type { JobOutcome, OperationResult, ReadyJob, RunState, RunStatus } from './lib/run-state.js';
+import type { JobOutcome, OperationResult, ReadyJob, RunFinalStatus, RunState, RunStatus } from './lib/run-state.js';
 import { closedRunFailure, firstFailedJob, runCurrentDetails } from './lib/temporal-ui-text.js';
 import { legacyResourceLockWorkflowId, resourceLockWorkflowId, searchAttributeKeys } from './lib/wire-contract.js';
 import { releaseResourceSignal } from './resource-lock-workflow.js';
@@ -67,6 +69,9 @@ const lockActivities = proxyActivities<JobnetActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+// Metrics and terminal lines of the worker process; no history events (event-sink-contract.ts).
+const { jobnetEvents } = proxySinks<JobnetEventSinks>();
+
 /** An exclusive resource a job asked for: the lock workflow's id and the request's token. */
 interface HeldResource {
   resource: string;
@@ -80,7 +85,7 @@ interface ActiveJob {
   cancelReason?: ForcedEndReason;
 }
 
-function isFinal(status: RunStatus): boolean {
+function isFinal(status: RunStatus): status is RunFinalStatus {
   return status !== 'running' && status !== 'warning';
 }
 
@@ -102,6 +107,16 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
   const launching = new Set<string>();
   const grants = new Set<string>();
   let tokenSequence = 0;
+  const identity = { project: jobnet.project, jobnet: jobnet.name };
+  jobnetEvents.emit({
+    event: 'runStarted',
+    at: Date.now(),
+    ...identity,
+    runId,
+    businessDate: input.businessDate,
+    trigger: input.trigger,
+    level: input.level,
+  });
 
   const touch = (): void => {
     changed = true;
@@ -196,6 +211,15 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         if (refusal !== undefined) throw ApplicationFailure.nonRetryable(refusal, 'OperationRefused');
         closed = { by: request.by, at: Date.now() };
         touch();
+        jobnetEvents.emit({
+          event: 'operation',
+          at: closed.at,
+          ...identity,
+          runId,
+          operation: 'closeRun',
+          by: request.by,
+          detail: `run closed ${runState.runStatus(state)}`,
+        });
         return {
           operation: 'closeRun',
           detail: `run closed ${runState.runStatus(state)}`,
@@ -230,6 +254,15 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       state = result.state;
       touch();
       const record = state.operations[state.operations.length - 1];
+      jobnetEvents.emit({
+        event: 'operation',
+        at: Date.now(),
+        ...identity,
+        runId,
+        operation: request.operation,
+        by: request.by,
+        detail: record?.detail ?? '',
+      });
       return { operation: request.operation, detail: record?.detail ?? '', status: runState.runStatus(state) };
     },
     {
@@ -250,6 +283,18 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     const entry: RunTrouble = { at: Date.now(), project: jobnet.project, jobnet: jobnet.name, runId, ...trouble };
     if (jobnet.title !== undefined) entry.title = jobnet.title;
     troubles.push(entry);
+    // A run an actor follows has its troubles recorded (and emitted) by the actor.
+    if (input.actor === undefined)
+      jobnetEvents.emit({
+        event: 'trouble',
+        at: entry.at,
+        ...identity,
+        trouble: entry.kind,
+        runId,
+        ...(entry.job !== undefined ? { job: entry.job } : {}),
+        ...(entry.exitCode !== undefined ? { exitCode: entry.exitCode } : {}),
+        message: entry.message,
+      });
   };
 
   const stillReady = (ready: ReadyJob): boolean =>
@@ -303,6 +348,19 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         const execution = await runStartedJob(ready);
         if (execution.message !== undefined) jobMessages[ready.job] = execution.message;
         state = runState.jobEnded(state, ready.job, execution.outcome, Date.now());
+        const ended = state.jobs[ready.job];
+        if (ended !== undefined)
+          jobnetEvents.emit({
+            event: 'jobEnded',
+            at: Date.now(),
+            ...identity,
+            runId,
+            job: ready.job,
+            jobType: jobnet.jobs[ready.job]?.type ?? 'unknown',
+            state: ended.state,
+            ...(ended.exitCode !== undefined ? { exitCode: ended.exitCode } : {}),
+            seconds: Math.max(0, (ended.endedAt ?? Date.now()) - (ended.startedAt ?? Date.now())) / 1000,
+          });
       });
     } finally {
       launching.delete(ready.job);
@@ -459,6 +517,26 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
             ...(failed?.exitCode !== undefined ? { exitCode: failed.exitCode } : {}),
             ...(failed?.forcedReason !== undefined ? { forcedReason: failed.forcedReason } : {}),
             message: `jobnet ${jobnet.project}/${jobnet.name} ended abnormally${failedJob !== undefined ? `: job ${failedJob} ended ${failed?.state ?? ''}${failed?.exitCode !== undefined ? ` with exit code ${failed.exitCode}` : ''}` : ''}`,
+          });
+          jobnetEvents.emit({
+            event: 'runEnded',
+            at: Date.now(),
+            ...identity,
+            runId,
+            businessDate: input.businessDate,
+            status,
+            ...(failedJob !== undefined ? { job: failedJob } : {}),
+            ...(failed?.exitCode !== undefined ? { exitCode: failed.exitCode } : {}),
+            ...(failed?.forcedReason !== undefined ? { forcedReason: failed.forcedReason } : {}),
+          });
+        } else if (isFinal(status)) {
+          jobnetEvents.emit({
+            event: 'runEnded',
+            at: Date.now(),
+            ...identity,
+            runId,
+            businessDate: input.businessDate,
+            status,
           });
         }
         void reportToActor(false);

@@ -20,6 +20,11 @@
  * nor form-encoded is 415, and a verified push to the controller's branch asks for a reconcile at
  * once; other pushes are acknowledged and ignored.
  *
+ * With `metrics`, every answer is counted (method, route pattern, status class) and `GET /metrics`
+ * serves the process's registry in the Prometheus text format: in the authenticated operator
+ * scope when there is an operator API (`routes/metrics-routes.ts`), else beside `/healthz` on a
+ * listener that serves only status (a worker's or a controller's).
+ *
  * I/O: it listens on a socket and calls the callbacks it is given; beyond the bounded memory of
  * delivery ids and refusal counts it holds no state of its own.
  */
@@ -29,6 +34,8 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ControllerStatus } from '../reconcile/controller-status.js';
+import { metricsContentType, type JobnetMetrics } from '../metrics/metrics.js';
+import { recordApiRequest } from '../metrics/record-events.js';
 import { parsePushEvent, pushConcernsSource, verifyWebhookSignature } from '../source/webhook-signature.js';
 import { ApiError, apiErrorOf } from './api-errors.js';
 import { fastifyLimitOptions, listenerLimitsOf, type ListenerLimits } from './listener-limits.js';
@@ -83,6 +90,8 @@ export interface ApiServerOptions {
   operator?: OperatorApi;
   /** The API accounts, for `GET /api/v1/accounts` (global admins only); omitted: no such route. */
   accounts?: () => Promise<readonly LoadedAccount[]>;
+  /** The process's metrics: requests are counted in them and `GET /metrics` serves them (see the module header). */
+  metrics?: JobnetMetrics;
 }
 
 export interface RunningApiServer {
@@ -140,6 +149,13 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
       await reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }),
   );
 
+  const metrics = options.metrics;
+  if (metrics !== undefined)
+    app.addHook('onResponse', (request, reply, done) => {
+      recordApiRequest(metrics, { method: request.method, route: request.routeOptions.url }, reply.statusCode);
+      done();
+    });
+
   app.decorateRequest('caller', null);
   void app.register(rateLimit, { global: false });
   if (options.operator !== undefined)
@@ -182,6 +198,10 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     };
 
     routes.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
+    if (metrics !== undefined && operator === undefined)
+      routes.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+        reply.header('content-type', metricsContentType).send(await metrics.registry.metrics()),
+      );
 
     if (operator !== undefined)
       routes.get(
@@ -280,7 +300,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
 
     if (operator !== undefined)
       void routes.register((scope, _scopeOptions, scopeDone) =>
-        operatorScope(scope, operator, authenticated, options.accounts, scopeDone),
+        operatorScope(scope, operator, authenticated, options.accounts, metrics, scopeDone),
       );
     done();
   });
@@ -298,6 +318,7 @@ function operatorScope(
   operator: OperatorApi,
   authenticated: (request: FastifyRequest, reply: { header(name: string, value: unknown): unknown }) => Promise<void>,
   accounts: ApiServerOptions['accounts'],
+  metrics: JobnetMetrics | undefined,
   done: (error?: Error) => void,
 ): void {
   scope.removeAllContentTypeParsers();
@@ -321,7 +342,7 @@ function operatorScope(
   registerRunHistoryRoutes(scope, operator);
   registerRunOperationRoutes(scope, operator);
   registerEventRoutes(scope, operator);
-  registerMetricsRoutes(scope, operator);
+  registerMetricsRoutes(scope, operator, metrics);
   if (accounts !== undefined) registerAccountRoutes(scope, accounts);
   done();
 }

@@ -59,6 +59,8 @@ export interface ReconcilerOptions {
   publish?: (status: ControllerStatus) => Promise<void>;
   /** Where progress and failures are reported (one line each; never secrets). */
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Called after every reconcile with what it did and how long it took (metrics, terminal lines); must not throw. */
+  onReconciled?: (outcome: ReconcileOutcome, seconds: number) => void;
   /** How many actors are applied at once (default 16). */
   concurrency?: number;
   /**
@@ -164,6 +166,7 @@ export class Reconciler {
    * never thrown.
    */
   async reconcile(prepared?: PreparedRevision): Promise<ReconcileOutcome> {
+    const started = performance.now();
     const steps = await this.runSteps(prepared);
     const summary = summarizeReconcile(this.status, steps);
     this.update(summary.status);
@@ -174,6 +177,7 @@ export class Reconciler {
       if (outcome.revision !== undefined) this.reconciledRevision = outcome.revision;
       this.succeeded();
     }
+    this.options.onReconciled?.(outcome, (performance.now() - started) / 1000);
     return outcome;
   }
 

@@ -23,6 +23,9 @@ import { publishedAccessReader, tokenAuth } from '../api/auth/token-auth.js';
 import type { TokenAccounts } from '../api/auth/token-accounts.js';
 import type { ListenerLimits } from '../api/listener-limits.js';
 import { reconcileCheck, temporalCheck } from '../api/readiness-checks.js';
+import type { JobnetMetrics } from '../metrics/metrics.js';
+import { recordReconcile } from '../metrics/record-events.js';
+import type { ReconcileOutcome } from '../reconcile/summarize-reconcile.js';
 import { claimController, publishControllerStatus, releaseController } from '../jobnets/jobnet-client.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { DirectorySource } from '../source/directory-source.js';
@@ -134,6 +137,10 @@ export interface ControllerProcessOptions {
    */
   accounts?: TokenAccounts;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** The process's metrics: reconciles are observed in them and the listener serves them at `/metrics`. */
+  metrics?: JobnetMetrics;
+  /** Hears every reconcile's outcome (the terminal line of what it changed). */
+  onReconciled?: (outcome: ReconcileOutcome) => void;
   /** How long the claim on the deployment lasts without renewal (default 60 s; renewed every third of it). */
   leaseMs?: number;
   /** How long the start waits for the claim to be decided (default 10 s). */
@@ -189,6 +196,10 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     ...(options.prune !== undefined ? { prune: options.prune } : {}),
     ...(options.resyncIntervalMs !== undefined ? { resyncIntervalMs: options.resyncIntervalMs } : {}),
     publish: async (status) => await publishControllerStatus(options.client, options.taskQueue, status),
+    onReconciled: (outcome, seconds) => {
+      if (options.metrics !== undefined) recordReconcile(options.metrics, outcome.result, seconds);
+      options.onReconciled?.(outcome);
+    },
     log: options.log,
   });
   let api: RunningApiServer | undefined;
@@ -208,6 +219,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
             accounts: async () => await (options.accounts as TokenAccounts).current(),
           }
         : {}),
+      ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
       readiness: { temporal: temporalCheck(options.client), reconcile: reconcileCheck(() => reconciler.getStatus()) },
       ...(options.webhookSecret !== undefined
         ? {

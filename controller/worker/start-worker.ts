@@ -10,9 +10,17 @@
  * read definitions and holds no state of its own; everything durable is in Temporal.
  */
 import path from 'node:path';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type InjectedSinks,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { killLeftoverCommands, startCommandSupervisor } from '../../workflows/activities/command-supervisor.js';
 import { createActivities } from '../../workflows/activities/index.js';
+import type { RestPollTiming } from '../../workflows/activities/rest-activities.js';
+import type { JobnetEvent, JobnetEventSinks } from '../../workflows/event-sink-contract.js';
 import { connectClient, connectionOptionsOf, type TemporalTarget } from '../temporal/temporal-target.js';
 
 export interface WorkerSettings {
@@ -23,6 +31,32 @@ export interface WorkerSettings {
   maxConcurrentActivities?: number;
   /** A workflow bundle made earlier by {@link bundleWorkflows}; omitted: bundled now (a few seconds). */
   workflowBundle?: WorkflowBundle;
+  /** Hears what happens in this worker's workflows and activities (metrics, terminal lines). */
+  observer?: WorkerObserver;
+}
+
+/** What a worker process does with what its workflows and activities report. */
+export interface WorkerObserver {
+  /** An event of a workflow, as it happens: never for history a workflow replays. */
+  event?(event: JobnetEvent): void;
+  /** The timing of each REST poll. */
+  restPoll?(timing: RestPollTiming): void;
+}
+
+/**
+ * The workflows' event sink (event-sink-contract.ts), always registered (a workflow calling an
+ * unregistered sink is logged as an error). Not called during replay: a restarted worker that
+ * replays a run's history does not emit its events again.
+ */
+export function jobnetEventSinks(observer: WorkerObserver | undefined): InjectedSinks<JobnetEventSinks> {
+  return {
+    jobnetEvents: {
+      emit: {
+        fn: (_info, event) => observer?.event?.(event),
+        callDuringReplay: false,
+      },
+    },
+  };
 }
 
 export interface RunningWorker {
@@ -86,10 +120,14 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     namespace: target.namespace,
     taskQueue: target.taskQueue,
     workflowBundle,
+    sinks: jobnetEventSinks(settings.observer),
     activities: createActivities({
       client: clientHandle.client,
       taskQueue: target.taskQueue,
       allowCommandJobs: settings.allowCommandJobs,
+      ...(settings.observer?.restPoll !== undefined
+        ? { onRestPoll: (timing: RestPollTiming) => settings.observer?.restPoll?.(timing) }
+        : {}),
     }),
     ...(settings.maxConcurrentActivities !== undefined
       ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities }

@@ -5,11 +5,15 @@
  * current workflow code, bundled exactly as a
  * worker bundles it. A change that would break running jobnets fails here: it must replay these
  * or go behind `patched()` (CONTRIBUTING.md#8-workflow-code-is-deterministic). Bundling also fails on a sandbox violation.
+ * The replays register the workflows' event sink as a worker does, and it hears nothing: the
+ * events of replayed history are never emitted again (no metric counted twice).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
+import { jobnetEventSinks } from '../../controller/worker/start-worker.js';
+import type { JobnetEvent } from '../../workflows/event-sink-contract.js';
 import { sharedBundle } from './run-harness.js';
 import { runScenarios } from './run-scenarios.js';
 
@@ -36,11 +40,13 @@ describe('replay of committed run histories', () => {
     async (file) => {
       const history: unknown = JSON.parse(readFileSync(path.join(historyDir, file), 'utf8'));
       expect((history as { events: unknown[] }).events.length).toBeGreaterThan(10);
+      const emitted: JobnetEvent[] = [];
       await Worker.runReplayHistory(
-        { workflowBundle: await sharedBundle() },
+        { workflowBundle: await sharedBundle(), sinks: jobnetEventSinks({ event: (event) => emitted.push(event) }) },
         history,
         `run/replay/${file.replace(/\.json$/, '')}`,
       );
+      expect(emitted).toEqual([]);
     },
     60_000,
   );
@@ -77,7 +83,13 @@ describe('replay of committed jobnet actor and event registry histories', () => 
       expect((history as { events: unknown[] }).events.length).toBeGreaterThan(20);
       const workflowId = recordedActorIds[file];
       if (workflowId === undefined) throw new Error(`no recorded workflow id for ${file}`);
-      await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, workflowId);
+      const emitted: JobnetEvent[] = [];
+      await Worker.runReplayHistory(
+        { workflowBundle: await sharedBundle(), sinks: jobnetEventSinks({ event: (event) => emitted.push(event) }) },
+        history,
+        workflowId,
+      );
+      expect(emitted).toEqual([]);
     },
     60_000,
   );

@@ -7,20 +7,25 @@ import type { JobnetActivities, JobnetActorActivities } from './activity.types.j
 import { createCommandActivity } from './command-activity.js';
 import { createJobnetActorActivities } from './jobnet-actor-activities.js';
 import { createResourceLockActivity } from './resource-lock-activity.js';
-import { createRestActivities } from './rest-activities.js';
+import { createRestActivities, type RestPollTiming } from './rest-activities.js';
 
 export interface ActivitySettings {
   client: Client;
   taskQueue: string;
   /** R-JOBT-8: command jobs run only when allowed. */
   allowCommandJobs: boolean;
+  /** Hears when each REST poll began against its due instant (the worker's metrics). */
+  onRestPoll?: (timing: RestPollTiming) => void;
 }
 
 export function createActivities(settings: ActivitySettings): JobnetActivities & JobnetActorActivities {
   return {
     runCommand: createCommandActivity(settings),
     requestResourceLock: createResourceLockActivity(settings),
-    ...createRestActivities({ client: settings.client }),
+    ...createRestActivities({
+      client: settings.client,
+      ...(settings.onRestPoll !== undefined ? { onPoll: settings.onRestPoll } : {}),
+    }),
     ...createJobnetActorActivities(settings),
   };
 }

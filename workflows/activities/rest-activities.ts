@@ -84,9 +84,38 @@ function timestampMs(stamp: { seconds?: unknown; nanos?: number | null } | null 
 
 const requestHeartbeatMs = 5_000;
 
-/** The REST activities; with the worker's client, the termination confirms its mark before sending. */
-export function createRestActivities(options: { client?: Client } = {}) {
-  return { restRequest, restPoll, restTerminate: (input: RestCallInput) => restTerminate(input, options.client) };
+/**
+ * When one poll of a REST job began against its due instant: the time its attempt was scheduled
+ * (for the first poll, when the workflow asked for it after `firstMonitorInterval`; for the next
+ * ones, the end of the retry interval). Lateness is the worker being busy or absent.
+ */
+export interface RestPollTiming {
+  project: string;
+  jobnet: string;
+  lateSeconds: number;
+}
+
+/**
+ * The REST activities; with the worker's client, the termination confirms its mark before
+ * sending; `onPoll` hears the timing of each poll (metrics).
+ */
+export function createRestActivities(options: { client?: Client; onPoll?: (timing: RestPollTiming) => void } = {}) {
+  const onPoll = options.onPoll;
+  return {
+    restRequest,
+    restPoll: async (input: RestCallInput) => {
+      if (onPoll !== undefined) {
+        const due = Context.current().info.currentAttemptScheduledTimestampMs;
+        onPoll({
+          project: input.identity.project,
+          jobnet: input.identity.jobnet,
+          lateSeconds: Math.max(0, Date.now() - due) / 1000,
+        });
+      }
+      return await restPoll(input);
+    },
+    restTerminate: (input: RestCallInput) => restTerminate(input, options.client),
+  };
 }
 
 const noRedaction: Redactor = (text) => text;

@@ -20,7 +20,7 @@ import type { ControllerStatus } from '../../reconcile/controller-status.js';
 import { renderControllerStatus } from '../../reconcile/render-status.js';
 import type { GitCredentials } from '../../source/git-source.js';
 import type { SourceSettings } from '../../system/controller-process.js';
-import { jsonLogLine } from '../../system/log-line.js';
+import { createProcessLog, logFormatOf, type ProcessLog } from '../../system/process-log.js';
 import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
 import { addOperatorTargetOptions, apiTargetForCommand, ApiClient, type ServerFlags } from '../api-client.js';
 import { CommandFailure, UsageError, exitCodes } from '../cli-errors.js';
@@ -210,7 +210,22 @@ interface ControllerFlags extends TemporalFlags, SourceFlags, ListenerFlags {
   prune?: boolean;
   listen?: string;
   webhookSecretEnv: string;
+  logFormat?: string;
 }
+
+/**
+ * The output of a long-running command for its `--log-format` (default: text on a terminal).
+ * @throws UsageError for a value other than text or json.
+ */
+export function processLogFor(flag: string | undefined): ProcessLog {
+  try {
+    return createProcessLog(logFormatOf(flag, process.stdout.isTTY), (text) => process.stdout.write(text));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const logFormatHelp = 'one readable line per event, or JSON lines (default: text on a terminal)';
 
 /** Waits for SIGINT/SIGTERM, then runs `stop`. */
 export async function untilSignalled(stop: () => Promise<void>, log: (line: string) => void): Promise<void> {
@@ -227,8 +242,11 @@ export async function untilSignalled(stop: () => Promise<void>, log: (line: stri
   await stop();
 }
 
-function log(level: string, message: string, fields?: Record<string, unknown>): void {
-  process.stdout.write(jsonLogLine(level, message, fields));
+/** The running command's output (set from its `--log-format` when it starts). */
+let output: ProcessLog = createProcessLog('json', (text) => process.stdout.write(text));
+
+function log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+  output.log(level, message, fields);
 }
 
 /** Registers `jobnet controller`, `jobnet api` and `jobnet status`. */
@@ -245,7 +263,7 @@ export function registerControllerCommands(program: Command): void {
     )
     .option(
       '--listen <host:port>',
-      'serve /api/v1/status, /api/v1/hooks/git, /healthz and /readyz here',
+      'serve /api/v1/status, /api/v1/hooks/git, /metrics, /healthz and /readyz here',
       '127.0.0.1:8081',
     )
     .option(
@@ -256,8 +274,10 @@ export function registerControllerCommands(program: Command): void {
     .option(
       '--tokens-file <path>',
       `API accounts (default $${tokensFileEnv}); with it, the listener serves the operator API and authenticates /api/v1/status and /readyz`,
-    );
+    )
+    .option('--log-format <text|json>', logFormatHelp);
   addTemporalOptions(addListenerOptions(addSourceOptions(controller))).action(async (opts: ControllerFlags) => {
+    output = processLogFor(opts.logFormat);
     const target = temporalTargetForCommand(opts);
     const source = sourceSettingsOf(opts);
     const listen = opts.listen !== undefined ? parseListen(opts.listen) : undefined;
@@ -266,6 +286,8 @@ export function registerControllerCommands(program: Command): void {
     const tokensFile = tokensFileOf(opts.tokensFile);
     const accounts = tokensFile !== undefined ? await loadTokenAccounts(tokensFile) : undefined;
     const { startControllerProcess } = await import('../../system/controller-process.js');
+    const { createJobnetMetrics } = await import('../../metrics/metrics.js');
+    const metrics = createJobnetMetrics();
     await withTemporalClient(target, async ({ client }) => {
       const running = await startControllerProcess({
         client,
@@ -277,6 +299,8 @@ export function registerControllerCommands(program: Command): void {
         listenerLimits,
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
         ...(accounts !== undefined ? { accounts } : {}),
+        metrics,
+        onReconciled: (outcome) => output.reconciled(outcome),
         log,
       }).catch((error: unknown) => {
         throw new CommandFailure(error instanceof Error ? error.message : String(error));
@@ -295,15 +319,17 @@ export function registerControllerCommands(program: Command): void {
   const api = program
     .command('api')
     .description(
-      'run the operator API (jobnets, runs, events, status, /healthz, /readyz), authenticated by the tokens file, reading Temporal (until SIGINT/SIGTERM)',
+      'run the operator API (jobnets, runs, events, status, /healthz, /readyz, /metrics), authenticated by the tokens file, reading Temporal (until SIGINT/SIGTERM)',
     )
     .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8080')
     .option(
       '--tokens-file <path>',
       `API accounts and their token hashes (required; default $${tokensFileEnv}); reloaded when it changes or on SIGHUP`,
-    );
+    )
+    .option('--log-format <text|json>', logFormatHelp);
   addTemporalOptions(addListenerOptions(api)).action(
-    async (opts: TemporalFlags & ListenerFlags & { listen: string; tokensFile?: string }) => {
+    async (opts: TemporalFlags & ListenerFlags & { listen: string; tokensFile?: string; logFormat?: string }) => {
+      output = processLogFor(opts.logFormat);
       const target = temporalTargetForCommand(opts);
       const listen = parseListen(opts.listen);
       const limits = listenerLimitsFromFlags(opts);
@@ -317,6 +343,8 @@ export function registerControllerCommands(program: Command): void {
       const { publishedAccessReader, tokenAuth } = await import('../../api/auth/token-auth.js');
       const { readPublishedStatus } = await import('../../api/published-status.js');
       const { temporalCheck } = await import('../../api/readiness-checks.js');
+      const { createJobnetMetrics } = await import('../../metrics/metrics.js');
+      const metrics = createJobnetMetrics();
       await withTemporalClient(target, async ({ client }) => {
         const server = await startApiServer({
           ...listen,
@@ -329,6 +357,7 @@ export function registerControllerCommands(program: Command): void {
             auth: tokenAuth(accounts, publishedAccessReader(client, target.taskQueue)),
           },
           accounts: async () => await accounts.current(),
+          metrics,
           log: (level, message) => log(level, message),
         });
         log('info', `API listening on ${server.url}, reading ${describeTemporalTarget(target)}`);

@@ -18,6 +18,11 @@
  * fresh at every start and held in memory only: the "jobnet is up" block prints the login URL
  * `http://HOST:PORT/?token=…` once (as Jupyter does), and it is written nowhere else.
  *
+ * It prints one line per run start and end, abend, trouble, operation and reconcile change
+ * (`--log-format text`, the default on a terminal) or JSON lines (`--log-format json`, the default
+ * otherwise), and keeps one metrics registry for its worker, controller and API, served at
+ * `/metrics` of its API.
+ *
  * Must not print a secret other than that one login line (the webhook secret is read from the
  * environment variable it names).
  */
@@ -39,7 +44,7 @@ import {
   type TemporalTarget,
 } from '../../temporal/temporal-target.js';
 import type { RunningController } from '../../system/controller-process.js';
-import { jsonLogLine } from '../../system/log-line.js';
+import { createProcessLog, type ProcessLog } from '../../system/process-log.js';
 import type { RunningWorker } from '../../worker/start-worker.js';
 import { packageRoot } from '../../package-root.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
@@ -49,6 +54,7 @@ import {
   addSourceOptions,
   listenerLimitsFromFlags,
   parseListen,
+  processLogFor,
   sourceSettingsOf,
   untilSignalled,
   webhookSecretFrom,
@@ -66,6 +72,7 @@ interface UpFlags extends TemporalFlags, SourceFlags, ListenerFlags {
   commandJobs: boolean;
   allowCommandJobs?: boolean;
   webhookSecretEnv: string;
+  logFormat?: string;
 }
 
 /** The bundled example definitions, in the package's root. */
@@ -152,8 +159,11 @@ function port(text: string, flag: string): number {
   return value;
 }
 
+/** The process's output (set when the command runs). */
+let output: ProcessLog = createProcessLog('json', (text) => process.stdout.write(text));
+
 function say(message: string): void {
-  process.stdout.write(jsonLogLine('info', message));
+  output.log('info', message);
 }
 
 /** Registers `jobnet up`. */
@@ -177,8 +187,10 @@ export function registerUpCommand(program: Command): void {
       '--webhook-secret-env <NAME>',
       'environment variable holding the push webhook secret',
       'JOBNET_WEBHOOK_SECRET',
-    );
+    )
+    .option('--log-format <text|json>', 'one readable line per event, or JSON lines (default: text on a terminal)');
   addTemporalOptions(addListenerOptions(addSourceOptions(command, examplesDir))).action(async (opts: UpFlags) => {
+    output = processLogFor(opts.logFormat);
     const source = sourceSettingsOf(opts);
     const listen = parseListen(opts.listen);
     const listenerLimits = listenerLimitsFromFlags(opts);
@@ -212,6 +224,9 @@ export function registerUpCommand(program: Command): void {
         tokens: [{ digest: Buffer.from(apiTokenDigest(loginToken), 'hex') }],
       },
     ]);
+    const { createJobnetMetrics } = await import('../../metrics/metrics.js');
+    const { workerObserverOf } = await import('../../system/worker-observer.js');
+    const metrics = createJobnetMetrics();
     let server: DevServer | undefined;
     let handle: TemporalClientHandle | undefined;
     let worker: RunningWorker | undefined;
@@ -249,7 +264,11 @@ export function registerUpCommand(program: Command): void {
         handle = await connectClient(target);
         const { startWorker } = await import('../../worker/start-worker.js');
         say('bundling the workflows and starting the worker');
-        worker = await startWorker({ target, allowCommandJobs: commandJobs });
+        worker = await startWorker({
+          target,
+          allowCommandJobs: commandJobs,
+          observer: workerObserverOf(metrics, output),
+        });
       } catch (error) {
         throw userErrorOf(error);
       }
@@ -262,7 +281,9 @@ export function registerUpCommand(program: Command): void {
         listenerLimits,
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
         accounts,
-        log: (level, message, fields) => process.stdout.write(jsonLogLine(level, message, fields)),
+        metrics,
+        onReconciled: (outcome) => output.reconciled(outcome),
+        log: (level, message, fields) => output.log(level, message, fields),
       }).catch((error: unknown) => {
         if (error instanceof DeploymentOwnedError) throw new CommandFailure(error.message);
         // Taken between the check and now.
@@ -280,6 +301,12 @@ export function registerUpCommand(program: Command): void {
         ...(server?.uiUrl !== undefined ? [`  Web UI        ${server.uiUrl}`] : []),
         `  login         ${controller.api?.url ?? ''}/?token=${loginToken}   (admin; a new token at every start)`,
         `  API           ${controller.api?.url ?? ''}/api/v1/status   (Authorization: Bearer <the token>)`,
+        `  metrics       ${controller.api?.url ?? ''}/metrics   (Authorization: Bearer <the token>)`,
+        ...(output.format === 'text'
+          ? [
+              `  terminal      one line per run, abend, trouble, operation and reconcile; times local (${Intl.DateTimeFormat().resolvedOptions().timeZone})`,
+            ]
+          : []),
         `  webhook       ${controller.api?.url ?? ''}/api/v1/hooks/git ${webhookSecret !== undefined ? '(secret set)' : `(off: set ${opts.webhookSecretEnv})`}`,
         `  command jobs  ${commandJobs ? 'run on this worker, as your user (--no-command-jobs refuses them)' : 'refused (--no-command-jobs)'}`,
         `  try           jobnet status${targetFlags(target)} · jobnet ls${targetFlags(target)} · jobnet get jobnet infra/heartbeat${targetFlags(target)}   (Ctrl-C stops)`,

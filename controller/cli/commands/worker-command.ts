@@ -2,7 +2,9 @@
  * `jobnet worker` (docs/architecture.md#three-roles-one-state-store, R-OPS-7): the long-running Temporal worker that runs
  * the product's workflows and activities, against the target the shared Temporal flags name.
  * `command` jobs run only when the worker is started with `--allow-command-jobs` or
- * `JOBNET_ALLOW_COMMAND_JOBS=1` (R-JOBT-8). SIGINT/SIGTERM shut it down gracefully.
+ * `JOBNET_ALLOW_COMMAND_JOBS=1` (R-JOBT-8). SIGINT/SIGTERM shut it down gracefully. It prints one
+ * line per run start and end, abend, trouble and operation of the workflows it runs
+ * (`--log-format`), and with `--metrics-listen` serves its metrics at `/metrics` (and `/healthz`).
  *
  * Must not: print the API key (only {@link describeTemporalTarget} shows the target), or know
  * how the worker is built (controller/worker/start-worker.ts does).
@@ -10,12 +12,16 @@
 import type { Command } from 'commander';
 import type { RunningWorker, WorkerSettings } from '../../worker/start-worker.js';
 import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
+import type { RunningApiServer } from '../../api/api-server.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
+import { parseListen, processLogFor } from './controller-commands.js';
 import { temporalTargetForCommand, userErrorOf } from '../temporal-commands.js';
 
 interface WorkerFlags extends TemporalFlags {
   allowCommandJobs?: boolean;
   maxConcurrentActivities?: string;
+  metricsListen?: string;
+  logFormat?: string;
 }
 
 /** `JOBNET_ALLOW_COMMAND_JOBS` turns command jobs on when it is `1`, `true` or `yes`. */
@@ -36,10 +42,18 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('run a Temporal worker for jobnet runs (until SIGINT/SIGTERM)')
     .option('--allow-command-jobs', 'run `command` jobs on this worker (env JOBNET_ALLOW_COMMAND_JOBS=1)')
-    .option('--max-concurrent-activities <n>', 'most activities (jobs) running at once on this worker');
+    .option('--max-concurrent-activities <n>', 'most activities (jobs) running at once on this worker')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics at /metrics (and /healthz) here')
+    .option('--log-format <text|json>', 'one readable line per event, or JSON lines (default: text on a terminal)');
   addTemporalOptions(command).action(async (opts: WorkerFlags) => {
     const target = temporalTargetForCommand(opts);
+    const output = processLogFor(opts.logFormat);
+    const metricsListen = opts.metricsListen !== undefined ? parseListen(opts.metricsListen) : undefined;
+    const { createJobnetMetrics } = await import('../../metrics/metrics.js');
+    const { workerObserverOf } = await import('../../system/worker-observer.js');
+    const metrics = createJobnetMetrics();
     const settings: WorkerSettings = {
+      observer: workerObserverOf(metrics, output),
       target,
       allowCommandJobs: opts.allowCommandJobs === true || commandJobsAllowedByEnv(process.env),
     };
@@ -51,15 +65,29 @@ export function registerWorkerCommand(program: Command): void {
     }
 
     let worker: RunningWorker;
+    let metricsServer: RunningApiServer | undefined;
     try {
+      if (metricsListen !== undefined) {
+        const { startApiServer } = await import('../../api/api-server.js');
+        metricsServer = await startApiServer({
+          ...metricsListen,
+          metrics,
+          log: (level, message) => output.log(level, message),
+        }).catch((error: unknown) => {
+          throw new CommandFailure(
+            `cannot listen on ${metricsListen.host}:${metricsListen.port} (--metrics-listen): ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+      }
       // Loaded here: the worker SDK and the activities are heavy, and only this command needs them.
       const { startWorker } = await import('../../worker/start-worker.js');
       worker = await startWorker(settings);
     } catch (error) {
-      throw userErrorOf(error);
+      await metricsServer?.close();
+      throw error instanceof CommandFailure ? error : userErrorOf(error);
     }
     process.stdout.write(
-      `worker connected to ${describeTemporalTarget(target)}; command jobs ${settings.allowCommandJobs ? 'allowed' : 'not allowed'}\n`,
+      `worker connected to ${describeTemporalTarget(target)}; command jobs ${settings.allowCommandJobs ? 'allowed' : 'not allowed'}${metricsServer !== undefined ? `; metrics at ${metricsServer.url}/metrics` : ''}\n`,
     );
 
     let stopping = false;
@@ -80,6 +108,7 @@ export function registerWorkerCommand(program: Command): void {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await metricsServer?.close();
     }
     process.stdout.write('worker stopped\n');
   });
