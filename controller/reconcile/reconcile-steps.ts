@@ -21,6 +21,7 @@ import { validateSnapshot, type ValidatedRepository } from '../definitions/valid
 import type { SourceRevision } from '../source/source-types.js';
 import { TemporalCallError, explainTemporalFailure, probeTemporal } from '../temporal/temporal-reachability.js';
 import type { ObservedJobnetWithStatus } from './controller-status.js';
+import { retentionSecondsOf } from './history-retention.js';
 import { observeActors } from './observe.js';
 import type { ReconcilePlan } from './plan.js';
 
@@ -48,7 +49,14 @@ export interface ValidateOutcome {
 
 /** What the revision compiled to for the environment, or why it did not compile. */
 export type CompileOutcome =
-  | { ok: true; desired: CompiledJobnet[]; environment?: string; prune: boolean }
+  | {
+      ok: true;
+      desired: CompiledJobnet[];
+      environment?: string;
+      prune: boolean;
+      /** Settings `history.retention` in seconds (history-retention.ts); omitted: the default. */
+      retentionSeconds?: number;
+    }
   | {
       ok: false;
       /** The whole reason, for the status. */
@@ -127,9 +135,10 @@ export function compileRevision(repository: ValidatedRepository, options: Compil
     };
   }
   const prune = options.prune ?? settings?.controller?.prune ?? false;
+  const retentionSeconds = retentionSecondsOf(settings);
   return environment !== undefined
-    ? { ok: true, desired: compiled.jobnets, environment, prune }
-    : { ok: true, desired: compiled.jobnets, prune };
+    ? { ok: true, desired: compiled.jobnets, environment, prune, retentionSeconds }
+    : { ok: true, desired: compiled.jobnets, prune, retentionSeconds };
 }
 
 /** The statuses of a jobnet with an open run (running, or abended/forced/carried over awaiting an operator). */

@@ -22,6 +22,7 @@ import { startApiServer, type RunningApiServer } from '../api/api-server.js';
 import type { ListenerLimits } from '../api/listener-limits.js';
 import { reconcileCheck, temporalCheck } from '../api/readiness-checks.js';
 import { claimController, publishControllerStatus, releaseController } from '../jobnets/jobnet-client.js';
+import type { RetentionMode } from '../reconcile/history-retention.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { DirectorySource } from '../source/directory-source.js';
 import { GitSource, type GitCredentials } from '../source/git-source.js';
@@ -127,6 +128,8 @@ export interface ControllerProcessOptions {
   /** Shared secret of the push webhook; omitted: the webhook answers 404. */
   webhookSecret?: string;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Set (`apply`, `jobnet up`'s own dev server) or only check (default) the namespace's retention against Settings `history.retention`. */
+  retention?: RetentionMode;
   /** How long the claim on the deployment lasts without renewal (default 60 s; renewed every third of it). */
   leaseMs?: number;
   /** How long the start waits for the claim to be decided (default 10 s). */
@@ -181,6 +184,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
     ...(options.prune !== undefined ? { prune: options.prune } : {}),
     ...(options.resyncIntervalMs !== undefined ? { resyncIntervalMs: options.resyncIntervalMs } : {}),
+    ...(options.retention !== undefined ? { retention: options.retention } : {}),
     publish: async (status) => await publishControllerStatus(options.client, options.taskQueue, status),
     log: options.log,
   });
