@@ -123,7 +123,13 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
 /** Builds the fastify app (not listening): for tests with `inject`, and for {@link startApiServer}. */
 export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   const limits = listenerLimitsOf(options.limits);
-  const app = Fastify({ logger: false, ...fastifyLimitOptions(limits), clientErrorHandler: answerClientError });
+  const app = Fastify({
+    logger: false,
+    ...fastifyLimitOptions(limits),
+    clientErrorHandler: answerClientError,
+    // A run id is one percent-encoded path segment, and ids with Japanese names run to hundreds of characters.
+    routerOptions: { maxParamLength: 2048 },
+  });
   app.server.maxConnections = limits.maxConnections;
   const refusalLog = new RefusalLog((level, message) => options.log?.(level, message), options.refusalLogIntervalMs);
   const deliveries = new RecentDeliveries();

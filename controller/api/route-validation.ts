@@ -33,6 +33,35 @@ export const strictValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema
     if (httpPart === 'body') compiled.set(key, validate);
   }
   const check = validate;
-  return (data: unknown) =>
-    check(data) ? { value: data } : { error: Object.assign(new Error('invalid'), { validation: check.errors }) };
+  const numeric = httpPart === 'body' ? [] : numericPropertiesOf(schema);
+  return (data: unknown) => {
+    const notDecimal = numeric.find((name) => {
+      const value = (data as Record<string, unknown> | null | undefined)?.[name];
+      return typeof value === 'string' && !decimalText.test(value);
+    });
+    if (notDecimal !== undefined)
+      return {
+        error: Object.assign(new Error('invalid'), {
+          validation: [
+            { instancePath: `/${notDecimal}`, keyword: 'type', message: 'must be a decimal number', params: {} },
+          ],
+        }),
+      };
+    return check(data) ? { value: data } : { error: Object.assign(new Error('invalid'), { validation: check.errors }) };
+  };
 };
+
+/**
+ * Text that may be read as a number: decimal digits, an optional sign and fraction. Ajv's
+ * coercion would take whatever `Number()` takes — `0x10`, `1e3`, ` 5 ` — and a query parameter
+ * given that way is a mistake to report, not a number to guess.
+ */
+const decimalText = /^-?\d+(\.\d+)?$/;
+
+/** The top-level properties of a query or path schema declared as numbers. */
+function numericPropertiesOf(schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+  return Object.entries(properties)
+    .filter(([, property]) => property.type === 'integer' || property.type === 'number')
+    .map(([name]) => name);
+}

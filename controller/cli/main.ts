@@ -9,6 +9,7 @@ import { registerCalendarCommands } from './commands/calendar-commands.js';
 import { registerControllerCommands } from './commands/controller-commands.js';
 import { registerEventCommands } from './commands/event-commands.js';
 import { registerExportCommands } from './commands/export-commands.js';
+import { registerHistoryCommands } from './commands/history-commands.js';
 import { registerJobnetCommands } from './commands/jobnet-commands.js';
 import { registerPlanCommand } from './commands/plan-command.js';
 import { registerResourceCommands } from './commands/resource-commands.js';
@@ -24,7 +25,9 @@ export function buildProgram(): Command {
   const program = new Command('jobnet')
     .description('GitOps job scheduler: definitions in git, runs in Temporal')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Lets a command group take the same options as its subcommands (`jobnet history` and `history show`).
+    .enablePositionalOptions();
   registerValidateCommand(program);
   registerPlanCommand(program);
   registerSchemaCommand(program);
@@ -33,6 +36,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerJobnetCommands(program);
   registerEventCommands(program);
+  registerHistoryCommands(program);
   registerResourceCommands(program);
   registerExportCommands(program);
   registerWorkerCommand(program);

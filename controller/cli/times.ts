@@ -153,6 +153,9 @@ export function parseInstantOption(flag: string, text: string): number {
   if (!offsetPattern.test(trimmed) || !/^\d{4}-\d{2}-\d{2}T/i.test(trimmed)) {
     throw new UsageError(`${flag} must be an ISO 8601 instant with Z or an offset, ${example}, not "${text}"`);
   }
+  const offset = /([+-])(\d{2}):?(\d{2})?$/.exec(trimmed);
+  if (offset !== null && (Number(offset[2]) > 18 || Number(offset[3] ?? 0) > 59))
+    throw new UsageError(`${flag} "${text}" has no real UTC offset: offsets go from -18:00 to +18:00`);
   const parsed = DateTime.fromISO(trimmed, { setZone: true });
   if (!parsed.isValid) throw new UsageError(`${flag} "${text}" is not a real instant: ${invalidReason(trimmed)}`);
   return parsed.toMillis();
@@ -189,4 +192,39 @@ export function parseSinceOption(flag: string, text: string, now: number): Since
 export function sinceMillis(point: SincePoint, zone: string): number {
   if (point.kind === 'instant') return point.millis;
   return DateTime.fromISO(point.text, { zone: isUtc(zone) ? 'UTC' : zone }).toMillis();
+}
+
+/** Which end of a window a `--from`/`--to` value bounds. */
+export type WindowEnd = 'from' | 'to';
+
+/**
+ * Epoch milliseconds of a `--from`/`--to` bound (R-OPS-5): an ISO 8601 instant with `Z` or an
+ * offset, or a date, or a date and time without one (`2026-11-23`, `2026-11-23 08:00:00`,
+ * `2026-11-23T08:00`) read as wall-clock time in `zone`. As a lower bound (`from`) it is the
+ * first instant included; as an upper bound (`to`) it is the first instant excluded: the instant
+ * given is included (to the millisecond), and a date alone includes that whole day.
+ * @throws UsageError naming `flag` for anything else, an impossible date (`2026-02-30`) included.
+ */
+export function parseWindowBound(flag: string, text: string, zone: string, end: WindowEnd): number {
+  const trimmed = text.trim();
+  if (offsetPattern.test(trimmed) && /^\d{4}-\d{2}-\d{2}T/i.test(trimmed)) {
+    const millis = parseInstantOption(flag, trimmed);
+    return end === 'to' ? millis + 1 : millis;
+  }
+  if (!dateTimePattern.test(trimmed)) {
+    throw new UsageError(
+      `${flag} must be ISO 8601 (2026-11-23T08:00:00+09:00, 2026-11-23T08:00:00Z) or a local date and time (2026-11-23 08:00:00, 2026-11-23), not "${text}"`,
+    );
+  }
+  const wallClock = DateTime.fromISO(trimmed.replace(' ', 'T'), { zone: isUtc(zone) ? 'UTC' : zone });
+  if (!wallClock.isValid) throw new UsageError(`${flag} "${text}" is not a real date: ${invalidReason(trimmed)}`);
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);
+  if (end === 'from') return wallClock.toMillis();
+  return dateOnly ? wallClock.plus({ days: 1 }).toMillis() : wallClock.toMillis() + 1;
+}
+
+/** An instant in `zone` to the second, without the offset (`2026-11-24 06:30:00`), for tables whose header names the zone; `-` without one. */
+export function formatTableTime(millis: number | undefined, zone: string): string {
+  if (millis === undefined || !Number.isFinite(millis)) return placeholder;
+  return DateTime.fromMillis(millis, { zone: isUtc(zone) ? 'UTC' : zone }).toFormat('yyyy-MM-dd HH:mm:ss');
 }

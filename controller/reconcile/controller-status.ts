@@ -62,6 +62,8 @@ export interface ControllerStatus {
   warnings?: PlanWarning[];
   /** Set while the source's revision holds no definition at all (a wrong repository, branch or path?). */
   sourceWarning?: string;
+  /** Set while the Temporal namespace keeps finished runs for less time than Settings `history.retention` (R-OPS-5). */
+  retentionWarning?: string;
   jobnets: JobnetStatusEntry[];
   /** Every diagnostic of the attempted revision when it did not validate (R-GIT-2). */
   diagnostics: Diagnostic[];

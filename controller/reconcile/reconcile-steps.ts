@@ -23,6 +23,7 @@ import { validateSnapshot, type ValidatedRepository } from '../definitions/valid
 import type { SourceRevision } from '../source/source-types.js';
 import { TemporalCallError, explainTemporalFailure, probeTemporal } from '../temporal/temporal-reachability.js';
 import type { ObservedJobnetWithStatus } from './controller-status.js';
+import { retentionSecondsOf } from './history-retention.js';
 import { observeActors } from './observe.js';
 import type { ReconcilePlan } from './plan.js';
 
@@ -57,6 +58,8 @@ export type CompileOutcome =
       prune: boolean;
       /** The projects' access grants (Project `spec.access`), published with the routes (R-SEC-3). */
       access?: ProjectAccessGrants;
+      /** Settings `history.retention` in seconds (history-retention.ts); omitted: the default. */
+      retentionSeconds?: number;
     }
   | {
       ok: false;
@@ -139,9 +142,10 @@ export function compileRevision(repository: ValidatedRepository, options: Compil
   const access = accessGrantsOf(
     [...repository.index.projects].map(([name, project]) => ({ name, access: project.value.spec.access })),
   );
+  const retentionSeconds = retentionSecondsOf(settings);
   return environment !== undefined
-    ? { ok: true, desired: compiled.jobnets, environment, prune, access }
-    : { ok: true, desired: compiled.jobnets, prune, access };
+    ? { ok: true, desired: compiled.jobnets, environment, prune, access, retentionSeconds }
+    : { ok: true, desired: compiled.jobnets, prune, access, retentionSeconds };
 }
 
 /** The statuses of a jobnet with an open run (running, or abended/forced/carried over awaiting an operator). */

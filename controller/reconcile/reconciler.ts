@@ -25,7 +25,9 @@ import type { Client } from '@temporalio/client';
 import type { DefinitionSource, SourceRevision, StopWatching } from '../source/source-types.js';
 import { applyPlan } from './apply.js';
 import { initialStatus, type ControllerStatus } from './controller-status.js';
+import { decideRetention, retentionWarning, type RetentionMode } from './history-retention.js';
 import { planReconcile } from './plan.js';
+import { namespaceRetentionSeconds, setNamespaceRetention } from '../temporal/namespace-retention.js';
 import {
   compileRevision,
   observeRevision,
@@ -68,6 +70,12 @@ export interface ReconcilerOptions {
    * not changed, repairing drift and refreshing health (default 30 000 ms; 0: never).
    */
   resyncIntervalMs?: number;
+  /**
+   * What to do about the Temporal namespace's retention against Settings `history.retention`
+   * (history-retention.ts): `apply` sets it (`jobnet up`'s own dev server), `check` (default) only
+   * warns in the status while the namespace keeps finished runs for less time.
+   */
+  retention?: RetentionMode;
 }
 
 /** A compiled revision. */
@@ -168,6 +176,8 @@ export class Reconciler {
   async reconcile(prepared?: PreparedRevision): Promise<ReconcileOutcome> {
     const started = performance.now();
     const steps = await this.runSteps(prepared);
+    // Independent of apply: a revision that compiled says what retention it wants.
+    if (steps.compile?.ok === true) await this.reconcileRetention(steps.compile.retentionSeconds);
     const summary = summarizeReconcile(this.status, steps);
     this.update(summary.status);
     for (const line of summary.log) this.options.log?.(line.level, line.message, line.fields);
@@ -269,6 +279,50 @@ export class Reconciler {
     if (warning === undefined) delete status.sourceWarning;
     else status.sourceWarning = warning;
     this.update(status);
+    if (warning !== undefined) this.options.log?.('warn', warning);
+  }
+
+  /**
+   * Checks (or, in `apply` mode, sets) the namespace's retention against the Settings; the status
+   * carries a warning while the namespace keeps finished runs for less time. A failure to read the
+   * namespace leaves the warning as it was; a refused update becomes the warning, with the reason.
+   */
+  private async reconcileRetention(desiredSeconds: number | undefined): Promise<void> {
+    if (desiredSeconds === undefined) return;
+    const { client } = this.options;
+    const namespace = client.options.namespace;
+    const mode = this.options.retention ?? 'check';
+    let warning: string | undefined;
+    try {
+      const kept = await namespaceRetentionSeconds(client);
+      const decision = decideRetention(mode, namespace, kept, desiredSeconds);
+      warning = decision.warning;
+      if (decision.update) {
+        try {
+          await setNamespaceRetention(client, desiredSeconds);
+          this.options.log?.(
+            'info',
+            `Temporal namespace ${namespace} now keeps finished runs for the Settings history.retention`,
+            {
+              retentionSeconds: desiredSeconds,
+            },
+          );
+        } catch (error) {
+          const why = `; setting it failed: ${error instanceof Error ? error.message : String(error)}`;
+          warning =
+            kept !== undefined && kept < desiredSeconds
+              ? retentionWarning(namespace, kept, desiredSeconds, why)
+              : undefined;
+        }
+      }
+    } catch {
+      return;
+    }
+    if (this.status.retentionWarning === warning) return;
+    const status = this.getStatus();
+    if (warning === undefined) delete status.retentionWarning;
+    else status.retentionWarning = warning;
+    this.status = status;
     if (warning !== undefined) this.options.log?.('warn', warning);
   }
 

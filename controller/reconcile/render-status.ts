@@ -44,6 +44,7 @@ export function renderControllerStatus(status: ControllerStatus): string {
   }
   if (status.lastError !== undefined) line(`last error: ${status.lastError}`);
   if (status.sourceWarning !== undefined) line(`warning:    ${status.sourceWarning}`);
+  if (status.retentionWarning !== undefined) line(`warning:    ${status.retentionWarning}`);
   for (const warning of status.warnings ?? [])
     line(`warning:    ${warning.project}/${warning.name}: ${warning.message}`);
   lines.push('', 'CONDITIONS');

@@ -54,7 +54,7 @@ export function renderRunHeader(view: RunView): string {
 }
 
 /** Rows of printable cells padded to their column widths; the last column is not padded (no trailing blanks). */
-function alignColumns(rows: readonly (readonly string[])[]): string[] {
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
   const cells = rows.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
@@ -67,7 +67,7 @@ function alignColumns(rows: readonly (readonly string[])[]): string[] {
 }
 
 /** Why a job ended as it did, when the table alone does not say it (forced, skipped, OR join, messages). */
-function jobNotes(view: RunView, job: string, record: JobRecord): string[] {
+export function jobNotes(view: RunView, job: string, record: JobRecord): string[] {
   const notes: string[] = [];
   if (record.forcedReason === 'operator') notes.push('force-terminated by an operator');
   else if (record.forcedReason === 'timeLimit') notes.push('force-terminated: time limit exceeded');
@@ -82,7 +82,7 @@ function jobNotes(view: RunView, job: string, record: JobRecord): string[] {
 }
 
 /** The run's job names in flow order; jobs the compiled jobnet does not list come last, by name. */
-function jobOrder(view: RunView): string[] {
+export function jobOrder(view: RunView): string[] {
   const present = new Set(Object.keys(view.state.jobs));
   const ordered = flowOrder(view.state.jobnet.jobs).filter((name) => present.has(name));
   const listed = new Set(ordered);

@@ -27,6 +27,7 @@ import type { JobnetMetrics } from '../metrics/metrics.js';
 import { recordReconcile } from '../metrics/record-events.js';
 import type { ReconcileOutcome } from '../reconcile/summarize-reconcile.js';
 import { claimController, publishControllerStatus, releaseController } from '../jobnets/jobnet-client.js';
+import type { RetentionMode } from '../reconcile/history-retention.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { DirectorySource } from '../source/directory-source.js';
 import { GitSource, type GitCredentials } from '../source/git-source.js';
@@ -141,6 +142,8 @@ export interface ControllerProcessOptions {
   metrics?: JobnetMetrics;
   /** Hears every reconcile's outcome (the terminal line of what it changed). */
   onReconciled?: (outcome: ReconcileOutcome) => void;
+  /** Set (`apply`, `jobnet up`'s own dev server) or only check (default) the namespace's retention against Settings `history.retention`. */
+  retention?: RetentionMode;
   /** How long the claim on the deployment lasts without renewal (default 60 s; renewed every third of it). */
   leaseMs?: number;
   /** How long the start waits for the claim to be decided (default 10 s). */
@@ -195,6 +198,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
     ...(options.prune !== undefined ? { prune: options.prune } : {}),
     ...(options.resyncIntervalMs !== undefined ? { resyncIntervalMs: options.resyncIntervalMs } : {}),
+    ...(options.retention !== undefined ? { retention: options.retention } : {}),
     publish: async (status) => await publishControllerStatus(options.client, options.taskQueue, status),
     onReconciled: (outcome, seconds) => {
       if (options.metrics !== undefined) recordReconcile(options.metrics, outcome.result, seconds);

@@ -23,6 +23,7 @@ import { DeploymentOwnedError } from '../../controller/system/controller-process
 import { AppliedDefinitionError } from '../../controller/jobnets/applied-definition.js';
 import { DevServerExited } from '../../controller/temporal/dev-server.js';
 import { TemporalCallError } from '../../controller/temporal/temporal-reachability.js';
+import { HistoryCursorError } from '../../controller/runs/history-query.js';
 import { TemporalTargetError, TemporalUnavailableError } from '../../controller/temporal/temporal-target.js';
 import { AuthenticationError } from '../../workflows/activities/rest/rest-authentication.js';
 import { SecretUnavailableError } from '../../workflows/activities/secret-references.js';
@@ -47,6 +48,7 @@ const errors: [string, Error][] = [
   ['GitRunError', new GitRunError('m', true)],
   ['GitSnapshotError', new GitSnapshotError('m', 'unknown-ref')],
   ['GitSourceError', new GitSourceError('git', 'm')],
+  ['HistoryCursorError', new HistoryCursorError('m')],
   ['ListenerLimitsError', new ListenerLimitsError('m')],
   ['RunStateError', new RunStateError('m')],
   ['ScheduleCompileError', new ScheduleCompileError('m')],

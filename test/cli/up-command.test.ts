@@ -15,6 +15,8 @@ import path from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, expect, inject, it } from 'vitest';
 import { freePort } from '../../controller/temporal/dev-server.js';
+import { namespaceRetentionSeconds } from '../../controller/temporal/namespace-retention.js';
+import { connectClient } from '../../controller/temporal/temporal-target.js';
 import { projectRoot, runJobnet } from './cli-process.js';
 
 let child: ChildProcess | undefined;
@@ -103,6 +105,17 @@ it('brings up the whole system on examples/, runs the scheduled heartbeat, and s
     printed,
   );
   expect(status.jobnets?.map((entry) => entry.jobnet)).toContain('heartbeat');
+  // The dev server's namespace keeps finished runs as long as the examples' Settings history.retention (62d).
+  const temporal = await connectClient({
+    address: `127.0.0.1:${temporalPort}`,
+    namespace: 'default',
+    taskQueue: 'jobnet',
+  });
+  try {
+    expect(await namespaceRetentionSeconds(temporal.client)).toBe(62 * 86_400);
+  } finally {
+    await temporal.close();
+  }
 
   const target = ['--address', `127.0.0.1:${temporalPort}`];
   const heartbeat = await poll(

@@ -279,6 +279,8 @@ export function registerUpCommand(program: Command): void {
         ...(opts.env !== undefined ? { environment: opts.env } : {}),
         listen,
         listenerLimits,
+        // Its own dev server takes the Settings' history retention; a cluster's is only checked.
+        retention: server !== undefined ? 'apply' : 'check',
         ...(webhookSecret !== undefined ? { webhookSecret } : {}),
         accounts,
         metrics,
