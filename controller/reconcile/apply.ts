@@ -16,6 +16,8 @@ import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
 import { applyEventRoutes, applyJobnet, getEventRegistryView, retireJobnet } from '../jobnets/jobnet-client.js';
 import { mapConcurrently } from '../lib/bounded-concurrency.js';
+import { applyDeliveryConfig } from '../incidents/delivery-client.js';
+import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
 import { withTemporalDeadline } from '../temporal/temporal-reachability.js';
 import type { ReconcilePlan } from './plan.js';
 
@@ -30,6 +32,8 @@ export interface ApplyRequest {
   plan: ReconcilePlan;
   /** Who applies (`controller`, or the operator of `jobnet apply`). */
   by: string;
+  /** The revision's incident policy and log sinks, applied to the delivery workflow (docs/incidents.md). */
+  delivery?: DeliveryConfig;
   /** How many actors are written at once (default 16). */
   concurrency?: number;
 }
@@ -71,5 +75,6 @@ export async function applyPlan(client: Client, request: ApplyRequest): Promise<
   );
   const routesChanged = registry === undefined || JSON.stringify(registry.routes) !== JSON.stringify(routes);
   if (routesChanged) await applyEventRoutes(client, taskQueue, revision, routes);
+  if (request.delivery !== undefined) await applyDeliveryConfig(client, taskQueue, request.delivery);
   return { actors: writes.length, routes: routesChanged };
 }

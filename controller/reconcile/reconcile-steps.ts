@@ -16,6 +16,8 @@
 import type { Client } from '@temporalio/client';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { compileAllJobnets, type CompileFailure } from '../compile/compile-jobnet.js';
+import { compileDeliveryConfig } from '../incidents/compile-delivery.js';
+import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
 import type { Diagnostic, Result } from '../definitions/diagnostics.js';
 import { validateSnapshot, type ValidatedRepository } from '../definitions/validate-repository.js';
 import type { SourceRevision } from '../source/source-types.js';
@@ -48,7 +50,7 @@ export interface ValidateOutcome {
 
 /** What the revision compiled to for the environment, or why it did not compile. */
 export type CompileOutcome =
-  | { ok: true; desired: CompiledJobnet[]; environment?: string; prune: boolean }
+  | { ok: true; desired: CompiledJobnet[]; environment?: string; prune: boolean; delivery?: DeliveryConfig }
   | {
       ok: false;
       /** The whole reason, for the status. */
@@ -127,9 +129,10 @@ export function compileRevision(repository: ValidatedRepository, options: Compil
     };
   }
   const prune = options.prune ?? settings?.controller?.prune ?? false;
+  const delivery = compileDeliveryConfig(repository, repository.revision ?? 'unversioned');
   return environment !== undefined
-    ? { ok: true, desired: compiled.jobnets, environment, prune }
-    : { ok: true, desired: compiled.jobnets, prune };
+    ? { ok: true, desired: compiled.jobnets, environment, prune, delivery }
+    : { ok: true, desired: compiled.jobnets, prune, delivery };
 }
 
 /** The statuses of a jobnet with an open run (running, or abended/forced/carried over awaiting an operator). */

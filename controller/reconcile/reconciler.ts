@@ -241,6 +241,7 @@ export class Reconciler {
         desired: compiled.desired,
         plan: steps.plan,
         by,
+        ...(compiled.delivery !== undefined ? { delivery: compiled.delivery } : {}),
         ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
       });
       steps.apply = { ...applied, at: new Date() };

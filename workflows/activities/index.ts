@@ -5,6 +5,8 @@
 import type { Client } from '@temporalio/client';
 import type { JobnetActivities, JobnetActorActivities } from './activity.types.js';
 import { createCommandActivity } from './command-activity.js';
+import { createDeliveryActivities } from './delivery-activities.js';
+import type { DeliveryActivities } from './delivery.types.js';
 import { createJobnetActorActivities } from './jobnet-actor-activities.js';
 import { createResourceLockActivity } from './resource-lock-activity.js';
 import { createRestActivities } from './rest-activities.js';
@@ -16,11 +18,14 @@ export interface ActivitySettings {
   allowCommandJobs: boolean;
 }
 
-export function createActivities(settings: ActivitySettings): JobnetActivities & JobnetActorActivities {
+export function createActivities(
+  settings: ActivitySettings,
+): JobnetActivities & JobnetActorActivities & DeliveryActivities {
   return {
     runCommand: createCommandActivity(settings),
     requestResourceLock: createResourceLockActivity(settings),
     ...createRestActivities({ client: settings.client }),
     ...createJobnetActorActivities(settings),
+    ...createDeliveryActivities(settings),
   };
 }
