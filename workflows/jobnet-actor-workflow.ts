@@ -74,6 +74,10 @@ import {
 } from './run-contract.js';
 import { runWorkflow } from './run-workflow.js';
 import { actorCurrentDetails } from './lib/temporal-ui-text.js';
+import type { DeliveryActivities } from './activities/delivery.types.js';
+import { incidentRegisteredSignal } from './delivery-contract.js';
+import { outboxItemsOf, type OutboxItems } from './lib/actor-outbox.js';
+import { noteIncident } from './lib/jobnet-state.js';
 
 const actorActivities = proxyActivities<JobnetActorActivities>({
   startToCloseTimeout: '1 minute',
@@ -121,11 +125,26 @@ function emitRecorded(
   }
 }
 
+/** The hand-over to delivery: retried until the delivery workflow has the items. */
+const outboxActivities = proxyActivities<DeliveryActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** Marks the actors that hand their troubles and run events to delivery (docs/incidents.md). */
+const deliveryOutboxPatch = 'delivery-outbox';
+
 /** Runs one jobnet's schedule and state across its runs (see the module header). */
 export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void> {
   let machine = createMachine(input, workflowInfo().workflowId, Date.now());
   /** Set by a step that changed what the loop's sleep was planned on: the sleep ends. */
   let changed = false;
+  // Delivery (docs/incidents.md): what each step recorded, handed on in order by one courier.
+  const outbox: OutboxItems[] = [];
+  let handingOver = false;
+  /** A step found the courier busy: once it is idle the loop wakes, so a deferred continue-as-new happens. */
+  let waitedForOutbox = false;
+  const outboxIdle = (): boolean => outbox.length === 0 && !handingOver;
 
   const world = (): ActorWorld => {
     const info = workflowInfo();
@@ -133,12 +152,19 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
       patched,
       historyLength: info.historyLength,
       continueAsNewSuggested: info.continueAsNewSuggested,
-      handlersFinished: allHandlersFinished(),
+      handlersFinished: allHandlersFinished() && outboxHandedOver(),
     };
   };
 
   /** One step of the machine: its new state kept, the loop woken if it changed something; the effects to carry out. */
+  const outboxHandedOver = (): boolean => {
+    if (outboxIdle()) return true;
+    waitedForOutbox = true;
+    return false;
+  };
+
   const advance = (next: ActorInput): ActorEffect[] => {
+    const before = machine.state;
     const result = step(machine, next, Date.now(), world());
     emitRecorded(
       { project: result.state.definition.project, jobnet: result.state.definition.name },
@@ -146,6 +172,7 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
       result.state.state,
     );
     machine = result.state;
+    collectOutbox(before);
     if (result.changed) changed = true;
     // What Temporal's UI shows as the actor's current details; no command, nothing in history.
     setCurrentDetails(actorCurrentDetails(machine.published.status ?? 'starting', machine.state));
@@ -171,8 +198,19 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
           case 'refuse':
             throw ApplicationFailure.nonRetryable(effect.reason, effect.failureType);
           case 'complete':
+            // Items of the step that decided it are handed on first (no command while there are none).
+            if (!outboxIdle()) await condition(outboxIdle);
             return undefined;
           case 'continueAsNew':
+            if (!outboxIdle()) {
+              await condition(outboxIdle);
+              // Steps taken while waiting are carried too.
+              return await continueAsNew<typeof jobnetActorWorkflow>({
+                ...effect.input,
+                definition: machine.definition,
+                carried: machine.state,
+              });
+            }
             return await continueAsNew<typeof jobnetActorWorkflow>(effect.input);
           case 'sleep':
             changed = false;
@@ -257,6 +295,47 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
     }
   };
 
+  /** The step's troubles and run events, queued for the courier (actors recorded before delivery existed hand on nothing). */
+  const collectOutbox = (before: typeof machine.state): void => {
+    const { definition } = machine;
+    const items = outboxItemsOf(
+      {
+        actorId: workflowInfo().workflowId,
+        actorFirstRunId: workflowInfo().firstExecutionRunId,
+        project: definition.project,
+        jobnet: definition.name,
+        ...(definition.title !== undefined ? { title: definition.title } : {}),
+      },
+      before,
+      machine.state,
+      Date.now(),
+    );
+    if (items.incidents.length === 0 && items.logs.length === 0) return;
+    if (!patched(deliveryOutboxPatch)) return;
+    outbox.push(items);
+  };
+
+  const courier = async (): Promise<void> => {
+    for (;;) {
+      await condition(() => outbox.length > 0);
+      handingOver = true;
+      const batch = outbox.splice(0, outbox.length);
+      await outboxActivities.enqueueDeliveries({
+        deployment: workflowInfo().taskQueue,
+        items: { incidents: batch.flatMap((items) => items.incidents), logs: batch.flatMap((items) => items.logs) },
+      });
+      handingOver = false;
+      if (outbox.length === 0 && waitedForOutbox) {
+        waitedForOutbox = false;
+        changed = true;
+      }
+    }
+  };
+  void courier();
+
+  setHandler(incidentRegisteredSignal, (registered) =>
+    noteIncident(machine.state, registered.troubleId, { number: registered.number, sysId: registered.sysId }),
+  );
   setHandler(jobnetViewQuery, () => jobnetViewOf(machine, Date.now()));
   setHandler(applyDefinitionSignal, (apply) => void advance({ kind: 'applyDefinition', apply }));
   setHandler(retireSignal, (retire) => void advance({ kind: 'retire', retire }));

@@ -508,7 +508,8 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       if (status !== lastStatus) {
         lastStatus = status;
         upsertSearchAttributes([{ key: searchAttributeKeys.runStatus, value: status }]);
-        if (status === 'abended') {
+        // A forced run is a `jobnetAbended` trouble too (R-TRB), with the forced-end reason (R-INC-4).
+        if (status === 'abended' || status === 'forced') {
           // The job that failed first (it ran and ended abended or forced), with its exit code.
           const [failedJob, failed] = firstFailedJob(state) ?? [undefined, undefined];
           recordTrouble({

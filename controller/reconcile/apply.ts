@@ -17,6 +17,8 @@ import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
 import { applyEventRoutes, applyJobnet, getEventRegistryView, retireJobnet } from '../jobnets/jobnet-client.js';
 import { mapConcurrently } from '../lib/bounded-concurrency.js';
+import { applyDeliveryConfig } from '../incidents/delivery-client.js';
+import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
 import { withTemporalDeadline } from '../temporal/temporal-reachability.js';
 import type { ReconcilePlan } from './plan.js';
 
@@ -31,6 +33,8 @@ export interface ApplyRequest {
   plan: ReconcilePlan;
   /** Who applies (`controller`, or the operator of `jobnet apply`). */
   by: string;
+  /** The revision's incident policy and log sinks, applied to the delivery workflow (docs/incidents.md). */
+  delivery?: DeliveryConfig;
   /** How many actors are written at once (default 16). */
   concurrency?: number;
   /** The revision's project access grants (R-SEC-3), published with the routes; omitted: none. */
@@ -78,5 +82,6 @@ export async function applyPlan(client: Client, request: ApplyRequest): Promise<
     JSON.stringify(registry.routes) !== JSON.stringify(routes) ||
     JSON.stringify(registry.access ?? {}) !== JSON.stringify(access);
   if (routesChanged) await applyEventRoutes(client, taskQueue, revision, routes, access);
+  if (request.delivery !== undefined) await applyDeliveryConfig(client, taskQueue, request.delivery);
   return { actors: writes.length, routes: routesChanged };
 }

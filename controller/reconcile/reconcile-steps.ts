@@ -18,6 +18,8 @@ import type { ProjectAccessGrants } from '../../workflows/event-registry-contrac
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { accessGrantsOf } from '../api/auth/roles.js';
 import { compileAllJobnets, type CompileFailure } from '../compile/compile-jobnet.js';
+import { compileDeliveryConfig } from '../incidents/compile-delivery.js';
+import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
 import type { Diagnostic, Result } from '../definitions/diagnostics.js';
 import { validateSnapshot, type ValidatedRepository } from '../definitions/validate-repository.js';
 import type { SourceRevision } from '../source/source-types.js';
@@ -60,6 +62,8 @@ export type CompileOutcome =
       access?: ProjectAccessGrants;
       /** Settings `history.retention` in seconds (history-retention.ts); omitted: the default. */
       retentionSeconds?: number;
+      /** Incident policy and log sinks, for the delivery workflow (docs/incidents.md). */
+      delivery?: DeliveryConfig;
     }
   | {
       ok: false;
@@ -143,9 +147,10 @@ export function compileRevision(repository: ValidatedRepository, options: Compil
     [...repository.index.projects].map(([name, project]) => ({ name, access: project.value.spec.access })),
   );
   const retentionSeconds = retentionSecondsOf(settings);
+  const delivery = compileDeliveryConfig(repository, repository.revision ?? 'unversioned');
   return environment !== undefined
-    ? { ok: true, desired: compiled.jobnets, environment, prune, access, retentionSeconds }
-    : { ok: true, desired: compiled.jobnets, prune, access, retentionSeconds };
+    ? { ok: true, desired: compiled.jobnets, environment, prune, access, retentionSeconds, delivery }
+    : { ok: true, desired: compiled.jobnets, prune, access, retentionSeconds, delivery };
 }
 
 /** The statuses of a jobnet with an open run (running, or abended/forced/carried over awaiting an operator). */

@@ -256,6 +256,7 @@ export class Reconciler {
         plan: steps.plan,
         by,
         ...(compiled.access !== undefined ? { access: compiled.access } : {}),
+        ...(compiled.delivery !== undefined ? { delivery: compiled.delivery } : {}),
         ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
       });
       steps.apply = { ...applied, at: new Date() };

@@ -26,8 +26,11 @@ function codeOf(text: string): string {
 
 const forbidden: [string, RegExp][] = [
   ['a search attribute name', /['"`]Jobnet(Project|Name|RunStatus|Revision|BusinessDate|Trigger|Digest)['"`]/],
-  ['a workflow type name', /['"`](runWorkflow|jobnetActorWorkflow|eventRegistryWorkflow|resourceLockWorkflow)['"`]/],
-  ['a workflow id prefix', /['"`](jobnet|run|resource|jobnet-registry)\/(?!v1\b)/], // not the apiVersion jobnet/v1
+  [
+    'a workflow type name',
+    /['"`](runWorkflow|jobnetActorWorkflow|eventRegistryWorkflow|resourceLockWorkflow|deliveryWorkflow)['"`]/,
+  ],
+  ['a workflow id prefix', /['"`](jobnet|run|resource|jobnet-registry|jobnet-delivery)\/(?!v1\b)/], // not the apiVersion jobnet/v1
   ['a digest marker', /['"`](retired|\+copy:)['"`]/],
 ];
 

@@ -5,6 +5,8 @@
 import type { Client } from '@temporalio/client';
 import type { JobnetActivities, JobnetActorActivities } from './activity.types.js';
 import { createCommandActivity } from './command-activity.js';
+import { createDeliveryActivities } from './delivery-activities.js';
+import type { DeliveryActivities } from './delivery.types.js';
 import { createJobnetActorActivities } from './jobnet-actor-activities.js';
 import { createResourceLockActivity } from './resource-lock-activity.js';
 import { createRestActivities, type RestPollTiming } from './rest-activities.js';
@@ -18,7 +20,9 @@ export interface ActivitySettings {
   onRestPoll?: (timing: RestPollTiming) => void;
 }
 
-export function createActivities(settings: ActivitySettings): JobnetActivities & JobnetActorActivities {
+export function createActivities(
+  settings: ActivitySettings,
+): JobnetActivities & JobnetActorActivities & DeliveryActivities {
   return {
     runCommand: createCommandActivity(settings),
     requestResourceLock: createResourceLockActivity(settings),
@@ -27,5 +31,6 @@ export function createActivities(settings: ActivitySettings): JobnetActivities &
       ...(settings.onRestPoll !== undefined ? { onPoll: settings.onRestPoll } : {}),
     }),
     ...createJobnetActorActivities(settings),
+    ...createDeliveryActivities(settings),
   };
 }

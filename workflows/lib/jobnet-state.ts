@@ -79,6 +79,8 @@ export interface JobnetTrouble {
   exitCode?: number;
   forcedReason?: ForcedEndReason;
   message: string;
+  /** The ServiceNow incident opened for it (R-INC-2), once delivery has told the actor. */
+  incident?: { number: string; sysId: string };
 }
 
 /** What started (or would have started) a run. */
@@ -269,6 +271,16 @@ export function startDecision(state: JobnetActorState, schedule: CompiledSchedul
     };
   }
   return { kind: 'start' };
+}
+
+/** Keeps the incident opened for a trouble still held (R-INC-2); an unknown id changes nothing. */
+export function noteIncident(
+  state: JobnetActorState,
+  troubleId: string,
+  incident: { number: string; sysId: string },
+): void {
+  const trouble = state.troubles.find((candidate) => candidate.id === troubleId);
+  if (trouble !== undefined) trouble.incident = { ...incident };
 }
 
 /** Appends a trouble (R-TRB) with the next id; returns it. */

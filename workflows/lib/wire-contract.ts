@@ -29,6 +29,7 @@ export const workflowTypes = {
   jobnetActor: 'jobnetActorWorkflow',
   eventRegistry: 'eventRegistryWorkflow',
   resourceLock: 'resourceLockWorkflow',
+  delivery: 'deliveryWorkflow',
 } as const;
 
 /** The product's search attributes (registered on the namespace at start-up). */
@@ -75,6 +76,7 @@ const actorPrefix = 'jobnet';
 const runPrefix = 'run';
 const resourcePrefix = 'resource';
 const registryPrefix = 'jobnet-registry';
+const deliveryPrefix = 'jobnet-delivery';
 
 function segment(text: string): string {
   return encodeURIComponent(text);
@@ -194,6 +196,33 @@ export function parseResourceLockWorkflowId(id: string): { deployment?: string; 
 /** Workflow id of the event registry of `deployment` (one per deployment). */
 export function eventRegistryWorkflowId(deployment: string): string {
   return `${registryPrefix}/${segment(deployment)}`;
+}
+
+/**
+ * Workflow id of the delivery workflow of `deployment` (one per deployment): it holds the incident
+ * and log sink queues (docs/incidents.md, docs/logging.md).
+ */
+export function deliveryWorkflowId(deployment: string): string {
+  return `${deliveryPrefix}/${segment(deployment)}`;
+}
+
+/**
+ * Occurrence id of a trouble (R-INC-3): the actor chain's first execution run id (a Temporal UUID,
+ * new when a jobnet is deleted and re-created, kept across continue-as-new) and the trouble's
+ * number in the actor. At most 36 + 1 + 10 characters: fits ServiceNow's 64-character
+ * `correlation_id`.
+ */
+export function troubleOccurrenceId(actorFirstRunId: string, troubleNumber: number): string {
+  return `${actorFirstRunId}#${troubleNumber}`;
+}
+
+/**
+ * Id of a run's start or end event in the job management log (R-LOG-1): the actor chain's first
+ * execution run id, the run's workflow id and the event code. A trouble's event has the trouble's
+ * occurrence id.
+ */
+export function runLogEventId(actorFirstRunId: string, runId: string, code: string): string {
+  return `${actorFirstRunId}:${runId}:${code}`;
 }
 
 /** A visibility query string literal: `'text'` with quotes and backslashes escaped. */

@@ -1,0 +1,39 @@
+/**
+ * The controller's side of delivery: applies a revision's delivery configuration to the
+ * deployment's delivery workflow (`signalWithStart`, so the first apply starts it; the workflow
+ * ignores a configuration it holds) and reads the workflow's view for status.
+ *
+ * Temporal I/O; decides nothing.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  deliveryConfigureSignal,
+  deliveryViewQuery,
+  type DeliveryConfigurePayload,
+  type DeliveryInput,
+  type DeliveryView,
+} from '../../workflows/delivery-contract.js';
+import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
+import { deliveryWorkflowId, workflowTypes } from '../../workflows/lib/wire-contract.js';
+
+export async function applyDeliveryConfig(client: Client, taskQueue: string, config: DeliveryConfig): Promise<void> {
+  const input: DeliveryInput = { deployment: taskQueue };
+  const signalArgs: [DeliveryConfigurePayload] = [{ config }];
+  await client.workflow.signalWithStart(workflowTypes.delivery, {
+    workflowId: deliveryWorkflowId(taskQueue),
+    taskQueue,
+    args: [input],
+    signal: deliveryConfigureSignal,
+    signalArgs,
+  });
+}
+
+/** The delivery view, or undefined when the deployment has not started its delivery workflow. */
+export async function getDeliveryView(client: Client, taskQueue: string): Promise<DeliveryView | undefined> {
+  try {
+    return await client.workflow.getHandle(deliveryWorkflowId(taskQueue)).query(deliveryViewQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+}

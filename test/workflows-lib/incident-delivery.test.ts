@@ -1,0 +1,144 @@
+/**
+ * The pure decisions of incident and log delivery: name patterns and rules (R-INC-1, R-INC-4),
+ * the incident record (R-INC-2), the failure streak's notices (R-INC-5), and what an actor step
+ * hands on (R-LOG-1) with occurrence ids that differ between two actors of the same jobnet.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileIncidentRule } from '../../controller/incidents/compile-delivery.js';
+import { outboxItemsOf } from '../../workflows/lib/actor-outbox.js';
+import type { CompiledIncidentPolicy } from '../../workflows/lib/delivery-config.js';
+import { afterAttempt, newSinkStatus } from '../../workflows/lib/delivery-sink.js';
+import { incidentDecisionOf, matchesNamePattern } from '../../workflows/lib/incident-policy.js';
+import { incidentRecordOf } from '../../workflows/lib/incident-record.js';
+import { createActorState, recordTrouble } from '../../workflows/lib/jobnet-state.js';
+
+describe('name patterns', () => {
+  it.each([
+    ['*', 'anything', true],
+    ['daily-*', 'daily-close', true],
+    ['daily-*', 'weekly-close', false],
+    ['*-sandbox', 'x-sandbox', true],
+    ['*close*', 'month-end-close-2', true],
+    ['a,b*', 'bee', true],
+    ['a,b*', 'c', false],
+    ['Sales', 'sales', false],
+    ['exact', 'exact', true],
+  ])('%s matches %s: %s', (pattern, name, expected) => {
+    expect(matchesNamePattern(pattern, name)).toBe(expected);
+  });
+});
+
+describe('incident rules', () => {
+  const policy = {
+    rules: {
+      jobnetAbended: compileIncidentRule({
+        impact: 2,
+        urgency: 1,
+        include: [{ project: 'sales,infra', jobnet: '*' }],
+        exclude: [{ project: '*', jobnet: '*-sandbox' }],
+        ignoreOperatorForcedEnd: true,
+      }),
+      executionSkipped: compileIncidentRule({ register: false }),
+    },
+  } as unknown as CompiledIncidentPolicy;
+
+  it('includes, excludes (exclude wins), leaves out operator kills but not time-limit kills, and defaults', () => {
+    expect(incidentDecisionOf(policy, { kind: 'jobnetAbended', project: 'sales', jobnet: 'daily' })).toEqual({
+      register: true,
+      impact: 2,
+      urgency: 1,
+    });
+    expect(incidentDecisionOf(policy, { kind: 'jobnetAbended', project: 'sales', jobnet: 'x-sandbox' }).register).toBe(
+      false,
+    );
+    expect(incidentDecisionOf(policy, { kind: 'jobnetAbended', project: 'hr', jobnet: 'daily' }).register).toBe(false);
+    expect(
+      incidentDecisionOf(policy, { kind: 'jobnetAbended', project: 'sales', jobnet: 'd', forcedReason: 'operator' })
+        .register,
+    ).toBe(false);
+    expect(
+      incidentDecisionOf(policy, { kind: 'jobnetAbended', project: 'sales', jobnet: 'd', forcedReason: 'timeLimit' })
+        .register,
+    ).toBe(true);
+    expect(incidentDecisionOf(policy, { kind: 'executionSkipped', project: 'sales', jobnet: 'd' }).register).toBe(
+      false,
+    );
+    expect(incidentDecisionOf(policy, { kind: 'jobOverrun', project: 'any', jobnet: 'd' })).toEqual({
+      register: true,
+      impact: 3,
+      urgency: 3,
+    });
+    expect(incidentDecisionOf(undefined, { kind: 'jobOverrun', project: 'any', jobnet: 'd' }).register).toBe(false);
+  });
+});
+
+describe('the failure streak', () => {
+  it('notices once when a streak begins (third attempt, or a configuration error at once) and once when it ends', () => {
+    let status = newSinkStatus('serviceNow');
+    const notices: string[] = [];
+    const fail = { ok: false as const, configuration: false, error: 'unreachable' };
+    for (let i = 0; i < 6; i += 1) {
+      const decision = afterAttempt(status, fail, 1000 * i, 0);
+      status = decision.status;
+      if (decision.notice) notices.push(decision.notice.kind);
+    }
+    expect(status.failing?.attempts).toBe(6);
+    expect(status.failing!.nextAttemptAt - 5000).toBe(30_000);
+    const ok = afterAttempt(status, { ok: true }, 10_000, 1);
+    if (ok.notice) notices.push(ok.notice.kind);
+    expect(notices).toEqual(['failing', 'recovered']);
+    const short = afterAttempt(afterAttempt(newSinkStatus('s'), fail, 0, 0).status, { ok: true }, 1, 1);
+    expect(short.notice).toBeUndefined();
+    const configuration = afterAttempt(newSinkStatus('s'), { ...fail, configuration: true }, 0, 0);
+    expect(configuration.notice?.kind).toBe('failing');
+    expect(afterAttempt(newSinkStatus('s'), { ...fail, retryAfterMs: 7000 }, 0, 0).nextAttemptAt).toBe(7000);
+  });
+});
+
+describe('what an actor step hands on', () => {
+  it('gives each trouble an occurrence id of its actor chain, and logs run starts and normal ends', () => {
+    const identity = { project: 'p', jobnet: 'j' };
+    const before = createActorState('2026-01-01', 0);
+    const after = structuredClone(before);
+    after.currentRun = {
+      runId: 'r1',
+      businessDate: '2026-01-01',
+      trigger: 'manual',
+      startedAt: 5,
+      status: 'running',
+      completed: false,
+    };
+    recordTrouble(after, identity, { kind: 'jobOverrun', at: 7, job: 'a', message: 'overrun' });
+    const source = { actorId: 'actor', actorFirstRunId: 'first-run', ...identity };
+    const items = outboxItemsOf(source, before, after, 9);
+    expect(items.incidents.map((item) => item.occurrenceId)).toEqual(['first-run#1']);
+    expect(items.logs.map((event) => event.code)).toEqual(['0328', '10114']);
+    const recreated = outboxItemsOf({ ...source, actorFirstRunId: 'another-run' }, before, after, 9);
+    expect(recreated.incidents[0]!.occurrenceId).not.toBe(items.incidents[0]!.occurrenceId);
+    const ended = structuredClone(after);
+    ended.currentRun!.status = 'normal';
+    expect(outboxItemsOf(source, after, ended, 10).logs.map((event) => event.code)).toEqual(['0329']);
+  });
+
+  it('builds the ServiceNow record with strings, the occurrence id and the exit code meaning', () => {
+    const record = incidentRecordOf(
+      {
+        occurrenceId: 'x#1',
+        troubleId: 'p/j#1',
+        actorId: 'a',
+        kind: 'jobnetAbended',
+        at: 0,
+        project: 'p',
+        jobnet: 'j',
+        exitCode: 256,
+        forcedReason: 'timeLimit',
+        message: 'm',
+      },
+      2,
+      1,
+    );
+    expect(record).toMatchObject({ impact: '2', urgency: '1', correlation_id: 'x#1', correlation_display: 'p/j#1' });
+    expect(record.description).toContain('Exit code: 256 (the job was force-terminated)');
+    expect(record.description).toContain('0x40000322');
+  });
+});
