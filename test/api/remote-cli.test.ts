@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJobnet, type CliResult } from '../cli/cli-process.js';
-import { startApiFixture, type ApiFixture } from './api-fixture.js';
+import { eventually, startApiFixture, type ApiFixture } from './api-fixture.js';
 
 let api: ApiFixture;
 
@@ -84,4 +84,40 @@ describe('the CLI through --server', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^jobnet: cannot reach the jobnet server at http:\/\/127\.0\.0\.1:9: /);
   });
+
+  it('lists history, shows a run, operates, retries and cancels runs as it does locally', async () => {
+    const started = await remote('alpha-operator-token', 'start', 'alpha/manual');
+    const runId = started.stdout.trim();
+    await eventually(
+      async () => await api.cli('history', 'show', runId),
+      (shown) => shown.code === 0 && (JSON.parse(shown.stdout) as { status: string }).status === 'normal',
+    );
+    for (const args of [
+      ['history', '--project', 'alpha', '--json'],
+      ['history', '--project', 'alpha', '--utc'],
+      ['history', 'show', runId],
+    ]) {
+      const [local, through] = await Promise.all([api.cli(...args), remote('admin-token', ...args)]);
+      expect(through.stderr, args.join(' ')).toBe('');
+      expect(through.stdout, args.join(' ')).toBe(local.stdout);
+    }
+    // A viewer of alpha sees alpha's runs only, and cannot retry or cancel them.
+    const beta = await remote('alpha-viewer-token', 'history', '--project', 'beta', '--json');
+    expect(JSON.parse(beta.stdout)).toEqual({ runs: [] });
+    const retried = await remote('alpha-viewer-token', 'retry', runId);
+    expect(retried.code).toBe(1);
+    expect(retried.stderr).toMatch(/^jobnet: not allowed: .*operator role on project alpha/);
+    // A normal run has nothing to retry: refused as locally.
+    const refused = await remote('alpha-operator-token', 'retry', runId);
+    const local = await api.cli('retry', runId);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(local.stderr);
+    const cancelled = await remote('alpha-operator-token', 'cancel', runId, '--json');
+    expect(cancelled.stderr).toBe('');
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({ ok: true, runId });
+    const closed = await remote('alpha-operator-token', 'run', 'close', runId);
+    const closedLocally = await api.cli('run', 'close', runId);
+    expect(closed.code).toBe(closedLocally.code);
+    expect(closed.stderr).toBe(closedLocally.stderr);
+  }, 60_000);
 });

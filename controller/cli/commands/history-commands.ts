@@ -19,12 +19,14 @@ import {
   type HistoryPage,
 } from '../../runs/history-query.js';
 import { csvEncodings, encodeCsv, unmappedWarning, type CsvEncoding } from '../../runs/history-csv.js';
-import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
+import type { RunHistoryRecord } from '../../runs/history-record.js';
+import type { TemporalFlags } from '../../temporal/temporal-target.js';
+import { ApiClient, addOperatorTargetOptions, apiTargetForCommand, segment, type ServerFlags } from '../api-client.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
 import { temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 import { localZoneName, parseWindowBound, zoneChoiceOf, type TimeFlags } from '../times.js';
 
-interface HistoryFlags extends TemporalFlags, TimeFlags {
+interface HistoryFlags extends TemporalFlags, TimeFlags, ServerFlags {
   from?: string;
   to?: string;
   project?: string;
@@ -38,7 +40,7 @@ interface HistoryFlags extends TemporalFlags, TimeFlags {
   json?: boolean;
 }
 
-interface ShowFlags extends TemporalFlags, TimeFlags {
+interface ShowFlags extends TemporalFlags, TimeFlags, ServerFlags {
   csv?: boolean;
   encoding?: CsvEncoding;
 }
@@ -98,7 +100,7 @@ export function registerHistoryCommands(program: Command): void {
     .option('--json', 'print {"runs": [...], "nextCursor"} (times as ISO 8601 UTC)')
     // `history show RUN --address …`: the options after `show` are its own.
     .enablePositionalOptions();
-  addTemporalOptions(addOutputOptions(addZoneOptions(history))).action(async (opts: HistoryFlags) => {
+  addOperatorTargetOptions(addOutputOptions(addZoneOptions(history))).action(async (opts: HistoryFlags) => {
     const { zone, label } = historyZone(opts);
     const limit = limitOf(opts.limit);
     if (opts.csv === true && opts.json === true) throw new UsageError('give either --csv or --json, not both');
@@ -109,26 +111,33 @@ export function registerHistoryCommands(program: Command): void {
     if (opts.jobnet !== undefined) filter.jobnet = opts.jobnet;
     if (opts.status !== undefined) filter.status = opts.status;
     if (opts.trigger !== undefined) filter.trigger = opts.trigger;
-    const target = temporalTargetForCommand(opts);
-    const { listRunHistory } = await import('../../runs/history-client.js');
-    const { HistoryCursorError } = await import('../../runs/history-query.js');
-    const page = await withTemporalClient(target, async ({ client }) => {
-      const runs: HistoryEntry[] = [];
-      let cursor = opts.cursor;
-      do {
-        const next: HistoryPage = await listRunHistory(client, target.taskQueue, filter, {
-          pageSize: Math.min(limit - runs.length, 1000),
-          ...(cursor !== undefined ? { cursor } : {}),
-        }).catch((error: unknown) => {
-          if (error instanceof HistoryCursorError) throw new UsageError(`--cursor: ${error.message}`);
-          throw error;
-        });
-        runs.push(...next.runs);
-        cursor = next.nextCursor;
-      } while (cursor !== undefined && runs.length < limit);
-      const listed: HistoryPage = { runs, ...(cursor !== undefined ? { nextCursor: cursor } : {}) };
-      return listed;
-    });
+    const remote = apiTargetForCommand(opts);
+    const page =
+      remote !== undefined
+        ? await remoteHistory(new ApiClient(remote), filter, limit, opts.cursor)
+        : await localHistory();
+    async function localHistory(): Promise<HistoryPage> {
+      const target = temporalTargetForCommand(opts);
+      const { listRunHistory } = await import('../../runs/history-client.js');
+      const { HistoryCursorError } = await import('../../runs/history-query.js');
+      return await withTemporalClient(target, async ({ client }) => {
+        const runs: HistoryEntry[] = [];
+        let cursor = opts.cursor;
+        do {
+          const next: HistoryPage = await listRunHistory(client, target.taskQueue, filter, {
+            pageSize: Math.min(limit - runs.length, 1000),
+            ...(cursor !== undefined ? { cursor } : {}),
+          }).catch((error: unknown) => {
+            if (error instanceof HistoryCursorError) throw new UsageError(`--cursor: ${error.message}`);
+            throw error;
+          });
+          runs.push(...next.runs);
+          cursor = next.nextCursor;
+        } while (cursor !== undefined && runs.length < limit);
+        const listed: HistoryPage = { runs, ...(cursor !== undefined ? { nextCursor: cursor } : {}) };
+        return listed;
+      });
+    }
     if (opts.json === true) {
       process.stdout.write(JSON.stringify(page, null, 2) + '\n');
       return;
@@ -148,13 +157,19 @@ export function registerHistoryCommands(program: Command): void {
     .command('show')
     .description('print one run as JSON: times, status, trigger, revision, parameter, every job, errors, retries')
     .argument('<run>', 'run id (as jobnet history lists it)');
-  addTemporalOptions(addOutputOptions(addZoneOptions(show))).action(async (id: string, opts: ShowFlags) => {
+  addOperatorTargetOptions(addOutputOptions(addZoneOptions(show))).action(async (id: string, opts: ShowFlags) => {
     const { zone } = historyZone(opts);
     if (opts.encoding === 'sjis' && opts.csv !== true) throw new UsageError('--encoding goes with --csv');
-    const target = temporalTargetForCommand(opts);
-    const { getRunHistory } = await import('../../runs/history-client.js');
-    const found = await withTemporalClient(target, ({ client }) => getRunHistory(client, target.taskQueue, id), id);
-    if (found === undefined) throw new CommandFailure(`no run ${id} in task queue ${target.taskQueue}`);
+    const remote = apiTargetForCommand(opts);
+    let found: { record: RunHistoryRecord } | undefined;
+    if (remote !== undefined) {
+      found = { record: await new ApiClient(remote).get<RunHistoryRecord>(`/api/v1/runs/${segment(id)}`) };
+    } else {
+      const target = temporalTargetForCommand(opts);
+      const { getRunHistory } = await import('../../runs/history-client.js');
+      found = await withTemporalClient(target, ({ client }) => getRunHistory(client, target.taskQueue, id), id);
+      if (found === undefined) throw new CommandFailure(`no run ${id} in task queue ${target.taskQueue}`);
+    }
     if (opts.csv === true) {
       const { runJobsCsv } = await import('../../runs/history-csv.js');
       writeCsv(runJobsCsv(found.record, zone), opts.encoding ?? 'utf8');
@@ -163,3 +178,36 @@ export function registerHistoryCommands(program: Command): void {
     process.stdout.write(JSON.stringify(found.record, null, 2) + '\n');
   });
 }
+
+/**
+ * The runs of `filter` through the operator API (`GET /api/v1/runs`), page after page up to
+ * `limit`: the same listing as {@link listRunHistory}, limited to what the token may see.
+ */
+async function remoteHistory(
+  api: ApiClient,
+  filter: HistoryFilter,
+  limit: number,
+  from: string | undefined,
+): Promise<HistoryPage> {
+  const runs: HistoryEntry[] = [];
+  let cursor = from;
+  do {
+    const next = await api.get<HistoryPage>('/api/v1/runs', {
+      ...(filter.projects !== 'all' ? { project: filter.projects[0] } : {}),
+      ...(filter.jobnet !== undefined ? { jobnet: filter.jobnet } : {}),
+      ...(filter.status !== undefined ? { status: filter.status } : {}),
+      ...(filter.trigger !== undefined ? { trigger: filter.trigger } : {}),
+      // Instants, so the server's zone does not matter; `to` is inclusive there, as here.
+      ...(filter.startedFrom !== undefined ? { from: new Date(filter.startedFrom).toISOString() } : {}),
+      ...(filter.startedBefore !== undefined ? { to: new Date(filter.startedBefore - 1).toISOString() } : {}),
+      limit: String(Math.min(limit - runs.length, remoteHistoryPageSize)),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    runs.push(...next.runs);
+    cursor = next.nextCursor;
+  } while (cursor !== undefined && runs.length < limit);
+  return { runs, ...(cursor !== undefined ? { nextCursor: cursor } : {}) };
+}
+
+/** Runs per API page of {@link remoteHistory} (the route's maximum, `maxHistoryPageSize`). */
+const remoteHistoryPageSize = 1000;

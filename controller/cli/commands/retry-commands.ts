@@ -8,12 +8,21 @@
  */
 import type { Command } from 'commander';
 import type { KnownRetry } from '../../../workflows/lib/run-retry.js';
+import type { CancelRunResult, RetryRunResult } from '../../runs/run-retry-client.js';
 import type { RunView } from '../../../workflows/run-contract.js';
-import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
+import type { TemporalFlags } from '../../temporal/temporal-target.js';
+import {
+  ApiClient,
+  addOperatorTargetOptions,
+  apiTargetForCommand,
+  refuseByWithServer,
+  segment,
+  type ServerFlags,
+} from '../api-client.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 
-interface RetryFlags extends TemporalFlags {
+interface RetryFlags extends TemporalFlags, ServerFlags {
   by?: string;
   json?: boolean;
 }
@@ -21,6 +30,28 @@ interface RetryFlags extends TemporalFlags {
 interface CancelFlags extends RetryFlags {
   jobState?: string;
   job?: string;
+}
+
+type RetryAnswer = RetryRunResult;
+type CancelAnswer = CancelRunResult;
+
+/** What `POST /api/v1/runs/:id/retry` answers. */
+interface RemoteRetry {
+  runId: string;
+  retryOf: string;
+  revision: string;
+  businessDate: string;
+  actor?: string;
+  rerun: string[];
+  carried: string[];
+  variables: Record<string, string>;
+  detail: string;
+}
+
+/** The API's retry answer in the form of the local one, so both print the same. */
+function retryOfRemote(body: RemoteRetry): RetryAnswer {
+  const { rerun, carried, variables, ...rest } = body;
+  return { ok: true, ...rest, plan: { rerun, carried, variables } };
 }
 
 function refused(reason: string, json: boolean | undefined): void {
@@ -47,11 +78,19 @@ export function registerRetryCommands(program: Command): void {
     .argument('<run>', 'run id (workflow id)')
     .option('--by <name>', 'operator name recorded with the retry (default: $USER, else "operator")')
     .option('--json', 'print the answer as JSON');
-  addTemporalOptions(retry).action(async (id: string, opts: RetryFlags) => {
-    const by = operatorName(opts.by);
-    const target = temporalTargetForCommand(opts);
-    const { retryRun } = await import('../../runs/run-retry-client.js');
-    const result = await withTemporalClient(target, ({ client }) => retryRun(client, id, by), id);
+  addOperatorTargetOptions(retry).action(async (id: string, opts: RetryFlags) => {
+    const remote = apiTargetForCommand(opts);
+    let result: RetryAnswer;
+    if (remote !== undefined) {
+      refuseByWithServer(opts.by);
+      const answer = await new ApiClient(remote).post<RemoteRetry>(`/api/v1/runs/${segment(id)}/retry`);
+      result = answer.ok ? retryOfRemote(answer.body) : answer;
+    } else {
+      const by = operatorName(opts.by);
+      const target = temporalTargetForCommand(opts);
+      const { retryRun } = await import('../../runs/run-retry-client.js');
+      result = await withTemporalClient(target, ({ client }) => retryRun(client, id, by), id);
+    }
     if (!result.ok) return refused(result.reason, opts.json);
     if (opts.json) {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -79,7 +118,7 @@ export function registerRetryCommands(program: Command): void {
     .option('--job <pattern>', 'only jobs whose name matches this glob (picomatch: load-*, {a,b}, step?)')
     .option('--by <name>', 'operator name recorded with the cancel (default: $USER, else "operator")')
     .option('--json', 'print the answer as JSON');
-  addTemporalOptions(cancel).action(async (id: string, opts: CancelFlags) => {
+  addOperatorTargetOptions(cancel).action(async (id: string, opts: CancelFlags) => {
     const { cancelSelection, CancelFilterError } = await import('../../runs/run-cancel.js');
     const filter = {
       ...(opts.jobState !== undefined ? { jobState: opts.jobState } : {}),
@@ -92,10 +131,21 @@ export function registerRetryCommands(program: Command): void {
         throw new UsageError(`${error.field === 'job' ? '--job' : '--job-state'}: ${error.message}`);
       throw error;
     }
-    const by = operatorName(opts.by);
-    const target = temporalTargetForCommand(opts);
-    const { cancelRunJobs } = await import('../../runs/run-retry-client.js');
-    const result = await withTemporalClient(target, ({ client }) => cancelRunJobs(client, id, filter, by), id);
+    const remote = apiTargetForCommand(opts);
+    let result: CancelAnswer;
+    if (remote !== undefined) {
+      refuseByWithServer(opts.by);
+      const answer = await new ApiClient(remote).post<Omit<Extract<CancelAnswer, { ok: true }>, 'ok'>>(
+        `/api/v1/runs/${segment(id)}/cancel`,
+        filter,
+      );
+      result = answer.ok ? { ok: true, ...answer.body } : answer;
+    } else {
+      const by = operatorName(opts.by);
+      const target = temporalTargetForCommand(opts);
+      const { cancelRunJobs } = await import('../../runs/run-retry-client.js');
+      result = await withTemporalClient(target, ({ client }) => cancelRunJobs(client, id, filter, by), id);
+    }
     if (!result.ok) return refused(result.reason, opts.json);
     if (opts.json) {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n');

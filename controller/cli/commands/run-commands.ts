@@ -6,9 +6,18 @@
  * Must not: interpret run state (the workflow refuses what is not allowed), print the API key.
  */
 import { Option, type Command } from 'commander';
-import type { RunOperationRequest } from '../../../workflows/run-contract.js';
+import type { RunOperationAnswer, RunOperationRequest } from '../../../workflows/run-contract.js';
+import type { OperateRunResult } from '../../runs/run-client.js';
 import { renderRunTable, runCalendarZone, runViewJson } from '../../runs/render-run.js';
 import { addTemporalOptions, type TemporalFlags } from '../../temporal/temporal-target.js';
+import {
+  ApiClient,
+  addOperatorTargetOptions,
+  apiTargetForCommand,
+  refuseByWithServer,
+  segment,
+  type ServerFlags,
+} from '../api-client.js';
 import { UsageError, exitCodes } from '../cli-errors.js';
 import { operatorName, temporalTargetForCommand, withTemporalClient } from '../temporal-commands.js';
 import { addTimeOptions, zoneChoiceOf, zoneOf, type TimeFlags } from '../times.js';
@@ -47,7 +56,7 @@ interface GetRunFlags extends TemporalFlags, TimeFlags {
   output?: boolean;
 }
 
-interface OperateFlags extends TemporalFlags {
+interface OperateFlags extends TemporalFlags, ServerFlags {
   job?: string;
   by?: string;
   json?: boolean;
@@ -103,11 +112,22 @@ export function registerRunCommands(program: Command): void {
       .addOption(job)
       .option('--by <name>', 'operator name recorded with the operation (default: $USER, else "operator")')
       .option('--json', 'print the answer as JSON');
-    addTemporalOptions(sub).action(async (id: string, opts: OperateFlags) => {
+    addOperatorTargetOptions(sub).action(async (id: string, opts: OperateFlags) => {
       const request = runOperationRequest(name, opts.job, operatorName(opts.by));
-      const target = temporalTargetForCommand(opts);
-      const { operateRun } = await import('../../runs/run-client.js');
-      const result = await withTemporalClient(target, ({ client }) => operateRun(client, id, request), id);
+      const remote = apiTargetForCommand(opts);
+      let result: OperateRunResult;
+      if (remote !== undefined) {
+        refuseByWithServer(opts.by);
+        const answer = await new ApiClient(remote).post<RunOperationAnswer>(
+          `/api/v1/runs/${segment(id)}/operations/${segment(name)}`,
+          opts.job !== undefined ? { job: opts.job } : {},
+        );
+        result = answer.ok ? { ok: true, answer: answer.body } : answer;
+      } else {
+        const target = temporalTargetForCommand(opts);
+        const { operateRun } = await import('../../runs/run-client.js');
+        result = await withTemporalClient(target, ({ client }) => operateRun(client, id, request), id);
+      }
       if (!result.ok) {
         if (opts.json) process.stdout.write(JSON.stringify({ ok: false, reason: result.reason }, null, 2) + '\n');
         process.stderr.write(`refused: ${result.reason}\n`);
