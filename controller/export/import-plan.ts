@@ -53,6 +53,8 @@ export interface ImportWrite {
   action: 'create' | 'overwrite';
   /** `Kind name` of the definition. */
   what: string;
+  /** The definition `text` holds (its one document), so the import's validation need not parse it again. */
+  value: unknown;
 }
 
 export interface ImportPlan {
@@ -138,7 +140,7 @@ export function planImport(request: ImportRequest): ImportDecision {
         );
         continue;
       }
-      plan.writes.push({ path: there.file, text: fileText(value, bundle), action: 'overwrite', what });
+      plan.writes.push({ path: there.file, text: fileText(value, bundle), action: 'overwrite', what, value });
       planned.add(there.file);
       continue;
     }
@@ -146,7 +148,7 @@ export function planImport(request: ImportRequest): ImportDecision {
       problems.push(`${what}: its file ${layout.path} already exists and holds other definitions`);
       continue;
     }
-    plan.writes.push({ path: layout.path, text: fileText(value, bundle), action: 'create', what });
+    plan.writes.push({ path: layout.path, text: fileText(value, bundle), action: 'create', what, value });
     planned.add(layout.path);
   }
   if (bundle.state !== undefined) plan.state = bundle.state;
