@@ -35,6 +35,7 @@ import { RefusalLog } from './refusal-log.js';
 import { RecentDeliveries, deliveryIdOf } from './webhook-deliveries.js';
 import type { OperatorApi } from './operator-api.js';
 import { strictValidatorCompiler } from './route-validation.js';
+import { registerBundleRoutes } from './routes/bundle-routes.js';
 import { registerEventRoutes } from './routes/event-routes.js';
 import { registerJobnetRoutes } from './routes/jobnet-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
@@ -293,6 +294,7 @@ function operatorScope(
   registerRunOperationRoutes(scope, operator);
   registerEventRoutes(scope, operator);
   registerMetricsRoutes(scope, operator);
+  registerBundleRoutes(scope, operator);
   done();
 }
 
