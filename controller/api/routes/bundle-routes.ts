@@ -29,6 +29,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ExportSource } from '../../export/bundle-files.js';
 import { maxBundleBytes, type JobnetExportState } from '../../export/bundle-format.js';
 import type { OnConflict } from '../../export/import-plan.js';
+import { TemporalCallError, explainTemporalFailure } from '../../temporal/temporal-reachability.js';
 import { ApiError } from '../api-errors.js';
 import { requireAdmin, requireRole, type OperatorApi } from '../operator-api.js';
 
@@ -54,7 +55,16 @@ const errorBody = {
   additionalProperties: false,
 } as const;
 
-const errors = { 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 501: errorBody };
+const errors = {
+  400: errorBody,
+  403: errorBody,
+  404: errorBody,
+  413: errorBody,
+  501: errorBody,
+  502: errorBody,
+  503: errorBody,
+  504: errorBody,
+};
 
 const exportSchema = {
   tags: ['bundles'],
@@ -321,8 +331,24 @@ async function refusals<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Held/disabled state of the project's applied jobnets, from their actors (as `jobnet export --with-state`). */
+/**
+ * Held/disabled state of the project's applied jobnets, from their actors (as `jobnet export
+ * --with-state`).
+ * @throws TemporalCallError (503/504) when Temporal or its worker does not answer; ApiError 502 otherwise.
+ */
 async function liveState(api: OperatorApi, project: string): Promise<Record<string, JobnetExportState>> {
+  try {
+    return await readLiveState(api, project);
+  } catch (error) {
+    const explained = await explainTemporalFailure(api.client, api.taskQueue, error);
+    const message = (reason: string) => `cannot read the state of the jobnets of ${project}: ${reason}`;
+    if (explained !== undefined)
+      throw new TemporalCallError(explained.problem, message(explained.message), { cause: error });
+    throw new ApiError(502, 'TEMPORAL_ERROR', message(error instanceof Error ? error.message : String(error)));
+  }
+}
+
+async function readLiveState(api: OperatorApi, project: string): Promise<Record<string, JobnetExportState>> {
   const { getJobnetView, listJobnetActors } = await import('../../jobnets/jobnet-client.js');
   const state: Record<string, JobnetExportState> = {};
   for (const actor of await listJobnetActors(api.client, api.taskQueue, project)) {
