@@ -3,7 +3,10 @@
  * synthetic repository of bench/generate-repo.ts with one project), and of the refusal of a
  * 200 MiB bundle, which must stay in bounded memory (the size is checked before a byte is read).
  * Each stage runs in a fresh child process, which measures the call itself (not process start-up
- * or module loading) and reports its peak resident set size.
+ * or module loading) and reports its peak resident set size. One jobnet's title holds `&&`, as
+ * shell command lines of real projects do (a text search for YAML anchors matches it). Two
+ * baselines run in the same session: `jobnet validate` of the source tree (the validator both
+ * export and import run), and a bare js-yaml parse and dump of the bundle text.
  *
  * Prints a Markdown table and writes the measurements to bench/.out/bundle.json.
  *
@@ -11,7 +14,7 @@
  * This is a script, not a test: timing goals are measured here, never asserted in tests.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +46,18 @@ async function runStage(stage: string, args: string[]): Promise<StageReport> {
     const prepared = await files.prepareImport(bundle, { into, onConflict: 'fail', now: Date.now() });
     await files.writeImport(into, prepared.plan.writes);
     detail = `${prepared.plan.writes.length} files written`;
+  } else if (stage === 'validate (baseline)') {
+    const [dir] = args as [string];
+    const { validateRepository } = await import('../controller/definitions/validate-repository.js');
+    const result = await validateRepository(dir);
+    detail = `${result.value.documents.length} documents, ${result.ok ? 'valid' : 'NOT valid'}`;
+  } else if (stage === 'js-yaml parse + dump (baseline)') {
+    const [file] = args as [string];
+    const jsYaml = await import('js-yaml');
+    const text = readFileSync(file, 'utf8');
+    const value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+    const again = jsYaml.dump(value, { noRefs: true, lineWidth: -1, schema: jsYaml.CORE_SCHEMA });
+    detail = `${(again.length / (1024 * 1024)).toFixed(1)} MiB dumped`;
   } else {
     const [file] = args as [string];
     try {
@@ -84,6 +99,14 @@ async function main(): Promise<void> {
     const source = join(scratch, 'source');
     generateRepo(source, { projects: 1, jobnetsPerProject: numbers.jobnets, jobsPerJobnet: numbers.jobs });
     const project = readdirSync(join(source, 'projects'))[0]!;
+    const first = join(
+      source,
+      'projects',
+      project,
+      'jobnets',
+      readdirSync(join(source, 'projects', project, 'jobnets'))[0]!,
+    );
+    writeFileSync(first, readFileSync(first, 'utf8').replace(/^ {2}title: (.*)$/m, '  title: "$1 && checked"'));
     const bundle = join(scratch, 'bundle.yaml');
     const target = join(scratch, 'target');
     mkdirSync(target);
@@ -91,7 +114,9 @@ async function main(): Promise<void> {
     writeFileSync(huge, '');
     truncateSync(huge, 200 * 1024 * 1024 + 1);
     const reports = [
+      child('validate (baseline)', [source]),
       child('export', [source, project, bundle]),
+      child('js-yaml parse + dump (baseline)', [bundle]),
       child('import', [bundle, target]),
       child('refuse-200MiB', [huge]),
     ];

@@ -45,6 +45,7 @@ import type { LoadedAccount } from './auth/token-accounts.js';
 import type { OperatorApi } from './operator-api.js';
 import { strictValidatorCompiler } from './route-validation.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
+import { registerBundleRoutes } from './routes/bundle-routes.js';
 import { registerEventRoutes } from './routes/event-routes.js';
 import { registerJobnetRoutes } from './routes/jobnet-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
@@ -349,6 +350,7 @@ function operatorScope(
   registerRunOperationRoutes(scope, operator);
   registerEventRoutes(scope, operator);
   registerMetricsRoutes(scope, operator, metrics);
+  registerBundleRoutes(scope, operator);
   if (accounts !== undefined) registerAccountRoutes(scope, accounts);
   done();
 }

@@ -13,6 +13,7 @@ import {
   defaultCatchUpWindowSeconds,
   type CompiledSchedule,
   type CompiledStart,
+  type InitialJobnetState,
 } from '../../workflows/lib/compiled-schedule.js';
 import { parseDuration } from '../../workflows/lib/durations.js';
 import type { DayRules } from '../../workflows/lib/start-days.js';
@@ -48,6 +49,10 @@ export function compileSchedule(index: DefinitionIndex, jobnet: JobnetDocument):
     requireConfirmation: spec.requireConfirmation ?? false,
   };
   if (dayRules.value.dayPatternName !== undefined) schedule.dayPatternName = dayRules.value.dayPatternName;
+  const initial: InitialJobnetState = {};
+  if (spec.initialState?.held === true) initial.held = true;
+  if (spec.initialState?.disabled === true) initial.disabled = true;
+  if (initial.held !== undefined || initial.disabled !== undefined) schedule.initialState = initial;
   const deadlines = spec.deadlines;
   if (deadlines?.start !== undefined) schedule.deadlines.start = deadlines.start;
   if (deadlines?.end?.at !== undefined) schedule.deadlines.endAt = deadlines.end.at;

@@ -34,10 +34,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Upper bound on alias expansion: refuses "billion laughs" documents (R-SEC-4). */
 const maxAliasCount = 100;
 
+/**
+ * Parses `files`. `known` gives the document values of files whose text the caller wrote itself
+ * from those values, as YAML with the core schema and without anchors (`jobnet import`'s
+ * `yamlText`), which parses back to the very same values: those are taken as they are, and only
+ * a diagnostic's position builds the file's AST.
+ */
 export function parseDocuments(
   files: readonly SourceFile[],
   oversized: ReadonlySet<string> = new Set(),
   maxFileBytes = maxDefinitionFileBytes,
+  known?: ReadonlyMap<string, readonly unknown[]>,
 ): ParsedFiles {
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -69,7 +76,9 @@ export function parseDocuments(
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     texts.set(file.path, text);
-    parseFile(file.path, text, documents, diagnostics);
+    const values = known?.get(file.path);
+    if (values !== undefined) pushValues(file.path, text, values, lazyAst(text, false), documents);
+    else parseFile(file.path, text, documents, diagnostics);
   }
   return { documents, diagnostics, texts };
 }
@@ -88,15 +97,26 @@ function parseFile(file: string, text: string, documents: ParsedDocument[], diag
   // seconds for a jobnet of 30,000 jobs.
   const ast = lazyAst(text, values === undefined);
   if (values) {
-    let ordinal = 0;
-    values.forEach((value, index) => {
-      if (value === null || value === undefined) return; // an empty document defines nothing
-      const nth = ordinal++;
-      documents.push({ file, index, value, text, ast: () => ast.nonEmptyDocument(nth) });
-    });
+    pushValues(file, text, values, ast, documents);
     return;
   }
   preciseParse(file, text, ast, documents, diagnostics);
+}
+
+/** The documents of a file whose values are known (parsed by js-yaml, or given by the caller). */
+function pushValues(
+  file: string,
+  text: string,
+  values: readonly unknown[],
+  ast: LazyAst,
+  documents: ParsedDocument[],
+): void {
+  let ordinal = 0;
+  values.forEach((value, index) => {
+    if (value === null || value === undefined) return; // an empty document defines nothing
+    const nth = ordinal++;
+    documents.push({ file, index, value, text, ast: () => ast.nonEmptyDocument(nth) });
+  });
 }
 
 function preciseParse(

@@ -910,6 +910,19 @@ export interface JobnetSpec {
    */
   requireConfirmation?: boolean;
   /**
+   * Operator state the jobnet's actor starts with when it is created, written by `jobnet import` from a bundle exported `--with-state` (R-EXP-2). Applied once, when the jobnet is first applied and its actor created; an actor that exists already is not changed, so a later `release` or `enable` stays in force. Omitted: the jobnet starts `waiting`.
+   */
+  initialState?: {
+    /**
+     * `true`: the actor starts held, as after `jobnet hold` (R-OPS-1).
+     */
+    held?: boolean;
+    /**
+     * `true`: the actor starts disabled by an operator, as after `jobnet disable` (R-OPS-1).
+     */
+    disabled?: boolean;
+  };
+  /**
    * Job-definition variables of the jobnet, the highest precedence: Settings < Environment < Project < Jobnet (R-VAR-2).
    */
   variables?: Variables;

@@ -55,6 +55,11 @@ export interface ValidateOptions {
   onProgress?: (stage: 'parse' | 'schema' | 'rules', done: number, total: number) => void;
   /** Largest file accepted (default 5 MiB). */
   maxFileBytes?: number;
+  /**
+   * Document values of files the caller wrote from values it holds (`jobnet import`), by path:
+   * taken instead of parsing those files again (see `parseDocuments`).
+   */
+  knownValues?: ReadonlyMap<string, readonly unknown[]>;
 }
 
 /** Reads `dir` from disk and validates it. Throws only if `dir` cannot be read at all. */
@@ -84,7 +89,12 @@ export function validateSnapshot(
   options: ValidateOptions & { oversized?: readonly string[] } = {},
 ): Result<ValidatedRepository> {
   const { onProgress } = options;
-  const parsed = parseDocuments(snapshot.files, new Set(options.oversized ?? []), options.maxFileBytes);
+  const parsed = parseDocuments(
+    snapshot.files,
+    new Set(options.oversized ?? []),
+    options.maxFileBytes,
+    options.knownValues,
+  );
   onProgress?.('parse', snapshot.files.length, snapshot.files.length);
 
   const ignored = ignoreMatcher(parsed.documents);

@@ -64,6 +64,16 @@ export interface ExportRequest {
  * @throws BundleRefusal when the definitions do not validate or the project is not defined.
  */
 export async function exportProject(request: ExportRequest): Promise<{ bundle: Bundle; text: string }> {
+  const bundle = await exportBundle(request);
+  return { bundle, text: renderBundle(bundle) };
+}
+
+/**
+ * The bundle of `request.project`, without its text (for an answer streamed with
+ * `renderBundleParts`).
+ * @throws BundleRefusal as {@link exportProject}.
+ */
+export async function exportBundle(request: ExportRequest): Promise<Bundle> {
   const { snapshot, repo } = await readExportSource(request.source);
   const validated = validateSnapshot(snapshot, { oversized: snapshot.oversized });
   if (!validated.ok) {
@@ -88,8 +98,7 @@ export async function exportProject(request: ExportRequest): Promise<{ bundle: B
   if (request.state !== undefined) content.state = request.state;
   const source: { revision?: string; repo?: string } = { repo };
   if (snapshot.revision !== undefined) source.revision = snapshot.revision;
-  const bundle = buildBundle(content, new Date(request.now).toISOString(), source);
-  return { bundle, text: renderBundle(bundle) };
+  return buildBundle(content, new Date(request.now).toISOString(), source);
 }
 
 async function readExportSource(
@@ -232,7 +241,9 @@ export async function prepareImport(bundle: Bundle, flags: ImportRequestFlags): 
     if (!known.has(write.path)) files.push({ path: write.path, bytes: written.get(write.path)! });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const after = { ...before, files, oversized: before.oversized.filter((file) => !written.has(file)) };
-  const validated = validateSnapshot(after, { oversized: after.oversized });
+  // The files written are the YAML of values the plan holds: validated from those values, not parsed again.
+  const knownValues = new Map(plan.writes.map((write) => [write.path, [write.value]]));
+  const validated = validateSnapshot(after, { oversized: after.oversized, knownValues });
   if (!validated.ok) {
     throw new BundleRefusal(
       `the bundle is not imported: ${flags.into} with the bundle's definitions would not validate`,

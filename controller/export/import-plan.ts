@@ -12,6 +12,9 @@
  * exported dates (`days: {dates, holidayShift: none}`), so the jobnet starts on exactly those days;
  * such a bundle is refused once its year is over.
  *
+ * Carried state (R-EXP-2, `--with-state`) is written into each held or disabled jobnet as
+ * `spec.initialState`, which the jobnet's actor takes once, when it is created by the first apply.
+ *
  * Pure: no I/O; the caller reads the target and applies the writes.
  */
 import { canonicalJson } from '../compile/jobnet-digest.js';
@@ -50,6 +53,8 @@ export interface ImportWrite {
   action: 'create' | 'overwrite';
   /** `Kind name` of the definition. */
   what: string;
+  /** The definition `text` holds (its one document), so the import's validation need not parse it again. */
+  value: unknown;
 }
 
 export interface ImportPlan {
@@ -82,6 +87,7 @@ export function planImport(request: ImportRequest): ImportDecision {
 
   let definitions = renameProject(bundle.definitions, bundle.project, project);
   if (bundle.startDays !== undefined) definitions = freezeStartDays(definitions, project, bundle.startDays);
+  if (bundle.state !== undefined) definitions = withInitialState(definitions, project, bundle.state);
 
   const existing = new Map<string, ExistingDocument>();
   for (const doc of request.existing) {
@@ -134,7 +140,7 @@ export function planImport(request: ImportRequest): ImportDecision {
         );
         continue;
       }
-      plan.writes.push({ path: there.file, text: fileText(value, bundle), action: 'overwrite', what });
+      plan.writes.push({ path: there.file, text: fileText(value, bundle), action: 'overwrite', what, value });
       planned.add(there.file);
       continue;
     }
@@ -142,7 +148,7 @@ export function planImport(request: ImportRequest): ImportDecision {
       problems.push(`${what}: its file ${layout.path} already exists and holds other definitions`);
       continue;
     }
-    plan.writes.push({ path: layout.path, text: fileText(value, bundle), action: 'create', what });
+    plan.writes.push({ path: layout.path, text: fileText(value, bundle), action: 'create', what, value });
     planned.add(layout.path);
   }
   if (bundle.state !== undefined) plan.state = bundle.state;
@@ -167,6 +173,33 @@ export function freezeStartDays(
     const copy = structuredClone(doc) as { spec: Record<string, unknown> };
     delete copy.spec.daysFrom;
     copy.spec.days = { dates: [...days], holidayShift: 'none' };
+    return copy;
+  });
+}
+
+/**
+ * Writes the carried state of `project`'s jobnets as their `spec.initialState` (only the `true`
+ * flags; a jobnet with none keeps its definition as it is, without an `initialState`).
+ */
+export function withInitialState(
+  definitions: readonly unknown[],
+  project: string,
+  state: Readonly<Record<string, JobnetExportState>>,
+): unknown[] {
+  return definitions.map((value) => {
+    const doc = value as { kind?: unknown; metadata?: { name?: unknown; project?: unknown }; spec?: unknown };
+    if (doc.kind !== 'Jobnet' || doc.metadata?.project !== project || typeof doc.metadata.name !== 'string') {
+      return value;
+    }
+    const carried = Object.hasOwn(state, doc.metadata.name) ? state[doc.metadata.name] : undefined;
+    const initial: { held?: true; disabled?: true } = {};
+    if (carried?.held === true) initial.held = true;
+    if (carried?.disabled === true) initial.disabled = true;
+    const none = initial.held === undefined && initial.disabled === undefined;
+    if (none && (doc.spec as { initialState?: unknown } | undefined)?.initialState === undefined) return value;
+    const copy = structuredClone(doc) as { spec: Record<string, unknown> };
+    if (none) delete copy.spec.initialState;
+    else copy.spec.initialState = initial;
     return copy;
   });
 }

@@ -219,6 +219,23 @@ export async function startControllerProcess(options: ControllerProcessOptions):
               client: options.client,
               taskQueue: options.taskQueue,
               auth: tokenAuth(options.accounts, publishedAccessReader(options.client, options.taskQueue)),
+              // Export reads the definitions this controller reconciles; imports are dry runs only
+              // here (they are written into a repository by `jobnet import --branch`, for review).
+              bundles: {
+                source:
+                  git !== undefined
+                    ? {
+                        repo: git.url,
+                        ref: git.branch,
+                        ...(options.source.subPath !== undefined ? { path: options.source.subPath } : {}),
+                      }
+                    : {
+                        dir:
+                          options.source.subPath !== undefined
+                            ? path.join(options.source.repo, options.source.subPath)
+                            : options.source.repo,
+                      },
+              },
             },
             accounts: async () => await (options.accounts as TokenAccounts).current(),
           }

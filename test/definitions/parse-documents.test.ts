@@ -80,3 +80,16 @@ describe('parseDocuments', () => {
     expect(JSON.stringify(documents[0]!.value)).toContain('元日');
   });
 });
+
+describe('known values (files written from values the caller holds)', () => {
+  it('takes the given values instead of parsing the file, and still locates positions from its text', () => {
+    const text = 'kind: Project\nmetadata:\n  name: sales\n';
+    const file = { path: 'projects/sales/project.yaml', bytes: new TextEncoder().encode(text) };
+    const given = { kind: 'Project', metadata: { name: 'sales' }, marker: 'given' };
+    const parsed = parseDocuments([file], new Set(), undefined, new Map([[file.path, [given]]]));
+    expect(parsed.documents.map((doc) => doc.value)).toEqual([given]);
+    expect(parsed.documents[0]!.ast().yaml.toJS()).toEqual({ kind: 'Project', metadata: { name: 'sales' } });
+    const unknown = parseDocuments([file]);
+    expect(unknown.documents.map((doc) => doc.value)).toEqual([{ kind: 'Project', metadata: { name: 'sales' } }]);
+  });
+});

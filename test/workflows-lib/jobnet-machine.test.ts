@@ -1237,3 +1237,42 @@ describe('run reports', () => {
     expect(unknown.machine.state).toStrictEqual(machine.state);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Initial state from an imported bundle (R-EXP-2)
+
+describe('initial state of a new actor (spec.initialState)', () => {
+  const heldAtCreation = definitionOf({ initialState: { held: true } });
+  const disabledAtCreation = definitionOf({ initialState: { disabled: true } });
+
+  it('creates the actor held or disabled when the definition says so, and waiting otherwise', () => {
+    expect(jobnetViewOf(createMachine({ definition: heldAtCreation }, actorId, t0), t0).status).toBe('held');
+    expect(jobnetViewOf(createMachine({ definition: disabledAtCreation }, actorId, t0), t0).status).toBe('disabled');
+    expect(jobnetViewOf(createMachine({ definition: definitionOf() }, actorId, t0), t0).status).toBe('waiting');
+  });
+
+  it('applies it only at creation: an actor continued as new keeps the state it carries', () => {
+    const carried = { ...createActorState(today, t0), held: false };
+    const continued = createMachine({ definition: heldAtCreation, carried }, actorId, t0);
+    expect(continued.state.held).toBe(false);
+    expect(continued.state.disabledByOperator).toBeUndefined();
+  });
+
+  it('never holds the actor of a copy start', () => {
+    const copy = createMachine({ definition: heldAtCreation, copyOf: 'daily-close' }, actorId, t0);
+    expect(copy.state.held).toBe(false);
+  });
+
+  it('does not hold an existing actor again when the same definition is applied after a release', () => {
+    const created = createMachine({ definition: heldAtCreation }, actorId, t0);
+    const released = operate(created, { operation: 'release' });
+    expect(released.machine.state.held).toBe(false);
+    const reapplied = drive(
+      released.machine,
+      { kind: 'applyDefinition', apply: { definition: { ...heldAtCreation, revision: 'r2' }, by: 'ctl' } },
+      at(10),
+    );
+    expect(reapplied.machine.state.held).toBe(false);
+    expect(jobnetViewOf(reapplied.machine, at(10)).status).toBe('waiting');
+  });
+});

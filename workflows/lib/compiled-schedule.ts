@@ -56,6 +56,17 @@ export interface CompiledSchedule {
   deadlines: CompiledDeadlines;
   /** After an abended or forced end, no start until `confirm` (R-STATE-2). */
   requireConfirmation: boolean;
+  /**
+   * Operator state a new actor starts with (`spec.initialState`, written by `jobnet import` of a
+   * `--with-state` bundle, R-EXP-2); only `true` flags are kept. Omitted: none.
+   */
+  initialState?: InitialJobnetState;
+}
+
+/** Operator state given to a jobnet's actor when it is created (see `initialActorFlags`). */
+export interface InitialJobnetState {
+  held?: true;
+  disabled?: true;
 }
 
 /** R-SCH-3's default catch-up window: 10 minutes. */

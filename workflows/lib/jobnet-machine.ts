@@ -78,6 +78,7 @@ import {
   consumeEventStart,
   createActorState,
   eventStartReady,
+  initialActorFlags,
   jobnetStatus,
   operationRefusal,
   raiseRefusal,
@@ -110,10 +111,7 @@ const manualSchedule: CompiledSchedule = compiledScheduleOf();
 
 /** The `patched()` ids the actor's decisions depend on (each guards a change running actors' histories predate). */
 export type ActorPatch =
-  | 'revive-unchanged-definition'
-  | 'notice-unreported-run-end'
-  | 'probe-unwatched-runs'
-  | 'start-deadline-since';
+  'revive-unchanged-definition' | 'notice-unreported-run-end' | 'probe-unwatched-runs' | 'start-deadline-since';
 
 /** What a step may ask of the workflow execution around it. */
 export interface ActorWorld {
@@ -242,6 +240,13 @@ export function createMachine(input: JobnetActorInput, actorId: string, now: num
     published: {},
   };
   if (input.carried === undefined) machine.state.startDeadlineSince = now;
+  Object.assign(
+    machine.state,
+    initialActorFlags(input.definition.schedule, {
+      carried: input.carried !== undefined,
+      copy: input.copyOf !== undefined,
+    }),
+  );
   if (input.copyOf !== undefined) machine.copyOf = input.copyOf;
   if (input.historyLimit !== undefined) machine.historyLimit = input.historyLimit;
   return machine;

@@ -201,6 +201,24 @@ export function createActorState(businessDate: string, now: number): JobnetActor
   };
 }
 
+/**
+ * The operator flags a jobnet's actor takes when it is created (R-EXP-2): the schedule's
+ * `initialState` (from a `--with-state` bundle) for a new actor of the jobnet itself; nothing for a
+ * copy start's actor (a copy runs what it is handed) or an actor continued as new, which carries
+ * its own state. Decided once, at creation: an actor that exists keeps what its operators did.
+ */
+export function initialActorFlags(
+  schedule: CompiledSchedule | undefined,
+  creation: { carried: boolean; copy: boolean },
+): { held?: true; disabledByOperator?: true } {
+  const initial = schedule?.initialState;
+  if (initial === undefined || creation.carried || creation.copy) return {};
+  const flags: { held?: true; disabledByOperator?: true } = {};
+  if (initial.held === true) flags.held = true;
+  if (initial.disabled === true) flags.disabledByOperator = true;
+  return flags;
+}
+
 /** Whether starts are skipped: the operator's flag, else the definition's `enabled: false`. */
 export function isDisabled(state: JobnetActorState, schedule: CompiledSchedule): boolean {
   return state.disabledByOperator ?? !schedule.enabled;

@@ -164,7 +164,7 @@ async function runImport(file: string, opts: ImportFlags): Promise<void> {
   const planText = opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderPlanMarkdown(report);
   const stateNote =
     plan.state !== undefined && Object.keys(plan.state).length > 0
-      ? `the bundle carries jobnet state; once the controller has applied the imported definitions, restore it with jobnet hold / jobnet disable (docs/bundles.md): ${Object.entries(
+      ? `the bundle carries jobnet state, written as spec.initialState: each of these jobnets starts so when its actor is created by the first apply (a jobnet already applied keeps its state; use jobnet hold / jobnet disable there, docs/bundles.md): ${Object.entries(
           plan.state,
         )
           .map(
