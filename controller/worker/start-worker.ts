@@ -23,6 +23,19 @@ export interface WorkerSettings {
   maxConcurrentActivities?: number;
   /** A workflow bundle made earlier by {@link bundleWorkflows}; omitted: bundled now (a few seconds). */
   workflowBundle?: WorkflowBundle;
+  /**
+   * Worker Versioning (docs/operations.md#rolling-out-new-workflow-code): this worker is build
+   * `buildId` of the worker deployment `deploymentName`. Runs are pinned to the build they started
+   * on; the long-lived workflows move to the current build at their next task. Omitted: an
+   * unversioned worker, which takes every task of its task queue.
+   */
+  deployment?: WorkerDeployment;
+}
+
+/** A build of a worker deployment (Temporal Worker Versioning). */
+export interface WorkerDeployment {
+  deploymentName: string;
+  buildId: string;
 }
 
 export interface RunningWorker {
@@ -100,6 +113,17 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     defaultHeartbeatThrottleInterval: '1 second',
     // Jobs end by cancellation (force-terminate, time limit); a command gets its grace period.
     shutdownGraceTime: '10 seconds',
+    ...(settings.deployment
+      ? {
+          workerDeploymentOptions: {
+            version: settings.deployment,
+            useWorkerVersioning: true,
+            // A run is pinned to the code it started on; the long-lived workflows declare
+            // AUTO_UPGRADE themselves (workflows/versioning.ts).
+            defaultVersioningBehavior: 'PINNED' as const,
+          },
+        }
+      : {}),
   });
   const done = worker.run().finally(async () => {
     await connection.close();
