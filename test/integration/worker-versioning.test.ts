@@ -94,11 +94,18 @@ describe('worker versioning', () => {
       jobnets: [
         scheduledJobnet(project, 'long', [
           sleepJob('first', 0),
-          { ...sleepJob('nap', 8), predecessors: [{ job: 'first' }] },
+          { ...sleepJob('nap', 6), predecessors: [{ job: 'first' }] },
         ]),
         scheduledJobnet(project, 'fresh', [sleepJob('a', 1)]),
       ],
     });
+    // Build v2 as a real `jobnet worker` process, polling but not yet current: it gets no task.
+    const v2 = await startWorkerProcess(address, namespace, taskQueue, {
+      ...process.env,
+      JOBNET_DEPLOYMENT_NAME: deploymentName,
+      JOBNET_BUILD_ID: 'v2',
+    });
+    expect(workerOutput(v2)).toContain(`deployment ${deploymentName}, build v2`);
     const started = await operateJobnet(client, taskQueue, project, 'long', { operation: 'start', by: 'tester' });
     if (!started.ok) throw new Error(`start refused: ${JSON.stringify(started)}`);
     const oldRun = started.answer.runId!;
@@ -108,13 +115,7 @@ describe('worker versioning', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
 
-    // The rollout: build v2 as a real `jobnet worker` process, then made the current build.
-    const v2 = await startWorkerProcess(address, namespace, taskQueue, {
-      ...process.env,
-      JOBNET_DEPLOYMENT_NAME: deploymentName,
-      JOBNET_BUILD_ID: 'v2',
-    });
-    expect(workerOutput(v2)).toContain(`deployment ${deploymentName}, build v2`);
+    // The rollout: v2 becomes the current build while the old run naps.
     await setCurrentBuild(client, namespace, deploymentName, 'v2');
     const rolledOut = Date.now();
 
