@@ -22,7 +22,7 @@
  * - no run stuck (no open run with a job still running once the workload has settled);
  * - no resource held by a run that no longer runs.
  *
- * Usage: npx tsx bench/chaos-soak.ts [--minutes 3] [--kill-every 20] [--seed 1] [--cluster]
+ * Usage: npx tsx bench/chaos-soak.ts [--minutes 3] [--kill-every 20] [--seed N] [--cluster]
  * The 3-minute version runs in the test suite (test/integration/chaos-soak.test.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -308,7 +308,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   }
   const startedAt = Date.now();
   const endsAt = startedAt + options.minutes * 60_000;
-  log(`soak: task queue ${taskQueue} on ${address}, ${options.minutes} min, seed ${options.seed}`);
+  log(`soak: task queue ${taskQueue} on ${address}, ${options.minutes} min, kill schedule ${options.seed}`);
 
   // --- chaos ---
   const kills: SoakReport['kills'] = [];
