@@ -18,6 +18,8 @@ export interface DevServer {
   /** Web UI URL, when the UI is enabled. */
   uiUrl?: string;
   namespace: string;
+  /** Process id of the server (a chaos test kills it with SIGKILL). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const server: DevServer = {
     address,
     namespace,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -33,6 +33,13 @@ export interface WorkerSettings {
   workflowBundle?: WorkflowBundle;
   /** Hears what happens in this worker's workflows and activities (metrics, terminal lines). */
   observer?: WorkerObserver;
+  /**
+   * Worker Versioning (docs/operations.md#rolling-out-new-workflow-code): this worker is build
+   * `buildId` of the worker deployment `deploymentName`. Runs are pinned to the build they started
+   * on; the long-lived workflows move to the current build at their next task. Omitted: an
+   * unversioned worker, which takes every task of its task queue.
+   */
+  deployment?: WorkerDeployment;
 }
 
 /** What a worker process does with what its workflows and activities report. */
@@ -57,6 +64,12 @@ export function jobnetEventSinks(observer: WorkerObserver | undefined): Injected
       },
     },
   };
+}
+
+/** A build of a worker deployment (Temporal Worker Versioning). */
+export interface WorkerDeployment {
+  deploymentName: string;
+  buildId: string;
 }
 
 export interface RunningWorker {
@@ -138,6 +151,17 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     defaultHeartbeatThrottleInterval: '1 second',
     // Jobs end by cancellation (force-terminate, time limit); a command gets its grace period.
     shutdownGraceTime: '10 seconds',
+    ...(settings.deployment
+      ? {
+          workerDeploymentOptions: {
+            version: settings.deployment,
+            useWorkerVersioning: true,
+            // A run is pinned to the code it started on; the long-lived workflows declare
+            // AUTO_UPGRADE themselves (workflows/versioning.ts).
+            defaultVersioningBehavior: 'PINNED' as const,
+          },
+        }
+      : {}),
   });
   const done = worker.run().finally(async () => {
     await connection.close();

@@ -10,7 +10,7 @@
  * how the worker is built (controller/worker/start-worker.ts does).
  */
 import type { Command } from 'commander';
-import type { RunningWorker, WorkerSettings } from '../../worker/start-worker.js';
+import type { RunningWorker, WorkerDeployment, WorkerSettings } from '../../worker/start-worker.js';
 import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
 import type { RunningApiServer } from '../../api/api-server.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
@@ -22,6 +22,8 @@ interface WorkerFlags extends TemporalFlags {
   maxConcurrentActivities?: string;
   metricsListen?: string;
   logFormat?: string;
+  deploymentName?: string;
+  buildId?: string;
 }
 
 /** `JOBNET_ALLOW_COMMAND_JOBS` turns command jobs on when it is `1`, `true` or `yes`. */
@@ -36,6 +38,28 @@ function parsePositiveInteger(text: string, flag: string): number {
   return Number(text);
 }
 
+/** A worker-deployment name or build id: what Temporal accepts in one (no `.`, no spaces). */
+const deploymentPart = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$/;
+
+/** `--deployment-name` and `--build-id` (or their variables): both or neither. */
+function deploymentOf(opts: WorkerFlags, env: NodeJS.ProcessEnv): WorkerDeployment | undefined {
+  const deploymentName = opts.deploymentName ?? (env.JOBNET_DEPLOYMENT_NAME?.trim() || undefined);
+  const buildId = opts.buildId ?? (env.JOBNET_BUILD_ID?.trim() || undefined);
+  if (deploymentName === undefined && buildId === undefined) return undefined;
+  if (deploymentName === undefined)
+    throw new UsageError('--build-id needs --deployment-name (or JOBNET_DEPLOYMENT_NAME)');
+  if (buildId === undefined) throw new UsageError('--deployment-name needs --build-id (or JOBNET_BUILD_ID)');
+  if (!deploymentPart.test(deploymentName) || deploymentName.includes('.'))
+    throw new UsageError(
+      `--deployment-name must be letters, digits, "-" or "_" (no "."), at most 255 characters, not "${deploymentName}"`,
+    );
+  if (!deploymentPart.test(buildId))
+    throw new UsageError(
+      `--build-id must be letters, digits, ".", "-" or "_", at most 255 characters, not "${buildId}"`,
+    );
+  return { deploymentName, buildId };
+}
+
 /** Registers `jobnet worker`. */
 export function registerWorkerCommand(program: Command): void {
   const command = program
@@ -44,7 +68,15 @@ export function registerWorkerCommand(program: Command): void {
     .option('--allow-command-jobs', 'run `command` jobs on this worker (env JOBNET_ALLOW_COMMAND_JOBS=1)')
     .option('--max-concurrent-activities <n>', 'most activities (jobs) running at once on this worker')
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics at /metrics (and /healthz) here')
-    .option('--log-format <text|json>', 'one readable line per event, or JSON lines (default: text on a terminal)');
+    .option('--log-format <text|json>', 'one readable line per event, or JSON lines (default: text on a terminal)')
+    .option(
+      '--deployment-name <name>',
+      'Worker Versioning: the worker deployment this worker belongs to (env JOBNET_DEPLOYMENT_NAME; with --build-id)',
+    )
+    .option(
+      '--build-id <id>',
+      'Worker Versioning: the build of the workflow code this worker runs (env JOBNET_BUILD_ID; with --deployment-name)',
+    );
   addTemporalOptions(command).action(async (opts: WorkerFlags) => {
     const target = temporalTargetForCommand(opts);
     const output = processLogFor(opts.logFormat);
@@ -63,6 +95,8 @@ export function registerWorkerCommand(program: Command): void {
         '--max-concurrent-activities',
       );
     }
+    const deployment = deploymentOf(opts, process.env);
+    if (deployment) settings.deployment = deployment;
 
     let worker: RunningWorker;
     let metricsServer: RunningApiServer | undefined;
@@ -87,7 +121,9 @@ export function registerWorkerCommand(program: Command): void {
       throw error instanceof CommandFailure ? error : userErrorOf(error);
     }
     process.stdout.write(
-      `worker connected to ${describeTemporalTarget(target)}; command jobs ${settings.allowCommandJobs ? 'allowed' : 'not allowed'}${metricsServer !== undefined ? `; metrics at ${metricsServer.url}/metrics` : ''}\n`,
+      `worker connected to ${describeTemporalTarget(target)}; command jobs ${settings.allowCommandJobs ? 'allowed' : 'not allowed'}` +
+        `${deployment ? `; deployment ${deployment.deploymentName}, build ${deployment.buildId}` : ''}` +
+        `${metricsServer !== undefined ? `; metrics at ${metricsServer.url}/metrics` : ''}\n`,
     );
 
     let stopping = false;

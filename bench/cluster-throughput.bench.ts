@@ -1,0 +1,150 @@
+/**
+ * Benchmark: throughput with 1, 2 and 3 `jobnet worker` processes on one Temporal server —
+ * by default the cluster of scripts/cluster.sh (docs/performance.md#throughput-on-the-cluster).
+ *
+ * For each worker count, on a fresh task queue: `--runs` single-job runs (one `sleep 0` job)
+ * started at once, timed from the first start to the last completion → runs per minute; then
+ * `--rest` REST jobs polling a loopback target every second until DONE on the `--polls`th poll,
+ * timed the same way → polls per second, with the polls missed or repeated counted from the
+ * target's own records. Prints a Markdown table.
+ *
+ * Usage: npx tsx bench/cluster-throughput.bench.ts [--runs 300] [--rest 100] [--polls 10] [--workers 3] [--dev]
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { startDevServer, type DevServer } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
+import type { RunInput, RunResult } from '../workflows/run-contract.js';
+import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
+import { jobnetOf } from '../test/integration/run-fixtures.js';
+import { startRestTarget } from '../test/integration/rest-target.js';
+import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
+import { parseBenchArgs } from './bench-options.js';
+
+const { numbers, flags } = parseBenchArgs(
+  process.argv.slice(2),
+  ['runs', 'rest', 'polls', 'workers'] as const,
+  ['dev'] as const,
+);
+const runCount = numbers.runs ?? 300;
+const restCount = numbers.rest ?? 100;
+const polls = numbers.polls ?? 10;
+const maxWorkers = numbers.workers ?? 3;
+
+let devServer: DevServer | undefined;
+let address: string;
+if (flags.dev) {
+  devServer = await startDevServer();
+  address = devServer.address;
+} else {
+  const script = path.resolve(import.meta.dirname, '..', 'scripts', 'cluster.sh');
+  const up = spawnSync('bash', [script, 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const found = /^TEMPORAL_ADDRESS=(.+)$/m.exec(up.stdout ?? '')?.[1];
+  if (!found) throw new Error('scripts/cluster.sh up failed');
+  address = found;
+}
+const namespace = 'default';
+const target = await startRestTarget();
+target.route('POST', '/submit', (request) => ({ body: { id: (JSON.parse(request.body) as { job: string }).job } }));
+
+function input(jobnet: CompiledJobnet): RunInput {
+  return { jobnet, children: {}, businessDate: '2026-12-03', trigger: 'manual', requestedBy: 'bench', level: 1 };
+}
+
+const rows: string[] = [];
+try {
+  for (let workers = 1; workers <= maxWorkers; workers++) {
+    const taskQueue = `bench-tp-${workers}-${Date.now().toString(36)}`;
+    for (let i = 0; i < workers; i++) await startWorkerProcess(address, namespace, taskQueue);
+    const temporal = await connectClient({ address, namespace, taskQueue });
+    const { client } = temporal;
+
+    // Single-job runs.
+    const single = jobnetOf('single', [{ name: 'a', type: 'sleep', spec: { seconds: 0 } }]);
+    let started = performance.now();
+    const runHandles = [];
+    for (let batch = 0; batch < runCount; batch += 50) {
+      const starts = [];
+      for (let run = batch; run < Math.min(runCount, batch + 50); run++)
+        starts.push(
+          client.workflow.start('runWorkflow', {
+            workflowId: `run/bench/single/${taskQueue}/${run}`,
+            taskQueue,
+            args: [input(single)],
+          }),
+        );
+      runHandles.push(...(await Promise.all(starts)));
+    }
+    const runResults = await Promise.all(runHandles.map((handle) => handle.result() as Promise<RunResult>));
+    const runSeconds = (performance.now() - started) / 1000;
+    const runsNotNormal = runResults.filter((result) => result.status !== 'normal').length;
+
+    // Polling REST jobs.
+    const prefix = `w${workers}`;
+    for (let job = 0; job < restCount; job++)
+      target.route('GET', `/status/${prefix}-${job}`, (_request, count) => ({
+        body: { state: count >= polls ? 'DONE' : 'RUNNING' },
+      }));
+    started = performance.now();
+    const restHandles = [];
+    for (let batch = 0; batch < restCount; batch += 50) {
+      const starts = [];
+      for (let job = batch; job < Math.min(restCount, batch + 50); job++) {
+        const jobnet = jobnetOf(`poll-${job}`, [
+          {
+            name: 'call',
+            type: 'rest',
+            spec: {
+              outputLimitBytes: 1024 * 1024,
+              request: {
+                url: `${target.url}/submit`,
+                method: 'POST',
+                timeout: 10,
+                body: { job: `${prefix}-${job}` },
+                takeoverKeys: { ID: 'id' },
+              },
+              monitoring: {
+                url: `${target.url}/status/<ID>`,
+                method: 'GET',
+                firstMonitorInterval: 1,
+                pollingInterval: 1,
+                pollingCount: 0,
+                pollingEndKey: 'state',
+                pollingEndVal: ['DONE'],
+                checkResultKey: 'state',
+                checkResultVal: ['DONE'],
+              },
+            },
+          },
+        ]);
+        starts.push(
+          client.workflow.start('runWorkflow', {
+            workflowId: `run/bench/poll/${taskQueue}/${job}`,
+            taskQueue,
+            args: [input(jobnet)],
+          }),
+        );
+      }
+      restHandles.push(...(await Promise.all(starts)));
+    }
+    const restResults = await Promise.all(restHandles.map((handle) => handle.result() as Promise<RunResult>));
+    const restSeconds = (performance.now() - started) / 1000;
+    let wrong = 0;
+    for (let job = 0; job < restCount; job++) if (target.requests(`/status/${prefix}-${job}`).length !== polls) wrong++;
+    const restNotNormal = restResults.filter((result) => result.status !== 'normal').length;
+
+    rows.push(
+      `| ${workers} | ${runCount} | ${runSeconds.toFixed(1)} | ${((runCount / runSeconds) * 60).toFixed(0)} | ${runsNotNormal} | ${restCount}×${polls} | ${restSeconds.toFixed(1)} | ${((restCount * polls) / restSeconds).toFixed(1)} | ${wrong} | ${restNotNormal} |`,
+    );
+    console.error(rows.at(-1));
+    await temporal.close();
+    await stopWorkerProcesses();
+  }
+} finally {
+  await stopWorkerProcesses();
+  await target.stop();
+  await devServer?.stop();
+}
+process.stdout.write(
+  `| workers | runs | s | runs/min | not normal | REST jobs × polls | s | polls/s | jobs with wrong poll count | not normal |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+);
