@@ -6,7 +6,8 @@
  * - `jobnet ls` against a running system: a `jobnet up` on the examples (its own dev server on a
  *   temporary database and free ports), measured once the controller has applied them — by
  *   default (which also reads each jobnet's definition for the zone of its calendar) and with
- *   `--utc` (which does not).
+ *   `--utc` (which does not) — and the same `jobnet ls` through the operator API (`--server`,
+ *   with the login token `jobnet up` prints), which loads no Temporal SDK.
  *
  * Each command runs `--runs` times (default 10) in a fresh process per variant: this checkout
  * from its compiled dist/ (built first if stale), this checkout from its sources through tsx
@@ -101,7 +102,9 @@ function median(values: readonly number[]): number {
 }
 
 /** Starts `jobnet up` on the examples and resolves with its Temporal address once `jobnet ls` lists every example jobnet. */
-async function startSystem(dataDir: string): Promise<{ address: string; stop: () => Promise<void> }> {
+async function startSystem(
+  dataDir: string,
+): Promise<{ address: string; server: string; token: string; stop: () => Promise<void> }> {
   const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.TEMPORAL_ADDRESS;
@@ -140,8 +143,9 @@ async function startSystem(dataDir: string): Promise<{ address: string; stop: ()
     if (output.includes('jobnet is up')) {
       const listed = spawnSync(process.execPath, [bin, 'ls', '--address', address], { cwd: root, encoding: 'utf8' });
       const rows = listed.stdout.split('\n').filter((line) => /^(infra|sales)\//.test(line));
-      if (listed.status === 0 && rows.length > 0 && !rows.some((line) => line.includes(' ? ')))
-        return { address, stop };
+      const login = /(http:\/\/[\d.:]+)\/\?token=(jnt_[\w-]+)/.exec(output);
+      if (listed.status === 0 && rows.length > 0 && !rows.some((line) => line.includes(' ? ')) && login !== null)
+        return { address, server: login[1] as string, token: login[2] as string, stop };
     }
     if (Date.now() > deadline) {
       await stop();
@@ -171,6 +175,10 @@ if (values['no-ls'] !== true) {
     try {
       rows.push(...measure('jobnet ls (examples applied, jobnet up)', ['ls', '--address', system.address]));
       rows.push(...measure('jobnet ls --utc', ['ls', '--utc', '--address', system.address]));
+      process.env.JOBNET_TOKEN = system.token;
+      rows.push(...measure('jobnet ls --server (operator API)', ['ls', '--server', system.server]));
+      rows.push(...measure('jobnet ls --utc --server', ['ls', '--utc', '--server', system.server]));
+      delete process.env.JOBNET_TOKEN;
     } finally {
       await system.stop();
     }

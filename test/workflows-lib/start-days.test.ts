@@ -382,7 +382,7 @@ describe('except removes days (R-DAYS-2)', () => {
       Object.fromEntries(
         Array.from({ length }, (_, i) => [
           `p${i}`,
-          { weekdays: ['mon'], ...(i + 1 < length ? { except: { dayPattern: `p${i + 1}` } } : {}) } as DayRules,
+          { weekdays: ['mon' as const], ...(i + 1 < length ? { except: { dayPattern: `p${i + 1}` } } : {}) },
         ]),
       );
     const odd = chain(20_001);
