@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/: the TypeScript of controller/ and workflows/ compiled to JavaScript by tsc
 // (tsconfig.build.json: emit only — `npm run typecheck` is where types are checked), and
+// the web console bundled into dist/console/ (esbuild), and
 // dist/build-info.json, which lets bin/jobnet.js tell whether dist/ is the sources as they are now
 // (bin/dist-status.js). dist/ is removed first, so nothing of a removed source lingers.
 //
@@ -10,10 +11,11 @@
 // Without TypeScript installed (an install without dev dependencies) it says so and leaves
 // dist/ alone: the command then runs from the sources through tsx.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 import { buildInfoFile, buildInfoFormat, distStaleness, packageRoot, sourceStamp } from '../bin/dist-status.js';
 
 const ifStale = process.argv.includes('--if-stale');
@@ -59,6 +61,19 @@ if (result.status !== 0) {
   rmSync(path.join(packageRoot, 'dist'), { recursive: true, force: true });
   process.stderr.write('jobnet build: tsc failed; dist/ removed, jobnet runs from the sources (tsx)\n');
   process.exit(result.status ?? 1);
+}
+// The web console: bundled by esbuild (through the module just compiled) into dist/console/, which
+// `jobnet api` serves as it is (controller/console/console-assets.ts).
+try {
+  const { buildConsoleBundle, consoleDistDir } = await import(
+    pathToFileURL(path.join(packageRoot, 'dist', 'controller', 'console', 'console-assets.js')).href
+  );
+  mkdirSync(consoleDistDir, { recursive: true });
+  for (const [name, asset] of await buildConsoleBundle()) writeFileSync(path.join(consoleDistDir, name), asset.body);
+} catch (error) {
+  process.stderr.write(
+    `jobnet build: the web console was not bundled (${error instanceof Error ? error.message : String(error)}); jobnet api builds it at its first request\n`,
+  );
 }
 writeFileSync(
   buildInfoFile,

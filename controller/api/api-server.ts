@@ -1,7 +1,8 @@
 /**
  * The HTTP API (docs/architecture.md#three-roles-one-state-store, R-OPS-6) on fastify: the controller's status
  * (`GET /api/v1/status`, R-GIT-4), with an operator API its routes, the accounts (admins only) and
- * `GET /` (a page naming the deployment, reached by the login URL `/?token=…`), the git push webhook (`POST /api/v1/hooks/git`, R-GIT-1),
+ * the web console at `GET /` (`routes/console-routes.ts`; the login URL `/?token=…` signs the browser in),
+ * the git push webhook (`POST /api/v1/hooks/git`, R-GIT-1),
  * liveness (`GET /healthz`) and readiness (`GET /readyz`). Every error is `{code, message}` with a
  * 4xx/5xx status (`api-errors.ts`), as the WOI-compatible endpoints answer — fastify's own error
  * bodies never reach a client.
@@ -46,6 +47,7 @@ import type { OperatorApi } from './operator-api.js';
 import { strictValidatorCompiler } from './route-validation.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerBundleRoutes } from './routes/bundle-routes.js';
+import { registerConsoleRoutes, registerConsoleShell } from './routes/console-routes.js';
 import { registerEventRoutes } from './routes/event-routes.js';
 import { registerJobnetRoutes } from './routes/jobnet-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
@@ -210,27 +212,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         reply.header('content-type', metricsContentType).send(await metrics.registry.metrics()),
       );
 
-    if (operator !== undefined)
-      routes.get(
-        '/',
-        {
-          schema: { hide: true },
-          // The login URL carries the token as `?token=` (a browser cannot send a header from a link).
-          onRequest: async (request, reply) => {
-            const token = (request.query as Record<string, unknown> | undefined)?.token;
-            if (request.headers.authorization === undefined && typeof token === 'string')
-              request.headers.authorization = `Bearer ${token}`;
-            await authenticated(request, reply);
-          },
-        },
-        async (request, reply) =>
-          await reply
-            .header('content-type', 'text/html; charset=utf-8')
-            .header('cache-control', 'no-store')
-            .header('referrer-policy', 'no-referrer')
-            .header('content-security-policy', "default-src 'none'")
-            .send(landingPage(operator.taskQueue, request.caller?.subject ?? '')),
-      );
+    if (operator !== undefined) registerConsoleShell(routes);
 
     let readinessInFlight: Promise<Record<string, ReadinessCheck>> | undefined;
     routes.get('/readyz', { schema: { hide: true }, onRequest: authenticated }, async (_request, reply) => {
@@ -351,25 +333,9 @@ function operatorScope(
   registerEventRoutes(scope, operator);
   registerMetricsRoutes(scope, operator, metrics);
   registerBundleRoutes(scope, operator);
+  registerConsoleRoutes(scope, operator);
   if (accounts !== undefined) registerAccountRoutes(scope, accounts);
   done();
-}
-
-/** Escapes text for HTML. */
-function html(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The page `GET /` answers a signed-in browser (until the web console replaces it). */
-function landingPage(deployment: string, subject: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>jobnet · ${html(deployment)}</title></head>
-<body>
-<h1>jobnet deployment ${html(deployment)}</h1>
-<p>Signed in as ${html(subject)}.</p>
-<p>The operator API is described by <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>; call it with the header <code>Authorization: Bearer &lt;token&gt;</code>.</p>
-</body></html>
-`;
 }
 
 async function runChecks(

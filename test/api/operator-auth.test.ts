@@ -159,16 +159,26 @@ describe('authentication', () => {
     expect((await call(`${url}/readyz`, tokens.alice)).status).not.toBe(401);
   });
 
-  it('answers the login page for ?token= and 401 JSON without a valid one', async () => {
-    const page = await call(`${url}/?token=${tokens.root}`);
-    expect(page.status).toBe(200);
-    expect(page.text).toContain(harness.target.taskQueue);
-    expect(page.text).toContain('href="/api/v1/openapi.json"');
-    expect((await call(`${url}/`, tokens.vera)).status).toBe(200);
-    const refused = await call(`${url}/?token=${newApiToken()}`);
-    expect(refused.status).toBe(401);
-    expect(refused.body.code).toBe('UNAUTHENTICATED');
-    expect((await call(`${url}/`)).status).toBe(401);
+  it('answers the console shell at / with no data in it, with or without a token; its data needs the token', async () => {
+    for (const page of [
+      await call(`${url}/?token=${tokens.root}`),
+      await call(`${url}/`),
+      await call(`${url}/?token=${newApiToken()}`),
+    ]) {
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<script type="module" src="/console/app.js">');
+      expect(page.text).not.toContain(harness.target.taskQueue);
+      expect(page.text).not.toContain(tokens.root);
+    }
+    expect((await call(`${url}/api/v1/me`)).status).toBe(401);
+    const me = await call(`${url}/api/v1/me`, tokens.vera);
+    expect(me.status, me.text).toBe(200);
+    expect(me.body).toMatchObject({
+      subject: 'vera',
+      groups: ['viewers'],
+      admin: false,
+      deployment: harness.target.taskQueue,
+    });
   });
 
   it('lists the accounts for a global admin only, never a token or a hash', async () => {
