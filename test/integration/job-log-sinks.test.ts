@@ -132,7 +132,7 @@ afterAll(async () => {
 });
 
 it('delivers every event kind to stdout, Azure Monitor and a signed webhook, without loss or duplicates across a worker kill', async () => {
-  let worker = await startWorker();
+  const worker = await startWorker();
   await applyDeliveryConfig(client, taskQueue, configOf());
   const deadline = nextMinute(20_000);
   await applyJobnets(client, {
@@ -193,7 +193,7 @@ it('delivers every event kind to stdout, Azure Monitor and a signed webhook, wit
   await until(() => azure.rows.length >= 3, 'the first rows in Azure Monitor', 60_000);
   await killWorkerProcess(worker);
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  worker = await startWorker();
+  await startWorker();
 
   const expected: [string, string][] = [
     ['ok', '0328'],
