@@ -8,6 +8,7 @@
  * Temporal I/O through `jobnet-client.ts` and `temporal-reachability.ts`; decides nothing else.
  */
 import type { Client } from '@temporalio/client';
+import { withDeliveryStatus } from '../incidents/delivery-client.js';
 import { getControllerStatus } from '../jobnets/jobnet-client.js';
 import type { ControllerStatus } from '../reconcile/controller-status.js';
 import { TemporalCallError, explainTemporalFailure, withTemporalDeadline } from '../temporal/temporal-reachability.js';
@@ -31,12 +32,13 @@ export async function readPublishedStatus(
 ): Promise<ControllerStatus | undefined> {
   const probeMs = Math.min(probeShareMs, Math.floor(deadlineMs / 4));
   try {
-    return (await withTemporalDeadline(
+    const status = (await withTemporalDeadline(
       client,
       deadlineMs - probeMs,
       'reading the controller status',
       async () => await getControllerStatus(client, taskQueue),
     )) as ControllerStatus | undefined;
+    return status === undefined ? undefined : await withDeliveryStatus(client, taskQueue, status);
   } catch (error) {
     const explained = await explainTemporalFailure(client, taskQueue, error, probeMs);
     if (explained !== undefined)

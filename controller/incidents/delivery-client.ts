@@ -1,7 +1,7 @@
 /**
  * The controller's side of delivery: applies a revision's delivery configuration to the
  * deployment's delivery workflow (`signalWithStart`, so the first apply starts it; the workflow
- * ignores a configuration it holds) and reads the workflow's view for status.
+ * ignores a configuration it holds) and reads the workflow's view for status and metrics.
  *
  * Temporal I/O; decides nothing.
  */
@@ -14,6 +14,7 @@ import {
   type DeliveryView,
 } from '../../workflows/delivery-contract.js';
 import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
+import { deliveryStatusOf, type DeliveryStatus } from './delivery-status.js';
 import { deliveryWorkflowId, workflowTypes } from '../../workflows/lib/wire-contract.js';
 
 export async function applyDeliveryConfig(client: Client, taskQueue: string, config: DeliveryConfig): Promise<void> {
@@ -36,4 +37,34 @@ export async function getDeliveryView(client: Client, taskQueue: string): Promis
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
   }
+}
+
+/** Time the status waits for the delivery view. */
+const statusDeadlineMs = 2_000;
+
+/** The delivery section of the status; a view that cannot be read in time says why. */
+export async function readDeliveryStatus(client: Client, taskQueue: string): Promise<DeliveryStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const view = await Promise.race([
+      getDeliveryView(client, taskQueue),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the delivery workflow did not answer in time')), statusDeadlineMs);
+      }),
+    ]);
+    return deliveryStatusOf(view);
+  } catch (error) {
+    return { configured: false, sinks: [], unrouted: 0, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `status` with its delivery section read now. */
+export async function withDeliveryStatus<T extends object>(
+  client: Client,
+  taskQueue: string,
+  status: T,
+): Promise<T & { delivery: DeliveryStatus }> {
+  return { ...status, delivery: await readDeliveryStatus(client, taskQueue) };
 }

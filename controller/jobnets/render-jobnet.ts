@@ -352,7 +352,7 @@ function compareText(a: string, b: string): number {
 /** Troubles as the table `TIME KIND PROJECT/JOBNET RUN JOB EXIT MESSAGE`, in the order given. Ends with a newline. */
 export function renderTroubleTable(troubles: readonly JobnetTrouble[], options: RenderJobnetOptions = {}): string {
   if (troubles.length === 0) return 'no troubles\n';
-  const rows = [['TIME', 'KIND', 'PROJECT/JOBNET', 'RUN', 'JOB', 'EXIT', 'MESSAGE']];
+  const rows = [['TIME', 'KIND', 'PROJECT/JOBNET', 'RUN', 'JOB', 'EXIT', 'INCIDENT', 'MESSAGE']];
   for (const t of troubles) {
     rows.push([
       formatInstant(t.at, zoneFor(options, t.project, t.jobnet)),
@@ -361,6 +361,7 @@ export function renderTroubleTable(troubles: readonly JobnetTrouble[], options: 
       t.runId ?? placeholder,
       t.job ?? placeholder,
       t.exitCode === undefined ? placeholder : String(t.exitCode),
+      t.incident?.number ?? placeholder,
       oneLine(t.message),
     ]);
   }

@@ -10,7 +10,8 @@
  * the instruments; `record-events.ts` maps what happens onto them and `api-server.ts` serves them.
  * No I/O.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeliveryStatus } from '../incidents/delivery-status.js';
 
 /** The registry and instruments of one process. */
 export interface JobnetMetrics {
@@ -95,3 +96,65 @@ export function createJobnetMetrics(options: { processMetrics?: boolean } = {}):
 
 /** The content type of the text exposition format served at `/metrics`. */
 export const metricsContentType = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * Delivery instruments (docs/incidents.md "Failure handling"), read from the delivery workflow at
+ * each scrape by `read` (the controller's or API's client): `jobnet_delivery_backlog{sink}`,
+ * `jobnet_deliveries_total{sink,result}` (result `delivered` or `dropped`, as the workflow counts
+ * them — they survive restarts), `jobnet_delivery_failing{sink}` (1 during a failure streak) and
+ * `jobnet_delivery_last_success_timestamp_seconds{sink}`. Sink names are bounded: `serviceNow`,
+ * `azureMonitor`, `webhook:<name>` of the configuration.
+ */
+export function registerDeliveryMetrics(registry: Registry, read: () => Promise<DeliveryStatus>): void {
+  let pending: Promise<DeliveryStatus> | undefined;
+  // One read per scrape, shared by the instruments.
+  const current = (): Promise<DeliveryStatus> => {
+    pending ??= read().finally(() => setTimeout(() => (pending = undefined), 0));
+    return pending;
+  };
+  const registers = [registry];
+  new Gauge({
+    name: 'jobnet_delivery_backlog',
+    help: 'Incidents or log events waiting for delivery, by sink.',
+    labelNames: ['sink'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const sink of (await current()).sinks) this.set({ sink: sink.sink }, sink.backlog);
+    },
+  });
+  new Counter({
+    name: 'jobnet_deliveries_total',
+    help: 'Incidents and log events delivered or dropped (backlog full), by sink and result.',
+    labelNames: ['sink', 'result'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const sink of (await current()).sinks) {
+        this.inc({ sink: sink.sink, result: 'delivered' }, sink.delivered);
+        this.inc({ sink: sink.sink, result: 'dropped' }, sink.dropped);
+      }
+    },
+  });
+  new Gauge({
+    name: 'jobnet_delivery_failing',
+    help: '1 while deliveries to the sink fail in a row (a failure streak), else 0.',
+    labelNames: ['sink'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const sink of (await current()).sinks) this.set({ sink: sink.sink }, sink.streak !== undefined ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'jobnet_delivery_last_success_timestamp_seconds',
+    help: 'When a delivery to the sink last succeeded (Unix seconds).',
+    labelNames: ['sink'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const sink of (await current()).sinks)
+        if (sink.lastSuccessAt !== undefined) this.set({ sink: sink.sink }, Date.parse(sink.lastSuccessAt) / 1000);
+    },
+  });
+}

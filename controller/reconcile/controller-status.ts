@@ -6,6 +6,7 @@
  *
  * Types and pure builders only; the reconciler is the one place that writes a status.
  */
+import type { DeliveryStatus } from '../incidents/delivery-status.js';
 import type { Diagnostic } from '../definitions/diagnostics.js';
 import type { ActionKind, ObservedJobnet, PlanWarning, ReconcilePlan } from './plan.js';
 
@@ -69,6 +70,8 @@ export interface ControllerStatus {
   diagnostics: Diagnostic[];
   /** Why the last fetch, observe, apply or internal stage failed, when it did. */
   lastError?: string;
+  /** Incident and log delivery per sink, read from the delivery workflow when the status is read. */
+  delivery?: DeliveryStatus;
 }
 
 /** Reasons of a Ready condition that mean the last reconcile failed (it is retried), as opposed to a stall or progress. */

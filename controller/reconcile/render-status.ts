@@ -69,6 +69,25 @@ export function renderControllerStatus(status: ControllerStatus): string {
       ]),
     );
   }
+  const delivery = status.delivery;
+  if (delivery !== undefined && (delivery.sinks.length > 0 || delivery.error !== undefined)) {
+    lines.push('', 'DELIVERY');
+    if (delivery.error !== undefined) line(`cannot read the delivery status: ${delivery.error}`);
+    if (delivery.sinks.length > 0)
+      lines.push(
+        table([
+          ['SINK', 'BACKLOG', 'DELIVERED', 'LAST SUCCESS', 'STREAK', 'LAST ERROR'],
+          ...delivery.sinks.map((s) => [
+            s.sink,
+            String(s.backlog),
+            String(s.delivered),
+            s.lastSuccessAt ?? '-',
+            s.streak !== undefined ? `failing since ${s.streak.since} (${s.streak.attempts} attempts)` : '-',
+            s.lastError !== undefined ? `${s.lastError.at} ${s.lastError.message}` : '-',
+          ]),
+        ]),
+      );
+  }
   if (status.diagnostics.length > 0) {
     lines.push('');
     line(`DIAGNOSTICS of revision ${status.attemptedRevision ?? ''}`);

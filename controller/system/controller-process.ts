@@ -11,6 +11,7 @@
  * I/O: git, the file system, Temporal, one HTTP listener. Never logs a secret: the webhook secret
  * and git credentials are resolved from references by the caller or the git source.
  */
+import { readDeliveryStatus, withDeliveryStatus } from '../incidents/delivery-client.js';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import { publishedAccessReader, tokenAuth } from '../api/auth/token-auth.js';
 import type { TokenAccounts } from '../api/auth/token-accounts.js';
 import type { ListenerLimits } from '../api/listener-limits.js';
 import { reconcileCheck, temporalCheck } from '../api/readiness-checks.js';
-import type { JobnetMetrics } from '../metrics/metrics.js';
+import { registerDeliveryMetrics, type JobnetMetrics } from '../metrics/metrics.js';
 import { recordReconcile } from '../metrics/record-events.js';
 import type { ReconcileOutcome } from '../reconcile/summarize-reconcile.js';
 import { claimController, publishControllerStatus, releaseController } from '../jobnets/jobnet-client.js';
@@ -206,13 +207,15 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     },
     log: options.log,
   });
+  if (options.metrics !== undefined)
+    registerDeliveryMetrics(options.metrics.registry, () => readDeliveryStatus(options.client, options.taskQueue));
   let api: RunningApiServer | undefined;
   if (options.listen !== undefined) {
     api = await startApiServer({
       host: options.listen.host,
       port: options.listen.port,
       ...(options.listenerLimits !== undefined ? { limits: options.listenerLimits } : {}),
-      status: () => reconciler.getStatus(),
+      status: async () => await withDeliveryStatus(options.client, options.taskQueue, reconciler.getStatus()),
       ...(options.accounts !== undefined
         ? {
             operator: {

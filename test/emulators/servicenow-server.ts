@@ -10,8 +10,9 @@
  *     `No Record found` instead. A query term on an unknown field is ignored, as ServiceNow does,
  *     so the rows that come back may not match it.
  *   - Modes for faults: `tooManyRequests` (429 with `Retry-After`), `createThen502` (the next
- *     POSTs create the record and answer 502), `down` (the socket is destroyed, as an instance
- *     that cannot be reached).
+ *     POSTs create the record and answer 502), `createThenHold` (the next POSTs create the record
+ *     and never answer, as an instance whose client died mid-call), `down` (the socket is
+ *     destroyed, as an instance that cannot be reached).
  * No vitest: other tiers may use it.
  */
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,7 @@ export interface ServiceNowStandIn {
     tooManyRequests: number;
     retryAfterSeconds: number;
     createThen502: number;
+    createThenHold: number;
     down: boolean;
     unauthorized: boolean;
   };
@@ -59,8 +61,19 @@ export async function startServiceNowStandIn(user: string, password: string): Pr
     url: '',
     records: [],
     requests: [],
-    mode: { tooManyRequests: 0, retryAfterSeconds: 1, createThen502: 0, down: false, unauthorized: false },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    mode: {
+      tooManyRequests: 0,
+      retryAfterSeconds: 1,
+      createThen502: 0,
+      createThenHold: 0,
+      down: false,
+      unauthorized: false,
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const send = (
     response: ServerResponse,
@@ -106,6 +119,10 @@ export async function startServiceNowStandIn(user: string, password: string): Pr
       record.state = '1';
       record.sys_created_on = new Date().toISOString().replace('T', ' ').slice(0, 19);
       standIn.records.push(record);
+      if (standIn.mode.createThenHold > 0) {
+        standIn.mode.createThenHold -= 1;
+        return 0; // the answer never comes; the socket closes with its client
+      }
       if (standIn.mode.createThen502 > 0) {
         standIn.mode.createThen502 -= 1;
         response.writeHead(502, { 'content-type': 'text/html' });

@@ -389,12 +389,13 @@ describe('troubles', () => {
     expect(selectTroubles(troubled(), { kind: 'endDelayed' })).toEqual([]);
   });
 
-  it('prints the table TIME KIND PROJECT/JOBNET RUN JOB EXIT MESSAGE, one line per trouble', () => {
-    const text = renderTroubleTable(selectTroubles(troubled()).slice(1, 3), utc);
+  it('prints the table TIME KIND PROJECT/JOBNET RUN JOB EXIT INCIDENT MESSAGE, one line per trouble', () => {
+    const [abended, overrun] = selectTroubles(troubled()).slice(1, 3);
+    const text = renderTroubleTable([{ ...abended!, incident: { number: 'INC0010042', sysId: 'a1' } }, overrun!], utc);
     expect(text.split('\n')).toEqual([
-      'TIME                  KIND           PROJECT/JOBNET     RUN    JOB   EXIT  MESSAGE',
-      '2026-11-23 01:15:00Z  jobnetAbended  sales/daily-close  run-a  load  3     load failed exit 3',
-      '2026-11-23 01:15:50Z  jobOverrun     infra/backup       run-b  copy  -     copy overran',
+      'TIME                  KIND           PROJECT/JOBNET     RUN    JOB   EXIT  INCIDENT    MESSAGE',
+      '2026-11-23 01:15:00Z  jobnetAbended  sales/daily-close  run-a  load  3     INC0010042  load failed exit 3',
+      '2026-11-23 01:15:50Z  jobOverrun     infra/backup       run-b  copy  -     -           copy overran',
       '',
     ]);
     expect(renderTroubleTable([])).toBe('no troubles\n');

@@ -9,7 +9,9 @@ import { createDeliveryActivities } from './delivery-activities.js';
 import type { DeliveryActivities } from './delivery.types.js';
 import { createJobnetActorActivities } from './jobnet-actor-activities.js';
 import { createResourceLockActivity } from './resource-lock-activity.js';
-import { createRestActivities, type RestPollTiming } from './rest-activities.js';
+import { createRestActivities, type RestPollTiming, type TerminationFailure } from './rest-activities.js';
+import { terminationFailureEventOf } from '../lib/log-events.js';
+import { terminationFailureEventId } from '../lib/wire-contract.js';
 
 export interface ActivitySettings {
   client: Client;
@@ -23,14 +25,31 @@ export interface ActivitySettings {
 export function createActivities(
   settings: ActivitySettings,
 ): JobnetActivities & JobnetActorActivities & DeliveryActivities {
+  const delivery = createDeliveryActivities(settings);
+  const onTerminationFailed = async (failure: TerminationFailure): Promise<void> => {
+    const { identity } = failure;
+    const event = terminationFailureEventOf(
+      {
+        id: terminationFailureEventId(failure.runExecutionId, identity.job),
+        at: failure.at,
+        project: identity.project,
+        jobnet: identity.jobnet,
+        runId: identity.runId,
+        job: identity.job,
+      },
+      failure.message,
+    );
+    await delivery.enqueueDeliveries({ deployment: settings.taskQueue, items: { incidents: [], logs: [event] } });
+  };
   return {
     runCommand: createCommandActivity(settings),
     requestResourceLock: createResourceLockActivity(settings),
     ...createRestActivities({
       client: settings.client,
+      onTerminationFailed,
       ...(settings.onRestPoll !== undefined ? { onPoll: settings.onRestPoll } : {}),
     }),
     ...createJobnetActorActivities(settings),
-    ...createDeliveryActivities(settings),
+    ...delivery,
   };
 }

@@ -38,7 +38,13 @@ import {
 } from '../lib/rest-response.js';
 import { createSecretRedactor, redactValues, type Redactor } from '../lib/secret-redaction.js';
 import { substituteVariables, type VariableSources } from '../lib/variable-references.js';
-import type { RestCallInput, RestPollOutcome, RestRequestOutcome, RestTerminationOutcome } from './activity.types.js';
+import type {
+  RestCallInput,
+  RestJobIdentity,
+  RestPollOutcome,
+  RestRequestOutcome,
+  RestTerminationOutcome,
+} from './activity.types.js';
 import { readResponseDocument } from './rest/read-response.js';
 import { AuthenticationError, prepareAuthentication, type RestAuthentication } from './rest/rest-authentication.js';
 import { sendCall } from './rest/send-call.js';
@@ -99,7 +105,22 @@ export interface RestPollTiming {
  * The REST activities; with the worker's client, the termination confirms its mark before
  * sending; `onPoll` hears the timing of each poll (metrics).
  */
-export function createRestActivities(options: { client?: Client; onPoll?: (timing: RestPollTiming) => void } = {}) {
+/** A termination request that failed (0635–0638), for the job management log. */
+export interface TerminationFailure {
+  identity: RestJobIdentity;
+  /** Execution run id of the run workflow: with the job, the event's id. */
+  runExecutionId: string;
+  message: string;
+  at: number;
+}
+
+export function createRestActivities(
+  options: {
+    client?: Client;
+    onPoll?: (timing: RestPollTiming) => void;
+    onTerminationFailed?: (failure: TerminationFailure) => Promise<void>;
+  } = {},
+) {
   const onPoll = options.onPoll;
   return {
     restRequest,
@@ -114,7 +135,25 @@ export function createRestActivities(options: { client?: Client; onPoll?: (timin
       }
       return await restPoll(input);
     },
-    restTerminate: (input: RestCallInput) => restTerminate(input, options.client),
+    restTerminate: async (input: RestCallInput) => {
+      const outcome = await restTerminate(input, options.client);
+      if (outcome.result !== 'sent' && options.onTerminationFailed !== undefined) {
+        const context = Context.current();
+        await options
+          .onTerminationFailed({
+            identity: input.identity,
+            runExecutionId: context.info.workflowExecution?.runId ?? input.identity.runId,
+            message: outcome.message,
+            at: Date.now(),
+          })
+          .catch((error: unknown) => {
+            context.log.warn('the termination failure could not be handed to the job management log', {
+              error: error instanceof Error ? error.message : String(error),
+            });
+          });
+      }
+      return outcome;
+    },
   };
 }
 

@@ -169,6 +169,18 @@ export interface LogEventFields {
   detail?: string;
 }
 
+/**
+ * The event of a failed termination request (R-REST-3): the code is the one the REST job's message
+ * starts with (0635 HTTP status, 0636 network, 0637 timeout, 0638 other), the message that line.
+ */
+export function terminationFailureEventOf(fields: Omit<LogEventFields, 'detail'>, restMessage: string): LogEvent {
+  const event = logEventOf('terminationRequestFailed', fields);
+  const code = /^(063[5-8]):/.exec(restMessage)?.[1];
+  if (code !== undefined) event.code = code;
+  event.message = `MpJobsch: ${event.level}: ${restMessage}${fields.runId !== undefined ? ` RunId=${fields.runId}` : ''}${fields.job !== undefined ? ` JobName=${fields.job}` : ''}`;
+  return event;
+}
+
 /** Builds the event of `kind` (see {@link logEventDescriptions}). */
 export function logEventOf(kind: LogEventKind, fields: LogEventFields): LogEvent {
   const description = logEventDescriptions[kind];

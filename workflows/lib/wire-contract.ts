@@ -225,6 +225,15 @@ export function runLogEventId(actorFirstRunId: string, runId: string, code: stri
   return `${actorFirstRunId}:${runId}:${code}`;
 }
 
+/**
+ * Id of a REST job's termination-request failure in the job management log (R-LOG-1, events
+ * 0635–0638): the run's execution run id (globally unique) and the job name. A retried attempt of
+ * the termination activity reports the same id.
+ */
+export function terminationFailureEventId(runExecutionId: string, job: string): string {
+  return `${runExecutionId}:${job}:termination`;
+}
+
 /** A visibility query string literal: `'text'` with quotes and backslashes escaped. */
 export function visibilityLiteral(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

@@ -390,11 +390,13 @@ export function registerControllerCommands(program: Command): void {
     const target = temporalTargetForCommand(opts);
     const { getControllerStatus } = await import('../../jobnets/jobnet-client.js');
     await withTemporalClient(target, async ({ client }) => {
-      const found = (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined;
-      if (found === undefined)
+      const published = (await getControllerStatus(client, target.taskQueue)) as ControllerStatus | undefined;
+      if (published === undefined)
         throw new CommandFailure(
           `no controller has published a status for task queue ${target.taskQueue} (is jobnet controller running?)`,
         );
+      const { withDeliveryStatus } = await import('../../incidents/delivery-client.js');
+      const found = await withDeliveryStatus(client, target.taskQueue, published);
       process.stdout.write(opts.json === true ? `${JSON.stringify(found, null, 2)}\n` : renderControllerStatus(found));
       const ready = found.conditions.find((condition) => condition.type === 'Ready');
       process.exitCode = ready?.status === 'True' ? exitCodes.ok : exitCodes.failed;
