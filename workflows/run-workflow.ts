@@ -508,17 +508,22 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       if (status !== lastStatus) {
         lastStatus = status;
         upsertSearchAttributes([{ key: searchAttributeKeys.runStatus, value: status }]);
+        // The job that failed first (it ran and ended abended or forced), with its exit code.
+        const abnormal = status === 'abended' || status === 'forced';
+        const [failedJob, failed] = (abnormal ? firstFailedJob(state) : undefined) ?? [undefined, undefined];
+        const failure = {
+          ...(failedJob !== undefined ? { job: failedJob } : {}),
+          ...(failed?.exitCode !== undefined ? { exitCode: failed.exitCode } : {}),
+          ...(failed?.forcedReason !== undefined ? { forcedReason: failed.forcedReason } : {}),
+        };
         // A forced run is a `jobnetAbended` trouble too (R-TRB), with the forced-end reason (R-INC-4).
-        if (status === 'abended' || status === 'forced') {
-          // The job that failed first (it ran and ended abended or forced), with its exit code.
-          const [failedJob, failed] = firstFailedJob(state) ?? [undefined, undefined];
+        if (abnormal)
           recordTrouble({
             kind: 'jobnetAbended',
-            ...(failedJob !== undefined ? { job: failedJob } : {}),
-            ...(failed?.exitCode !== undefined ? { exitCode: failed.exitCode } : {}),
-            ...(failed?.forcedReason !== undefined ? { forcedReason: failed.forcedReason } : {}),
+            ...failure,
             message: `jobnet ${jobnet.project}/${jobnet.name} ended abnormally${failedJob !== undefined ? `: job ${failedJob} ended ${failed?.state ?? ''}${failed?.exitCode !== undefined ? ` with exit code ${failed.exitCode}` : ''}` : ''}`,
           });
+        if (isFinal(status))
           jobnetEvents.emit({
             event: 'runEnded',
             at: Date.now(),
@@ -526,20 +531,8 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
             runId,
             businessDate: input.businessDate,
             status,
-            ...(failedJob !== undefined ? { job: failedJob } : {}),
-            ...(failed?.exitCode !== undefined ? { exitCode: failed.exitCode } : {}),
-            ...(failed?.forcedReason !== undefined ? { forcedReason: failed.forcedReason } : {}),
+            ...failure,
           });
-        } else if (isFinal(status)) {
-          jobnetEvents.emit({
-            event: 'runEnded',
-            at: Date.now(),
-            ...identity,
-            runId,
-            businessDate: input.businessDate,
-            status,
-          });
-        }
         void reportToActor(false);
       } else if (troubles.length > reportedTroubles) {
         void reportToActor(false);
