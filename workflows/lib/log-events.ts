@@ -132,12 +132,10 @@ export const troubleLogKinds: Readonly<Record<TroubleKind, LogEventKind>> = {
 };
 
 /** One event of the job management log (plain JSON; carried through Temporal). */
-export interface LogEvent {
+/** The fields an event is made of, besides what its kind decides. */
+export interface LogEventFields {
   /** Deterministic and globally unique: sinks de-duplicate by it. */
   id: string;
-  kind: LogEventKind;
-  code: string;
-  level: LogLevel;
   /** Epoch milliseconds. */
   at: number;
   project: string;
@@ -149,24 +147,16 @@ export interface LogEvent {
   exitCode?: number;
   /** The trouble this event records, when it is one. */
   troubleId?: string;
-  /** The message line, WOI style: `MpJobsch: <LEVEL>: <code>: <text> <key=value>…`. */
-  message: string;
-}
-
-/** The fields an event is made of, besides what its kind decides. */
-export interface LogEventFields {
-  id: string;
-  at: number;
-  project: string;
-  jobnet: string;
-  title?: string;
-  runId?: string;
-  businessDate?: string;
-  job?: string;
-  exitCode?: number;
-  troubleId?: string;
   /** Our own detail (a trouble's message), appended to the WOI text. */
   detail?: string;
+}
+
+export interface LogEvent extends Omit<LogEventFields, 'detail'> {
+  kind: LogEventKind;
+  code: string;
+  level: LogLevel;
+  /** The message line, WOI style: `MpJobsch: <LEVEL>: <code>: <text> <key=value>…`. */
+  message: string;
 }
 
 /**
