@@ -4,7 +4,8 @@
  * real worker and definitions applied by the real `jobnet apply`. Covers signing in by the login
  * URL, the monitor's states and live updates, jobnet operations (one accepted, one refused and
  * disabled with the run's reason), run detail with the DAG and a failed job's output, a restart
- * from the UI, what a viewer sees, and signing out.
+ * from the UI, what a viewer sees, a stalled revision of a real controller with its diagnostics
+ * and their code frame, and signing out.
  *
  * With JOBNET_CONSOLE_SCREENSHOTS=1 the views are saved to docs/images/console-*.png (as
  * docs/console.md shows them).
@@ -18,6 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../controller/api/api-errors.js';
 import { startApiServer, type RunningApiServer } from '../../controller/api/api-server.js';
 import type { Caller, OperatorAuth, ProjectRole } from '../../controller/api/operator-api.js';
+import { readPublishedStatus } from '../../controller/api/published-status.js';
+import type { ControllerStatus } from '../../controller/reconcile/controller-status.js';
+import { startControllerProcess, type RunningController } from '../../controller/system/controller-process.js';
 import { runJobnet } from '../cli/cli-process.js';
 import { startRunHarness, type RunHarness } from '../integration/run-harness.js';
 import { eventually } from '../api/api-fixture.js';
@@ -95,7 +99,21 @@ function definitions(marker: string): Record<string, string> {
   };
 }
 
+/** A file the controller finds after `jobnet apply`: its revision does not validate and stalls. */
+const brokenFile = 'projects/sales/jobnets/broken.yaml';
+const brokenText = [
+  'apiVersion: jobnet/v1',
+  'kind: Jobnet',
+  'metadata: {project: sales, name: broken, title: 壊れた締め}',
+  'spec:',
+  '  jobs:',
+  '    first: {type: sleep, seconds: 0}',
+  '    second: {type: sleep, seconds: 0, after: [missing-job]}',
+  '',
+].join('\n');
+
 let harness: RunHarness;
+let controller: RunningController;
 let server: RunningApiServer;
 let browser: Browser;
 let workDir: string;
@@ -158,13 +176,32 @@ beforeAll(async () => {
     t.taskQueue,
   ]);
   if (applied.code !== 0) throw new Error(`jobnet apply failed: ${applied.stderr}`);
-  server = await startApiServer({ port: 0, operator: { client: harness.client, taskQueue: t.taskQueue, auth } });
+  // The controller then reconciles the same directory with a broken file: the revision stalls
+  // (what `jobnet apply` applied keeps running) and its status, read from Temporal as `jobnet api`
+  // reads it, carries the diagnostics with their code frame.
+  await writeFile(path.join(dir, brokenFile), brokenText);
+  controller = await startControllerProcess({
+    client: harness.client,
+    taskQueue: t.taskQueue,
+    source: { repo: dir },
+    log: () => undefined,
+  });
+  await eventually(
+    async () => await readPublishedStatus(harness.client, t.taskQueue),
+    (status: ControllerStatus | undefined) => (status?.diagnostics.length ?? 0) > 0,
+  );
+  server = await startApiServer({
+    port: 0,
+    operator: { client: harness.client, taskQueue: t.taskQueue, auth },
+    status: async () => await readPublishedStatus(harness.client, t.taskQueue),
+  });
   browser = await chromium.launch({ executablePath: chromiumPath });
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await controller?.stop();
   await harness?.stop();
   if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
 });
@@ -283,11 +320,26 @@ describe('the web console', () => {
     await page.goto(`${server.url}/#/status`);
     await page.getByRole('heading', { name: 'Troubles', exact: true }).waitFor();
     await page.locator('[data-testid="troubles"] tbody tr').first().waitFor();
-    await shot(page, 'status');
     await page.goto(`${server.url}/#/year/sales/manual`);
     await page.locator('table.month').first().waitFor();
     expect(await page.locator('table.month').count()).toBe(12);
     await shot(page, 'year');
+    await page.close();
+  });
+
+  it('shows a stalled revision’s diagnostics at file:line:column with the code frame', async () => {
+    const page = await signedIn('console-admin');
+    await page.goto(`${server.url}/#/status`);
+    const diagnostic = page.locator('[data-testid="diagnostics"] li.diagnostic').first();
+    await diagnostic.waitFor();
+    expect(await diagnostic.locator('code').first().innerText()).toBe(`${brokenFile}:7:47`);
+    expect(await diagnostic.innerText()).toContain('REF-JOB');
+    const frame = await diagnostic.getByLabel(`Source around ${brokenFile}:7:47`).innerText();
+    expect(frame).toContain('> 7 |     second: {type: sleep, seconds: 0, after: [missing-job]}');
+    expect(frame).toContain('6 |     first: {type: sleep, seconds: 0}');
+    expect(frame).toMatch(/\n\s+\| {47}\^{11}/);
+    expect(await page.locator('[data-condition="Ready"]').innerText()).toContain('Stalled');
+    await shot(page, 'status');
     await page.close();
   });
 
