@@ -52,6 +52,24 @@ const auth: OperatorAuth = {
     ),
 };
 
+/**
+ * Today's business date for the timeline: a calendar whose day change is the whole hour three
+ * hours before now (UTC), so the date began 3–4 hours ago whatever the time of the test, and
+ * `timed` starts at 0:30 and 1:30 after it (passed, never run: delayed) and at 5:00 and 20:00
+ * (still due).
+ */
+const dayChangeHour = (new Date().getUTCHours() + 21) % 24;
+const hh = (offset: number) => String((dayChangeHour + offset) % 24).padStart(2, '0');
+const timedStarts = [`${hh(0)}:30`, `${hh(1)}:30`, `${hh(5)}:00`, `${hh(20)}:00`];
+
+/** The instant the business date of the test calendar began: the last whole hour `dayChangeHour` (UTC). */
+function businessDayStart(): string {
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), dayChangeHour));
+  if (start.getTime() > now.getTime()) start.setUTCDate(start.getUTCDate() - 1);
+  return start.toISOString();
+}
+
 /** The definitions: Japanese titles, a DAG with AND/OR joins, exit-code edges and a child jobnet, a failing job. */
 function definitions(marker: string): Record<string, string> {
   const jobnet = (project: string, name: string, title: string, jobs: string) =>
@@ -90,6 +108,28 @@ function definitions(marker: string): Record<string, string> {
       '失敗する締め',
       `    boom: {type: command, argv: [sh, -c, 'if [ -f ${marker} ]; then echo recovered; exit 0; fi; touch ${marker}; echo "disk full on /data"; exit 3']}\n`,
     ),
+    'calendars/test-day.yaml': `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: test-day}\nspec: {timezone: UTC, dayChangeTime: "${hh(0)}:00"}\n`,
+    'projects/sales/jobnets/timed.yaml': [
+      'apiVersion: jobnet/v1',
+      'kind: Jobnet',
+      'metadata: {project: sales, name: timed, title: 定時処理}',
+      'spec:',
+      '  calendar: test-day',
+      `  start: {at: [${timedStarts.map((at) => `"${at}"`).join(', ')}]}`,
+      '  jobs:',
+      '    noop: {type: sleep, seconds: 0}',
+      '',
+    ].join('\n'),
+    'projects/sales/jobnets/slow.yaml': [
+      'apiVersion: jobnet/v1',
+      'kind: Jobnet',
+      'metadata: {project: sales, name: slow, title: 遅い処理}',
+      'spec:',
+      '  deadlines: {end: {after: 1s}}',
+      '  jobs:',
+      '    wait: {type: sleep, seconds: 8, expectedDuration: 1s}',
+      '',
+    ].join('\n'),
     'projects/infra/jobnets/nightly.yaml': jobnet(
       'infra',
       'nightly',
@@ -309,14 +349,51 @@ describe('the web console', () => {
     await page.close();
   });
 
-  it('shows history, today, the controller page and a year', async () => {
+  it('shows history', async () => {
     const page = await signedIn('console-admin');
     await page.goto(`${server.url}/#/history`);
     await page.locator('tr[data-run]').first().waitFor();
     await shot(page, 'history');
+    await page.close();
+  });
+
+  it('draws today’s business date: its day change, every planned start, delays, runs still going and overruns', async () => {
+    await startRun('slow');
+    const page = await signedIn('console-admin');
     await page.goto(`${server.url}/#/today`);
     await page.locator('.gantt-row[data-jobnet="sales/daily-close"] .gantt-bar').first().waitFor();
+    // The day change of the jobnet's calendar, not the browser's midnight.
+    const dayStart = businessDayStart();
+    await page.locator(`.day-line[data-at="${dayStart}"]`).waitFor();
+    expect(await page.locator(`.day-line[data-at="${dayStart}"]`).getAttribute('title')).toContain(
+      `day change ${hh(0)}:00 UTC (test-day)`,
+    );
+    const timed = page.locator('.gantt-row[data-jobnet="sales/timed"]');
+    await timed.locator('.planned').nth(3).waitFor();
+    const marks: (string | null)[][] = [];
+    for (const span of await timed.locator('.planned').all())
+      marks.push([await span.getAttribute('aria-label'), await span.getAttribute('data-mark')]);
+    expect(marks).toEqual([
+      [`sales/timed planned ${timedStarts[0]}: not started: delayed`, 'delayed'],
+      [`sales/timed planned ${timedStarts[1]}: not started: delayed`, 'delayed'],
+      [`sales/timed planned ${timedStarts[2]}: not yet due`, 'due'],
+      [`sales/timed planned ${timedStarts[3]}: not yet due`, 'due'],
+    ]);
+    expect(await timed.locator('[data-note="delayed"]').innerText()).toBe('2 delayed');
+    // A run past its end deadline (1 s after its start) while it still runs.
+    const slow = page.locator('.gantt-row[data-jobnet="sales/slow"]');
+    await slow.locator('.gantt-bar.going.overrun').waitFor({ timeout: 10_000 });
+    expect(await slow.locator('.gantt-bar.going').getAttribute('aria-label')).toMatch(/still running, overrun: /);
+    expect(await slow.locator('[data-note="going"]').innerText()).toBe('running');
+    expect(await slow.locator('[data-note="overrun"]').innerText()).toBe('1 overrun');
     await shot(page, 'today');
+    // Ended, it stays marked: the actor recorded the overrun as a trouble.
+    await slow.locator('.gantt-bar.overrun:not(.going)').waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
+  it('shows the troubles and a year', async () => {
+    const page = await signedIn('console-admin');
     await page.goto(`${server.url}/#/status`);
     await page.getByRole('heading', { name: 'Troubles', exact: true }).waitFor();
     await page.locator('[data-testid="troubles"] tbody tr').first().waitFor();
