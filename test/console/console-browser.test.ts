@@ -420,6 +420,27 @@ describe('the web console', () => {
     await page.close();
   });
 
+  it('works from the keyboard: the skip link first, a change of screen names the page and focuses its content', async () => {
+    const page = await signedIn('console-admin');
+    await page.locator('tr[data-jobnet="sales/manual"]').waitFor();
+    expect(await page.title()).toBe('Monitor · jobnet');
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').innerText()).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('content');
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').getAttribute('type')).toBe('search');
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Today' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
+    expect(await page.title()).toBe('Today · jobnet');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('content');
+    await page.locator('.gantt-row').first().waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').getAttribute('class')).toBe('gantt-name');
+    await page.close();
+  });
+
   it('signs out: the token is gone and no data is shown', async () => {
     const page = await signedIn('console-admin');
     await page.locator('tr[data-jobnet="sales/manual"]').waitFor();

@@ -125,6 +125,17 @@ export function TodayView() {
         Business date {dates.length > 0 ? dates.join(', ') : '–'}: {time(new Date(start).toISOString())} –{' '}
         {time(new Date(end).toISOString())}
       </p>
+      {dayChanges.length > 0 ? (
+        <p class="day-changes">
+          Day changes:{' '}
+          {dayChanges.map((change, index) => (
+            <span data-day-change={new Date(change.at).toISOString()}>
+              {index > 0 ? '; ' : ''}
+              {time(new Date(change.at).toISOString())} — {change.label}
+            </span>
+          ))}
+        </p>
+      ) : null}
       {error !== undefined ? <p class="error">{error}</p> : null}
       <ul class="legend" aria-label="Legend">
         <li>
