@@ -8,6 +8,7 @@
  */
 import type { DeliveryStatus } from '../incidents/delivery-status.js';
 import type { Diagnostic } from '../definitions/diagnostics.js';
+import { codeFrame } from '../definitions/render-diagnostics.js';
 import type { ActionKind, ObservedJobnet, PlanWarning, ReconcilePlan } from './plan.js';
 
 /** An observed jobnet with the status its actor published (observe.ts). */
@@ -66,12 +67,66 @@ export interface ControllerStatus {
   /** Set while the Temporal namespace keeps finished runs for less time than Settings `history.retention` (R-OPS-5). */
   retentionWarning?: string;
   jobnets: JobnetStatusEntry[];
-  /** Every diagnostic of the attempted revision when it did not validate (R-GIT-2). */
-  diagnostics: Diagnostic[];
+  /**
+   * Every diagnostic of the attempted revision when it did not validate (R-GIT-2); the first
+   * {@link maxFramedDiagnostics} with their code frame.
+   */
+  diagnostics: StatusDiagnostic[];
   /** Why the last fetch, observe, apply or internal stage failed, when it did. */
   lastError?: string;
   /** Incident and log delivery per sink, read from the delivery workflow when the status is read. */
   delivery?: DeliveryStatus;
+}
+
+/**
+ * A diagnostic as the status carries it: with the code frame of `jobnet validate` — two lines
+ * before, the line with a caret marker under the column, one after; long lines cut around the
+ * column ({@link codeFrame}) — when it is one of the first {@link maxFramedDiagnostics}.
+ */
+export type StatusDiagnostic = Diagnostic & { frame?: string[] };
+
+/** How many diagnostics of a stalled revision carry a code frame: the status stays small (it is stored in Temporal). */
+export const maxFramedDiagnostics = 20;
+
+/** What a code frame shows in place of a source line that holds a literal secret. */
+export const withheldSecretLine = '‹a literal secret: not shown›';
+
+/**
+ * The diagnostics of a stalled revision for the status: each of the first
+ * {@link maxFramedDiagnostics} that points at a line of a file in `texts` gets its code frame.
+ * The lines a `CRED-LITERAL-SECRET` diagnostic points at are never shown (the status is stored in
+ * Temporal and served by the API): in every frame they read {@link withheldSecretLine}. Pure.
+ */
+export function statusDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  texts: ReadonlyMap<string, string> | undefined,
+): StatusDiagnostic[] {
+  const secretLines = new Map<string, Set<number>>();
+  for (const d of diagnostics) {
+    if (d.code !== 'CRED-LITERAL-SECRET' || d.line <= 0) continue;
+    const lines = secretLines.get(d.file) ?? new Set<number>();
+    for (let n = d.line; n <= Math.max(d.line, d.endLine ?? d.line); n++) lines.add(n);
+    secretLines.set(d.file, lines);
+  }
+  const masked = new Map<string, string>();
+  const textOf = (file: string): string | undefined => {
+    const text = texts?.get(file);
+    const hidden = secretLines.get(file);
+    if (text === undefined || hidden === undefined) return text;
+    let shown = masked.get(file);
+    if (shown === undefined) {
+      shown = text
+        .split(/\r?\n/)
+        .map((line, index) => (hidden.has(index + 1) ? withheldSecretLine : line))
+        .join('\n');
+      masked.set(file, shown);
+    }
+    return shown;
+  };
+  return diagnostics.map((d, index): StatusDiagnostic => {
+    const text = index < maxFramedDiagnostics && d.line > 0 ? textOf(d.file) : undefined;
+    return text !== undefined ? { ...d, frame: codeFrame(text, d) } : { ...d };
+  });
 }
 
 /** Reasons of a Ready condition that mean the last reconcile failed (it is retried), as opposed to a stall or progress. */

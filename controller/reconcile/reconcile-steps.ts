@@ -49,6 +49,8 @@ export interface FetchOutcome {
 export interface ValidateOutcome {
   ok: boolean;
   diagnostics: readonly Diagnostic[];
+  /** The revision's file texts by path, for the diagnostics' code frames. */
+  texts?: ReadonlyMap<string, string>;
 }
 
 /** What the revision compiled to for the environment, or why it did not compile. */

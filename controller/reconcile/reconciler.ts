@@ -224,7 +224,7 @@ export class Reconciler {
       } catch (error) {
         return await failed('validate', error);
       }
-      steps.validate = validated;
+      steps.validate = { ok: validated.ok, diagnostics: validated.diagnostics, texts: validated.value.texts };
       if (!validated.ok) return steps;
       this.noteEmptySource(revision, validated.value.documents.length === 0);
       try {

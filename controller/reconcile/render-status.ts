@@ -1,6 +1,7 @@
 /**
  * Renders the controller status (R-GIT-4) for `jobnet status`: a readable summary — source,
- * revisions, conditions, per-jobnet sync and health, the diagnostics of a stalled revision — or
+ * revisions, conditions, per-jobnet sync and health, the diagnostics of a stalled revision (with
+ * the code frame the status carries) — or
  * the JSON the API serves. Pure. Sources, revisions, names, messages and diagnostics come from the
  * repository and the reconcile: the human form prints each line's values through `printable`, so
  * none can start a line of its own or drive the terminal.
@@ -91,7 +92,10 @@ export function renderControllerStatus(status: ControllerStatus): string {
   if (status.diagnostics.length > 0) {
     lines.push('');
     line(`DIAGNOSTICS of revision ${status.attemptedRevision ?? ''}`);
-    for (const d of status.diagnostics) line(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
+    for (const d of status.diagnostics) {
+      line(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
+      for (const frameLine of d.frame ?? []) line(frameLine);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

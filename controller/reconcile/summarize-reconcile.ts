@@ -20,7 +20,13 @@
  * Must not: do I/O, read the clock (every instant comes with the outcomes), or change `previous`.
  * The reconciler is the only caller, and the only writer of the status.
  */
-import { jobnetEntries, withCondition, type ControllerStatus, type StatusCondition } from './controller-status.js';
+import {
+  jobnetEntries,
+  statusDiagnostics,
+  withCondition,
+  type ControllerStatus,
+  type StatusCondition,
+} from './controller-status.js';
 import type { ReconcilePlan } from './plan.js';
 import type { ReconcileSteps, StepFailure } from './reconcile-steps.js';
 
@@ -129,7 +135,10 @@ export function summarizeReconcile(previous: ControllerStatus, steps: ReconcileS
 
   const attempted = fetch.at;
   if (steps.validate !== undefined && !steps.validate.ok) {
-    const diagnostics = steps.validate.diagnostics.map((diagnostic) => ({ ...diagnostic, revision: fetch.revision }));
+    const diagnostics = statusDiagnostics(
+      steps.validate.diagnostics.map((diagnostic) => ({ ...diagnostic, revision: fetch.revision })),
+      steps.validate.texts,
+    );
     const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
     const stalled = stalledMessage(fetch.revision, status.appliedRevision);
     status.attemptedRevision = fetch.revision;

@@ -4,7 +4,8 @@
  * real worker and definitions applied by the real `jobnet apply`. Covers signing in by the login
  * URL, the monitor's states and live updates, jobnet operations (one accepted, one refused and
  * disabled with the run's reason), run detail with the DAG and a failed job's output, a restart
- * from the UI, what a viewer sees, and signing out.
+ * from the UI, what a viewer sees, a stalled revision of a real controller with its diagnostics
+ * and their code frame, and signing out.
  *
  * With JOBNET_CONSOLE_SCREENSHOTS=1 the views are saved to docs/images/console-*.png (as
  * docs/console.md shows them).
@@ -18,6 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../controller/api/api-errors.js';
 import { startApiServer, type RunningApiServer } from '../../controller/api/api-server.js';
 import type { Caller, OperatorAuth, ProjectRole } from '../../controller/api/operator-api.js';
+import { readPublishedStatus } from '../../controller/api/published-status.js';
+import type { ControllerStatus } from '../../controller/reconcile/controller-status.js';
+import { startControllerProcess, type RunningController } from '../../controller/system/controller-process.js';
 import { runJobnet } from '../cli/cli-process.js';
 import { startRunHarness, type RunHarness } from '../integration/run-harness.js';
 import { eventually } from '../api/api-fixture.js';
@@ -47,6 +51,24 @@ const auth: OperatorAuth = {
         : Object.keys(Object.values(accounts).find((a) => a.caller.subject === caller.subject)?.roles ?? {}),
     ),
 };
+
+/**
+ * Today's business date for the timeline: a calendar whose day change is the whole hour three
+ * hours before now (UTC), so the date began 3–4 hours ago whatever the time of the test, and
+ * `timed` starts at 0:30 and 1:30 after it (passed, never run: delayed) and at 5:00 and 20:00
+ * (still due).
+ */
+const dayChangeHour = (new Date().getUTCHours() + 21) % 24;
+const hh = (offset: number) => String((dayChangeHour + offset) % 24).padStart(2, '0');
+const timedStarts = [`${hh(0)}:30`, `${hh(1)}:30`, `${hh(5)}:00`, `${hh(20)}:00`];
+
+/** The instant the business date of the test calendar began: the last whole hour `dayChangeHour` (UTC). */
+function businessDayStart(): string {
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), dayChangeHour));
+  if (start.getTime() > now.getTime()) start.setUTCDate(start.getUTCDate() - 1);
+  return start.toISOString();
+}
 
 /** The definitions: Japanese titles, a DAG with AND/OR joins, exit-code edges and a child jobnet, a failing job. */
 function definitions(marker: string): Record<string, string> {
@@ -86,6 +108,28 @@ function definitions(marker: string): Record<string, string> {
       '失敗する締め',
       `    boom: {type: command, argv: [sh, -c, 'if [ -f ${marker} ]; then echo recovered; exit 0; fi; touch ${marker}; echo "disk full on /data"; exit 3']}\n`,
     ),
+    'calendars/test-day.yaml': `apiVersion: jobnet/v1\nkind: Calendar\nmetadata: {name: test-day}\nspec: {timezone: UTC, dayChangeTime: "${hh(0)}:00"}\n`,
+    'projects/sales/jobnets/timed.yaml': [
+      'apiVersion: jobnet/v1',
+      'kind: Jobnet',
+      'metadata: {project: sales, name: timed, title: 定時処理}',
+      'spec:',
+      '  calendar: test-day',
+      `  start: {at: [${timedStarts.map((at) => `"${at}"`).join(', ')}]}`,
+      '  jobs:',
+      '    noop: {type: sleep, seconds: 0}',
+      '',
+    ].join('\n'),
+    'projects/sales/jobnets/slow.yaml': [
+      'apiVersion: jobnet/v1',
+      'kind: Jobnet',
+      'metadata: {project: sales, name: slow, title: 遅い処理}',
+      'spec:',
+      '  deadlines: {end: {after: 1s}}',
+      '  jobs:',
+      '    wait: {type: sleep, seconds: 8, expectedDuration: 1s}',
+      '',
+    ].join('\n'),
     'projects/infra/jobnets/nightly.yaml': jobnet(
       'infra',
       'nightly',
@@ -95,7 +139,21 @@ function definitions(marker: string): Record<string, string> {
   };
 }
 
+/** A file the controller finds after `jobnet apply`: its revision does not validate and stalls. */
+const brokenFile = 'projects/sales/jobnets/broken.yaml';
+const brokenText = [
+  'apiVersion: jobnet/v1',
+  'kind: Jobnet',
+  'metadata: {project: sales, name: broken, title: 壊れた締め}',
+  'spec:',
+  '  jobs:',
+  '    first: {type: sleep, seconds: 0}',
+  '    second: {type: sleep, seconds: 0, after: [missing-job]}',
+  '',
+].join('\n');
+
 let harness: RunHarness;
+let controller: RunningController;
 let server: RunningApiServer;
 let browser: Browser;
 let workDir: string;
@@ -158,13 +216,32 @@ beforeAll(async () => {
     t.taskQueue,
   ]);
   if (applied.code !== 0) throw new Error(`jobnet apply failed: ${applied.stderr}`);
-  server = await startApiServer({ port: 0, operator: { client: harness.client, taskQueue: t.taskQueue, auth } });
+  // The controller then reconciles the same directory with a broken file: the revision stalls
+  // (what `jobnet apply` applied keeps running) and its status, read from Temporal as `jobnet api`
+  // reads it, carries the diagnostics with their code frame.
+  await writeFile(path.join(dir, brokenFile), brokenText);
+  controller = await startControllerProcess({
+    client: harness.client,
+    taskQueue: t.taskQueue,
+    source: { repo: dir },
+    log: () => undefined,
+  });
+  await eventually(
+    async () => await readPublishedStatus(harness.client, t.taskQueue),
+    (status: ControllerStatus | undefined) => (status?.diagnostics.length ?? 0) > 0,
+  );
+  server = await startApiServer({
+    port: 0,
+    operator: { client: harness.client, taskQueue: t.taskQueue, auth },
+    status: async () => await readPublishedStatus(harness.client, t.taskQueue),
+  });
   browser = await chromium.launch({ executablePath: chromiumPath });
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await controller?.stop();
   await harness?.stop();
   if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
 });
@@ -272,22 +349,95 @@ describe('the web console', () => {
     await page.close();
   });
 
-  it('shows history, today, the controller page and a year', async () => {
+  it('shows history', async () => {
     const page = await signedIn('console-admin');
     await page.goto(`${server.url}/#/history`);
     await page.locator('tr[data-run]').first().waitFor();
     await shot(page, 'history');
+    await page.close();
+  });
+
+  it('draws today’s business date: its day change, every planned start, delays, runs still going and overruns', async () => {
+    await startRun('slow');
+    const page = await signedIn('console-admin');
     await page.goto(`${server.url}/#/today`);
     await page.locator('.gantt-row[data-jobnet="sales/daily-close"] .gantt-bar').first().waitFor();
+    // The day change of the jobnet's calendar, not the browser's midnight.
+    const dayStart = businessDayStart();
+    await page.locator(`.day-line[data-at="${dayStart}"]`).waitFor();
+    expect(await page.locator(`.day-line[data-at="${dayStart}"]`).getAttribute('title')).toContain(
+      `day change ${hh(0)}:00 UTC (test-day)`,
+    );
+    const timed = page.locator('.gantt-row[data-jobnet="sales/timed"]');
+    await timed.locator('.planned').nth(3).waitFor();
+    const marks: (string | null)[][] = [];
+    for (const span of await timed.locator('.planned').all())
+      marks.push([await span.getAttribute('aria-label'), await span.getAttribute('data-mark')]);
+    expect(marks).toEqual([
+      [`sales/timed planned ${timedStarts[0]}: not started: delayed`, 'delayed'],
+      [`sales/timed planned ${timedStarts[1]}: not started: delayed`, 'delayed'],
+      [`sales/timed planned ${timedStarts[2]}: not yet due`, 'due'],
+      [`sales/timed planned ${timedStarts[3]}: not yet due`, 'due'],
+    ]);
+    expect(await timed.locator('[data-note="delayed"]').innerText()).toBe('2 delayed');
+    // A run past its end deadline (1 s after its start) while it still runs.
+    const slow = page.locator('.gantt-row[data-jobnet="sales/slow"]');
+    await slow.locator('.gantt-bar.going.overrun').waitFor({ timeout: 10_000 });
+    expect(await slow.locator('.gantt-bar.going').getAttribute('aria-label')).toMatch(/still running, overrun: /);
+    expect(await slow.locator('[data-note="going"]').innerText()).toBe('running');
+    expect(await slow.locator('[data-note="overrun"]').innerText()).toBe('1 overrun');
     await shot(page, 'today');
+    // Ended, it stays marked: the actor recorded the overrun as a trouble.
+    await slow.locator('.gantt-bar.overrun:not(.going)').waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
+  it('shows the troubles and a year', async () => {
+    const page = await signedIn('console-admin');
     await page.goto(`${server.url}/#/status`);
     await page.getByRole('heading', { name: 'Troubles', exact: true }).waitFor();
     await page.locator('[data-testid="troubles"] tbody tr').first().waitFor();
-    await shot(page, 'status');
     await page.goto(`${server.url}/#/year/sales/manual`);
     await page.locator('table.month').first().waitFor();
     expect(await page.locator('table.month').count()).toBe(12);
     await shot(page, 'year');
+    await page.close();
+  });
+
+  it('shows a stalled revision’s diagnostics at file:line:column with the code frame', async () => {
+    const page = await signedIn('console-admin');
+    await page.goto(`${server.url}/#/status`);
+    const diagnostic = page.locator('[data-testid="diagnostics"] li.diagnostic').first();
+    await diagnostic.waitFor();
+    expect(await diagnostic.locator('code').first().innerText()).toBe(`${brokenFile}:7:47`);
+    expect(await diagnostic.innerText()).toContain('REF-JOB');
+    const frame = await diagnostic.getByLabel(`Source around ${brokenFile}:7:47`).innerText();
+    expect(frame).toContain('> 7 |     second: {type: sleep, seconds: 0, after: [missing-job]}');
+    expect(frame).toContain('6 |     first: {type: sleep, seconds: 0}');
+    expect(frame).toMatch(/\n\s+\| {47}\^{11}/);
+    expect(await page.locator('[data-condition="Ready"]').innerText()).toContain('Stalled');
+    await shot(page, 'status');
+    await page.close();
+  });
+
+  it('works from the keyboard: the skip link first, a change of screen names the page and focuses its content', async () => {
+    const page = await signedIn('console-admin');
+    await page.locator('tr[data-jobnet="sales/manual"]').waitFor();
+    expect(await page.title()).toBe('Monitor · jobnet');
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').innerText()).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('content');
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').getAttribute('type')).toBe('search');
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Today' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
+    expect(await page.title()).toBe('Today · jobnet');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('content');
+    await page.locator('.gantt-row').first().waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').getAttribute('class')).toBe('gantt-name');
     await page.close();
   });
 

@@ -12,6 +12,9 @@
  *   jobnet — and the child jobnets' graphs (viewer role).
  * - `GET /api/v1/jobnets/:project/:jobnet/days?year=Y` — the start days of a year, computed by
  *   `workflows/lib/start-days.ts` on the applied definition, as `jobnet days --json` (viewer role).
+ * - `GET /api/v1/jobnets/:project/:jobnet/day?date=D` — a business date for today's timeline: its
+ *   day change and end, every planned start, the deadlines and expected durations
+ *   (`jobnets/planned-day.ts`, the start-time functions of `jobnet next`; viewer role).
  *
  * Reads through `jobnets/`; decides nothing about jobnet state nor about authentication.
  */
@@ -22,6 +25,7 @@ import { collectStartDays } from '../../../workflows/lib/start-days.js';
 import { businessDateOf } from '../../../workflows/lib/business-calendar.js';
 import { consoleAssets } from '../../console/console-assets.js';
 import { getAppliedDefinition } from '../../jobnets/applied-definition.js';
+import { plannedDayOf } from '../../jobnets/planned-day.js';
 import { listJobnetActors } from '../../jobnets/jobnet-client.js';
 import { isWorkflowNotFound } from '../../../workflows/lib/temporal-refusals.js';
 import { ApiError } from '../api-errors.js';
@@ -129,6 +133,62 @@ const graphSchema = {
     project: { type: 'string' },
     revision: { type: 'string' },
     children: { type: 'object', additionalProperties: graphOfJobnetSchema },
+  },
+};
+
+const isoInstant = { type: 'string', description: 'ISO 8601 UTC' };
+
+const plannedDaySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'jobnet',
+    'businessDate',
+    'calendar',
+    'timezone',
+    'dayChangeTime',
+    'dayStart',
+    'dayEnd',
+    'trigger',
+    'enabled',
+    'startDay',
+    'starts',
+    'expectedDurations',
+  ],
+  properties: {
+    jobnet: { type: 'string' },
+    businessDate: { type: 'string' },
+    calendar: { type: 'string' },
+    timezone: { type: 'string' },
+    dayChangeTime: { type: 'string', description: 'the calendar’s day change, HH:MM' },
+    dayStart: { ...isoInstant, description: 'the instant the business day begins (its day change), ISO 8601 UTC' },
+    dayEnd: { ...isoInstant, description: 'the instant the next business day begins, ISO 8601 UTC' },
+    trigger: { type: 'string', enum: ['at', 'every', 'events', 'manual'] },
+    enabled: { type: 'boolean' },
+    startDay: { type: 'boolean' },
+    starts: {
+      type: 'array',
+      description: 'every planned start of the date, as `jobnet next` computes them',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['businessDate', 'instant', 'time', 'kind'],
+        properties: {
+          businessDate: { type: 'string' },
+          instant: isoInstant,
+          time: { type: 'string' },
+          kind: { type: 'string', enum: ['at', 'every', 'events'] },
+        },
+      },
+    },
+    startDeadline: { ...isoInstant, description: 'not started by then: startDelayed' },
+    endDeadline: { ...isoInstant, description: 'a run of this date not ended by then: endDelayed' },
+    endAfterSeconds: { type: 'integer', description: 'a run not ended this long after its start: endDelayed' },
+    expectedDurations: {
+      type: 'object',
+      additionalProperties: { type: 'integer' },
+      description: 'seconds by job: a job running longer is a jobOverrun',
+    },
   },
 };
 
@@ -278,6 +338,40 @@ export function registerConsoleRoutes(routes: FastifyInstance, api: OperatorApi)
         startDays: days,
         problems: problems.map((problem) => problem.message),
       };
+    },
+  );
+
+  routes.get<{ Params: { project: string; jobnet: string }; Querystring: { date?: string } }>(
+    '/api/v1/jobnets/:project/:jobnet/day',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'A business date of a jobnet: its day change, every planned start, deadlines and expected durations',
+        params: jobnetParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            date: {
+              type: 'string',
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+              description: 'the business date, YYYY-MM-DD; default: the current one of the jobnet’s calendar',
+            },
+          },
+        },
+        response: { 200: plannedDaySchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { project, jobnet } = request.params;
+      await requireRole(api, request, project, 'viewer', 'reading a jobnet');
+      const definition = await appliedDefinition(api, project, jobnet);
+      try {
+        return plannedDayOf(definition, Date.now(), request.query.date);
+      } catch (error) {
+        if (error instanceof RangeError) throw new ApiError(400, 'INVALID_FIELD', `querystring/date: ${error.message}`);
+        throw error;
+      }
     },
   );
 }

@@ -116,6 +116,8 @@ export interface RunRef {
   startedAt?: string;
   businessDate?: string;
   trigger?: string;
+  /** When the open run's end deadline falls (ISO 8601 UTC). */
+  endDeadlineAt?: string;
 }
 
 export interface JobnetItem {
@@ -200,6 +202,7 @@ export interface Trouble {
   project: string;
   jobnet: string;
   runId?: string;
+  businessDate?: string;
   job?: string;
   exitCode?: number;
   message?: string;

@@ -10,7 +10,7 @@
  * Browser code.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { forgetToken, getJson, onSignedOut, storeToken, storedToken, type Me, type Role } from './api.js';
 import { HistoryView } from './history.js';
 import { JobnetPage, Monitor } from './monitor.js';
@@ -142,10 +142,52 @@ function App() {
 
   const roles = new Map(me.projects.map((entry) => [entry.project, entry.role]));
   const roleOf: RoleOf = (project) => (me.admin ? 'admin' : roles.get(project));
-  const current = hash === '' ? '#/monitor' : hash;
+  return (
+    <Signed
+      me={me}
+      hash={hash}
+      roleOf={roleOf}
+      onSignOut={() => {
+        forgetToken();
+        setMe(undefined);
+        setMessage('Signed out.');
+        setSignedIn(false);
+        window.location.hash = '';
+      }}
+    />
+  );
+}
+
+/** The name of a screen, for the page's title. */
+function screenName(hash: string): string {
+  const [screen, ...rest] = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const named = screens.find(([target]) => target === `#/${screen ?? ''}`)?.[1];
+  if (named !== undefined) return named;
+  const of = rest.join('/');
+  return screen === 'run' ? `Run ${of}` : screen === 'jobnet' ? of : screen === 'year' ? `Year of ${of}` : 'Monitor';
+}
+
+/**
+ * The signed-in console: a skip link, the screens' navigation, who is signed in, and the screen.
+ * A change of screen names it in the page's title and moves the keyboard focus to the screen's
+ * content, so a keyboard or screen-reader user lands where the new content is.
+ */
+function Signed(props: { me: Me; hash: string; roleOf: RoleOf; onSignOut: () => void }) {
+  const { me, roleOf } = props;
+  const current = props.hash === '' ? '#/monitor' : props.hash;
+  const content = useRef<HTMLElement>(null);
+  const shown = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    document.title = `${screenName(current)} · jobnet`;
+    if (shown.current !== undefined && shown.current !== current) content.current?.focus();
+    shown.current = current;
+  }, [current]);
   return (
     <>
       <header class="top">
+        <button type="button" class="skip" onClick={() => content.current?.focus()}>
+          Skip to content
+        </button>
         <span class="brand">jobnet · {me.deployment}</span>
         <nav aria-label="Screens">
           {screens.map(([target, label]) => (
@@ -158,20 +200,11 @@ function App() {
           {me.subject}
           {me.admin ? ' (admin)' : ''}
         </span>
-        <button
-          type="button"
-          onClick={() => {
-            forgetToken();
-            setMe(undefined);
-            setMessage('Signed out.');
-            setSignedIn(false);
-            window.location.hash = '';
-          }}
-        >
+        <button type="button" onClick={props.onSignOut}>
           Sign out
         </button>
       </header>
-      <main>
+      <main id="content" tabIndex={-1} ref={content}>
         <Screen hash={current} me={me} roleOf={roleOf} />
       </main>
     </>

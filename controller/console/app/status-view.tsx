@@ -1,7 +1,7 @@
 /**
  * Troubles and the controller (R-UI-1, R-TRB, R-GIT-4): the troubles of the visible jobnets, and
  * the controller's status — applied, fetched and attempted revisions, conditions, each jobnet's
- * sync and health, and a stalled revision's diagnostics at file:line:column.
+ * sync and health, and a stalled revision's diagnostics at file:line:column with their code frame.
  *
  * Browser code.
  */
@@ -17,6 +17,8 @@ interface Diagnostic {
   column: number;
   path?: string;
   revision?: string;
+  /** The lines around it, the problem line marked `>` and a caret under the column (`jobnet validate`'s frame). */
+  frame?: string[];
 }
 
 interface Status {
@@ -134,6 +136,14 @@ export function StatusView({ me }: { me: Me }) {
                     {diagnostic.severity} {diagnostic.code}: {diagnostic.message}
                     {diagnostic.path !== undefined && diagnostic.path !== '' ? (
                       <span class="path"> at {diagnostic.path}</span>
+                    ) : null}
+                    {diagnostic.frame !== undefined ? (
+                      <pre
+                        class="code-frame"
+                        aria-label={`Source around ${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`}
+                      >
+                        {diagnostic.frame.join('\n')}
+                      </pre>
                     ) : null}
                   </li>
                 ))}
