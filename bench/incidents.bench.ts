@@ -36,7 +36,9 @@ import { applyJobnets, operateJobnet } from '../controller/jobnets/jobnet-client
 import { mapConcurrently } from '../controller/lib/bounded-concurrency.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
 import { connectClient } from '../controller/temporal/temporal-target.js';
+import { deliveryEnqueueSignal, type DeliveryEnqueue } from '../workflows/delivery-contract.js';
 import type { DeliveryConfig } from '../workflows/lib/delivery-config.js';
+import { deliveryWorkflowId } from '../workflows/lib/wire-contract.js';
 import { startServiceNowStandIn } from '../test/emulators/servicenow-server.js';
 import { startWebhookReceiver } from '../test/emulators/webhook-receiver.js';
 import { sh } from '../test/integration/run-fixtures.js';
@@ -164,6 +166,57 @@ function latenciesOf(names: ReadonlySet<string>): { latencies: number[]; duplica
 async function start(name: string): Promise<void> {
   const answer = await operateJobnet(client, taskQueue, project, name, { operation: 'start', by: 'bench' });
   if (!answer.ok) throw new Error(`${project}/${name}: the start was refused: ${answer.reason}`);
+}
+
+/**
+ * When each trouble reached the delivery workflow (its `deliveryEnqueue` signal), by occurrence
+ * id: read from the histories of every run of the workflow, back through its continue-as-new chain.
+ */
+async function enqueuedAtOf(): Promise<Map<string, number>> {
+  const enqueued = new Map<string, number>();
+  let runId: string | undefined;
+  for (;;) {
+    const history = await client.workflow.getHandle(deliveryWorkflowId(taskQueue), runId).fetchHistory();
+    let previous: string | undefined;
+    for (const event of history.events ?? []) {
+      const started = event.workflowExecutionStartedEventAttributes;
+      if (started?.continuedExecutionRunId) previous = started.continuedExecutionRunId;
+      const signal = event.workflowExecutionSignaledEventAttributes;
+      if (signal?.signalName !== deliveryEnqueueSignal.name) continue;
+      const data = signal.input?.payloads?.[0]?.data;
+      if (data === undefined || data === null) continue;
+      const text =
+        typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(data).toString('utf8');
+      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
+      for (const item of (JSON.parse(text) as DeliveryEnqueue).incidents)
+        if (!enqueued.has(item.occurrenceId)) enqueued.set(item.occurrenceId, at);
+    }
+    if (previous === undefined) return enqueued;
+    runId = previous;
+  }
+}
+
+/** Trouble → delivery workflow and delivery workflow → incident, in ms, of the jobnets `names`. */
+function splitOf(
+  names: ReadonlySet<string>,
+  enqueued: ReadonlyMap<string, number>,
+): { handOver: number[]; delivery: number[] } {
+  const handOver: number[] = [];
+  const delivery: number[] = [];
+  const created = new Map<string, number>();
+  for (const record of serviceNow.records)
+    if (!created.has(record.correlation_id ?? ''))
+      created.set(record.correlation_id ?? '', serviceNow.createdAt.get(record.sys_id ?? '') ?? 0);
+  for (const message of hook.received) {
+    const data = dataOf(message.body);
+    if (data.code !== '0330' || !names.has(data.jobnet)) continue;
+    const at = enqueued.get(data.id);
+    const made = created.get(data.id);
+    if (at === undefined || made === undefined) continue;
+    handOver.push(at - data.at);
+    delivery.push(made - at);
+  }
+  return { handOver: handOver.sort((a, b) => a - b), delivery: delivery.sort((a, b) => a - b) };
 }
 
 const incidentsOf = (prefix: string) =>
@@ -294,6 +347,9 @@ try {
     (request) => request.method === 'POST' && request.path === '/api/now/table/incident',
   ).length;
   const view = await getDeliveryView(client, taskQueue);
+  const enqueued = await enqueuedAtOf();
+  const singleSplit = splitOf(new Set(singleNames), enqueued);
+  const burstSplit = splitOf(burstNames, enqueued);
   const loadAtEnd = os.loadavg();
 
   const loads = (values: number[]) => values.map((value) => value.toFixed(2)).join(' / ');
@@ -319,6 +375,20 @@ try {
     `| baseline: bare look-up + create, ${lanes} at once | ${baselineCount} | ${baselineCount} | — | ${ms(percentile(snLatencies, 50))} | ${ms(percentile(snLatencies, 99))} | ${ms(snLatencies.at(-1) ?? Number.NaN)} | ${snSeconds.toFixed(1)} |`,
     '',
   );
+  out.push(
+    "Where the time goes (p50 / p99 ms): trouble → its `deliveryEnqueue` signal in the delivery workflow (the actor's hand-over), and that signal → the record created (the delivery workflow, its activity, look-up and create).",
+    '',
+  );
+  out.push('| case | trouble → delivery workflow | delivery workflow → incident |');
+  out.push('| --- | ---: | ---: |');
+  for (const [name, split] of [
+    ['one at a time', singleSplit],
+    ['burst', burstSplit],
+  ] as const)
+    out.push(
+      `| ${name} | ${ms(percentile(split.handOver, 50))} / ${ms(percentile(split.handOver, 99))} | ${ms(percentile(split.delivery, 50))} / ${ms(percentile(split.delivery, 99))} |`,
+    );
+  out.push('');
   out.push(
     `Creating POSTs seen by the stand-in: ${posts} for ${baselineCount + singles + burst} records (${baselineCount} baseline). Delivery view afterwards: ${(view?.sinks ?? []).map((sink) => `${sink.sink} backlog ${sink.backlog}, delivered ${sink.delivered}, dropped ${sink.dropped}`).join('; ')}.`,
     '',
