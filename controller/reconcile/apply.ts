@@ -3,7 +3,10 @@
  * that writes there. Created and changed jobnets are loaded into their actors (`applyJobnet`:
  * `signalWithStart`), removed ones retired, or deleted with prune (`retireJobnet`), at most
  * `concurrency` actors at once; then the event registry gets the revision's routes and the projects' access grants (for the
- * API's roles), only when they differ from what it holds. Unchanged jobnets are not touched.
+ * API's roles), only when they differ from what it holds, and the delivery workflow the revision's
+ * incident policy and log sinks, unless this process applied that very configuration before and the
+ * workflow still holds its revision (a resync every few seconds must not grow its history).
+ * Unchanged jobnets are not touched.
  *
  * Idempotent: an actor ignores a definition whose digest it holds, a retired actor another
  * retire, so applying a plan twice (a retry after a failure half-way) changes nothing more.
@@ -17,7 +20,7 @@ import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf } from '../../workflows/lib/event-routing.js';
 import { applyEventRoutes, applyJobnet, getEventRegistryView, retireJobnet } from '../jobnets/jobnet-client.js';
 import { mapConcurrently } from '../lib/bounded-concurrency.js';
-import { applyDeliveryConfig } from '../incidents/delivery-client.js';
+import { applyDeliveryConfig, getDeliveryView } from '../incidents/delivery-client.js';
 import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
 import { withTemporalDeadline } from '../temporal/temporal-reachability.js';
 import type { ReconcilePlan } from './plan.js';
@@ -35,6 +38,8 @@ export interface ApplyRequest {
   by: string;
   /** The revision's incident policy and log sinks, applied to the delivery workflow (docs/incidents.md). */
   delivery?: DeliveryConfig;
+  /** The delivery configuration (as JSON) this process applied last: not sent again while the workflow holds its revision. */
+  heldDelivery?: string;
   /** How many actors are written at once (default 16). */
   concurrency?: number;
   /** The revision's project access grants (R-SEC-3), published with the routes; omitted: none. */
@@ -47,6 +52,8 @@ export interface ApplyResult {
   actors: number;
   /** Whether the event registry was given new routes or access grants. */
   routes: boolean;
+  /** The delivery configuration (as JSON) the delivery workflow holds now; undefined without one. */
+  delivery?: string;
 }
 
 /** Deadline of the event registry query: a query waits for a worker, and without one it would hang for the SDK's retries (~18 s). */
@@ -82,6 +89,22 @@ export async function applyPlan(client: Client, request: ApplyRequest): Promise<
     JSON.stringify(registry.routes) !== JSON.stringify(routes) ||
     JSON.stringify(registry.access ?? {}) !== JSON.stringify(access);
   if (routesChanged) await applyEventRoutes(client, taskQueue, revision, routes, access);
-  if (request.delivery !== undefined) await applyDeliveryConfig(client, taskQueue, request.delivery);
-  return { actors: writes.length, routes: routesChanged };
+  let delivery: string | undefined;
+  if (request.delivery !== undefined) {
+    delivery = JSON.stringify(request.delivery);
+    const revision = request.delivery.revision;
+    const held =
+      request.heldDelivery === delivery &&
+      (await withTemporalDeadline(
+        client,
+        registryQueryTimeoutMs,
+        'querying the delivery workflow',
+        async () => await getDeliveryView(client, taskQueue),
+      ).then(
+        (view) => view?.configured === true && view.revision === revision,
+        () => false,
+      ));
+    if (!held) await applyDeliveryConfig(client, taskQueue, request.delivery);
+  }
+  return { actors: writes.length, routes: routesChanged, ...(delivery !== undefined ? { delivery } : {}) };
 }

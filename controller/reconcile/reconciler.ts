@@ -107,6 +107,8 @@ export class Reconciler {
   /** What the last valid revision compiled to, so a resync of it skips validate and compile. */
   private compiledRevision: { revision: string; compiled: CompiledRevision } | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
+  /** The delivery configuration (JSON) the last apply left in the delivery workflow. */
+  private heldDelivery: string | undefined;
   private published = { key: '', at: 0 };
   private publishing: Promise<void> = Promise.resolve();
 
@@ -257,9 +259,12 @@ export class Reconciler {
         by,
         ...(compiled.access !== undefined ? { access: compiled.access } : {}),
         ...(compiled.delivery !== undefined ? { delivery: compiled.delivery } : {}),
+        ...(this.heldDelivery !== undefined ? { heldDelivery: this.heldDelivery } : {}),
         ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
       });
-      steps.apply = { ...applied, at: new Date() };
+      const { delivery: heldDelivery, ...written } = applied;
+      this.heldDelivery = heldDelivery;
+      steps.apply = { ...written, at: new Date() };
     } catch (error) {
       return await failed('apply', error);
     }

@@ -26,6 +26,8 @@ export interface ServiceNowRecord {
 export interface ServiceNowStandIn {
   url: string;
   records: ServiceNowRecord[];
+  /** When each record was created (epoch ms), by `sys_id`. */
+  createdAt: Map<string, number>;
   /** Every request: method, path and query. */
   requests: { method: string; path: string; status: number }[];
   mode: {
@@ -60,6 +62,7 @@ export async function startServiceNowStandIn(user: string, password: string): Pr
   const standIn: ServiceNowStandIn = {
     url: '',
     records: [],
+    createdAt: new Map(),
     requests: [],
     mode: {
       tooManyRequests: 0,
@@ -119,6 +122,7 @@ export async function startServiceNowStandIn(user: string, password: string): Pr
       record.state = '1';
       record.sys_created_on = new Date().toISOString().replace('T', ' ').slice(0, 19);
       standIn.records.push(record);
+      standIn.createdAt.set(record.sys_id, Date.now());
       if (standIn.mode.createThenHold > 0) {
         standIn.mode.createThenHold -= 1;
         return 0; // the answer never comes; the socket closes with its client

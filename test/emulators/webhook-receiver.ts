@@ -13,6 +13,8 @@ export interface ReceivedWebhook {
   id: string;
   body: unknown;
   headers: Record<string, string>;
+  /** When it was received (epoch ms). */
+  at: number;
 }
 
 export interface WebhookReceiver {
@@ -57,7 +59,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         response.writeHead(receiver.mode.failWith).end();
         return;
       }
-      receiver.received.push({ id: headers['webhook-id'] ?? '', body, headers });
+      receiver.received.push({ id: headers['webhook-id'] ?? '', body, headers, at: Date.now() });
       response.writeHead(204).end();
     });
   });

@@ -1,0 +1,413 @@
+/**
+ * Benchmark: trouble → ServiceNow incident latency and job management log throughput through the
+ * delivery pipeline (docs/incidents.md, docs/logging.md; goal: p99 < 5 s, zero duplicates).
+ *
+ * Starts an in-memory Temporal dev server, one `jobnet worker` process (command jobs allowed, the
+ * ServiceNow password and the webhook secret in its environment), the ServiceNow Table API
+ * stand-in (test/emulators/servicenow-server.ts) and the Standard Webhooks receiver
+ * (test/emulators/webhook-receiver.ts), and applies a delivery configuration: every abended run
+ * opens an incident, every log event goes to the webhook. Then:
+ * 1. baselines, in this process against the same stand-ins: a bare loop of look-up + create
+ *    (`GET /api/now/v2/table/incident?sysparm_query=correlation_id=…` then `POST`) and a bare
+ *    loop of signed webhook POSTs, each with the pipeline's concurrency (8 at once);
+ * 2. one trouble at a time: `--singles` runs of one jobnet whose only job exits 3, each started
+ *    when the previous one's incident exists;
+ * 3. a burst: `--burst` jobnets applied, then all started at once (32 start requests in flight),
+ *    each run abending — one trouble each.
+ * A trouble's instant is the `at` of its 0330 event (the actor's workflow time when it recorded
+ * the trouble; the event id is the occurrence id, which is the incident's correlation id); the
+ * incident's is when the stand-in created the record. Duplicates are counted in the stand-in (more
+ * than one record for a correlation id) and by event id at the webhook. During the burst the webhook
+ * answers 503, so its events pile up in the delivery workflow; once every incident exists it
+ * answers again, and log events per second are the burst's events between the first and the last
+ * to arrive — the drain of a backlog, the sink's throughput rather than the runs' pace.
+ *
+ * Prints Markdown tables on stdout and nothing else; progress goes to stderr. Figures go to
+ * docs/performance.md. Timings are reported, never asserted.
+ *
+ * Usage: npx tsx bench/incidents.bench.ts [--burst 1000] [--singles 10] [--baseline 1000]
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { Webhook } from 'standardwebhooks';
+import { applyDeliveryConfig, getDeliveryView } from '../controller/incidents/delivery-client.js';
+import { compileIncidentRule } from '../controller/incidents/compile-delivery.js';
+import { applyJobnets, operateJobnet } from '../controller/jobnets/jobnet-client.js';
+import { mapConcurrently } from '../controller/lib/bounded-concurrency.js';
+import { startDevServer } from '../controller/temporal/dev-server.js';
+import { connectClient } from '../controller/temporal/temporal-target.js';
+import { deliveryEnqueueSignal, type DeliveryEnqueue } from '../workflows/delivery-contract.js';
+import type { DeliveryConfig } from '../workflows/lib/delivery-config.js';
+import { deliveryWorkflowId } from '../workflows/lib/wire-contract.js';
+import { startServiceNowStandIn } from '../test/emulators/servicenow-server.js';
+import { startWebhookReceiver } from '../test/emulators/webhook-receiver.js';
+import { sh } from '../test/integration/run-fixtures.js';
+import { scheduledJobnet } from '../test/integration/scheduler-fixtures.js';
+import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
+import { parseBenchArgs } from './bench-options.js';
+
+const { numbers } = parseBenchArgs(process.argv.slice(2), ['burst', 'singles', 'baseline'] as const);
+const burst = numbers.burst ?? 1000;
+const singles = numbers.singles ?? 10;
+const baselineCount = numbers.baseline ?? 1000;
+/** The delivery activities' concurrency (workflows/activities/delivery-activities.ts). */
+const lanes = 8;
+const project = 'bench';
+const user = 'svc_bench';
+const password = `bench-${randomBytes(8).toString('hex')}`;
+const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+
+function log(message: string): void {
+  process.stderr.write(`[incidents] ${new Date().toISOString()} ${message}\n`);
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function lanesOf<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const loadAtStart = os.loadavg();
+log('starting the dev server, the stand-ins and a worker');
+const server = await startDevServer();
+const taskQueue = `bench-incidents-${Date.now().toString(36)}`;
+const serviceNow = await startServiceNowStandIn(user, password);
+const hook = await startWebhookReceiver(webhookSecret);
+const { client, connection } = await connectClient({
+  address: server.address,
+  namespace: server.namespace,
+  taskQueue,
+});
+await startWorkerProcess(server.address, server.namespace, taskQueue, {
+  ...process.env,
+  BENCH_SN_PASSWORD: password,
+  BENCH_HOOK_SECRET: webhookSecret,
+  JOBNET_ALLOW_COMMAND_JOBS: '1',
+});
+
+const abendAll = compileIncidentRule({ impact: 2, urgency: 2 });
+const config: DeliveryConfig = {
+  revision: 'bench',
+  incidents: {
+    name: 'servicenow',
+    serviceNow: {
+      instanceUrl: serviceNow.url,
+      credential: { name: 'servicenow', type: 'basic', user, password: { secretRef: { env: 'BENCH_SN_PASSWORD' } } },
+    },
+    rules: {
+      jobnetAbended: abendAll,
+      startDelayed: abendAll,
+      endDelayed: abendAll,
+      executionRefused: abendAll,
+      executionSkipped: abendAll,
+      jobOverrun: abendAll,
+    },
+    notify: { webhooks: [] },
+  },
+  logSinks: {
+    webhooks: [
+      {
+        name: 'bench',
+        url: hook.url,
+        credential: {
+          name: 'bench-hook',
+          type: 'others',
+          keys: { webhookSecret: { secretRef: { env: 'BENCH_HOOK_SECRET' } } },
+        },
+      },
+    ],
+  },
+};
+
+interface LogData {
+  id: string;
+  at: number;
+  code: string;
+  jobnet: string;
+}
+const dataOf = (body: unknown): LogData => (body as { data: LogData }).data;
+
+/** Trouble → incident latencies (ms) of the jobnets `names`, from the 0330 events and the records. */
+function latenciesOf(names: ReadonlySet<string>): { latencies: number[]; duplicates: number; incidents: number } {
+  const troubleAt = new Map<string, number>();
+  for (const message of hook.received) {
+    const data = dataOf(message.body);
+    if (data.code === '0330' && names.has(data.jobnet)) troubleAt.set(data.id, data.at);
+  }
+  const byCorrelation = new Map<string, number>();
+  const latencies: number[] = [];
+  for (const record of serviceNow.records) {
+    const id = record.correlation_id ?? '';
+    const at = troubleAt.get(id);
+    if (at === undefined) continue;
+    byCorrelation.set(id, (byCorrelation.get(id) ?? 0) + 1);
+    if (byCorrelation.get(id) === 1) latencies.push((serviceNow.createdAt.get(record.sys_id ?? '') ?? at) - at);
+  }
+  const duplicates = [...byCorrelation.values()].reduce((sum, n) => sum + n - 1, 0);
+  return { latencies: latencies.sort((a, b) => a - b), duplicates, incidents: byCorrelation.size };
+}
+
+async function start(name: string): Promise<void> {
+  const answer = await operateJobnet(client, taskQueue, project, name, { operation: 'start', by: 'bench' });
+  if (!answer.ok) throw new Error(`${project}/${name}: the start was refused: ${answer.reason}`);
+}
+
+/**
+ * When each trouble reached the delivery workflow (its `deliveryEnqueue` signal), by occurrence
+ * id: read from the histories of every run of the workflow, back through its continue-as-new chain.
+ */
+async function enqueuedAtOf(): Promise<Map<string, number>> {
+  const enqueued = new Map<string, number>();
+  let runId: string | undefined;
+  for (;;) {
+    const history = await client.workflow.getHandle(deliveryWorkflowId(taskQueue), runId).fetchHistory();
+    let previous: string | undefined;
+    for (const event of history.events ?? []) {
+      const started = event.workflowExecutionStartedEventAttributes;
+      if (started?.continuedExecutionRunId) previous = started.continuedExecutionRunId;
+      const signal = event.workflowExecutionSignaledEventAttributes;
+      if (signal?.signalName !== deliveryEnqueueSignal.name) continue;
+      const data = signal.input?.payloads?.[0]?.data;
+      if (data === undefined || data === null) continue;
+      const text =
+        typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(data).toString('utf8');
+      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
+      for (const item of (JSON.parse(text) as DeliveryEnqueue).incidents)
+        if (!enqueued.has(item.occurrenceId)) enqueued.set(item.occurrenceId, at);
+    }
+    if (previous === undefined) return enqueued;
+    runId = previous;
+  }
+}
+
+/** Trouble → delivery workflow and delivery workflow → incident, in ms, of the jobnets `names`. */
+function splitOf(
+  names: ReadonlySet<string>,
+  enqueued: ReadonlyMap<string, number>,
+): { handOver: number[]; delivery: number[] } {
+  const handOver: number[] = [];
+  const delivery: number[] = [];
+  const created = new Map<string, number>();
+  for (const record of serviceNow.records)
+    if (!created.has(record.correlation_id ?? ''))
+      created.set(record.correlation_id ?? '', serviceNow.createdAt.get(record.sys_id ?? '') ?? 0);
+  for (const message of hook.received) {
+    const data = dataOf(message.body);
+    if (data.code !== '0330' || !names.has(data.jobnet)) continue;
+    const at = enqueued.get(data.id);
+    const made = created.get(data.id);
+    if (at === undefined || made === undefined) continue;
+    handOver.push(at - data.at);
+    delivery.push(made - at);
+  }
+  return { handOver: handOver.sort((a, b) => a - b), delivery: delivery.sort((a, b) => a - b) };
+}
+
+const incidentsOf = (prefix: string) =>
+  serviceNow.records.filter((record) => record.correlation_display?.startsWith(`${project}/${prefix}`)).length;
+
+try {
+  await applyDeliveryConfig(client, taskQueue, config);
+
+  // 1. Baselines: the same requests without the pipeline.
+  log(`baseline: ${baselineCount} look-ups + creates, ${baselineCount} signed webhook posts, ${lanes} at once`);
+  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const ids = Array.from({ length: baselineCount }, (_, i) => `baseline-${i}`);
+  const snLatencies: number[] = [];
+  const snStarted = performance.now();
+  await lanesOf(ids, async (id) => {
+    const began = performance.now();
+    const lookup = new URL(`${serviceNow.url}/api/now/v2/table/incident`);
+    lookup.searchParams.set('sysparm_query', `correlation_id=${id}`);
+    lookup.searchParams.set('sysparm_fields', 'sys_id,number,correlation_id');
+    await (await fetch(lookup, { headers: { authorization, accept: 'application/json' } })).text();
+    await (
+      await fetch(`${serviceNow.url}/api/now/table/incident`, {
+        method: 'POST',
+        headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify({ short_description: 'baseline', correlation_id: id, correlation_display: id }),
+      })
+    ).text();
+    snLatencies.push(performance.now() - began);
+  });
+  const snSeconds = (performance.now() - snStarted) / 1000;
+  snLatencies.sort((a, b) => a - b);
+  const signer = new Webhook(webhookSecret);
+  const hookStarted = performance.now();
+  await lanesOf(ids, async (id) => {
+    const payload = JSON.stringify({ type: 'jobnet.log', data: { id, code: 'baseline', jobnet: 'baseline', at: 0 } });
+    const at = new Date();
+    const response = await fetch(hook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signer.sign(id, at, payload),
+      },
+      body: payload,
+    });
+    await response.arrayBuffer();
+  });
+  const hookSeconds = (performance.now() - hookStarted) / 1000;
+  if (hook.refused > 0) throw new Error(`the receiver refused ${hook.refused} baseline posts`);
+
+  // 2. One trouble at a time.
+  log(`${singles} single troubles`);
+  // A jobnet each: an abended jobnet is not started again until an operator confirms it.
+  const singleNames = Array.from({ length: singles }, (_, i) => `single-${i + 1}`);
+  await applyJobnets(client, {
+    taskQueue,
+    revision: 'bench',
+    by: 'bench',
+    jobnets: singleNames.map((name) =>
+      scheduledJobnet(project, name, [{ name: 'exit3', type: 'command', spec: sh('exit 3') }]),
+    ),
+  });
+  for (const [i, name] of singleNames.entries()) {
+    await start(name);
+    await until(`incident of ${name}`, () => incidentsOf('single-') > i, 120_000);
+  }
+  await until(
+    'the 0330 events of the singles at the webhook',
+    () => latenciesOf(new Set(singleNames)).latencies.length >= singles,
+    60_000,
+  );
+  const single = latenciesOf(new Set(singleNames));
+
+  // 3. A burst.
+  const names = Array.from({ length: burst }, (_, i) => `burst-${String(i).padStart(4, '0')}`);
+  log(`applying ${burst} jobnets`);
+  await mapConcurrently(
+    Array.from({ length: Math.ceil(burst / 100) }, (_, i) => names.slice(i * 100, i * 100 + 100)),
+    4,
+    async (slice) =>
+      await applyJobnets(client, {
+        taskQueue,
+        revision: 'bench',
+        by: 'bench',
+        jobnets: slice.map((name) =>
+          scheduledJobnet(project, name, [{ name: 'exit3', type: 'command', spec: sh('exit 3') }]),
+        ),
+      }),
+  );
+  // The webhook answers 503 until every incident of the burst exists: its events pile up in the
+  // delivery workflow, and the drain after that is the sink's throughput, not the runs' pace.
+  hook.mode.failures = Number.MAX_SAFE_INTEGER;
+  log(`starting ${burst} runs`);
+  const burstStarted = Date.now();
+  await mapConcurrently(names, 32, async (name) => await start(name));
+  const startsSeconds = (Date.now() - burstStarted) / 1000;
+  log(`started in ${startsSeconds.toFixed(1)} s; waiting for ${burst} incidents`);
+  let lastReport = Date.now();
+  await until(
+    'the burst incidents',
+    () => {
+      const n = incidentsOf('burst-');
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        log(`${n} incidents so far`);
+      }
+      return n >= burst;
+    },
+    30 * 60_000,
+  );
+  const released = Date.now();
+  hook.mode.failures = 0;
+  const burstNames = new Set(names);
+  const burstLogIds = () =>
+    hook.received.filter((message) => burstNames.has(dataOf(message.body).jobnet)).map((message) => message.id);
+  await until('the burst log events at the webhook', () => new Set(burstLogIds()).size >= 2 * burst, 30 * 60_000);
+  const burstAll = Date.now();
+  // A moment for late duplicates to show.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const bursted = latenciesOf(burstNames);
+  const burstMessages = hook.received.filter((message) => burstNames.has(dataOf(message.body).jobnet));
+  const arrivals = burstMessages.map((message) => message.at).sort((a, b) => a - b);
+  const logSeconds = ((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)) / 1000;
+  const firstAfterRelease = ((arrivals[0] ?? released) - released) / 1000;
+  const logDuplicates = burstMessages.length - new Set(burstMessages.map((message) => message.id)).size;
+  const posts = serviceNow.requests.filter(
+    (request) => request.method === 'POST' && request.path === '/api/now/table/incident',
+  ).length;
+  const view = await getDeliveryView(client, taskQueue);
+  const enqueued = await enqueuedAtOf();
+  const singleSplit = splitOf(new Set(singleNames), enqueued);
+  const burstSplit = splitOf(burstNames, enqueued);
+  const loadAtEnd = os.loadavg();
+
+  const loads = (values: number[]) => values.map((value) => value.toFixed(2)).join(' / ');
+  const ms = (value: number) => (Number.isNaN(value) ? '—' : value.toFixed(0));
+  const out: string[] = [];
+  out.push('#### Machine', '');
+  out.push('| cores | CPU | memory GiB | node | load average 1/5/15 min at start | at end |');
+  out.push('| ---: | --- | ---: | --- | --- | --- |');
+  out.push(
+    `| ${os.availableParallelism()} | ${os.cpus()[0]?.model ?? '?'} | ${(os.totalmem() / 2 ** 30).toFixed(0)} | ${process.version} | ${loads(loadAtStart)} | ${loads(loadAtEnd)} |`,
+    '',
+  );
+  out.push('#### Trouble → incident (ServiceNow stand-in)', '');
+  out.push('| case | troubles | incidents | duplicates | p50 ms | p99 ms | max ms | span s |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push(
+    `| one at a time | ${singles} | ${single.incidents} | ${single.duplicates} | ${ms(percentile(single.latencies, 50))} | ${ms(percentile(single.latencies, 99))} | ${ms(single.latencies.at(-1) ?? Number.NaN)} | — |`,
+  );
+  out.push(
+    `| burst (${startsSeconds.toFixed(1)} s of starts) | ${burst} | ${bursted.incidents} | ${bursted.duplicates} | ${ms(percentile(bursted.latencies, 50))} | ${ms(percentile(bursted.latencies, 99))} | ${ms(bursted.latencies.at(-1) ?? Number.NaN)} | ${((burstAll - burstStarted) / 1000).toFixed(1)} |`,
+  );
+  out.push(
+    `| baseline: bare look-up + create, ${lanes} at once | ${baselineCount} | ${baselineCount} | — | ${ms(percentile(snLatencies, 50))} | ${ms(percentile(snLatencies, 99))} | ${ms(snLatencies.at(-1) ?? Number.NaN)} | ${snSeconds.toFixed(1)} |`,
+    '',
+  );
+  out.push(
+    "Where the time goes (p50 / p99 ms): trouble → its `deliveryEnqueue` signal in the delivery workflow (the actor's hand-over), and that signal → the record created (the delivery workflow, its activity, look-up and create).",
+    '',
+  );
+  out.push('| case | trouble → delivery workflow | delivery workflow → incident |');
+  out.push('| --- | ---: | ---: |');
+  for (const [name, split] of [
+    ['one at a time', singleSplit],
+    ['burst', burstSplit],
+  ] as const)
+    out.push(
+      `| ${name} | ${ms(percentile(split.handOver, 50))} / ${ms(percentile(split.handOver, 99))} | ${ms(percentile(split.delivery, 50))} / ${ms(percentile(split.delivery, 99))} |`,
+    );
+  out.push('');
+  out.push(
+    `Creating POSTs seen by the stand-in: ${posts} for ${baselineCount + singles + burst} records (${baselineCount} baseline). Delivery view afterwards: ${(view?.sinks ?? []).map((sink) => `${sink.sink} backlog ${sink.backlog}, delivered ${sink.delivered}, dropped ${sink.dropped}`).join('; ')}.`,
+    '',
+  );
+  out.push('#### Log events to the webhook (Standard Webhooks, one POST per event)', '');
+  out.push('| case | events | duplicates by id | first after the sink came back s | span s | events/s |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  out.push(
+    `| burst's backlog drained through the delivery workflow | ${burstMessages.length} | ${logDuplicates} | ${firstAfterRelease.toFixed(1)} | ${logSeconds.toFixed(1)} | ${(burstMessages.length / Math.max(logSeconds, 0.001)).toFixed(0)} |`,
+  );
+  out.push(
+    `| baseline: bare signed POSTs, ${lanes} at once | ${baselineCount} | 0 | — | ${hookSeconds.toFixed(1)} | ${(baselineCount / hookSeconds).toFixed(0)} |`,
+    '',
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+} finally {
+  await stopWorkerProcesses();
+  await connection.close().catch(() => undefined);
+  await serviceNow.close();
+  await hook.close();
+  await server.stop();
+}
