@@ -14,6 +14,7 @@ import { WoiAnswer } from '../../controller/api/woi-compat.js';
 import { ApiCallError } from '../../controller/cli/api-client.js';
 import { CommandFailure, UsageError } from '../../controller/cli/cli-errors.js';
 import { CancelFilterError } from '../../controller/runs/run-cancel.js';
+import { ApiFailure } from '../../controller/console/app/api.js';
 import { BundleRefusal } from '../../controller/export/bundle-files.js';
 import { CompileRefusal } from '../../controller/compile/compile-jobnet.js';
 import { ScheduleCompileError } from '../../controller/compile/compile-schedule.js';
@@ -36,6 +37,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const errors: [string, Error][] = [
   ['ApiCallError', new ApiCallError(500, 'INTERNAL_ERROR', 'm')],
   ['ApiError', new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'm')],
+  ['ApiFailure', new ApiFailure(500, 'INTERNAL_ERROR', 'm')],
   ['AppliedDefinitionError', new AppliedDefinitionError('m')],
   ['AuthenticationError', new AuthenticationError('m', 10)],
   ['BundleRefusal', new BundleRefusal('m')],

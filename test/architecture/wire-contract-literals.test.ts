@@ -42,6 +42,8 @@ describe('the wire contract', () => {
     for (const file of files) {
       const code = codeOf(readFileSync(path.join(root, file), 'utf8'));
       for (const [what, pattern] of forbidden) {
+        // The console reads jobnet statuses from the API, where `retired` is a status name, not the digest marker.
+        if (what === 'a digest marker' && file.startsWith(path.join('controller', 'console', 'app'))) continue;
         const match = pattern.exec(code);
         if (match) found.push(`${file}: ${what} ${match[0]}`);
       }

@@ -9,6 +9,7 @@ const tokenKey = 'jobnet.token';
 
 /** A failed API call: the `{code, message}` the API answered. */
 export class ApiFailure extends Error {
+  override name = 'ApiFailure';
   constructor(
     readonly status: number,
     readonly code: string,
