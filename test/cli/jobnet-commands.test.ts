@@ -245,9 +245,9 @@ describe('jobnet event', () => {
 
     const one = await jobnet('troubles', 'clitest/on-order-disabled', '--utc');
     expect(one.code, one.stderr).toBe(0);
-    expect(one.stdout).toMatch(/^TIME +KIND +PROJECT\/JOBNET +RUN +JOB +EXIT +MESSAGE$/m);
+    expect(one.stdout).toMatch(/^TIME +KIND +PROJECT\/JOBNET +RUN +JOB +EXIT +INCIDENT +MESSAGE$/m);
     expect(one.stdout).toMatch(
-      /^\S+ \S+Z +executionSkipped +clitest\/on-order-disabled +- +- +- +event ORDER_SKIPPED from \S+: skipped: the jobnet is disabled$/m,
+      /^\S+ \S+Z +executionSkipped +clitest\/on-order-disabled +- +- +- +- +event ORDER_SKIPPED from \S+: skipped: the jobnet is disabled$/m,
     );
 
     // Every actor of the project, through the visibility listing (eventually consistent).
@@ -385,7 +385,7 @@ describe('an abended run', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(
       new RegExp(
-        `^\\S+ \\S+Z +jobnetAbended +clitest/failing +${runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +fail +3 +jobnet clitest/failing ended abnormally: job fail ended abended with exit code 3$`,
+        `^\\S+ \\S+Z +jobnetAbended +clitest/failing +${runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +fail +3 +- +jobnet clitest/failing ended abnormally: job fail ended abended with exit code 3$`,
         'm',
       ),
     );
