@@ -14,6 +14,7 @@ import {
   type DeliveryView,
 } from '../../workflows/delivery-contract.js';
 import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
+import { withTemporalDeadline } from '../temporal/temporal-reachability.js';
 import { deliveryStatusOf, type DeliveryStatus } from './delivery-status.js';
 import { deliveryWorkflowId, workflowTypes } from '../../workflows/lib/wire-contract.js';
 
@@ -44,19 +45,17 @@ const statusDeadlineMs = 2_000;
 
 /** The delivery section of the status; a view that cannot be read in time says why. */
 export async function readDeliveryStatus(client: Client, taskQueue: string): Promise<DeliveryStatus> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const view = await Promise.race([
-      getDeliveryView(client, taskQueue),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('the delivery workflow did not answer in time')), statusDeadlineMs);
-      }),
-    ]);
+    // The deadline is on the Temporal call itself, so no SDK retry outlives the read.
+    const view = await withTemporalDeadline(
+      client,
+      statusDeadlineMs,
+      'reading the delivery workflow',
+      async () => await getDeliveryView(client, taskQueue),
+    );
     return deliveryStatusOf(view);
   } catch (error) {
     return { configured: false, sinks: [], unrouted: 0, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
