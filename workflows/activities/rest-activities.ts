@@ -12,18 +12,22 @@
  * - `restTerminate` sends the termination request. It marks "sending" in a heartbeat before it
  *   sends, and an attempt that finds that mark (its predecessor was lost mid-send) reports the
  *   outcome as unknown instead of sending again: at most once, and exactly once unless the worker
- *   dies between the server recording the mark (which it waits for, reading it back) and the
- *   request leaving — microseconds (R-REST-3).
+ *   dies between the server recording the mark (a synchronous heartbeat RPC) and the request
+ *   leaving — the return leg of one loopback or LAN round trip (R-REST-3).
  *
  * Secrets are resolved here and nowhere else (R-CRED-4); whatever these activities return, throw
  * or log — response sections, takeover values, variables, messages, failures — has every form of
  * every resolved secret value replaced by `***` (R-SEC-1, `lib/secret-redaction.ts`): a service
  * may echo a secret escaped or encoded, and all of it reaches Temporal history.
  */
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  ApplicationFailureCategory,
+  CancelledFailure,
+  defaultPayloadConverter,
+} from '@temporalio/common';
 import type { RestCallSpec } from '../lib/job-specs.js';
 import { prepareCall } from '../lib/rest-call.js';
 import { pollNotFinishedType, restExitCodes, restMessages, type RestRequestType } from '../lib/rest-messages.js';
@@ -54,38 +58,31 @@ interface TerminationProgress {
   phase: 'sending';
 }
 
-/** How long the termination waits for its "sending" mark to reach the server before it sends anyway. */
-const markWaitMs = 3_000;
-const markPollMs = 50;
-
 /**
- * Waits until the server holds a heartbeat of this attempt (the "sending" mark: the attempt's
- * first heartbeat), read back from the workflow's pending activities. Without a client (tests
- * that call the activity directly) there is nothing to read and it returns at once; after
- * {@link markWaitMs} it returns anyway, as sending late beats not sending.
+ * Records the "sending" mark on the server before the request leaves: the heartbeat RPC itself,
+ * made with the worker's client and the activity's task token, returns only once the server holds
+ * the details, so the request leaves right after the mark is durable (an asynchronous SDK heartbeat
+ * would leave no way to know when that is). Without a client (tests that call the activity
+ * directly) the SDK's heartbeat is all there is. A failed RPC is logged and the request sent
+ * anyway, as sending late beats not sending.
  */
-async function markRecorded(client: Client | undefined): Promise<void> {
+async function recordSendingMark(client: Client | undefined): Promise<void> {
+  const context = Context.current();
+  const mark = { phase: 'sending' } satisfies TerminationProgress;
+  context.heartbeat(mark);
   if (client === undefined) return;
-  const { info } = Context.current();
-  if (info.workflowExecution === undefined) return;
-  const handle = client.workflow.getHandle(info.workflowExecution.workflowId, info.workflowExecution.runId);
-  const deadline = Date.now() + markWaitMs;
-  while (Date.now() < deadline) {
-    const description = await handle.describe().catch(() => undefined);
-    const pending = description?.raw.pendingActivities?.find((activity) => activity.activityId === info.activityId);
-    const heartbeat = timestampMs(pending?.lastHeartbeatTime);
-    const started = timestampMs(pending?.lastStartedTime);
-    if (heartbeat !== undefined && started !== undefined && heartbeat >= started) return;
-    await sleepFor(markPollMs);
+  try {
+    await client.workflowService.recordActivityTaskHeartbeat({
+      taskToken: context.info.taskToken,
+      namespace: client.options.namespace,
+      identity: client.options.identity,
+      details: { payloads: [defaultPayloadConverter.toPayload(mark)] },
+    });
+  } catch (error) {
+    context.log.warn('the termination request is sent without its "sending" mark confirmed by the server', {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
-  Context.current().log.warn('the termination request is sent without its "sending" mark confirmed by the server', {
-    waitedMs: markWaitMs,
-  });
-}
-
-function timestampMs(stamp: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
-  if (stamp?.seconds === undefined || stamp.seconds === null) return undefined;
-  return Number(stamp.seconds) * 1000 + Math.floor((stamp.nanos ?? 0) / 1e6);
 }
 
 const requestHeartbeatMs = 5_000;
@@ -416,10 +413,9 @@ async function restTerminate(input: RestCallInput, client: Client | undefined): 
       result: 'failed',
       message: ready.redact(restMessages.terminationIssue(project, jobnet, ready.message)),
     });
-  context.heartbeat({ phase: 'sending' } satisfies TerminationProgress);
-  // The heartbeat is sent asynchronously: the request leaves only once the server has the mark,
-  // so a worker that dies during the send leaves the mark its successor must see.
-  await markRecorded(client);
+  // The request leaves only once the server has the mark, so a worker that dies during the send
+  // leaves the mark its successor must see.
+  await recordSendingMark(client);
   const timeoutSeconds = input.spec.request.timeout;
   // The outcome names status codes only, never the response: nothing of it needs redacting.
   const exchange = await withRedactedFailures(ready.redact, () =>
