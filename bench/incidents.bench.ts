@@ -29,6 +29,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import { applyDeliveryConfig, getDeliveryView } from '../controller/incidents/delivery-client.js';
 import { compileIncidentRule } from '../controller/incidents/compile-delivery.js';
@@ -39,6 +40,8 @@ import { connectClient } from '../controller/temporal/temporal-target.js';
 import { deliveryEnqueueSignal, type DeliveryEnqueue } from '../workflows/delivery-contract.js';
 import type { DeliveryConfig } from '../workflows/lib/delivery-config.js';
 import { deliveryWorkflowId } from '../workflows/lib/wire-contract.js';
+import { monitorAudience, startAzureLogsStandIn } from '../test/emulators/azure-logs-server.js';
+import { startOAuthServer } from '../test/emulators/oauth-server.js';
 import { startServiceNowStandIn } from '../test/emulators/servicenow-server.js';
 import { startWebhookReceiver } from '../test/emulators/webhook-receiver.js';
 import { sh } from '../test/integration/run-fixtures.js';
@@ -56,6 +59,9 @@ const project = 'bench';
 const user = 'svc_bench';
 const password = `bench-${randomBytes(8).toString('hex')}`;
 const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+const azureClientSecret = `bench-azure-${randomBytes(8).toString('hex')}`;
+/** Rows per Logs Ingestion POST in the baseline (the delivery activity's batch). */
+const azureBatch = 500;
 
 function log(message: string): void {
   process.stderr.write(`[incidents] ${new Date().toISOString()} ${message}\n`);
@@ -89,6 +95,8 @@ const server = await startDevServer();
 const taskQueue = `bench-incidents-${Date.now().toString(36)}`;
 const serviceNow = await startServiceNowStandIn(user, password);
 const hook = await startWebhookReceiver(webhookSecret);
+const oauth = await startOAuthServer({ clientId: 'bench-logs', clientSecret: azureClientSecret });
+const azure = await startAzureLogsStandIn({ introspect: (token) => oauth.introspect(token) });
 const { client, connection } = await connectClient({
   address: server.address,
   namespace: server.namespace,
@@ -98,6 +106,7 @@ await startWorkerProcess(server.address, server.namespace, taskQueue, {
   ...process.env,
   BENCH_SN_PASSWORD: password,
   BENCH_HOOK_SECRET: webhookSecret,
+  BENCH_AZURE_SECRET: azureClientSecret,
   JOBNET_ALLOW_COMMAND_JOBS: '1',
 });
 
@@ -121,6 +130,19 @@ const config: DeliveryConfig = {
     notify: { webhooks: [] },
   },
   logSinks: {
+    azureMonitor: {
+      endpoint: azure.endpoint,
+      ruleId: azure.ruleId,
+      stream: azure.stream,
+      credential: {
+        name: 'bench-azure',
+        type: 'azuread',
+        clientId: 'bench-logs',
+        clientSecret: { secretRef: { env: 'BENCH_AZURE_SECRET' } },
+        endpoint: oauth.tokenEndpoint,
+        resource: monitorAudience,
+      },
+    },
     webhooks: [
       {
         name: 'bench',
@@ -168,30 +190,77 @@ async function start(name: string): Promise<void> {
   if (!answer.ok) throw new Error(`${project}/${name}: the start was refused: ${answer.reason}`);
 }
 
+/** One step of the delivery workflow's timeline (ms since the epoch), for the progress output. */
+interface TimelineEntry {
+  at: number;
+  what: string;
+}
+
+const eventMs = (stamp: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  Number(stamp?.seconds ?? 0) * 1000 + Number(stamp?.nanos ?? 0) / 1e6;
+
+const payloadJson = (payload: { data?: Uint8Array | string | null } | undefined): unknown => {
+  const data = payload?.data;
+  if (data === undefined || data === null) return undefined;
+  const text =
+    typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(data).toString('utf8');
+  return JSON.parse(text) as unknown;
+};
+
 /**
  * When each trouble reached the delivery workflow (its `deliveryEnqueue` signal), by occurrence
- * id: read from the histories of every run of the workflow, back through its continue-as-new chain.
+ * id: read from the histories of every run of the workflow, back through its continue-as-new
+ * chain; with the chain's timeline (each run's start and end, each incident delivery's schedule,
+ * start and close, failed or timed-out workflow tasks) for the progress output.
  */
-async function enqueuedAtOf(): Promise<Map<string, number>> {
+async function enqueuedAtOf(): Promise<{ enqueued: Map<string, number>; timeline: TimelineEntry[] }> {
   const enqueued = new Map<string, number>();
+  const timeline: TimelineEntry[] = [];
   let runId: string | undefined;
   for (;;) {
     const history = await client.workflow.getHandle(deliveryWorkflowId(taskQueue), runId).fetchHistory();
     let previous: string | undefined;
-    for (const event of history.events ?? []) {
-      const started = event.workflowExecutionStartedEventAttributes;
-      if (started?.continuedExecutionRunId) previous = started.continuedExecutionRunId;
+    const events = history.events ?? [];
+    const scheduled = new Map<string, { at: number; size: number }>();
+    const started = new Map<string, number>();
+    for (const event of events) {
+      const at = eventMs(event.eventTime);
+      const id = String(event.eventId ?? '');
+      const start = event.workflowExecutionStartedEventAttributes;
+      if (start !== undefined && start !== null) {
+        if (start.continuedExecutionRunId) previous = start.continuedExecutionRunId;
+        timeline.push({ at, what: `run started (${events.length} events in this run)` });
+      }
+      if (event.workflowExecutionContinuedAsNewEventAttributes) timeline.push({ at, what: 'continued as new' });
+      if (event.workflowTaskFailedEventAttributes) timeline.push({ at, what: 'workflow task failed' });
+      if (event.workflowTaskTimedOutEventAttributes) timeline.push({ at, what: 'workflow task timed out' });
+      const activity = event.activityTaskScheduledEventAttributes;
+      if (activity?.activityType?.name === 'deliverIncidents') {
+        const input = payloadJson(activity.input?.payloads?.[0]) as { incidents?: unknown[] } | undefined;
+        scheduled.set(id, { at, size: input?.incidents?.length ?? 0 });
+      }
+      const began = event.activityTaskStartedEventAttributes;
+      if (began && scheduled.has(String(began.scheduledEventId ?? ''))) started.set(String(began.scheduledEventId), at);
+      const closed =
+        event.activityTaskCompletedEventAttributes ??
+        event.activityTaskFailedEventAttributes ??
+        event.activityTaskTimedOutEventAttributes;
+      const of = scheduled.get(String(closed?.scheduledEventId ?? ''));
+      if (closed && of !== undefined) {
+        const begin = started.get(String(closed.scheduledEventId)) ?? of.at;
+        const outcome = event.activityTaskCompletedEventAttributes ? 'done' : 'FAILED';
+        timeline.push({
+          at: of.at,
+          what: `deliverIncidents ×${of.size}: started +${(begin - of.at).toFixed(0)} ms, ${outcome} after ${(at - begin).toFixed(0)} ms`,
+        });
+      }
       const signal = event.workflowExecutionSignaledEventAttributes;
       if (signal?.signalName !== deliveryEnqueueSignal.name) continue;
-      const data = signal.input?.payloads?.[0]?.data;
-      if (data === undefined || data === null) continue;
-      const text =
-        typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(data).toString('utf8');
-      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
-      for (const item of (JSON.parse(text) as DeliveryEnqueue).incidents)
+      const items = payloadJson(signal.input?.payloads?.[0]) as DeliveryEnqueue | undefined;
+      for (const item of items?.incidents ?? [])
         if (!enqueued.has(item.occurrenceId)) enqueued.set(item.occurrenceId, at);
     }
-    if (previous === undefined) return enqueued;
+    if (previous === undefined) return { enqueued, timeline: timeline.sort((a, b) => a.at - b.at) };
     runId = previous;
   }
 }
@@ -267,6 +336,46 @@ try {
   });
   const hookSeconds = (performance.now() - hookStarted) / 1000;
   if (hook.refused > 0) throw new Error(`the receiver refused ${hook.refused} baseline posts`);
+  // The same number of rows to Logs Ingestion: one token, gzip JSON arrays of the activity's batch
+  // size, one POST at a time (a log sink sends in order).
+  const azureStarted = performance.now();
+  const tokenAnswer = await fetch(oauth.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'bench-logs',
+      client_secret: azureClientSecret,
+      resource: monitorAudience,
+    }).toString(),
+  });
+  const { access_token: azureToken } = (await tokenAnswer.json()) as { access_token: string };
+  for (let from = 0; from < ids.length; from += azureBatch) {
+    const rows = ids.slice(from, from + azureBatch).map((id) => ({
+      TimeGenerated: new Date().toISOString(),
+      JobnetName: 'baseline',
+      ProjectName: 'baseline',
+      LogLevel: 'info',
+      Message: `baseline: 0000: ${id}`,
+      EventId: id,
+    }));
+    const response = await fetch(
+      `${azure.endpoint}/dataCollectionRules/${azure.ruleId}/streams/${azure.stream}?api-version=2023-01-01`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${azureToken}`,
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+        },
+        body: gzipSync(JSON.stringify(rows)),
+      },
+    );
+    await response.arrayBuffer();
+    if (response.status !== 204) throw new Error(`Logs Ingestion refused a baseline batch: HTTP ${response.status}`);
+  }
+  const azureSeconds = (performance.now() - azureStarted) / 1000;
+  const azureBaselineRows = azure.rows.length;
 
   // 2. One trouble at a time.
   log(`${singles} single troubles`);
@@ -310,6 +419,7 @@ try {
   // The webhook answers 503 until every incident of the burst exists: its events pile up in the
   // delivery workflow, and the drain after that is the sink's throughput, not the runs' pace.
   hook.mode.failures = Number.MAX_SAFE_INTEGER;
+  azure.mode.down = true;
   log(`starting ${burst} runs`);
   const burstStarted = Date.now();
   await mapConcurrently(names, 32, async (name) => await start(name));
@@ -330,7 +440,23 @@ try {
   );
   const released = Date.now();
   hook.mode.failures = 0;
+  azure.mode.down = false;
   const burstNames = new Set(names);
+  // Logs Ingestion's drain, watched from the stand-in's rows: when the first burst row arrived and
+  // when the last one did.
+  const azureBurstRows = () =>
+    azure.rows.filter((row) => row.ProjectName === project && burstNames.has(row.JobnetName!));
+  let azureFirstAt: number | undefined;
+  await until(
+    'the burst log events in Logs Ingestion',
+    () => {
+      const rows = azureBurstRows();
+      if (rows.length > 0) azureFirstAt ??= Date.now();
+      return new Set(rows.map((row) => row.EventId)).size >= 2 * burst;
+    },
+    30 * 60_000,
+  );
+  const azureLastAt = Date.now();
   const burstLogIds = () =>
     hook.received.filter((message) => burstNames.has(dataOf(message.body).jobnet)).map((message) => message.id);
   await until('the burst log events at the webhook', () => new Set(burstLogIds()).size >= 2 * burst, 30 * 60_000);
@@ -347,7 +473,9 @@ try {
     (request) => request.method === 'POST' && request.path === '/api/now/table/incident',
   ).length;
   const view = await getDeliveryView(client, taskQueue);
-  const enqueued = await enqueuedAtOf();
+  const { enqueued, timeline } = await enqueuedAtOf();
+  for (const entry of timeline.filter((step) => step.at >= burstStarted))
+    log(`delivery +${((entry.at - burstStarted) / 1000).toFixed(1)} s: ${entry.what}`);
   const singleSplit = splitOf(new Set(singleNames), enqueued);
   const burstSplit = splitOf(burstNames, enqueued);
   const loadAtEnd = os.loadavg();
@@ -403,11 +531,26 @@ try {
     `| baseline: bare signed POSTs, ${lanes} at once | ${baselineCount} | 0 | — | ${hookSeconds.toFixed(1)} | ${(baselineCount / hookSeconds).toFixed(0)} |`,
     '',
   );
+  const azureRows = azureBurstRows();
+  const azureUnique = new Set(azureRows.map((row) => row.EventId)).size;
+  const azureDrain = (azureLastAt - (azureFirstAt ?? released)) / 1000;
+  out.push('#### Log events to Logs Ingestion (the Azure stand-in, gzip JSON batches)', '');
+  out.push('| case | events | duplicates by EventId | first after the sink came back s | span s | events/s |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  out.push(
+    `| burst's backlog drained through the delivery workflow | ${azureRows.length} | ${azureRows.length - azureUnique} | ${(((azureFirstAt ?? released) - released) / 1000).toFixed(1)} | ${azureDrain.toFixed(1)} | ${(azureUnique / Math.max(azureDrain, 0.001)).toFixed(0)} |`,
+  );
+  out.push(
+    `| baseline: bare gzip POSTs of ${azureBatch} rows, one at a time | ${azureBaselineRows} | 0 | — | ${azureSeconds.toFixed(2)} | ${(azureBaselineRows / Math.max(azureSeconds, 0.001)).toFixed(0)} |`,
+    '',
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   await stopWorkerProcesses();
   await connection.close().catch(() => undefined);
   await serviceNow.close();
   await hook.close();
+  await azure.close();
+  await oauth.stop();
   await server.stop();
 }

@@ -35,6 +35,11 @@ export interface DeliveryInput {
   carried?: DeliveryCarried;
   /** Events before continue-as-new (tests lower it). */
   historyLimit?: number;
+  /**
+   * What continue-as-new may carry and how long a history waits for it to fit
+   * (lib/delivery-carry.ts; tests lower them).
+   */
+  carryLimits?: { budgetBytes?: number; historyEvents?: number };
 }
 
 /** Items from a jobnet actor: its troubles' incidents and its log events. */

@@ -2,9 +2,10 @@
  * The delivery workflow (docs/incidents.md, docs/logging.md): one per deployment, id
  * `jobnet-delivery/<deployment>` (lib/wire-contract.ts), started by the first `signalWithStart`
  * of a jobnet actor's items or of the controller's configuration. It holds one queue per sink —
- * ServiceNow incidents, Azure Monitor, each log webhook — and runs one loop per sink that hands
- * the front of its queue to a delivery activity, removes what was delivered and, after a failure,
- * waits out the backoff (lib/delivery-sink.ts) before trying again. A failure streak's start and
+ * ServiceNow incidents, Azure Monitor, each log webhook — and runs loops per sink that hand the
+ * front of its queue to a delivery activity, remove what was delivered and, after a failure, wait
+ * out the backoff (lib/delivery-sink.ts) before trying again: one loop per log sink, in order, and
+ * `incidentLanes` for ServiceNow, each with a batch no other lane holds. A failure streak's start and
  * end are notified once each (R-INC-5). Whether a trouble opens an incident is decided when it is
  * queued, by the policy applied then (lib/incident-policy.ts).
  *
@@ -13,14 +14,18 @@
  * lookup by correlation id keeps that from creating a second incident (R-INC-3).
  *
  * History stays bounded: at `historyLimit` events (or when the server suggests it) the loops stop
- * after their attempt in flight and the workflow continues as new with its queues and status.
+ * after their attempt in flight and the workflow continues as new with its queues and status —
+ * once those fit the payload limit (lib/delivery-carry.ts): until then the sinks keep delivering,
+ * and a history near the server's own limits drops the oldest items, counted, instead.
  * Deterministic workflow code only: workflow clock, I/O in activities.
  */
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
+  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -42,8 +47,18 @@ import {
   type DeliveryConfig,
 } from './lib/delivery-config.js';
 import {
+  carriedBytes,
+  carryBudgetBytes,
+  fitCarried,
+  historyCeiling,
+  historyNearCeiling,
+} from './lib/delivery-carry.js';
+import {
   afterAttempt,
+  claimBatch,
   enqueueBounded,
+  incidentLanes,
+  laneMayAttempt,
   newSinkStatus,
   type AttemptOutcome,
   type SinkStatus,
@@ -79,8 +94,17 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
   };
   /** Bumped by each configuration: a loop waiting out a backoff tries again at once. */
   let configEpoch = 0;
+  /** Bumped by each attempt that delivered something: the carried state may fit now. */
+  let deliveredEpoch = 0;
   let draining = false;
+  /** The lanes running, as `<sink>#<lane>`. */
   const running = new Set<string>();
+  /** Occurrence ids of the incidents an attempt in flight holds. */
+  const claimed = new Set<string>();
+  // Runs started before the lanes keep one loop per sink until they continue as new.
+  const lanesOfServiceNow = patched('delivery-incident-lanes') ? incidentLanes : 1;
+  const lanesOf = (sink: string): number => (sink === serviceNowSink ? lanesOfServiceNow : 1);
+  const occurrenceOf = (queued: { item: IncidentItem }): string => queued.item.occurrenceId;
 
   const statusOf = (sink: string): SinkStatus => (s.status[sink] ??= newSinkStatus(sink));
 
@@ -88,6 +112,10 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
     config === undefined ? [] : [...(config.incidents !== undefined ? [serviceNowSink] : []), ...logSinkNames(config)];
 
   const backlogOf = (sink: string): unknown[] => (sink === serviceNowSink ? s.incidents : (s.logs[sink] ?? []));
+  const hasUnclaimedWork = (sink: string): boolean =>
+    sink === serviceNowSink
+      ? s.incidents.some((queued) => !claimed.has(occurrenceOf(queued)))
+      : backlogOf(sink).length > 0;
 
   const route = (incidents: IncidentItem[], logs: LogEvent[]): void => {
     const config = s.config;
@@ -139,12 +167,15 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
   const attempt = async (sink: string): Promise<{ outcome: AttemptOutcome; delivered: number }> => {
     const config = s.config as DeliveryConfig;
     if (sink === serviceNowSink) {
-      const batch = s.incidents.slice(0, incidentBatch);
+      const batch = claimBatch(s.incidents, claimed, occurrenceOf, incidentBatch);
+      for (const queued of batch) claimed.add(occurrenceOf(queued));
       let results: IncidentOutcome[];
       try {
         results = await deliveries.deliverIncidents({ serviceNow: config.incidents!.serviceNow, incidents: batch });
       } catch (error) {
         return { outcome: { ok: false, configuration: false, error: failureText(error) }, delivered: 0 };
+      } finally {
+        for (const queued of batch) claimed.delete(occurrenceOf(queued));
       }
       const done = new Set(results.filter((result) => result.ok).map((result) => result.occurrenceId));
       s.incidents = s.incidents.filter((queued) => !done.has(queued.item.occurrenceId));
@@ -181,19 +212,22 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
     return { outcome, delivered: batch.length };
   };
 
-  const sinkLoop = async (sink: string): Promise<void> => {
+  const sinkLoop = async (sink: string, lane: number): Promise<void> => {
     try {
       for (;;) {
-        await condition(() => draining || !sinkConfigured(sink) || backlogOf(sink).length > 0);
+        await condition(
+          () => draining || !sinkConfigured(sink) || laneMayAttempt(lane, hasUnclaimedWork(sink), s.status[sink]),
+        );
         if (draining || !sinkConfigured(sink)) return;
         const failing = statusOf(sink).failing;
         if (failing !== undefined && failing.nextAttemptAt > Date.now()) {
           const epoch = configEpoch;
           await condition(() => draining || configEpoch !== epoch, failing.nextAttemptAt - Date.now());
           if (draining) return;
-          if (!sinkConfigured(sink) || backlogOf(sink).length === 0) continue;
+          if (!sinkConfigured(sink) || !hasUnclaimedWork(sink)) continue;
         }
         const { outcome, delivered } = await attempt(sink);
+        if (delivered > 0) deliveredEpoch += 1;
         if (!sinkConfigured(sink)) continue;
         const decision = afterAttempt(statusOf(sink), outcome, Date.now(), delivered);
         s.status[sink] = decision.status;
@@ -208,17 +242,19 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
         }
       }
     } finally {
-      running.delete(sink);
+      running.delete(`${sink}#${lane}`);
     }
   };
 
   const startLoops = (): void => {
     if (draining) return;
-    for (const sink of configuredSinks(s.config)) {
-      if (running.has(sink)) continue;
-      running.add(sink);
-      void sinkLoop(sink);
-    }
+    for (const sink of configuredSinks(s.config))
+      for (let lane = 0; lane < lanesOf(sink); lane += 1) {
+        const key = `${sink}#${lane}`;
+        if (running.has(key)) continue;
+        running.add(key);
+        void sinkLoop(sink, lane);
+      }
   };
 
   setHandler(deliveryEnqueueSignal, (items) => route(items.incidents, items.logs));
@@ -228,12 +264,34 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
   startLoops();
   const limit = input.historyLimit ?? defaultHistoryLimit;
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit);
+  // The state is the next run's input: above the payload limit the server refuses the
+  // continue-as-new and terminates the workflow with all it holds (lib/delivery-carry.ts). Runs
+  // that began before this check (no marker) continue as new at once, as they did.
+  const bounded = patched('delivery-carry-budget');
+  const ceiling = { ...historyCeiling, events: input.carryLimits?.historyEvents ?? historyCeiling.events };
+  const nearCeiling = (): boolean =>
+    historyNearCeiling({ length: workflowInfo().historyLength, sizeBytes: workflowInfo().historySize }, ceiling);
+  const budget = input.carryLimits?.budgetBytes ?? carryBudgetBytes;
+  if (bounded) {
+    while (carriedBytes(s) > budget && !nearCeiling()) {
+      const epoch = deliveredEpoch;
+      await condition(() => deliveredEpoch !== epoch || nearCeiling());
+    }
+  }
   draining = true;
   await condition(() => running.size === 0 && allHandlersFinished());
+  if (bounded) {
+    const drops = fitCarried(s, budget);
+    if (Object.keys(drops).length > 0)
+      log.warn('the delivery backlog exceeded what continue-as-new can carry; the oldest items were dropped', {
+        drops,
+      });
+  }
   await continueAsNew<typeof deliveryWorkflow>({
     deployment: input.deployment,
     carried: s,
     ...(input.historyLimit !== undefined ? { historyLimit: input.historyLimit } : {}),
+    ...(input.carryLimits !== undefined ? { carryLimits: input.carryLimits } : {}),
   });
 }
 

@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { compileIncidentRule } from '../../controller/incidents/compile-delivery.js';
 import { outboxItemsOf } from '../../workflows/lib/actor-outbox.js';
 import type { CompiledIncidentPolicy } from '../../workflows/lib/delivery-config.js';
-import { afterAttempt, newSinkStatus } from '../../workflows/lib/delivery-sink.js';
+import type { DeliveryCarried } from '../../workflows/delivery-contract.js';
+import { carriedBytes, fitCarried, utf8Length } from '../../workflows/lib/delivery-carry.js';
+import { afterAttempt, claimBatch, laneMayAttempt, newSinkStatus } from '../../workflows/lib/delivery-sink.js';
+import type { IncidentItem } from '../../workflows/lib/incident-record.js';
+import { logEventOf } from '../../workflows/lib/log-events.js';
 import { incidentDecisionOf, matchesNamePattern } from '../../workflows/lib/incident-policy.js';
 import { incidentRecordOf } from '../../workflows/lib/incident-record.js';
 import { createActorState, recordTrouble } from '../../workflows/lib/jobnet-state.js';
@@ -140,5 +144,89 @@ describe('what an actor step hands on', () => {
     expect(record).toMatchObject({ impact: '2', urgency: '1', correlation_id: 'x#1', correlation_display: 'p/j#1' });
     expect(record.description).toContain('Exit code: 256 (the job was force-terminated)');
     expect(record.description).toContain('0x40000322');
+  });
+});
+
+describe('incident lanes', () => {
+  it('gives each lane the first items no other lane holds, up to the batch size', () => {
+    const queue = ['a', 'b', 'c', 'd', 'e'];
+    expect(claimBatch(queue, new Set(), (item) => item, 2)).toEqual(['a', 'b']);
+    expect(claimBatch(queue, new Set(['a', 'b']), (item) => item, 2)).toEqual(['c', 'd']);
+    expect(claimBatch(queue, new Set(['a', 'c']), (item) => item, 10)).toEqual(['b', 'd', 'e']);
+    expect(claimBatch(queue, new Set(queue), (item) => item, 10)).toEqual([]);
+  });
+
+  it('lets every lane attempt while the sink is healthy, and only the first one while it fails', () => {
+    const healthy = newSinkStatus('serviceNow');
+    const failing = afterAttempt(healthy, { ok: false, configuration: false, error: 'HTTP 503' }, 1_000, 0).status;
+    expect(failing.failing).toBeDefined();
+    expect([0, 1, 3].map((lane) => laneMayAttempt(lane, true, healthy))).toEqual([true, true, true]);
+    expect([0, 1, 3].map((lane) => laneMayAttempt(lane, true, failing))).toEqual([true, false, false]);
+    expect(laneMayAttempt(0, false, healthy)).toBe(false);
+    expect(laneMayAttempt(0, true, undefined)).toBe(true);
+  });
+});
+
+describe('the state carried across continue-as-new', () => {
+  const item = (n: number): IncidentItem => ({
+    occurrenceId: `occ-${n}`,
+    troubleId: `p/j#${n}`,
+    actorId: 'jobnet/d/p/j',
+    kind: 'jobnetAbended',
+    at: n,
+    project: 'p',
+    jobnet: 'j',
+    message: `ジョブネット p/j が異常終了しました ${'x'.repeat(300)}`,
+  });
+  const stateWith = (incidents: number, logs: number): DeliveryCarried => {
+    const events = Array.from({ length: logs }, (_, n) =>
+      logEventOf('jobnetEnded', { id: `ev-${n}`, at: n, project: 'p', jobnet: 'j' }),
+    );
+    return {
+      unrouted: { incidents: [], logs: [] },
+      incidents: Array.from({ length: incidents }, (_, n) => ({ item: item(n), impact: 2, urgency: 2 })),
+      logs: { 'webhook:ops': [...events], azureMonitor: [...events.slice(0, logs / 2)] },
+      status: {
+        serviceNow: newSinkStatus('serviceNow'),
+        'webhook:ops': newSinkStatus('webhook:ops'),
+        azureMonitor: newSinkStatus('azureMonitor'),
+      },
+      notRegistered: [],
+    };
+  };
+
+  it('measures UTF-8 bytes as the payload holds them', () => {
+    expect(utf8Length('abc')).toBe(3);
+    expect(utf8Length('é')).toBe(2);
+    expect(utf8Length('ジョブ')).toBe(9);
+    expect(utf8Length('😀')).toBe(4);
+    expect(utf8Length('ジョブ')).toBe(Buffer.byteLength('ジョブ'));
+  });
+
+  it('leaves a state that fits alone', () => {
+    const state = stateWith(10, 10);
+    const before = JSON.stringify(state);
+    expect(fitCarried(state, carriedBytes(state))).toEqual({});
+    expect(JSON.stringify(state)).toBe(before);
+  });
+
+  it('drops the oldest log events of the longest backlog first, then incidents, counting each, until it fits', () => {
+    const state = stateWith(50, 400);
+    const total = carriedBytes(state);
+    const logsOnly = fitCarried(state, total - 20_000);
+    expect(carriedBytes(state)).toBeLessThanOrEqual(total - 20_000);
+    expect(logsOnly.serviceNow).toBeUndefined();
+    expect(logsOnly['webhook:ops']).toBeGreaterThan(0);
+    expect(state.logs['webhook:ops']?.[0]?.id).toBe(`ev-${logsOnly['webhook:ops']}`);
+    expect(state.status['webhook:ops']?.dropped).toBe(logsOnly['webhook:ops']);
+
+    const tight = stateWith(50, 400);
+    const drops = fitCarried(tight, 10_000);
+    expect(carriedBytes(tight)).toBeLessThanOrEqual(10_000);
+    expect(tight.logs['webhook:ops']).toEqual([]);
+    expect(tight.logs.azureMonitor).toEqual([]);
+    expect(drops.serviceNow).toBeGreaterThan(0);
+    expect(tight.incidents[0]?.item.occurrenceId).toBe(`occ-${drops.serviceNow}`);
+    expect(tight.status.serviceNow?.dropped).toBe(drops.serviceNow);
   });
 });

@@ -112,6 +112,39 @@ export function afterAttempt(
   };
 }
 
+/**
+ * How many attempts the ServiceNow sink has in flight at once. Its records are independent, and
+ * the look-up by correlation id keeps a record tried again single, so batches overlap: the next
+ * one starts while the previous is still being created instead of after it and a workflow task.
+ * A log sink sends one batch at a time, in order.
+ */
+export const incidentLanes = 4;
+
+/**
+ * Whether a lane of a sink may start an attempt: when there is work no other lane holds, and, for
+ * every lane but the first, only while the sink is not failing — an outage is probed by one
+ * attempt at a time, at the backoff's pace (the first lane waits that out itself).
+ */
+export function laneMayAttempt(lane: number, hasUnclaimedWork: boolean, status: SinkStatus | undefined): boolean {
+  if (!hasUnclaimedWork) return false;
+  return lane === 0 || status?.failing === undefined;
+}
+
+/** The first `max` items of `queue` no lane holds (`claimed`, by `keyOf`). */
+export function claimBatch<T>(
+  queue: readonly T[],
+  claimed: ReadonlySet<string>,
+  keyOf: (item: T) => string,
+  max: number,
+): T[] {
+  const batch: T[] = [];
+  for (const item of queue) {
+    if (batch.length >= max) break;
+    if (!claimed.has(keyOf(item))) batch.push(item);
+  }
+  return batch;
+}
+
 /** Most items one sink keeps waiting; older ones are dropped (and counted) beyond it. */
 export const maxBacklog = 20_000;
 
