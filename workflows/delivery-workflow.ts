@@ -55,6 +55,7 @@ import {
 } from './lib/delivery-carry.js';
 import {
   afterAttempt,
+  attemptBatchSize,
   claimBatch,
   enqueueBounded,
   incidentLanes,
@@ -162,12 +163,15 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
   });
 
   const sinkConfigured = (sink: string): boolean => configuredSinks(s.config).includes(sink);
+  // Runs started before probes send full batches through an outage until they continue as new.
+  const probing = patched('delivery-probe-batches');
+  const batchSizeOf = (sink: string, full: number): number => (probing ? attemptBatchSize(s.status[sink], full) : full);
 
   /** One attempt at the front of the sink's queue: what happened and how many were delivered. */
   const attempt = async (sink: string): Promise<{ outcome: AttemptOutcome; delivered: number }> => {
     const config = s.config as DeliveryConfig;
     if (sink === serviceNowSink) {
-      const batch = claimBatch(s.incidents, claimed, occurrenceOf, incidentBatch);
+      const batch = claimBatch(s.incidents, claimed, occurrenceOf, batchSizeOf(sink, incidentBatch));
       for (const queued of batch) claimed.add(occurrenceOf(queued));
       let results: IncidentOutcome[];
       try {
@@ -194,7 +198,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<void> {
       };
     }
     const queue = s.logs[sink] ?? [];
-    const batch = queue.slice(0, logBatch);
+    const batch = queue.slice(0, batchSizeOf(sink, logBatch));
     const target: LogSinkTarget =
       sink === azureMonitorSink
         ? { kind: 'azureMonitor', sink: config.logSinks.azureMonitor! }

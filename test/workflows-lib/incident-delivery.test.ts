@@ -9,7 +9,14 @@ import { outboxItemsOf } from '../../workflows/lib/actor-outbox.js';
 import type { CompiledIncidentPolicy } from '../../workflows/lib/delivery-config.js';
 import type { DeliveryCarried } from '../../workflows/delivery-contract.js';
 import { carriedBytes, fitCarried, utf8Length } from '../../workflows/lib/delivery-carry.js';
-import { afterAttempt, claimBatch, laneMayAttempt, newSinkStatus } from '../../workflows/lib/delivery-sink.js';
+import {
+  afterAttempt,
+  attemptBatchSize,
+  claimBatch,
+  laneMayAttempt,
+  newSinkStatus,
+  probeBatchSize,
+} from '../../workflows/lib/delivery-sink.js';
 import type { IncidentItem } from '../../workflows/lib/incident-record.js';
 import { logEventOf } from '../../workflows/lib/log-events.js';
 import { incidentDecisionOf, matchesNamePattern } from '../../workflows/lib/incident-policy.js';
@@ -164,6 +171,17 @@ describe('incident lanes', () => {
     expect([0, 1, 3].map((lane) => laneMayAttempt(lane, true, failing))).toEqual([true, false, false]);
     expect(laneMayAttempt(0, false, healthy)).toBe(false);
     expect(laneMayAttempt(0, true, undefined)).toBe(true);
+  });
+
+  it('sends full batches while the sink works and a probe while it fails', () => {
+    const healthy = newSinkStatus('webhook:ops');
+    const failing = afterAttempt(healthy, { ok: false, configuration: false, error: 'HTTP 503' }, 1_000, 0).status;
+    expect(attemptBatchSize(healthy, 500)).toBe(500);
+    expect(attemptBatchSize(undefined, 500)).toBe(500);
+    expect(attemptBatchSize(failing, 500)).toBe(probeBatchSize);
+    expect(attemptBatchSize(failing, 3)).toBe(3);
+    const recovered = afterAttempt(failing, { ok: true }, 2_000, 10).status;
+    expect(attemptBatchSize(recovered, 500)).toBe(500);
   });
 });
 

@@ -130,6 +130,19 @@ export function laneMayAttempt(lane: number, hasUnclaimedWork: boolean, status: 
   return lane === 0 || status?.failing === undefined;
 }
 
+/** Items an attempt sends while its sink is failing: enough to see it answer again. */
+export const probeBatchSize = 10;
+
+/**
+ * How many items the next attempt of a sink sends: its full batch while the sink works, a probe's
+ * while it fails — every attempt's items are its activity's input in the workflow history, so
+ * full batches tried again through an outage would fill the history (and reach its ceiling,
+ * lib/delivery-carry.ts) with copies of the same backlog.
+ */
+export function attemptBatchSize(status: SinkStatus | undefined, full: number): number {
+  return status?.failing === undefined ? full : Math.min(full, probeBatchSize);
+}
+
 /** The first `max` items of `queue` no lane holds (`claimed`, by `keyOf`). */
 export function claimBatch<T>(
   queue: readonly T[],
