@@ -29,7 +29,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { ServiceError } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { applyJobnets, getJobnetView } from '../controller/jobnets/jobnet-client.js';
 import { mapConcurrently } from '../controller/lib/bounded-concurrency.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
@@ -41,6 +43,7 @@ import { runViewQuery } from '../workflows/run-contract.js';
 import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
 import { parseBenchArgs } from './bench-options.js';
+import { bareActivity } from './schedules-baseline/activities.js';
 
 const { numbers } = parseBenchArgs(process.argv.slice(2), [
   'jobnets',
@@ -48,12 +51,14 @@ const { numbers } = parseBenchArgs(process.argv.slice(2), [
   'light',
   'light-minutes',
   'idle',
+  'schedules',
 ] as const);
 const heavyJobnets = numbers.jobnets ?? 200;
 const heavyMinutes = numbers.minutes ?? 3;
 const lightJobnets = numbers.light ?? 20;
 const lightMinutes = numbers['light-minutes'] ?? 1;
 const idleActors = numbers.idle ?? 1000;
+const scheduleCount = numbers.schedules ?? heavyJobnets;
 
 /** The one job of every measured jobnet. */
 const jobName = 'a';
@@ -163,6 +168,8 @@ interface LatencyRow {
   actorTasks: number[];
 }
 
+// The bare worker of the Schedules baseline runs in this process: only its warnings reach stderr.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 const server = await startDevServer();
 const serverPid = devServerPid(server.address.split(':').pop() ?? '');
 const taskQueue = `bench-start-${Date.now()}`;
@@ -402,12 +409,150 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   };
 }
 
+/** One start of a Temporal Schedule, as instants (epoch ms) from the started workflow's history. */
+interface ScheduleSample {
+  due: number;
+  /** The workflow was created (its WorkflowExecutionStarted event). */
+  createdAt: number;
+  /** The bare worker took the workflow's first task (its first WorkflowTaskStarted event). */
+  firstTaskAt: number;
+  /** The bare worker took the activity (its ActivityTaskStarted event). */
+  activityStartedAt: number;
+}
+
+interface ScheduleRow {
+  schedules: number;
+  minutes: number;
+  createSeconds: number;
+  expected: number;
+  runsSeen: number;
+  missed: number;
+  duplicated: number;
+  samples: ScheduleSample[];
+}
+
+/**
+ * The baseline, on the same server: `count` Temporal Schedules (the SDK's schedule client) each
+ * due every minute for `minutes` minutes, each starting a bare workflow that runs one activity
+ * sleeping 1 s (schedules-baseline/), run by a bare worker in this process on a task queue of
+ * its own with the SDK's default options. Measured: the Schedule's due instant → the activity
+ * started, from the started workflows' histories.
+ */
+async function measureSchedules(count: number, minutes: number): Promise<ScheduleRow> {
+  const queue = `${taskQueue}-schedules`;
+  const connection = await NativeConnection.connect({ address: server.address });
+  const bareWorker = await Worker.create({
+    connection,
+    namespace: server.namespace,
+    taskQueue: queue,
+    workflowsPath: path.join(import.meta.dirname, 'schedules-baseline', 'workflow.ts'),
+    activities: { bareActivity },
+  });
+  const running = bareWorker.run();
+  try {
+    const ids = Array.from({ length: count }, (_, i) => `${queue}-${String(i).padStart(4, '0')}`);
+    const first = nextMinute(5000 + 30 * count).at;
+    const dues = Array.from({ length: minutes }, (_, i) => first + i * 60_000);
+    const last = first + (minutes - 1) * 60_000;
+    const end = last + 60_000;
+    const dueOf = (at: number) => dues.find((instant) => at >= instant && at < instant + 60_000);
+    await sleepUntil(first - 59_000);
+    log(`schedules: creating ${count} Schedules, first start ${new Date(first).toISOString()}`);
+    const createStarted = performance.now();
+    await mapConcurrently(ids, 10, async (scheduleId) => {
+      await client.schedule.create({
+        scheduleId,
+        // Every minute; the window holds exactly the measured minutes.
+        spec: { intervals: [{ every: '1 minute' }], startAt: new Date(first - 30_000), endAt: new Date(last + 30_000) },
+        action: { type: 'startWorkflow', workflowType: 'bareScheduledWorkflow', taskQueue: queue, args: [1] },
+      });
+    });
+    const createSeconds = (performance.now() - createStarted) / 1000;
+    if (Date.now() > first - 1000)
+      throw new Error(`creating ${count} Schedules took until ${new Date().toISOString()}, past the first start`);
+
+    const listRuns = async () => {
+      const runs: { workflowId: string; startedAt: number }[] = [];
+      for await (const execution of client.workflow.list({
+        query: `WorkflowType = 'bareScheduledWorkflow' AND TaskQueue = '${queue}'`,
+      })) {
+        runs.push({ workflowId: execution.workflowId, startedAt: execution.startTime.getTime() });
+      }
+      return runs;
+    };
+    await sleepUntil(last + 5000);
+    while (Date.now() < last + 50_000 && (await listRuns()).filter((run) => run.startedAt >= last).length < count) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    await mapConcurrently(ids, queryConcurrency, async (scheduleId) => {
+      await client.schedule.getHandle(scheduleId).delete();
+    });
+    log(`schedules: ${minutes} starts done, Schedules deleted; reading histories`);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+
+    const runs = (await listRuns()).filter((run) => run.startedAt < end);
+    // A Schedule's workflow id is the action's id with the scheduled time appended.
+    const perSlot = new Map<string, number>();
+    for (const run of runs) {
+      const due = dueOf(run.startedAt);
+      const scheduleId = ids.find((id) => run.workflowId.startsWith(`${id}-`)) ?? run.workflowId;
+      perSlot.set(`${scheduleId}@${due}`, (perSlot.get(`${scheduleId}@${due}`) ?? 0) + 1);
+    }
+    let missed = 0;
+    let duplicated = 0;
+    for (const id of ids) {
+      for (const due of dues) {
+        const seen = perSlot.get(`${id}@${due}`) ?? 0;
+        if (seen === 0) missed += 1;
+        if (seen > 1) duplicated += seen - 1;
+      }
+    }
+    const samples: ScheduleSample[] = [];
+    let pending = runs;
+    while (pending.length > 0 && Date.now() < end + 120_000) {
+      const later: typeof runs = [];
+      await mapConcurrently(pending, queryConcurrency, async (run) => {
+        const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
+        const activityStarted = events.find((event) => event.activityTaskStartedEventAttributes);
+        const due = dueOf(run.startedAt);
+        if (activityStarted === undefined || due === undefined) {
+          if (due !== undefined) later.push(run);
+          return;
+        }
+        samples.push({
+          due,
+          createdAt: millisOf(events[0]?.eventTime),
+          firstTaskAt: millisOf(events.find((event) => event.workflowTaskStartedEventAttributes)?.eventTime),
+          activityStartedAt: millisOf(activityStarted.eventTime),
+        });
+      });
+      pending = later;
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    return {
+      schedules: count,
+      minutes,
+      createSeconds,
+      expected: count * minutes,
+      runsSeen: runs.length,
+      missed,
+      duplicated,
+      samples,
+    };
+  } finally {
+    bareWorker.shutdown();
+    await running;
+    await connection.close();
+  }
+}
+
 try {
   const idle = await measureIdleActors(idleActors);
   const rows = [
     await measureStarts('light', lightJobnets, lightMinutes),
     await measureStarts('heavy', heavyJobnets, heavyMinutes),
   ];
+  const schedules = await measureSchedules(scheduleCount, heavyMinutes);
   const loadAtEnd = os.loadavg();
   const loads = (values: number[]) => values.map((value) => value.toFixed(2)).join(' / ');
 
@@ -489,6 +634,37 @@ try {
     ];
     out.push(`| ${cells.join(' | ')} |`);
   }
+  out.push('', `#### Temporal Schedules baseline (same server; a bare workflow running one activity that sleeps 1 s)`, '');
+  out.push(
+    '| Schedules due together | minutes | create s | starts due | runs seen | missed | duplicated | not measured | due → workflow created p50 ms | p95 | p99 | max | due → activity started p50 ms | p95 | p99 | max |',
+  );
+  out.push(`|${' ---: |'.repeat(16)}`);
+  out.push(
+    `| ${[
+      schedules.schedules,
+      schedules.minutes,
+      schedules.createSeconds.toFixed(1),
+      schedules.expected,
+      schedules.runsSeen,
+      schedules.missed,
+      schedules.duplicated,
+      schedules.expected - schedules.samples.length,
+      ...spread(schedules.samples.map((sample) => sample.createdAt - sample.due)),
+      ...spread(schedules.samples.map((sample) => sample.activityStartedAt - sample.due)),
+    ].join(' | ')} |`,
+  );
+  const p99 = (values: number[]) => percentile([...values].sort((a, b) => a - b), 99);
+  const heavy = rows[rows.length - 1];
+  const ours = p99(heavy?.samples.map((sample) => sample.firstJobAt - sample.due) ?? []);
+  const theirs = p99(schedules.samples.map((sample) => sample.activityStartedAt - sample.due));
+  out.push('', '#### Ours against Temporal Schedules (goal: ratio ≤ 1.2)', '');
+  out.push(
+    '| jobnets / Schedules due together | jobnets: due → first job running p99 ms | Schedules: due → activity started p99 ms | ratio |',
+  );
+  out.push('| ---: | ---: | ---: | ---: |');
+  out.push(
+    `| ${heavy?.jobnets ?? 0} / ${schedules.schedules} | ${ms(ours)} | ${ms(theirs)} | ${(ours / theirs).toFixed(2)} |`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   await stopWorkerProcesses();
