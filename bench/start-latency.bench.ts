@@ -18,13 +18,21 @@
  *    counted from visibility (every run workflow of the phase, per jobnet and minute) and from
  *    the actors' `executionSkipped`/`executionRefused` troubles. The idle actors of part 1 stay
  *    applied during part 2, as in a real deployment.
+ * 3. the baseline, Temporal Schedules, on the same server in the same run: `--schedules` Schedules
+ *    (the SDK's `client.schedule.create`, default 200 — as many as `--jobnets`) due every minute for
+ *    `--minutes` minutes, each starting a bare workflow that runs one activity sleeping 1 s
+ *    (bench/schedules-baseline/), run by a bare worker with the SDK's default options in this
+ *    process on a task queue of its own; measured from the started workflows' histories: the due
+ *    instant (the scheduled time in the workflow id) → the workflow created → the activity
+ *    started. The last table is our p99 (due → first job running, `--jobnets`) over theirs.
  *
  * Prints Markdown tables (machine, idle actors, start latency) on stdout and nothing else;
  * progress goes to stderr. Figures go to docs/performance.md. It must not tune the worker: the
- * workflow cache in effect is the SDK default that controller/worker/start-worker.ts leaves.
+ * worker runs with the options controller/worker/start-worker.ts gives it (its workflow cache is
+ * the SDK default).
  *
  * Usage: npx tsx bench/start-latency.bench.ts [--jobnets 200] [--minutes 3] [--light 20]
- *   [--light-minutes 1] [--idle 1000]
+ *   [--light-minutes 1] [--idle 1000] [--schedules 200]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -149,6 +157,8 @@ interface StartSample {
   runCreatedAt: number;
   /** The worker took the run's first workflow task (its first WorkflowTaskStarted event). */
   runFirstTaskAt: number;
+  /** The run's workflow tasks (WorkflowTaskCompleted events) in its history, read after the phase. */
+  runTasks: number;
   /** The first job's `startedAt` in the run's view. */
   firstJobAt: number;
 }
@@ -388,7 +398,8 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
       const events = (await handle.fetchHistory()).events ?? [];
       const runCreatedAt = millisOf(events[0]?.eventTime);
       const runFirstTaskAt = millisOf(events.find((event) => event.workflowTaskStartedEventAttributes)?.eventTime);
-      samples.push({ ...start, runCreatedAt, runFirstTaskAt, firstJobAt });
+      const runTasks = events.filter((event) => event.workflowTaskCompletedEventAttributes).length;
+      samples.push({ ...start, runCreatedAt, runFirstTaskAt, firstJobAt, runTasks });
     });
     pending = later;
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -418,6 +429,8 @@ interface ScheduleSample {
   firstTaskAt: number;
   /** The bare worker took the activity (its ActivityTaskStarted event). */
   activityStartedAt: number;
+  /** The workflow's tasks (WorkflowTaskCompleted events). */
+  tasks: number;
 }
 
 interface ScheduleRow {
@@ -455,7 +468,6 @@ async function measureSchedules(count: number, minutes: number): Promise<Schedul
     const dues = Array.from({ length: minutes }, (_, i) => first + i * 60_000);
     const last = first + (minutes - 1) * 60_000;
     const end = last + 60_000;
-    const dueOf = (at: number) => dues.find((instant) => at >= instant && at < instant + 60_000);
     await sleepUntil(first - 59_000);
     log(`schedules: creating ${count} Schedules, first start ${new Date(first).toISOString()}`);
     const createStarted = performance.now();
@@ -464,24 +476,37 @@ async function measureSchedules(count: number, minutes: number): Promise<Schedul
         scheduleId,
         // Every minute; the window holds exactly the measured minutes.
         spec: { intervals: [{ every: '1 minute' }], startAt: new Date(first - 30_000), endAt: new Date(last + 30_000) },
-        action: { type: 'startWorkflow', workflowType: 'bareScheduledWorkflow', taskQueue: queue, args: [1] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'bareScheduledWorkflow',
+          // The server appends the scheduled time: `<scheduleId>-<due instant>`.
+          workflowId: scheduleId,
+          taskQueue: queue,
+          args: [1],
+        },
       });
     });
     const createSeconds = (performance.now() - createStarted) / 1000;
     if (Date.now() > first - 1000)
       throw new Error(`creating ${count} Schedules took until ${new Date().toISOString()}, past the first start`);
 
+    // A Schedule's workflow id is the action's id, `-`, and the scheduled (due) time.
     const listRuns = async () => {
-      const runs: { workflowId: string; startedAt: number }[] = [];
+      const runs: { workflowId: string; scheduleId: string; due: number }[] = [];
       for await (const execution of client.workflow.list({
         query: `WorkflowType = 'bareScheduledWorkflow' AND TaskQueue = '${queue}'`,
       })) {
-        runs.push({ workflowId: execution.workflowId, startedAt: execution.startTime.getTime() });
+        const scheduleId = execution.workflowId.slice(0, queue.length + 5);
+        runs.push({
+          workflowId: execution.workflowId,
+          scheduleId,
+          due: Date.parse(execution.workflowId.slice(scheduleId.length + 1)),
+        });
       }
       return runs;
     };
     await sleepUntil(last + 5000);
-    while (Date.now() < last + 50_000 && (await listRuns()).filter((run) => run.startedAt >= last).length < count) {
+    while (Date.now() < last + 55_000 && (await listRuns()).length < count * minutes) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
     await mapConcurrently(ids, queryConcurrency, async (scheduleId) => {
@@ -490,20 +515,19 @@ async function measureSchedules(count: number, minutes: number): Promise<Schedul
     log(`schedules: ${minutes} starts done, Schedules deleted; reading histories`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
 
-    const runs = (await listRuns()).filter((run) => run.startedAt < end);
-    // A Schedule's workflow id is the action's id with the scheduled time appended.
+    const runs = (await listRuns()).filter((run) => dues.includes(run.due));
     const perSlot = new Map<string, number>();
-    for (const run of runs) {
-      const due = dueOf(run.startedAt);
-      const scheduleId = ids.find((id) => run.workflowId.startsWith(`${id}-`)) ?? run.workflowId;
-      perSlot.set(`${scheduleId}@${due}`, (perSlot.get(`${scheduleId}@${due}`) ?? 0) + 1);
-    }
+    for (const run of runs)
+      perSlot.set(`${run.scheduleId}@${run.due}`, (perSlot.get(`${run.scheduleId}@${run.due}`) ?? 0) + 1);
     let missed = 0;
     let duplicated = 0;
     for (const id of ids) {
       for (const due of dues) {
         const seen = perSlot.get(`${id}@${due}`) ?? 0;
-        if (seen === 0) missed += 1;
+        if (seen === 0) {
+          missed += 1;
+          log(`schedules: ${id} has no workflow due ${new Date(due).toISOString()}`);
+        }
         if (seen > 1) duplicated += seen - 1;
       }
     }
@@ -514,16 +538,16 @@ async function measureSchedules(count: number, minutes: number): Promise<Schedul
       await mapConcurrently(pending, queryConcurrency, async (run) => {
         const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
         const activityStarted = events.find((event) => event.activityTaskStartedEventAttributes);
-        const due = dueOf(run.startedAt);
-        if (activityStarted === undefined || due === undefined) {
-          if (due !== undefined) later.push(run);
+        if (activityStarted === undefined) {
+          later.push(run);
           return;
         }
         samples.push({
-          due,
+          due: run.due,
           createdAt: millisOf(events[0]?.eventTime),
           firstTaskAt: millisOf(events.find((event) => event.workflowTaskStartedEventAttributes)?.eventTime),
           activityStartedAt: millisOf(activityStarted.eventTime),
+          tasks: events.filter((event) => event.workflowTaskCompletedEventAttributes).length,
         });
       });
       pending = later;
@@ -612,9 +636,9 @@ try {
   }
   out.push('', '#### Where the start latency goes (p50 / p99 / max ms)', '');
   out.push(
-    "| jobnets starting together | due → actor's timer fired (server) | timer fired → actor's task taken (worker queue) | actor's task taken → run created | run created → run's first task taken (worker queue) | run's first task taken → first job running | actor workflow task, started → completed |",
+    "| jobnets starting together | due → actor's timer fired (server) | timer fired → actor's task taken (worker queue) | actor's task taken → run created | run created → run's first task taken (worker queue) | run's first task taken → first job running | actor workflow task, started → completed | workflow tasks per start: actor / run |",
   );
-  out.push(`|${' ---: |'.repeat(7)}`);
+  out.push(`|${' ---: |'.repeat(8)}`);
   for (const row of rows) {
     const triple = (values: number[]) =>
       spread(values)
@@ -631,14 +655,19 @@ try {
       triple(row.samples.map((sample) => sample.runFirstTaskAt - sample.runCreatedAt)),
       triple(row.samples.map((sample) => sample.firstJobAt - sample.runFirstTaskAt)),
       triple(row.actorTasks),
+      `${(row.actorTasks.length / Math.max(row.samples.length, 1)).toFixed(1)} / ${(row.samples.reduce((sum, sample) => sum + sample.runTasks, 0) / Math.max(row.samples.length, 1)).toFixed(1)}`,
     ];
     out.push(`| ${cells.join(' | ')} |`);
   }
-  out.push('', `#### Temporal Schedules baseline (same server; a bare workflow running one activity that sleeps 1 s)`, '');
   out.push(
-    '| Schedules due together | minutes | create s | starts due | runs seen | missed | duplicated | not measured | due → workflow created p50 ms | p95 | p99 | max | due → activity started p50 ms | p95 | p99 | max |',
+    '',
+    `#### Temporal Schedules baseline (same server; a bare workflow running one activity that sleeps 1 s)`,
+    '',
   );
-  out.push(`|${' ---: |'.repeat(16)}`);
+  out.push(
+    '| Schedules due together | minutes | create s | starts due | runs seen | missed | duplicated | not measured | due → workflow created p50 ms | p95 | p99 | max | due → activity started p50 ms | p95 | p99 | max | workflow tasks per start |',
+  );
+  out.push(`|${' ---: |'.repeat(17)}`);
   out.push(
     `| ${[
       schedules.schedules,
@@ -651,9 +680,16 @@ try {
       schedules.expected - schedules.samples.length,
       ...spread(schedules.samples.map((sample) => sample.createdAt - sample.due)),
       ...spread(schedules.samples.map((sample) => sample.activityStartedAt - sample.due)),
+      (
+        schedules.samples.reduce((sum, sample) => sum + sample.tasks, 0) / Math.max(schedules.samples.length, 1)
+      ).toFixed(1),
     ].join(' | ')} |`,
   );
-  const p99 = (values: number[]) => percentile([...values].sort((a, b) => a - b), 99);
+  const p99 = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      99,
+    );
   const heavy = rows[rows.length - 1];
   const ours = p99(heavy?.samples.map((sample) => sample.firstJobAt - sample.due) ?? []);
   const theirs = p99(schedules.samples.map((sample) => sample.activityStartedAt - sample.due));
