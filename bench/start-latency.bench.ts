@@ -18,18 +18,28 @@
  *    counted from visibility (every run workflow of the phase, per jobnet and minute) and from
  *    the actors' `executionSkipped`/`executionRefused` troubles. The idle actors of part 1 stay
  *    applied during part 2, as in a real deployment.
+ * 3. the baseline, Temporal Schedules, on the same server in the same run: `--schedules` Schedules
+ *    (the SDK's `client.schedule.create`, default 200 — as many as `--jobnets`) due every minute for
+ *    `--minutes` minutes, each starting a bare workflow that runs one activity sleeping 1 s
+ *    (bench/schedules-baseline/), run by a bare worker with the SDK's default options in this
+ *    process on a task queue of its own; measured from the started workflows' histories: the due
+ *    instant (the scheduled time in the workflow id) → the workflow created → the activity
+ *    started. The last table is our p99 (due → first job running, `--jobnets`) over theirs.
  *
  * Prints Markdown tables (machine, idle actors, start latency) on stdout and nothing else;
  * progress goes to stderr. Figures go to docs/performance.md. It must not tune the worker: the
- * workflow cache in effect is the SDK default that controller/worker/start-worker.ts leaves.
+ * worker runs with the options controller/worker/start-worker.ts gives it (its workflow cache is
+ * the SDK default).
  *
  * Usage: npx tsx bench/start-latency.bench.ts [--jobnets 200] [--minutes 3] [--light 20]
- *   [--light-minutes 1] [--idle 1000]
+ *   [--light-minutes 1] [--idle 1000] [--schedules 200]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { ServiceError } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { applyJobnets, getJobnetView } from '../controller/jobnets/jobnet-client.js';
 import { mapConcurrently } from '../controller/lib/bounded-concurrency.js';
 import { startDevServer } from '../controller/temporal/dev-server.js';
@@ -41,6 +51,7 @@ import { runViewQuery } from '../workflows/run-contract.js';
 import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
 import { parseBenchArgs } from './bench-options.js';
+import { bareActivity } from './schedules-baseline/activities.js';
 
 const { numbers } = parseBenchArgs(process.argv.slice(2), [
   'jobnets',
@@ -48,12 +59,14 @@ const { numbers } = parseBenchArgs(process.argv.slice(2), [
   'light',
   'light-minutes',
   'idle',
+  'schedules',
 ] as const);
 const heavyJobnets = numbers.jobnets ?? 200;
 const heavyMinutes = numbers.minutes ?? 3;
 const lightJobnets = numbers.light ?? 20;
 const lightMinutes = numbers['light-minutes'] ?? 1;
 const idleActors = numbers.idle ?? 1000;
+const scheduleCount = numbers.schedules ?? heavyJobnets;
 
 /** The one job of every measured jobnet. */
 const jobName = 'a';
@@ -144,6 +157,8 @@ interface StartSample {
   runCreatedAt: number;
   /** The worker took the run's first workflow task (its first WorkflowTaskStarted event). */
   runFirstTaskAt: number;
+  /** The run's workflow tasks (WorkflowTaskCompleted events) in its history, read after the phase. */
+  runTasks: number;
   /** The first job's `startedAt` in the run's view. */
   firstJobAt: number;
 }
@@ -163,6 +178,8 @@ interface LatencyRow {
   actorTasks: number[];
 }
 
+// The bare worker of the Schedules baseline runs in this process: only its warnings reach stderr.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 const server = await startDevServer();
 const serverPid = devServerPid(server.address.split(':').pop() ?? '');
 const taskQueue = `bench-start-${Date.now()}`;
@@ -381,7 +398,8 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
       const events = (await handle.fetchHistory()).events ?? [];
       const runCreatedAt = millisOf(events[0]?.eventTime);
       const runFirstTaskAt = millisOf(events.find((event) => event.workflowTaskStartedEventAttributes)?.eventTime);
-      samples.push({ ...start, runCreatedAt, runFirstTaskAt, firstJobAt });
+      const runTasks = events.filter((event) => event.workflowTaskCompletedEventAttributes).length;
+      samples.push({ ...start, runCreatedAt, runFirstTaskAt, firstJobAt, runTasks });
     });
     pending = later;
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -402,12 +420,163 @@ async function measureStarts(label: string, count: number, minutes: number): Pro
   };
 }
 
+/** One start of a Temporal Schedule, as instants (epoch ms) from the started workflow's history. */
+interface ScheduleSample {
+  due: number;
+  /** The workflow was created (its WorkflowExecutionStarted event). */
+  createdAt: number;
+  /** The bare worker took the workflow's first task (its first WorkflowTaskStarted event). */
+  firstTaskAt: number;
+  /** The bare worker took the activity (its ActivityTaskStarted event). */
+  activityStartedAt: number;
+  /** The workflow's tasks (WorkflowTaskCompleted events). */
+  tasks: number;
+}
+
+interface ScheduleRow {
+  schedules: number;
+  minutes: number;
+  createSeconds: number;
+  expected: number;
+  runsSeen: number;
+  missed: number;
+  duplicated: number;
+  samples: ScheduleSample[];
+}
+
+/**
+ * The baseline, on the same server: `count` Temporal Schedules (the SDK's schedule client) each
+ * due every minute for `minutes` minutes, each starting a bare workflow that runs one activity
+ * sleeping 1 s (schedules-baseline/), run by a bare worker in this process on a task queue of
+ * its own with the SDK's default options. Measured: the Schedule's due instant → the activity
+ * started, from the started workflows' histories.
+ */
+async function measureSchedules(count: number, minutes: number): Promise<ScheduleRow> {
+  const queue = `${taskQueue}-schedules`;
+  const connection = await NativeConnection.connect({ address: server.address });
+  const bareWorker = await Worker.create({
+    connection,
+    namespace: server.namespace,
+    taskQueue: queue,
+    workflowsPath: path.join(import.meta.dirname, 'schedules-baseline', 'workflow.ts'),
+    activities: { bareActivity },
+  });
+  const running = bareWorker.run();
+  try {
+    const ids = Array.from({ length: count }, (_, i) => `${queue}-${String(i).padStart(4, '0')}`);
+    const first = nextMinute(5000 + 30 * count).at;
+    const dues = Array.from({ length: minutes }, (_, i) => first + i * 60_000);
+    const last = first + (minutes - 1) * 60_000;
+    const end = last + 60_000;
+    await sleepUntil(first - 59_000);
+    log(`schedules: creating ${count} Schedules, first start ${new Date(first).toISOString()}`);
+    const createStarted = performance.now();
+    await mapConcurrently(ids, 10, async (scheduleId) => {
+      await client.schedule.create({
+        scheduleId,
+        // Every minute; the window holds exactly the measured minutes.
+        spec: { intervals: [{ every: '1 minute' }], startAt: new Date(first - 30_000), endAt: new Date(last + 30_000) },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'bareScheduledWorkflow',
+          // The server appends the scheduled time: `<scheduleId>-<due instant>`.
+          workflowId: scheduleId,
+          taskQueue: queue,
+          args: [1],
+        },
+      });
+    });
+    const createSeconds = (performance.now() - createStarted) / 1000;
+    if (Date.now() > first - 1000)
+      throw new Error(`creating ${count} Schedules took until ${new Date().toISOString()}, past the first start`);
+
+    // A Schedule's workflow id is the action's id, `-`, and the scheduled (due) time.
+    const listRuns = async () => {
+      const runs: { workflowId: string; scheduleId: string; due: number }[] = [];
+      for await (const execution of client.workflow.list({
+        query: `WorkflowType = 'bareScheduledWorkflow' AND TaskQueue = '${queue}'`,
+      })) {
+        const scheduleId = execution.workflowId.slice(0, queue.length + 5);
+        runs.push({
+          workflowId: execution.workflowId,
+          scheduleId,
+          due: Date.parse(execution.workflowId.slice(scheduleId.length + 1)),
+        });
+      }
+      return runs;
+    };
+    await sleepUntil(last + 5000);
+    while (Date.now() < last + 55_000 && (await listRuns()).length < count * minutes) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    await mapConcurrently(ids, queryConcurrency, async (scheduleId) => {
+      await client.schedule.getHandle(scheduleId).delete();
+    });
+    log(`schedules: ${minutes} starts done, Schedules deleted; reading histories`);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+
+    const runs = (await listRuns()).filter((run) => dues.includes(run.due));
+    const perSlot = new Map<string, number>();
+    for (const run of runs)
+      perSlot.set(`${run.scheduleId}@${run.due}`, (perSlot.get(`${run.scheduleId}@${run.due}`) ?? 0) + 1);
+    let missed = 0;
+    let duplicated = 0;
+    for (const id of ids) {
+      for (const due of dues) {
+        const seen = perSlot.get(`${id}@${due}`) ?? 0;
+        if (seen === 0) {
+          missed += 1;
+          log(`schedules: ${id} has no workflow due ${new Date(due).toISOString()}`);
+        }
+        if (seen > 1) duplicated += seen - 1;
+      }
+    }
+    const samples: ScheduleSample[] = [];
+    let pending = runs;
+    while (pending.length > 0 && Date.now() < end + 120_000) {
+      const later: typeof runs = [];
+      await mapConcurrently(pending, queryConcurrency, async (run) => {
+        const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
+        const activityStarted = events.find((event) => event.activityTaskStartedEventAttributes);
+        if (activityStarted === undefined) {
+          later.push(run);
+          return;
+        }
+        samples.push({
+          due: run.due,
+          createdAt: millisOf(events[0]?.eventTime),
+          firstTaskAt: millisOf(events.find((event) => event.workflowTaskStartedEventAttributes)?.eventTime),
+          activityStartedAt: millisOf(activityStarted.eventTime),
+          tasks: events.filter((event) => event.workflowTaskCompletedEventAttributes).length,
+        });
+      });
+      pending = later;
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    return {
+      schedules: count,
+      minutes,
+      createSeconds,
+      expected: count * minutes,
+      runsSeen: runs.length,
+      missed,
+      duplicated,
+      samples,
+    };
+  } finally {
+    bareWorker.shutdown();
+    await running;
+    await connection.close();
+  }
+}
+
 try {
   const idle = await measureIdleActors(idleActors);
   const rows = [
     await measureStarts('light', lightJobnets, lightMinutes),
     await measureStarts('heavy', heavyJobnets, heavyMinutes),
   ];
+  const schedules = await measureSchedules(scheduleCount, heavyMinutes);
   const loadAtEnd = os.loadavg();
   const loads = (values: number[]) => values.map((value) => value.toFixed(2)).join(' / ');
 
@@ -467,9 +636,9 @@ try {
   }
   out.push('', '#### Where the start latency goes (p50 / p99 / max ms)', '');
   out.push(
-    "| jobnets starting together | due → actor's timer fired (server) | timer fired → actor's task taken (worker queue) | actor's task taken → run created | run created → run's first task taken (worker queue) | run's first task taken → first job running | actor workflow task, started → completed |",
+    "| jobnets starting together | due → actor's timer fired (server) | timer fired → actor's task taken (worker queue) | actor's task taken → run created | run created → run's first task taken (worker queue) | run's first task taken → first job running | actor workflow task, started → completed | workflow tasks per start: actor / run |",
   );
-  out.push(`|${' ---: |'.repeat(7)}`);
+  out.push(`|${' ---: |'.repeat(8)}`);
   for (const row of rows) {
     const triple = (values: number[]) =>
       spread(values)
@@ -486,9 +655,52 @@ try {
       triple(row.samples.map((sample) => sample.runFirstTaskAt - sample.runCreatedAt)),
       triple(row.samples.map((sample) => sample.firstJobAt - sample.runFirstTaskAt)),
       triple(row.actorTasks),
+      `${(row.actorTasks.length / Math.max(row.samples.length, 1)).toFixed(1)} / ${(row.samples.reduce((sum, sample) => sum + sample.runTasks, 0) / Math.max(row.samples.length, 1)).toFixed(1)}`,
     ];
     out.push(`| ${cells.join(' | ')} |`);
   }
+  out.push(
+    '',
+    `#### Temporal Schedules baseline (same server; a bare workflow running one activity that sleeps 1 s)`,
+    '',
+  );
+  out.push(
+    '| Schedules due together | minutes | create s | starts due | runs seen | missed | duplicated | not measured | due → workflow created p50 ms | p95 | p99 | max | due → activity started p50 ms | p95 | p99 | max | workflow tasks per start |',
+  );
+  out.push(`|${' ---: |'.repeat(17)}`);
+  out.push(
+    `| ${[
+      schedules.schedules,
+      schedules.minutes,
+      schedules.createSeconds.toFixed(1),
+      schedules.expected,
+      schedules.runsSeen,
+      schedules.missed,
+      schedules.duplicated,
+      schedules.expected - schedules.samples.length,
+      ...spread(schedules.samples.map((sample) => sample.createdAt - sample.due)),
+      ...spread(schedules.samples.map((sample) => sample.activityStartedAt - sample.due)),
+      (
+        schedules.samples.reduce((sum, sample) => sum + sample.tasks, 0) / Math.max(schedules.samples.length, 1)
+      ).toFixed(1),
+    ].join(' | ')} |`,
+  );
+  const p99 = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      99,
+    );
+  const heavy = rows[rows.length - 1];
+  const ours = p99(heavy?.samples.map((sample) => sample.firstJobAt - sample.due) ?? []);
+  const theirs = p99(schedules.samples.map((sample) => sample.activityStartedAt - sample.due));
+  out.push('', '#### Ours against Temporal Schedules (goal: ratio ≤ 1.2)', '');
+  out.push(
+    '| jobnets / Schedules due together | jobnets: due → first job running p99 ms | Schedules: due → activity started p99 ms | ratio |',
+  );
+  out.push('| ---: | ---: | ---: | ---: |');
+  out.push(
+    `| ${heavy?.jobnets ?? 0} / ${schedules.schedules} | ${ms(ours)} | ${ms(theirs)} | ${(ours / theirs).toFixed(2)} |`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   await stopWorkerProcesses();
