@@ -107,22 +107,21 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
 
 /**
  * Workflow modules loaded once per workflow thread and shared by every workflow it runs, rather
- * than evaluated again for each new workflow (the SDK's `preloadModules`; it deep-freezes what they
- * export): the pure modules of `workflows/lib/`, which hold no per-workflow state, and what they
- * import (luxon, @temporalio/common). Not
- * the actor's machine (`jobnet-machine.ts`): it imports `run-contract.ts` and through it the
- * workflow API, which stays per workflow. test/architecture/shared-workflow-modules.test.ts keeps
- * the shared modules to pure ones (docs/performance.md#run-throughput-against-a-bare-workflow).
+ * than evaluated again for each new workflow (the SDK's `preloadModules`; it deep-freezes what
+ * they export): the pure modules of `workflows/lib/`, which hold no per-workflow state, and what
+ * they import (luxon, @temporalio/common). Not the actor's machine (`jobnet-machine.ts`): it
+ * imports `run-contract.ts` and through it the workflow API, which stays per workflow.
+ * test/architecture/shared-workflow-modules.test.ts keeps the shared modules pure
+ * (docs/performance.md#run-throughput-against-a-bare-workflow).
  */
 export function sharedWorkflowModules(): string[] {
   const lib = path.join(path.dirname(workflowsPath), 'lib');
   const extension = path.extname(workflowsPath);
-  const modules = readdirSync(lib)
+  return readdirSync(lib)
     .filter((name) => name.endsWith(extension) && !name.endsWith(`.d${extension}`))
     .filter((name) => !notShared.includes(path.basename(name, extension)))
     .sort()
     .map((name) => path.join(lib, name));
-  return modules;
 }
 
 /** Modules of `workflows/lib/` that reach the workflow API, so are not shared (see {@link sharedWorkflowModules}). */
