@@ -6,9 +6,9 @@
  *
  * Runs one of each on an in-memory dev server (the product's worker and a bare worker in this
  * process, the loopback HTTP target of the throughput bench), then replays each history
- * `--replays` times in debug mode (the workflow runs on this thread) with a `v8.promiseHooks`
- * init hook counting the promises whose constructor is not this realm's `Promise`, i.e. the
- * sandbox's. With `--where` it also prints where the run workflow's promises are created.
+ * `--replays` times (a replay worker runs its workflows on this thread, in debug mode) with a
+ * `v8.promiseHooks` init hook counting the promises whose constructor is not this realm's
+ * `Promise`, i.e. the sandbox's. With `--where` it also prints where the run workflow's promises are created.
  *
  * Usage: npx tsx bench/sandbox-promises.bench.ts [--replays 3] [--where]
  */
@@ -124,13 +124,13 @@ try {
     const counts: number[] = [];
     for (let replay = 0; replay < replays; replay++) {
       count = 0;
-      await Worker.runReplayHistory({ workflowBundle: bundle, debugMode: true }, history, id);
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, id);
       counts.push(count);
     }
     lines.push(`| ${kind} | ${history.events?.length ?? 0} | ${counts.join(', ')} |`);
     if (flags.where && kind === 'ours') {
       where = new Map();
-      await Worker.runReplayHistory({ workflowBundle: bundle, debugMode: true }, history, id);
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, id);
       const found = where;
       where = undefined;
       lines.push('', '| promises | created at (innermost first) |', '| ---: | --- |');
