@@ -65,6 +65,13 @@ export interface RunInput {
    * run's final state (`resumeFrom`), re-running only the jobs that did not succeed.
    */
   retryOf?: string;
+  /**
+   * The `JobnetRunStatus` search attribute the run was started with (a top-level start sets it to
+   * `running`): the run publishes its status only when it differs, so it does not upsert the value
+   * it already has. Omitted (child runs, and runs started before it existed, whose histories hold
+   * that upsert): the run publishes its first status too.
+   */
+  startedWithStatus?: RunStatus;
 }
 
 /** What starts a run that is not a child: a jobnet actor's start, or an operator's `jobnet start --dir`. */
@@ -92,6 +99,7 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
   searchAttributes: { key: (typeof keys)[keyof typeof keys]; value: string }[];
 } {
   const { children, ...jobnet } = request.jobnet;
+  const startedWithStatus: RunStatus = 'running';
   const input: RunInput = {
     jobnet,
     children: children ?? {},
@@ -99,6 +107,7 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
     trigger: request.trigger,
     requestedBy: request.requestedBy,
     level: 1,
+    startedWithStatus,
   };
   if (request.actor !== undefined) input.actor = request.actor;
   if (request.parameter !== undefined) input.parameter = request.parameter;
@@ -113,7 +122,7 @@ export function topLevelRunStart(request: TopLevelRunRequest): {
     { key: keys.revision, value: jobnet.revision },
     { key: keys.businessDate, value: request.businessDate },
     { key: keys.trigger, value: request.trigger },
-    { key: keys.runStatus, value: 'running' },
+    { key: keys.runStatus, value: startedWithStatus },
   ];
   if (request.retry !== undefined) searchAttributes.push({ key: keys.retryOf, value: request.retry.of });
   return { input, searchAttributes };

@@ -96,6 +96,8 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
   let state: RunState = initialState(input);
   let changed = false;
   let lastStatus: RunStatus | undefined;
+  // The status in the run's `JobnetRunStatus`: upserted only when it changes (see RunInput.startedWithStatus).
+  let publishedStatus: RunStatus | undefined = input.startedWithStatus;
   let closed: RunView['closed'];
   const troubles: RunTrouble[] = [];
   const raisedEvents: RaisedEvent[] = [];
@@ -330,42 +332,44 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     }
   };
 
-  /** Starts one job and carries it to its end; every path ends by marking the run changed. */
+  /**
+   * Starts one job and carries it to its end; every path ends by marking the run changed. Called
+   * only from the run's loop, so it runs in the loop's non-cancellable scope: a job is stopped by
+   * cancelling its own scope (runStartedJob), never by the workflow's cancellation reaching it.
+   */
   const launch = async (ready: ReadyJob): Promise<void> => {
     const held: HeldResource[] = [];
     try {
-      await CancellationScope.nonCancellable(async () => {
-        if (ready.notBefore !== undefined && ready.notBefore > Date.now()) {
-          await condition(() => !stillReady(ready), ready.notBefore - Date.now());
-        }
-        if (!stillReady(ready)) return;
-        if (ready.exclusive.length > 0 && !(await acquireResources(ready, held))) return;
-        if (!stillReady(ready)) return;
-        state = runState.jobStarted(state, ready.job, Date.now());
-        delete jobMessages[ready.job];
-        launching.delete(ready.job);
-        touch();
-        const execution = await runStartedJob(ready);
-        if (execution.message !== undefined) jobMessages[ready.job] = execution.message;
-        state = runState.jobEnded(state, ready.job, execution.outcome, Date.now());
-        const ended = state.jobs[ready.job];
-        if (ended !== undefined)
-          jobnetEvents.emit({
-            event: 'jobEnded',
-            at: Date.now(),
-            ...identity,
-            runId,
-            job: ready.job,
-            jobType: jobnet.jobs[ready.job]?.type ?? 'unknown',
-            state: ended.state,
-            ...(ended.exitCode !== undefined ? { exitCode: ended.exitCode } : {}),
-            seconds: Math.max(0, (ended.endedAt ?? Date.now()) - (ended.startedAt ?? Date.now())) / 1000,
-          });
-      });
+      if (ready.notBefore !== undefined && ready.notBefore > Date.now()) {
+        await condition(() => !stillReady(ready), ready.notBefore - Date.now());
+      }
+      if (!stillReady(ready)) return;
+      if (ready.exclusive.length > 0 && !(await acquireResources(ready, held))) return;
+      if (!stillReady(ready)) return;
+      state = runState.jobStarted(state, ready.job, Date.now());
+      delete jobMessages[ready.job];
+      launching.delete(ready.job);
+      touch();
+      const execution = await runStartedJob(ready);
+      if (execution.message !== undefined) jobMessages[ready.job] = execution.message;
+      state = runState.jobEnded(state, ready.job, execution.outcome, Date.now());
+      const ended = state.jobs[ready.job];
+      if (ended !== undefined)
+        jobnetEvents.emit({
+          event: 'jobEnded',
+          at: Date.now(),
+          ...identity,
+          runId,
+          job: ready.job,
+          jobType: jobnet.jobs[ready.job]?.type ?? 'unknown',
+          state: ended.state,
+          ...(ended.exitCode !== undefined ? { exitCode: ended.exitCode } : {}),
+          seconds: Math.max(0, (ended.endedAt ?? Date.now()) - (ended.startedAt ?? Date.now())) / 1000,
+        });
     } finally {
       launching.delete(ready.job);
       active.delete(ready.job);
-      await CancellationScope.nonCancellable(() => releaseResources(held));
+      if (held.length > 0) await releaseResources(held);
       touch();
     }
   };
@@ -382,8 +386,10 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     const scope = new CancellationScope();
     const entry: ActiveJob = { scope };
     active.set(ready.job, entry);
-    const watchers = new CancellationScope();
-    if (job.timeLimitSeconds !== undefined) {
+    // Each scope costs the workflow thread several promises: a job watched by nothing gets none.
+    const watched = job.timeLimitSeconds !== undefined || job.expectedDurationSeconds !== undefined;
+    const watchers = watched ? new CancellationScope() : undefined;
+    if (watchers !== undefined && job.timeLimitSeconds !== undefined) {
       const seconds = job.timeLimitSeconds;
       void watchers
         .run(async () => {
@@ -395,7 +401,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         })
         .catch(ignoreCancellation);
     }
-    if (job.expectedDurationSeconds !== undefined) {
+    if (watchers !== undefined && job.expectedDurationSeconds !== undefined) {
       const seconds = job.expectedDurationSeconds;
       void watchers
         .run(async () => {
@@ -448,7 +454,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
         execution = { outcome: { exitCode: schedulerExitCodes.forceTerminated } };
       }
     } finally {
-      watchers.cancel();
+      watchers?.cancel();
     }
     if (entry.cancelReason !== undefined) {
       const outcome: JobOutcome = { exitCode: schedulerExitCodes.forceTerminated, forcedReason: entry.cancelReason };
@@ -507,7 +513,10 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
       const status = runState.runStatus(state);
       if (status !== lastStatus) {
         lastStatus = status;
-        upsertSearchAttributes([{ key: searchAttributeKeys.runStatus, value: status }]);
+        if (status !== publishedStatus) {
+          publishedStatus = status;
+          upsertSearchAttributes([{ key: searchAttributeKeys.runStatus, value: status }]);
+        }
         // The job that failed first (it ran and ended abended or forced), with its exit code.
         const abnormal = status === 'abended' || status === 'forced';
         const [failedJob, failed] = (abnormal ? firstFailedJob(state) : undefined) ?? [undefined, undefined];

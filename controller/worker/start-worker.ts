@@ -9,6 +9,7 @@
  * supervisor process that kills this worker's programs if it dies. Nothing else: it does not
  * read definitions and holds no state of its own; everything durable is in Temporal.
  */
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   NativeConnection,
@@ -97,8 +98,34 @@ export const workflowsPath = path.resolve(
  * @throws Error when a workflow module cannot be bundled.
  */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return await bundleWorkflowCode({
+    workflowsPath,
+    logger: quietBundlerLogger,
+    preloadModules: sharedWorkflowModules(),
+  });
 }
+
+/**
+ * Workflow modules loaded once per workflow thread and shared by every workflow it runs, rather
+ * than evaluated again for each new workflow (the SDK's `preloadModules`; it deep-freezes what
+ * they export): the pure modules of `workflows/lib/`, which hold no per-workflow state, and what
+ * they import (luxon, @temporalio/common). Not the actor's machine (`jobnet-machine.ts`): it
+ * imports `run-contract.ts` and through it the workflow API, which stays per workflow.
+ * test/architecture/shared-workflow-modules.test.ts keeps the shared modules pure
+ * (docs/performance.md#run-throughput-against-a-bare-workflow).
+ */
+export function sharedWorkflowModules(): string[] {
+  const lib = path.join(path.dirname(workflowsPath), 'lib');
+  const extension = path.extname(workflowsPath);
+  return readdirSync(lib)
+    .filter((name) => name.endsWith(extension) && !name.endsWith(`.d${extension}`))
+    .filter((name) => !notShared.includes(path.basename(name, extension)))
+    .sort()
+    .map((name) => path.join(lib, name));
+}
+
+/** Modules of `workflows/lib/` that reach the workflow API, so are not shared (see {@link sharedWorkflowModules}). */
+export const notShared: readonly string[] = ['jobnet-machine'];
 
 const quietBundlerLogger = {
   log: () => undefined,

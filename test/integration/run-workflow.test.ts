@@ -1,10 +1,14 @@
 /**
  * The run workflow on the real dev server with a real worker: dependencies (R-DEP), exit codes
- * (R-EXIT), per-job controls (R-JOB), variables (R-VAR) and the built-in job types (R-JOBT).
+ * (R-EXIT), per-job controls (R-JOB), variables (R-VAR), the built-in job types (R-JOBT) and the
+ * run status it publishes to visibility (R-OPS-5).
  * Times are short but real.
  */
+import { defaultPayloadConverter } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCalendar } from '../../workflows/lib/business-calendar.js';
+import { searchAttributeKeys, searchAttributeNames, workflowTypes } from '../../workflows/lib/wire-contract.js';
+import { topLevelRunStart } from '../../workflows/run-contract.js';
 import { condition, sh } from './run-fixtures.js';
 import { after, jobnetOf, startRunHarness, summary, type RunHarness } from './run-harness.js';
 
@@ -343,5 +347,45 @@ describe('variables (R-VAR) and built-in job types (R-JOBT)', () => {
     } finally {
       await strict.stop();
     }
+  });
+});
+
+describe('the run status in visibility (R-OPS-5)', () => {
+  /** The `JobnetRunStatus` values the run upserted, in order, read from its history. */
+  async function upsertedStatuses(id: string): Promise<string[]> {
+    const history = await harness.client.workflow.getHandle(id).fetchHistory();
+    return (history.events ?? []).flatMap((event) => {
+      const field =
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[
+          searchAttributeNames.runStatus
+        ];
+      return field ? [defaultPayloadConverter.fromPayload<string>(field)] : [];
+    });
+  }
+
+  it('upserts only the statuses after the one a top-level start set', async () => {
+    const { input, searchAttributes } = topLevelRunStart({
+      jobnet: jobnetOf('status-top-level', [{ name: 'a', type: 'sleep', spec: { seconds: 0 } }]),
+      businessDate: '2026-12-03',
+      trigger: 'manual',
+      requestedBy: 'test',
+    });
+    expect(input.startedWithStatus).toBe('running');
+    const id = `run/test/status-top-level/${harness.target.taskQueue}`;
+    const handle = await harness.client.workflow.start(workflowTypes.run, {
+      workflowId: id,
+      taskQueue: harness.target.taskQueue,
+      args: [input],
+      typedSearchAttributes: searchAttributes,
+    });
+    expect(await handle.result()).toMatchObject({ status: 'normal' });
+    expect(await upsertedStatuses(id)).toEqual(['normal']);
+    expect((await handle.describe()).typedSearchAttributes.get(searchAttributeKeys.runStatus)).toBe('normal');
+  });
+
+  it('upserts its first status too when the start did not set it (a child run, or an input from before)', async () => {
+    const id = await harness.start(jobnetOf('status-unset', [{ name: 'a', type: 'sleep', spec: { seconds: 0 } }]));
+    expect(summary(await harness.waitForEnd(id))).toEqual({ '': 'normal', a: 'normal 0' });
+    expect(await upsertedStatuses(id)).toEqual(['running', 'normal']);
   });
 });

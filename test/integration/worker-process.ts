@@ -18,16 +18,21 @@ export function workerOutput(child: ChildProcess): string {
   return outputs.get(child)?.text ?? '';
 }
 
-/** Starts `jobnet worker` as its own process and resolves once it says it is connected. */
+/**
+ * Starts `jobnet worker` as its own process and resolves once it says it is connected. `nodeArgs`
+ * go to node before the script (a benchmark's `--cpu-prof`, which NODE_OPTIONS may not carry).
+ */
 export async function startWorkerProcess(
   address: string,
   namespace: string,
   taskQueue: string,
   env: NodeJS.ProcessEnv = process.env,
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       path.join(projectRoot, 'bin', 'jobnet.js'),
       'worker',
       '--address',

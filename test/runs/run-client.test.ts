@@ -96,6 +96,7 @@ describe('run client', () => {
       trigger: 'manual',
       requestedBy: 'alice',
       level: 1,
+      startedWithStatus: 'running',
     } satisfies RunInput);
     expect('children' in input.jobnet).toBe(false);
     await handle.terminate('test done');
