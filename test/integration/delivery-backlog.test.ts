@@ -88,8 +88,10 @@ it('continues as new within the payload limit: drops what cannot be carried, cou
     signalArgs: configure,
   });
   const handle = harness.client.workflow.getHandle(workflowId);
-  for (let batch = 0; batch < 60; batch += 1)
-    await handle.signal(deliveryEnqueueSignal, { incidents: [], logs: eventsFrom(batch * 10, 10) });
+  // 120 signals: their own events take the history past the ceiling, without waiting for the
+  // failing sink's attempts, which come at the backoff's pace.
+  for (let batch = 0; batch < 120; batch += 1)
+    await handle.signal(deliveryEnqueueSignal, { incidents: [], logs: eventsFrom(batch * 5, 5) });
 
   const runs = async () => {
     const found: { runId: string; status: string }[] = [];

@@ -3,7 +3,8 @@
  * SIGKILL while a job polls and while it is being force-terminated, against a real HTTP target
  * that counts what it receives. The poll count survives the worker (it is the activity's attempt
  * number, kept by the server), the request is never sent twice, and the termination request is
- * sent exactly once.
+ * never sent twice: once, or — when the worker dies between the server storing its "sending" mark
+ * and the request leaving, a window no retry can see into — not again, reported as unknown (0638).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -102,7 +103,7 @@ describe('REST job durability', () => {
     ]);
   }, 150_000);
 
-  it('an operator kill whose worker dies right after accepting it sends the termination request exactly once', async () => {
+  it('an operator kill whose worker dies right after accepting it sends the termination request once, or says it cannot know', async () => {
     const taskQueue = `rest-op-kill-${process.pid}-${Date.now()}`;
     target.route('POST', '/op-kill/submit', { body: { executionArn: 'arn:op' } });
     target.route('GET', '/op-kill/status', { body: { status: 'RUNNING' } });
@@ -146,10 +147,20 @@ describe('REST job durability', () => {
     const view = await waitForView(client, id, (v) => v.state.result !== undefined, 90_000);
     expect(summary(view)).toEqual({ '': 'abended', call: 'forced 256 operator' });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(target.requests('/op-kill/stop')).toHaveLength(1);
-    expect(JSON.parse(target.requests('/op-kill/stop')[0]?.body ?? '')).toEqual({ executionArn: 'arn:op' });
+    const stops = target.requests('/op-kill/stop');
     // Whichever worker sent it, the other one did not send it again.
     expect(sentBeforeRestart).toBeLessThanOrEqual(1);
+    if (stops.length === 0) {
+      // The kill landed between the server storing the "sending" mark and the request leaving (one
+      // round trip): the successor cannot know whether it left, so it says so (0638) instead of
+      // sending a second time — never silently, never twice.
+      expect(view.state.jobs.call?.output).toContain(
+        'the worker sending the termination request stopped during the send; it is not sent again',
+      );
+      return;
+    }
+    expect(stops).toHaveLength(1);
+    expect(JSON.parse(stops[0]?.body ?? '')).toEqual({ executionArn: 'arn:op' });
   }, 150_000);
 
   it('a time-limit kill whose worker dies while the termination request is in flight does not send it again', async () => {
