@@ -6,6 +6,10 @@
  * than the operating system's file cache. The child measures the validation call itself (not
  * process start-up or module loading) and reports its peak resident set size.
  *
+ * The floor (bench/validate-floor.ts: read, js-yaml, Ajv against schemas/, nothing else) runs in
+ * the same way, alternating with the product's runs, and the table gives the ratio of the medians
+ * (goal: at most 1.5× the floor, and under 2 s).
+ *
  * Prints a Markdown table and writes the measurements to bench/.out/validate.json.
  *
  * Usage: npx tsx bench/validate-repo.bench.ts [--runs N] [--jobnets N] [--jobs N] [--keep]
@@ -13,11 +17,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { parseBenchArgs } from './bench-options.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateRepo } from './generate-repo.js';
+import { validateFloor, type FloorReport } from './validate-floor.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 const repoRoot = resolve(dirname(thisFile), '..');
@@ -32,6 +37,12 @@ interface ChildReport {
   errors: number;
   warnings: number;
   firstDiagnostics: string[];
+}
+
+async function runFloorChild(dir: string): Promise<void> {
+  const report: FloorReport & { maxRssMiB?: number } = await validateFloor(dir);
+  report.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
 async function runChild(dir: string): Promise<void> {
@@ -94,33 +105,45 @@ function runParent(options: Options): void {
     );
 
     const pinned = tasksetWorks();
-    const nodeArgs = ['--import', 'tsx', thisFile, '--child', dir];
-    const [command, args]: [string, string[]] = pinned
-      ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]]
-      : [process.execPath, nodeArgs];
+    const command = (mode: '--child' | '--floor'): [string, string[]] => {
+      const nodeArgs = ['--import', 'tsx', thisFile, mode, dir];
+      return pinned ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+    };
     if (!pinned) process.stderr.write('taskset is not available: runs are not pinned to one core\n');
-
-    const reports: (ChildReport & { processSeconds: number })[] = [];
-    for (let run = 1; run <= options.runs; run++) {
+    const spawnChild = (mode: '--child' | '--floor', run: number): { lastLine: string; processSeconds: number } => {
+      const [program, args] = command(mode);
       const started = performance.now();
-      const child = spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+      const child = spawnSync(program, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
       const processSeconds = (performance.now() - started) / 1000;
       const lastLine = child.stdout.trim().split('\n').pop() ?? '';
       if (child.status !== 0 || !lastLine.startsWith('{')) {
         throw new Error(
-          `validation run ${run} failed (exit ${String(child.status ?? child.signal)}):\n${child.stderr}`,
+          `${mode.slice(2)} run ${run} failed (exit ${String(child.status ?? child.signal)}):\n${child.stderr}`,
         );
       }
+      return { lastLine, processSeconds };
+    };
+
+    const reports: (ChildReport & { processSeconds: number })[] = [];
+    const floorReports: (FloorReport & { processSeconds: number })[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      // Floor and product alternate, so that a change of machine load touches both alike.
+      const floorChild = spawnChild('--floor', run);
+      const floor = JSON.parse(floorChild.lastLine) as FloorReport;
+      floorReports.push({ ...floor, processSeconds: floorChild.processSeconds });
+      const { lastLine, processSeconds } = spawnChild('--child', run);
       const report = JSON.parse(lastLine) as ChildReport;
       reports.push({ ...report, processSeconds });
       process.stderr.write(
-        `run ${run}/${options.runs}: ${report.seconds.toFixed(3)} s, ${report.maxRssMiB.toFixed(0)} MiB\n`,
+        `run ${run}/${options.runs}: floor ${floor.seconds.toFixed(3)} s, jobnet validate ${report.seconds.toFixed(3)} s, ${report.maxRssMiB.toFixed(0)} MiB\n`,
       );
       if (run === 1 && !report.ok) {
         process.stderr.write(
           `warning: the generated repository has ${report.errors} error(s); first:\n  ${report.firstDiagnostics.join('\n  ')}\n`,
         );
       }
+      if (run === 1 && floor.invalidDocuments > 0)
+        process.stderr.write(`warning: the floor found ${floor.invalidDocuments} invalid document(s)\n`);
     }
 
     const seconds = reports.map((r) => r.seconds);
@@ -134,6 +157,11 @@ function runParent(options: Options): void {
       minSeconds: Math.min(...seconds),
       medianSeconds: median(seconds),
       maxSeconds: Math.max(...seconds),
+      floorMinSeconds: Math.min(...floorReports.map((r) => r.seconds)),
+      floorMedianSeconds: median(floorReports.map((r) => r.seconds)),
+      floorMaxSeconds: Math.max(...floorReports.map((r) => r.seconds)),
+      ratio: median(seconds) / median(floorReports.map((r) => r.seconds)),
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       peakRssMiB: Math.max(...reports.map((r) => r.maxRssMiB)),
       pinnedToOneCore: pinned,
       valid: first.ok,
@@ -142,9 +170,9 @@ function runParent(options: Options): void {
     };
 
     const table = [
-      '| files | documents | jobs | runs | min s | median s | max s | peak RSS MiB | one core |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
-      `| ${summary.files} | ${summary.documents} | ${summary.jobs} | ${summary.runs} | ${summary.minSeconds.toFixed(3)} | ${summary.medianSeconds.toFixed(3)} | ${summary.maxSeconds.toFixed(3)} | ${summary.peakRssMiB.toFixed(1)} | ${pinned ? 'yes' : 'no'} |`,
+      '| files | jobs | runs | floor min / median / max s | ours min / median / max s | ratio (medians) | peak RSS MiB | one core | load after |',
+      '|---:|---:|---:|---:|---:|---:|---:|:---:|---|',
+      `| ${summary.files} | ${summary.jobs} | ${summary.runs} | ${summary.floorMinSeconds.toFixed(3)} / ${summary.floorMedianSeconds.toFixed(3)} / ${summary.floorMaxSeconds.toFixed(3)} | ${summary.minSeconds.toFixed(3)} / ${summary.medianSeconds.toFixed(3)} / ${summary.maxSeconds.toFixed(3)} | ${summary.ratio.toFixed(2)}× | ${summary.peakRssMiB.toFixed(1)} | ${pinned ? 'yes' : 'no'} | ${summary.loadAverage} |`,
     ].join('\n');
     process.stdout.write(`\n### jobnet validate — ${summary.jobnets} jobnets × ${options.jobs} jobs\n\n${table}\n`);
 
@@ -159,6 +187,7 @@ function runParent(options: Options): void {
       options,
       summary,
       runs: reports,
+      floorRuns: floorReports,
       markdown: table,
     };
     writeFileSync(join(outDir, 'validate.json'), `${JSON.stringify(record, null, 2)}\n`);
@@ -175,6 +204,10 @@ try {
     const dir = argv[1];
     if (dir === undefined) throw new Error('--child needs a directory');
     await runChild(dir);
+  } else if (argv[0] === '--floor') {
+    const dir = argv[1];
+    if (dir === undefined) throw new Error('--floor needs a directory');
+    await runFloorChild(dir);
   } else {
     runParent(parseArgs(argv));
   }

@@ -39,36 +39,48 @@ export const checkRestJobs: Rule = (context) => {
         keyExpressions.push([`${at}/monitoring/checkResultKey`, monitoring.checkResultKey]);
       }
       for (const [pointer, expression] of keyExpressions) {
-        const parsed = parseExtractKey(expression);
+        const parsed = parsedExtractKey(expression);
         if (!parsed.ok) {
           context.report('REST-EXTRACT-KEY', `key ${JSON.stringify(expression)}: ${parsed.message}`, jobnet, pointer);
         }
       }
 
       // Takeover values exist only once the request has answered.
-      forEachString(request, `${at}/request`, (text, pointer) => {
-        if (pointer.startsWith(`${at}/request/body`) && typeof request.body === 'string') return; // raw bodies (XML) use < > freely
-        for (const token of takeoverTokens(text)) {
-          context.report(
-            'REST-TAKEOVER-UNDEFINED',
-            `<${token}> is used in the request itself; takeover values come from the request's response and can be used only in monitoring and termination`,
-            jobnet,
-            pointer,
-          );
-        }
-      });
+      forEachString(
+        request,
+        `${at}/request`,
+        (text, pointer) => {
+          if (pointer.startsWith(`${at}/request/body`) && typeof request.body === 'string') return; // raw bodies (XML) use < > freely
+          for (const token of takeoverTokens(text)) {
+            context.report(
+              'REST-TAKEOVER-UNDEFINED',
+              `<${token}> is used in the request itself; takeover values come from the request's response and can be used only in monitoring and termination`,
+              jobnet,
+              pointer,
+            );
+          }
+        },
+        undefined,
+        takeoverCharacters,
+      );
       for (const [part, value] of [
         ['monitoring', monitoring],
         ['termination', termination],
       ] as const) {
         if (!value) continue;
-        forEachString(value, `${at}/${part}`, (text, pointer) => {
-          if (pointer.startsWith(`${at}/${part}/body`) && typeof value.body === 'string') return;
-          if (pointer.startsWith(`${at}/${part}/jobnetValKeys`)) return; // extraction keys of the poll response
-          for (const token of takeoverTokens(text)) {
-            if (!takeover.has(token)) reportUndefinedTakeover(context, jobnet, pointer, token, takeover);
-          }
-        });
+        forEachString(
+          value,
+          `${at}/${part}`,
+          (text, pointer) => {
+            if (pointer.startsWith(`${at}/${part}/body`) && typeof value.body === 'string') return;
+            if (pointer.startsWith(`${at}/${part}/jobnetValKeys`)) return; // extraction keys of the poll response
+            for (const token of takeoverTokens(text)) {
+              if (!takeover.has(token)) reportUndefinedTakeover(context, jobnet, pointer, token, takeover);
+            }
+          },
+          undefined,
+          takeoverCharacters,
+        );
       }
 
       for (const [part, keys] of [
@@ -90,6 +102,25 @@ export const checkRestJobs: Rule = (context) => {
     }
   }
 };
+
+/** Only a string with a `<` can hold a takeover token. */
+const takeoverCharacters = ['<'];
+
+/**
+ * Extract keys parsed once per validation: a repository repeats the same few keys (a service's
+ * status path) in thousands of jobs. Bounded, so that a stream of distinct keys cannot grow it.
+ */
+const extractKeyParses = new Map<string, ReturnType<typeof parseExtractKey>>();
+
+function parsedExtractKey(expression: string): ReturnType<typeof parseExtractKey> {
+  let parsed = extractKeyParses.get(expression);
+  if (parsed === undefined) {
+    parsed = parseExtractKey(expression);
+    if (extractKeyParses.size >= 10_000) extractKeyParses.clear();
+    extractKeyParses.set(expression, parsed);
+  }
+  return parsed;
+}
 
 function reportUndefinedTakeover(
   context: RuleContext,

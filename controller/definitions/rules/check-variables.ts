@@ -81,7 +81,8 @@ export const checkVariables: Rule = (context) => {
         }
       };
       // Fields the schema reported (an unknown field, a value of the wrong type) are not read.
-      forEachString(job.value(''), jobPointer, visit, job.reported);
+      // Only a string with an `@` can hold a definition or jobnet variable.
+      forEachString(job.value(''), jobPointer, visit, job.valid ? undefined : job.reported, ['@']);
       const checked = job.field('/type') === 'checkVariable' ? textField(job, '/variable') : undefined;
       if (checked !== undefined) {
         const prefix = checked.split('.')[0]!;
@@ -120,8 +121,12 @@ function parentJobnets(context: RuleContext): Map<string, Set<string>> {
   return parents;
 }
 
-/** Jobnets each readable jobnet runs as a child: parent key → child keys. */
+const childJobnetsCache = new WeakMap<RuleContext['index'], Map<string, Set<string>>>();
+
+/** Jobnets each readable jobnet runs as a child: parent key → child keys (built once per index). */
 function childJobnets(context: RuleContext): Map<string, Set<string>> {
+  const cached = childJobnetsCache.get(context.index);
+  if (cached !== undefined) return cached;
   const children = new Map<string, Set<string>>();
   for (const [key, jobnet] of validEntries(context.index.jobnets)) {
     const calls = new Set<string>();
@@ -131,6 +136,7 @@ function childJobnets(context: RuleContext): Map<string, Set<string>> {
     }
     children.set(key, calls);
   }
+  childJobnetsCache.set(context.index, children);
   return children;
 }
 
@@ -173,19 +179,41 @@ function capturedPrefixLookup(context: RuleContext): (key: string, prefix: strin
 
 /**
  * Calls `visit` for every string value (not keys) inside `value`, with its JSON pointer; a value
- * whose pointer `skip` accepts is passed over with everything inside it.
+ * whose pointer `skip` accepts is passed over with everything inside it. With `containing`, only
+ * the strings that contain one of its characters are visited (the others can hold no token): the
+ * pointer of a string is then built only for those.
  */
 export function forEachString(
   value: unknown,
   pointer: string,
   visit: (text: string, pointer: string) => void,
   skip?: (pointer: string) => boolean,
+  containing?: readonly string[],
 ): void {
   if (skip?.(pointer) === true) return;
-  if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value))
-    value.forEach((item: unknown, i) => forEachString(item, `${pointer}/${i}`, visit, skip));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) forEachString(v, `${pointer}${seg(k)}`, visit, skip);
+  if (typeof value === 'string') {
+    if (containing === undefined || containing.some((c) => value.includes(c))) visit(value, pointer);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) visitChild(value[i], pointer, i, visit, skip, containing);
+  } else if (value && typeof value === 'object') {
+    for (const k of Object.keys(value))
+      visitChild((value as Record<string, unknown>)[k], pointer, k, visit, skip, containing);
+  }
+}
+
+function visitChild(
+  value: unknown,
+  parent: string,
+  key: string | number,
+  visit: (text: string, pointer: string) => void,
+  skip: ((pointer: string) => boolean) | undefined,
+  containing: readonly string[] | undefined,
+): void {
+  if (typeof value === 'string' && skip === undefined) {
+    if (containing === undefined || containing.some((c) => value.includes(c))) visit(value, `${parent}${seg(key)}`);
+  } else if (typeof value === 'object' && value !== null) {
+    forEachString(value, `${parent}${seg(key)}`, visit, skip, containing);
+  } else if (typeof value === 'string') {
+    forEachString(value, `${parent}${seg(key)}`, visit, skip, containing);
   }
 }
