@@ -8,7 +8,9 @@
  *
  * The floor (bench/validate-floor.ts: read, js-yaml, Ajv against schemas/, nothing else) runs in
  * the same way, alternating with the product's runs, and the table gives the ratio of the medians
- * (goal: at most 1.5× the floor, and under 2 s).
+ * (goal: at most 1.5× the floor, and under 2 s). Last, one child times what a controller does
+ * with a one-file change (`--incremental`: a kept RepositoryValidator and CompileCache, goal
+ * under 100 ms), against the whole validation and compilation in the same process.
  *
  * Prints a Markdown table and writes the measurements to bench/.out/validate.json.
  *
@@ -42,6 +44,81 @@ interface ChildReport {
 async function runFloorChild(dir: string): Promise<void> {
   const report: FloorReport & { maxRssMiB?: number } = await validateFloor(dir);
   report.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+/** What the incremental child reports: a full validation and compilation, then one-file edits. */
+interface IncrementalReport {
+  fullValidateMs: number;
+  fullCompileMs: number;
+  edits: { edit: string; validateMs: number; compileMs: number; diagnostics: number }[];
+}
+
+/**
+ * In one process, as a controller would: validate and compile the repository whole with a
+ * RepositoryValidator and a CompileCache, then re-validate and re-compile after each of a
+ * sequence of one-file edits (every file's bytes freshly copied, as a new fetch reads them).
+ */
+async function runIncrementalChild(dir: string): Promise<void> {
+  const { RepositoryValidator } = await import('../controller/definitions/validate-repository.js');
+  const { readDirectorySnapshot } = await import('../controller/definitions/repository-snapshot.js');
+  const { CompileCache, compileAllJobnets } = await import('../controller/compile/compile-jobnet.js');
+  const read = await readDirectorySnapshot(dir);
+  const files = new Map(read.files.map((f) => [f.path, f.bytes]));
+  const validator = new RepositoryValidator();
+  const cache = new CompileCache();
+  let revision = 0;
+  const round = (): { validateMs: number; compileMs: number; diagnostics: number } => {
+    revision++;
+    const snapshot = {
+      revision: `r${revision}`,
+      files: [...files]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([path, bytes]) => ({ path, bytes: Uint8Array.from(bytes) })),
+    };
+    const started = performance.now();
+    const result = validator.validate(snapshot);
+    const validated = performance.now();
+    if (result.ok) compileAllJobnets(result.value, { environment: 'prod', cache });
+    return {
+      validateMs: validated - started,
+      compileMs: result.ok ? performance.now() - validated : 0,
+      diagnostics: result.diagnostics.length,
+    };
+  };
+  const full = round();
+  const jobnets = [...files.keys()].filter((p) => p.includes('/jobnets/'));
+  const target = jobnets[Math.floor(jobnets.length / 2)]!;
+  const original = files.get(target)!;
+  const text = new TextDecoder().decode(original);
+  const encode = (value: string) => new TextEncoder().encode(value);
+  const added = target.replace(/[^/]+\.yaml$/, 'zz-added.yaml');
+  const edits: [string, () => void][] = [
+    [
+      'change a jobnet (a job title)',
+      () => files.set(target, encode(text.replace(/title: (.*)/, 'title: $1 (changed)'))),
+    ],
+    ['change it again (a sleep)', () => files.set(target, encode(text.replace(/seconds: (\d+)/, 'seconds: 1$1')))],
+    ['break it (YAML syntax)', () => files.set(target, encode(`${text}\n  jobs: [unclosed\n`))],
+    ['fix it', () => files.set(target, original)],
+    ['break it again (the YAML parser warmed up)', () => files.set(target, encode(`${text}\n  jobs: [unclosed\n`))],
+    ['fix it again', () => files.set(target, original)],
+    ['add a jobnet file', () => files.set(added, encode(text.replace(/name: (jn-\d+)/, 'name: zz-added')))],
+    [
+      'change the added file',
+      () =>
+        files.set(
+          added,
+          encode(text.replace(/name: (jn-\d+)/, 'name: zz-added').replace(/minutes: \d+/, 'minutes: 30')),
+        ),
+    ],
+    ['delete the added file', () => files.delete(added)],
+  ];
+  const report: IncrementalReport = { fullValidateMs: full.validateMs, fullCompileMs: full.compileMs, edits: [] };
+  for (const [edit, apply] of edits) {
+    apply();
+    report.edits.push({ edit, ...round() });
+  }
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
@@ -105,12 +182,15 @@ function runParent(options: Options): void {
     );
 
     const pinned = tasksetWorks();
-    const command = (mode: '--child' | '--floor'): [string, string[]] => {
+    const command = (mode: '--child' | '--floor' | '--incremental'): [string, string[]] => {
       const nodeArgs = ['--import', 'tsx', thisFile, mode, dir];
       return pinned ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
     };
     if (!pinned) process.stderr.write('taskset is not available: runs are not pinned to one core\n');
-    const spawnChild = (mode: '--child' | '--floor', run: number): { lastLine: string; processSeconds: number } => {
+    const spawnChild = (
+      mode: '--child' | '--floor' | '--incremental',
+      run: number,
+    ): { lastLine: string; processSeconds: number } => {
       const [program, args] = command(mode);
       const started = performance.now();
       const child = spawnSync(program, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
@@ -146,6 +226,8 @@ function runParent(options: Options): void {
         process.stderr.write(`warning: the floor found ${floor.invalidDocuments} invalid document(s)\n`);
     }
 
+    const incremental = JSON.parse(spawnChild('--incremental', 1).lastLine) as IncrementalReport;
+
     const seconds = reports.map((r) => r.seconds);
     const first = reports[0]!;
     const summary = {
@@ -175,6 +257,19 @@ function runParent(options: Options): void {
       `| ${summary.files} | ${summary.jobs} | ${summary.runs} | ${summary.floorMinSeconds.toFixed(3)} / ${summary.floorMedianSeconds.toFixed(3)} / ${summary.floorMaxSeconds.toFixed(3)} | ${summary.minSeconds.toFixed(3)} / ${summary.medianSeconds.toFixed(3)} / ${summary.maxSeconds.toFixed(3)} | ${summary.ratio.toFixed(2)}× | ${summary.peakRssMiB.toFixed(1)} | ${pinned ? 'yes' : 'no'} | ${summary.loadAverage} |`,
     ].join('\n');
     process.stdout.write(`\n### jobnet validate — ${summary.jobnets} jobnets × ${options.jobs} jobs\n\n${table}\n`);
+    const editMs = incremental.edits.map((e) => e.validateMs);
+    const incrementalTable = [
+      '| one-file edit, in a kept RepositoryValidator + CompileCache | validate ms | compile ms | diagnostics |',
+      '|---|---:|---:|---:|',
+      `| (first: the whole repository) | ${incremental.fullValidateMs.toFixed(0)} | ${incremental.fullCompileMs.toFixed(0)} | — |`,
+      ...incremental.edits.map(
+        (e) => `| ${e.edit} | ${e.validateMs.toFixed(1)} | ${e.compileMs.toFixed(1)} | ${e.diagnostics} |`,
+      ),
+      `| **median of the edits** | **${median(editMs).toFixed(1)}** | ${median(incremental.edits.map((e) => e.compileMs)).toFixed(1)} | |`,
+    ].join('\n');
+    process.stdout.write(
+      `\n### incremental re-validation (goal: < 100 ms for a one-file change)\n\n${incrementalTable}\n`,
+    );
 
     const outDir = join(repoRoot, 'bench', '.out');
     mkdirSync(outDir, { recursive: true });
@@ -188,6 +283,7 @@ function runParent(options: Options): void {
       summary,
       runs: reports,
       floorRuns: floorReports,
+      incremental,
       markdown: table,
     };
     writeFileSync(join(outDir, 'validate.json'), `${JSON.stringify(record, null, 2)}\n`);
@@ -204,6 +300,10 @@ try {
     const dir = argv[1];
     if (dir === undefined) throw new Error('--child needs a directory');
     await runChild(dir);
+  } else if (argv[0] === '--incremental') {
+    const dir = argv[1];
+    if (dir === undefined) throw new Error('--incremental needs a directory');
+    await runIncrementalChild(dir);
   } else if (argv[0] === '--floor') {
     const dir = argv[1];
     if (dir === undefined) throw new Error('--floor needs a directory');

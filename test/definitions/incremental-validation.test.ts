@@ -4,13 +4,15 @@
  * same verdict and the same index. The edits touch what the incremental path must follow: files
  * added, changed, broken and fixed, deleted; a parent's captured prefix read by an unchanged
  * child; child calls made, dangling and closed into a cycle; an identity clash; and changes to
- * documents that are not jobnets (a project, Settings).
+ * documents that are not jobnets (a project, Settings). Compiling each step with the bodies kept
+ * from the steps before (CompileCache) gives what compiling it afresh gives.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepo } from '../../bench/generate-repo.js';
+import { CompileCache, compileAllJobnets } from '../../controller/compile/compile-jobnet.js';
 import type { Result } from '../../controller/definitions/diagnostics.js';
 import { readDirectorySnapshot, type SourceFile } from '../../controller/definitions/repository-snapshot.js';
 import {
@@ -88,6 +90,8 @@ describe('incremental validation', () => {
 
   it('gives what a full validation gives after every edit', () => {
     const validator = new RepositoryValidator();
+    const cache = new CompileCache();
+    let compiledJobnets = 0;
     const put = (path: string, text: string) => files.set(path, encoder.encode(text));
     const text = (path: string) => decoder.decode(files.get(path));
     const snapshot = (): { files: SourceFile[]; revision: string } => ({
@@ -229,10 +233,17 @@ describe('incremental validation', () => {
       const full = validateSnapshot(current);
       const incremental = validator.validate(current);
       expect(comparable(incremental), `step ${step}: ${what}`).toEqual(comparable(full));
+      // Compiling with the bodies kept from the earlier steps gives what compiling afresh gives.
+      const compiled = compileAllJobnets(incremental.value, { environment: 'prod', cache });
+      expect(compiled, `step ${step}: ${what}: compile`).toEqual(
+        compileAllJobnets(full.value, { environment: 'prod' }),
+      );
+      if (compiled.ok) compiledJobnets += compiled.jobnets.length;
       const codes = new Set(full.diagnostics.map((d) => d.code));
       for (const code of expectedCodes) expect(codes.has(code as never), `step ${step}: ${what}: ${code}`).toBe(true);
       for (const code of codes) seen.add(code);
     }
+    expect(compiledJobnets).toBeGreaterThan(100);
     // The edits did produce problems of every kind they aimed at.
     expect([...seen].sort()).toEqual(
       expect.arrayContaining([
