@@ -27,6 +27,7 @@ export const checkVariables: Rule = (context) => {
   const environments = [...index.environments.values()];
   const parents = parentJobnets(context);
   const sees = capturedPrefixLookup(context);
+  const credentialKeys = new Map<string, Set<string>>();
 
   for (const [key, jobnet] of validEntries(index.jobnets)) {
     const { spec, metadata } = jobnet.value;
@@ -34,16 +35,22 @@ export const checkVariables: Rule = (context) => {
     const jobnetVariables = new Set(Object.keys(spec.variables ?? {}));
 
     for (const job of jobFields(jobnet)) {
-      const credential = credentialKeysOf(context, job);
+      const credential = credentialKeysOf(context, job, credentialKeys);
       const seen = new Set<string>();
       const jobPointer = job.pointer;
+      const titlePointer = `${jobPointer}/title`;
+      const descriptionPointer = `${jobPointer}/description`;
       const visit = (text: string, pointer: string): void => {
         // Free text is not substituted, so it may mention @ signs freely.
-        if (pointer === `${jobPointer}/title` || pointer === `${jobPointer}/description`) return;
-        for (const reference of findVariableReferences(text)) {
+        if (pointer === titlePointer || pointer === descriptionPointer) return;
+        // Each problem once per field: `seen` is consulted only for a reference to report.
+        const firstTime = (reference: { kind: string; name: string }): boolean => {
           const id = `${pointer} ${reference.kind} ${reference.name}`;
-          if (seen.has(id)) continue;
+          if (seen.has(id)) return false;
           seen.add(id);
+          return true;
+        };
+        for (const reference of findVariableReferences(text)) {
           if (reference.kind === 'definition') {
             const name = reference.name;
             // A credential that cannot be read could have the name among its keys.
@@ -59,6 +66,7 @@ export const checkVariables: Rule = (context) => {
               (e) => e.value.spec?.variables && Object.hasOwn(e.value.spec.variables, name),
             );
             if (defining.length > 0 && defining.length === environments.length) continue;
+            if (!firstTime(reference)) continue;
             const message =
               defining.length > 0
                 ? `variable @${name}@ is defined in environment ${defining.map((e) => e.value.metadata.name).join(', ')} but not in ${environments
@@ -69,7 +77,7 @@ export const checkVariables: Rule = (context) => {
             context.report('VAR-UNKNOWN', message, jobnet, pointer);
           } else if (reference.kind === 'jobnet') {
             const prefix = reference.name.split('.')[0]!;
-            if (!sees(key, prefix)) {
+            if (!sees(key, prefix) && firstTime(reference)) {
               context.report(
                 'VAR-CAPTURE-UNKNOWN',
                 `jobnet variable @${reference.name}@: no job of this jobnet${parents.has(key) ? ' or of its parent jobnets' : ''} captures the prefix "${prefix}"`,
@@ -104,13 +112,24 @@ export const checkVariables: Rule = (context) => {
  * none (or an undefined one, which is reported as such), `unreadable` when the name itself has a
  * schema error or is not a name.
  */
-function credentialKeysOf(context: RuleContext, job: JobFields): Set<string> | 'unreadable' {
-  if (job.value('/request/credential') === undefined) return new Set();
+function credentialKeysOf(
+  context: RuleContext,
+  job: JobFields,
+  byName: Map<string, Set<string>>,
+): ReadonlySet<string> | 'unreadable' {
+  if (job.value('/request/credential') === undefined) return noKeys;
   const name = textField(job, '/request/credential');
   if (name === undefined) return 'unreadable';
-  const keys: unknown = context.index.credentials.get(name)?.value.spec?.keys;
-  return new Set(isRecord(keys) ? Object.keys(keys) : []);
+  let set = byName.get(name);
+  if (set === undefined) {
+    const keys: unknown = context.index.credentials.get(name)?.value.spec?.keys;
+    set = new Set(isRecord(keys) ? Object.keys(keys) : []);
+    byName.set(name, set);
+  }
+  return set;
 }
+
+const noKeys: ReadonlySet<string> = new Set();
 
 /** Jobnets that run each jobnet as a child: child key → parent keys. */
 function parentJobnets(context: RuleContext): Map<string, Set<string>> {
