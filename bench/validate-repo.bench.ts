@@ -32,6 +32,8 @@ const repoRoot = resolve(dirname(thisFile), '..');
 /** What a child process reports on its last stdout line. */
 interface ChildReport {
   seconds: number;
+  /** CPU time (user + system) of the validation: less sensitive than `seconds` to other load on the core. */
+  cpuSeconds: number;
   maxRssMiB: number;
   ok: boolean;
   files: number;
@@ -125,10 +127,13 @@ async function runIncrementalChild(dir: string): Promise<void> {
 async function runChild(dir: string): Promise<void> {
   const { validateRepository } = await import('../controller/definitions/validate-repository.js');
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const result = await validateRepository(dir);
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   const report: ChildReport = {
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     // maxRSS is in kibibytes.
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
     ok: result.ok,
@@ -215,7 +220,7 @@ function runParent(options: Options): void {
       const report = JSON.parse(lastLine) as ChildReport;
       reports.push({ ...report, processSeconds });
       process.stderr.write(
-        `run ${run}/${options.runs}: floor ${floor.seconds.toFixed(3)} s, jobnet validate ${report.seconds.toFixed(3)} s, ${report.maxRssMiB.toFixed(0)} MiB\n`,
+        `run ${run}/${options.runs}: floor ${floor.seconds.toFixed(3)} s (CPU ${floor.cpuSeconds.toFixed(3)} s), jobnet validate ${report.seconds.toFixed(3)} s (CPU ${report.cpuSeconds.toFixed(3)} s), ${report.maxRssMiB.toFixed(0)} MiB\n`,
       );
       if (run === 1 && !report.ok) {
         process.stderr.write(
@@ -243,6 +248,9 @@ function runParent(options: Options): void {
       floorMedianSeconds: median(floorReports.map((r) => r.seconds)),
       floorMaxSeconds: Math.max(...floorReports.map((r) => r.seconds)),
       ratio: median(seconds) / median(floorReports.map((r) => r.seconds)),
+      cpuMedianSeconds: median(reports.map((r) => r.cpuSeconds)),
+      floorCpuMedianSeconds: median(floorReports.map((r) => r.cpuSeconds)),
+      cpuRatio: median(reports.map((r) => r.cpuSeconds)) / median(floorReports.map((r) => r.cpuSeconds)),
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       peakRssMiB: Math.max(...reports.map((r) => r.maxRssMiB)),
       pinnedToOneCore: pinned,
@@ -252,9 +260,9 @@ function runParent(options: Options): void {
     };
 
     const table = [
-      '| files | jobs | runs | floor min / median / max s | ours min / median / max s | ratio (medians) | peak RSS MiB | one core | load after |',
-      '|---:|---:|---:|---:|---:|---:|---:|:---:|---|',
-      `| ${summary.files} | ${summary.jobs} | ${summary.runs} | ${summary.floorMinSeconds.toFixed(3)} / ${summary.floorMedianSeconds.toFixed(3)} / ${summary.floorMaxSeconds.toFixed(3)} | ${summary.minSeconds.toFixed(3)} / ${summary.medianSeconds.toFixed(3)} / ${summary.maxSeconds.toFixed(3)} | ${summary.ratio.toFixed(2)}× | ${summary.peakRssMiB.toFixed(1)} | ${pinned ? 'yes' : 'no'} | ${summary.loadAverage} |`,
+      '| files | jobs | runs | floor min / median / max s | ours min / median / max s | ratio (medians) | CPU s floor / ours (medians) | CPU ratio | peak RSS MiB | one core | load after |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---|',
+      `| ${summary.files} | ${summary.jobs} | ${summary.runs} | ${summary.floorMinSeconds.toFixed(3)} / ${summary.floorMedianSeconds.toFixed(3)} / ${summary.floorMaxSeconds.toFixed(3)} | ${summary.minSeconds.toFixed(3)} / ${summary.medianSeconds.toFixed(3)} / ${summary.maxSeconds.toFixed(3)} | ${summary.ratio.toFixed(2)}× | ${summary.floorCpuMedianSeconds.toFixed(3)} / ${summary.cpuMedianSeconds.toFixed(3)} | ${summary.cpuRatio.toFixed(2)}× | ${summary.peakRssMiB.toFixed(1)} | ${pinned ? 'yes' : 'no'} | ${summary.loadAverage} |`,
     ].join('\n');
     process.stdout.write(`\n### jobnet validate — ${summary.jobnets} jobnets × ${options.jobs} jobs\n\n${table}\n`);
     const editMs = incremental.edits.map((e) => e.validateMs);
