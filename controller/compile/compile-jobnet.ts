@@ -69,6 +69,47 @@ export interface CompileOptions {
    * Settings `environment`, else no environment variables.
    */
   environment?: string;
+  /**
+   * Bodies compiled by earlier compilations (the controller keeps one across reconciles): a
+   * jobnet document that is the very same one as then, compiled against the very same other
+   * documents, is not compiled again.
+   */
+  cache?: CompileCache;
+}
+
+/**
+ * Compiled jobnet bodies kept from one compilation to the next. A body depends on its jobnet's
+ * document and on the documents that are not jobnets (Settings, calendars, day patterns,
+ * credentials, environments, projects, incident policies) and the environment compiled for —
+ * never on another jobnet (a child is named, and compiled as a body of its own) — so the bodies
+ * are kept by jobnet document, and all dropped when any of the others is not the same object as
+ * before (a revision's unchanged files keep their documents: RepositoryValidator).
+ */
+export class CompileCache {
+  private signature: readonly unknown[] = [];
+  private bodies = new WeakMap<Located<JobnetDocument>, CompiledJobnet>();
+
+  /** The kept bodies, after dropping them all if what they depend on changed. */
+  bodiesFor(index: DefinitionIndex, environment: string | undefined): WeakMap<Located<JobnetDocument>, CompiledJobnet> {
+    const signature: unknown[] = [environment, index.settings];
+    for (const map of [
+      index.calendars,
+      index.dayPatterns,
+      index.credentials,
+      index.environments,
+      index.projects,
+      index.incidentPolicies,
+    ] as ReadonlyMap<string, unknown>[]) {
+      signature.push(map.size);
+      for (const entry of map) signature.push(...entry);
+    }
+    const same = signature.length === this.signature.length && signature.every((item, i) => item === this.signature[i]);
+    if (!same) {
+      this.signature = signature;
+      this.bodies = new WeakMap();
+    }
+    return this.bodies;
+  }
 }
 
 /** A compiled jobnet, or why it could not be compiled. */
@@ -109,6 +150,8 @@ interface CompileContext {
   bodies: Map<string, CompiledJobnet>;
   /** Resolved calendars by name. */
   calendars: Map<string, BusinessCalendar>;
+  /** Bodies of earlier compilations by jobnet document, without regard to their revision (CompileCache). */
+  kept?: WeakMap<Located<JobnetDocument>, CompiledJobnet>;
 }
 
 /**
@@ -171,6 +214,7 @@ function compileContext(
     calendars: new Map(),
   };
   const environment = options.environment ?? repository.index.settings?.value.spec?.environment;
+  if (options.cache !== undefined) context.kept = options.cache.bodiesFor(repository.index, environment);
   if (environment === undefined) return { ok: true, value: context };
   const located = repository.index.environments.get(environment);
   if (located === undefined) {
@@ -265,6 +309,13 @@ function compiledBody(context: CompileContext, located: Located<JobnetDocument>)
   const key = jobnetKey(project, name);
   const cached = context.bodies.get(key);
   if (cached !== undefined) return cached;
+  const kept = context.kept?.get(located);
+  if (kept !== undefined) {
+    // The digest leaves the revision out: the kept one holds.
+    const body = kept.revision === context.revision ? kept : { ...kept, revision: context.revision };
+    context.bodies.set(key, body);
+    return body;
+  }
   const where = `jobnet ${project}/${name}`;
   if (located.schemaErrorPaths.length > 0)
     throw new CompileRefusal(`${where} (${located.doc.file}) has schema errors; run jobnet validate`);
@@ -296,6 +347,7 @@ function compiledBody(context: CompileContext, located: Located<JobnetDocument>)
     throw error;
   }
   context.bodies.set(key, compiled);
+  context.kept?.set(located, compiled);
   return compiled;
 }
 

@@ -10,15 +10,15 @@ import type { SourceLocation } from './diagnostics.js';
 
 export function pointerToSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = pointer.slice(1).split('/');
+  return pointer.includes('~') ? segments.map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : segments;
 }
 
 /** One JSON-pointer segment, `/`-prefixed and escaped (RFC 6901): `a/b` → `/a~1b`. */
 export function pointerSegment(segment: string | number): string {
-  return '/' + String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(segment);
+  if (!text.includes('~') && !text.includes('/')) return '/' + text;
+  return '/' + text.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 export function segmentsToPointer(segments: readonly (string | number)[]): string {

@@ -17,11 +17,15 @@ import type { Client } from '@temporalio/client';
 import type { ProjectAccessGrants } from '../../workflows/event-registry-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { accessGrantsOf } from '../api/auth/roles.js';
-import { compileAllJobnets, type CompileFailure } from '../compile/compile-jobnet.js';
+import { compileAllJobnets, type CompileCache, type CompileFailure } from '../compile/compile-jobnet.js';
 import { compileDeliveryConfig } from '../incidents/compile-delivery.js';
 import type { DeliveryConfig } from '../../workflows/lib/delivery-config.js';
 import type { Diagnostic, Result } from '../definitions/diagnostics.js';
-import { validateSnapshot, type ValidatedRepository } from '../definitions/validate-repository.js';
+import {
+  validateSnapshot,
+  type RepositoryValidator,
+  type ValidatedRepository,
+} from '../definitions/validate-repository.js';
 import type { SourceRevision } from '../source/source-types.js';
 import { TemporalCallError, explainTemporalFailure, probeTemporal } from '../temporal/temporal-reachability.js';
 import type { ObservedJobnetWithStatus } from './controller-status.js';
@@ -112,9 +116,19 @@ export interface ReconcileSteps {
   failure?: StepFailure;
 }
 
-/** Validates a fetched revision: the same `validateSnapshot` as `jobnet validate` (R-GIT-2). */
-export function validateRevision(fetched: Pick<SourceRevision, 'snapshot' | 'oversized'>): Result<ValidatedRepository> {
-  return validateSnapshot(fetched.snapshot, { oversized: fetched.oversized });
+/**
+ * Validates a fetched revision: the same pipeline as `jobnet validate` (R-GIT-2). With the
+ * `validator` of the previous revisions (the controller's), only what changed is checked again,
+ * with the same result.
+ */
+export function validateRevision(
+  fetched: Pick<SourceRevision, 'snapshot' | 'oversized'>,
+  validator?: RepositoryValidator,
+): Result<ValidatedRepository> {
+  const options = { oversized: fetched.oversized };
+  return validator !== undefined
+    ? validator.validate(fetched.snapshot, options)
+    : validateSnapshot(fetched.snapshot, options);
 }
 
 /** How to compile: flags first, then the repository's Settings. */
@@ -126,14 +140,23 @@ export interface CompileRevisionOptions {
 }
 
 /**
- * Compiles every jobnet of a validated revision for its environment. Not compiling is an
+ * Compiles every jobnet of a validated revision for its environment; with the `cache` of the
+ * previous revisions (the controller's), a jobnet whose document and context are unchanged keeps
+ * its compiled body. Not compiling is an
  * outcome, not an error: an unknown environment, or jobnets that cannot be compiled (then every
  * one is listed).
  */
-export function compileRevision(repository: ValidatedRepository, options: CompileRevisionOptions = {}): CompileOutcome {
+export function compileRevision(
+  repository: ValidatedRepository,
+  options: CompileRevisionOptions = {},
+  cache?: CompileCache,
+): CompileOutcome {
   const settings = repository.index.settings?.value.spec;
   const environment = options.environment ?? settings?.environment;
-  const compiled = compileAllJobnets(repository, environment !== undefined ? { environment } : {});
+  const compiled = compileAllJobnets(repository, {
+    ...(environment !== undefined ? { environment } : {}),
+    ...(cache !== undefined ? { cache } : {}),
+  });
   if (!compiled.ok) return { ok: false, message: compiled.message, failures: [] };
   if (compiled.failures.length > 0) {
     return {

@@ -13,6 +13,10 @@
  * - A revision seen again (the periodic resync) is not validated or compiled again: what it
  *   compiled to is kept, and only observe, plan and apply run, which repairs drift (an actor
  *   terminated by hand) and refreshes each jobnet's health.
+ * - A new revision is validated and compiled where it changed: unchanged files keep their parse
+ *   and schema results, the rules run again on the jobnets a change touches, and unchanged
+ *   jobnets keep their compiled bodies (RepositoryValidator, CompileCache) — with the result a
+ *   full validation and compilation would give.
  * - Reconciles never overlap: a change noticed during one schedules exactly one more.
  * - A step that fails is retried with exponential backoff (1 s … 60 s); the status says why
  *   (CONTRIBUTING.md#5-errors-decide-control-flow; the reasons are listed in summarize-reconcile.ts). The log gets one line per
@@ -22,6 +26,8 @@
  * summarizer computes, after the fetch (so the fetched revision shows at once) and at the end.
  */
 import type { Client } from '@temporalio/client';
+import { CompileCache } from '../compile/compile-jobnet.js';
+import { RepositoryValidator } from '../definitions/validate-repository.js';
 import type { DefinitionSource, SourceRevision, StopWatching } from '../source/source-types.js';
 import { applyPlan } from './apply.js';
 import { initialStatus, type ControllerStatus } from './controller-status.js';
@@ -106,6 +112,9 @@ export class Reconciler {
   private reconciledRevision: string | undefined;
   /** What the last valid revision compiled to, so a resync of it skips validate and compile. */
   private compiledRevision: { revision: string; compiled: CompiledRevision } | undefined;
+  /** What the revisions seen so far parsed, validated and compiled to: a new one is checked and compiled where it changed. */
+  private readonly validator = new RepositoryValidator();
+  private readonly compileCache = new CompileCache();
   private resyncTimer: NodeJS.Timeout | undefined;
   /** The delivery configuration (JSON) the last apply left in the delivery workflow. */
   private heldDelivery: string | undefined;
@@ -222,7 +231,7 @@ export class Reconciler {
     else {
       let validated: ReturnType<typeof validateRevision>;
       try {
-        validated = validateRevision(fetched as SourceRevision);
+        validated = validateRevision(fetched as SourceRevision, this.validator);
       } catch (error) {
         return await failed('validate', error);
       }
@@ -230,7 +239,7 @@ export class Reconciler {
       if (!validated.ok) return steps;
       this.noteEmptySource(revision, validated.value.documents.length === 0);
       try {
-        compiled = compileRevision(validated.value, this.options);
+        compiled = compileRevision(validated.value, this.options, this.compileCache);
       } catch (error) {
         return await failed('compile', error);
       }

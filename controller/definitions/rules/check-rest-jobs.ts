@@ -20,55 +20,63 @@ export const checkRestJobs: Rule = (context) => {
       const { request, monitoring, termination } = job;
       const takeover = new Set(Object.keys(request.takeoverKeys ?? {}));
 
-      const keyExpressions: [string, string][] = [
-        ...Object.entries(request.takeoverKeys ?? {}).map(([k, v]): [string, string] => [
-          `${at}/request/takeoverKeys${seg(k)}`,
-          v,
-        ]),
-        ...Object.entries(request.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [
-          `${at}/request/jobnetValKeys${seg(k)}`,
-          v,
-        ]),
-        ...Object.entries(monitoring?.jobnetValKeys ?? {}).map(([k, v]): [string, string] => [
-          `${at}/monitoring/jobnetValKeys${seg(k)}`,
-          v,
-        ]),
-      ];
+      // Where each key expression is written: a field, or a mapping and the entry's key (the
+      // pointer is built only for a key that does not parse).
+      const keyExpressions: [string, string | undefined, string][] = [];
+      const entriesOf = (field: string, keys: Record<string, string> | undefined): void => {
+        for (const k in keys) if (Object.hasOwn(keys, k)) keyExpressions.push([field, k, keys[k]!]);
+      };
+      entriesOf('/request/takeoverKeys', request.takeoverKeys);
+      entriesOf('/request/jobnetValKeys', request.jobnetValKeys);
+      entriesOf('/monitoring/jobnetValKeys', monitoring?.jobnetValKeys);
       if (monitoring) {
-        keyExpressions.push([`${at}/monitoring/pollingEndKey`, monitoring.pollingEndKey]);
-        keyExpressions.push([`${at}/monitoring/checkResultKey`, monitoring.checkResultKey]);
+        keyExpressions.push(['/monitoring/pollingEndKey', undefined, monitoring.pollingEndKey]);
+        keyExpressions.push(['/monitoring/checkResultKey', undefined, monitoring.checkResultKey]);
       }
-      for (const [pointer, expression] of keyExpressions) {
-        const parsed = parseExtractKey(expression);
+      for (const [field, key, expression] of keyExpressions) {
+        const parsed = parsedExtractKey(expression);
         if (!parsed.ok) {
+          const pointer = `${at}${field}${key !== undefined ? seg(key) : ''}`;
           context.report('REST-EXTRACT-KEY', `key ${JSON.stringify(expression)}: ${parsed.message}`, jobnet, pointer);
         }
       }
 
       // Takeover values exist only once the request has answered.
-      forEachString(request, `${at}/request`, (text, pointer) => {
-        if (pointer.startsWith(`${at}/request/body`) && typeof request.body === 'string') return; // raw bodies (XML) use < > freely
-        for (const token of takeoverTokens(text)) {
-          context.report(
-            'REST-TAKEOVER-UNDEFINED',
-            `<${token}> is used in the request itself; takeover values come from the request's response and can be used only in monitoring and termination`,
-            jobnet,
-            pointer,
-          );
-        }
-      });
+      forEachString(
+        request,
+        `${at}/request`,
+        (text, pointer) => {
+          if (typeof request.body === 'string' && pointer.startsWith(`${at}/request/body`)) return; // raw bodies (XML) use < > freely
+          for (const token of takeoverTokens(text)) {
+            context.report(
+              'REST-TAKEOVER-UNDEFINED',
+              `<${token}> is used in the request itself; takeover values come from the request's response and can be used only in monitoring and termination`,
+              jobnet,
+              pointer,
+            );
+          }
+        },
+        undefined,
+        takeoverCharacters,
+      );
       for (const [part, value] of [
         ['monitoring', monitoring],
         ['termination', termination],
       ] as const) {
         if (!value) continue;
-        forEachString(value, `${at}/${part}`, (text, pointer) => {
-          if (pointer.startsWith(`${at}/${part}/body`) && typeof value.body === 'string') return;
-          if (pointer.startsWith(`${at}/${part}/jobnetValKeys`)) return; // extraction keys of the poll response
-          for (const token of takeoverTokens(text)) {
-            if (!takeover.has(token)) reportUndefinedTakeover(context, jobnet, pointer, token, takeover);
-          }
-        });
+        forEachString(
+          value,
+          `${at}/${part}`,
+          (text, pointer) => {
+            if (typeof value.body === 'string' && pointer.startsWith(`${at}/${part}/body`)) return;
+            if (pointer.startsWith(`${at}/${part}/jobnetValKeys`)) return; // extraction keys of the poll response
+            for (const token of takeoverTokens(text)) {
+              if (!takeover.has(token)) reportUndefinedTakeover(context, jobnet, pointer, token, takeover);
+            }
+          },
+          undefined,
+          takeoverCharacters,
+        );
       }
 
       for (const [part, keys] of [
@@ -90,6 +98,25 @@ export const checkRestJobs: Rule = (context) => {
     }
   }
 };
+
+/** Only a string with a `<` can hold a takeover token. */
+const takeoverCharacters = ['<'];
+
+/**
+ * Extract keys parsed once per validation: a repository repeats the same few keys (a service's
+ * status path) in thousands of jobs. Bounded, so that a stream of distinct keys cannot grow it.
+ */
+const extractKeyParses = new Map<string, ReturnType<typeof parseExtractKey>>();
+
+function parsedExtractKey(expression: string): ReturnType<typeof parseExtractKey> {
+  let parsed = extractKeyParses.get(expression);
+  if (parsed === undefined) {
+    parsed = parseExtractKey(expression);
+    if (extractKeyParses.size >= 10_000) extractKeyParses.clear();
+    extractKeyParses.set(expression, parsed);
+  }
+  return parsed;
+}
 
 function reportUndefinedTakeover(
   context: RuleContext,

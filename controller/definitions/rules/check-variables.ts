@@ -27,6 +27,7 @@ export const checkVariables: Rule = (context) => {
   const environments = [...index.environments.values()];
   const parents = parentJobnets(context);
   const sees = capturedPrefixLookup(context);
+  const credentialKeys = new Map<string, Set<string>>();
 
   for (const [key, jobnet] of validEntries(index.jobnets)) {
     const { spec, metadata } = jobnet.value;
@@ -34,16 +35,22 @@ export const checkVariables: Rule = (context) => {
     const jobnetVariables = new Set(Object.keys(spec.variables ?? {}));
 
     for (const job of jobFields(jobnet)) {
-      const credential = credentialKeysOf(context, job);
+      const credential = credentialKeysOf(context, job, credentialKeys);
       const seen = new Set<string>();
       const jobPointer = job.pointer;
+      const titlePointer = `${jobPointer}/title`;
+      const descriptionPointer = `${jobPointer}/description`;
       const visit = (text: string, pointer: string): void => {
         // Free text is not substituted, so it may mention @ signs freely.
-        if (pointer === `${jobPointer}/title` || pointer === `${jobPointer}/description`) return;
-        for (const reference of findVariableReferences(text)) {
+        if (pointer === titlePointer || pointer === descriptionPointer) return;
+        // Each problem once per field: `seen` is consulted only for a reference to report.
+        const firstTime = (reference: { kind: string; name: string }): boolean => {
           const id = `${pointer} ${reference.kind} ${reference.name}`;
-          if (seen.has(id)) continue;
+          if (seen.has(id)) return false;
           seen.add(id);
+          return true;
+        };
+        for (const reference of findVariableReferences(text)) {
           if (reference.kind === 'definition') {
             const name = reference.name;
             // A credential that cannot be read could have the name among its keys.
@@ -59,6 +66,7 @@ export const checkVariables: Rule = (context) => {
               (e) => e.value.spec?.variables && Object.hasOwn(e.value.spec.variables, name),
             );
             if (defining.length > 0 && defining.length === environments.length) continue;
+            if (!firstTime(reference)) continue;
             const message =
               defining.length > 0
                 ? `variable @${name}@ is defined in environment ${defining.map((e) => e.value.metadata.name).join(', ')} but not in ${environments
@@ -69,7 +77,7 @@ export const checkVariables: Rule = (context) => {
             context.report('VAR-UNKNOWN', message, jobnet, pointer);
           } else if (reference.kind === 'jobnet') {
             const prefix = reference.name.split('.')[0]!;
-            if (!sees(key, prefix)) {
+            if (!sees(key, prefix) && firstTime(reference)) {
               context.report(
                 'VAR-CAPTURE-UNKNOWN',
                 `jobnet variable @${reference.name}@: no job of this jobnet${parents.has(key) ? ' or of its parent jobnets' : ''} captures the prefix "${prefix}"`,
@@ -81,7 +89,8 @@ export const checkVariables: Rule = (context) => {
         }
       };
       // Fields the schema reported (an unknown field, a value of the wrong type) are not read.
-      forEachString(job.value(''), jobPointer, visit, job.reported);
+      // Only a string with an `@` can hold a definition or jobnet variable.
+      forEachString(job.value(''), jobPointer, visit, job.valid ? undefined : job.reported, ['@']);
       const checked = job.field('/type') === 'checkVariable' ? textField(job, '/variable') : undefined;
       if (checked !== undefined) {
         const prefix = checked.split('.')[0]!;
@@ -103,13 +112,24 @@ export const checkVariables: Rule = (context) => {
  * none (or an undefined one, which is reported as such), `unreadable` when the name itself has a
  * schema error or is not a name.
  */
-function credentialKeysOf(context: RuleContext, job: JobFields): Set<string> | 'unreadable' {
-  if (job.value('/request/credential') === undefined) return new Set();
+function credentialKeysOf(
+  context: RuleContext,
+  job: JobFields,
+  byName: Map<string, Set<string>>,
+): ReadonlySet<string> | 'unreadable' {
+  if (job.value('/request/credential') === undefined) return noKeys;
   const name = textField(job, '/request/credential');
   if (name === undefined) return 'unreadable';
-  const keys: unknown = context.index.credentials.get(name)?.value.spec?.keys;
-  return new Set(isRecord(keys) ? Object.keys(keys) : []);
+  let set = byName.get(name);
+  if (set === undefined) {
+    const keys: unknown = context.index.credentials.get(name)?.value.spec?.keys;
+    set = new Set(isRecord(keys) ? Object.keys(keys) : []);
+    byName.set(name, set);
+  }
+  return set;
 }
+
+const noKeys: ReadonlySet<string> = new Set();
 
 /** Jobnets that run each jobnet as a child: child key → parent keys. */
 function parentJobnets(context: RuleContext): Map<string, Set<string>> {
@@ -120,8 +140,12 @@ function parentJobnets(context: RuleContext): Map<string, Set<string>> {
   return parents;
 }
 
-/** Jobnets each readable jobnet runs as a child: parent key → child keys. */
+const childJobnetsCache = new WeakMap<RuleContext['index'], Map<string, Set<string>>>();
+
+/** Jobnets each readable jobnet runs as a child: parent key → child keys (built once per index). */
 function childJobnets(context: RuleContext): Map<string, Set<string>> {
+  const cached = childJobnetsCache.get(context.index);
+  if (cached !== undefined) return cached;
   const children = new Map<string, Set<string>>();
   for (const [key, jobnet] of validEntries(context.index.jobnets)) {
     const calls = new Set<string>();
@@ -131,6 +155,7 @@ function childJobnets(context: RuleContext): Map<string, Set<string>> {
     }
     children.set(key, calls);
   }
+  childJobnetsCache.set(context.index, children);
   return children;
 }
 
@@ -173,19 +198,41 @@ function capturedPrefixLookup(context: RuleContext): (key: string, prefix: strin
 
 /**
  * Calls `visit` for every string value (not keys) inside `value`, with its JSON pointer; a value
- * whose pointer `skip` accepts is passed over with everything inside it.
+ * whose pointer `skip` accepts is passed over with everything inside it. With `containing`, only
+ * the strings that contain one of its characters are visited (the others can hold no token): the
+ * pointer of a string is then built only for those.
  */
 export function forEachString(
   value: unknown,
   pointer: string,
   visit: (text: string, pointer: string) => void,
   skip?: (pointer: string) => boolean,
+  containing?: readonly string[],
 ): void {
   if (skip?.(pointer) === true) return;
-  if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value))
-    value.forEach((item: unknown, i) => forEachString(item, `${pointer}/${i}`, visit, skip));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) forEachString(v, `${pointer}${seg(k)}`, visit, skip);
+  if (typeof value === 'string') {
+    if (containing === undefined || containing.some((c) => value.includes(c))) visit(value, pointer);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) visitChild(value[i], pointer, i, visit, skip, containing);
+  } else if (value && typeof value === 'object') {
+    for (const k of Object.keys(value))
+      visitChild((value as Record<string, unknown>)[k], pointer, k, visit, skip, containing);
+  }
+}
+
+function visitChild(
+  value: unknown,
+  parent: string,
+  key: string | number,
+  visit: (text: string, pointer: string) => void,
+  skip: ((pointer: string) => boolean) | undefined,
+  containing: readonly string[] | undefined,
+): void {
+  if (typeof value === 'string' && skip === undefined) {
+    if (containing === undefined || containing.some((c) => value.includes(c))) visit(value, `${parent}${seg(key)}`);
+  } else if (typeof value === 'object' && value !== null) {
+    forEachString(value, `${parent}${seg(key)}`, visit, skip, containing);
+  } else if (typeof value === 'string') {
+    forEachString(value, `${parent}${seg(key)}`, visit, skip, containing);
   }
 }

@@ -85,8 +85,23 @@ export interface JobFields {
   reported: (pointer: string) => boolean;
 }
 
+/**
+ * The job views of each jobnet document, built once: half a dozen rules read the jobs of every
+ * jobnet, and the views (and the pointers they hold) need not be built again for each of them.
+ * Keyed by the located document, which is not changed once the schema stage has made it.
+ */
+const jobFieldsCache = new WeakMap<Located<unknown>, JobFields[]>();
+
 /** Every job of a readable jobnet, with or without schema errors, in definition order. */
 export function jobFields(jobnet: Located<JobnetDocument>): JobFields[] {
+  const cached = jobFieldsCache.get(jobnet);
+  if (cached !== undefined) return cached;
+  const built = buildJobFields(jobnet);
+  jobFieldsCache.set(jobnet, built);
+  return built;
+}
+
+function buildJobFields(jobnet: Located<JobnetDocument>): JobFields[] {
   const jobs: unknown = jobnet.value.spec.jobs;
   if (!isRecord(jobs)) return [];
   const errorsByJob = new Map<string, string[]>();
@@ -99,16 +114,17 @@ export function jobFields(jobnet: Located<JobnetDocument>): JobFields[] {
   }
   return Object.entries(jobs).map(([name, job]) => {
     const pointer = `/spec/jobs${seg(name)}`;
-    const errorsInJob = errorsByJob.get(name) ?? [];
-    const value = (path: string): unknown => valueAt(job, pointerToSegments(path));
-    const reported = (at: string): boolean => at !== pointer && errorsInJob.includes(at);
+    const value = (path: string): unknown => valueAt(job, segmentsOf(path));
+    const errorsInJob = errorsByJob.get(name);
+    // A job without schema errors (nearly every job) hides no field.
+    if (errorsInJob === undefined) return { name, pointer, valid: true, value, reported: never, field: value };
     return {
       name,
       pointer,
-      valid: errorsInJob.length === 0,
+      valid: false,
       value,
-      reported,
-      field: (path) => {
+      reported: (at: string): boolean => at !== pointer && errorsInJob.includes(at),
+      field: (path: string): unknown => {
         const at = `${pointer}${path}`;
         // On it, inside it, or on a field of the job it is part of (not the job itself: a missing
         // required field is reported on the job and leaves its other fields readable).
@@ -119,6 +135,20 @@ export function jobFields(jobnet: Located<JobnetDocument>): JobFields[] {
       },
     };
   });
+}
+
+const never = (): boolean => false;
+
+/** The segments of the pointers rules read below a job (a few fixed paths, and `after` indices), parsed once. */
+const segmentsByPath = new Map<string, readonly string[]>();
+
+function segmentsOf(path: string): readonly string[] {
+  let segments = segmentsByPath.get(path);
+  if (segments === undefined) {
+    segments = pointerToSegments(path);
+    if (segmentsByPath.size < 10_000) segmentsByPath.set(path, segments);
+  }
+  return segments;
 }
 
 /** `field(path)` when it is a string. */
