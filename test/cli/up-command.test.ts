@@ -176,7 +176,6 @@ it('starts nothing on ports in use, naming each with the flag that moves it, and
   const data = await mkdtemp(path.join(tmpdir(), 'jobnet-up-busy-'));
   try {
     const env: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: '' };
-    const started = Date.now();
     const { code, stdout, stderr } = await runJobnet(
       [
         'up',
@@ -193,7 +192,6 @@ it('starts nothing on ports in use, naming each with the flag that moves it, and
       { timeoutMs: 60_000 },
     );
     expect(code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(20_000);
     expect(stdout).not.toContain('starting the Temporal dev server');
     expect(stderr).toContain(`port ${temporalPort} on 127.0.0.1 (Temporal dev server, --temporal-port) is in use`);
     expect(stderr).toContain(`port ${api.port} on 127.0.0.1 (HTTP API, --listen) is in use`);

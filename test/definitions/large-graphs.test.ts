@@ -33,14 +33,12 @@ describe('strongly connected components', () => {
   });
 
   it('walk a chain and a ring of 100,000 nodes without recursion', () => {
-    const started = performance.now();
     const open = stronglyConnectedComponents(nodesOf(100_000), chain(100_000));
     expect(open).toHaveLength(100_000);
     expect(open[0]).toEqual(['n99999']);
     const ring = stronglyConnectedComponents(nodesOf(100_000), chain(100_000, true));
     expect(ring).toHaveLength(1);
     expect(ring[0]).toHaveLength(100_000);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 
@@ -62,7 +60,6 @@ describe('shortest cycle', () => {
 
 describe('rules on 10,000 jobnets calling each other', () => {
   it('a chain reading a variable captured at its top: one CHILD-DEPTH, no VAR-CAPTURE-UNKNOWN', () => {
-    const started = performance.now();
     const result = validateSnapshot(snapshotOf(jobnetChain(10_000, { readCaptured: true })));
     expect(result.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual([
       'CHILD-DEPTH jobnets/level-1.yaml:10',
@@ -70,7 +67,6 @@ describe('rules on 10,000 jobnets calling each other', () => {
     expect(result.diagnostics[0]!.message).toMatch(
       /^child jobnets nest 10000 levels deep \(level-1 → level-2 → .* → … → level-10000\)/,
     );
-    expect(performance.now() - started).toBeLessThan(15_000);
   });
 
   it('a ring reading a variable captured by one of its jobnets: one CHILD-DEPTH cycle, no VAR-CAPTURE-UNKNOWN', () => {
