@@ -21,7 +21,8 @@
  * Invariants (each reported with its figures):
  * - time starts: per jobnet, runs + recorded refusals/skips = due minutes, no minute twice;
  * - REST requests: no event parameter submitted twice; each one not submitted is explained by an
- *   abended run; no id polled more than pollingCount allows, and every normal run polled exactly 3;
+ *   abended run or is still queued in the actor (a backlog, reported apart); no id polled more
+ *   than pollingCount allows, and every normal run polled exactly 3;
  * - terminations: every force-terminated job sent exactly one termination request;
  * - no run stuck (no open run with a job still running once the workload has settled);
  * - no resource held by a run that no longer runs;
@@ -336,6 +337,9 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
         namespace,
         '--task-queue',
         taskQueue,
+        // Any free port: the default 8081 may be another controller's on this machine.
+        '--listen',
+        '127.0.0.1:0',
       ],
       { cwd: projectRoot, env: processEnv, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -475,8 +479,16 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
     }
   })();
   // Force-terminates each `term` copy once its job polls (an id `t-<param>-<n>` with a poll).
+  // After the workload it stops once every accepted raise's copy and every copy that polled has been
+  // terminated (at least 10 s on, for a copy whose raise had no answer to poll), at most 30 s on.
+  const terminatorDone = () =>
+    Date.now() >= endsAt + 10_000 &&
+    termRaised
+      .filter((raise) => raise.ok)
+      .every((raise) => [...terminatedIds].some((id) => id.split('-')[1] === raise.param)) &&
+    [...pollCounts].every(([id, polls]) => !id.startsWith('t-') || polls < 1 || terminatedIds.has(id));
   const terminator = (async () => {
-    while (Date.now() < endsAt + 30_000) {
+    while (Date.now() < endsAt + 30_000 && !terminatorDone()) {
       for (const [id, polls] of pollCounts) {
         if (!id.startsWith('t-') || polls < 1 || terminatedIds.has(id)) continue;
         const param = id.split('-')[1];
@@ -587,11 +599,21 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   const evtAbended = evtRuns.filter((run) => run.status !== 'normal').length;
   const raisedOk = raised.filter((raise) => raise.ok);
   const twiceSubmitted = [...submissions.values()].filter((count) => count > 1).length;
-  const notSubmitted = raisedOk.filter((raise) => !submissions.has(raise.param)).length;
+  // A raise still queued in the actor once the settling bound ran out (the runs of `evt` are one at a
+  // time; when a run takes longer than the 4 s between raises the queue grows) is not lost: it is
+  // counted apart, so a loss and a backlog read differently.
+  const evtView = await getJobnetView(client, taskQueue, project, 'evt');
+  const stillPending = new Set(
+    Object.values(evtView.state.pendingEvents)
+      .flat()
+      .map((raise) => raise.parameter ?? ''),
+  );
+  const notSubmitted = raisedOk.filter((raise) => !submissions.has(raise.param));
+  const lost = notSubmitted.filter((raise) => !stillPending.has(raise.param)).length;
   invariants.push({
-    name: 'event starts: every accepted raise sent exactly one request, or its run is a recorded abend',
-    ok: twiceSubmitted === 0 && notSubmitted <= evtAbended,
-    detail: `${raised.length} raised (${raisedOk.length} accepted), ${submissions.size} submitted, ${twiceSubmitted} twice, ${notSubmitted} not submitted, ${evtRuns.length} runs, ${evtAbended} not normal`,
+    name: 'event starts: every accepted raise sent exactly one request, or its run is a recorded abend, or it is still queued',
+    ok: twiceSubmitted === 0 && lost <= evtAbended,
+    detail: `${raised.length} raised (${raisedOk.length} accepted), ${submissions.size} submitted, ${twiceSubmitted} twice, ${notSubmitted.length} not submitted (${notSubmitted.length - lost} still queued in the actor), ${evtRuns.length} runs, ${evtAbended} not normal`,
   });
   const eIds = [...pollCounts.entries()].filter(([id]) => id.startsWith('e-'));
   const overPolled = eIds.filter(([, polls]) => polls > pollsToDone).length;
