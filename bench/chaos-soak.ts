@@ -10,22 +10,31 @@
  * - `evt`: started by the event SOAK_GO with a unique parameter; a REST job that submits, then
  *   polls every second until the target answers DONE on the 3rd poll;
  * - `term`: started by SOAK_TERM with a unique parameter; a REST job polling forever, which the
- *   harness force-terminates once it polls: its termination request must reach the target once.
+ *   harness force-terminates once it polls: its termination request must reach the target once;
+ * - `fail`: started by SOAK_FAIL as a copy (`fail_<param>`); a REST call the target answers with
+ *   500 for every other parameter, so those runs abend on their own (not by an operator).
+ * An IncidentPolicy sends every trouble to the ServiceNow Table API stand-in
+ * (test/emulators/servicenow-server.ts), its password an environment reference the workers resolve.
  * Victims: a worker, the Temporal server (the dev server on its database file, or with
  * `--cluster` one service of scripts/cluster.sh's cluster or its PostgreSQL), and the controller.
  *
  * Invariants (each reported with its figures):
  * - time starts: per jobnet, runs + recorded refusals/skips = due minutes, no minute twice;
  * - REST requests: no event parameter submitted twice; each one not submitted is explained by an
- *   abended run; no id polled more than pollingCount allows, and every normal run polled exactly 3;
+ *   abended run or is still queued in the actor (a backlog, reported apart); no id polled more
+ *   than pollingCount allows, and every normal run polled exactly 3;
  * - terminations: every force-terminated job sent exactly one termination request;
  * - no run stuck (no open run with a job still running once the workload has settled);
- * - no resource held by a run that no longer runs.
+ * - no resource held by a run that no longer runs;
+ * - incidents: every trouble of every soak actor (abends of `term` and `fail` copies, refusals and
+ *   skips of the time starts) opened exactly one incident — one record per correlation id, one
+ *   per trouble — and no record stands for no trouble.
  *
  * Usage: npx tsx bench/chaos-soak.ts [--minutes 3] [--kill-every 20] [--seed N] [--cluster]
  * The 3-minute version runs in the test suite (test/integration/chaos-soak.test.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,7 +43,10 @@ import { listResourceLocks } from '../controller/resources/resource-client.js';
 import { freePort, startDevServer, type DevServer } from '../controller/temporal/dev-server.js';
 import { connectClient, type TemporalClientHandle } from '../controller/temporal/temporal-target.js';
 import { runViewQuery, type RunView } from '../workflows/run-contract.js';
+import type { JobnetTrouble } from '../workflows/lib/jobnet-state.js';
+import { isWorkflowNotFound } from '../workflows/lib/temporal-refusals.js';
 import { searchAttributeNames, visibilityLiteral, workflowTypes } from '../workflows/lib/wire-contract.js';
+import { startServiceNowStandIn } from '../test/emulators/servicenow-server.js';
 import { startRestTarget } from '../test/integration/rest-target.js';
 import { killWorkerProcess, startWorkerProcess } from '../test/integration/worker-process.js';
 import { parseBenchArgs } from './bench-options.js';
@@ -65,6 +77,8 @@ const projectRoot = path.resolve(import.meta.dirname, '..');
 const clusterScript = path.join(projectRoot, 'scripts', 'cluster.sh');
 const project = 'soak';
 const pollsToDone = 3;
+const serviceNowUser = 'svc_soak';
+const serviceNowPasswordEnv = 'JOBNET_SOAK_SN_PASSWORD';
 
 /** A small seeded generator (mulberry32): the same seed, the same kill schedule. */
 function random(seed: number): () => number {
@@ -80,16 +94,59 @@ function random(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function definitionsForTest(dir: string, targetUrl: string): void {
-  definitions(dir, targetUrl);
-}
-
-function definitions(dir: string, targetUrl: string): void {
+function definitions(dir: string, targetUrl: string, serviceNowUrl: string): void {
   const write = (file: string, text: string) => {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
   };
   write('jobnet.yaml', 'apiVersion: jobnet/v1\nkind: Settings\nmetadata: {name: settings}\nspec:\n  timezone: UTC\n');
+  write(
+    'credentials/servicenow.yaml',
+    `apiVersion: jobnet/v1
+kind: Credential
+metadata: {name: servicenow}
+spec:
+  type: basic
+  user: ${serviceNowUser}
+  password: {secretRef: {env: ${serviceNowPasswordEnv}}}
+`,
+  );
+  // Only jobnetAbended has a rule; the other kinds are registered with 3/3 for every jobnet.
+  write(
+    'incidents/servicenow.yaml',
+    `apiVersion: jobnet/v1
+kind: IncidentPolicy
+metadata: {name: servicenow}
+spec:
+  serviceNow:
+    instanceUrl: ${serviceNowUrl}
+    credential: servicenow
+  rules:
+    jobnetAbended:
+      impact: 2
+      urgency: 2
+      include:
+        - {project: ${project}, jobnet: "*"}
+`,
+  );
+  write(
+    `projects/${project}/jobnets/fail.yaml`,
+    `apiVersion: jobnet/v1
+kind: Jobnet
+metadata: {project: ${project}, name: fail}
+spec:
+  start:
+    events: {names: [SOAK_FAIL], whileRunning: true}
+  jobs:
+    call:
+      type: rest
+      request:
+        url: ${targetUrl}/fail
+        method: POST
+        timeout: 10
+        body: {param: "@.VPARAM@"}
+`,
+  );
   write(
     `projects/${project}/project.yaml`,
     `apiVersion: jobnet/v1\nkind: Project\nmetadata: {name: ${project}}\nspec: {}\n`,
@@ -219,7 +276,17 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   });
   target.route('POST', '/tick/tick-a', { body: { ok: true } });
   target.route('POST', '/tick/tick-b', { body: { ok: true } });
-  definitions(defsDir, target.url);
+  // `f<n>`: 500 for an even n, so every other `fail` copy abends.
+  target.route('POST', '/fail', (request) =>
+    Number(paramOf(request.body).slice(1)) % 2 === 0
+      ? { status: 500, body: { error: 'soak' } }
+      : { body: { ok: true } },
+  );
+  const serviceNowPassword = `soak-${randomBytes(8).toString('hex')}`;
+  const serviceNow = await startServiceNowStandIn(serviceNowUser, serviceNowPassword);
+  // The workers resolve the credential's reference; the controller gets it too, as a deployment would.
+  const processEnv = { ...process.env, [serviceNowPasswordEnv]: serviceNowPassword };
+  definitions(defsDir, target.url, serviceNow.url);
 
   // --- Temporal ---
   let devServer: DevServer | undefined;
@@ -245,7 +312,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   const startWorkerAt = async (index: number) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        workers[index] = await startWorkerProcess(address, namespace, taskQueue);
+        workers[index] = await startWorkerProcess(address, namespace, taskQueue, processEnv);
         return;
       } catch (error) {
         if (attempt > 30) throw error;
@@ -270,8 +337,11 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
         namespace,
         '--task-queue',
         taskQueue,
+        // Any free port: the default 8081 may be another controller's on this machine.
+        '--listen',
+        '127.0.0.1:0',
       ],
-      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: projectRoot, env: processEnv, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     // A controller killed holds its claim on the deployment for up to a minute (docs/operations.md,
     // "One controller per deployment"): its successor is refused and exits until then; try again.
@@ -297,7 +367,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   for (;;) {
     try {
       await Promise.all(
-        ['tick-a', 'tick-b', 'evt', 'term'].map((name) => getJobnetView(client, taskQueue, project, name)),
+        ['tick-a', 'tick-b', 'evt', 'term', 'fail'].map((name) => getJobnetView(client, taskQueue, project, name)),
       );
       break;
     } catch {
@@ -357,6 +427,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   // --- event starts and forced terminations ---
   const raised: { param: string; ok: boolean }[] = [];
   const termRaised: { param: string; ok: boolean }[] = [];
+  const failRaised: { param: string; ok: boolean }[] = [];
   const terminatedIds = new Set<string>();
   let sequence = 0;
   const workload = (async () => {
@@ -388,12 +459,36 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
           termRaised.push({ param: termParam, ok: false });
         }
       }
+      if (sequence % 6 === 1) {
+        // `f1`, `f2`, …: the target answers every other one with 500.
+        const failParam = `f${failRaised.length + 1}`;
+        try {
+          const result = await raiseEvent(client, taskQueue, {
+            event: 'SOAK_FAIL',
+            project,
+            parameter: failParam,
+            suffix: failParam,
+            by: 'soak',
+          });
+          failRaised.push({ param: failParam, ok: result.ok });
+        } catch {
+          failRaised.push({ param: failParam, ok: false });
+        }
+      }
       await sleep(4000);
     }
   })();
   // Force-terminates each `term` copy once its job polls (an id `t-<param>-<n>` with a poll).
+  // After the workload it stops once every accepted raise's copy and every copy that polled has been
+  // terminated (at least 10 s on, for a copy whose raise had no answer to poll), at most 30 s on.
+  const terminatorDone = () =>
+    Date.now() >= endsAt + 10_000 &&
+    termRaised
+      .filter((raise) => raise.ok)
+      .every((raise) => [...terminatedIds].some((id) => id.split('-')[1] === raise.param)) &&
+    [...pollCounts].every(([id, polls]) => !id.startsWith('t-') || polls < 1 || terminatedIds.has(id));
   const terminator = (async () => {
-    while (Date.now() < endsAt + 30_000) {
+    while (Date.now() < endsAt + 30_000 && !terminatorDone()) {
       for (const [id, polls] of pollCounts) {
         if (!id.startsWith('t-') || polls < 1 || terminatedIds.has(id)) continue;
         const param = id.split('-')[1];
@@ -504,11 +599,21 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   const evtAbended = evtRuns.filter((run) => run.status !== 'normal').length;
   const raisedOk = raised.filter((raise) => raise.ok);
   const twiceSubmitted = [...submissions.values()].filter((count) => count > 1).length;
-  const notSubmitted = raisedOk.filter((raise) => !submissions.has(raise.param)).length;
+  // A raise still queued in the actor once the settling bound ran out (the runs of `evt` are one at a
+  // time; when a run takes longer than the 4 s between raises the queue grows) is not lost: it is
+  // counted apart, so a loss and a backlog read differently.
+  const evtView = await getJobnetView(client, taskQueue, project, 'evt');
+  const stillPending = new Set(
+    Object.values(evtView.state.pendingEvents)
+      .flat()
+      .map((raise) => raise.parameter ?? ''),
+  );
+  const notSubmitted = raisedOk.filter((raise) => !submissions.has(raise.param));
+  const lost = notSubmitted.filter((raise) => !stillPending.has(raise.param)).length;
   invariants.push({
-    name: 'event starts: every accepted raise sent exactly one request, or its run is a recorded abend',
-    ok: twiceSubmitted === 0 && notSubmitted <= evtAbended,
-    detail: `${raised.length} raised (${raisedOk.length} accepted), ${submissions.size} submitted, ${twiceSubmitted} twice, ${notSubmitted} not submitted, ${evtRuns.length} runs, ${evtAbended} not normal`,
+    name: 'event starts: every accepted raise sent exactly one request, or its run is a recorded abend, or it is still queued',
+    ok: twiceSubmitted === 0 && lost <= evtAbended,
+    detail: `${raised.length} raised (${raisedOk.length} accepted), ${submissions.size} submitted, ${twiceSubmitted} twice, ${notSubmitted.length} not submitted (${notSubmitted.length - lost} still queued in the actor), ${evtRuns.length} runs, ${evtAbended} not normal`,
   });
   const eIds = [...pollCounts.entries()].filter(([id]) => id.startsWith('e-'));
   const overPolled = eIds.filter(([, polls]) => polls > pollsToDone).length;
@@ -558,11 +663,77 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
     detail: strayHolders.length === 0 ? `${locks.length} locks` : strayHolders.join(', '),
   });
 
+  // Incidents: the troubles as the actors hold them, against the stand-in's records. Delivery runs
+  // behind the actors (its backoff reaches 30 s while ServiceNow or Temporal was away): wait until
+  // every trouble has its record, bounded.
+  const actorNames = [
+    'tick-a',
+    'tick-b',
+    'evt',
+    'term',
+    'fail',
+    ...termRaised.map((raise) => `term_${raise.param}`),
+    ...failRaised.map((raise) => `fail_${raise.param}`),
+  ];
+  const readTroubles = async () => {
+    const troubles: JobnetTrouble[] = [];
+    for (const name of actorNames) {
+      try {
+        troubles.push(...(await getJobnetView(client, taskQueue, project, name)).state.troubles);
+      } catch (error) {
+        // A copy whose raise was not taken has no actor; anything else is a failure to read.
+        if (!isWorkflowNotFound(error)) throw error;
+      }
+    }
+    return troubles;
+  };
+  const recordsOf = (troubleId: string) =>
+    serviceNow.records.filter((record) => record.correlation_display === troubleId);
+  let troubles = await readTroubles();
+  const incidentsBy = Date.now() + 120_000;
+  while (troubles.some((trouble) => recordsOf(trouble.id).length === 0) && Date.now() < incidentsBy) {
+    await sleep(2000);
+    troubles = await readTroubles();
+  }
+  const perCorrelation = new Map<string, number>();
+  for (const record of serviceNow.records)
+    perCorrelation.set(record.correlation_id ?? '', (perCorrelation.get(record.correlation_id ?? '') ?? 0) + 1);
+  const duplicated = [...perCorrelation.entries()].filter(([, count]) => count > 1).map(([id]) => id);
+  const troubleIds = new Set(troubles.map((trouble) => trouble.id));
+  const withoutIncident = troubles.filter((trouble) => recordsOf(trouble.id).length === 0).map((t) => t.id);
+  const withSeveral = troubles.filter((trouble) => recordsOf(trouble.id).length > 1).map((t) => t.id);
+  const orphans = serviceNow.records.filter((record) => !troubleIds.has(record.correlation_display ?? ''));
+  const noted = troubles.filter((trouble) => trouble.incident !== undefined).length;
+  const kinds = new Map<string, number>();
+  for (const trouble of troubles) kinds.set(trouble.kind, (kinds.get(trouble.kind) ?? 0) + 1);
+  const posts = serviceNow.requests.filter((request) => request.method === 'POST').length;
+  invariants.push({
+    name: 'incidents: every trouble gave exactly one incident (one record per correlation id)',
+    ok:
+      troubles.length > 0 &&
+      duplicated.length === 0 &&
+      withoutIncident.length === 0 &&
+      withSeveral.length === 0 &&
+      orphans.length === 0,
+    detail:
+      `${troubles.length} troubles (${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}), ` +
+      `${serviceNow.records.length} incidents, ${perCorrelation.size} correlation ids, ${duplicated.length} duplicated, ` +
+      `${withoutIncident.length} troubles without, ${orphans.length} for no trouble; ${noted} numbers on the troubles, ${posts} POSTs` +
+      (withoutIncident.length + duplicated.length + orphans.length > 0
+        ? `: without ${withoutIncident.slice(0, 10).join(' ')}; duplicated ${duplicated.slice(0, 10).join(' ')}; for none ${orphans
+            .slice(0, 10)
+            .map((record) => record.correlation_display)
+            .join(' ')}`
+        : ''),
+  });
+
   const figures = {
     minutes: options.minutes,
     kills: kills.length,
     runs: runs.length,
     restRequests: target.received.length,
+    troubles: troubles.length,
+    incidents: serviceNow.records.length,
     settleSeconds: Math.round((endedAt - endsAt) / 1000),
   };
 
@@ -573,6 +744,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   await handle.close();
   await devServer?.stop();
   await target.stop();
+  await serviceNow.close();
   rmSync(root, { recursive: true, force: true });
   return { invariants, kills, figures };
 }
