@@ -8,8 +8,9 @@
  * the Updates (operations, event deliveries, clears) and the end of a child run — and carries out
  * the effects it returns, in order: start a run as a child that outlives the actor's own
  * continue-as-new (parent close policy ABANDON), signal a run (close, deliver an event, probe),
- * run the copy and forward-operation activities, upsert the search attributes, answer or refuse
- * an Update, continue as new, complete, or sleep until the next thing that can happen by itself.
+ * run the copy and forward-operation activities, upsert the search attributes and the memo's
+ * summary, answer or refuse an Update, continue as new, complete, or sleep until the next thing
+ * that can happen by itself.
  * An effect that takes time is awaited here and its outcome handed back to the machine, which
  * goes on from where it was. The operation Update's validator asks the machine's own refusal
  * function, so a refused operation never reaches history (R-OPS-3).
@@ -35,6 +36,7 @@ import {
   proxySinks,
   setHandler,
   startChild,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -78,6 +80,7 @@ import type { DeliveryActivities } from './activities/delivery.types.js';
 import { incidentRegisteredSignal } from './delivery-contract.js';
 import { outboxItemsOf, type OutboxItems } from './lib/actor-outbox.js';
 import { noteIncident } from './lib/jobnet-state.js';
+import { jobnetSummaryMemoField } from './lib/wire-contract.js';
 
 const actorActivities = proxyActivities<JobnetActorActivities>({
   startToCloseTimeout: '1 minute',
@@ -130,6 +133,9 @@ const outboxActivities = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+/** Marks the actors that publish their summary in the memo, where the jobnet list reads it (lib/jobnet-summary.ts). */
+const summaryMemoPatch = 'jobnet-summary-memo';
 
 /** Marks the actors that hand their troubles and run events to delivery (docs/incidents.md). */
 const deliveryOutboxPatch = 'delivery-outbox';
@@ -192,6 +198,9 @@ export async function jobnetActorWorkflow(input: JobnetActorInput): Promise<void
         switch (effect.kind) {
           case 'publish':
             upsertSearchAttributes(effect.attributes);
+            break;
+          case 'publishSummary':
+            if (patched(summaryMemoPatch)) upsertMemo({ [jobnetSummaryMemoField]: effect.summary });
             break;
           case 'answer':
             return effect.answer as T; // the machine answers each Update with that Update's answer

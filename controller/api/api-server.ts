@@ -53,6 +53,8 @@ import { registerJobnetRoutes } from './routes/jobnet-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerRunHistoryRoutes } from './routes/run-history-routes.js';
 import { registerRunOperationRoutes } from './routes/run-operation-routes.js';
+import { RecentWrites } from '../lib/recent-writes.js';
+import { parseRunWorkflowId } from '../../workflows/lib/wire-contract.js';
 
 /** One readiness check's outcome. */
 export interface ReadinessCheck {
@@ -326,8 +328,17 @@ function operatorScope(
   void scope.register(formBody);
   scope.setValidatorCompiler(strictValidatorCompiler);
   scope.addHook('onRequest', authenticated);
+  // A write the API carried out: the jobnet list asks that actor until visibility has caught up.
+  const recentWrites = new RecentWrites();
+  scope.addHook('onResponse', (request, reply, next) => {
+    if (request.method === 'POST' && reply.statusCode < 300) {
+      const written = writtenJobnetOf(request.params);
+      if (written !== undefined) recentWrites.note(written.project, written.jobnet);
+    }
+    next();
+  });
   scope.get('/api/v1/openapi.json', { schema: { hide: true } }, () => scope.swagger());
-  registerJobnetRoutes(scope, operator);
+  registerJobnetRoutes(scope, operator, recentWrites);
   registerRunHistoryRoutes(scope, operator);
   registerRunOperationRoutes(scope, operator);
   registerEventRoutes(scope, operator);
@@ -336,6 +347,14 @@ function operatorScope(
   registerConsoleRoutes(scope, operator);
   if (accounts !== undefined) registerAccountRoutes(scope, accounts);
   done();
+}
+
+/** The jobnet a write route's path names: `:project/:jobnet`, or the jobnet of the run `:id`. */
+function writtenJobnetOf(params: unknown): { project: string; jobnet: string } | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  const { project, jobnet, id } = params as Record<string, unknown>;
+  if (typeof project === 'string' && typeof jobnet === 'string') return { project, jobnet };
+  return typeof id === 'string' ? parseRunWorkflowId(id) : undefined;
 }
 
 async function runChecks(

@@ -40,6 +40,7 @@ import {
 } from '../../workflows/jobnet-actor-contract.js';
 import type { CompiledJobnet } from '../../workflows/lib/compiled-jobnet.js';
 import { eventRoutesOf, type EventRoute } from '../../workflows/lib/event-routing.js';
+import { summaryOfMemo, summaryOfView, type JobnetSummary } from '../../workflows/lib/jobnet-summary.js';
 import { isWorkflowNotFound, refusalReason } from '../../workflows/lib/temporal-refusals.js';
 import { actorStartText } from '../../workflows/lib/temporal-ui-text.js';
 import { mapConcurrently } from '../lib/bounded-concurrency.js';
@@ -47,6 +48,7 @@ import { getAppliedDefinition } from './applied-definition.js';
 import { refusalText } from './refusal-text.js';
 import {
   eventRegistryWorkflowId,
+  jobnetSummaryMemoField,
   jobnetActorWorkflowId,
   parseJobnetActorWorkflowId,
   searchAttributeKeys as keys,
@@ -255,6 +257,14 @@ export interface JobnetEntry {
   definition?: CompiledJobnet;
 }
 
+/** An actor found by {@link listJobnetActors}, with the summary its memo carries (when one of this version). */
+export interface ListedActor {
+  project: string;
+  jobnet: string;
+  workflowId: string;
+  summary?: JobnetSummary;
+}
+
 /** How many actors {@link readJobnetEntries} queries at once. */
 const queryConcurrency = 8;
 
@@ -293,6 +303,70 @@ export async function readJobnetEntries(
       };
     }
   });
+}
+
+/** One applied jobnet of the list with its summary, or why it could not be read. */
+export interface JobnetSummaryEntry {
+  project: string;
+  jobnet: string;
+  summary?: JobnetSummary;
+  error?: string;
+}
+
+/**
+ * The applied jobnets of the deployment on `taskQueue` (of `project`, or of the projects `include`
+ * accepts) with their summaries, sorted: one visibility listing, whose memos carry the summaries
+ * the actors publish (workflows/lib/jobnet-summary.ts). An actor is queried instead when it has
+ * published none of this version yet, or when `ask` says its memo may be behind (a write this
+ * process just made); a failed query lists the error.
+ * @throws Temporal errors of the listing itself.
+ */
+export async function readJobnetSummaries(
+  client: Client,
+  taskQueue: string,
+  options: {
+    project?: string;
+    include?: (project: string) => boolean;
+    ask?: (project: string, jobnet: string) => boolean;
+  } = {},
+): Promise<JobnetSummaryEntry[]> {
+  const ask = options.ask ?? (() => false);
+  const actors = (await listJobnetActors(client, taskQueue, options.project)).filter(
+    (actor) => options.include === undefined || options.include(actor.project),
+  );
+  return await mapConcurrently(actors, queryConcurrency, async ({ project, jobnet, summary }) =>
+    summary !== undefined && !ask(project, jobnet)
+      ? { project, jobnet, summary }
+      : await querySummary(client, taskQueue, project, jobnet),
+  );
+}
+
+/**
+ * `entries` (a list read earlier) with the jobnets `ask` names read again from their actors.
+ * A failed query lists the error.
+ */
+export async function refreshSummaries(
+  client: Client,
+  taskQueue: string,
+  entries: readonly JobnetSummaryEntry[],
+  ask: (project: string, jobnet: string) => boolean,
+): Promise<JobnetSummaryEntry[]> {
+  return await mapConcurrently(entries, queryConcurrency, async (entry) =>
+    ask(entry.project, entry.jobnet) ? await querySummary(client, taskQueue, entry.project, entry.jobnet) : entry,
+  );
+}
+
+async function querySummary(
+  client: Client,
+  taskQueue: string,
+  project: string,
+  jobnet: string,
+): Promise<JobnetSummaryEntry> {
+  try {
+    return { project, jobnet, summary: summaryOfView(await getJobnetView(client, taskQueue, project, jobnet)) };
+  } catch (error) {
+    return { project, jobnet, error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Answer of {@link raiseEvent}: each jobnet's answer, or the registry's refusal of the raise itself. */
@@ -343,22 +417,24 @@ async function registryUpdate<T>(
 }
 
 /** Workflow ids of the running jobnet actors of the deployment on `taskQueue`, optionally of one project, sorted. */
-export async function listJobnetActors(
-  client: Client,
-  taskQueue: string,
-  project?: string,
-): Promise<{ project: string; jobnet: string; workflowId: string }[]> {
+export async function listJobnetActors(client: Client, taskQueue: string, project?: string): Promise<ListedActor[]> {
   const clauses = [
     `WorkflowType = ${visibilityLiteral(workflowTypes.jobnetActor)}`,
     `ExecutionStatus = 'Running'`,
     `TaskQueue = ${visibilityLiteral(taskQueue)}`,
   ];
   if (project !== undefined) clauses.push(`${keys.project.name} = ${visibilityLiteral(project)}`);
-  const found: { project: string; jobnet: string; workflowId: string }[] = [];
+  const found: ListedActor[] = [];
   for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
     const identity = parseJobnetActorWorkflowId(execution.workflowId);
     if (identity?.deployment !== taskQueue) continue;
-    found.push({ project: identity.project, jobnet: identity.jobnet, workflowId: execution.workflowId });
+    const summary = summaryOfMemo(execution.memo?.[jobnetSummaryMemoField]);
+    found.push({
+      project: identity.project,
+      jobnet: identity.jobnet,
+      workflowId: execution.workflowId,
+      ...(summary !== undefined ? { summary } : {}),
+    });
   }
   return found.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0));
 }

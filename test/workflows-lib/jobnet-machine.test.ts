@@ -35,6 +35,7 @@ import {
   type JobnetActorState,
   type PendingRaise,
 } from '../../workflows/lib/jobnet-state.js';
+import { summaryOfView } from '../../workflows/lib/jobnet-summary.js';
 import type { RunStatus } from '../../workflows/lib/run-state.js';
 import {
   jobnetActorWorkflowId,
@@ -796,7 +797,7 @@ describe('the day change (R-STATE-2, R-STATE-3)', () => {
         detail: `run run-1 carried over into business date ${tomorrow}`,
       },
     ]);
-    expect(kinds(driven)).toEqual(['publish', 'sleep']);
+    expect(kinds(driven)).toEqual(['publish', 'publishSummary', 'sleep']);
   });
 
   it('closes an abended run without requireConfirmation, then goes on with the day’s due start', () => {
@@ -805,7 +806,7 @@ describe('the day change (R-STATE-2, R-STATE-3)', () => {
       cursor: midnight - 1,
     });
     const driven = wake(machine, midnight + 1, { elapsed: 10 });
-    expect(kinds(driven)).toEqual(['closeRun', 'startRun', 'publish', 'sleep']);
+    expect(kinds(driven)).toEqual(['closeRun', 'startRun', 'publish', 'publishSummary', 'sleep']);
     expect(driven.effects[0]).toMatchObject({ runId: 'run-1', by: 'day change' });
     expect(startOf(driven)).toMatchObject({ input: { businessDate: tomorrow, trigger: 'schedule' } });
     expect(driven.machine.state.lastRun).toMatchObject({ runId: 'run-1', status: 'abended' });
@@ -849,7 +850,7 @@ describe('retire and revive (R-GIT-3)', () => {
   it('a retired jobnet starts nothing, moves its cursor on and publishes the retired digest', () => {
     const machine = machineOf(definitionOf({ start: { at: ['13:00'] } }), { retired, cursor: at(-10) });
     const driven = wake(machine, at(1));
-    expect(kinds(driven)).toEqual(['publish', 'sleep']);
+    expect(kinds(driven)).toEqual(['publish', 'publishSummary', 'sleep']);
     expect(driven.machine.state.cursor).toBe(at(1));
     expect(driven.effects[0]).toMatchObject({
       attributes: expect.arrayContaining([
@@ -892,7 +893,7 @@ describe('retire and revive (R-GIT-3)', () => {
       operation: 'apply',
       detail: 'restored unchanged in revision r3; it schedules again',
     });
-    expect(kinds(wake(driven.machine, at(6)))).toEqual(['publish', 'sleep']);
+    expect(kinds(wake(driven.machine, at(6)))).toEqual(['publish', 'publishSummary', 'sleep']);
   });
 
   it('without the revive patch (an older history), an unchanged definition leaves a retired jobnet retired', () => {
@@ -990,7 +991,7 @@ describe('runs that end without reporting', () => {
     let machine = machineOf(definitionOf(), { currentRun: runOf('running') }, { watched: [] });
     const first = wake(machine, t0);
     expect(first.asked).toContain('probe-unwatched-runs');
-    expect(kinds(first)).toEqual(['probeRun', 'publish', 'sleep']);
+    expect(kinds(first)).toEqual(['probeRun', 'publish', 'publishSummary', 'sleep']);
     expect(sleepOf(first)?.until).toBe(t0 + firstRunProbeMs);
     machine = first.machine;
     expect(kinds(wake(machine, t0 + 1000))).toEqual(['sleep']);
@@ -1176,6 +1177,24 @@ describe('continue-as-new, search attributes and copies', () => {
     expect(kinds(wake(first.machine, at(1)))).toEqual(['sleep']);
     const held = operate(first.machine, { operation: 'hold' }).machine;
     expect(wake(held, at(2)).effects[0]).toMatchObject({ kind: 'publish', attributes: [{ value: 'held' }] });
+  });
+
+  it('publishes the summary the jobnet list reads (what its view shows), and again only when it changes', () => {
+    const summaryOf = (driven: Driven) =>
+      driven.effects.find(
+        (effect): effect is Extract<ActorEffect, { kind: 'publishSummary' }> => effect.kind === 'publishSummary',
+      )?.summary;
+    const first = wake(machineOf());
+    expect(summaryOf(first)).toStrictEqual(summaryOfView(jobnetViewOf(first.machine, t0)));
+    expect(summaryOf(first)).toMatchObject({ status: 'waiting', openRun: null, troubleCount: 0, lastTroubleAt: null });
+    expect(summaryOf(wake(first.machine, at(1)))).toBeUndefined();
+    const held = operate(first.machine, { operation: 'hold' });
+    const heldSummary = summaryOf(held) ?? summaryOf(wake(held.machine, at(2)));
+    expect(heldSummary).toMatchObject({ status: 'held' });
+    expect(heldSummary).toStrictEqual(summaryOfView(jobnetViewOf(held.machine, at(2))));
+    // A run open, and the summary a view of that state gives.
+    const running = wake(machineOf(definitionOf(), { currentRun: runOf('running') }), at(3));
+    expect(summaryOf(running)).toMatchObject({ status: 'running', openRun: { status: 'running' } });
   });
 
   it.each<[string, boolean, Partial<JobnetActorState>]>([

@@ -93,6 +93,7 @@ import {
   type StartTriggerKind,
 } from './jobnet-state.js';
 import type { RunStatus } from './run-state.js';
+import { summaryOfView, type JobnetSummary } from './jobnet-summary.js';
 import { earliestEventStart, nextStarts, type PlannedStart } from './start-times.js';
 import { retiredDigest, runWorkflowIdOfActor, searchAttributeKeys as keys } from './wire-contract.js';
 
@@ -147,8 +148,8 @@ export interface JobnetMachine {
   /** Runs started by this execution: their end is seen as a child's end event. */
   watched: string[];
   probe: RunProbe;
-  /** What was last published as search attributes. */
-  published: { revision?: string; digest?: string; status?: string };
+  /** What was last published as search attributes, and the summary last published in the memo (as JSON). */
+  published: { revision?: string; digest?: string; status?: string; summary?: string };
   /** Start days around the business date, with the key they were computed for. */
   days?: { key: string; list: string[] };
 }
@@ -212,6 +213,8 @@ export type ActorEffect =
   /** Signal `livenessProbe` to the run: a failure means it no longer runs. */
   | { kind: 'probeRun'; runId: string; then: Resume }
   | { kind: 'publish'; attributes: PublishedAttribute[] }
+  /** Upsert the memo's summary (lib/jobnet-summary.ts): what the jobnet list reads. */
+  | { kind: 'publishSummary'; summary: JobnetSummary }
   /** The Update's answer (the flow ends). */
   | { kind: 'answer'; answer: ActorAnswer }
   /** The Update is refused with the reason (the flow ends). */
@@ -258,16 +261,16 @@ export function operationRefusalOf(machine: JobnetMachine, request: JobnetOperat
 }
 
 /** What the jobnet query answers at `now`. Reads only. */
-export function jobnetViewOf(machine: JobnetMachine, now: number): JobnetView {
+export function jobnetViewOf(machine: JobnetMachine, now: number, starts = 5): JobnetView {
   const { definition, state } = machine;
   const start = scheduleOf(definition).start;
   const days = startDayWindow(machine).list;
   const trigger = timeTrigger(definition);
   let upcoming: PlannedStart[] = [];
   if (trigger !== undefined)
-    upcoming = nextStarts(trigger, days, calendarOf(definition), Math.max(now, state.cursor), 5);
+    upcoming = nextStarts(trigger, days, calendarOf(definition), Math.max(now, state.cursor), starts);
   else if (start.events !== undefined)
-    upcoming = nextStarts({ events: start.events }, days, calendarOf(definition), now, 5);
+    upcoming = nextStarts({ events: start.events }, days, calendarOf(definition), now, starts);
   const view: JobnetView = {
     project: definition.project,
     name: definition.name,
@@ -750,7 +753,11 @@ function settle(d: Draft, now: number, nextProbeAt: number | undefined): void {
   if (published.digest !== m.published.digest) attributes.push({ key: keys.digest, value: published.digest });
   if (published.status !== m.published.status) attributes.push({ key: keys.runStatus, value: published.status });
   if (attributes.length > 0) d.effects.push({ kind: 'publish', attributes });
-  m.published = published;
+  // What the jobnet list shows, published only when it changed (no command otherwise).
+  const summary = summaryOfView(jobnetViewOf(m, now, 1));
+  const summaryText = JSON.stringify(summary);
+  if (summaryText !== m.published.summary) d.effects.push({ kind: 'publishSummary', summary });
+  m.published = { ...published, summary: summaryText };
 
   // Sleep until the next thing that can happen by itself.
   const wakes: number[] = [businessDayStartMillis(calendar, dayNumberOf(state.businessDate) + 1)];

@@ -59,6 +59,12 @@ export const searchAttributeKeys = {
   retryOf: defineSearchAttributeKey(searchAttributeNames.retryOf, SearchAttributeType.KEYWORD),
 } as const;
 
+/**
+ * The memo field in which a jobnet actor publishes its summary (lib/jobnet-summary.ts): what the
+ * jobnet list reads with one visibility listing.
+ */
+export const jobnetSummaryMemoField = 'jobnetSummary';
+
 /** What a retired actor publishes as its `JobnetDigest` (it holds no applied definition). */
 export const retiredDigest = 'retired';
 

@@ -26,16 +26,16 @@ import {
   getJobnetView,
   operateJobnetExplained,
   readJobnetEntries,
+  readJobnetSummaries,
+  refreshSummaries,
   type JobnetEntry,
+  type JobnetSummaryEntry,
 } from '../../jobnets/jobnet-client.js';
-import {
-  awaitsConfirmation,
-  jobnetListJson,
-  jobnetViewJson,
-  selectTroubles,
-  troubleKinds,
-} from '../../jobnets/render-jobnet.js';
+import { awaitsConfirmation, jobnetViewJson, selectTroubles, troubleKinds } from '../../jobnets/render-jobnet.js';
+import { mapConcurrently } from '../../lib/bounded-concurrency.js';
+import type { RecentWrites } from '../../lib/recent-writes.js';
 import { sharedRead } from '../../lib/shared-read.js';
+import { summaryOfView } from '../../../workflows/lib/jobnet-summary.js';
 import { withIsoTimes } from '../../runs/render-run.js';
 import { ApiError } from '../api-errors.js';
 import { callerOf, requireRole, type Caller, type OperatorApi } from '../operator-api.js';
@@ -194,19 +194,40 @@ function calendarOf(definition: CompiledJobnet | undefined): { name: string; tim
   return calendar === undefined ? null : { name: calendar.name, timezone: calendar.timezone };
 }
 
-/** One item of the jobnet list: the `jobnet ls --json` row with the runs, result and trouble count. */
-function listItemOf(entry: JobnetEntry, calendars: boolean): Record<string, unknown> {
-  const [row] = jobnetListJson([entry]) as [Record<string, unknown>];
-  const view = entry.view;
-  if (view === undefined) return row;
-  const state = view.state;
+/**
+ * One item of the jobnet list from its summary: the `jobnet ls --json` row with the runs, result
+ * and trouble count (and the calendar when asked for).
+ */
+function listItemOf(
+  entry: JobnetSummaryEntry & { definition?: CompiledJobnet },
+  calendars: boolean,
+): Record<string, unknown> {
+  const { project, jobnet, summary } = entry;
+  if (summary === undefined) return { project, jobnet, error: entry.error ?? 'unknown' };
   return {
-    ...row,
-    openRun: state.currentRun === undefined ? null : withIsoTimes(state.currentRun, runTimeKeys),
-    lastRun: state.lastRun === undefined ? null : withIsoTimes(state.lastRun, runTimeKeys),
-    result: state.lastOutcome ?? state.lastRun?.status ?? null,
-    troubleCount: state.troubleCount,
+    project,
+    jobnet,
+    status: summary.status,
+    trigger: summary.trigger,
+    businessDate: summary.businessDate,
+    revision: summary.revision,
+    nextStart: summary.nextStart,
+    openRun: summary.openRun === null ? null : withIsoTimes(summary.openRun, runTimeKeys),
+    lastRun: summary.lastRun === null ? null : withIsoTimes(summary.lastRun, runTimeKeys),
+    result: summary.result,
+    troubleCount: summary.troubleCount,
     ...(calendars ? { calendar: calendarOf(entry.definition) } : {}),
+  };
+}
+
+/** A list entry from a full read (with the definition for its calendar). */
+function summaryEntryOf(entry: JobnetEntry): JobnetSummaryEntry & { definition?: CompiledJobnet } {
+  const { project, jobnet, view, definition } = entry;
+  return {
+    project,
+    jobnet,
+    ...(view !== undefined ? { summary: summaryOfView(view) } : { error: entry.error ?? 'unknown' }),
+    ...(definition !== undefined ? { definition } : {}),
   };
 }
 
@@ -231,8 +252,8 @@ function sinceOf(text: string): number {
 
 /**
  * How old, from its start, a read of the whole jobnet list may be to answer another request. The
- * list queries every actor (1,000 queries at 1,000 jobnets) and each open console asks for it
- * every 2 s: requests within this share one read, and requests during a read join it.
+ * list is one visibility listing of the actors' summaries, and each open console asks for it every
+ * 2 s: requests within this share one read, and requests during a read join it.
  */
 export const sharedListMaxAgeMs = 1000;
 
@@ -264,8 +285,12 @@ interface TroublesQuery {
 }
 
 /** Registers the routes on the authenticated operator scope. */
-export function registerJobnetRoutes(routes: FastifyInstance, api: OperatorApi): void {
-  const readWholeList = sharedRead(async () => await readJobnetEntries(api.client, api.taskQueue), sharedListMaxAgeMs);
+export function registerJobnetRoutes(routes: FastifyInstance, api: OperatorApi, recentWrites: RecentWrites): void {
+  const asked = (project: string, jobnet: string) => recentWrites.has(project, jobnet);
+  const readWholeList = sharedRead(
+    async () => await readJobnetSummaries(api.client, api.taskQueue, { ask: asked }),
+    sharedListMaxAgeMs,
+  );
   routes.get<{ Querystring: ListQuery }>(
     '/api/v1/jobnets',
     {
@@ -288,17 +313,26 @@ export function registerJobnetRoutes(routes: FastifyInstance, api: OperatorApi):
       const { project, status, calendars = false } = request.query;
       if (project !== undefined) await requireRole(api, request, project, 'viewer', 'listing jobnets');
       const visible = await visibilityOf(api, callerOf(request));
-      // The whole list (what every open console polls) is one read shared by its callers.
-      const entries =
-        project === undefined && !calendars
-          ? (await readWholeList()).filter((entry) => visible(entry.project))
-          : await readJobnetEntries(api.client, api.taskQueue, {
+      // The whole list (what every open console polls) is one read shared by its callers; the
+      // jobnets this process wrote to since are asked again (the shared read may predate the write).
+      const entries = calendars
+        ? (
+            await readJobnetEntries(api.client, api.taskQueue, {
               ...(project !== undefined ? { project } : {}),
               include: visible,
-              definitions: calendars,
-            });
+              definitions: true,
+            })
+          ).map(summaryEntryOf)
+        : project === undefined
+          ? await refreshSummaries(
+              api.client,
+              api.taskQueue,
+              (await readWholeList()).filter((entry) => visible(entry.project)),
+              asked,
+            )
+          : await readJobnetSummaries(api.client, api.taskQueue, { project, include: visible, ask: asked });
       return entries
-        .filter((entry) => status === undefined || entry.view?.status === status)
+        .filter((entry) => status === undefined || entry.summary?.status === status)
         .map((entry) => listItemOf(entry, calendars));
     },
   );
@@ -412,11 +446,15 @@ export function registerJobnetRoutes(routes: FastifyInstance, api: OperatorApi):
         response: { 200: { type: 'array', items: openObject }, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => troublesOf(api, request),
+    async (request) => troublesOf(api, request, asked),
   );
 }
 
-async function troublesOf(api: OperatorApi, request: FastifyRequest<{ Querystring: TroublesQuery }>) {
+async function troublesOf(
+  api: OperatorApi,
+  request: FastifyRequest<{ Querystring: TroublesQuery }>,
+  asked: (project: string, jobnet: string) => boolean,
+) {
   const { project, jobnet, kind } = request.query;
   const since = request.query.since === undefined ? undefined : sinceOf(request.query.since);
   if (jobnet !== undefined && project === undefined)
@@ -426,12 +464,24 @@ async function troublesOf(api: OperatorApi, request: FastifyRequest<{ Querystrin
   if (project !== undefined && jobnet !== undefined) {
     views = [await withActor(project, jobnet, () => getJobnetView(api.client, api.taskQueue, project, jobnet))];
   } else {
+    // Only the jobnets whose summaries hold troubles (since `since`) are asked for them.
     const visible = await visibilityOf(api, callerOf(request));
-    const entries = await readJobnetEntries(api.client, api.taskQueue, {
+    const entries = await readJobnetSummaries(api.client, api.taskQueue, {
       ...(project !== undefined ? { project } : {}),
       include: visible,
+      ask: asked,
     });
-    views = entries.flatMap((entry) => (entry.view === undefined ? [] : [entry.view]));
+    const troubled = entries.filter(
+      ({ summary }) =>
+        summary !== undefined &&
+        summary.troubleCount > 0 &&
+        (since === undefined || (summary.lastTroubleAt !== null && summary.lastTroubleAt >= since)),
+    );
+    views = (
+      await mapConcurrently(troubled, 8, async ({ project: name, jobnet: net }) =>
+        getJobnetView(api.client, api.taskQueue, name, net).catch(() => undefined),
+      )
+    ).flatMap((view) => (view === undefined ? [] : [view]));
   }
   const troubles: JobnetTrouble[] = selectTroubles(views, kind !== undefined ? { kind } : {}).filter(
     (trouble) => since === undefined || trouble.at >= since,
