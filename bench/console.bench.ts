@@ -23,6 +23,9 @@
  *    the monitor). For each: CPU time of the API process, the worker and the dev server (utime +
  *    stime from /proc), the monitor's API requests per second as the browser sent them and the
  *    bytes they answered (the response bodies as transferred), and each console's refresh period.
+ *    Then the same for the requests of `--consoles` consoles made from Node with the console's
+ *    own polling rule (conditional list, status, 2 s), so that the server side is measured
+ *    without the browsers' rendering on the same cores.
  *
  * Prints Markdown tables on stdout and nothing else; progress goes to stderr. Figures go to
  * docs/performance.md. No timing is asserted anywhere.
@@ -38,6 +41,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ApiError } from '../controller/api/api-errors.js';
 import { startApiServer } from '../controller/api/api-server.js';
+import { sharedListMaxAgeMs } from '../controller/api/routes/jobnet-routes.js';
 import type { Caller, OperatorAuth } from '../controller/api/operator-api.js';
 import { readPublishedStatus } from '../controller/api/published-status.js';
 import { applyJobnets, readJobnetEntries } from '../controller/jobnets/jobnet-client.js';
@@ -140,6 +144,21 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of every live descendant of this process whose command is chromium (the browser and its renderers). */
+function browserCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('chrom')) continue;
+      total += cpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /** The pid of this process's `temporal server start-dev` child listening on `port`. */
@@ -248,6 +267,7 @@ async function measureFirstRender(browser: Browser, url: string) {
   let bareFailed = 0;
   for (let i = 0; i < loads; i++) {
     log(`load ${i + 1}/${loads}`);
+    await new Promise((resolve) => setTimeout(resolve, sharedListMaxAgeMs + 200));
     const { context, page } = await openConsole(browser, url);
     // The list's size as the console got it (the bare call below may be cut by the idle timeout).
     page.on('response', (response) => {
@@ -265,6 +285,8 @@ async function measureFirstRender(browser: Browser, url: string) {
     }
     await context.close();
 
+    // Past the API's reuse of a list read, so the bare call pays for a read of its own.
+    await new Promise((resolve) => setTimeout(resolve, sharedListMaxAgeMs + 200));
     const started = performance.now();
     try {
       await get('/api/v1/jobnets');
@@ -300,10 +322,55 @@ async function measureFirstRender(browser: Browser, url: string) {
 
 interface LivePhase {
   consoles: number;
-  cpu: { api: number; worker: number; server: number };
+  cpu: { api: number; worker: number; server: number; browser?: number };
   requests: Record<string, number>;
   bytes: Record<string, number>;
   refreshes: number[];
+}
+
+/**
+ * Part 2b: the requests of `consoles` monitors made from Node, with the console's own rule (the
+ * list with If-None-Match of the last answer's entity tag, then the status, then 2 s), so the
+ * server side's cost is measured without the browsers' rendering taking the same two cores.
+ */
+async function measurePollers(
+  url: string,
+  consoles: number,
+  pids: { api: number; worker: number; server: number },
+): Promise<LivePhase & { notModified: number; fromNode: true }> {
+  const requests: Record<string, number> = {};
+  const bytes: Record<string, number> = {};
+  const refreshes = Array.from({ length: consoles }, () => 0);
+  let notModified = 0;
+  const headers = { authorization: `Bearer ${token}` };
+  const deadline = performance.now() + seconds * 1000;
+  const before = { api: cpuSeconds(pids.api), worker: cpuSeconds(pids.worker), server: cpuSeconds(pids.server) };
+  const poll = async (index: number) => {
+    let tag: string | null = null;
+    while (performance.now() < deadline) {
+      const list = await fetch(`${url}/api/v1/jobnets`, {
+        headers: tag === null ? headers : { ...headers, 'if-none-match': tag },
+      });
+      const body = await list.arrayBuffer();
+      if (performance.now() >= deadline) break;
+      if (list.status === 304) notModified += 1;
+      else tag = list.headers.get('etag');
+      requests['/api/v1/jobnets'] = (requests['/api/v1/jobnets'] ?? 0) + 1;
+      bytes['/api/v1/jobnets'] = (bytes['/api/v1/jobnets'] ?? 0) + body.byteLength;
+      refreshes[index] = (refreshes[index] ?? 0) + 1;
+      const status = await fetch(`${url}/api/v1/status`, { headers });
+      bytes['/api/v1/status'] = (bytes['/api/v1/status'] ?? 0) + (await status.arrayBuffer()).byteLength;
+      requests['/api/v1/status'] = (requests['/api/v1/status'] ?? 0) + 1;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  };
+  await Promise.all(refreshes.map((_, index) => poll(index)));
+  const cpu = {
+    api: cpuSeconds(pids.api) - before.api,
+    worker: cpuSeconds(pids.worker) - before.worker,
+    server: cpuSeconds(pids.server) - before.server,
+  };
+  return { consoles, cpu, requests, bytes, refreshes, notModified, fromNode: true };
 }
 
 /** Part 2: `consoles` monitors open for `seconds`; CPU of the server side and what the consoles asked. */
@@ -312,7 +379,7 @@ async function measureLive(
   url: string,
   consoles: number,
   pids: { api: number; worker: number; server: number },
-): Promise<LivePhase> {
+): Promise<LivePhase & { notModified?: number }> {
   const open: { context: BrowserContext; page: Page }[] = [];
   for (let i = 0; i < consoles; i++) {
     // Opened one after the other; each polls from its first load on.
@@ -324,13 +391,23 @@ async function measureLive(
   const bytes: Record<string, number> = {};
   const refreshes = open.map(() => 0);
   let counting = true;
+  let notModified = 0;
   open.forEach(({ page }, index) => {
+    // Every answer counts, a bodiless 304 too (it is not always reported as a finished request).
+    page.on('response', (response) => {
+      if (!counting) return;
+      const route = new URL(response.url()).pathname;
+      if (!route.startsWith('/api/')) return;
+      requests[route] = (requests[route] ?? 0) + 1;
+      if (route === '/api/v1/jobnets') {
+        refreshes[index] = (refreshes[index] ?? 0) + 1;
+        if (response.status() === 304) notModified += 1;
+      }
+    });
     page.on('requestfinished', (request) => {
       if (!counting) return;
       const route = new URL(request.url()).pathname;
       if (!route.startsWith('/api/')) return;
-      requests[route] = (requests[route] ?? 0) + 1;
-      if (route === '/api/v1/jobnets') refreshes[index] = (refreshes[index] ?? 0) + 1;
       void request
         .sizes()
         .then((sizes) => (bytes[route] = (bytes[route] ?? 0) + sizes.responseBodySize))
@@ -338,15 +415,17 @@ async function measureLive(
     });
   });
   const before = { api: cpuSeconds(pids.api), worker: cpuSeconds(pids.worker), server: cpuSeconds(pids.server) };
+  const browserBefore = browserCpuSeconds();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const cpu = {
     api: cpuSeconds(pids.api) - before.api,
     worker: cpuSeconds(pids.worker) - before.worker,
     server: cpuSeconds(pids.server) - before.server,
+    browser: browserCpuSeconds() - browserBefore,
   };
   counting = false;
   for (const { context } of open) await context.close();
-  return { consoles, cpu, requests, bytes, refreshes };
+  return { consoles, cpu, requests, bytes, refreshes, ...(consoles > 0 ? { notModified } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -390,11 +469,13 @@ async function main(): Promise<void> {
     const loadBeforeRender = os.loadavg();
     log('part 1: time to first render');
     const render = await measureFirstRender(browser, url);
-    const phases: LivePhase[] = [];
+    const phases: (LivePhase & { notModified?: number; fromNode?: true })[] = [];
     for (const consoles of [0, 1, consoleCount]) {
       log(`part 2: ${consoles} consoles for ${seconds} s`);
       phases.push(await measureLive(browser, url, consoles, pids));
     }
+    log(`part 2b: the requests of ${consoleCount} consoles from Node for ${seconds} s`);
+    phases.push(await measurePollers(url, consoleCount, pids));
     const loadAtEnd = os.loadavg();
 
     const ms = (value: number): string => (Number.isNaN(value) ? '–' : `${value.toFixed(0)} ms`);
@@ -417,8 +498,8 @@ async function main(): Promise<void> {
       '',
       `Per refresh the monitor asks \`GET /api/v1/jobnets\` (${kib(render.listBytes)}) and \`GET /api/v1/status\` (${kib(render.statusBytes)}).`,
       '',
-      `| ${seconds} s window | API CPU s | API CPU % of one core | over the idle API, s | API CPU ms per list refresh | worker CPU s | dev server CPU s | API requests/s | list refreshes per console | refresh period s (mean) | answered KiB/s |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${seconds} s window | answers by route | chromium CPU s | API CPU s | API CPU % of one core | over the idle API, s | API CPU ms per list refresh | worker CPU s | dev server CPU s | API requests/s | list refreshes per console | refresh period s (mean) | answered KiB/s |`,
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...phases.map((phase) => {
         const requests = Object.values(phase.requests).reduce((a, b) => a + b, 0);
         const answered = Object.values(phase.bytes).reduce((a, b) => a + b, 0);
@@ -430,8 +511,12 @@ async function main(): Promise<void> {
         const label =
           phase.consoles === 0
             ? '0 consoles (idle API: baseline)'
-            : `${phase.consoles} console${phase.consoles === 1 ? '' : 's'}`;
-        return `| ${label} | ${phase.cpu.api.toFixed(2)} | ${((100 * phase.cpu.api) / seconds).toFixed(1)} % | ${(phase.cpu.api - idle).toFixed(2)} | ${perRefresh} | ${phase.cpu.worker.toFixed(2)} | ${phase.cpu.server.toFixed(2)} | ${(requests / seconds).toFixed(2)} | ${perConsole} | ${period} | ${(answered / 1024 / seconds).toFixed(1)} |`;
+            : `${phase.consoles} ${phase.fromNode === true ? "consoles' requests from Node" : phase.consoles === 1 ? 'console' : 'consoles'} (${phase.notModified ?? 0} of ${refreshes} lists answered 304)`;
+        const routes = Object.entries(phase.requests)
+          .map(([route, count]) => `${route} ${count}`)
+          .join(', ');
+        const browserCpu = phase.cpu.browser === undefined ? '–' : phase.cpu.browser.toFixed(2);
+        return `| ${label} | ${routes === '' ? '–' : routes} | ${browserCpu} | ${phase.cpu.api.toFixed(2)} | ${((100 * phase.cpu.api) / seconds).toFixed(1)} % | ${(phase.cpu.api - idle).toFixed(2)} | ${perRefresh} | ${phase.cpu.worker.toFixed(2)} | ${phase.cpu.server.toFixed(2)} | ${(requests / seconds).toFixed(2)} | ${perConsole} | ${period} | ${(answered / 1024 / seconds).toFixed(1)} |`;
       }),
       '',
     ];

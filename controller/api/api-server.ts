@@ -30,6 +30,7 @@
  * delivery ids and refusal counts it holds no state of its own.
  */
 import type { Socket } from 'node:net';
+import etag from '@fastify/etag';
 import formBody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -326,6 +327,9 @@ function operatorScope(
     }
   });
   void scope.register(formBody);
+  // An entity tag on every answer: a console polling the same list asks If-None-Match and gets a
+  // bodiless 304 while nothing changed (no transfer, no parse, no render on its side).
+  void scope.register(etag);
   scope.setValidatorCompiler(strictValidatorCompiler);
   scope.addHook('onRequest', authenticated);
   // A write the API carried out: the jobnet list asks that actor until visibility has caught up.

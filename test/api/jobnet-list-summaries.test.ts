@@ -3,8 +3,9 @@
  * (workflows/lib/jobnet-summary.ts), not by querying every actor: on the real dev server with a
  * real worker, each published summary equals the one its actor's view gives; an operation made
  * through the API shows in the next list at once (the API asks that actor while visibility
- * catches up) and the memo follows; and with the worker stopped — no actor can answer a query —
- * the list still answers with every jobnet's state.
+ * catches up) and the memo follows; an unchanged list answers a conditional request with 304; and
+ * with the worker stopped — no actor can answer a query — the list still answers with every
+ * jobnet's state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJobnetView, listJobnetActors } from '../../controller/jobnets/jobnet-client.js';
@@ -60,6 +61,20 @@ describe('the jobnet list from the actors’ summaries', () => {
     expect(released.status, released.text).toBe(200);
     expect(statusOf(await listed(), 'alpha/manual')).toBe('waiting');
     await eventually(actors, (found) => found.some((a) => a.jobnet === 'manual' && a.summary?.status === 'waiting'));
+  });
+
+  it('tags the list: asked again with its entity tag while nothing changed, it answers 304 without a body', async () => {
+    const headers = { authorization: 'Bearer admin-token' };
+    const first = await fetch(`${api.server.url}/api/v1/jobnets`, { headers });
+    const tag = first.headers.get('etag');
+    expect(tag).toMatch(/^"/);
+    await first.text();
+    const again = await fetch(`${api.server.url}/api/v1/jobnets`, { headers: { ...headers, 'if-none-match': tag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const other = await fetch(`${api.server.url}/api/v1/jobnets`, { headers: { ...headers, 'if-none-match': '"x"' } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('etag')).toBe(tag);
   });
 
   it('answers with every jobnet’s state while no worker can answer a query', async () => {

@@ -271,6 +271,11 @@ describe('the web console', () => {
     const row = page.locator('tr[data-jobnet="sales/long"]');
     await row.locator('[data-state="waiting"]').waitFor();
     await page.locator('tr[data-jobnet="infra/nightly"]').waitFor();
+    // The jobnet's title beside its name, and found by the search.
+    expect(await page.locator('tr[data-jobnet="sales/daily-close"] th').innerText()).toContain('日次締め');
+    await page.getByLabel('Search').fill('日次');
+    expect(await page.locator('tbody tr[data-jobnet]').count()).toBe(1);
+    await page.getByLabel('Search').fill('');
     await startRun('long');
     // No reload: the monitor polls.
     await row.locator('td [data-state="running"]').first().waitFor({ timeout: 8000 });

@@ -20,6 +20,8 @@ export const jobnetSummaryVersion = 1;
 /** What the jobnet list shows of one jobnet (times in epoch milliseconds, as in the actor's state). */
 export interface JobnetSummary {
   version: typeof jobnetSummaryVersion;
+  /** The jobnet's title in the definition the actor holds. */
+  title?: string;
   status: JobnetStatus;
   trigger: string;
   businessDate: string;
@@ -40,6 +42,7 @@ export function summaryOfView(view: JobnetView): JobnetSummary {
   const { state } = view;
   return {
     version: jobnetSummaryVersion,
+    ...(view.title !== undefined ? { title: view.title } : {}),
     status: view.status,
     trigger: view.trigger,
     businessDate: view.businessDate,

@@ -114,6 +114,7 @@ const listItemSchema = {
   properties: {
     project: { type: 'string' },
     jobnet: { type: 'string' },
+    title: { type: 'string' },
     status: { type: 'string' },
     trigger: { type: 'string' },
     businessDate: { type: 'string' },
@@ -207,6 +208,7 @@ function listItemOf(
   return {
     project,
     jobnet,
+    ...(summary.title !== undefined ? { title: summary.title } : {}),
     status: summary.status,
     trigger: summary.trigger,
     businessDate: summary.businessDate,

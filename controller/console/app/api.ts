@@ -29,6 +29,7 @@ export function storeToken(token: string): void {
 
 export function forgetToken(): void {
   sessionStorage.removeItem(tokenKey);
+  lastAnswers.clear();
 }
 
 /** Listeners told when the API refused the token (expired, revoked): the app shows the sign-in form. */
@@ -38,17 +39,25 @@ export function onSignedOut(listener: () => void): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
-async function call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  accept = 'application/json',
+  ifNoneMatch?: string,
+): Promise<Response> {
   const token = storedToken();
   if (token === null) throw new ApiFailure(401, 'UNAUTHENTICATED', 'not signed in');
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept };
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (ifNoneMatch !== undefined) headers['if-none-match'] = ifNoneMatch;
   const response = await fetch(path, {
     method,
     headers,
     cache: 'no-store',
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
+  if (response.status === 304 && ifNoneMatch !== undefined) return response;
   if (!response.ok) {
     let code = 'HTTP_' + String(response.status);
     let message = response.statusText;
@@ -68,8 +77,29 @@ async function call(method: string, path: string, body?: unknown, accept = 'appl
   return response;
 }
 
+/**
+ * The last answers of GET paths with their entity tags (the newest few): a poll asks
+ * If-None-Match, and on 304 gets the very object it had, so a screen whose data did not change
+ * does not render again.
+ */
+const lastAnswers = new Map<string, { etag: string; value: unknown }>();
+const keptAnswers = 16;
+
 export async function getJson<T>(path: string): Promise<T> {
-  return (await (await call('GET', path)).json()) as T;
+  const last = lastAnswers.get(path);
+  const response = await call('GET', path, undefined, 'application/json', last?.etag);
+  if (response.status === 304 && last !== undefined) return last.value as T;
+  const value = (await response.json()) as T;
+  lastAnswers.delete(path);
+  const etag = response.headers.get('etag');
+  if (etag !== null) {
+    lastAnswers.set(path, { etag, value });
+    for (const oldest of lastAnswers.keys()) {
+      if (lastAnswers.size <= keptAnswers) break;
+      lastAnswers.delete(oldest);
+    }
+  }
+  return value;
 }
 
 export async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
@@ -124,6 +154,7 @@ export interface RunRef {
 export interface JobnetItem {
   project: string;
   jobnet: string;
+  title?: string;
   status?: string;
   trigger?: string;
   businessDate?: string;

@@ -16,6 +16,9 @@ interface StatusJobnets {
   jobnets?: { project: string; jobnet: string; sync: string }[];
 }
 
+/** The last rows, the list answer and the retired jobnets they were made of: unchanged, the same rows (no render). */
+let lastRows: { jobnets: JobnetItem[]; retired: string; rows: JobnetItem[] } | undefined;
+
 async function loadMonitor(): Promise<JobnetItem[]> {
   const [jobnets, status] = await Promise.all([
     getJson<JobnetItem[]>('/api/v1/jobnets'),
@@ -29,7 +32,10 @@ async function loadMonitor(): Promise<JobnetItem[]> {
         entry.sync === 'Retired' && projects.has(entry.project) && !listed.has(`${entry.project}/${entry.jobnet}`),
     )
     .map((entry): JobnetItem => ({ project: entry.project, jobnet: entry.jobnet, status: 'retired' }));
-  return [...jobnets, ...retired];
+  const retiredText = JSON.stringify(retired);
+  if (lastRows?.jobnets === jobnets && lastRows.retired === retiredText) return lastRows.rows;
+  lastRows = { jobnets, retired: retiredText, rows: [...jobnets, ...retired] };
+  return lastRows.rows;
 }
 
 export function Monitor({ roleOf }: { roleOf: RoleOf }) {
@@ -38,7 +44,8 @@ export function Monitor({ roleOf }: { roleOf: RoleOf }) {
   const [state, setState] = useState<DisplayState | ''>('');
   const items = (data ?? []).filter(
     (item) =>
-      (query === '' || `${item.project}/${item.jobnet}`.toLowerCase().includes(query.toLowerCase())) &&
+      (query === '' ||
+        `${item.project}/${item.jobnet} ${item.title ?? ''}`.toLowerCase().includes(query.toLowerCase())) &&
       (state === '' || displayStateOf(item.status, item.result) === state),
   );
   const projects = [...new Set(items.map((item) => item.project))];
@@ -90,6 +97,7 @@ export function Monitor({ roleOf }: { roleOf: RoleOf }) {
                     <a href={`#/jobnet/${encodeURIComponent(item.project)}/${encodeURIComponent(item.jobnet)}`}>
                       {item.jobnet}
                     </a>
+                    {item.title !== undefined ? <span class="title">{item.title}</span> : null}
                   </th>
                   <td>
                     {item.error !== undefined ? (
