@@ -14,6 +14,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../controller/api/api-errors.js';
@@ -445,6 +446,46 @@ describe('the web console', () => {
     expect(await page.locator(':focus').getAttribute('class')).toBe('gantt-name');
     await page.close();
   });
+
+  it('passes the axe-core accessibility check (WCAG 2.1 A and AA) on every screen', async () => {
+    const runId = await startRun('daily-close');
+    await eventually(
+      () => runStatus(runId),
+      (status) => status === 'normal',
+    );
+    const screens: [string, string, string][] = [
+      ['monitor', '#/monitor', 'tr[data-jobnet="sales/manual"]'],
+      ['today', '#/today', '.gantt-row'],
+      ['history', '#/history', 'table'],
+      ['troubles and the controller', '#/status', 'h1'],
+      ['a jobnet', '#/jobnet/sales/daily-close', '#jobnet-title'],
+      ['a run', `#/run/${encodeURIComponent(runId)}`, '.dag'],
+      ['a year', '#/year/sales/daily-close', 'table'],
+    ];
+    const violations: string[] = [];
+    const check = async (page: Page, screen: string) => {
+      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      for (const violation of result.violations)
+        violations.push(
+          `${screen}: ${violation.id} (${violation.impact ?? ''}) ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+        );
+    };
+    // axe runs its frames in pages of the same context: one context of its own.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByLabel('API token').waitFor();
+    await check(page, 'sign-in');
+    await page.goto(`${server.url}/?token=console-admin`);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    for (const [screen, hash, ready] of screens) {
+      await page.goto(`${server.url}/${hash}`);
+      await page.locator(ready).first().waitFor();
+      await check(page, screen);
+    }
+    await context.close();
+    expect(violations).toEqual([]);
+  }, 120_000);
 
   it('signs out: the token is gone and no data is shown', async () => {
     const page = await signedIn('console-admin');

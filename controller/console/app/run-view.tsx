@@ -91,6 +91,8 @@ export function Dag(props: {
               ? 'held'
               : 'definition'
           : (job?.state ?? (node.disabled ? 'disabled' : node.hold ? 'held' : 'waiting'));
+        const subtitle = (node.title ?? node.type).slice(0, 22);
+        const stateText = `${state}${job?.exitCode !== undefined ? ` · exit ${job.exitCode}` : ''}`;
         return (
           <g
             class={`node state-${displayStateOf(state)}${state === 'passed' ? ' passed' : ''}${props.selected === node.name ? ' selected' : ''}`}
@@ -98,7 +100,7 @@ export function Dag(props: {
             data-state={state}
             tabIndex={0}
             role="button"
-            aria-label={`${node.name} ${node.title ?? ''}: ${state}${job?.exitCode !== undefined ? `, exit ${job.exitCode}` : ''}`}
+            aria-description={node.title !== undefined && node.title !== subtitle ? node.title : undefined}
             onClick={() => props.onSelect(node.name)}
             onKeyDown={(event) => {
               if (event.key === 'Enter' || event.key === ' ') {
@@ -113,11 +115,10 @@ export function Dag(props: {
               {node.name}
             </text>
             <text x={node.x + 8} y={node.y + 34} class="node-title">
-              {(node.title ?? node.type).slice(0, 22)}
+              {subtitle}
             </text>
             <text x={node.x + 8} y={node.y + 49} class="node-state">
-              {state}
-              {job?.exitCode !== undefined ? ` · exit ${job.exitCode}` : ''}
+              {stateText}
             </text>
             {node.join !== undefined ? (
               <text x={node.x + node.width - 8} y={node.y + 18} text-anchor="end" class="join">
