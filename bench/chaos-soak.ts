@@ -8,7 +8,9 @@
  * - `tick-a`, `tick-b`: time starts every minute; a REST call (no polling) holding the exclusive
  *   resource `soak-lock`, then a 2 s sleep;
  * - `evt`: started by the event SOAK_GO with a unique parameter; a REST job that submits, then
- *   polls every second until the target answers DONE on the 3rd poll;
+ *   polls every second until the target answers DONE on the 3rd poll. Its runs are one at a time, so
+ *   SOAK_GO is raised every `--event-every` seconds (default 4 on a dev server, 20 on the cluster,
+ *   where a run under chaos takes about 13 s): a rate the runs keep up with;
  * - `term`: started by SOAK_TERM with a unique parameter; a REST job polling forever, which the
  *   harness force-terminates once it polls: its termination request must reach the target once;
  * - `fail`: started by SOAK_FAIL as a copy (`fail_<param>`); a REST call the target answers with
@@ -30,7 +32,11 @@
  *   skips of the time starts) opened exactly one incident — one record per correlation id, one
  *   per trouble — and no record stands for no trouble.
  *
- * Usage: npx tsx bench/chaos-soak.ts [--minutes 3] [--kill-every 20] [--seed N] [--cluster]
+ * Settling (after the workload): until no run has a job running and no raise is queued in `evt`, at
+ * most 150 s, and beyond that for as long as the queue still shrinks (a queued raise started in the
+ * last 60 s), at most 10 min in all; then the invariants are read whatever the state.
+ *
+ * Usage: npx tsx bench/chaos-soak.ts [--minutes 3] [--kill-every 20] [--event-every S] [--seed N] [--cluster]
  * The 3-minute version runs in the test suite (test/integration/chaos-soak.test.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -56,6 +62,8 @@ export interface SoakOptions {
   /** Mean seconds between two kills. */
   killEverySeconds: number;
   seed: number;
+  /** Seconds between two SOAK_GO raises, a multiple of the workload's 4 s step (default 4; 20 with `cluster`). */
+  eventEverySeconds?: number;
   /** Against scripts/cluster.sh's cluster (killing its services and PostgreSQL) instead of a dev server. */
   cluster: boolean;
   log?: (line: string) => void;
@@ -430,17 +438,26 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   const failRaised: { param: string; ok: boolean }[] = [];
   const terminatedIds = new Set<string>();
   let sequence = 0;
+  // SOAK_GO on every `eventStride`-th step of 4 s; SOAK_TERM and SOAK_FAIL keep their steps.
+  const eventStride = Math.max(1, Math.round((options.eventEverySeconds ?? (options.cluster ? 20 : 4)) / 4));
   const workload = (async () => {
     while (Date.now() < endsAt) {
       sequence += 1;
       const param = `p${sequence}`;
-      try {
-        const result = await raiseEvent(client, taskQueue, { event: 'SOAK_GO', project, parameter: param, by: 'soak' });
-        raised.push({ param, ok: result.ok });
-      } catch {
-        // The answer is unknown (the server or the connection went away): the raise may or may not
-        // have been taken; it is not retried, so it cannot start twice.
-        raised.push({ param, ok: false });
+      if ((sequence - 1) % eventStride === 0) {
+        try {
+          const result = await raiseEvent(client, taskQueue, {
+            event: 'SOAK_GO',
+            project,
+            parameter: param,
+            by: 'soak',
+          });
+          raised.push({ param, ok: result.ok });
+        } catch {
+          // The answer is unknown (the server or the connection went away): the raise may or may not
+          // have been taken; it is not retried, so it cannot start twice.
+          raised.push({ param, ok: false });
+        }
       }
       if (sequence % 3 === 0) {
         const termParam = `q${sequence}`;
@@ -530,21 +547,26 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
     return open;
   };
   let stuck: { id: string; view: RunView }[] = [];
-  const settleBy = Date.now() + 150_000;
+  const settleStartedAt = Date.now();
+  const settleBy = settleStartedAt + 150_000;
+  const settleAtMost = settleStartedAt + 600_000;
+  let queued = Number.POSITIVE_INFINITY;
+  let queuedAtWorkloadEnd: number | undefined;
+  let lastShrankAt = settleStartedAt;
   for (;;) {
     try {
       stuck = await openRunsWithRunningJobs();
-      const pending = await Promise.all(
-        ['evt'].map(async (name) => {
-          const view = await getJobnetView(client, taskQueue, project, name);
-          return Object.values(view.state.pendingEvents).reduce((sum, list) => sum + list.length, 0);
-        }),
-      );
-      if (stuck.length === 0 && pending.every((count) => count === 0)) break;
+      const view = await getJobnetView(client, taskQueue, project, 'evt');
+      const count = Object.values(view.state.pendingEvents).reduce((sum, list) => sum + list.length, 0);
+      queuedAtWorkloadEnd ??= count;
+      if (count < queued) lastShrankAt = Date.now();
+      queued = count;
+      if (stuck.length === 0 && count === 0) break;
     } catch {
       // Temporal is still coming back.
     }
-    if (Date.now() > settleBy) break;
+    // Past 150 s only while the queue drains: a raise of it started in the last 60 s.
+    if (Date.now() > settleAtMost || (Date.now() > settleBy && Date.now() - lastShrankAt > 60_000)) break;
     await sleep(2000);
   }
   const endedAt = Date.now();
@@ -600,7 +622,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   const raisedOk = raised.filter((raise) => raise.ok);
   const twiceSubmitted = [...submissions.values()].filter((count) => count > 1).length;
   // A raise still queued in the actor once the settling bound ran out (the runs of `evt` are one at a
-  // time; when a run takes longer than the 4 s between raises the queue grows) is not lost: it is
+  // time; when a run takes longer than the time between raises the queue grows) is not lost: it is
   // counted apart, so a loss and a backlog read differently.
   const evtView = await getJobnetView(client, taskQueue, project, 'evt');
   const stillPending = new Set(
@@ -735,6 +757,8 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
     troubles: troubles.length,
     incidents: serviceNow.records.length,
     settleSeconds: Math.round((endedAt - endsAt) / 1000),
+    eventEverySeconds: eventStride * 4,
+    queuedAtSettleStart: queuedAtWorkloadEnd ?? -1,
   };
 
   // --- clean up ---
@@ -766,12 +790,13 @@ export function renderSoakReport(report: SoakReport): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { numbers, flags } = parseBenchArgs(
     process.argv.slice(2),
-    ['minutes', 'kill-every', 'seed'] as const,
+    ['minutes', 'kill-every', 'event-every', 'seed'] as const,
     ['cluster'] as const,
   );
   const report = await runChaosSoak({
     minutes: numbers.minutes ?? 3,
     killEverySeconds: numbers['kill-every'] ?? 20,
+    eventEverySeconds: numbers['event-every'],
     seed: numbers.seed ?? 1,
     cluster: flags.cluster,
   });

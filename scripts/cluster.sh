@@ -288,6 +288,34 @@ wait_frontend() {
   die "the frontend on $address did not answer in 60 s: $data/logs/frontend.log"
 }
 
+# The first service to start on a new schema writes the cluster's metadata record; several doing it
+# at once race on its primary key and the losers exit ("failed to initialize current cluster
+# metadata"). So the history service starts alone until that record is in PostgreSQL and it serves
+# its gRPC port; only then the others, which find the record and read it.
+metadata_written() {
+  as_pg "$(pg_bin)/psql" -h "$data/postgres" -p "$pg_port" -U temporal -d temporal -tAc \
+    "select count(*) from cluster_metadata_info where cluster_name = 'active'" 2>/dev/null | grep -qx '[1-9][0-9]*'
+}
+
+serving() { # NAME: its gRPC port accepts connections
+  (exec 3<>"/dev/tcp/127.0.0.1/$(grpc_port "$1")") 2>/dev/null
+}
+
+start_first_service() {
+  local first="${services[0]}" i
+  if metadata_written && [ -n "$(pid_of "$first")" ]; then return 0; fi
+  start_service "$first"
+  local pid
+  pid="$(head -1 "$data/run/$first.pid")"
+  for ((i = 0; i < 240; i++)); do
+    # The process itself, not pid_of: until it has exec'd the server its name is not the server's.
+    [ -d "/proc/$pid" ] || die "the $first service stopped: $(tail -5 "$data/logs/$first.log")"
+    if metadata_written && serving "$first"; then return 0; fi
+    sleep 0.25
+  done
+  die "the $first service did not write the cluster metadata and serve in 60 s: $data/logs/$first.log"
+}
+
 # --- commands ------------------------------------------------------------------------------------
 up() {
   mkdir -p "$data"
@@ -297,7 +325,8 @@ up() {
   schema_up
   write_config
   local service
-  for service in "${services[@]}"; do start_service "$service"; done
+  start_first_service
+  for service in "${services[@]:1}"; do start_service "$service"; done
   wait_frontend
   # shellcheck disable=SC2086
   (cd "$root" && node_modules/.bin/tsx scripts/cluster-namespace.ts "$address" $namespaces) >&2
