@@ -1,5 +1,5 @@
 /**
- * Runs the benchmarks: `npm run bench` (every goal of docs/performance.md#goals-at-a-glance at its
+ * Runs the benchmarks: `npm run bench` (every goal of the table atop docs/performance.md at its
  * goal's size, one bench after the other so none disturbs another) and `npm run bench:quick` (every
  * bench at a reduced size, in a few minutes: a check that each still runs and prints its tables,
  * not a measurement — the quick benches run side by side in lanes, and their sizes are far from
