@@ -23,7 +23,7 @@
  * Usage: npx tsx bench/run-throughput.bench.ts [--runs 400] [--rounds 3] [--batch 50] [--warmup 100] [--profile]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -35,6 +35,7 @@ import { jobnetOf } from '../test/integration/run-fixtures.js';
 import { startRestTarget } from '../test/integration/rest-target.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
 import { parseBenchArgs } from './bench-options.js';
+import { cpuProfileSummary } from './cpu-profile.js';
 
 const { numbers, flags } = parseBenchArgs(
   process.argv.slice(2),
@@ -88,41 +89,9 @@ async function stopGracefully(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
 /** The functions with the most self time in each profile of `kind`, one table per thread. */
 function profileSummary(kind: 'ours' | 'bare', top = 25): string[] {
-  const dir = path.join(profileRoot, kind);
-  const lines: string[] = [];
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
-    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    const self = new Map<string, number>();
-    let total = 0;
-    profile.samples.forEach((id, index) => {
-      const delta = profile.timeDeltas[index] ?? 0;
-      const frame = byId.get(id)?.callFrame;
-      const where = frame?.url
-        ? frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(?=[^/]+\/[^/]+$)/, '')
-        : '';
-      const name = `${frame?.functionName || '(anonymous)'} ${where}:${(frame?.lineNumber ?? 0) + 1}`;
-      self.set(name, (self.get(name) ?? 0) + delta);
-      total += delta;
-    });
-    const idle = (self.get('(idle) :1') ?? 0) + (self.get('(program) :1') ?? 0);
-    lines.push(
-      '',
-      `${kind} — ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${((total - idle) / 1e6).toFixed(1)} s not idle`,
-    );
-    lines.push('', '| self ms | % of not idle | function |', '| ---: | ---: | --- |');
-    for (const [name, micros] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
-      lines.push(`| ${(micros / 1000).toFixed(0)} | ${((micros / (total - idle)) * 100).toFixed(1)} | \`${name}\` |`);
-  }
-  return lines;
+  return cpuProfileSummary(path.join(profileRoot, kind), kind, top);
 }
 
 /** Starts the baseline worker process and resolves once it polls. */

@@ -29,12 +29,12 @@
  * Prints Markdown tables (machine, idle actors, start latency) on stdout and nothing else;
  * progress goes to stderr. Figures go to docs/performance.md. It must not tune the worker: the
  * worker runs with the options controller/worker/start-worker.ts gives it (its workflow cache is
- * the SDK default).
+ * the worker's default, controller/worker/worker-defaults.ts). `--no-light` leaves out the light
+ * phase (for `npm run bench:quick`, where every phase is a whole minute).
  *
  * Usage: npx tsx bench/start-latency.bench.ts [--jobnets 200] [--minutes 3] [--light 20]
- *   [--light-minutes 1] [--idle 1000] [--schedules 200]
+ *   [--light-minutes 1] [--idle 1000] [--schedules 200] [--no-light]
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,17 +50,15 @@ import { isWorkflowNotFound } from '../workflows/lib/temporal-refusals.js';
 import { runViewQuery } from '../workflows/run-contract.js';
 import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
+import { defaultMaxCachedWorkflows } from '../controller/worker/worker-defaults.js';
 import { parseBenchArgs } from './bench-options.js';
 import { bareActivity } from './schedules-baseline/activities.js';
 
-const { numbers } = parseBenchArgs(process.argv.slice(2), [
-  'jobnets',
-  'minutes',
-  'light',
-  'light-minutes',
-  'idle',
-  'schedules',
-] as const);
+const { numbers, flags } = parseBenchArgs(
+  process.argv.slice(2),
+  ['jobnets', 'minutes', 'light', 'light-minutes', 'idle', 'schedules'] as const,
+  ['no-light'] as const,
+);
 const heavyJobnets = numbers.jobnets ?? 200;
 const heavyMinutes = numbers.minutes ?? 3;
 const lightJobnets = numbers.light ?? 20;
@@ -129,22 +127,6 @@ function devServerPid(port: string): number {
   throw new Error(`no temporal dev server child on port ${port}`);
 }
 
-/**
- * The workflow cache size the worker process runs with: start-worker.ts sets neither
- * `maxCachedWorkflows` nor `reuseV8Context`, so @temporalio/worker 1.24's default applies,
- * `max(floor(max(heapLimitMiB - 200, 0) * 600 / 1024), 10)`, on the heap limit of a Node process
- * started as the worker is (same executable, same environment).
- */
-function workerCacheSize(): { heapLimitMiB: number; maxCachedWorkflows: number } {
-  const probe = spawnSync(
-    process.execPath,
-    ['-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'],
-    { env: process.env, encoding: 'utf8' },
-  );
-  const heapLimitMiB = Number(probe.stdout) / 1024 / 1024;
-  return { heapLimitMiB, maxCachedWorkflows: Math.max(Math.floor((Math.max(heapLimitMiB - 200, 0) * 600) / 1024), 10) };
-}
-
 /** One start, as instants (epoch ms) from the server's and the workflows' own records. */
 interface StartSample {
   jobnet: string;
@@ -184,7 +166,6 @@ const server = await startDevServer();
 const serverPid = devServerPid(server.address.split(':').pop() ?? '');
 const taskQueue = `bench-start-${Date.now()}`;
 const loadAtStart = os.loadavg();
-const cache = workerCacheSize();
 log(`dev server on ${server.address} (pid ${serverPid}); starting the worker`);
 const worker = await startWorkerProcess(server.address, server.namespace, taskQueue);
 const workerPid = worker.pid ?? 0;
@@ -573,7 +554,7 @@ async function measureSchedules(count: number, minutes: number): Promise<Schedul
 try {
   const idle = await measureIdleActors(idleActors);
   const rows = [
-    await measureStarts('light', lightJobnets, lightMinutes),
+    ...(flags['no-light'] ? [] : [await measureStarts('light', lightJobnets, lightMinutes)]),
     await measureStarts('heavy', heavyJobnets, heavyMinutes),
   ];
   const schedules = await measureSchedules(scheduleCount, heavyMinutes);
@@ -597,7 +578,7 @@ try {
   );
   out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   out.push(
-    `| ${idle.count} | ${idle.applySeconds.toFixed(1)} | ${idle.idleSeconds.toFixed(1)} | ${mib(idle.workerBefore.rssKiB)} | ${mib(idle.workerAfter.rssKiB)} | ${perActor(idle.workerBefore, idle.workerAfter)} | ${mib(idle.workerAfter.peakKiB)} | ${mib(idle.serverBefore.rssKiB)} | ${mib(idle.serverAfter.rssKiB)} | ${perActor(idle.serverBefore, idle.serverAfter)} | ${cache.maxCachedWorkflows} (SDK default for a ${cache.heapLimitMiB.toFixed(0)} MiB heap) | ${Math.max(0, idle.count + 1 - cache.maxCachedWorkflows)} |`,
+    `| ${idle.count} | ${idle.applySeconds.toFixed(1)} | ${idle.idleSeconds.toFixed(1)} | ${mib(idle.workerBefore.rssKiB)} | ${mib(idle.workerAfter.rssKiB)} | ${perActor(idle.workerBefore, idle.workerAfter)} | ${mib(idle.workerAfter.peakKiB)} | ${mib(idle.serverBefore.rssKiB)} | ${mib(idle.serverAfter.rssKiB)} | ${perActor(idle.serverBefore, idle.serverAfter)} | ${defaultMaxCachedWorkflows} (the worker's default) | ${Math.max(0, idle.count + 1 - defaultMaxCachedWorkflows)} |`,
     '',
   );
 

@@ -23,6 +23,7 @@ import { createActivities } from '../../workflows/activities/index.js';
 import type { RestPollTiming } from '../../workflows/activities/rest-activities.js';
 import type { JobnetEvent, JobnetEventSinks } from '../../workflows/event-sink-contract.js';
 import { connectClient, connectionOptionsOf, type TemporalTarget } from '../temporal/temporal-target.js';
+import { defaultMaxCachedWorkflows } from './worker-defaults.js';
 
 export interface WorkerSettings {
   target: TemporalTarget;
@@ -30,6 +31,12 @@ export interface WorkerSettings {
   allowCommandJobs: boolean;
   /** Most activities running at once on this worker. */
   maxConcurrentActivities?: number;
+  /**
+   * Most workflows kept in memory between their tasks (the SDK's `maxCachedWorkflows`); omitted:
+   * {@link defaultMaxCachedWorkflows}. A workflow beyond it is evicted (least recently used first)
+   * and replays its history at its next task.
+   */
+  maxCachedWorkflows?: number;
   /** A workflow bundle made earlier by {@link bundleWorkflows}; omitted: bundled now (a few seconds). */
   workflowBundle?: WorkflowBundle;
   /** Hears what happens in this worker's workflows and activities (metrics, terminal lines). */
@@ -127,6 +134,14 @@ export function sharedWorkflowModules(): string[] {
 /** Modules of `workflows/lib/` that reach the workflow API, so are not shared (see {@link sharedWorkflowModules}). */
 export const notShared: readonly string[] = ['jobnet-machine'];
 
+/**
+ * Workflow tasks running at once on one worker: the SDK's default (40), but never more than the
+ * cache holds (the SDK requires it).
+ */
+function workflowTaskSlotsFor(maxCachedWorkflows: number): number {
+  return Math.min(40, maxCachedWorkflows);
+}
+
 const quietBundlerLogger = {
   log: () => undefined,
   trace: () => undefined,
@@ -155,6 +170,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
   const workflowBundle = settings.workflowBundle ?? (await bundleWorkflows());
   const clientHandle = await connectClient(target);
   const connection = await NativeConnection.connect(connectionOptionsOf(target));
+  const maxCachedWorkflows = settings.maxCachedWorkflows ?? defaultMaxCachedWorkflows;
   const worker = await Worker.create({
     connection,
     namespace: target.namespace,
@@ -172,6 +188,8 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     ...(settings.maxConcurrentActivities !== undefined
       ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities }
       : {}),
+    maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: workflowTaskSlotsFor(maxCachedWorkflows),
     // Cancellation reaches a running activity with a heartbeat answer: keep that under ~1 s so a
     // force-terminated or timed-out command is killed promptly.
     maxHeartbeatThrottleInterval: '1 second',

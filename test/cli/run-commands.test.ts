@@ -93,4 +93,10 @@ describe('jobnet worker', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--max-concurrent-activities must be a whole number of at least 1');
   });
+
+  it('exits 2 for a --max-cached-workflows under 2', async () => {
+    const { code, stderr } = await jobnet('worker', '--max-cached-workflows', '1');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--max-cached-workflows must be a whole number of at least 2');
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Durability of runs (docs/architecture.md#the-temporal-mapping, CONTRIBUTING.md#testing-tiers): a `jobnet worker` process killed during a `sleep` and
- * started again finishes the run without running any job twice, and a run survives a restart of
- * the Temporal dev server on its database file. Real processes, real server, no mocking.
+ * started again finishes the run without running any job twice, a run survives a restart of
+ * the Temporal dev server on its database file, and runs and actors evicted from a small workflow
+ * cache replay and go on. Real processes, real server, no mocking.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,9 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer, type DevServer } from '../../controller/temporal/dev-server.js';
 import { startWorker } from '../../controller/worker/start-worker.js';
 import type { RunInput } from '../../workflows/run-contract.js';
+import { applyJobnet, getJobnetView } from '../../controller/jobnets/jobnet-client.js';
 import { after, jobnetOf, sharedBundle, summary } from './run-harness.js';
+import { scheduledJobnet, sleepJob } from './scheduler-fixtures.js';
 import {
   killWorkerProcess,
   startWorkerProcess as workerProcess,
@@ -98,4 +101,50 @@ describe('durability', () => {
     expect(summary(view)).toEqual({ '': 'normal', nap: 'normal 0', then: 'normal 0' });
     expect(view.state.jobs.nap?.attempts).toBe(1);
   }, 180_000);
+
+  it('with a workflow cache of 2, six runs started together finish and idle actors answer: each evicted workflow replays', async () => {
+    const address = inject('temporalAddress');
+    const namespace = inject('temporalNamespace');
+    const taskQueue = `durability-cache-${process.pid}-${Date.now()}`;
+    const worker = await startWorker({
+      target: { address, namespace, taskQueue },
+      allowCommandJobs: false,
+      workflowBundle: await sharedBundle(),
+      maxCachedWorkflows: 2,
+    });
+    cleanups.push(() => worker.shutdown().catch(() => undefined));
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace });
+
+    const farDate = new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
+    const actors = ['a1', 'a2', 'a3'].map((name) =>
+      scheduledJobnet('cache', name, [sleepJob('a', 1)], { days: { dates: [farDate] }, start: { at: ['12:00'] } }),
+    );
+    for (const actor of actors) await applyJobnet(client, taskQueue, actor, 'test');
+    const jobnet = jobnetOf('small-cache', [
+      { name: 'before', type: 'sleep', spec: { seconds: 0 } },
+      { name: 'nap', type: 'sleep', predecessors: after('before'), spec: { seconds: 1 } },
+      { name: 'afterwards', type: 'sleep', predecessors: after('nap'), spec: { seconds: 0 } },
+    ]);
+    const handles = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        client.workflow.start('runWorkflow', {
+          workflowId: `run/test/small-cache-${n}/${taskQueue}`,
+          taskQueue,
+          args: [runInput(jobnet)],
+        }),
+      ),
+    );
+    for (const handle of handles) {
+      const view = await waitForView(client, handle.workflowId, (v) => v.state.result !== undefined, 60_000);
+      expect(summary(view)).toEqual({ '': 'normal', before: 'normal 0', nap: 'normal 0', afterwards: 'normal 0' });
+      for (const name of ['before', 'nap', 'afterwards']) expect(view.state.jobs[name]?.attempts).toBe(1);
+    }
+    for (const actor of actors) {
+      const view = await getJobnetView(client, taskQueue, 'cache', actor.name);
+      expect(view.name).toBe(actor.name);
+      expect(view.nextStarts.length).toBeGreaterThan(0);
+    }
+  }, 120_000);
 });

@@ -20,7 +20,8 @@ export function workerOutput(child: ChildProcess): string {
 
 /**
  * Starts `jobnet worker` as its own process and resolves once it says it is connected. `nodeArgs`
- * go to node before the script (a benchmark's `--cpu-prof`, which NODE_OPTIONS may not carry).
+ * go to node before the script (a benchmark's `--cpu-prof`, which NODE_OPTIONS may not carry);
+ * `workerArgs` after `jobnet worker` and the target (`--max-cached-workflows 500`).
  */
 export async function startWorkerProcess(
   address: string,
@@ -28,6 +29,7 @@ export async function startWorkerProcess(
   taskQueue: string,
   env: NodeJS.ProcessEnv = process.env,
   nodeArgs: readonly string[] = [],
+  workerArgs: readonly string[] = [],
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
@@ -41,6 +43,7 @@ export async function startWorkerProcess(
       namespace,
       '--task-queue',
       taskQueue,
+      ...workerArgs,
     ],
     {
       cwd: projectRoot,

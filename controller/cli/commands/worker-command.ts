@@ -11,6 +11,7 @@
  */
 import type { Command } from 'commander';
 import type { RunningWorker, WorkerDeployment, WorkerSettings } from '../../worker/start-worker.js';
+import { defaultMaxCachedWorkflows } from '../../worker/worker-defaults.js';
 import { addTemporalOptions, describeTemporalTarget, type TemporalFlags } from '../../temporal/temporal-target.js';
 import type { RunningApiServer } from '../../api/api-server.js';
 import { CommandFailure, UsageError } from '../cli-errors.js';
@@ -20,6 +21,7 @@ import { temporalTargetForCommand, userErrorOf } from '../temporal-commands.js';
 interface WorkerFlags extends TemporalFlags {
   allowCommandJobs?: boolean;
   maxConcurrentActivities?: string;
+  maxCachedWorkflows?: string;
   metricsListen?: string;
   logFormat?: string;
   deploymentName?: string;
@@ -31,9 +33,9 @@ function commandJobsAllowedByEnv(env: NodeJS.ProcessEnv): boolean {
   return /^(1|true|yes)$/i.test(env.JOBNET_ALLOW_COMMAND_JOBS?.trim() ?? '');
 }
 
-function parsePositiveInteger(text: string, flag: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`${flag} must be a whole number of at least 1, not "${text}"`);
+function parsePositiveInteger(text: string, flag: string, minimum = 1): number {
+  if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${flag} must be a whole number of at least ${minimum}, not "${text}"`);
   }
   return Number(text);
 }
@@ -67,6 +69,10 @@ export function registerWorkerCommand(program: Command): void {
     .description('run a Temporal worker for jobnet runs (until SIGINT/SIGTERM)')
     .option('--allow-command-jobs', 'run `command` jobs on this worker (env JOBNET_ALLOW_COMMAND_JOBS=1)')
     .option('--max-concurrent-activities <n>', 'most activities (jobs) running at once on this worker')
+    .option(
+      '--max-cached-workflows <n>',
+      `most workflows kept in memory between their tasks; the rest replay their history when they wake (default ${defaultMaxCachedWorkflows}, at least 2)`,
+    )
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics at /metrics (and /healthz) here')
     .option('--log-format <text|json>', 'one readable line per event, or JSON lines (default: text on a terminal)')
     .option(
@@ -94,6 +100,9 @@ export function registerWorkerCommand(program: Command): void {
         opts.maxConcurrentActivities,
         '--max-concurrent-activities',
       );
+    }
+    if (opts.maxCachedWorkflows !== undefined) {
+      settings.maxCachedWorkflows = parsePositiveInteger(opts.maxCachedWorkflows, '--max-cached-workflows', 2);
     }
     const deployment = deploymentOf(opts, process.env);
     if (deployment) settings.deployment = deployment;
