@@ -51,6 +51,7 @@ import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
 import { scheduledJobnet, sleepJob } from '../test/integration/scheduler-fixtures.js';
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
 import { parseBenchArgs } from './bench-options.js';
+import { cpuSecondsOf, devServerPid } from './process-stats.js';
 
 const { numbers, flags } = parseBenchArgs(
   process.argv.slice(2),
@@ -139,13 +140,6 @@ function stats(samples: readonly number[]): { p50: number; p95: number } {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
 }
 
-/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** CPU seconds of every live descendant of this process whose command is chromium (the browser and its renderers). */
 function browserCpuSeconds(): number {
   let total = 0;
@@ -153,29 +147,12 @@ function browserCpuSeconds(): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('chrom')) continue;
-      total += cpuSeconds(Number(entry));
+      total += cpuSecondsOf(Number(entry));
     } catch {
       // gone meanwhile
     }
   }
   return total;
-}
-
-/** The pid of this process's `temporal server start-dev` child listening on `port`. */
-function devServerPid(port: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent !== process.pid) continue;
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes('start-dev') && args[args.indexOf('--port') + 1] === port) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  throw new Error(`no temporal dev server child on port ${port}`);
 }
 
 /**
@@ -344,7 +321,7 @@ async function measurePollers(
   let notModified = 0;
   const headers = { authorization: `Bearer ${token}` };
   const deadline = performance.now() + seconds * 1000;
-  const before = { api: cpuSeconds(pids.api), worker: cpuSeconds(pids.worker), server: cpuSeconds(pids.server) };
+  const before = { api: cpuSecondsOf(pids.api), worker: cpuSecondsOf(pids.worker), server: cpuSecondsOf(pids.server) };
   const poll = async (index: number) => {
     let tag: string | null = null;
     while (performance.now() < deadline) {
@@ -366,9 +343,9 @@ async function measurePollers(
   };
   await Promise.all(refreshes.map((_, index) => poll(index)));
   const cpu = {
-    api: cpuSeconds(pids.api) - before.api,
-    worker: cpuSeconds(pids.worker) - before.worker,
-    server: cpuSeconds(pids.server) - before.server,
+    api: cpuSecondsOf(pids.api) - before.api,
+    worker: cpuSecondsOf(pids.worker) - before.worker,
+    server: cpuSecondsOf(pids.server) - before.server,
   };
   return { consoles, cpu, requests, bytes, refreshes, notModified, fromNode: true };
 }
@@ -414,13 +391,13 @@ async function measureLive(
         .catch(() => undefined);
     });
   });
-  const before = { api: cpuSeconds(pids.api), worker: cpuSeconds(pids.worker), server: cpuSeconds(pids.server) };
+  const before = { api: cpuSecondsOf(pids.api), worker: cpuSecondsOf(pids.worker), server: cpuSecondsOf(pids.server) };
   const browserBefore = browserCpuSeconds();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const cpu = {
-    api: cpuSeconds(pids.api) - before.api,
-    worker: cpuSeconds(pids.worker) - before.worker,
-    server: cpuSeconds(pids.server) - before.server,
+    api: cpuSecondsOf(pids.api) - before.api,
+    worker: cpuSecondsOf(pids.worker) - before.worker,
+    server: cpuSecondsOf(pids.server) - before.server,
     browser: browserCpuSeconds() - browserBefore,
   };
   counting = false;

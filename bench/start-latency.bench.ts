@@ -35,7 +35,7 @@
  * Usage: npx tsx bench/start-latency.bench.ts [--jobnets 200] [--minutes 3] [--light 20]
  *   [--light-minutes 1] [--idle 1000] [--schedules 200] [--no-light]
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServiceError } from '@temporalio/client';
@@ -52,6 +52,7 @@ import { nextMinute, scheduledJobnet, sleepJob } from '../test/integration/sched
 import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
 import { defaultMaxCachedWorkflows } from '../controller/worker/worker-defaults.js';
 import { parseBenchArgs } from './bench-options.js';
+import { devServerPid } from './process-stats.js';
 import { bareActivity } from './schedules-baseline/activities.js';
 
 const { numbers, flags } = parseBenchArgs(
@@ -108,23 +109,6 @@ function memoryOf(pid: number): { rssKiB: number; peakKiB: number } {
     rssKiB: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
     peakKiB: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
   };
-}
-
-/** The pid of this process's `temporal server start-dev` child listening on `port`. */
-function devServerPid(port: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent !== process.pid) continue;
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes('start-dev') && args[args.indexOf('--port') + 1] === port) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  throw new Error(`no temporal dev server child on port ${port}`);
 }
 
 /** One start, as instants (epoch ms) from the server's and the workflows' own records. */
