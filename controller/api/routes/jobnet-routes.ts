@@ -290,7 +290,8 @@ interface TroublesQuery {
 export function registerJobnetRoutes(routes: FastifyInstance, api: OperatorApi, recentWrites: RecentWrites): void {
   const asked = (project: string, jobnet: string) => recentWrites.has(project, jobnet);
   const readWholeList = sharedRead(
-    async () => await readJobnetSummaries(api.client, api.taskQueue, { ask: asked }),
+    // The jobnets written to recently are asked per request (below), not in the shared read too.
+    async () => await readJobnetSummaries(api.client, api.taskQueue),
     sharedListMaxAgeMs,
   );
   routes.get<{ Querystring: ListQuery }>(
