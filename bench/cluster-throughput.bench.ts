@@ -6,7 +6,10 @@
  * started at once, timed from the first start to the last completion → runs per minute; then
  * `--rest` REST jobs polling a loopback target every second until DONE on the `--polls`th poll,
  * timed the same way → polls per second, with the polls missed or repeated counted from the
- * target's own records. Prints a Markdown table.
+ * target's own records, and the jobs whose request activity ran on a later attempt (an earlier one
+ * was lost before it sent). For every REST job that did not end normally, stderr says when its
+ * request activity was scheduled, started and closed against when the target received the request.
+ * Prints a Markdown table.
  *
  * A run that abends stays open awaiting an operator (its result never comes): every 5 s the runs of
  * the task queue that are open with the status `abended` are terminated and counted as not normal,
@@ -90,6 +93,65 @@ async function statuses(client: Client, taskQueue: string, handles: { result(): 
   return results;
 }
 
+/** Seconds since the epoch of a history event's time. */
+function eventSeconds(event: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }): number {
+  return Number(event.eventTime?.seconds ?? 0) + (event.eventTime?.nanos ?? 0) / 1e9;
+}
+
+/**
+ * For a REST job that did not end normally: when its request activity was scheduled, started (by
+ * which worker) and timed out, against when the target received the request — so a lost dispatch
+ * (never received), a slow start and a lost completion (received, never reported) tell apart.
+ */
+async function explainRest(client: Client, workflowId: string, job: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const scheduled = events.find(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'restRequest',
+  );
+  if (scheduled === undefined) return `${job}: no request activity scheduled`;
+  const id = Number(scheduled.eventId);
+  const started = events.find((event) => Number(event.activityTaskStartedEventAttributes?.scheduledEventId) === id);
+  const closed = events.find(
+    (event) =>
+      Number(
+        (
+          event.activityTaskTimedOutEventAttributes ??
+          event.activityTaskCompletedEventAttributes ??
+          event.activityTaskFailedEventAttributes
+        )?.scheduledEventId,
+      ) === id,
+  );
+  const at = eventSeconds(scheduled);
+  const received = target
+    .requests('/submit', 'POST')
+    .filter((request) => (JSON.parse(request.body) as { job: string }).job === job)
+    .map((request) => (request.at / 1000 - at).toFixed(2));
+  const timedOut = closed?.activityTaskTimedOutEventAttributes;
+  return [
+    `${job}:`,
+    started
+      ? `started +${(eventSeconds(started) - at).toFixed(2)} s by ${started.activityTaskStartedEventAttributes?.identity}`
+      : 'never started',
+    closed ? `closed +${(eventSeconds(closed) - at).toFixed(2)} s` : 'not closed',
+    timedOut ? `timed out (${String(timedOut.failure?.timeoutFailureInfo?.timeoutType)})` : '',
+    `target received at ${received.length ? received.map((s) => `+${s} s`).join(', ') : 'never'}`,
+  ].join(' ');
+}
+
+/** The attempt of a REST job's request activity that ran to its end: above 1, earlier attempts were lost before sending. */
+async function requestAttempts(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const scheduled = events.find(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'restRequest',
+  );
+  const started = events.find(
+    (event) => Number(event.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled?.eventId),
+  );
+  return started?.activityTaskStartedEventAttributes?.attempt ?? 0;
+}
+
 const rows: string[] = [];
 try {
   for (let workers = 1; workers <= maxWorkers; workers++) {
@@ -171,9 +233,15 @@ try {
     let wrong = 0;
     for (let job = 0; job < restCount; job++) if (target.requests(`/status/${prefix}-${job}`).length !== polls) wrong++;
     const restNotNormal = restResults.filter((status) => status !== 'normal').length;
+    let retried = 0;
+    for (let job = 0; job < restCount; job++) {
+      const workflowId = `run/bench/poll/${taskQueue}/${job}`;
+      if ((await requestAttempts(client, workflowId)) > 1) retried++;
+      if (restResults[job] !== 'normal') console.error(await explainRest(client, workflowId, `${prefix}-${job}`));
+    }
 
     rows.push(
-      `| ${workers} | ${runCount} | ${runSeconds.toFixed(1)} | ${((runCount / runSeconds) * 60).toFixed(0)} | ${runsNotNormal} | ${restCount}×${polls} | ${restSeconds.toFixed(1)} | ${((restCount * polls) / restSeconds).toFixed(1)} | ${wrong} | ${restNotNormal} |`,
+      `| ${workers} | ${runCount} | ${runSeconds.toFixed(1)} | ${((runCount / runSeconds) * 60).toFixed(0)} | ${runsNotNormal} | ${restCount}×${polls} | ${restSeconds.toFixed(1)} | ${((restCount * polls) / restSeconds).toFixed(1)} | ${wrong} | ${retried} | ${restNotNormal} |`,
     );
     console.error(rows.at(-1));
     await temporal.close();
@@ -185,5 +253,5 @@ try {
   await devServer?.stop();
 }
 process.stdout.write(
-  `| workers | runs | s | runs/min | not normal | REST jobs × polls | s | polls/s | jobs with wrong poll count | not normal |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+  `| workers | runs | s | runs/min | not normal | REST jobs × polls | s | polls/s | jobs with wrong poll count | requests tried again | not normal |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
 );

@@ -212,4 +212,74 @@ describe('REST job durability', () => {
     );
     expect(view.state.jobs.call?.output).toContain('it is not sent again');
   }, 180_000);
+
+  it('a worker killed before the request leaves (while fetching its token) leaves no mark: the next worker sends it once', async () => {
+    const taskQueue = `rest-token-kill-${process.pid}-${Date.now()}`;
+    // The first token request is the killed worker's: it is never answered in time.
+    target.route('POST', '/token-kill/token', (_request, count) => ({
+      delayMs: count === 1 ? 20_000 : 0,
+      body: { access_token: 'token-kill-access', token_type: 'Bearer', expires_in: 3600 },
+    }));
+    target.route('POST', '/token-kill/submit', { body: { id: 't1' } });
+    const first = await startWorkerProcess(address(), namespace(), taskQueue);
+    const id = `run/test/rest-token-kill/${taskQueue}`;
+    await client.workflow.start('runWorkflow', {
+      workflowId: id,
+      taskQueue,
+      args: [
+        restJobnet('rest-token-kill', {
+          credential: {
+            name: 'svc',
+            type: 'scs',
+            clientId: 'token-kill-client',
+            clientSecret: 'token-kill-secret',
+            endpoint: `${target.url}/token-kill/token`,
+          },
+          request: { url: `${target.url}/token-kill/submit`, method: 'POST', timeout: 25 },
+        }),
+      ],
+    });
+    await waitUntil(() => target.requests('/token-kill/token').length === 1, 30_000, 'the token request');
+    await killWorkerProcess(first);
+    expect(target.requests('/token-kill/submit')).toHaveLength(0);
+
+    await startWorkerProcess(address(), namespace(), taskQueue);
+    // The lost attempt is noticed by its heartbeat timeout (30 s) and tried again.
+    const view = await waitForView(client, id, (v) => v.state.result !== undefined, 90_000);
+    expect(summary(view)).toEqual({ '': 'normal', call: 'normal 0' });
+    const sent = target.requests('/token-kill/submit');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.headers.authorization).toBe('Bearer token-kill-access');
+    expect(target.requests('/token-kill/token')).toHaveLength(2);
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    const started = (history.events ?? []).find((event) => event.activityTaskStartedEventAttributes);
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+  }, 150_000);
+
+  it('a worker killed while the request is in flight does not send it again: the job ends with 239', async () => {
+    const taskQueue = `rest-send-kill-${process.pid}-${Date.now()}`;
+    target.route('POST', '/send-kill/submit', { delayMs: 20_000, body: { id: 's1' } });
+    const first = await startWorkerProcess(address(), namespace(), taskQueue);
+    const id = `run/test/rest-send-kill/${taskQueue}`;
+    await client.workflow.start('runWorkflow', {
+      workflowId: id,
+      taskQueue,
+      args: [
+        restJobnet('rest-send-kill', {
+          request: { url: `${target.url}/send-kill/submit`, method: 'POST', timeout: 25 },
+        }),
+      ],
+    });
+    await waitUntil(() => target.requests('/send-kill/submit').length === 1, 30_000, 'the request');
+    await killWorkerProcess(first);
+
+    await startWorkerProcess(address(), namespace(), taskQueue);
+    const view = await waitForView(client, id, (v) => v.state.result !== undefined, 90_000);
+    expect(summary(view)).toEqual({ '': 'abended', call: 'abended 239' });
+    expect(view.state.jobs.call?.output).toContain(
+      'the request is not sent again, because it may have reached the service',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(target.requests('/send-kill/submit')).toHaveLength(1);
+  }, 150_000);
 });

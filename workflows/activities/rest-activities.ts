@@ -2,18 +2,21 @@
  * The REST job's I/O (R-REST, docs/architecture.md#jobs-inside-a-run): three activities the REST job
  * workflow code drives.
  *
- * - `restRequest` sends the request once (the workflow schedules it with a single attempt, so a
- *   lost worker never sends it twice) and extracts takeover values and variables.
+ * - `restRequest` sends the request at most once and extracts takeover values and variables. It
+ *   marks "sending" on the server (a heartbeat RPC it awaits) before the request leaves. An
+ *   attempt lost before that — a task dispatched to a worker that never ran it, a worker that died
+ *   resolving secrets — is tried again by the workflow's retry policy, and sends; an attempt that
+ *   finds its predecessor's mark ends the job with 239 instead of sending again.
  * - `restPoll` sends one poll per attempt. A poll that has not seen the end value fails with a
  *   benign, retryable failure, and Temporal's retry policy (fixed `pollingInterval`,
  *   `maximumAttempts` = `pollingCount`) sends the next one: the poll count lives in the server as
  *   the attempt number, so a worker restart neither resets it nor adds history events. The last
  *   allowed poll returns exhaustion (6) itself, with its response in the output.
- * - `restTerminate` sends the termination request. It marks "sending" in a heartbeat before it
- *   sends, and an attempt that finds that mark (its predecessor was lost mid-send) reports the
- *   outcome as unknown instead of sending again: at most once, and exactly once unless the worker
- *   dies between the server recording the mark (a synchronous heartbeat RPC) and the request
- *   leaving — the return leg of one loopback or LAN round trip (R-REST-3).
+ * - `restTerminate` sends the termination request with the same mark, and an attempt that finds
+ *   it reports the outcome as unknown instead of sending again.
+ *
+ * Both send at most once, and exactly once unless the worker dies between the server recording the
+ * mark and the request leaving — the return leg of one loopback or LAN round trip (R-REST-3).
  *
  * Secrets are resolved here and nowhere else (R-CRED-4); whatever these activities return, throw
  * or log — response sections, takeover values, variables, messages, failures — has every form of
@@ -28,9 +31,16 @@ import {
   CancelledFailure,
   defaultPayloadConverter,
 } from '@temporalio/common';
-import type { RestCallSpec } from '../lib/job-specs.js';
+import type { RestCallSpec, RestRequestSpec } from '../lib/job-specs.js';
 import { prepareCall } from '../lib/rest-call.js';
-import { pollNotFinishedType, restExitCodes, restMessages, type RestRequestType } from '../lib/rest-messages.js';
+import { schedulerExitCodes } from '../lib/exit-classification.js';
+import {
+  pollNotFinishedType,
+  requestNotMarkedType,
+  restExitCodes,
+  restMessages,
+  type RestRequestType,
+} from '../lib/rest-messages.js';
 import {
   exchangeFailure,
   extractAll,
@@ -53,39 +63,73 @@ import { readResponseDocument } from './rest/read-response.js';
 import { AuthenticationError, prepareAuthentication, type RestAuthentication } from './rest/rest-authentication.js';
 import { sendCall } from './rest/send-call.js';
 
-/** Heartbeat details of the termination activity. */
-interface TerminationProgress {
+/** Heartbeat details of the request and termination activities: set just before the request leaves. */
+interface SendProgress {
   phase: 'sending';
 }
 
+const sendHeartbeatMs = 5_000;
+
 /**
- * Records the "sending" mark on the server before the request leaves: the heartbeat RPC itself,
- * made with the worker's client and the activity's task token, returns only once the server holds
- * the details, so the request leaves right after the mark is durable (an asynchronous SDK heartbeat
- * would leave no way to know when that is). Without a client (tests that call the activity
- * directly) the SDK's heartbeat is all there is. A failed RPC is logged and the request sent
- * anyway, as sending late beats not sending.
+ * The heartbeats of an activity that sends a request it must never send twice, from its first
+ * step (resolving secrets, fetching a token) to the end of the send, every 5 s.
+ *
+ * With the worker's client each beat is the heartbeat RPC itself, awaited before the next, so the
+ * server always holds the details of the last beat recorded, and {@link markSending} returns only
+ * once the server holds the "sending" mark. The SDK's own heartbeat could not do this: it is sent
+ * asynchronously, so there is no knowing when the mark is durable, and it is throttled to 0.8 × the
+ * heartbeat timeout, leaving a slow RPC on a loaded server little margin. Without a client (tests
+ * that call an activity directly) the SDK's heartbeat is all there is.
  */
-async function recordSendingMark(client: Client | undefined): Promise<void> {
+function sendHeartbeats(client: Client | undefined) {
   const context = Context.current();
-  const mark = { phase: 'sending' } satisfies TerminationProgress;
-  context.heartbeat(mark);
-  if (client === undefined) return;
-  try {
+  let details: SendProgress | undefined;
+  let last: Promise<void> = Promise.resolve();
+  const record = async (recorded: SendProgress | undefined): Promise<void> => {
+    if (client === undefined) {
+      context.heartbeat(recorded);
+      return;
+    }
     await client.workflowService.recordActivityTaskHeartbeat({
       taskToken: context.info.taskToken,
       namespace: client.options.namespace,
       identity: client.options.identity,
-      details: { payloads: [defaultPayloadConverter.toPayload(mark)] },
+      ...(recorded !== undefined ? { details: { payloads: [defaultPayloadConverter.toPayload(recorded)] } } : {}),
     });
-  } catch (error) {
-    context.log.warn('the termination request is sent without its "sending" mark confirmed by the server', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+  };
+  const beat = (): Promise<void> => {
+    const recorded = details;
+    const current = last.then(() => record(recorded));
+    last = current.catch(() => undefined);
+    return current;
+  };
+  // A periodic beat that fails is only late: the next one tries again within the heartbeat timeout.
+  const timer = setInterval(() => void beat().catch(() => undefined), sendHeartbeatMs);
+  return {
+    /** Records the "sending" mark; false when the server's answer did not confirm it. */
+    async markSending(): Promise<boolean> {
+      details = { phase: 'sending' };
+      try {
+        await beat();
+        return true;
+      } catch (error) {
+        context.log.warn('the server did not confirm the "sending" mark', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return false;
+      }
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await last;
+    },
+  };
 }
 
-const requestHeartbeatMs = 5_000;
+/** Whether an earlier attempt of this activity marked "sending": it may have sent, so this one must not. */
+function earlierAttemptSending(): boolean {
+  return (Context.current().info.heartbeatDetails as SendProgress | undefined)?.phase === 'sending';
+}
 
 /**
  * When one poll of a REST job began against its due instant: the time its attempt was scheduled
@@ -98,10 +142,6 @@ export interface RestPollTiming {
   lateSeconds: number;
 }
 
-/**
- * The REST activities; with the worker's client, the termination confirms its mark before
- * sending; `onPoll` hears the timing of each poll (metrics).
- */
 /** A termination request that failed (0635–0638), for the job management log. */
 export interface TerminationFailure {
   identity: RestJobIdentity;
@@ -111,6 +151,10 @@ export interface TerminationFailure {
   at: number;
 }
 
+/**
+ * The REST activities; with the worker's client, the request and the termination confirm their
+ * "sending" mark before sending; `onPoll` hears the timing of each poll (metrics).
+ */
 export function createRestActivities(
   options: {
     client?: Client;
@@ -120,7 +164,7 @@ export function createRestActivities(
 ) {
   const onPoll = options.onPoll;
   return {
-    restRequest,
+    restRequest: (input: RestCallInput) => restRequest(input, options.client),
     restPoll: async (input: RestCallInput) => {
       if (onPoll !== undefined) {
         const due = Context.current().info.currentAttemptScheduledTimestampMs;
@@ -269,28 +313,44 @@ async function withRedactedFailures<T>(redact: Redactor, work: () => Promise<T>)
   }
 }
 
-/** Heartbeats (with `details`) while `work` runs, so a lost worker is noticed within the heartbeat timeout. */
-async function withHeartbeats<T>(work: Promise<T>, details?: unknown): Promise<T> {
-  const context = Context.current();
-  const timer = setInterval(() => context.heartbeat(details), requestHeartbeatMs);
+async function restRequest(input: RestCallInput, client: Client | undefined): Promise<RestRequestOutcome> {
+  const { request } = input.spec;
+  if (earlierAttemptSending())
+    return {
+      exitCode: schedulerExitCodes.environmentStopped,
+      message: restMessages.requestLost,
+      takeoverValues: {},
+      variables: {},
+    };
+  const heartbeats = sendHeartbeats(client);
   try {
-    return await work;
+    return await sendRequest(input, request, heartbeats);
   } finally {
-    clearInterval(timer);
+    await heartbeats.stop();
   }
 }
 
-async function restRequest(input: RestCallInput): Promise<RestRequestOutcome> {
-  const { request } = input.spec;
+async function sendRequest(
+  input: RestCallInput,
+  request: RestRequestSpec,
+  heartbeats: ReturnType<typeof sendHeartbeats>,
+): Promise<RestRequestOutcome> {
   const ready = await readyCall(input, request, 'request', false);
   if (!ready.ok)
     return redacted(
       { exitCode: ready.exitCode, message: ready.message, takeoverValues: {}, variables: {} },
       ready.redact,
     );
+  // Nothing has been sent yet, so an attempt that cannot leave its mark fails and the next one
+  // (the workflow's retry policy) starts over.
+  if (!(await heartbeats.markSending()))
+    throw ApplicationFailure.retryable(
+      'the server did not confirm that the request is being sent, so it was not sent',
+      requestNotMarkedType,
+    );
   const { redact } = ready;
   return await withRedactedFailures(redact, async () => {
-    const exchange = await withHeartbeats(sendCall(ready.prepared, request.timeout));
+    const exchange = await sendCall(ready.prepared, request.timeout);
     const { section, document } = responseParts(exchange, 'Http');
     const base = { ...(section !== undefined ? { section } : {}), takeoverValues: {}, variables: {} };
     const failure = exchangeFailure(exchange, 'request', request.timeout);
@@ -396,8 +456,7 @@ async function restTerminate(input: RestCallInput, client: Client | undefined): 
       result: 'failed',
       message: restMessages.internalError('restTerminate called for a job without termination'),
     };
-  const previous = context.info.heartbeatDetails as TerminationProgress | undefined;
-  if (previous?.phase === 'sending') {
+  if (earlierAttemptSending()) {
     return log({
       result: 'unknown',
       message: restMessages.terminationIssue(
@@ -407,20 +466,24 @@ async function restTerminate(input: RestCallInput, client: Client | undefined): 
       ),
     });
   }
-  const ready = await readyCall(input, termination, 'termination', true);
-  if (!ready.ok)
-    return log({
-      result: 'failed',
-      message: ready.redact(restMessages.terminationIssue(project, jobnet, ready.message)),
-    });
-  // The request leaves only once the server has the mark, so a worker that dies during the send
-  // leaves the mark its successor must see.
-  await recordSendingMark(client);
-  const timeoutSeconds = input.spec.request.timeout;
-  // The outcome names status codes only, never the response: nothing of it needs redacting.
-  const exchange = await withRedactedFailures(ready.redact, () =>
-    withHeartbeats(sendCall(ready.prepared, timeoutSeconds), { phase: 'sending' } satisfies TerminationProgress),
-  );
+  const heartbeats = sendHeartbeats(client);
+  let exchange: HttpExchange;
+  try {
+    const ready = await readyCall(input, termination, 'termination', true);
+    if (!ready.ok)
+      return log({
+        result: 'failed',
+        message: ready.redact(restMessages.terminationIssue(project, jobnet, ready.message)),
+      });
+    // The request leaves only once the server has the mark, so a worker that dies during the send
+    // leaves the mark its successor must see. An unconfirmed mark is logged and the request sent
+    // anyway: a termination sent late beats one not sent (R-REST-3).
+    await heartbeats.markSending();
+    // The outcome names status codes only, never the response: nothing of it needs redacting.
+    exchange = await withRedactedFailures(ready.redact, () => sendCall(ready.prepared, input.spec.request.timeout));
+  } finally {
+    await heartbeats.stop();
+  }
   switch (exchange.kind) {
     case 'timeout':
       return log({ result: 'failed', message: restMessages.terminationTimedOut(project, jobnet) });

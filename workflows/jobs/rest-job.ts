@@ -5,8 +5,9 @@
  * History stays small whatever the number of polls: the request is one activity, the first wait
  * one timer, and all polls one activity whose attempts are the polls (`rest-activities.ts`).
  *
- * - The request runs in a non-cancellable scope with a single attempt: it is never sent twice, and
- *   a force-terminate that arrives while it is in flight waits for its response (at most the
+ * - The request runs in a non-cancellable scope. It is never sent twice: the activity marks
+ *   "sending" on the server before the request leaves, an attempt lost before the mark is tried
+ *   again, and one that finds its predecessor's mark ends the job with 239 instead. A force-terminate that arrives while it is in flight waits for its response (at most the
  *   job's `timeout`), so that the termination request can name the remote work it started.
  * - Force-termination (an operator, or the time limit, cancelling the job's scope) after the
  *   request was sent sends the termination request from a non-cancellable scope; being workflow
@@ -21,6 +22,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   sleep,
   TimeoutFailure,
@@ -30,6 +32,9 @@ import { schedulerExitCodes } from '../lib/exit-classification.js';
 import type { RestSpec } from '../lib/job-specs.js';
 import { capOutput, pollNotFinishedType, restExitCodes, restMessages, restOutputKeys } from '../lib/rest-messages.js';
 import type { JobExecution, JobRunContext } from './job-context.js';
+
+/** Since this patch the request activity retries an attempt lost before it marked "sending". */
+const requestRetryPatch = 'rest-request-retry-unsent';
 
 /** Time an activity may add to the job's HTTP timeout: resolving secrets and fetching an OAuth2 token. */
 const authenticationAllowanceSeconds = 60;
@@ -69,21 +74,21 @@ export async function runRestJob(context: JobRunContext, spec: RestSpec): Promis
   const requestActivities = proxyActivities<JobnetActivities>({
     startToCloseTimeout: `${callSeconds} seconds`,
     heartbeatTimeout: '30 seconds',
-    retry: { maximumAttempts: 1 },
+    // An attempt lost before its "sending" mark (a task dispatched to a worker that never ran it, a
+    // worker that died resolving secrets) is tried again; one that finds the mark does not send.
+    retry: patched(requestRetryPatch) ? { maximumAttempts: 5, initialInterval: '1 second' } : { maximumAttempts: 1 },
   });
   let request;
   try {
     request = await CancellationScope.nonCancellable(() => requestActivities.restRequest(input));
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
-      return output.end(
-        schedulerExitCodes.environmentStopped,
-        'the worker sending the request stopped before it answered; the request is not sent again, because it may have reached the service',
-      );
+      return output.end(schedulerExitCodes.environmentStopped, restMessages.requestLost);
     }
+    const reason = error instanceof ActivityFailure && error.cause !== undefined ? error.cause : error;
     return output.end(
       restExitCodes.internalError,
-      restMessages.internalError(error instanceof Error ? error.message : String(error)),
+      restMessages.internalError(reason instanceof Error ? reason.message : String(reason)),
     );
   }
   output.section(request.section);

@@ -29,6 +29,12 @@ export const restExitCodes = {
   internalError: 99,
 } as const;
 
+/**
+ * Failure type of a request attempt that ended before sending, because the server did not confirm
+ * its "sending" mark; the request activity's retry policy tries again.
+ */
+export const requestNotMarkedType = 'RestRequestNotMarked';
+
 /** Failure type of a poll that has not seen the end value yet; the poll activity's retry policy polls again. */
 export const pollNotFinishedType = 'RestPollNotFinished';
 
@@ -55,6 +61,9 @@ export const restMessages = {
     `0616: Failed to obtain the authentication information. AuthName=${credential} (${detail})`,
   noAccessToken: (credential: string): string =>
     `0617: An access token is not found in the response result. AuthName=${credential}`,
+  /** Not a WOI message: the job ends with 239 (the execution environment stopped), R-EXIT-2. */
+  requestLost:
+    'the worker sending the request stopped before it answered; the request is not sent again, because it may have reached the service',
   internalError: (detail: string): string => `0618: An internal logical error occurred. (${detail})`,
   invalidParameter: (parameter: string, detail: string): string =>
     `0633: Invalid parameter. Parameter="${parameter}" Details="${detail}"`,
