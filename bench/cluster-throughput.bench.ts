@@ -9,6 +9,8 @@
  * target's own records, and the jobs whose request activity ran on a later attempt (an earlier one
  * was lost before it sent). For every REST job that did not end normally, stderr says when its
  * request activity was scheduled, started and closed against when the target received the request.
+ * On the cluster, the tasks that timed out on the server in the round (the history service's own
+ * counters) count the tasks lost on their way to a worker.
  * Prints a Markdown table.
  *
  * A run that abends stays open awaiting an operator (its result never comes): every 5 s the runs of
@@ -25,9 +27,10 @@ import type { RunInput, RunResult } from '../workflows/run-contract.js';
 import type { CompiledJobnet } from '../workflows/lib/compiled-jobnet.js';
 import { jobnetOf } from '../test/integration/run-fixtures.js';
 import { startRestTarget } from '../test/integration/rest-target.js';
-import { startWorkerProcess, stopWorkerProcesses } from '../test/integration/worker-process.js';
+import { startWorkerProcess, stopWorkerProcesses, workerOutput } from '../test/integration/worker-process.js';
 import { searchAttributeNames, visibilityLiteral } from '../workflows/lib/wire-contract.js';
 import { parseBenchArgs } from './bench-options.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 const { numbers, flags } = parseBenchArgs(
   process.argv.slice(2),
@@ -41,6 +44,8 @@ const maxWorkers = numbers.workers ?? 3;
 
 let devServer: DevServer | undefined;
 let address: string;
+/** The history service's Prometheus endpoint (from `cluster.sh status`); none on a dev server. */
+let historyMetrics: string | undefined;
 if (flags.dev) {
   devServer = await startDevServer();
   address = devServer.address;
@@ -50,6 +55,8 @@ if (flags.dev) {
   const found = /^TEMPORAL_ADDRESS=(.+)$/m.exec(up.stdout ?? '')?.[1];
   if (!found) throw new Error('scripts/cluster.sh up failed');
   address = found;
+  const status = spawnSync('bash', [script, 'status'], { encoding: 'utf8' });
+  historyMetrics = /^history\s+running.*metrics (\S+)$/m.exec(status.stdout ?? '')?.[1];
 }
 const namespace = 'default';
 const target = await startRestTarget();
@@ -139,6 +146,31 @@ async function explainRest(client: Client, workflowId: string, job: string): Pro
   ].join(' ');
 }
 
+/**
+ * The task timeouts the history service has counted since it started, by kind: activity tasks by
+ * type and timeout (`activity_task_timeout`), workflow tasks (`start_to_close_timeout` of
+ * `TimerActiveTaskWorkflowTaskTimeout`). A task the server recorded as started that no worker ran
+ * ends this way, so a round's difference counts the tasks lost on their way to a worker (and those
+ * of a worker too slow to finish in time).
+ */
+async function serverTimeouts(): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (historyMetrics === undefined) return counts;
+  const families = parsePrometheusTextFormat(await (await fetch(historyMetrics)).text());
+  for (const family of families)
+    for (const sample of family.metrics) {
+      const labels = sample.labels ?? {};
+      const kind =
+        family.name === 'activity_task_timeout'
+          ? `${labels.activityType} ${labels.timeout_type}`
+          : family.name === 'start_to_close_timeout' && labels.operation === 'TimerActiveTaskWorkflowTaskTimeout'
+            ? 'workflow task StartToClose'
+            : undefined;
+      if (kind !== undefined) counts.set(kind, (counts.get(kind) ?? 0) + Number(sample.value ?? 0));
+    }
+  return counts;
+}
+
 /** The attempt of a REST job's request activity that ran to its end: above 1, earlier attempts were lost before sending. */
 async function requestAttempts(client: Client, workflowId: string): Promise<number> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -156,9 +188,11 @@ const rows: string[] = [];
 try {
   for (let workers = 1; workers <= maxWorkers; workers++) {
     const taskQueue = `bench-tp-${workers}-${Date.now().toString(36)}`;
-    for (let i = 0; i < workers; i++) await startWorkerProcess(address, namespace, taskQueue);
+    const workerProcesses = [];
+    for (let i = 0; i < workers; i++) workerProcesses.push(await startWorkerProcess(address, namespace, taskQueue));
     const temporal = await connectClient({ address, namespace, taskQueue });
     const { client } = temporal;
+    const timeoutsBefore = await serverTimeouts();
 
     // Single-job runs.
     const single = jobnetOf('single', [{ name: 'a', type: 'sleep', spec: { seconds: 0 } }]);
@@ -234,14 +268,50 @@ try {
     for (let job = 0; job < restCount; job++) if (target.requests(`/status/${prefix}-${job}`).length !== polls) wrong++;
     const restNotNormal = restResults.filter((status) => status !== 'normal').length;
     let retried = 0;
+    let notOnce = 0;
     for (let job = 0; job < restCount; job++) {
       const workflowId = `run/bench/poll/${taskQueue}/${job}`;
-      if ((await requestAttempts(client, workflowId)) > 1) retried++;
-      if (restResults[job] !== 'normal') console.error(await explainRest(client, workflowId, `${prefix}-${job}`));
+      const again = (await requestAttempts(client, workflowId)) > 1;
+      if (again) retried++;
+      const sent = target
+        .requests('/submit', 'POST')
+        .filter((request) => (JSON.parse(request.body) as { job: string }).job === `${prefix}-${job}`).length;
+      if (sent !== 1) notOnce++;
+      if (again || restResults[job] !== 'normal')
+        console.error(await explainRest(client, workflowId, `${prefix}-${job}`));
+    }
+    // The gaps between one job's consecutive polls (due every second): a long one is a poll attempt
+    // lost on its way to a worker and tried again only after its start-to-close timeout.
+    const gaps: number[] = [];
+    for (let job = 0; job < restCount; job++) {
+      const times = target.requests(`/status/${prefix}-${job}`).map((request) => request.at);
+      for (let i = 1; i < times.length; i++) gaps.push((times[i]! - times[i - 1]!) / 1000);
+    }
+    gaps.sort((a, b) => a - b);
+    const gapAt = (q: number) => (gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))] ?? 0).toFixed(2);
+    console.error(
+      `poll gaps: p50 ${gapAt(0.5)} s, p99 ${gapAt(0.99)} s, max ${gapAt(1)} s, ${gaps.filter((gap) => gap > 30).length} over 30 s`,
+    );
+    // What the workers logged at warning level or above, for the lost tasks' side of the story.
+    for (const [index, child] of workerProcesses.entries()) {
+      const warnings = workerOutput(child)
+        .split('\n')
+        .filter((line) => /warn|error/i.test(line));
+      console.error(`worker ${index + 1}: ${warnings.length} warning or error lines`);
+      for (const line of warnings.slice(0, 5)) console.error(`  ${line.slice(0, 400)}`);
     }
 
+    // Only this bench's workers poll the cluster, so the round's difference is its own.
+    const lost = [...(await serverTimeouts())]
+      .map(([kind, count]) => [kind, count - (timeoutsBefore.get(kind) ?? 0)] as const)
+      .filter(([, count]) => count > 0);
+    const lostTotal = historyMetrics === undefined ? '—' : String(lost.reduce((sum, [, count]) => sum + count, 0));
+    console.error(
+      `tasks timed out on the server: ${lost.map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
+    );
+
     rows.push(
-      `| ${workers} | ${runCount} | ${runSeconds.toFixed(1)} | ${((runCount / runSeconds) * 60).toFixed(0)} | ${runsNotNormal} | ${restCount}×${polls} | ${restSeconds.toFixed(1)} | ${((restCount * polls) / restSeconds).toFixed(1)} | ${wrong} | ${retried} | ${restNotNormal} |`,
+      `| ${workers} | ${runCount} | ${runSeconds.toFixed(1)} | ${((runCount / runSeconds) * 60).toFixed(0)} | ${runsNotNormal} | ${restCount}×${polls} | ${restSeconds.toFixed(1)} | ${((restCount * polls) / restSeconds).toFixed(1)} | ${wrong} | ${notOnce} | ${retried} | ${restNotNormal} | ${lostTotal} |`,
     );
     console.error(rows.at(-1));
     await temporal.close();
@@ -253,5 +323,5 @@ try {
   await devServer?.stop();
 }
 process.stdout.write(
-  `| workers | runs | s | runs/min | not normal | REST jobs × polls | s | polls/s | jobs with wrong poll count | requests tried again | not normal |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+  `| workers | runs | s | runs/min | not normal | REST jobs × polls | s | polls/s | jobs with wrong poll count | requests not sent once | requests tried again | not normal | tasks timed out on the server |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
 );

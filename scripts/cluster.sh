@@ -182,6 +182,12 @@ frontend.persistenceMaxQPS:
   - value: 10000
 history.persistenceMaxQPS:
   - value: 45000
+# One matching process here, so one partition per task queue: the default four only spread a queue
+# over several matching hosts (docs/operations.md#production-on-a-temporal-cluster).
+matching.numTaskqueueReadPartitions:
+  - value: 1
+matching.numTaskqueueWritePartitions:
+  - value: 1
 EOF
   umask 077
   for service in "${services[@]}"; do
@@ -328,6 +334,11 @@ up() {
   start_first_service
   for service in "${services[@]:1}"; do start_service "$service"; done
   wait_frontend
+  # The namespace is registered by a TypeScript script: a fresh clone needs its npm dependencies.
+  if [ ! -f "$root/node_modules/.package-lock.json" ]; then
+    echo "installing npm dependencies (first time only)…" >&2
+    (cd "$root" && npm install --no-audit --no-fund --no-save) >&2 || die "npm install failed"
+  fi
   # shellcheck disable=SC2086
   (cd "$root" && node_modules/.bin/tsx scripts/cluster-namespace.ts "$address" $namespaces) >&2
   echo "TEMPORAL_ADDRESS=$address"

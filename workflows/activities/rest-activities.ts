@@ -77,9 +77,9 @@ const sendHeartbeatMs = 5_000;
  * With the worker's client each beat is the heartbeat RPC itself, awaited before the next, so the
  * server always holds the details of the last beat recorded, and {@link markSending} returns only
  * once the server holds the "sending" mark. The SDK's own heartbeat could not do this: it is sent
- * asynchronously, so there is no knowing when the mark is durable, and it is throttled to 0.8 × the
- * heartbeat timeout, leaving a slow RPC on a loaded server little margin. Without a client (tests
- * that call an activity directly) the SDK's heartbeat is all there is.
+ * asynchronously and throttled, so there is no knowing when the mark is durable, nor that a later
+ * beat has not replaced it with older details. Without a client (tests that call an activity
+ * directly) the SDK's heartbeat is all there is.
  */
 function sendHeartbeats(client: Client | undefined) {
   const context = Context.current();
