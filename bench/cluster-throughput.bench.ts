@@ -110,7 +110,12 @@ function eventSeconds(event: { eventTime?: { seconds?: unknown; nanos?: number |
  * which worker) and timed out, against when the target received the request — so a lost dispatch
  * (never received), a slow start and a lost completion (received, never reported) tell apart.
  */
-async function explainRest(client: Client, workflowId: string, job: string): Promise<string> {
+async function explainRest(
+  client: Client,
+  workflowId: string,
+  job: string,
+  receipts: Map<string, number[]>,
+): Promise<string> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
   const scheduled = events.find(
@@ -130,10 +135,7 @@ async function explainRest(client: Client, workflowId: string, job: string): Pro
       ) === id,
   );
   const at = eventSeconds(scheduled);
-  const received = target
-    .requests('/submit', 'POST')
-    .filter((request) => (JSON.parse(request.body) as { job: string }).job === job)
-    .map((request) => (request.at / 1000 - at).toFixed(2));
+  const received = (receipts.get(job) ?? []).map((receivedAt) => (receivedAt / 1000 - at).toFixed(2));
   const timedOut = closed?.activityTaskTimedOutEventAttributes;
   return [
     `${job}:`,
@@ -269,16 +271,19 @@ try {
     const restNotNormal = restResults.filter((status) => status !== 'normal').length;
     let retried = 0;
     let notOnce = 0;
+    // When the target received each job's request, read once for all jobs.
+    const receipts = new Map<string, number[]>();
+    for (const request of target.requests('/submit', 'POST')) {
+      const job = (JSON.parse(request.body) as { job: string }).job;
+      receipts.set(job, [...(receipts.get(job) ?? []), request.at]);
+    }
     for (let job = 0; job < restCount; job++) {
       const workflowId = `run/bench/poll/${taskQueue}/${job}`;
       const again = (await requestAttempts(client, workflowId)) > 1;
       if (again) retried++;
-      const sent = target
-        .requests('/submit', 'POST')
-        .filter((request) => (JSON.parse(request.body) as { job: string }).job === `${prefix}-${job}`).length;
-      if (sent !== 1) notOnce++;
+      if (receipts.get(`${prefix}-${job}`)?.length !== 1) notOnce++;
       if (again || restResults[job] !== 'normal')
-        console.error(await explainRest(client, workflowId, `${prefix}-${job}`));
+        console.error(await explainRest(client, workflowId, `${prefix}-${job}`, receipts));
     }
     // The gaps between one job's consecutive polls (due every second): a long one is a poll attempt
     // lost on its way to a worker and tried again only after its start-to-close timeout.

@@ -335,10 +335,7 @@ up() {
   for service in "${services[@]:1}"; do start_service "$service"; done
   wait_frontend
   # The namespace is registered by a TypeScript script: a fresh clone needs its npm dependencies.
-  if [ ! -f "$root/node_modules/.package-lock.json" ]; then
-    echo "installing npm dependencies (first time only)…" >&2
-    (cd "$root" && npm install --no-audit --no-fund --no-save) >&2 || die "npm install failed"
-  fi
+  bash "$root/scripts/ensure-npm-deps.sh" || die "installing the npm dependencies failed"
   # shellcheck disable=SC2086
   (cd "$root" && node_modules/.bin/tsx scripts/cluster-namespace.ts "$address" $namespaces) >&2
   echo "TEMPORAL_ADDRESS=$address"

@@ -7,12 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "installing npm dependencies (first time only)…" >&2
-  # `npm install` rather than `npm ci`, and `--no-save` so that the clone stays clean, for the
-  # reasons given in .ci/run.
-  npm install --no-audit --no-fund --no-save >&2
-fi
+bash scripts/ensure-npm-deps.sh
 # The compiled CLI (dist/), rebuilt when a source changed since it was built (a pull, an edit).
 node scripts/build-dist.js --if-stale >&2
 bash scripts/ensure-temporal-cli.sh >/dev/null
