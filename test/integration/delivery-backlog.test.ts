@@ -117,7 +117,18 @@ it('continues as new within the payload limit: drops what cannot be carried, cou
   const kept = new Set(eventsFrom(600 - trimmed.backlog, trimmed.backlog).map((event) => event.id));
 
   hook.mode.failures = 0;
-  await until('the kept backlog delivered', () => (hook.received.length >= kept.size ? true : undefined), 90_000);
+  let lastView: unknown;
+  await until(
+    'the kept backlog delivered',
+    async () => {
+      if (hook.received.length >= kept.size) return true;
+      lastView = await getDeliveryView(harness.client, taskQueue);
+      return undefined;
+    },
+    // The sink's backoff is at most 30 s; the rest is room for a machine running the whole suite.
+    180_000,
+    () => `received ${hook.received.length} of ${kept.size}; delivery: ${JSON.stringify(lastView)}`,
+  );
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const delivered = hook.received.map((message) => idOf(message.body));
   expect(new Set(delivered)).toEqual(kept);
@@ -151,4 +162,4 @@ it('continues as new within the payload limit: drops what cannot be carried, cou
   expect(view?.sinks.find((entry) => entry.sink === sink)).toMatchObject({ dropped: trimmed.dropped, backlog: 0 });
   expect((await runs()).length).toBeGreaterThan(runsBefore);
   expect((await runs()).map((run) => run.status)).not.toContain('TERMINATED');
-}, 240_000);
+}, 420_000);
